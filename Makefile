@@ -1,0 +1,157 @@
+# tiendo - one non-recursive Makefile.
+#
+#   make            build everything into build/
+#   make run        build, start tiendod on the example plan with demo communes
+#   make test       unit and integration tests (prints "N passed, N failed")
+#   make bench      benchmarks, which print numbers
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make SAN=1 ...  the same with ASan and UBSan, into build-san/
+#
+# Layout: core/*.c is the pure library shared by everyone; daemon/*.c but
+# main.c is tiendod's library; clients/tiendo-X.c is the main of program
+# tiendo-X and the other clients/*.c are shared by the clients; every
+# tests/unit/test_*.c is one cmocka program; tests/tools/*.c and
+# tests/bench/*.c are one program each.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+SYSCONFDIR ?= /etc
+DESTDIR ?=
+
+VERSION := 0.1.0
+
+ifeq ($(SAN),1)
+B ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+B ?= build
+SANFLAGS :=
+endif
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE \
+	-DTIENDO_VERSION='"$(VERSION)"' -Icore -Idaemon -Iclients -I$(B)/proto \
+	$(shell cat $(B)/pkg.cflags 2>/dev/null)
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+LIBS = $(shell cat $(B)/pkg.libs 2>/dev/null) -lm
+TEST_LIBS = $(shell cat $(B)/pkg-test.libs 2>/dev/null)
+
+PKGS := libzmq libevent libevent_pthreads sqlite3 libprotobuf-c libsystemd jansson inih
+
+CORE_SRC := $(wildcard core/*.c)
+DAEMON_SRC := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
+CLIENT_MAINS := $(wildcard clients/tiendo-*.c)
+CLIENT_SRC := $(filter-out $(CLIENT_MAINS),$(wildcard clients/*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+TOOL_SRC := $(wildcard tests/tools/*.c)
+BENCH_SRC := $(wildcard tests/bench/*.c)
+
+PROTO_C := $(B)/proto/tiendo.pb-c.c
+PROTO_H := $(B)/proto/tiendo.pb-c.h
+
+obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+LIB_CORE := $(B)/libtiendo-core.a
+LIB_DAEMON := $(B)/libtiendo-daemon.a
+LIB_CLIENT := $(B)/libtiendo-client.a
+
+DAEMON := $(B)/tiendod
+CLIENTS := $(patsubst clients/%.c,$(B)/%,$(CLIENT_MAINS))
+UNITS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
+BENCHES := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
+
+.PHONY: all deps test-deps run test unit bench install uninstall clean
+.DEFAULT_GOAL := all
+
+all: $(DAEMON) $(CLIENTS)
+
+# Debian packages: installed when missing, then pkg-config is asked once.
+$(B)/pkg.cflags: scripts/deps.sh
+	@mkdir -p $(B)
+	@sh scripts/deps.sh build
+	@pkg-config --cflags $(PKGS) > $@.tmp && mv $@.tmp $@
+$(B)/pkg.libs: $(B)/pkg.cflags
+	@pkg-config --libs $(PKGS) > $@.tmp && mv $@.tmp $@
+$(B)/pkg-test.libs: $(B)/pkg.cflags
+	@sh scripts/deps.sh test
+	@pkg-config --libs cmocka > $@.tmp && mv $@.tmp $@
+deps: $(B)/pkg.libs
+test-deps: $(B)/pkg-test.libs
+
+$(PROTO_C) $(PROTO_H) &: proto/tiendo.proto $(B)/pkg.cflags
+	@mkdir -p $(B)/proto
+	protoc-c --c_out=$(B)/proto -Iproto proto/tiendo.proto
+
+$(B)/obj/%.o: %.c $(B)/pkg.libs | $(PROTO_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# Generated code is not ours to lint.
+$(B)/obj/$(B)/proto/tiendo.pb-c.o: $(PROTO_C) $(B)/pkg.libs
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(CFLAGS) $(SANFLAGS) -I$(B)/proto $(shell cat $(B)/pkg.cflags 2>/dev/null) -c $< -o $@
+
+$(LIB_CORE): $(call obj,$(CORE_SRC)) $(B)/obj/$(B)/proto/tiendo.pb-c.o
+	@rm -f $@
+	ar rcs $@ $^
+$(LIB_DAEMON): $(call obj,$(DAEMON_SRC))
+	@rm -f $@
+	ar rcs $@ $^ $(if $^,,)
+$(LIB_CLIENT): $(call obj,$(CLIENT_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(DAEMON): $(call obj,daemon/main.c) $(LIB_DAEMON) $(LIB_CORE)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/tiendo-%: $(call obj,clients/tiendo-%.c) $(LIB_CLIENT) $(LIB_CORE)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/tests/%: $(call obj,tests/unit/%.c) $(LIB_DAEMON) $(LIB_CLIENT) $(LIB_CORE) $(B)/pkg-test.libs
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LIBS) $(TEST_LIBS)
+
+$(B)/tools/%: $(call obj,tests/tools/%.c) $(LIB_CLIENT) $(LIB_CORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lpthread
+
+$(B)/bench/%: $(call obj,tests/bench/%.c) $(LIB_DAEMON) $(LIB_CLIENT) $(LIB_CORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lpthread
+
+unit: $(UNITS)
+
+run: all
+	@sh scripts/run-demo.sh $(B)
+
+test: all $(UNITS) $(TOOLS)
+	@sh tests/run.sh $(B)
+
+bench: all $(TOOLS) $(BENCHES)
+	@sh tests/bench/run.sh $(B)
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -m 755 $(DAEMON) $(DESTDIR)$(SBINDIR)/tiendod
+	install -m 755 $(CLIENTS) $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(DATADIR)/tiendo/examples
+	install -m 644 examples/*.ini $(DESTDIR)$(DATADIR)/tiendo/examples/
+	install -d $(DESTDIR)$(SYSCONFDIR)/tiendo
+	install -m 644 examples/tiendod.conf $(DESTDIR)$(SYSCONFDIR)/tiendo/tiendod.conf
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 644 systemd/tiendod.service $(DESTDIR)$(PREFIX)/lib/systemd/system/
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/tiendod $(patsubst $(B)/%,$(DESTDIR)$(BINDIR)/%,$(CLIENTS))
+	rm -rf $(DESTDIR)$(DATADIR)/tiendo
+	rm -f $(DESTDIR)$(PREFIX)/lib/systemd/system/tiendod.service
+
+clean:
+	rm -rf build build-san run
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,102 @@
+/*
+ * plan.h - the district's plan: units, tasks, targets.
+ *
+ * A plan is an INI file (read with libinih) that a clerk can edit.  Loading
+ * either yields a complete, consistent plan or every error found, each as
+ * "file:line: message"; never half a plan.  The format is described in
+ * README.md and tiendo.conf(5); examples/tam-duong-2021.ini is a real one.
+ *
+ * Once loaded a plan is immutable; a reload builds a new one and swaps it.
+ * Units form a tree of any depth (province > commune > village...): nothing
+ * here assumes a district level.
+ */
+#ifndef TIENDO_PLAN_H
+#define TIENDO_PLAN_H
+
+#include <stddef.h>
+
+#include "decimal.h"
+#include "when.h"
+
+#define PLAN_CODE_MAX 64 /* bytes in a unit or task code */
+
+struct plan_unit {
+	char *code;   /* [a-z0-9-], 1..PLAN_CODE_MAX, unique among units */
+	char *name;   /* UTF-8, e.g. "Hoàng Đan" */
+	char *kind;   /* free word: province, district, commune, town, village,
+	                 department...; levels are data, not code */
+	int parent;   /* index into plan.units, or -1 for a root */
+	int depth;    /* 0 for a root */
+	int line;
+};
+
+enum pacing_kind { PACING_LINEAR = 0, PACING_MILESTONES = 1 };
+
+struct plan_milestone {
+	when_t at;      /* instant by which `percent` is expected */
+	double percent; /* 0 < percent < 100, strictly increasing */
+};
+
+struct plan_task {
+	char *code;    /* unique among tasks */
+	char *title;   /* UTF-8 */
+	char *measure; /* unit of measure: "cây", "ha", "triệu đồng" */
+	int owner;     /* index of the owning unit (a department), or -1 */
+	when_t start;
+	when_t deadline;            /* > start */
+	enum pacing_kind pacing;
+	struct plan_milestone *milestones; /* strictly increasing in at and
+	                                      percent, all in (start, deadline) */
+	size_t n_milestones;
+	double warn;     /* lag in percentage points that makes "lagging" */
+	double critical; /* lag that makes "critical"; >= warn */
+	int64_t stale_after; /* ms without a report that makes "silent"; 0 = off */
+	int line;
+};
+
+struct plan_target {
+	int task;   /* index into plan.tasks */
+	int unit;   /* index into plan.units */
+	dec_t value; /* > 0 */
+	int line;
+};
+
+struct plan {
+	char *path;     /* file it was read from */
+	char *name;     /* [plan] name */
+	char *timezone; /* [plan] timezone, default WHEN_DEFAULT_TZ */
+	struct plan_unit *units;
+	size_t n_units;
+	struct plan_task *tasks;
+	size_t n_tasks;
+	struct plan_target *targets; /* sorted by (task, unit), unique */
+	size_t n_targets;
+};
+
+/* Errors found while loading, in file order. */
+struct plan_errors {
+	char **msgs;  /* each "file:line: message" */
+	size_t n;
+};
+
+/* Reads and checks the plan in `path`.  Returns the plan, or NULL with every
+ * error appended to errs (errs may be NULL). */
+struct plan *plan_load(const char *path, struct plan_errors *errs);
+
+/* Same from memory; `name` stands for the file name in messages. */
+struct plan *plan_parse(const char *text, size_t len, const char *name,
+                        struct plan_errors *errs);
+
+void plan_free(struct plan *p);
+void plan_errors_clear(struct plan_errors *errs);
+
+/* Index of the unit/task with that code, or -1.  O(log n). */
+int plan_unit_find(const struct plan *p, const char *code);
+int plan_task_find(const struct plan *p, const char *code);
+/* Index into p->targets of (task, unit), or -1.  O(log n). */
+int plan_target_find(const struct plan *p, int task, int unit);
+
+/* 1 if unit `u` is `ancestor` or lies below it. */
+int plan_unit_within(const struct plan *p, int u, int ancestor);
+
+#endif

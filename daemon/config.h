@@ -1,0 +1,38 @@
+/*
+ * config.h - tiendod's settings: built-in defaults, then tiendod.conf (INI,
+ * section [tiendod]), then the command line, each overriding the last.
+ */
+#ifndef TIENDO_CONFIG_H
+#define TIENDO_CONFIG_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/tiendo/tiendod.conf"
+
+struct config {
+	char *plan;       /* plan INI file */
+	char *state_dir;  /* database and endpoints file */
+	char *ingest;     /* ZeroMQ endpoint of the ROUTER */
+	char *http;       /* host:port */
+	enum store_sync sync;
+	int log_level;
+	int64_t max_future; /* ms a report's observed_at may lead our clock */
+};
+
+/* Fills in the defaults.  0, or -1 when out of memory. */
+int config_defaults(struct config *c);
+
+/* Reads an INI file over *c.  0, or -1 after printing every error as
+ * "file:line: message" to stderr. */
+int config_load(struct config *c, const char *path);
+
+/* Replaces one setting by name ("plan", "state_dir"...) as the file would.
+ * 0, or -1 with a static reason in *why. */
+int config_set(struct config *c, const char *key, const char *value,
+               const char **why);
+
+void config_free(struct config *c);
+
+#endif

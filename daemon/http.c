@@ -1,0 +1,437 @@
+/*
+ * http.c - JSON over evhttp.
+ *
+ * Every callback replies exactly once, on every path: evhttp leaks the
+ * request and the client hangs otherwise.  Bodies are built with jansson.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+
+#include "http.h"
+#include "log.h"
+#include "pacing.h"
+
+struct http {
+	struct evhttp *evh;
+	struct book **book;
+	const struct ingest *ingest;
+	when_t started;
+	char url[128];
+};
+
+static void
+http_reply(struct evhttp_request *req, int code, json_t *body)
+{
+	struct evbuffer *buf = evbuffer_new();
+	char *text = body ? json_dumps(body, JSON_REAL_PRECISION(6)) : NULL;
+
+	json_decref(body);
+	if (buf == NULL || text == NULL) {
+		free(text);
+		if (buf)
+			evbuffer_free(buf);
+		evhttp_send_error(req, HTTP_INTERNAL, "out of memory");
+		return;
+	}
+	evbuffer_add(buf, text, strlen(text));
+	evbuffer_add(buf, "\n", 1);
+	free(text);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	                  "Content-Type", "application/json; charset=utf-8");
+	evhttp_send_reply(req, code, code == 200 ? "OK" : code == 404 ? "Not Found"
+	                  : code == 400 ? "Bad Request" : code == 405
+	                  ? "Method Not Allowed" : "Service Unavailable", buf);
+	evbuffer_free(buf);
+}
+
+static void
+http_error(struct evhttp_request *req, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+http_error(struct evhttp_request *req, int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	http_reply(req, code, json_pack("{s:s}", "error", msg));
+}
+
+static json_t *
+json_when(when_t t)
+{
+	char buf[WHEN_BUFSZ];
+
+	return t ? json_string(when_format_utc(t, buf, sizeof buf)) : json_null();
+}
+
+static json_t *
+json_dec(dec_t v)
+{
+	char buf[DEC_BUFSZ];
+
+	return json_string(dec_format(v, buf, sizeof buf));
+}
+
+static json_t *
+json_pct(double v)
+{
+	return json_real(round(v * 100) / 100);
+}
+
+/* Query parameters, with every key checked against what the path takes. */
+static int
+http_query(struct evhttp_request *req, struct evkeyvalq *q,
+           const char *const *allowed)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
+	struct evkeyval *kv;
+
+	TAILQ_INIT(q);
+	if (query && evhttp_parse_query_str(query, q) < 0) {
+		http_error(req, 400, "query string is not well formed");
+		return -1;
+	}
+	TAILQ_FOREACH(kv, q, next) {
+		size_t i;
+		for (i = 0; allowed[i]; i++)
+			if (strcmp(kv->key, allowed[i]) == 0)
+				break;
+		if (allowed[i] == NULL) {
+			http_error(req, 400, "unknown parameter \"%.64s\"", kv->key);
+			evhttp_clear_headers(q);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+http_healthz(struct http *h, struct evhttp_request *req)
+{
+	const struct ingest_stats *st = ingest_stats(h->ingest);
+	int ok = st->storage_ok;
+
+	http_reply(req, ok ? 200 : 503, json_pack(
+		"{s:s, s:s, s:s?, s:I, s:I, s:I}",
+		"status", ok ? "ok" : "degraded",
+		"storage", ok ? "ok" : "failing",
+		"storage_error", ok ? NULL : st->storage_error,
+		"accepted", (json_int_t)st->accepted,
+		"uptime_s", (json_int_t)((when_now() - h->started) / 1000),
+		"plan_targets", (json_int_t)(*h->book)->plan->n_targets));
+}
+
+static void
+http_units(struct http *h, struct evhttp_request *req)
+{
+	const struct plan *p = (*h->book)->plan;
+	json_t *units = json_array();
+
+	for (size_t i = 0; i < p->n_units; i++) {
+		const struct plan_unit *u = &p->units[(*h->book)->preorder[i]];
+		json_array_append_new(units, json_pack("{s:s, s:s, s:s, s:s?, s:i}",
+			"code", u->code, "name", u->name, "kind", u->kind,
+			"parent", u->parent >= 0 ? p->units[u->parent].code : NULL,
+			"depth", u->depth));
+	}
+	http_reply(req, 200, json_pack("{s:s, s:o}", "plan", p->name ? p->name : "",
+	                               "units", units));
+}
+
+static void
+http_tasks(struct http *h, struct evhttp_request *req)
+{
+	const struct plan *p = (*h->book)->plan;
+	json_t *tasks = json_array();
+	when_t now = when_now();
+
+	for (size_t i = 0; i < p->n_tasks; i++) {
+		const struct plan_task *t = &p->tasks[i];
+		json_t *ms = json_array();
+		dec_t total = 0;
+		size_t n = 0;
+
+		for (size_t k = 0; k < t->n_milestones; k++)
+			json_array_append_new(ms, json_pack("{s:o, s:o}",
+				"at", json_when(t->milestones[k].at),
+				"percent", json_pct(t->milestones[k].percent)));
+		for (size_t k = 0; k < p->n_targets; k++)
+			if (p->targets[k].task == (int)i) {
+				dec_add(total, p->targets[k].value, &total);
+				n++;
+			}
+		json_array_append_new(tasks, json_pack(
+			"{s:s, s:s, s:s, s:s?, s:s?, s:o, s:o, s:s, s:o, s:o, s:o,"
+			" s:I, s:I, s:o, s:o}",
+			"code", t->code, "title", t->title, "measure", t->measure,
+			"owner", t->owner >= 0 ? p->units[t->owner].code : NULL,
+			"owner_name", t->owner >= 0 ? p->units[t->owner].name : NULL,
+			"start", json_when(t->start), "deadline", json_when(t->deadline),
+			"pacing", t->pacing == PACING_LINEAR ? "linear" : "milestones",
+			"milestones", ms, "warn", json_pct(t->warn),
+			"critical", json_pct(t->critical),
+			"stale_after_s", (json_int_t)(t->stale_after / 1000),
+			"targets", (json_int_t)n, "target_total", json_dec(total),
+			"expected_now", json_pct(pacing_expected(t, now))));
+	}
+	http_reply(req, 200, json_pack("{s:s, s:o}", "plan", p->name ? p->name : "",
+	                               "tasks", tasks));
+}
+
+static json_t *
+http_tally_row(const struct plan *p, int task, int unit, int rollup,
+               size_t n_units, const struct tally_view *v,
+               const struct tally *t)
+{
+	const struct plan_task *tk = &p->tasks[task];
+	const struct plan_unit *u = &p->units[unit];
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:I, s:o,"
+	                 " s:o, s:o, s:o, s:o, s:s, s:I, s:o}",
+		"task", tk->code, "task_title", tk->title, "measure", tk->measure,
+		"unit", u->code, "unit_name", u->name, "unit_kind", u->kind,
+		"depth", u->depth, "rollup", rollup, "units", (json_int_t)n_units,
+		"actual", json_dec(v->actual), "target", json_dec(v->target),
+		"percent", json_pct(v->percent), "expected", json_pct(v->expected),
+		"lag", json_pct(v->lag), "status", tally_status_name(v->status),
+		"reports", (json_int_t)(t ? t->n_reports : 0),
+		"last_report", json_when(t ? t->last_report_at : 0));
+}
+
+/* The roll-up row's own tally fields: summed reports, latest report. */
+static void
+http_rollup_tally(const struct plan *p, const struct board *b, int task,
+                  int unit, struct tally *sum)
+{
+	memset(sum, 0, sizeof *sum);
+	for (size_t i = 0; i < p->n_targets; i++) {
+		const struct plan_target *t = &p->targets[i];
+		if (t->task != task || !plan_unit_within(p, t->unit, unit))
+			continue;
+		sum->n_reports += b->tallies[i].n_reports;
+		if (b->tallies[i].last_report_at > sum->last_report_at)
+			sum->last_report_at = b->tallies[i].last_report_at;
+	}
+}
+
+static void
+http_tallies(struct http *h, struct evhttp_request *req)
+{
+	static const char *const allowed[] = { "task", "unit", "at", NULL };
+	struct book *book = *h->book;
+	const struct plan *p = book->plan;
+	const struct board *board = book->board;
+	struct board *past = NULL;
+	struct evkeyvalq q;
+	const char *task_code, *unit_code, *at, *why;
+	int task = -1, unit = -1;
+	when_t now = when_now();
+	json_t *rows;
+
+	if (http_query(req, &q, allowed) < 0)
+		return;
+	task_code = evhttp_find_header(&q, "task");
+	unit_code = evhttp_find_header(&q, "unit");
+	at = evhttp_find_header(&q, "at");
+	if (task_code && (task = plan_task_find(p, task_code)) < 0) {
+		http_error(req, 400, "task \"%.64s\" is not in the plan", task_code);
+		goto out;
+	}
+	if (unit_code && (unit = plan_unit_find(p, unit_code)) < 0) {
+		http_error(req, 400, "unit \"%.64s\" is not in the plan", unit_code);
+		goto out;
+	}
+	if (at) {
+		if (when_parse(at, p->timezone, &now, NULL, &why) < 0) {
+			http_error(req, 400, "at=\"%.64s\": %s", at, why);
+			goto out;
+		}
+		if ((past = book_board_at(book, now)) == NULL) {
+			http_error(req, 503, "cannot read the reports: storage error");
+			goto out;
+		}
+		board = past;
+	}
+	rows = json_array();
+	for (size_t ti = 0; ti < p->n_tasks; ti++) {
+		if (task >= 0 && (int)ti != task)
+			continue;
+		for (size_t i = 0; i < p->n_units; i++) {
+			int u = book->preorder[i];
+			int own = plan_target_find(p, (int)ti, u);
+			struct tally_view v;
+			struct tally sum;
+			size_t n;
+
+			if (unit >= 0 && !plan_unit_within(p, u, unit))
+				continue;
+			if (board_rollup(board, (int)ti, u, now, &v, &n) == 0 &&
+			    n > (own >= 0 ? 1u : 0u)) {
+				http_rollup_tally(p, board, (int)ti, u, &sum);
+				json_array_append_new(rows, http_tally_row(p, (int)ti,
+					u, 1, n, &v, &sum));
+			}
+			if (own >= 0) {
+				board_view(board, own, now, &v);
+				json_array_append_new(rows, http_tally_row(p, (int)ti,
+					u, 0, 1, &v, &board->tallies[own]));
+			}
+		}
+	}
+	http_reply(req, 200, json_pack("{s:s, s:s, s:o, s:o}",
+		"plan", p->name ? p->name : "", "timezone", p->timezone,
+		"now", json_when(now), "tallies", rows));
+out:
+	board_free(past);
+	evhttp_clear_headers(&q);
+}
+
+static void
+http_dispatch(struct evhttp_request *req, void *arg)
+{
+	struct http *h = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	static const char *const none[] = { NULL };
+	struct evkeyvalq q;
+
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
+		http_error(req, 405, "only GET is served");
+		return;
+	}
+	if (path == NULL) {
+		http_error(req, 400, "request has no path");
+		return;
+	}
+	if (strcmp(path, "/v1/tallies") == 0) {
+		http_tallies(h, req);
+		return;
+	}
+	if (strcmp(path, "/healthz") != 0 && strcmp(path, "/v1/units") != 0 &&
+	    strcmp(path, "/v1/tasks") != 0) {
+		http_error(req, 404, "no such resource: %.128s", path);
+		return;
+	}
+	if (http_query(req, &q, none) < 0)
+		return;
+	evhttp_clear_headers(&q);
+	if (strcmp(path, "/healthz") == 0)
+		http_healthz(h, req);
+	else if (strcmp(path, "/v1/units") == 0)
+		http_units(h, req);
+	else
+		http_tasks(h, req);
+}
+
+/* "host:port" or "[v6]:port" -> host, port. */
+static int
+http_split(const char *addr, char *host, size_t n, int *port)
+{
+	const char *colon = strrchr(addr, ':');
+	const char *h = addr;
+	size_t len;
+	char *end;
+	long p;
+
+	if (colon == NULL)
+		return -1;
+	len = (size_t)(colon - addr);
+	if (addr[0] == '[') {
+		if (len < 2 || addr[len - 1] != ']')
+			return -1;
+		h = addr + 1;
+		len -= 2;
+	}
+	if (len == 0 || len >= n)
+		return -1;
+	memcpy(host, h, len);
+	host[len] = '\0';
+	errno = 0;
+	p = strtol(colon + 1, &end, 10);
+	if (errno || *end || end == colon + 1 || p < 0 || p > 65535)
+		return -1;
+	*port = (int)p;
+	return 0;
+}
+
+struct http *
+http_new(struct event_base *base, const char *addr, struct book **book,
+         const struct ingest *in, char **err)
+{
+	struct http *h = calloc(1, sizeof *h);
+	struct evhttp_bound_socket *bound;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	char host[64];
+	int port;
+
+	*err = NULL;
+	if (h == NULL || (h->evh = evhttp_new(base)) == NULL) {
+		*err = strdup("http: out of memory");
+		goto fail;
+	}
+	h->book = book;
+	h->ingest = in;
+	h->started = when_now();
+	if (http_split(addr, host, sizeof host, &port) < 0) {
+		if (asprintf(err, "http: address \"%s\" is not host:port", addr) < 0)
+			*err = NULL;
+		goto fail;
+	}
+	evhttp_set_allowed_methods(h->evh, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	                           EVHTTP_REQ_POST);
+	evhttp_set_max_headers_size(h->evh, 8192);
+	evhttp_set_max_body_size(h->evh, 4096);
+	evhttp_set_timeout(h->evh, 30);
+	evhttp_set_gencb(h->evh, http_dispatch, h);
+	if ((bound = evhttp_bind_socket_with_handle(h->evh, host, port)) == NULL) {
+		if (asprintf(err, "http: cannot listen on %s: %s", addr,
+		             strerror(errno)) < 0)
+			*err = NULL;
+		goto fail;
+	}
+	if (getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&ss,
+	                &sl) == 0)
+		port = ntohs(ss.ss_family == AF_INET6
+		             ? ((struct sockaddr_in6 *)&ss)->sin6_port
+		             : ((struct sockaddr_in *)&ss)->sin_port);
+	snprintf(h->url, sizeof h->url, strchr(host, ':') ? "http://[%s]:%d"
+	         : "http://%s:%d", host, port);
+	return h;
+fail:
+	http_free(h);
+	return NULL;
+}
+
+void
+http_free(struct http *h)
+{
+	if (h == NULL)
+		return;
+	if (h->evh)
+		evhttp_free(h->evh);
+	free(h);
+}
+
+const char *
+http_url(const struct http *h)
+{
+	return h->url;
+}

@@ -1,0 +1,25 @@
+/*
+ * http.h - the read side: JSON API under /v1/ and /healthz, on evhttp.
+ */
+#ifndef TIENDO_HTTP_H
+#define TIENDO_HTTP_H
+
+#include <event2/event.h>
+
+#include "book.h"
+#include "ingest.h"
+
+struct http;
+
+/* Listens on `addr` ("127.0.0.1:7480", "[::1]:7480"; port 0 picks one).
+ * Reads the ledger through *book (a reload may swap it) and counters from
+ * `in`.  NULL with a malloc'd *err on failure. */
+struct http *http_new(struct event_base *base, const char *addr,
+                      struct book **book, const struct ingest *in,
+                      char **err);
+void http_free(struct http *h);
+
+/* "http://127.0.0.1:40123" */
+const char *http_url(const struct http *h);
+
+#endif

@@ -1,0 +1,512 @@
+/*
+ * ingest.c - ROUTER socket, drain, validate, group commit, ack, tally.
+ *
+ * The ZMQ_FD descriptor is edge-triggered: it signals a change of state, not
+ * "a message is waiting".  So each wake-up drains until EAGAIN, and after
+ * sending the acks (a send can consume the edge) ZMQ_EVENTS is asked again.
+ * A drain stops after DRAIN_MESSAGES messages or DRAIN_REPORTS reports and
+ * reschedules itself, so HTTP and timers get their turn under load.
+ *
+ * Frames: [routing id][Batch] from a DEALER, or [routing id][""][Batch] from
+ * a REQ; the reply mirrors the shape it came in.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zmq.h>
+
+#include "ingest.h"
+#include "log.h"
+
+#define DRAIN_MESSAGES 1000
+#define DRAIN_REPORTS 20000
+/* libzmq drops the connection of a peer that sends more than this; between
+ * LIMIT_MESSAGE_BYTES and this, the peer gets a precise BATCH_TOO_LARGE. */
+#define HARD_MESSAGE_BYTES (4 * LIMIT_MESSAGE_BYTES)
+
+struct ingest_msg {
+	unsigned char rid[256];
+	size_t rid_len;
+	int delim;                 /* came from a REQ: echo the empty frame */
+	Tiendo__Batch *batch;      /* NULL when unreadable */
+	Tiendo__Status status;
+	Tiendo__BatchError error;
+	char reason[REASON_MAX];
+	size_t first, n;           /* its items */
+};
+
+struct ingest_item {
+	Tiendo__Fate fate;
+	Tiendo__Reject code;
+	int is_new;
+	struct valid_report v;
+};
+
+struct ingest {
+	struct event_base *base;
+	void *sock;
+	struct event *ev_fd;   /* ZMQ_FD readable */
+	struct event *ev_more; /* a drain hit its bound: continue soon */
+	struct book **book;
+	int64_t max_future;
+	char endpoint[256];
+	int stopping;
+	struct ingest_stats stats;
+
+	/* Scratch, kept between drains. */
+	struct ingest_msg *msgs;
+	struct ingest_item *items;
+	char (*reasons)[REASON_MAX]; /* per item; touched only on rejects */
+	size_t n_msgs, n_items;
+	Tiendo__ReportAck *acks;
+	Tiendo__ReportAck **ack_ptrs;
+	uint8_t *out;
+	size_t out_cap;
+};
+
+static void ingest_drain(struct ingest *in);
+
+static void
+ingest_on_fd(evutil_socket_t fd, short what, void *arg)
+{
+	ingest_drain(arg);
+}
+
+static void
+ingest_on_more(evutil_socket_t fd, short what, void *arg)
+{
+	ingest_drain(arg);
+}
+
+static void
+msg_fail(struct ingest_msg *m, Tiendo__Status status, Tiendo__BatchError error,
+         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+msg_fail(struct ingest_msg *m, Tiendo__Status status, Tiendo__BatchError error,
+         const char *fmt, ...)
+{
+	va_list ap;
+
+	m->status = status;
+	m->error = error;
+	va_start(ap, fmt);
+	vsnprintf(m->reason, sizeof m->reason, fmt, ap);
+	va_end(ap);
+}
+
+/* Decodes and validates one message body into m and its items. */
+static void
+ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
+             size_t len, when_t now)
+{
+	const struct plan *plan = (*in->book)->plan;
+	Tiendo__BatchError berr;
+
+	if (len > LIMIT_MESSAGE_BYTES) {
+		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
+		         TIENDO__BATCH_ERROR__BATCH_TOO_LARGE,
+		         "message is %zu bytes; the limit is %d", len,
+		         LIMIT_MESSAGE_BYTES);
+		return;
+	}
+	m->batch = tiendo__batch__unpack(NULL, len, data);
+	if (m->batch == NULL) {
+		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
+		         TIENDO__BATCH_ERROR__BATCH_MALFORMED,
+		         "message of %zu bytes is not a protobuf tiendo.Batch "
+		         "(garbage or truncated)", len);
+		return;
+	}
+	if (in->stopping) {
+		msg_fail(m, TIENDO__STATUS__STATUS_RETRY,
+		         TIENDO__BATCH_ERROR__BATCH_SHUTDOWN,
+		         "server is stopping; nothing was stored, send again");
+		return;
+	}
+	berr = validate_batch(m->batch, m->reason, sizeof m->reason);
+	if (berr != TIENDO__BATCH_ERROR__BATCH_NONE) {
+		m->status = TIENDO__STATUS__STATUS_BAD_BATCH;
+		m->error = berr;
+		return;
+	}
+	m->status = TIENDO__STATUS__STATUS_OK;
+	m->first = in->n_items;
+	m->n = m->batch->n_reports;
+	for (size_t i = 0; i < m->n; i++) {
+		struct ingest_item *it = &in->items[in->n_items];
+		it->is_new = 0;
+		it->fate = TIENDO__FATE__FATE_UNSPECIFIED;
+		it->code = validate_report(plan, m->batch->reports[i],
+		                           m->batch->client, now, in->max_future,
+		                           &it->v, in->reasons[in->n_items],
+		                           REASON_MAX);
+		in->n_items++;
+	}
+	in->stats.reports += m->n;
+}
+
+/* Receives one whole message into in->msgs.  0, or -1 when none waits. */
+static int
+ingest_recv(struct ingest *in, when_t now)
+{
+	struct ingest_msg *m = &in->msgs[in->n_msgs];
+	zmq_msg_t part[3];
+	size_t nparts = 0, extra = 0;
+	int more;
+
+	zmq_msg_init(&part[0]);
+	if (zmq_msg_recv(&part[0], in->sock, ZMQ_DONTWAIT) < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_err("ingest: receive: %s", zmq_strerror(errno));
+		zmq_msg_close(&part[0]);
+		return -1;
+	}
+	nparts = 1;
+	more = zmq_msg_more(&part[0]);
+	/* The rest of a multipart message is already here: libzmq delivers
+	 * messages whole. */
+	while (more) {
+		zmq_msg_t *p = nparts < 3 ? &part[nparts] : &(zmq_msg_t){0};
+		zmq_msg_init(p);
+		if (zmq_msg_recv(p, in->sock, 0) < 0) {
+			zmq_msg_close(p);
+			break;
+		}
+		more = zmq_msg_more(p);
+		if (nparts < 3)
+			nparts++;
+		else {
+			extra++;
+			zmq_msg_close(p);
+		}
+	}
+	in->n_msgs++;
+	in->stats.messages++;
+	m->rid_len = zmq_msg_size(&part[0]);
+	if (m->rid_len > sizeof m->rid)
+		m->rid_len = sizeof m->rid;
+	memcpy(m->rid, zmq_msg_data(&part[0]), m->rid_len);
+	m->batch = NULL;
+	m->delim = 0;
+	m->first = m->n = 0;
+	m->reason[0] = '\0';
+
+	if (nparts == 2 && extra == 0) {
+		ingest_parse(in, m, zmq_msg_data(&part[1]), zmq_msg_size(&part[1]),
+		             now);
+	} else if (nparts == 3 && extra == 0 && zmq_msg_size(&part[1]) == 0) {
+		m->delim = 1;
+		ingest_parse(in, m, zmq_msg_data(&part[2]), zmq_msg_size(&part[2]),
+		             now);
+	} else {
+		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
+		         TIENDO__BATCH_ERROR__BATCH_FRAMES,
+		         "message has %zu frames; send exactly one (the Batch), "
+		         "or an empty delimiter and the Batch", nparts - 1 + extra);
+	}
+	for (size_t i = 0; i < nparts; i++)
+		zmq_msg_close(&part[i]);
+	return 0;
+}
+
+/* Writes every valid item in one transaction.  0, or -1 after a rollback. */
+static int
+ingest_commit(struct ingest *in, when_t now)
+{
+	struct store *store = (*in->book)->store;
+	const struct plan *plan = (*in->book)->plan;
+
+	if (store_begin(store) < 0)
+		goto fail;
+	for (size_t i = 0; i < in->n_msgs; i++) {
+		struct ingest_msg *m = &in->msgs[i];
+		for (size_t k = m->first; k < m->first + m->n; k++) {
+			struct ingest_item *it = &in->items[k];
+			const Tiendo__Report *r = m->batch->reports[k - m->first];
+			int found;
+
+			if (it->code != TIENDO__REJECT__REJECT_NONE) {
+				/* A report we already hold stays a success even
+				 * if it would not pass today (plan changed). */
+				if (store_exists(store, m->batch->client, r->seq,
+				                 &found) < 0)
+					goto fail;
+				it->fate = found ? TIENDO__FATE__FATE_DUPLICATE
+				                 : TIENDO__FATE__FATE_REJECTED;
+				continue;
+			}
+			const struct plan_target *t = &plan->targets[it->v.target];
+			struct store_report row = {
+				.client = m->batch->client,
+				.seq = r->seq,
+				.task = plan->tasks[t->task].code,
+				.unit = plan->units[t->unit].code,
+				.kind = it->v.tally.kind,
+				.value = it->v.tally.value,
+				.observed_at = r->observed_at,
+				.received_at = now,
+				.reporter = r->reporter,
+				.note = r->note,
+			};
+			if (store_insert(store, &row, &it->is_new) < 0)
+				goto fail;
+			it->fate = it->is_new ? TIENDO__FATE__FATE_ACCEPTED
+			                      : TIENDO__FATE__FATE_DUPLICATE;
+		}
+	}
+	if (store_commit(store) < 0)
+		goto fail;
+	in->stats.commits++;
+	if (!in->stats.storage_ok)
+		log_notice("storage: writing again");
+	in->stats.storage_ok = 1;
+	return 0;
+fail:
+	/* Logged once per failed drain; the clients are told to retry. */
+	snprintf(in->stats.storage_error, sizeof in->stats.storage_error, "%s",
+	         store_errmsg(store));
+	store_rollback(store);
+	in->stats.commit_failures++;
+	if (in->stats.storage_ok)
+		log_err("storage: %s; answering RETRY until it clears",
+		        in->stats.storage_error);
+	in->stats.storage_ok = 0;
+	for (size_t i = 0; i < in->n_msgs; i++) {
+		struct ingest_msg *m = &in->msgs[i];
+		if (m->status == TIENDO__STATUS__STATUS_OK) {
+			msg_fail(m, TIENDO__STATUS__STATUS_RETRY,
+			         TIENDO__BATCH_ERROR__BATCH_STORAGE,
+			         "server storage error; nothing was stored, "
+			         "send again later");
+			for (size_t k = m->first; k < m->first + m->n; k++)
+				in->items[k].is_new = 0;
+		}
+	}
+	return -1;
+}
+
+static int
+ingest_send(struct ingest *in, const struct ingest_msg *m, const void *body,
+            size_t len)
+{
+	if (zmq_send(in->sock, m->rid, m->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+		return -1;
+	if (m->delim && zmq_send(in->sock, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+		return -1;
+	return zmq_send(in->sock, body, len, ZMQ_DONTWAIT) < 0 ? -1 : 0;
+}
+
+static void
+ingest_ack(struct ingest *in, struct ingest_msg *m, when_t now)
+{
+	Tiendo__Ack ack = TIENDO__ACK__INIT;
+	size_t len;
+
+	ack.version = PROTOCOL_VERSION;
+	ack.batch_id = m->batch ? m->batch->batch_id : 0;
+	ack.status = m->status;
+	ack.error = m->error;
+	ack.reason = m->reason;
+	ack.server_time = now;
+	ack.client = m->batch && m->status != TIENDO__STATUS__STATUS_BAD_BATCH
+	                 ? m->batch->client : "";
+	if (m->status == TIENDO__STATUS__STATUS_OK) {
+		for (size_t i = 0; i < m->n; i++) {
+			struct ingest_item *it = &in->items[m->first + i];
+			Tiendo__ReportAck *ra = &in->acks[i];
+
+			tiendo__report_ack__init(ra);
+			ra->seq = m->batch->reports[i]->seq;
+			ra->fate = it->fate;
+			if (it->fate == TIENDO__FATE__FATE_REJECTED) {
+				ra->code = it->code;
+				ra->reason = in->reasons[m->first + i];
+				in->stats.rejected++;
+				in->stats.rejected_by[it->code & 15]++;
+			} else if (it->fate == TIENDO__FATE__FATE_ACCEPTED) {
+				in->stats.accepted++;
+			} else {
+				in->stats.duplicate++;
+			}
+			in->ack_ptrs[i] = ra;
+		}
+		ack.n_reports = m->n;
+		ack.reports = in->ack_ptrs;
+	} else if (m->status == TIENDO__STATUS__STATUS_RETRY) {
+		in->stats.batches_retry++;
+	} else {
+		in->stats.batches_bad++;
+		log_info("ingest: bad batch: %s", m->reason);
+	}
+	len = tiendo__ack__get_packed_size(&ack);
+	if (len > in->out_cap) {
+		uint8_t *out = realloc(in->out, len);
+		if (out == NULL) {
+			log_err("ingest: out of memory for an ack");
+			return;
+		}
+		in->out = out;
+		in->out_cap = len;
+	}
+	tiendo__ack__pack(&ack, in->out);
+	/* A peer that went away, or is at its high-water mark, loses this ack;
+	 * it resends and is answered "duplicate": nothing is lost. */
+	if (ingest_send(in, m, in->out, len) < 0) {
+		in->stats.acks_dropped++;
+		log_debug("ingest: ack dropped: %s", zmq_strerror(errno));
+	}
+}
+
+static void
+ingest_drain(struct ingest *in)
+{
+	when_t now = when_now();
+	int more = 0, committed = 0;
+	uint32_t events = 0;
+	size_t len = sizeof events;
+
+	in->n_msgs = in->n_items = 0;
+	for (;;) {
+		if (in->n_msgs == DRAIN_MESSAGES || in->n_items >= DRAIN_REPORTS) {
+			more = 1;
+			break;
+		}
+		if (ingest_recv(in, now) < 0)
+			break;
+	}
+	if (in->n_items > 0)
+		committed = ingest_commit(in, now) == 0;
+	for (size_t i = 0; i < in->n_msgs; i++)
+		ingest_ack(in, &in->msgs[i], now);
+	if (committed) {
+		struct book *book = *in->book;
+		for (size_t i = 0; i < in->n_items; i++)
+			if (in->items[i].is_new)
+				book_apply(book, &in->items[i].v);
+	}
+	for (size_t i = 0; i < in->n_msgs; i++)
+		tiendo__batch__free_unpacked(in->msgs[i].batch, NULL);
+	in->n_msgs = in->n_items = 0;
+
+	/* Sending may have swallowed the edge that announced new input. */
+	if (!more && zmq_getsockopt(in->sock, ZMQ_EVENTS, &events, &len) == 0 &&
+	    (events & ZMQ_POLLIN))
+		more = 1;
+	if (more)
+		event_active(in->ev_more, 0, 0);
+}
+
+static int
+ingest_sockopt(void *sock, int opt, const void *val, size_t len, char **err)
+{
+	if (zmq_setsockopt(sock, opt, val, len) == 0)
+		return 0;
+	if (asprintf(err, "ingest: setsockopt %d: %s", opt, zmq_strerror(errno)) < 0)
+		*err = NULL;
+	return -1;
+}
+
+struct ingest *
+ingest_new(struct event_base *base, void *zctx, const char *endpoint,
+           struct book **book, int64_t max_future, char **err)
+{
+	struct ingest *in = calloc(1, sizeof *in);
+	size_t items = DRAIN_REPORTS + LIMIT_BATCH_REPORTS, len;
+	int one = 1, linger = 1000;
+	int64_t maxmsg = HARD_MESSAGE_BYTES;
+	int fd;
+
+	*err = NULL;
+	if (in == NULL)
+		goto nomem;
+	in->base = base;
+	in->book = book;
+	in->max_future = max_future;
+	in->stats.storage_ok = 1;
+	in->msgs = calloc(DRAIN_MESSAGES, sizeof *in->msgs);
+	in->items = calloc(items, sizeof *in->items);
+	in->reasons = malloc(items * sizeof *in->reasons);
+	in->acks = calloc(LIMIT_BATCH_REPORTS, sizeof *in->acks);
+	in->ack_ptrs = calloc(LIMIT_BATCH_REPORTS, sizeof *in->ack_ptrs);
+	if (!in->msgs || !in->items || !in->reasons || !in->acks || !in->ack_ptrs)
+		goto nomem;
+	if ((in->sock = zmq_socket(zctx, ZMQ_ROUTER)) == NULL) {
+		if (asprintf(err, "ingest: socket: %s", zmq_strerror(errno)) < 0)
+			*err = NULL;
+		goto fail;
+	}
+	if (ingest_sockopt(in->sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one, err) < 0 ||
+	    ingest_sockopt(in->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg, err) < 0 ||
+	    ingest_sockopt(in->sock, ZMQ_LINGER, &linger, sizeof linger, err) < 0)
+		goto fail;
+	if (zmq_bind(in->sock, endpoint) < 0) {
+		if (asprintf(err, "ingest: cannot bind %s: %s", endpoint,
+		             zmq_strerror(errno)) < 0)
+			*err = NULL;
+		goto fail;
+	}
+	len = sizeof in->endpoint;
+	if (zmq_getsockopt(in->sock, ZMQ_LAST_ENDPOINT, in->endpoint, &len) < 0)
+		snprintf(in->endpoint, sizeof in->endpoint, "%s", endpoint);
+	len = sizeof fd;
+	if (zmq_getsockopt(in->sock, ZMQ_FD, &fd, &len) < 0) {
+		if (asprintf(err, "ingest: ZMQ_FD: %s", zmq_strerror(errno)) < 0)
+			*err = NULL;
+		goto fail;
+	}
+	in->ev_fd = event_new(base, fd, EV_READ | EV_PERSIST, ingest_on_fd, in);
+	in->ev_more = event_new(base, -1, 0, ingest_on_more, in);
+	if (in->ev_fd == NULL || in->ev_more == NULL || event_add(in->ev_fd, NULL) < 0)
+		goto nomem;
+	/* Input may predate the first edge we watch for. */
+	event_active(in->ev_more, 0, 0);
+	return in;
+nomem:
+	if (*err == NULL && asprintf(err, "ingest: out of memory") < 0)
+		*err = NULL;
+fail:
+	ingest_free(in);
+	return NULL;
+}
+
+void
+ingest_free(struct ingest *in)
+{
+	if (in == NULL)
+		return;
+	if (in->sock && in->ev_fd) {
+		/* Tell whoever is queued to come back, rather than let them
+		 * wait for a timeout. */
+		in->stopping = 1;
+		ingest_drain(in);
+	}
+	if (in->ev_fd)
+		event_free(in->ev_fd);
+	if (in->ev_more)
+		event_free(in->ev_more);
+	if (in->sock)
+		zmq_close(in->sock);
+	free(in->msgs);
+	free(in->items);
+	free(in->reasons);
+	free(in->acks);
+	free(in->ack_ptrs);
+	free(in->out);
+	free(in);
+}
+
+const char *
+ingest_endpoint(const struct ingest *in)
+{
+	return in->endpoint;
+}
+
+const struct ingest_stats *
+ingest_stats(const struct ingest *in)
+{
+	return &in->stats;
+}

@@ -1,0 +1,308 @@
+/*
+ * store.c - reports in SQLite.
+ *
+ * Why these settings: WAL lets HTTP readers and backups run beside the one
+ * writer; synchronous=FULL makes COMMIT wait for the WAL fsync, which is what
+ * lets an ack mean "on disk".  Statements on the ingest path are prepared
+ * once.  Everything else (scans) is rare enough to prepare per call.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *insert;
+	sqlite3_stmt *exists;
+	sqlite3_stmt *begin, *commit, *rollback;
+	char err[512];
+};
+
+/* Each entry moves the schema from version i to i+1.  Never edit one that
+ * has shipped: add a new one. */
+static const char *const store_migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE reports ("
+	"  id INTEGER PRIMARY KEY,"
+	"  client TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"        /* uint64 stored as its int64 bits */
+	"  task TEXT NOT NULL,"
+	"  unit TEXT NOT NULL,"
+	"  kind INTEGER NOT NULL CHECK (kind IN (1, 2)),"
+	"  value INTEGER NOT NULL,"      /* thousandths */
+	"  observed_at INTEGER NOT NULL," /* ms since the epoch, UTC */
+	"  received_at INTEGER NOT NULL,"
+	"  reporter TEXT NOT NULL DEFAULT '',"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  UNIQUE (client, seq)"
+	");"
+	/* Recounting one pair must not scan a year of reports. */
+	"CREATE INDEX reports_pair ON reports (task, unit);",
+};
+#define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
+
+static int
+store_fail(struct store *s, const char *what)
+{
+	snprintf(s->err, sizeof s->err, "%s: %s", what, sqlite3_errmsg(s->db));
+	return -1;
+}
+
+const char *
+store_errmsg(const struct store *s)
+{
+	return s->err;
+}
+
+static int
+store_exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(s->err, sizeof s->err, "%.80s: %s", sql,
+		         msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+store_user_version(struct store *s, int *version)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "user_version");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, "user_version");
+}
+
+static int
+store_migrate(struct store *s)
+{
+	char sql[64];
+	int version;
+
+	if (store_exec(s, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	if (store_user_version(s, &version) < 0)
+		goto fail;
+	if (version > STORE_VERSION) {
+		snprintf(s->err, sizeof s->err,
+		         "database schema version %d is newer than this tiendod "
+		         "(%d): upgrade tiendod", version, STORE_VERSION);
+		goto fail;
+	}
+	for (; version < STORE_VERSION; version++)
+		if (store_exec(s, store_migrations[version]) < 0)
+			goto fail;
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", STORE_VERSION);
+	if (store_exec(s, sql) < 0 || store_exec(s, "COMMIT") < 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static int
+store_prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+	                       NULL) != SQLITE_OK)
+		return store_fail(s, "prepare");
+	return 0;
+}
+
+struct store *
+store_open(const char *path, enum store_sync sync, char **err)
+{
+	struct store *s = calloc(1, sizeof *s);
+
+	if (s == NULL) {
+		*err = strdup("out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	                    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		store_fail(s, path);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	if (sqlite3_busy_timeout(s->db, 5000) != SQLITE_OK ||
+	    store_exec(s, "PRAGMA journal_mode = WAL") < 0 ||
+	    store_exec(s, sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
+	                                          : "PRAGMA synchronous = NORMAL") < 0 ||
+	    store_migrate(s) < 0)
+		goto fail;
+	if (store_prepare(s,
+	        "INSERT INTO reports (client, seq, task, unit, kind, value,"
+	        " observed_at, received_at, reporter, note)"
+	        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	        " ON CONFLICT (client, seq) DO NOTHING", &s->insert) < 0 ||
+	    store_prepare(s, "SELECT 1 FROM reports WHERE client = ? AND seq = ?",
+	                  &s->exists) < 0 ||
+	    store_prepare(s, "BEGIN IMMEDIATE", &s->begin) < 0 ||
+	    store_prepare(s, "COMMIT", &s->commit) < 0 ||
+	    store_prepare(s, "ROLLBACK", &s->rollback) < 0)
+		goto fail;
+	return s;
+fail:
+	*err = strdup(s->err[0] ? s->err : "cannot open database");
+	store_close(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->insert);
+	sqlite3_finalize(s->exists);
+	sqlite3_finalize(s->begin);
+	sqlite3_finalize(s->commit);
+	sqlite3_finalize(s->rollback);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static int
+store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, what);
+}
+
+int
+store_begin(struct store *s)
+{
+	return store_step_done(s, s->begin, "begin");
+}
+
+int
+store_commit(struct store *s)
+{
+	return store_step_done(s, s->commit, "commit");
+}
+
+void
+store_rollback(struct store *s)
+{
+	/* Fails harmlessly when SQLite already rolled back (e.g. SQLITE_FULL). */
+	sqlite3_step(s->rollback);
+	sqlite3_reset(s->rollback);
+}
+
+int
+store_insert(struct store *s, const struct store_report *r, int *is_new)
+{
+	sqlite3_stmt *st = s->insert;
+	int rc;
+
+	sqlite3_bind_text(st, 1, r->client, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)r->seq);
+	sqlite3_bind_text(st, 3, r->task, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, r->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, r->kind);
+	sqlite3_bind_int64(st, 6, r->value);
+	sqlite3_bind_int64(st, 7, r->observed_at);
+	sqlite3_bind_int64(st, 8, r->received_at);
+	sqlite3_bind_text(st, 9, r->reporter, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, r->note, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "insert");
+	*is_new = sqlite3_changes(s->db) > 0;
+	return 0;
+}
+
+int
+store_exists(struct store *s, const char *client, uint64_t seq, int *found)
+{
+	sqlite3_stmt *st = s->exists;
+	int rc;
+
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, "exists");
+	*found = rc == SQLITE_ROW;
+	return 0;
+}
+
+int
+store_scan(struct store *s, const char *task, const char *unit, when_t until,
+           store_scan_fn fn, void *arg)
+{
+	char sql[320];
+	sqlite3_stmt *st;
+	int rc, ret = 0, i = 1;
+
+	snprintf(sql, sizeof sql,
+	         "SELECT client, seq, task, unit, kind, value, observed_at,"
+	         " received_at, reporter, note FROM reports"
+	         " WHERE observed_at <= ?%s%s ORDER BY id",
+	         task ? " AND task = ?" : "", unit ? " AND unit = ?" : "");
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "scan");
+	sqlite3_bind_int64(st, i++, until);
+	if (task)
+		sqlite3_bind_text(st, i++, task, -1, SQLITE_STATIC);
+	if (unit)
+		sqlite3_bind_text(st, i++, unit, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_report r = {
+			.client = (const char *)sqlite3_column_text(st, 0),
+			.seq = (uint64_t)sqlite3_column_int64(st, 1),
+			.task = (const char *)sqlite3_column_text(st, 2),
+			.unit = (const char *)sqlite3_column_text(st, 3),
+			.kind = sqlite3_column_int(st, 4),
+			.value = sqlite3_column_int64(st, 5),
+			.observed_at = sqlite3_column_int64(st, 6),
+			.received_at = sqlite3_column_int64(st, 7),
+			.reporter = (const char *)sqlite3_column_text(st, 8),
+			.note = (const char *)sqlite3_column_text(st, 9),
+		};
+		if ((ret = fn(arg, &r)) != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = store_fail(s, "scan");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int64_t
+store_count(struct store *s)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM reports", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return store_fail(s, "count");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else
+		store_fail(s, "count");
+	sqlite3_finalize(st);
+	return n;
+}

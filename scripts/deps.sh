@@ -1,0 +1,34 @@
+#!/bin/sh
+# Installs the Debian packages that building and testing tiendo need, and
+# only those that are missing, so a fresh machine needs no manual step.
+# Usage: scripts/deps.sh [build|test|all]
+set -eu
+
+build="gcc make pkg-config libzmq3-dev libevent-dev libsqlite3-dev
+libprotobuf-c-dev protobuf-c-compiler libsystemd-dev libjansson-dev
+libinih-dev tzdata"
+test="libcmocka-dev sqlite3 curl jq procps"
+
+case "${1:-build}" in
+build) want=$build ;;
+test|all) want="$build $test" ;;
+*) echo "usage: $0 [build|test|all]" >&2; exit 64 ;;
+esac
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+else
+	SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,154 @@
+# Shared by the integration tests: a temporary directory, the real daemon
+# on free ports, TAP-style checks, and cleanup on every exit.
+#
+#   . tests/integration/lib.sh
+#   make_plan "$T/plan.ini"; start_daemon; ok "name" test ...; finish
+set -u
+: "${B:=build}"
+case $B in /*) ;; *) B=$(pwd)/$B ;; esac
+T=$(mktemp -d "${TMPDIR:-/tmp}/tiendo-test.XXXXXX")
+PIDS=""
+N_OK=0
+N_FAIL=0
+export TIENDO_CLIENT="" NO_COLOR=1 XDG_STATE_HOME="$T/xdg"
+
+cleanup() {
+	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
+	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+pass() { N_OK=$((N_OK + 1)); echo "ok - $1"; }
+flunk() {
+	N_FAIL=$((N_FAIL + 1)); echo "not ok - $1"
+	shift; [ $# -eq 0 ] || printf '#   %s\n' "$@"
+}
+
+# ok NAME COMMAND...: passes when COMMAND succeeds.
+ok() {
+	name=$1; shift
+	if out=$("$@" 2>&1); then pass "$name"; else flunk "$name" "$out"; fi
+}
+
+# expect_eq NAME ACTUAL EXPECTED
+expect_eq() {
+	if [ "$2" = "$3" ]; then pass "$1"; else flunk "$1" "got:      $2" "expected: $3"; fi
+}
+
+# expect_match NAME TEXT PATTERN (grep -E)
+expect_match() {
+	if printf '%s\n' "$2" | grep -Eq -- "$3"; then pass "$1"
+	else flunk "$1" "text:    $(printf '%s' "$2" | head -c 600)" "pattern: $3"; fi
+}
+
+# wait_for DEADLINE_SECONDS COMMAND...: polls until COMMAND succeeds.
+wait_for() {
+	limit=$1; shift
+	end=$(( $(date +%s) + limit ))
+	until "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
+day() { date -u -d "$1" +%Y-%m-%d; }
+
+# make_plan FILE: a plan whose campaign runs around today: 2 communes under
+# a district, a department; task "cay" (linear, started 10 days ago, ends in
+# 10 days) and task "dat" (milestones).
+make_plan() {
+	cat >"$1" <<PLAN
+[plan]
+name = Kế hoạch thử nghiệm
+timezone = Asia/Ho_Chi_Minh
+
+[unit huyen]
+name = Huyện Thử
+kind = district
+
+[unit xa-a]
+name = Xã Hoàng Đan
+kind = commune
+parent = huyen
+
+[unit xa-b]
+name = Thị trấn Hợp Hòa
+kind = town
+parent = huyen
+
+[unit phong-nn]
+name = Phòng Nông nghiệp
+kind = department
+parent = huyen
+
+[task cay]
+title = Tết trồng cây
+measure = cây
+owner = phong-nn
+start = $(day '10 days ago')
+deadline = $(day '10 days')
+warn = 10
+critical = 25
+stale_after = 30d
+
+[task dat]
+title = Giải phóng mặt bằng
+measure = ha
+owner = phong-nn
+start = $(day '20 days ago')
+deadline = $(day '20 days')
+pacing = milestones
+milestone = $(day '10 days ago') 20
+milestone = $(day '10 days') 80
+
+[targets cay]
+xa-a = 1000
+xa-b = 500
+
+[targets dat]
+xa-a = 12.5
+PLAN
+}
+
+# start_daemon [ARGS...]: starts tiendod on free ports with state in
+# $T/state (or $STATE); sets DPID, INGEST, HTTP.
+start_daemon() {
+	: "${STATE:=$T/state}"
+	: "${PLAN:=$T/plan.ini}"
+	[ -f "$PLAN" ] || make_plan "$PLAN"
+	"$B/tiendod" --plan "$PLAN" --state-dir "$STATE" \
+		--ingest tcp://127.0.0.1:0 --http 127.0.0.1:0 "$@" \
+		2>>"$T/tiendod.log" &
+	DPID=$!
+	PIDS="$PIDS $DPID"
+	if ! wait_for 20 test -f "$STATE/endpoints"; then
+		echo "# tiendod did not start:"; sed 's/^/#   /' "$T/tiendod.log"
+		return 1
+	fi
+	INGEST=$(sed -n 's/^ingest=//p' "$STATE/endpoints")
+	HTTP=$(sed -n 's/^http=//p' "$STATE/endpoints")
+	export TIENDO_CONNECT="$INGEST" TIENDO_HTTP="$HTTP"
+}
+
+# stop_daemon: SIGTERM, and the exit status it ended with in $DSTATUS.
+stop_daemon() {
+	kill -TERM "$DPID" 2>/dev/null
+	wait "$DPID"
+	DSTATUS=$?
+	PIDS=$(echo "$PIDS" | sed "s/ $DPID\b//")
+}
+
+# get PATH: the body of an HTTP GET; fails on a non-2xx status.
+get() { curl -sf --max-time 10 "$HTTP$1"; }
+# get_status PATH: the HTTP status code only.
+get_status() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$HTTP$1"; }
+
+# jget JSON FILTER: a value out of JSON (jq -r).
+jget() { printf '%s' "$1" | jq -r "$2"; }
+
+finish() {
+	echo "# $N_OK passed, $N_FAIL failed"
+	[ "$N_FAIL" -eq 0 ]
+}
