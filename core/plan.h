@@ -71,6 +71,11 @@ struct plan {
 	size_t n_tasks;
 	struct plan_target *targets; /* sorted by (task, unit), unique */
 	size_t n_targets;
+	/* Unit and task indexes sorted by code, for plan_unit_find() and
+	 * plan_task_find(); built by plan_parse().  A plan put together by
+	 * hand (in tests) may leave them NULL: the finds then scan. */
+	int *unit_order;
+	int *task_order;
 };
 
 /* Errors found while loading, in file order. */
