@@ -1,0 +1,788 @@
+/*
+ * loadgen.c - drives tiendod's ingest socket with concurrent clients and
+ * measures what comes back.
+ *
+ *   loadgen --connect tcp://127.0.0.1:7420 [options]
+ *
+ * Two modes:
+ *
+ *   throughput (default)  every client keeps --inflight batches outstanding
+ *                         and sends the next one as soon as an ack frees a
+ *                         slot; the result is the sustained durable rate.
+ *   rate (--rate R)       R reports/s are offered on a fixed schedule that
+ *                         never waits for acks, spread evenly over the
+ *                         clients; latency is taken from each batch's
+ *                         scheduled send time, so a stalled server cannot
+ *                         hide its stall by slowing the sender (coordinated
+ *                         omission).
+ *
+ * Each client is a thread with its own DEALER socket and identity
+ * NAME-i; its seqs run from --seq-base + 1 upwards.  Every report must come
+ * back FATE_ACCEPTED: any other fate, a non-OK ack, a missing ack or a
+ * stall longer than --timeout is counted as an error, printed (the first
+ * few), and makes the exit status 1.
+ *
+ * Speaks the wire protocol with protobuf-c directly so that it measures the
+ * daemon, not a client library.  The last line of output is
+ * "result key=value ..." for scripts.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <zmq.h>
+
+#include "tiendo.pb-c.h"
+
+#define LG_MAX_BATCH 10000
+#define LG_MAX_ERRORS_SHOWN 10
+
+struct lg_conf {
+	const char *connect;
+	const char *name;
+	int clients;
+	int inflight;
+	int batch;
+	uint64_t total;    /* reports over all clients; 0 = no limit */
+	double rate;       /* reports/s offered; 0 = closed loop */
+	double duration;   /* seconds; 0 = no limit */
+	double timeout;    /* seconds without an ack that make a stall */
+	uint64_t seq_base;
+	char **units;
+	size_t n_units;
+	char **tasks;
+	size_t n_tasks;
+};
+
+/* Shared by the client threads. */
+struct lg_run {
+	const struct lg_conf *cf;
+	void *zctx;
+	pthread_barrier_t ready;
+	int64_t start;     /* CLOCK_MONOTONIC ns, set once all are connected */
+	atomic_int errors_shown;
+};
+
+struct lg_batch {
+	int64_t t0;        /* scheduled (rate) or actual (throughput) send */
+	uint32_t n;
+	uint8_t acked;
+};
+
+struct lg_client {
+	pthread_t thread;
+	struct lg_run *run;
+	int idx;
+	char name[80];
+	uint64_t quota;        /* reports this client sends; UINT64_MAX = open */
+	uint64_t queued;       /* reports sent so far */
+	uint64_t accepted;
+	uint64_t errors;
+	struct lg_batch *batches; /* index = batch_id - 1 */
+	size_t n_batches, cap_batches;
+	size_t outstanding;
+	int64_t *lat;          /* ns, one per acked batch */
+	size_t n_lat;
+	int64_t next_sched;    /* rate mode: when the next batch is due */
+	int64_t period;        /* rate mode: ns between this client's batches */
+	int64_t last_progress;
+	int64_t last_ack;
+	int failed;
+	/* Reused for every batch: the pointers never change, only the values. */
+	Tiendo__Report *reports;
+	Tiendo__Report **report_ptrs;
+	uint8_t *buf;
+	size_t cap_buf;
+};
+
+static const char *const lg_values[] = {
+	"12.5", "3", "150", "0.25", "40", "7.125", "1", "25",
+};
+static const char *const lg_notes[] = {
+	"", "đợt 2", "báo cáo tuần", "theo biên bản nghiệm thu", "",
+	"số liệu xã", "",
+};
+static const char *const lg_reporters[] = {
+	"Nguyễn Văn An", "Trần Thị Bình", "", "Văn phòng UBND xã",
+};
+#define LG_NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static int64_t
+lg_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t
+lg_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Errors from all threads go to stderr, but only the first few: a server
+ * that rejects everything would otherwise print a million lines. */
+static void
+lg_error(struct lg_run *run, const char *fmt, ...)
+{
+	va_list ap;
+	int shown = atomic_fetch_add(&run->errors_shown, 1);
+
+	if (shown > LG_MAX_ERRORS_SHOWN)
+		return;
+	if (shown == LG_MAX_ERRORS_SHOWN) {
+		fprintf(stderr, "loadgen: more errors not shown\n");
+		return;
+	}
+	va_start(ap, fmt);
+	fputs("loadgen: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static const char *
+lg_enum(const ProtobufCEnumDescriptor *d, int v)
+{
+	const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(d, v);
+
+	return ev != NULL ? ev->name : "?";
+}
+
+static int
+lg_more(const struct lg_client *c, int64_t now)
+{
+	const struct lg_conf *cf = c->run->cf;
+	int64_t end;
+
+	if (c->failed || c->queued >= c->quota)
+		return 0;
+	if (cf->duration <= 0)
+		return 1;
+	end = c->run->start + (int64_t)(cf->duration * 1e9);
+	/* A rate run sends what was scheduled before the end, however late. */
+	return cf->rate > 0 ? c->next_sched < end : now < end;
+}
+
+/* The rows are the ones ceiling.c writes: the same pairs, values and
+ * notes, so the two rates compare like with like. */
+static void
+lg_fill(struct lg_client *c, Tiendo__Report *r, uint64_t seq, int64_t now_ms)
+{
+	const struct lg_conf *cf = c->run->cf;
+	size_t pairs = cf->n_units * cf->n_tasks;
+	size_t p = (size_t)((seq + (uint64_t)c->idx * 13) % pairs);
+
+	r->seq = seq;
+	r->unit = cf->units[p % cf->n_units];
+	r->task = cf->tasks[p / cf->n_units];
+	r->value = (char *)lg_values[seq % LG_NELEM(lg_values)];
+	r->kind = TIENDO__KIND__KIND_ADD;
+	r->observed_at = now_ms;
+	r->reporter = (char *)lg_reporters[seq % LG_NELEM(lg_reporters)];
+	r->note = (char *)lg_notes[seq % LG_NELEM(lg_notes)];
+}
+
+static int
+lg_send(struct lg_client *c, void *sock, int64_t t0)
+{
+	const struct lg_conf *cf = c->run->cf;
+	Tiendo__Batch b = TIENDO__BATCH__INIT;
+	uint64_t left = c->quota - c->queued;
+	uint32_t n = left < (uint64_t)cf->batch ? (uint32_t)left : (uint32_t)cf->batch;
+	uint64_t first = cf->seq_base + c->queued + 1;
+	int64_t now_ms = lg_wall_ms();
+	size_t len;
+
+	if (c->n_batches == c->cap_batches) {
+		/* lat gets one sample per acked batch, so it grows alike. */
+		size_t cap = c->cap_batches ? c->cap_batches * 2 : 1024;
+		struct lg_batch *nb = realloc(c->batches, cap * sizeof *nb);
+		int64_t *nl;
+
+		if (nb == NULL) {
+			lg_error(c->run, "%s: out of memory", c->name);
+			return -1;
+		}
+		c->batches = nb;
+		if ((nl = realloc(c->lat, cap * sizeof *nl)) == NULL) {
+			lg_error(c->run, "%s: out of memory", c->name);
+			return -1;
+		}
+		c->lat = nl;
+		c->cap_batches = cap;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		lg_fill(c, &c->reports[i], first + i, now_ms);
+	b.version = 1;
+	b.client = c->name;
+	b.batch_id = c->n_batches + 1;
+	b.n_reports = n;
+	b.reports = c->report_ptrs;
+	len = tiendo__batch__get_packed_size(&b);
+	if (len > c->cap_buf) {
+		uint8_t *nb = realloc(c->buf, len);
+
+		if (nb == NULL) {
+			lg_error(c->run, "%s: out of memory", c->name);
+			return -1;
+		}
+		c->buf = nb;
+		c->cap_buf = len;
+	}
+	tiendo__batch__pack(&b, c->buf);
+	/* Blocking, but bounded by ZMQ_SNDTIMEO: a dead server is a stall. */
+	if (zmq_send(sock, c->buf, len, 0) < 0) {
+		lg_error(c->run, "%s: send batch %" PRIu64 ": %s", c->name,
+		         b.batch_id, zmq_strerror(errno));
+		return -1;
+	}
+	c->batches[c->n_batches++] = (struct lg_batch){ .t0 = t0, .n = n };
+	c->queued += n;
+	if (c->outstanding++ == 0)
+		c->last_progress = lg_mono();
+	return 0;
+}
+
+static int
+lg_handle_ack(struct lg_client *c, const uint8_t *data, size_t len, int64_t now)
+{
+	struct lg_run *run = c->run;
+	Tiendo__Ack *ack = tiendo__ack__unpack(NULL, len, data);
+	struct lg_batch *b;
+	uint64_t first;
+
+	if (ack == NULL) {
+		lg_error(run, "%s: reply of %zu bytes is not a tiendo.Ack",
+		         c->name, len);
+		c->errors++;
+		return -1;
+	}
+	if (ack->batch_id == 0 || ack->batch_id > c->n_batches ||
+	    c->batches[ack->batch_id - 1].acked) {
+		lg_error(run, "%s: unexpected ack for batch %" PRIu64
+		         " (%s, %s: %s)", c->name, ack->batch_id,
+		         lg_enum(&tiendo__status__descriptor, ack->status),
+		         lg_enum(&tiendo__batch_error__descriptor, ack->error),
+		         ack->reason);
+		c->errors++;
+		tiendo__ack__free_unpacked(ack, NULL);
+		return -1;
+	}
+	b = &c->batches[ack->batch_id - 1];
+	b->acked = 1;
+	c->outstanding--;
+	c->last_progress = c->last_ack = now;
+	c->lat[c->n_lat++] = now - b->t0;
+	first = c->run->cf->seq_base + (ack->batch_id - 1) * (uint64_t)c->run->cf->batch + 1;
+	if (ack->status != TIENDO__STATUS__STATUS_OK) {
+		lg_error(run, "%s: batch %" PRIu64 ": %s, %s: %s", c->name,
+		         ack->batch_id,
+		         lg_enum(&tiendo__status__descriptor, ack->status),
+		         lg_enum(&tiendo__batch_error__descriptor, ack->error),
+		         ack->reason);
+		c->errors += b->n;
+	} else if (ack->n_reports != b->n) {
+		lg_error(run, "%s: batch %" PRIu64 ": %zu report acks for %u "
+		         "reports", c->name, ack->batch_id, ack->n_reports, b->n);
+		c->errors += b->n;
+	} else {
+		for (size_t i = 0; i < ack->n_reports; i++) {
+			const Tiendo__ReportAck *ra = ack->reports[i];
+
+			if (ra->seq == first + i &&
+			    ra->fate == TIENDO__FATE__FATE_ACCEPTED) {
+				c->accepted++;
+				continue;
+			}
+			c->errors++;
+			lg_error(run, "%s: seq %" PRIu64 " (expected %" PRIu64
+			         "): %s, %s: %s", c->name, ra->seq, first + i,
+			         lg_enum(&tiendo__fate__descriptor, ra->fate),
+			         lg_enum(&tiendo__reject__descriptor, ra->code),
+			         ra->reason);
+		}
+	}
+	tiendo__ack__free_unpacked(ack, NULL);
+	return 0;
+}
+
+/* ZMQ_FD is edge-triggered: drain while ZMQ_EVENTS says POLLIN, so that
+ * the caller may block on the descriptor afterwards. */
+static int
+lg_drain(struct lg_client *c, void *sock)
+{
+	for (;;) {
+		int events;
+		size_t sz = sizeof events;
+		zmq_msg_t msg;
+
+		if (zmq_getsockopt(sock, ZMQ_EVENTS, &events, &sz) < 0) {
+			lg_error(c->run, "%s: ZMQ_EVENTS: %s", c->name,
+			         zmq_strerror(errno));
+			return -1;
+		}
+		if (!(events & ZMQ_POLLIN))
+			return 0;
+		zmq_msg_init(&msg);
+		if (zmq_msg_recv(&msg, sock, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&msg);
+			if (errno == EAGAIN)
+				continue;
+			lg_error(c->run, "%s: recv: %s", c->name,
+			         zmq_strerror(errno));
+			return -1;
+		}
+		if (zmq_msg_more(&msg)) {
+			lg_error(c->run, "%s: ack in more than one frame",
+			         c->name);
+			c->errors++;
+		}
+		if (lg_handle_ack(c, zmq_msg_data(&msg), zmq_msg_size(&msg),
+		                  lg_mono()) < 0) {
+			zmq_msg_close(&msg);
+			return -1;
+		}
+		zmq_msg_close(&msg);
+	}
+}
+
+static int
+lg_loop(struct lg_client *c, void *sock)
+{
+	const struct lg_conf *cf = c->run->cf;
+	int64_t stall = (int64_t)(cf->timeout * 1e9);
+	struct pollfd pfd = { .events = POLLIN };
+	size_t fdsz = sizeof pfd.fd;
+
+	if (zmq_getsockopt(sock, ZMQ_FD, &pfd.fd, &fdsz) < 0) {
+		lg_error(c->run, "%s: ZMQ_FD: %s", c->name, zmq_strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		int64_t now = lg_mono(), wait;
+		struct timespec ts;
+
+		while (lg_more(c, now)) {
+			int64_t t0 = now;
+
+			if (cf->rate > 0) {
+				if (c->next_sched > now)
+					break;
+				t0 = c->next_sched;
+				c->next_sched += c->period;
+			} else if (c->outstanding >= (size_t)cf->inflight) {
+				break;
+			}
+			if (lg_send(c, sock, t0) < 0)
+				return -1;
+			now = lg_mono();
+		}
+		if (lg_drain(c, sock) < 0)
+			return -1;
+		now = lg_mono();
+		if (!lg_more(c, now) && c->outstanding == 0)
+			return 0;
+		if (cf->rate <= 0 && lg_more(c, now) &&
+		    c->outstanding < (size_t)cf->inflight)
+			continue;
+		wait = INT64_MAX;
+		if (c->outstanding > 0) {
+			wait = c->last_progress + stall - now;
+			if (wait <= 0) {
+				lg_error(c->run, "%s: no ack for %.1f s with %zu "
+				         "batches outstanding", c->name,
+				         cf->timeout, c->outstanding);
+				return -1;
+			}
+		}
+		if (cf->rate > 0 && lg_more(c, now) && c->next_sched - now < wait)
+			wait = c->next_sched - now;
+		if (wait <= 0)
+			continue;
+		if (wait == INT64_MAX)
+			wait = stall; /* cannot happen: nothing to wait for */
+		ts.tv_sec = wait / 1000000000;
+		ts.tv_nsec = wait % 1000000000;
+		if (ppoll(&pfd, 1, &ts, NULL) < 0 && errno != EINTR) {
+			lg_error(c->run, "%s: ppoll: %s", c->name, strerror(errno));
+			return -1;
+		}
+	}
+}
+
+static void *
+lg_client_main(void *arg)
+{
+	struct lg_client *c = arg;
+	struct lg_run *run = c->run;
+	const struct lg_conf *cf = run->cf;
+	int zero = 0, sndtimeo = (int)(cf->timeout * 1000);
+	void *sock = zmq_socket(run->zctx, ZMQ_DEALER);
+
+	if (sock == NULL ||
+	    zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero) < 0 ||
+	    zmq_setsockopt(sock, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo) < 0 ||
+	    zmq_connect(sock, cf->connect) < 0) {
+		lg_error(run, "%s: socket/connect %s: %s", c->name, cf->connect,
+		         zmq_strerror(errno));
+		c->failed = 1;
+	}
+	/* Everyone waits so that the clock starts with all clients ready. */
+	if (pthread_barrier_wait(&run->ready) == PTHREAD_BARRIER_SERIAL_THREAD)
+		run->start = lg_mono();
+	pthread_barrier_wait(&run->ready);
+	if (!c->failed) {
+		if (cf->rate > 0) {
+			c->period = (int64_t)((double)cf->clients * cf->batch * 1e9 / cf->rate);
+			c->next_sched = run->start + c->period * c->idx / cf->clients;
+		}
+		c->last_progress = run->start;
+		if (lg_loop(c, sock) < 0)
+			c->failed = 1;
+	}
+	if (sock != NULL)
+		zmq_close(sock);
+	return NULL;
+}
+
+static int
+lg_cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Nearest rank: the smallest sample with at least p of all at or below. */
+static double
+lg_pct_ms(const int64_t *v, size_t n, double p)
+{
+	size_t k;
+
+	if (n == 0)
+		return 0;
+	k = (size_t)ceil(p * (double)n);
+	if (k < 1)
+		k = 1;
+	if (k > n)
+		k = n;
+	return (double)v[k - 1] / 1e6;
+}
+
+static int
+lg_split(const char *list, char ***out, size_t *n)
+{
+	char *copy = strdup(list), *save = NULL, *tok;
+	char **v = NULL;
+	size_t k = 0;
+
+	if (copy == NULL)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char **nv = realloc(v, (k + 1) * sizeof *v);
+
+		if (nv == NULL || (nv[k] = strdup(tok)) == NULL) {
+			free(nv ? nv : v);
+			free(copy);
+			return -1;
+		}
+		v = nv;
+		k++;
+	}
+	free(copy);
+	if (k == 0)
+		return -1;
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+static void
+lg_free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* "u01,u02,...,uNN" */
+static char *
+lg_default_list(char prefix, int n)
+{
+	char *s = malloc((size_t)n * 5 + 1), *p = s;
+
+	if (s == NULL)
+		return NULL;
+	for (int i = 1; i <= n; i++)
+		p += sprintf(p, "%s%c%02d", i > 1 ? "," : "", prefix, i);
+	return s;
+}
+
+static void
+lg_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: loadgen --connect EP [--clients N] [--inflight N] [--batch N]\n"
+	    "               [--total N] [--duration S] [--rate R] [--seq-base N]\n"
+	    "               [--name PREFIX] [--units LIST] [--tasks LIST]\n"
+	    "               [--timeout S]\n"
+	    "  --connect EP    ingest endpoint, e.g. tcp://127.0.0.1:7420\n"
+	    "  --clients N     concurrent clients, one thread and DEALER each (8)\n"
+	    "  --inflight N    batches outstanding per client, throughput mode (8)\n"
+	    "  --batch N       reports per batch (100)\n"
+	    "  --total N       reports over all clients (1000000 unless --duration)\n"
+	    "  --duration S    stop sending after S seconds (rate mode: 10)\n"
+	    "  --rate R        offer R reports/s on a schedule; report latency\n"
+	    "  --seq-base N    first seq is N+1 (0): reuse a database\n"
+	    "  --name PREFIX   client identities PREFIX-0.. (bench)\n"
+	    "  --units LIST    unit codes, comma-separated (u01..u12)\n"
+	    "  --tasks LIST    task codes, comma-separated (t01..t10)\n"
+	    "  --timeout S     an ack missing this long is an error (30)\n");
+}
+
+static int
+lg_num(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v >= min && v <= max))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "connect", required_argument, NULL, 'c' },
+		{ "clients", required_argument, NULL, 'n' },
+		{ "inflight", required_argument, NULL, 'i' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "total", required_argument, NULL, 't' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "seq-base", required_argument, NULL, 's' },
+		{ "name", required_argument, NULL, 'N' },
+		{ "units", required_argument, NULL, 'U' },
+		{ "tasks", required_argument, NULL, 'T' },
+		{ "timeout", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct lg_conf cf = {
+		.name = "bench", .clients = 8, .inflight = 8, .batch = 100,
+		.timeout = 30,
+	};
+	struct lg_run run = { .cf = &cf };
+	struct lg_client *cl;
+	char *units = NULL, *tasks = NULL;
+	uint64_t sent = 0, accepted = 0, errors = 0;
+	size_t n_lat = 0;
+	int64_t *lat, end = 0;
+	int failed = 0, ch, total_set = 0;
+	double v, secs;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		const char *bad = NULL;
+
+		switch (ch) {
+		case 'c': cf.connect = optarg; break;
+		case 'N': cf.name = optarg; break;
+		case 'U': units = optarg; break;
+		case 'T': tasks = optarg; break;
+		case 'n':
+			if (lg_num(optarg, 1, 1024, &v) < 0) bad = "--clients";
+			cf.clients = (int)v;
+			break;
+		case 'i':
+			if (lg_num(optarg, 1, 100000, &v) < 0) bad = "--inflight";
+			cf.inflight = (int)v;
+			break;
+		case 'b':
+			if (lg_num(optarg, 1, LG_MAX_BATCH, &v) < 0) bad = "--batch";
+			cf.batch = (int)v;
+			break;
+		case 't':
+			if (lg_num(optarg, 1, 1e15, &v) < 0) bad = "--total";
+			cf.total = (uint64_t)v;
+			total_set = 1;
+			break;
+		case 'd':
+			if (lg_num(optarg, 0.001, 1e6, &v) < 0) bad = "--duration";
+			cf.duration = v;
+			break;
+		case 'r':
+			if (lg_num(optarg, 0.001, 1e9, &v) < 0) bad = "--rate";
+			cf.rate = v;
+			break;
+		case 's':
+			if (lg_num(optarg, 0, 1e18, &v) < 0) bad = "--seq-base";
+			cf.seq_base = (uint64_t)v;
+			break;
+		case 'o':
+			if (lg_num(optarg, 0.001, 1e6, &v) < 0) bad = "--timeout";
+			cf.timeout = v;
+			break;
+		case 'h':
+			lg_usage(stdout);
+			return 0;
+		default:
+			lg_usage(stderr);
+			return 64;
+		}
+		if (bad != NULL) {
+			fprintf(stderr, "loadgen: bad %s: %s\n", bad, optarg);
+			return 64;
+		}
+	}
+	if (optind != argc || cf.connect == NULL) {
+		lg_usage(stderr);
+		return 64;
+	}
+	if (!total_set && cf.duration <= 0) {
+		if (cf.rate > 0)
+			cf.duration = 10;
+		else
+			cf.total = 1000000;
+	}
+
+	{
+		char *du = lg_default_list('u', 12), *dt = lg_default_list('t', 10);
+		int rc = (du == NULL || dt == NULL ||
+		          lg_split(units ? units : du, &cf.units, &cf.n_units) < 0 ||
+		          lg_split(tasks ? tasks : dt, &cf.tasks, &cf.n_tasks) < 0);
+
+		free(du);
+		free(dt);
+		if (rc) {
+			fprintf(stderr, "loadgen: bad --units or --tasks\n");
+			return 64;
+		}
+	}
+
+	run.zctx = zmq_ctx_new();
+	cl = calloc((size_t)cf.clients, sizeof *cl);
+	if (run.zctx == NULL || cl == NULL ||
+	    pthread_barrier_init(&run.ready, NULL, (unsigned)cf.clients) != 0) {
+		fprintf(stderr, "loadgen: cannot set up: %s\n", strerror(errno));
+		return 1;
+	}
+	for (int i = 0; i < cf.clients; i++) {
+		struct lg_client *c = &cl[i];
+
+		c->run = &run;
+		c->idx = i;
+		snprintf(c->name, sizeof c->name, "%s-%d", cf.name, i);
+		c->quota = cf.total ? cf.total / (uint64_t)cf.clients +
+		           ((uint64_t)i < cf.total % (uint64_t)cf.clients) : UINT64_MAX;
+		c->reports = calloc((size_t)cf.batch, sizeof *c->reports);
+		c->report_ptrs = calloc((size_t)cf.batch, sizeof *c->report_ptrs);
+		if (c->reports == NULL || c->report_ptrs == NULL) {
+			fprintf(stderr, "loadgen: out of memory\n");
+			return 1;
+		}
+		for (int k = 0; k < cf.batch; k++) {
+			tiendo__report__init(&c->reports[k]);
+			c->report_ptrs[k] = &c->reports[k];
+		}
+	}
+	for (int i = 0; i < cf.clients; i++) {
+		if (pthread_create(&cl[i].thread, NULL, lg_client_main, &cl[i]) != 0) {
+			fprintf(stderr, "loadgen: pthread_create failed\n");
+			return 1;
+		}
+	}
+	for (int i = 0; i < cf.clients; i++)
+		pthread_join(cl[i].thread, NULL);
+
+	for (int i = 0; i < cf.clients; i++) {
+		struct lg_client *c = &cl[i];
+		uint64_t unacked = 0;
+
+		for (size_t k = 0; k < c->n_batches; k++)
+			if (!c->batches[k].acked)
+				unacked += c->batches[k].n;
+		if (unacked > 0)
+			fprintf(stderr, "loadgen: %s: %" PRIu64 " reports never "
+			        "acked\n", c->name, unacked);
+		sent += c->queued;
+		accepted += c->accepted;
+		errors += c->errors + unacked;
+		n_lat += c->n_lat;
+		failed |= c->failed;
+		if (c->last_ack > end)
+			end = c->last_ack;
+	}
+	lat = malloc((n_lat ? n_lat : 1) * sizeof *lat);
+	if (lat == NULL) {
+		fprintf(stderr, "loadgen: out of memory\n");
+		return 1;
+	}
+	n_lat = 0;
+	for (int i = 0; i < cf.clients; i++) {
+		memcpy(lat + n_lat, cl[i].lat, cl[i].n_lat * sizeof *lat);
+		n_lat += cl[i].n_lat;
+	}
+	qsort(lat, n_lat, sizeof *lat, lg_cmp_i64);
+	secs = end > run.start ? (double)(end - run.start) / 1e9 : 0;
+
+	if (cf.rate > 0)
+		printf("loadgen: %d clients, batches of %d, offered %.0f reports/s "
+		       "-> %s\n", cf.clients, cf.batch, cf.rate, cf.connect);
+	else
+		printf("loadgen: %d clients x %d in flight x %d reports -> %s\n",
+		       cf.clients, cf.inflight, cf.batch, cf.connect);
+	printf("loadgen: %" PRIu64 " reports sent, %" PRIu64 " accepted, %"
+	       PRIu64 " errors in %.3f s: %.0f reports/s\n", sent, accepted,
+	       errors, secs, secs > 0 ? (double)accepted / secs : 0.0);
+	printf("loadgen: ack latency over %zu batches: p50 %.3f ms, p90 %.3f ms, "
+	       "p99 %.3f ms, p99.9 %.3f ms, max %.3f ms\n", n_lat,
+	       lg_pct_ms(lat, n_lat, 0.50), lg_pct_ms(lat, n_lat, 0.90),
+	       lg_pct_ms(lat, n_lat, 0.99), lg_pct_ms(lat, n_lat, 0.999),
+	       lg_pct_ms(lat, n_lat, 1.0));
+	printf("result sent=%" PRIu64 " accepted=%" PRIu64 " errors=%" PRIu64
+	       " seconds=%.3f rate=%.0f batches=%zu p50_ms=%.3f p90_ms=%.3f "
+	       "p99_ms=%.3f p999_ms=%.3f max_ms=%.3f\n", sent, accepted, errors,
+	       secs, secs > 0 ? (double)accepted / secs : 0.0, n_lat,
+	       lg_pct_ms(lat, n_lat, 0.50), lg_pct_ms(lat, n_lat, 0.90),
+	       lg_pct_ms(lat, n_lat, 0.99), lg_pct_ms(lat, n_lat, 0.999),
+	       lg_pct_ms(lat, n_lat, 1.0));
+	fflush(stdout);
+
+	for (int i = 0; i < cf.clients; i++) {
+		free(cl[i].batches);
+		free(cl[i].lat);
+		free(cl[i].reports);
+		free(cl[i].report_ptrs);
+		free(cl[i].buf);
+	}
+	free(cl);
+	free(lat);
+	lg_free_list(cf.units, cf.n_units);
+	lg_free_list(cf.tasks, cf.n_tasks);
+	pthread_barrier_destroy(&run.ready);
+	zmq_ctx_term(run.zctx);
+	return failed || errors > 0 || accepted != sent ? 1 : 0;
+}

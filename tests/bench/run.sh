@@ -1,0 +1,350 @@
+#!/bin/sh
+# run.sh - tiendo's benchmark.  `make bench` builds everything and runs it.
+#
+#   sh tests/bench/run.sh [BUILD_DIR]        (default: build)
+#
+# In one run, on fresh databases in a mktemp -d directory, it prints:
+#   1. the ceiling: the daemon's own store module inserting the same rows,
+#      WAL and synchronous=FULL, no network (BUILD_DIR/bench/ceiling), in
+#      transactions of clients x inflight x batch rows: the most tiendod
+#      can gather into one group commit from this load, so the ceiling is
+#      the highest it could be and the ratio below errs low, never high;
+#   2. tiendod's sustained durable ingest rate, 8 clients each keeping 8
+#      batches of 100 in flight, every report acked FATE_ACCEPTED
+#      (BUILD_DIR/bench/loadgen), and its ratio to the ceiling;
+#   3. tiendod's peak RSS (VmHWM) once it holds those reports, and again
+#      after a restart that rebuilds the tallies from them, with the time
+#      from exec to /healthz answering;
+#   4. ack latency p50/p99 at a fixed offered load of 10,000 reports/s:
+#      batches of 10 sent on a schedule (one every 1 ms, spread over the
+#      clients), timed from when each was due, so a stall is not hidden.
+# Then a summary block.  Exits non-zero if anything failed (a report not
+# accepted, a daemon that would not start or stop, a stored count that
+# differs from the acked one); a missed target is reported, not fatal.
+#
+# Knobs (environment):
+#   BENCH_REPORTS=1000000   rows for the ceiling and reports for the
+#                           sustained run
+#   BENCH_CLIENTS=8  BENCH_INFLIGHT=8  BENCH_BATCH=100
+#   BENCH_CEILING_BATCH     rows per ceiling transaction (default
+#                           BENCH_CLIENTS * BENCH_INFLIGHT * BENCH_BATCH)
+#   BENCH_RATE=10000  BENCH_RATE_BATCH=10  BENCH_RATE_SECONDS=10
+#   BENCH_KEEP=1            keep the work directory (logs, databases)
+#   TMPDIR                  where the work directory goes: put it on the
+#                           disk you mean to measure
+#
+# The build's loadgen doubles as a profiling load for tiendod; see
+# `BUILD_DIR/bench/loadgen --help`.
+set -eu
+
+B=${1:-build}
+REPORTS=${BENCH_REPORTS:-1000000}
+CLIENTS=${BENCH_CLIENTS:-8}
+INFLIGHT=${BENCH_INFLIGHT:-8}
+BATCH=${BENCH_BATCH:-100}
+CEILING_BATCH=${BENCH_CEILING_BATCH:-$((CLIENTS * INFLIGHT * BATCH))}
+RATE=${BENCH_RATE:-10000}
+RATE_BATCH=${BENCH_RATE_BATCH:-10}
+RATE_SECONDS=${BENCH_RATE_SECONDS:-10}
+N_UNITS=12
+N_TASKS=10
+TARGET_RATE=100000
+TARGET_RATIO=0.4
+
+for f in "$B/tiendod" "$B/bench/ceiling" "$B/bench/loadgen"; do
+	if [ ! -x "$f" ]; then
+		echo "bench: $f missing: run 'make bench' (or make B=$B ...)" >&2
+		exit 1
+	fi
+done
+command -v curl >/dev/null 2>&1 || {
+	echo "bench: curl is needed to ask tiendod's /healthz" >&2
+	exit 1
+}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tiendo-bench.XXXXXX")
+state=$work/state
+log=$work/tiendod.log
+pids=""
+dpid=""
+
+say() { printf 'bench: %s\n' "$*"; }
+now_ns() { date +%s%N; }
+
+# 0 while pid exists and is not a zombie: our children stay in the table
+# as zombies until waited for, so kill -0 would call them alive.
+alive() {
+	st=$(sed -n 's/^[0-9]* (.*) \([A-Za-z]\).*/\1/p' "/proc/$1/stat" \
+		2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+dead() { ! alive "$1"; }
+
+# wait_until SECONDS COMMAND...: polls COMMAND every 20 ms until it
+# succeeds (0) or the deadline passes (1).
+wait_until() {
+	limit=$(( $(now_ns) + $1 * 1000000000 ))
+	shift
+	until "$@"; do
+		[ "$(now_ns)" -lt "$limit" ] || return 1
+		sleep 0.02
+	done
+}
+
+forget() {
+	keep=""
+	for p in $pids; do
+		[ "$p" = "$1" ] || keep="$keep $p"
+	done
+	pids=$keep
+}
+
+# Stops one of our children: TERM, up to $2 seconds, then KILL.
+reap() {
+	kill -TERM "$1" 2>/dev/null || true
+	if ! wait_until "$2" dead "$1"; then
+		kill -KILL "$1" 2>/dev/null || true
+		wait "$1" 2>/dev/null || true
+		forget "$1"
+		return 1
+	fi
+	rc=0
+	wait "$1" 2>/dev/null || rc=$?
+	forget "$1"
+	return $rc
+}
+
+cleanup() {
+	status=$?
+	trap - EXIT INT TERM
+	for p in $pids; do
+		reap "$p" 10 || true
+	done
+	if [ -n "${BENCH_KEEP:-}" ]; then
+		echo "bench: work directory kept: $work" >&2
+	else
+		rm -rf "$work"
+	fi
+	exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+fail() {
+	echo "bench: FAILED: $*" >&2
+	if [ -s "$log" ]; then
+		echo "bench: last lines of $log:" >&2
+		tail -n 20 "$log" >&2
+	fi
+	exit 1
+}
+
+# Runs a program of ours in the background and waits for it, so that a
+# signal to this script interrupts the wait and the trap kills it.
+run() {
+	out=$1
+	shift
+	"$@" >"$out" &
+	p=$!
+	pids="$pids $p"
+	rc=0
+	wait "$p" || rc=$?
+	forget "$p"
+	cat "$out"
+	return $rc
+}
+
+# result FILE KEY: the value of KEY in the "result k=v ..." line of FILE.
+result() {
+	sed -n "s/^result.* $2=\([^ ]*\).*/\1/p" "$1"
+}
+
+# 1234567.8 -> 1,234,568
+commas() {
+	awk -v n="$1" 'BEGIN {
+		s = sprintf("%.0f", n); neg = "";
+		if (substr(s, 1, 1) == "-") { neg = "-"; s = substr(s, 2) }
+		out = "";
+		while (length(s) > 3) {
+			out = "," substr(s, length(s) - 2) out;
+			s = substr(s, 1, length(s) - 3);
+		}
+		print neg s out
+	}'
+}
+
+list() { # list PREFIX N -> "P01,P02,...,PNN"
+	awk -v p="$1" -v n="$2" 'BEGIN {
+		for (i = 1; i <= n; i++) printf "%s%s%02d", (i > 1 ? "," : ""), p, i
+	}'
+}
+
+# The plan loadgen's units and tasks must exist in: every unit has a target
+# for every task, large enough never to be reached, and deadlines far
+# enough ahead that no task is overdue while the bench runs.
+write_plan() {
+	{
+		echo "# tiendo bench plan: generated by tests/bench/run.sh"
+		echo "[plan]"
+		echo "name = bench"
+		echo "timezone = Asia/Ho_Chi_Minh"
+		echo
+		i=1
+		while [ $i -le $N_UNITS ]; do
+			printf '[unit u%02d]\nname = Xã thử %02d\nkind = commune\n\n' $i $i
+			i=$((i + 1))
+		done
+		i=1
+		y=$(date -u +%Y)
+		while [ $i -le $N_TASKS ]; do
+			printf '[task t%02d]\ntitle = Nhiệm vụ thử %02d\n' $i $i
+			printf 'measure = cây\nstart = %d-01-01\n' $((y - 1))
+			printf 'deadline = %d-12-31\n\n' $((y + 1))
+			i=$((i + 1))
+		done
+		i=1
+		while [ $i -le $N_TASKS ]; do
+			printf '[targets t%02d]\n' $i
+			j=1
+			while [ $j -le $N_UNITS ]; do
+				printf 'u%02d = 1000000000\n' $j
+				j=$((j + 1))
+			done
+			echo
+			i=$((i + 1))
+		done
+	} >"$1"
+}
+
+endpoints_ready() {
+	alive "$dpid" || fail "tiendod exited while starting"
+	[ -s "$state/endpoints" ]
+}
+healthz() {
+	alive "$dpid" || fail "tiendod exited while starting"
+	curl -fsS -o /dev/null --max-time 2 "$http/healthz" 2>/dev/null
+}
+
+# Starts tiendod; sets dpid, ingest, http, and ready_s (exec to /healthz).
+start_daemon() {
+	t0=$(now_ns)
+	# shellcheck disable=SC2086
+	"$B/tiendod" -c "$work/tiendod.conf" --plan "$work/plan.ini" \
+		--state-dir "$state" --ingest tcp://127.0.0.1:0 \
+		--http 127.0.0.1:0 $PUB >>"$log" 2>&1 &
+	dpid=$!
+	pids="$pids $dpid"
+	wait_until 120 endpoints_ready ||
+		fail "tiendod wrote no $state/endpoints within 120 s"
+	ingest=$(sed -n 's/^ingest=//p' "$state/endpoints")
+	http=$(sed -n 's/^http=//p' "$state/endpoints")
+	if [ -z "$ingest" ] || [ -z "$http" ]; then
+		fail "$state/endpoints lacks ingest= or http="
+	fi
+	wait_until 60 healthz || fail "$http/healthz did not answer within 60 s"
+	t1=$(now_ns)
+	ready_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+}
+
+stop_daemon() {
+	reap "$dpid" 60 || fail "tiendod did not stop cleanly within 60 s"
+}
+
+peak_mib() {
+	kib=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$1/status")
+	[ -n "$kib" ] || fail "no VmHWM in /proc/$1/status"
+	awk -v k="$kib" 'BEGIN { printf "%.0f", k / 1024 }'
+}
+
+# --pub is passed when this tiendod has an alert publisher.
+PUB=""
+if "$B/tiendod" --help 2>/dev/null | grep -q -- '--pub'; then
+	PUB="--pub tcp://127.0.0.1:0"
+fi
+units=$(list u $N_UNITS)
+tasks=$(list t $N_TASKS)
+write_plan "$work/plan.ini"
+printf '[tiendod]\nsynchronous = full\nlog_level = notice\n' >"$work/tiendod.conf"
+"$B/tiendod" -c "$work/tiendod.conf" --plan "$work/plan.ini" --check >/dev/null ||
+	fail "tiendod refuses the generated plan $work/plan.ini"
+
+say "work directory $work ($(df -PT "$work" | awk 'NR == 2 { print $2 " on " $1 }'))"
+say "$(nproc) CPUs; $REPORTS reports; $CLIENTS clients x $INFLIGHT x $BATCH"
+
+# 1. The ceiling, first, while nothing else runs.
+say "--- ceiling: store module, $CEILING_BATCH rows per transaction"
+run "$work/ceiling.out" "$B/bench/ceiling" --db "$work/ceiling.db" \
+	--rows "$REPORTS" --batch "$CEILING_BATCH" --clients "$CLIENTS" \
+	--chunk "$BATCH" --units "$units" --tasks "$tasks" --sync full ||
+	fail "ceiling failed"
+rm -f "$work/ceiling.db" "$work/ceiling.db-wal" "$work/ceiling.db-shm"
+ceiling=$(result "$work/ceiling.out" rate)
+
+# 2. Sustained ingest.
+say "--- tiendod sustained: $CLIENTS clients, $INFLIGHT batches of $BATCH in flight each"
+start_daemon
+say "tiendod pid $dpid ready in $ready_s s: ingest $ingest, $http"
+run "$work/sustained.out" "$B/bench/loadgen" --connect "$ingest" \
+	--clients "$CLIENTS" --inflight "$INFLIGHT" --batch "$BATCH" \
+	--total "$REPORTS" --units "$units" --tasks "$tasks" ||
+	fail "sustained run: loadgen failed (see its errors above)"
+sustained=$(result "$work/sustained.out" rate)
+sustained_p99=$(result "$work/sustained.out" p99_ms)
+# How large tiendod's group commits were, when /metrics counts them.
+commits=$(curl -fsS --max-time 5 "$http/metrics" 2>/dev/null | awk '
+	/^tiendo_[a-z_]*commits_total[ {]/ && !/fail/ { print $NF; exit }') ||
+	commits=""
+if [ -n "$commits" ]; then
+	say "tiendod made $commits group commits: $(awk -v r="$REPORTS" \
+		-v c="$commits" 'BEGIN { printf "%.0f", (c > 0 ? r / c : 0) }') reports each on average"
+fi
+
+# 3. Memory, then a restart that rebuilds the tallies from the reports.
+rss_full=$(peak_mib "$dpid")
+say "--- restart: tallies rebuilt from $REPORTS reports"
+stop_daemon
+start_daemon
+rss_restart=$(peak_mib "$dpid")
+restart_s=$ready_s
+say "tiendod pid $dpid ready in $restart_s s, peak RSS $rss_restart MiB"
+
+# 4. Latency at a fixed offered load, the same clients continuing after
+# the restart with seqs above those already used.
+say "--- ack latency: $RATE reports/s offered in batches of $RATE_BATCH for $RATE_SECONDS s"
+run "$work/latency.out" "$B/bench/loadgen" --connect "$ingest" \
+	--clients "$CLIENTS" --batch "$RATE_BATCH" --rate "$RATE" \
+	--duration "$RATE_SECONDS" --seq-base "$REPORTS" \
+	--units "$units" --tasks "$tasks" ||
+	fail "latency run: loadgen failed (see its errors above)"
+p50=$(result "$work/latency.out" p50_ms)
+p99=$(result "$work/latency.out" p99_ms)
+achieved=$(result "$work/latency.out" rate)
+rate_acked=$(result "$work/latency.out" accepted)
+stop_daemon
+
+# The acks said "stored": count what the database holds.
+if command -v sqlite3 >/dev/null 2>&1 && [ -f "$state/tiendo.db" ]; then
+	stored=$(sqlite3 "$state/tiendo.db" 'SELECT count(*) FROM reports') ||
+		fail "cannot count the reports in $state/tiendo.db"
+	[ "$stored" -eq $((REPORTS + rate_acked)) ] ||
+		fail "$stored reports stored, $((REPORTS + rate_acked)) acked"
+	say "database holds $(commas "$stored") reports: every ack is on disk"
+fi
+
+ratio=$(awk -v d="$sustained" -v c="$ceiling" 'BEGIN { printf "%.2f", (c > 0 ? d / c : 0) }')
+verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "met" : "MISSED") }'; }
+
+echo
+printf 'bench: %-50s %12s reports/s\n' \
+	"ceiling (store, batch $CEILING_BATCH, synchronous=FULL)" "$(commas "$ceiling")"
+printf 'bench: %-50s %12s reports/s\n' \
+	"tiendod sustained ($CLIENTS clients, pipelined)" "$(commas "$sustained")"
+printf 'bench: %-50s %12s\n' "ratio" "$ratio"
+printf 'bench: ack latency @%s/s  p50 %.2f ms  p99 %.2f ms  (achieved %s/s; closed-loop p99 at full load %.1f ms)\n' \
+	"$(commas "$RATE")" "$p50" "$p99" "$(commas "$achieved")" "$sustained_p99"
+printf 'bench: %-50s %9s MiB; after restart %s MiB, restart to ready %s s\n' \
+	"peak RSS with $(commas "$REPORTS") reports" "$rss_full" "$rss_restart" "$restart_s"
+printf 'bench: targets: sustained >= %s/s %s; ratio >= %s %s\n' \
+	"$(commas $TARGET_RATE)" "$(verdict "$sustained" $TARGET_RATE)" \
+	"$TARGET_RATIO" "$(verdict "$ratio" $TARGET_RATIO)"
