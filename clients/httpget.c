@@ -1,0 +1,189 @@
+/*
+ * httpget.c - synchronous GET over evhttp; see httpget.h.
+ *
+ * A private event_base runs until the request finishes or fails, so the
+ * caller sees an ordinary blocking call.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "httpget.h"
+
+struct httpget_ctx {
+	struct event_base *base;
+	struct httpget_result *res;
+	const char *where; /* "host:port", for messages */
+	int done;          /* a response was read */
+	int failed;
+};
+
+static void
+httpget_fail(struct httpget_ctx *c, const char *why)
+{
+	if (!c->failed && !c->done) {
+		snprintf(c->res->err, sizeof(c->res->err), "%s: %s", c->where,
+		    why);
+		c->failed = 1;
+	}
+	event_base_loopexit(c->base, NULL);
+}
+
+static void
+httpget_error_cb(enum evhttp_request_error e, void *arg)
+{
+	const char *why;
+
+	switch (e) {
+	case EVREQ_HTTP_TIMEOUT:
+		why = "timed out";
+		break;
+	case EVREQ_HTTP_EOF:
+		why = "connection refused or closed";
+		break;
+	case EVREQ_HTTP_INVALID_HEADER:
+		why = "invalid HTTP response";
+		break;
+	case EVREQ_HTTP_DATA_TOO_LONG:
+		why = "response too long";
+		break;
+	default:
+		why = "request failed";
+		break;
+	}
+	httpget_fail(arg, why);
+}
+
+static void
+httpget_done_cb(struct evhttp_request *req, void *arg)
+{
+	struct httpget_ctx *c = arg;
+	struct evbuffer *in;
+	size_t len;
+
+	if (req == NULL || evhttp_request_get_response_code(req) == 0) {
+		httpget_fail(c, "connection failed");
+		return;
+	}
+	in = evhttp_request_get_input_buffer(req);
+	len = evbuffer_get_length(in);
+	if ((c->res->body = malloc(len + 1)) == NULL) {
+		httpget_fail(c, "out of memory");
+		return;
+	}
+	if (len > 0 && evbuffer_copyout(in, c->res->body, len) != (ev_ssize_t)len) {
+		httpget_fail(c, "cannot read the response body");
+		return;
+	}
+	c->res->body[len] = '\0';
+	c->res->len = len;
+	c->res->status = evhttp_request_get_response_code(req);
+	c->done = 1;
+	event_base_loopexit(c->base, NULL);
+}
+
+int
+httpget(const char *url, int timeout_sec, struct httpget_result *res)
+{
+	struct evhttp_uri *uri = NULL;
+	struct evhttp_connection *conn = NULL;
+	struct evhttp_request *req;
+	struct httpget_ctx c;
+	const char *scheme, *host, *path, *query;
+	char where[128], *target = NULL;
+	int port, rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	memset(&c, 0, sizeof(c));
+	c.res = res;
+	c.where = where;
+
+	if ((uri = evhttp_uri_parse(url)) == NULL) {
+		snprintf(res->err, sizeof(res->err), "%s: not a URL", url);
+		return -1;
+	}
+	scheme = evhttp_uri_get_scheme(uri);
+	host = evhttp_uri_get_host(uri);
+	if (scheme == NULL || strcasecmp(scheme, "http") != 0 ||
+	    host == NULL || *host == '\0') {
+		snprintf(res->err, sizeof(res->err),
+		    "%s: only http://HOST[:PORT]/ URLs are supported", url);
+		goto out;
+	}
+	if ((port = evhttp_uri_get_port(uri)) < 0)
+		port = 80;
+	snprintf(where, sizeof(where), "%.100s:%d", host, port);
+	path = evhttp_uri_get_path(uri);
+	if (path == NULL || *path == '\0')
+		path = "/";
+	query = evhttp_uri_get_query(uri);
+	if (asprintf(&target, "%s%s%s", path, query ? "?" : "",
+	    query ? query : "") < 0) {
+		target = NULL;
+		snprintf(res->err, sizeof(res->err), "out of memory");
+		goto out;
+	}
+
+	if ((c.base = event_base_new()) == NULL ||
+	    (conn = evhttp_connection_base_new(c.base, NULL, host,
+	        (unsigned short)port)) == NULL) {
+		snprintf(res->err, sizeof(res->err), "%s: cannot set up the "
+		    "connection", where);
+		goto out;
+	}
+	evhttp_connection_set_timeout(conn, timeout_sec > 0 ? timeout_sec : 5);
+	evhttp_connection_set_retries(conn, 0);
+	if ((req = evhttp_request_new(httpget_done_cb, &c)) == NULL) {
+		snprintf(res->err, sizeof(res->err), "out of memory");
+		goto out;
+	}
+	evhttp_request_set_error_cb(req, httpget_error_cb);
+	if (evhttp_add_header(evhttp_request_get_output_headers(req), "Host",
+	        host) != 0 ||
+	    evhttp_add_header(evhttp_request_get_output_headers(req), "Accept",
+	        "application/json") != 0 ||
+	    evhttp_add_header(evhttp_request_get_output_headers(req),
+	        "Connection", "close") != 0) {
+		evhttp_request_free(req);
+		snprintf(res->err, sizeof(res->err), "out of memory");
+		goto out;
+	}
+	/* On failure evhttp_make_request frees req itself. */
+	if (evhttp_make_request(conn, req, EVHTTP_REQ_GET, target) != 0) {
+		snprintf(res->err, sizeof(res->err), "%s: cannot send the "
+		    "request", where);
+		goto out;
+	}
+	if (event_base_dispatch(c.base) < 0 && !c.done && !c.failed)
+		httpget_fail(&c, "event loop failed");
+	if (c.done)
+		rc = 0;
+	else if (!c.failed)
+		snprintf(res->err, sizeof(res->err), "%s: no response", where);
+out:
+	if (conn != NULL)
+		evhttp_connection_free(conn);
+	if (c.base != NULL)
+		event_base_free(c.base);
+	evhttp_uri_free(uri);
+	free(target);
+	if (rc != 0) {
+		free(res->body);
+		res->body = NULL;
+		res->len = 0;
+	}
+	return rc;
+}
+
+void
+httpget_result_clear(struct httpget_result *res)
+{
+	free(res->body);
+	res->body = NULL;
+	res->len = 0;
+}

@@ -1,0 +1,27 @@
+/*
+ * httpget.h - one synchronous HTTP GET (libevent's evhttp client), enough
+ * for tiendo-ctl to ask the daemon's JSON API.
+ */
+#ifndef TIENDO_HTTPGET_H
+#define TIENDO_HTTPGET_H
+
+#include <stddef.h>
+
+struct httpget_result {
+	int status;    /* HTTP status code */
+	char *body;    /* malloc'd, NUL-terminated (the body may hold NULs) */
+	size_t len;
+	char err[512]; /* why the request failed, when httpget returns -1 */
+};
+
+/*
+ * GETs url ("http://host[:port]/path?query"; https is not supported) and
+ * waits at most timeout_sec for the whole exchange.  Returns 0 when a
+ * response came, whatever its status, or -1 (daemon unreachable, timeout,
+ * bad URL) with res->err set.  Call httpget_result_clear afterwards either
+ * way.
+ */
+int httpget(const char *url, int timeout_sec, struct httpget_result *res);
+void httpget_result_clear(struct httpget_result *res);
+
+#endif

@@ -1,0 +1,432 @@
+/*
+ * tiendo-ctl - look at a running tiendod, and check plans.
+ *
+ *   tiendo-ctl [--http URL] status [--task T] [--unit U] [--at TIME] [--json]
+ *   tiendo-ctl check PLAN.ini...
+ *
+ * `status` asks the daemon's JSON API (GET /v1/tallies) and prints one
+ * table per task; `check` loads plans with the daemon's own loader, so a
+ * clerk can test an edited plan before the daemon is told to reload it.
+ */
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <event2/http.h>
+#include <jansson.h>
+
+#include "httpget.h"
+#include "plan.h"
+#include "table.h"
+#include "when.h"
+
+#define CTL_DEFAULT_HTTP "http://127.0.0.1:7480"
+#define CTL_TIMEOUT 10 /* seconds for one HTTP exchange */
+
+static const char *progname = "tiendo-ctl";
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+"usage: tiendo-ctl [--http URL] status [--task T] [--unit U] [--at TIME]\n"
+"                                     [--json]\n"
+"       tiendo-ctl check PLAN.ini...\n"
+"\n"
+"  status     progress of every (task, unit) against its target and pace,\n"
+"             one table per task; roll-ups first, in unit-tree order\n"
+"    --task T, --unit U   only that task; only that unit and those below\n"
+"    --at TIME            as it stood then (2021-03-01, 2021-03-01 08:00...)\n"
+"    --json               the daemon's JSON, as received\n"
+"  check      load plans, print every error as FILE:LINE: message\n"
+"\n"
+"  --http URL  the daemon's HTTP address (default $TIENDO_HTTP or\n"
+"              " CTL_DEFAULT_HTTP ")\n"
+"  -h, --help, --version\n"
+"\n"
+"Exit: 0 ok, 64 bad usage, 65 bad plan or bad request, 69 daemon\n"
+"unreachable, 76 unexpected reply.\n");
+}
+
+/* ---- check ---- */
+
+static int
+ctl_check(int argc, char **argv)
+{
+	int ex = EX_OK;
+
+	if (argc < 1) {
+		fprintf(stderr, "%s: check needs at least one PLAN.ini\n",
+		    progname);
+		return EX_USAGE;
+	}
+	for (int i = 0; i < argc; i++) {
+		struct plan_errors errs = { NULL, 0 };
+		struct plan *p = plan_load(argv[i], &errs);
+
+		if (p == NULL) {
+			for (size_t k = 0; k < errs.n; k++)
+				fprintf(stderr, "%s\n", errs.msgs[k]);
+			if (errs.n == 0)
+				fprintf(stderr, "%s: cannot be loaded\n",
+				    argv[i]);
+			ex = EX_DATAERR;
+		} else {
+			printf("%s: ok, %zu units, %zu tasks, %zu targets\n",
+			    argv[i], p->n_units, p->n_tasks, p->n_targets);
+			plan_free(p);
+		}
+		plan_errors_clear(&errs);
+	}
+	return ex;
+}
+
+/* ---- status ---- */
+
+/* Appends "&key=value" (URL-encoded) to *url; -1 when out of memory. */
+static int
+ctl_query_add(char **url, int *first, const char *key, const char *value)
+{
+	char *enc, *next;
+	int n;
+
+	if (value == NULL)
+		return 0;
+	if ((enc = evhttp_uriencode(value, -1, 0)) == NULL)
+		return -1;
+	n = asprintf(&next, "%s%c%s=%s", *url, *first ? '?' : '&', key, enc);
+	free(enc);
+	if (n < 0)
+		return -1;
+	free(*url);
+	*url = next;
+	*first = 0;
+	return 0;
+}
+
+static const char *
+ctl_str(const json_t *o, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : dflt;
+}
+
+/* A number as "%.1f", or "-" when absent or null. */
+static const char *
+ctl_pct(const json_t *o, const char *key, char *buf, size_t n)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (!json_is_number(v))
+		return "-";
+	snprintf(buf, n, "%.1f", json_number_value(v));
+	return buf;
+}
+
+static const char *
+ctl_status_sgr(const char *status)
+{
+	if (strcmp(status, "done") == 0)
+		return "32";
+	if (strcmp(status, "lagging") == 0)
+		return "33";
+	if (strcmp(status, "critical") == 0 || strcmp(status, "overdue") == 0)
+		return "31";
+	if (strcmp(status, "silent") == 0)
+		return "35";
+	if (strcmp(status, "not_started") == 0)
+		return "2";
+	return NULL;
+}
+
+static struct table *
+ctl_table_new(void)
+{
+	static const char *const head[] = {
+		"Unit", "Actual", "Target", "%", "Expected", "Lag", "Reports",
+		"Status",
+	};
+	static const enum table_align align[] = {
+		TABLE_LEFT, TABLE_RIGHT, TABLE_RIGHT, TABLE_RIGHT, TABLE_RIGHT,
+		TABLE_RIGHT, TABLE_RIGHT, TABLE_LEFT,
+	};
+
+	return table_new(8, head, align);
+}
+
+/* One row; 0 or -1 (out of memory). */
+static int
+ctl_row(struct table *t, const json_t *row, json_int_t base,
+        int own_after_rollup)
+{
+	const char *status = ctl_str(row, "status", "?");
+	const json_t *depth = json_object_get(row, "depth");
+	int rollup = json_is_true(json_object_get(row, "rollup"));
+	json_int_t d = json_is_integer(depth) ? json_integer_value(depth) : 0;
+	char name[512], p1[32], p2[32], p3[32], reports[32];
+	int ind;
+
+	d -= base; /* with --unit, the chosen unit is the left margin */
+	if (d < 0)
+		d = 0;
+	if (d > 32)
+		d = 32;
+	/* A unit's own target, shown after the roll-up of its subtree, sits
+	 * one level in, so the roll-up reads as its parent. */
+	ind = (int)d * 2 + (own_after_rollup ? 2 : 0);
+	snprintf(name, sizeof(name), "%*s%s%s", ind, "",
+	    ctl_str(row, "unit_name", ctl_str(row, "unit", "?")),
+	    own_after_rollup ? " (own target)" : "");
+	snprintf(reports, sizeof(reports), "%" JSON_INTEGER_FORMAT,
+	    json_is_integer(json_object_get(row, "reports")) ?
+	    json_integer_value(json_object_get(row, "reports")) : 0);
+	if (table_row(t, rollup ? "1" : NULL) != 0 ||
+	    table_cell(t, 0, name, NULL) != 0 ||
+	    table_cell(t, 1, ctl_str(row, "actual", "-"), NULL) != 0 ||
+	    table_cell(t, 2, ctl_str(row, "target", "-"), NULL) != 0 ||
+	    table_cell(t, 3, ctl_pct(row, "percent", p1, sizeof(p1)),
+	        NULL) != 0 ||
+	    table_cell(t, 4, ctl_pct(row, "expected", p2, sizeof(p2)),
+	        NULL) != 0 ||
+	    table_cell(t, 5, ctl_pct(row, "lag", p3, sizeof(p3)), NULL) != 0 ||
+	    table_cell(t, 6, reports, NULL) != 0 ||
+	    table_cell(t, 7, status, ctl_status_sgr(status)) != 0)
+		return -1;
+	return 0;
+}
+
+static void
+ctl_task_header(const json_t *row, int color)
+{
+	char pct[32];
+
+	printf("%s%s%s — %s (%s), expected %s%% now\n",
+	    color ? "\033[1m" : "", ctl_str(row, "task_title", "?"),
+	    color ? "\033[0m" : "", ctl_str(row, "task", "?"),
+	    ctl_str(row, "measure", ""),
+	    ctl_pct(row, "expected", pct, sizeof(pct)));
+}
+
+/* Prints the tallies document; EX_OK or EX_PROTOCOL. */
+static int
+ctl_print_tallies(const json_t *doc, int color)
+{
+	const json_t *rows = json_object_get(doc, "tallies");
+	const char *now = ctl_str(doc, "now", NULL);
+	const char *tz = ctl_str(doc, "timezone", WHEN_DEFAULT_TZ);
+	const char *cur_task = NULL, *prev_unit = NULL;
+	json_int_t base = 0;
+	int prev_rollup = 0;
+	struct table *t = NULL;
+	char when[WHEN_BUFSZ];
+	when_t at;
+	const char *why;
+	size_t i;
+
+	if (!json_is_array(rows)) {
+		fprintf(stderr, "%s: the reply has no \"tallies\" list\n",
+		    progname);
+		return EX_PROTOCOL;
+	}
+	if (now != NULL && when_zone_valid(tz) &&
+	    when_parse(now, "UTC", &at, NULL, &why) == 0)
+		now = when_format(at, tz, when, sizeof(when));
+	printf("Plan %s, as of %s (%s)\n", ctl_str(doc, "plan", "?"),
+	    now ? now : "?", tz);
+	if (json_array_size(rows) == 0) {
+		printf("\nno targets match\n");
+		return EX_OK;
+	}
+	for (i = 0; i < json_array_size(rows); i++) {
+		const json_t *row = json_array_get(rows, i);
+		const char *task = ctl_str(row, "task", "");
+		const char *unit = ctl_str(row, "unit", "");
+		int rollup = json_is_true(json_object_get(row, "rollup"));
+
+		if (!json_is_object(row)) {
+			table_free(t);
+			fprintf(stderr, "%s: tally %zu is not an object\n",
+			    progname, i);
+			return EX_PROTOCOL;
+		}
+		if (cur_task == NULL || strcmp(task, cur_task) != 0) {
+			if (t != NULL) {
+				table_print(t, stdout, color);
+				table_free(t);
+			}
+			putchar('\n');
+			ctl_task_header(row, color);
+			if ((t = ctl_table_new()) == NULL)
+				goto nomem;
+			cur_task = task;
+			prev_unit = NULL;
+			base = json_integer_value(json_object_get(row,
+			    "depth"));
+		}
+		if (ctl_row(t, row, base, !rollup && prev_rollup && prev_unit &&
+		    strcmp(prev_unit, unit) == 0) != 0)
+			goto nomem;
+		prev_unit = unit;
+		prev_rollup = rollup;
+	}
+	if (t != NULL) {
+		table_print(t, stdout, color);
+		table_free(t);
+	}
+	return EX_OK;
+nomem:
+	table_free(t);
+	fprintf(stderr, "%s: out of memory\n", progname);
+	return EX_OSERR;
+}
+
+static int
+ctl_status(const char *base, int argc, char **argv)
+{
+	enum { O_TASK = 256, O_UNIT, O_AT, O_JSON, O_HTTP };
+	static const struct option longopts[] = {
+		{ "task", required_argument, NULL, O_TASK },
+		{ "unit", required_argument, NULL, O_UNIT },
+		{ "at", required_argument, NULL, O_AT },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "http", required_argument, NULL, O_HTTP },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *task = NULL, *unit = NULL, *at = NULL;
+	struct httpget_result res;
+	json_error_t jerr;
+	json_t *doc;
+	char *url;
+	size_t blen;
+	int ch, as_json = 0, first = 1, ex, color;
+	const char *nc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_TASK: task = optarg; break;
+		case O_UNIT: unit = optarg; break;
+		case O_AT: at = optarg; break;
+		case O_JSON: as_json = 1; break;
+		case O_HTTP: base = optarg; break;
+		case 'h': usage(stdout); return EX_OK;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: status: unexpected argument \"%s\"\n",
+		    progname, argv[optind]);
+		return EX_USAGE;
+	}
+
+	blen = strlen(base);
+	while (blen > 0 && base[blen - 1] == '/')
+		blen--;
+	if (asprintf(&url, "%.*s/v1/tallies", (int)blen, base) < 0 ||
+	    ctl_query_add(&url, &first, "task", task) != 0 ||
+	    ctl_query_add(&url, &first, "unit", unit) != 0 ||
+	    ctl_query_add(&url, &first, "at", at) != 0) {
+		fprintf(stderr, "%s: out of memory\n", progname);
+		return EX_OSERR;
+	}
+	if (httpget(url, CTL_TIMEOUT, &res) != 0) {
+		fprintf(stderr, "%s: cannot reach tiendod: %s\n", progname,
+		    res.err);
+		free(url);
+		httpget_result_clear(&res);
+		return EX_UNAVAILABLE;
+	}
+	free(url);
+
+	doc = json_loadb(res.body, res.len, 0, &jerr);
+	if (res.status >= 400) {
+		const char *e = doc ? ctl_str(doc, "error", NULL) : NULL;
+
+		fprintf(stderr, "%s: %s (HTTP %d)\n", progname,
+		    e ? e : "request failed", res.status);
+		ex = res.status < 500 ? EX_DATAERR : EX_UNAVAILABLE;
+		goto out;
+	}
+	if (res.status < 200 || res.status >= 300) {
+		fprintf(stderr, "%s: unexpected HTTP status %d\n", progname,
+		    res.status);
+		ex = EX_PROTOCOL;
+		goto out;
+	}
+	if (as_json) {
+		ex = fwrite(res.body, 1, res.len, stdout) == res.len ? EX_OK :
+		    EX_IOERR;
+		goto out;
+	}
+	if (doc == NULL || !json_is_object(doc)) {
+		fprintf(stderr, "%s: the reply is not a JSON object: %s\n",
+		    progname, doc ? "wrong type" : jerr.text);
+		ex = EX_PROTOCOL;
+		goto out;
+	}
+	nc = getenv("NO_COLOR");
+	color = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
+	ex = ctl_print_tallies(doc, color);
+out:
+	json_decref(doc);
+	httpget_result_clear(&res);
+	if (fflush(stdout) != 0 && ex == EX_OK)
+		ex = EX_IOERR;
+	return ex;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { O_HTTP = 256, O_VERSION };
+	static const struct option longopts[] = {
+		{ "http", required_argument, NULL, O_HTTP },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *http = getenv("TIENDO_HTTP"), *cmd;
+	int ch;
+
+	/* Display widths need a UTF-8 character type; numbers stay "C" so
+	 * that 33.7 is not printed as 33,7 under vi_VN. */
+	if (setlocale(LC_CTYPE, "") == NULL ||
+	    strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		setlocale(LC_CTYPE, "C.UTF-8");
+
+	if (http == NULL || http[0] == '\0')
+		http = CTL_DEFAULT_HTTP;
+	/* '+': options after the command belong to it */
+	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_HTTP: http = optarg; break;
+		case 'h': usage(stdout); return EX_OK;
+		case O_VERSION:
+			printf("tiendo-ctl %s\n", TIENDO_VERSION);
+			return EX_OK;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	cmd = argv[optind];
+	if (strcmp(cmd, "status") == 0)
+		return ctl_status(http, argc - optind, argv + optind);
+	if (strcmp(cmd, "check") == 0) {
+		if (optind + 1 < argc && strcmp(argv[optind + 1], "--") == 0)
+			optind++;
+		return ctl_check(argc - optind - 1, argv + optind + 1);
+	}
+	fprintf(stderr, "%s: unknown command \"%s\" (status, check)\n",
+	    progname, cmd);
+	return EX_USAGE;
+}

@@ -1,0 +1,1411 @@
+/*
+ * tiendo-push - queue progress reports in the local outbox and send what
+ * the outbox holds to tiendod.
+ *
+ * A report is written to the outbox (SQLite) before anything is sent, and
+ * leaves it only when the daemon acknowledges it, so a dropped link or a
+ * daemon restart loses nothing: the next run sends it again with the same
+ * seq, and the daemon counts it once.  Sending is the zguide's Lazy Pirate
+ * over a DEALER socket, with a few batches in flight: when a reply does not
+ * come in time the socket is closed and opened afresh (a DEALER would
+ * otherwise keep queueing into a dead connection) and the unacknowledged
+ * batches are sent again, a bounded number of times, with backoff.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+#include "csv.h"
+#include "decimal.h"
+#include "outbox.h"
+#include "utf8.h"
+#include "when.h"
+#include "wire.h"
+
+#define PUSH_DEFAULT_CONNECT "tcp://127.0.0.1:7420"
+#define PUSH_WINDOW 4              /* batches in flight at once */
+#define PUSH_BACKOFF_MS 250        /* first pause before a resend */
+#define PUSH_BACKOFF_MAX_MS 8000
+#define PUSH_CSV_MAX (256L << 20)  /* bytes of one CSV file */
+#define PUSH_MIN_TIME ((when_t)946684800000LL) /* 2000-01-01, as the daemon */
+
+static const char *progname = "tiendo-push";
+
+struct push_opts {
+	const char *connect, *client, *outbox, *tz;
+	const char *unit, *task, *value, *at, *note, *reporter, *csv;
+	enum outbox_kind kind;
+	int timeout, retries, batch, quiet, status, clear_rejected;
+};
+
+/* Reports of one run, before they are queued. */
+struct push_new {
+	struct outbox_item *v;
+	size_t n, cap;
+};
+
+/* What happened in this run. */
+struct push_stats {
+	size_t accepted, duplicate, rejected;
+};
+
+static void
+push_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+"usage: tiendo-push [OPTIONS] --unit U --task T (--add V | --set V)\n"
+"                   [--at TIME] [--note TEXT] [--reporter NAME]\n"
+"       tiendo-push [OPTIONS] --csv FILE     (- reads standard input)\n"
+"       tiendo-push [OPTIONS]                (send what the outbox holds)\n"
+"       tiendo-push [OPTIONS] --status       (list the outbox, no network)\n"
+"       tiendo-push [OPTIONS] --clear-rejected\n"
+"\n"
+"Queues progress reports in a local outbox, then sends every pending report\n"
+"to tiendod and removes those it acknowledges.\n"
+"\n"
+"  --unit U, --task T     unit and task codes from the plan\n"
+"  --add V                progress since the last report (decimal, 3 places)\n"
+"  --set V                the total as of --at\n"
+"  --at TIME              when it was observed: 2021-03-01, 2021-03-01 08:00,\n"
+"                         RFC 3339, or @UNIXSECONDS (default: now)\n"
+"  --note TEXT            remark (at most 1000 bytes)\n"
+"  --reporter NAME        who reports (at most 100 bytes)\n"
+"  --csv FILE             reports from a CSV file with a header row naming\n"
+"                         unit, task, kind, value[, observed_at, reporter, note]\n"
+"  --status               list pending and rejected reports in the outbox\n"
+"  --clear-rejected       forget the rejected reports kept in the outbox\n"
+"\n"
+"  --connect EP           daemon endpoint (default $TIENDO_CONNECT or\n"
+"                         " PUSH_DEFAULT_CONNECT ")\n"
+"  --client ID            client identity (default $TIENDO_CLIENT, else --unit)\n"
+"  --outbox FILE          default $XDG_STATE_HOME/tiendo/outbox-CLIENT.db\n"
+"  --timeout SECONDS      wait for each reply (default 5)\n"
+"  --retries N            resend unanswered batches N times (default 3)\n"
+"  --batch N              reports per batch (default 500, at most 1000)\n"
+"  --tz ZONE              zone of --at and of printed times\n"
+"                         (default " WHEN_DEFAULT_TZ ")\n"
+"  -q, --quiet            print only rejected reports and the summary\n"
+"  -h, --help, --version\n"
+"\n"
+"Exit: 0 all delivered, 65 some rejected, 75 some still pending (daemon\n"
+"unreachable), 64 bad usage, 66 no CSV file, 74 outbox trouble.\n");
+}
+
+/* Integer option within [lo, hi]; -1 when not. */
+static int
+push_int(const char *name, const char *s, long lo, long hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
+		push_warn("%s: \"%s\" is not a number from %ld to %ld", name, s,
+		    lo, hi);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* mkdir -p with mode 0700 for every directory it makes. */
+static int
+push_mkdirs(const char *dir)
+{
+	char *p, *d = strdup(dir);
+	struct stat sb;
+	int rc = 0;
+
+	if (d == NULL)
+		return -1;
+	for (p = d + 1; rc == 0; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(d, 0700) != 0 && errno != EEXIST)
+			rc = -1;
+		else if (stat(d, &sb) != 0 || !S_ISDIR(sb.st_mode))
+			rc = -1;
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	if (rc != 0)
+		push_warn("%s: %s", d, strerror(errno ? errno : ENOTDIR));
+	free(d);
+	return rc;
+}
+
+/* The default outbox path; malloc'd, NULL on failure (reported). */
+static char *
+push_default_outbox(const char *client)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home;
+	char *path = NULL;
+	int n;
+
+	if (state != NULL && state[0] == '/') {
+		n = asprintf(&path, "%s/tiendo/outbox-%s.db", state, client);
+	} else {
+		home = getenv("HOME");
+		if (home == NULL || home[0] == '\0') {
+			struct passwd *pw = getpwuid(getuid());
+
+			home = pw ? pw->pw_dir : NULL;
+		}
+		if (home == NULL) {
+			push_warn("no home directory: give --outbox");
+			return NULL;
+		}
+		n = asprintf(&path, "%s/.local/state/tiendo/outbox-%s.db", home,
+		    client);
+	}
+	if (n < 0) {
+		push_warn("out of memory");
+		return NULL;
+	}
+	return path;
+}
+
+/* Makes the directory that will hold path. */
+static int
+push_outbox_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int rc;
+
+	if (slash == NULL || slash == path)
+		return 0;
+	if ((dir = strndup(path, (size_t)(slash - path))) == NULL)
+		return -1;
+	rc = push_mkdirs(dir);
+	free(dir);
+	return rc;
+}
+
+static void
+push_item_clear(struct outbox_item *it)
+{
+	free(it->unit);
+	free(it->task);
+	free(it->value);
+	free(it->reporter);
+	free(it->note);
+	free(it->code);
+	free(it->reason);
+	memset(it, 0, sizeof(*it));
+}
+
+static void
+push_new_free(struct push_new *nw)
+{
+	for (size_t i = 0; i < nw->n; i++)
+		push_item_clear(&nw->v[i]);
+	free(nw->v);
+	nw->v = NULL;
+	nw->n = nw->cap = 0;
+}
+
+/* A string field: present (unless optional), within max bytes, UTF-8. */
+static const char *
+push_check_text(const char *s, size_t max, int optional)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 && !optional)
+		return "is empty";
+	if (len > max)
+		return max == WIRE_CODE_MAX ? "is longer than 64 bytes" :
+		    max == WIRE_REPORTER_MAX ? "is longer than 100 bytes" :
+		    "is longer than 1000 bytes";
+	if (utf8_check(s, len) >= 0)
+		return "is not valid UTF-8";
+	return NULL;
+}
+
+/*
+ * Checks one report and appends it to nw.  `at` NULL or "" means now.
+ * On a bad field writes "FIELD: why" into err and returns 1; -1 when out
+ * of memory; 0 when added.
+ */
+static int
+push_new_add(struct push_new *nw, const char *unit, const char *task,
+             enum outbox_kind kind, const char *value, const char *at,
+             const char *reporter, const char *note, const char *tz,
+             when_t now, char *err, size_t errlen, const char *const *names)
+{
+	struct outbox_item it;
+	const char *why;
+	char buf[DEC_BUFSZ];
+	when_t t = now;
+	dec_t v;
+
+	/* names: what to call unit, task, value, at, reporter, note */
+	if ((why = push_check_text(unit, WIRE_CODE_MAX, 0)) != NULL) {
+		snprintf(err, errlen, "%s %s", names[0], why);
+		return 1;
+	}
+	if ((why = push_check_text(task, WIRE_CODE_MAX, 0)) != NULL) {
+		snprintf(err, errlen, "%s %s", names[1], why);
+		return 1;
+	}
+	if (dec_parse(value, &v, &why) != 0) {
+		snprintf(err, errlen, "%s \"%.40s\": %s", names[2], value, why);
+		return 1;
+	}
+	if (kind == OUTBOX_SET && v < 0) {
+		snprintf(err, errlen, "%s \"%.40s\": a total cannot be negative",
+		    names[2], value);
+		return 1;
+	}
+	if (at != NULL && at[0] != '\0') {
+		if (when_parse(at, tz, &t, NULL, &why) != 0) {
+			snprintf(err, errlen, "%s \"%.60s\": %s", names[3], at,
+			    why);
+			return 1;
+		}
+		if (t < PUSH_MIN_TIME) {
+			snprintf(err, errlen, "%s \"%.60s\": before 2000-01-01",
+			    names[3], at);
+			return 1;
+		}
+	}
+	if ((why = push_check_text(reporter, WIRE_REPORTER_MAX, 1)) != NULL) {
+		snprintf(err, errlen, "%s %s", names[4], why);
+		return 1;
+	}
+	if ((why = push_check_text(note, WIRE_NOTE_MAX, 1)) != NULL) {
+		snprintf(err, errlen, "%s %s", names[5], why);
+		return 1;
+	}
+
+	if (nw->n == nw->cap) {
+		size_t cap = nw->cap ? nw->cap * 2 : 16;
+		struct outbox_item *nv = realloc(nw->v, cap * sizeof(*nv));
+
+		if (nv == NULL)
+			return -1;
+		nw->v = nv;
+		nw->cap = cap;
+	}
+	memset(&it, 0, sizeof(it));
+	it.kind = kind;
+	it.observed_at = t;
+	it.unit = strdup(unit);
+	it.task = strdup(task);
+	it.value = strdup(dec_format(v, buf, sizeof(buf)));
+	it.reporter = strdup(reporter);
+	it.note = strdup(note);
+	if (it.unit == NULL || it.task == NULL || it.value == NULL ||
+	    it.reporter == NULL || it.note == NULL) {
+		push_item_clear(&it);
+		return -1;
+	}
+	nw->v[nw->n++] = it;
+	return 0;
+}
+
+/* ---- CSV input ---- */
+
+enum { COL_UNIT, COL_TASK, COL_KIND, COL_VALUE, COL_AT, COL_REPORTER,
+       COL_NOTE, COL_N };
+
+static const char *const push_col_names[COL_N] = {
+	"unit", "task", "kind", "value", "observed_at", "reporter", "note",
+};
+
+struct push_csv {
+	const char *name; /* for messages */
+	const char *tz;
+	when_t now;
+	struct push_new *nw;
+	int seen_header;
+	int header_ok;
+	size_t ncols;
+	int col[COL_N];   /* column of each known field, or -1 */
+	size_t errors;
+	int nomem;
+};
+
+static void
+push_csv_error(void *arg, size_t line, const char *msg)
+{
+	struct push_csv *c = arg;
+
+	fprintf(stderr, "%s:%zu: %s\n", c->name, line, msg);
+	c->errors++;
+	c->seen_header = 1; /* a bad first record is a bad header */
+}
+
+/* Copies s without surrounding blanks (spreadsheets leave them). */
+static char *
+push_trim(const char *s, char *buf, size_t n)
+{
+	size_t len;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	len = strlen(s);
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (len >= n)
+		len = n - 1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+static int
+push_csv_header(struct push_csv *c, const struct csv_record *rec)
+{
+	char name[CSV_FIELD_MAX + 1];
+	int ok = 1;
+
+	for (int k = 0; k < COL_N; k++)
+		c->col[k] = -1;
+	c->ncols = rec->n;
+	for (size_t i = 0; i < rec->n; i++) {
+		int k;
+
+		push_trim(rec->fields[i], name, sizeof(name));
+		for (k = 0; k < COL_N; k++)
+			if (strcasecmp(name, push_col_names[k]) == 0)
+				break;
+		if (k == COL_N) {
+			fprintf(stderr, "%s:%zu: unknown column \"%.64s\" "
+			    "(known: unit, task, kind, value, observed_at, "
+			    "reporter, note)\n", c->name, rec->line, name);
+			ok = 0;
+		} else if (c->col[k] >= 0) {
+			fprintf(stderr, "%s:%zu: column \"%s\" appears twice\n",
+			    c->name, rec->line, push_col_names[k]);
+			ok = 0;
+		} else {
+			c->col[k] = (int)i;
+		}
+	}
+	for (int k = COL_UNIT; k <= COL_VALUE; k++) {
+		if (c->col[k] < 0) {
+			fprintf(stderr, "%s:%zu: missing column \"%s\"\n",
+			    c->name, rec->line, push_col_names[k]);
+			ok = 0;
+		}
+	}
+	if (!ok)
+		c->errors++;
+	return ok;
+}
+
+static int
+push_csv_record(void *arg, const struct csv_record *rec)
+{
+	static const char *const names[] = {
+		"unit", "task", "value", "observed_at", "reporter", "note",
+	};
+	struct push_csv *c = arg;
+	char f[COL_N][CSV_FIELD_MAX + 1], err[256];
+	enum outbox_kind kind;
+	int rc;
+
+	if (!c->seen_header) {
+		c->seen_header = 1;
+		c->header_ok = push_csv_header(c, rec);
+		return 0;
+	}
+	if (!c->header_ok)
+		return 0; /* rows cannot be read without their header */
+	if (rec->n != c->ncols) {
+		fprintf(stderr, "%s:%zu: %zu fields, but the header has %zu\n",
+		    c->name, rec->line, rec->n, c->ncols);
+		c->errors++;
+		return 0;
+	}
+	for (int k = 0; k < COL_N; k++) {
+		if (c->col[k] < 0)
+			f[k][0] = '\0';
+		else if (k == COL_NOTE)
+			snprintf(f[k], sizeof(f[k]), "%s",
+			    rec->fields[c->col[k]]);
+		else
+			push_trim(rec->fields[c->col[k]], f[k], sizeof(f[k]));
+	}
+	if (strcasecmp(f[COL_KIND], "add") == 0) {
+		kind = OUTBOX_ADD;
+	} else if (strcasecmp(f[COL_KIND], "set") == 0) {
+		kind = OUTBOX_SET;
+	} else {
+		fprintf(stderr, "%s:%zu: kind \"%.20s\": neither add nor set\n",
+		    c->name, rec->line, f[COL_KIND]);
+		c->errors++;
+		return 0;
+	}
+	rc = push_new_add(c->nw, f[COL_UNIT], f[COL_TASK], kind, f[COL_VALUE],
+	    f[COL_AT], f[COL_REPORTER], f[COL_NOTE], c->tz, c->now, err,
+	    sizeof(err), names);
+	if (rc < 0) {
+		c->nomem = 1;
+		return 1;
+	}
+	if (rc > 0) {
+		fprintf(stderr, "%s:%zu: %s\n", c->name, rec->line, err);
+		c->errors++;
+	}
+	return 0;
+}
+
+/* Reads a whole file (or stdin for "-"); malloc'd.  -1 reported. */
+static int
+push_slurp(const char *path, char **out, size_t *len)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+
+	if (f == NULL) {
+		push_warn("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		size_t got;
+
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 65536;
+			char *nb;
+
+			if (cap >= (size_t)PUSH_CSV_MAX) {
+				push_warn("%s: larger than %ld MiB", path,
+				    PUSH_CSV_MAX >> 20);
+				goto fail;
+			}
+			if ((nb = realloc(buf, ncap)) == NULL) {
+				push_warn("out of memory");
+				goto fail;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		push_warn("%s: read error", path);
+		goto fail;
+	}
+	if (f != stdin)
+		fclose(f);
+	*out = buf;
+	*len = n;
+	return 0;
+fail:
+	if (f != stdin)
+		fclose(f);
+	free(buf);
+	return -1;
+}
+
+/* Reads the CSV into nw; returns an exit status (EX_OK when all good). */
+static int
+push_read_csv(const char *path, const char *tz, when_t now,
+              struct push_new *nw)
+{
+	struct push_csv c;
+	char *buf;
+	size_t len;
+	int rc;
+
+	if (push_slurp(path, &buf, &len) != 0)
+		return strcmp(path, "-") == 0 ? EX_IOERR : EX_NOINPUT;
+	memset(&c, 0, sizeof(c));
+	c.name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	c.tz = tz;
+	c.now = now;
+	c.nw = nw;
+	rc = csv_parse(buf, len, push_csv_record, push_csv_error, &c);
+	free(buf);
+	if (rc == -2 || c.nomem) {
+		push_warn("out of memory");
+		return EX_OSERR;
+	}
+	if (!c.seen_header) {
+		fprintf(stderr, "%s:1: no header row (unit,task,kind,value,...)"
+		    "\n", c.name);
+		c.errors++;
+	}
+	if (c.errors > 0) {
+		push_warn("%s: %zu error%s, nothing queued", c.name, c.errors,
+		    c.errors == 1 ? "" : "s");
+		return EX_DATAERR;
+	}
+	return EX_OK;
+}
+
+/* ---- output ---- */
+
+static void
+push_print_report(FILE *out, const struct outbox_item *it, const char *tz,
+                  const char *fate)
+{
+	char tbuf[WHEN_BUFSZ];
+	const char *sign = it->kind == OUTBOX_SET ? "=" :
+	    it->value[0] == '-' ? "" : "+";
+
+	fprintf(out, "%s %s %s%s @%s: %s\n", it->unit, it->task, sign,
+	    it->value, when_format(it->observed_at, tz, tbuf, sizeof(tbuf)),
+	    fate);
+}
+
+static void
+push_print_rejected(FILE *out, const struct outbox_item *it, const char *tz,
+                    const char *code, const char *reason)
+{
+	char fate[1200];
+
+	snprintf(fate, sizeof(fate), "rejected (%s): %s", code,
+	    reason && *reason ? reason : "no reason given");
+	push_print_report(out, it, tz, fate);
+}
+
+/* --status: no network. */
+static int
+push_status(struct outbox *ob, const char *tz)
+{
+	struct outbox_item *items;
+	size_t n, pending = 0, rejected = 0;
+	char fate[64], tbuf[WHEN_BUFSZ];
+
+	if (outbox_list(ob, &items, &n) != 0) {
+		push_warn("outbox: %s", outbox_errmsg(ob));
+		return EX_IOERR;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct outbox_item *it = &items[i];
+
+		if (it->state == OUTBOX_REJECTED) {
+			push_print_rejected(stdout, it, tz, it->code,
+			    it->reason);
+			rejected++;
+		} else {
+			snprintf(fate, sizeof(fate), "pending since %s",
+			    when_format(it->queued_at, tz, tbuf,
+			    sizeof(tbuf)));
+			push_print_report(stdout, it, tz, fate);
+			pending++;
+		}
+	}
+	outbox_items_free(items, n);
+	printf("%zu pending, %zu rejected\n", pending, rejected);
+	return EX_OK;
+}
+
+/* ---- sending ---- */
+
+struct push_flight {
+	uint64_t batch_id;
+	struct outbox_item *items; /* owned; n of them */
+	size_t n;
+	void *msg;                 /* encoded Batch */
+	size_t len;
+	int64_t deadline;          /* monotonic ms by which a reply is due */
+	int64_t resend_at;         /* > 0: waiting to resend after RETRY */
+	int tries;                 /* RETRY replies so far */
+};
+
+struct push_sender {
+	const struct push_opts *o;
+	struct outbox *ob;
+	void *ctx, *sock;
+	struct push_flight fl[PUSH_WINDOW];
+	size_t nfl;
+	uint64_t next_batch;
+	uint64_t cursor;    /* highest seq taken from the outbox */
+	int exhausted;      /* nothing more pending in the outbox */
+	int give_up;        /* stop taking new batches */
+	int fatal;          /* exit status when the outbox failed, else 0 */
+	struct push_stats st;
+};
+
+static int64_t
+push_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+push_sleep_ms(int64_t ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Exponential, with jitter so that communes cut off together do not all
+ * come back in the same millisecond. */
+static int64_t
+push_backoff(int attempt)
+{
+	int64_t ms = PUSH_BACKOFF_MS;
+
+	while (--attempt > 0 && ms < PUSH_BACKOFF_MAX_MS)
+		ms *= 2;
+	if (ms > PUSH_BACKOFF_MAX_MS)
+		ms = PUSH_BACKOFF_MAX_MS;
+	return ms / 2 + (int64_t)(random() % (ms + 1));
+}
+
+static void
+push_flight_free(struct push_flight *f)
+{
+	outbox_items_free(f->items, f->n);
+	free(f->msg);
+	memset(f, 0, sizeof(*f));
+}
+
+static void
+push_flight_drop(struct push_sender *s, size_t i)
+{
+	push_flight_free(&s->fl[i]);
+	s->fl[i] = s->fl[s->nfl - 1];
+	memset(&s->fl[s->nfl - 1], 0, sizeof(s->fl[0]));
+	s->nfl--;
+}
+
+static int
+push_sock_open(struct push_sender *s)
+{
+	int linger = 0;
+	int64_t maxmsg = 4 * WIRE_MAX_MSG; /* acks carry reasons: be lenient */
+
+	if ((s->sock = zmq_socket(s->ctx, ZMQ_DEALER)) == NULL) {
+		push_warn("zmq_socket: %s", zmq_strerror(zmq_errno()));
+		return -1;
+	}
+	if (zmq_setsockopt(s->sock, ZMQ_LINGER, &linger, sizeof(linger)) != 0 ||
+	    zmq_setsockopt(s->sock, ZMQ_MAXMSGSIZE, &maxmsg,
+	        sizeof(maxmsg)) != 0) {
+		push_warn("zmq_setsockopt: %s", zmq_strerror(zmq_errno()));
+		goto fail;
+	}
+	if (zmq_connect(s->sock, s->o->connect) != 0) {
+		push_warn("%s: %s", s->o->connect, zmq_strerror(zmq_errno()));
+		goto fail;
+	}
+	return 0;
+fail:
+	zmq_close(s->sock);
+	s->sock = NULL;
+	return -1;
+}
+
+static void
+push_sock_close(struct push_sender *s)
+{
+	if (s->sock != NULL)
+		zmq_close(s->sock);
+	s->sock = NULL;
+}
+
+static int
+push_send(struct push_sender *s, struct push_flight *f)
+{
+	/* A DEALER queues while unconnected; EAGAIN only at its HWM, which
+	 * our window keeps far away. */
+	while (zmq_send(s->sock, f->msg, f->len, 0) < 0) {
+		if (zmq_errno() == EINTR)
+			continue;
+		push_warn("send: %s", zmq_strerror(zmq_errno()));
+		return -1;
+	}
+	f->deadline = push_mono_ms() + (int64_t)s->o->timeout * 1000;
+	f->resend_at = 0;
+	return 0;
+}
+
+/* Takes the next batch from the outbox and sends it.  0 or -1. */
+static int
+push_fill(struct push_sender *s)
+{
+	struct push_flight *f = &s->fl[s->nfl];
+	struct outbox_item *items;
+	struct wire_report *wr;
+	size_t n, used;
+
+	if (outbox_pending(s->ob, s->cursor, (size_t)s->o->batch, &items,
+	        &n) != 0) {
+		push_warn("outbox: %s", outbox_errmsg(s->ob));
+		s->fatal = EX_IOERR;
+		return -1;
+	}
+	if (n == 0) {
+		free(items);
+		s->exhausted = 1;
+		return 0;
+	}
+	if (s->sock == NULL && push_sock_open(s) != 0) {
+		outbox_items_free(items, n);
+		s->fatal = EX_USAGE; /* the endpoint is what can be wrong */
+		return -1;
+	}
+	if ((wr = calloc(n, sizeof(*wr))) == NULL) {
+		outbox_items_free(items, n);
+		push_warn("out of memory");
+		s->fatal = EX_OSERR;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		wr[i].seq = items[i].seq;
+		wr[i].unit = items[i].unit;
+		wr[i].task = items[i].task;
+		wr[i].value = items[i].value;
+		wr[i].kind = items[i].kind == OUTBOX_SET ? TIENDO__KIND__KIND_SET :
+		    TIENDO__KIND__KIND_ADD;
+		wr[i].observed_at = items[i].observed_at;
+		wr[i].reporter = items[i].reporter;
+		wr[i].note = items[i].note;
+	}
+	memset(f, 0, sizeof(*f));
+	f->batch_id = ++s->next_batch;
+	if (wire_batch_encode(outbox_client(s->ob), f->batch_id, wr, n,
+	        WIRE_MAX_MSG, &f->msg, &f->len, &used) != 0) {
+		push_warn("cannot encode a batch (report seq %" PRIu64 ")",
+		    items[0].seq);
+		free(wr);
+		outbox_items_free(items, n);
+		s->fatal = EX_SOFTWARE;
+		return -1;
+	}
+	free(wr);
+	/* what did not fit in one message goes in the next batch */
+	for (size_t i = used; i < n; i++)
+		push_item_clear(&items[i]);
+	f->items = items;
+	f->n = used;
+	s->cursor = items[used - 1].seq;
+	s->nfl++;
+	if (push_send(s, f) != 0) {
+		s->fatal = EX_SOFTWARE;
+		return -1;
+	}
+	return 0;
+}
+
+/* Applies an OK ack to the outbox, then prints the fates. */
+static int
+push_apply_ok(struct push_sender *s, struct push_flight *f,
+              const Tiendo__Ack *ack)
+{
+	char code[64];
+	const char *tz = s->o->tz;
+
+	if (ack->n_reports != f->n) {
+		push_warn("reply to batch %" PRIu64 " names %zu reports, not "
+		    "%zu: left pending", f->batch_id, ack->n_reports, f->n);
+		return 0;
+	}
+	for (size_t i = 0; i < f->n; i++) {
+		if (ack->reports[i]->seq != f->items[i].seq) {
+			push_warn("reply to batch %" PRIu64 " is out of order "
+			    "(seq %" PRIu64 " for %" PRIu64 "): left pending",
+			    f->batch_id, ack->reports[i]->seq,
+			    f->items[i].seq);
+			return 0;
+		}
+	}
+	if (outbox_begin(s->ob) != 0)
+		goto fail;
+	for (size_t i = 0; i < f->n; i++) {
+		const Tiendo__ReportAck *ra = ack->reports[i];
+		int rc = 0;
+
+		switch (ra->fate) {
+		case TIENDO__FATE__FATE_ACCEPTED:
+		case TIENDO__FATE__FATE_DUPLICATE:
+			rc = outbox_done(s->ob, ra->seq);
+			break;
+		case TIENDO__FATE__FATE_REJECTED:
+			rc = outbox_reject(s->ob, ra->seq,
+			    wire_reject_name(ra->code, code, sizeof(code)),
+			    ra->reason);
+			break;
+		default:
+			break; /* no fate: stays pending, sent next time */
+		}
+		if (rc != 0)
+			goto fail;
+	}
+	if (outbox_commit(s->ob) != 0)
+		goto fail;
+
+	for (size_t i = 0; i < f->n; i++) {
+		const Tiendo__ReportAck *ra = ack->reports[i];
+		const struct outbox_item *it = &f->items[i];
+
+		switch (ra->fate) {
+		case TIENDO__FATE__FATE_ACCEPTED:
+			s->st.accepted++;
+			if (!s->o->quiet)
+				push_print_report(stdout, it, tz, "accepted");
+			break;
+		case TIENDO__FATE__FATE_DUPLICATE:
+			s->st.duplicate++;
+			if (!s->o->quiet)
+				push_print_report(stdout, it, tz, "duplicate");
+			break;
+		case TIENDO__FATE__FATE_REJECTED:
+			s->st.rejected++;
+			push_print_rejected(stdout, it, tz,
+			    wire_reject_name(ra->code, code, sizeof(code)),
+			    ra->reason);
+			break;
+		default:
+			if (!s->o->quiet)
+				push_print_report(stdout, it, tz,
+				    "no fate in the reply, left pending");
+			break;
+		}
+	}
+	return 0;
+fail:
+	push_warn("outbox: %s", outbox_errmsg(s->ob));
+	outbox_rollback(s->ob);
+	s->fatal = EX_IOERR;
+	return -1;
+}
+
+static int
+push_apply_bad_batch(struct push_sender *s, struct push_flight *f,
+                     const Tiendo__Ack *ack)
+{
+	char code[64], reason[600];
+
+	wire_batch_error_name(ack->error, code, sizeof(code));
+	snprintf(reason, sizeof(reason), "batch refused: %s",
+	    ack->reason && *ack->reason ? ack->reason : code);
+	if (outbox_begin(s->ob) != 0)
+		goto fail;
+	for (size_t i = 0; i < f->n; i++)
+		if (outbox_reject(s->ob, f->items[i].seq, code, reason) != 0)
+			goto fail;
+	if (outbox_commit(s->ob) != 0)
+		goto fail;
+	for (size_t i = 0; i < f->n; i++) {
+		push_print_rejected(stdout, &f->items[i], s->o->tz, code,
+		    reason);
+		s->st.rejected++;
+	}
+	return 0;
+fail:
+	push_warn("outbox: %s", outbox_errmsg(s->ob));
+	outbox_rollback(s->ob);
+	s->fatal = EX_IOERR;
+	return -1;
+}
+
+/* One reply frame.  -1 only when the outbox failed. */
+static int
+push_reply(struct push_sender *s, const void *data, size_t len)
+{
+	Tiendo__Ack *ack = wire_ack_decode(data, len);
+	struct push_flight *f = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (ack == NULL) {
+		push_warn("ignoring a reply that is not an Ack (%zu bytes)",
+		    len);
+		return 0;
+	}
+	for (i = 0; i < s->nfl; i++) {
+		if (s->fl[i].batch_id == ack->batch_id) {
+			f = &s->fl[i];
+			break;
+		}
+	}
+	if (f == NULL || f->resend_at > 0) {
+		/* a late answer to a batch already settled or re-queued */
+		wire_ack_free(ack);
+		return 0;
+	}
+	switch (ack->status) {
+	case TIENDO__STATUS__STATUS_OK:
+		rc = push_apply_ok(s, f, ack);
+		push_flight_drop(s, i);
+		break;
+	case TIENDO__STATUS__STATUS_BAD_BATCH:
+		rc = push_apply_bad_batch(s, f, ack);
+		push_flight_drop(s, i);
+		break;
+	case TIENDO__STATUS__STATUS_RETRY:
+		f->tries++;
+		if (f->tries > s->o->retries) {
+			push_warn("server still asks to retry (%s): giving up "
+			    "for now", ack->reason);
+			push_flight_drop(s, i);
+			s->give_up = 1;
+		} else {
+			if (!s->o->quiet)
+				push_warn("server asks to retry (%s)",
+				    ack->reason);
+			f->resend_at = push_mono_ms() + push_backoff(f->tries);
+		}
+		break;
+	default:
+		push_warn("reply to batch %" PRIu64 " has status %d: left "
+		    "pending", f->batch_id, (int)ack->status);
+		push_flight_drop(s, i);
+		break;
+	}
+	wire_ack_free(ack);
+	return rc;
+}
+
+/* Reads every reply waiting on the socket. */
+static int
+push_drain(struct push_sender *s)
+{
+	for (;;) {
+		zmq_msg_t msg;
+		int more = 0;
+		size_t sz = sizeof(more);
+
+		zmq_msg_init(&msg);
+		if (zmq_msg_recv(&msg, s->sock, ZMQ_DONTWAIT) < 0) {
+			int e = zmq_errno();
+
+			zmq_msg_close(&msg);
+			if (e == EAGAIN)
+				return 0;
+			if (e == EINTR)
+				continue;
+			push_warn("receive: %s", zmq_strerror(e));
+			return -1;
+		}
+		if (zmq_getsockopt(s->sock, ZMQ_RCVMORE, &more, &sz) == 0 &&
+		    more) {
+			/* a reply is one frame: drop the rest of this one */
+			push_warn("ignoring a reply of several frames");
+			zmq_msg_close(&msg);
+			do {
+				zmq_msg_init(&msg);
+				if (zmq_msg_recv(&msg, s->sock, 0) < 0) {
+					zmq_msg_close(&msg);
+					return -1;
+				}
+				more = zmq_msg_more(&msg);
+				zmq_msg_close(&msg);
+			} while (more);
+			continue;
+		}
+		if (push_reply(s, zmq_msg_data(&msg), zmq_msg_size(&msg)) != 0) {
+			zmq_msg_close(&msg);
+			return -1;
+		}
+		zmq_msg_close(&msg);
+	}
+}
+
+/*
+ * Sends everything pending.  Returns 0, or -1 when the outbox failed
+ * (s->fatal says the exit status); giving up on an unreachable daemon is
+ * not a failure here: the reports stay pending.
+ */
+static int
+push_run(struct push_sender *s)
+{
+	int fails = 0; /* timeouts in a row */
+
+	for (;;) {
+		int64_t now, wait = -1;
+		zmq_pollitem_t pi;
+		int rc, late;
+
+		while (!s->give_up && !s->exhausted && s->nfl < PUSH_WINDOW)
+			if (push_fill(s) != 0)
+				return -1;
+		if (s->nfl == 0)
+			return 0;
+
+		now = push_mono_ms();
+		for (size_t i = 0; i < s->nfl; i++) {
+			struct push_flight *f = &s->fl[i];
+			int64_t due;
+
+			if (f->resend_at > 0 && f->resend_at <= now &&
+			    push_send(s, f) != 0) {
+				s->fatal = EX_SOFTWARE;
+				return -1;
+			}
+			due = (f->resend_at > 0 ? f->resend_at : f->deadline) -
+			    now;
+			if (due < 0)
+				due = 0;
+			if (wait < 0 || due < wait)
+				wait = due;
+		}
+
+		pi.socket = s->sock;
+		pi.fd = -1;
+		pi.events = ZMQ_POLLIN;
+		pi.revents = 0;
+		rc = zmq_poll(&pi, 1, (long)wait);
+		if (rc < 0) {
+			if (zmq_errno() == EINTR)
+				continue;
+			push_warn("poll: %s", zmq_strerror(zmq_errno()));
+			s->fatal = EX_SOFTWARE;
+			return -1;
+		}
+		if (rc > 0) {
+			fails = 0;
+			if (push_drain(s) != 0) {
+				if (s->fatal == 0)
+					s->fatal = EX_SOFTWARE;
+				return -1;
+			}
+			continue;
+		}
+
+		now = push_mono_ms();
+		late = 0;
+		for (size_t i = 0; i < s->nfl; i++)
+			if (s->fl[i].resend_at == 0 && s->fl[i].deadline <= now)
+				late = 1;
+		if (!late)
+			continue;
+		/* Lazy Pirate: the connection is presumed dead. */
+		fails++;
+		if (fails > s->o->retries) {
+			push_warn("no reply from %s after %d tr%s; reports stay "
+			    "in the outbox", s->o->connect, fails,
+			    fails == 1 ? "y" : "ies");
+			while (s->nfl > 0)
+				push_flight_drop(s, s->nfl - 1);
+			s->give_up = 1;
+			return 0;
+		}
+		if (!s->o->quiet)
+			push_warn("no reply from %s in %d s, reconnecting "
+			    "(%d/%d)", s->o->connect, s->o->timeout, fails,
+			    s->o->retries);
+		push_sock_close(s);
+		push_sleep_ms(push_backoff(fails));
+		if (push_sock_open(s) != 0) {
+			s->fatal = EX_SOFTWARE;
+			return -1;
+		}
+		for (size_t i = 0; i < s->nfl; i++) {
+			if (push_send(s, &s->fl[i]) != 0) {
+				s->fatal = EX_SOFTWARE;
+				return -1;
+			}
+		}
+	}
+}
+
+static int
+push_queue(struct outbox *ob, struct push_new *nw)
+{
+	if (nw->n == 0)
+		return 0;
+	if (outbox_begin(ob) != 0)
+		goto fail;
+	for (size_t i = 0; i < nw->n; i++)
+		if (outbox_add(ob, &nw->v[i], &nw->v[i].seq) != 0)
+			goto fail;
+	if (outbox_commit(ob) != 0)
+		goto fail;
+	return 0;
+fail:
+	push_warn("outbox: %s; nothing queued", outbox_errmsg(ob));
+	outbox_rollback(ob);
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { O_UNIT = 256, O_TASK, O_ADD, O_SET, O_AT, O_NOTE, O_REPORTER,
+	       O_CSV, O_STATUS, O_CLEAR, O_CONNECT, O_CLIENT, O_OUTBOX,
+	       O_TIMEOUT, O_RETRIES, O_TZ, O_BATCH, O_VERSION };
+	static const struct option longopts[] = {
+		{ "unit", required_argument, NULL, O_UNIT },
+		{ "task", required_argument, NULL, O_TASK },
+		{ "add", required_argument, NULL, O_ADD },
+		{ "set", required_argument, NULL, O_SET },
+		{ "at", required_argument, NULL, O_AT },
+		{ "note", required_argument, NULL, O_NOTE },
+		{ "reporter", required_argument, NULL, O_REPORTER },
+		{ "csv", required_argument, NULL, O_CSV },
+		{ "status", no_argument, NULL, O_STATUS },
+		{ "clear-rejected", no_argument, NULL, O_CLEAR },
+		{ "connect", required_argument, NULL, O_CONNECT },
+		{ "client", required_argument, NULL, O_CLIENT },
+		{ "outbox", required_argument, NULL, O_OUTBOX },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "retries", required_argument, NULL, O_RETRIES },
+		{ "batch", required_argument, NULL, O_BATCH },
+		{ "tz", required_argument, NULL, O_TZ },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct push_opts o;
+	struct push_new nw = { 0 };
+	struct push_sender s;
+	struct outbox *ob = NULL;
+	char *outbox_path = NULL, *err = NULL;
+	int ch, ex = EX_OK, nvalues = 0, single;
+	int64_t pending, rejected_kept;
+	when_t now = when_now();
+
+	memset(&o, 0, sizeof(o));
+	o.timeout = 5;
+	o.retries = 3;
+	o.batch = 500;
+	o.tz = WHEN_DEFAULT_TZ;
+	o.connect = getenv("TIENDO_CONNECT");
+	o.client = getenv("TIENDO_CLIENT");
+	if (o.client != NULL && o.client[0] == '\0')
+		o.client = NULL;
+
+	while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_UNIT: o.unit = optarg; break;
+		case O_TASK: o.task = optarg; break;
+		case O_ADD: o.value = optarg; o.kind = OUTBOX_ADD; nvalues++;
+			break;
+		case O_SET: o.value = optarg; o.kind = OUTBOX_SET; nvalues++;
+			break;
+		case O_AT: o.at = optarg; break;
+		case O_NOTE: o.note = optarg; break;
+		case O_REPORTER: o.reporter = optarg; break;
+		case O_CSV: o.csv = optarg; break;
+		case O_STATUS: o.status = 1; break;
+		case O_CLEAR: o.clear_rejected = 1; break;
+		case O_CONNECT: o.connect = optarg; break;
+		case O_CLIENT: o.client = optarg; break;
+		case O_OUTBOX: o.outbox = optarg; break;
+		case O_TZ: o.tz = optarg; break;
+		case O_TIMEOUT:
+			if (push_int("--timeout", optarg, 1, 3600,
+			    &o.timeout) != 0)
+				return EX_USAGE;
+			break;
+		case O_RETRIES:
+			if (push_int("--retries", optarg, 0, 100,
+			    &o.retries) != 0)
+				return EX_USAGE;
+			break;
+		case O_BATCH:
+			if (push_int("--batch", optarg, 1, WIRE_MAX_REPORTS,
+			    &o.batch) != 0)
+				return EX_USAGE;
+			break;
+		case 'q': o.quiet = 1; break;
+		case 'h': usage(stdout); return EX_OK;
+		case O_VERSION:
+			printf("tiendo-push %s\n", TIENDO_VERSION);
+			return EX_OK;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		push_warn("unexpected argument \"%s\"", argv[optind]);
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (o.connect == NULL || o.connect[0] == '\0')
+		o.connect = PUSH_DEFAULT_CONNECT;
+
+	/* which mode */
+	single = o.unit || o.task || nvalues || o.at || o.note || o.reporter;
+	if (single + (o.csv != NULL) + o.status + o.clear_rejected > 1) {
+		push_warn("one report, --csv, --status and --clear-rejected "
+		    "do not mix");
+		return EX_USAGE;
+	}
+	if (single) {
+		if (!o.unit || !o.task || nvalues != 1) {
+			push_warn("a report needs --unit, --task and one of "
+			    "--add or --set");
+			return EX_USAGE;
+		}
+		if (o.client == NULL)
+			o.client = o.unit;
+	}
+	if (!when_zone_valid(o.tz)) {
+		push_warn("--tz \"%s\": not a time zone of the tz database",
+		    o.tz);
+		return EX_USAGE;
+	}
+	if (o.client == NULL && !((o.status || o.clear_rejected) && o.outbox)) {
+		push_warn("no client identity: give --client or set "
+		    "TIENDO_CLIENT");
+		return EX_USAGE;
+	}
+	if (o.client != NULL && !wire_client_valid(o.client)) {
+		push_warn("client identity \"%s\": must be 1 to 64 of "
+		    "A-Z a-z 0-9 . _ -", o.client);
+		return EX_USAGE;
+	}
+
+	/* new reports are checked before the outbox is touched */
+	if (single) {
+		const char *const names[] = {
+			"--unit", "--task", o.kind == OUTBOX_SET ? "--set" :
+			"--add", "--at", "--reporter", "--note",
+		};
+		char why[256];
+		int rc = push_new_add(&nw, o.unit, o.task, o.kind, o.value,
+		    o.at, o.reporter ? o.reporter : "", o.note ? o.note : "",
+		    o.tz, now, why, sizeof(why), names);
+
+		if (rc < 0) {
+			push_warn("out of memory");
+			return EX_OSERR;
+		}
+		if (rc > 0) {
+			push_warn("%s; nothing queued", why);
+			return EX_DATAERR;
+		}
+	} else if (o.csv != NULL) {
+		if ((ex = push_read_csv(o.csv, o.tz, now, &nw)) != EX_OK) {
+			push_new_free(&nw);
+			return ex;
+		}
+	}
+
+	if (o.outbox == NULL) {
+		if ((outbox_path = push_default_outbox(o.client)) == NULL) {
+			push_new_free(&nw);
+			return EX_IOERR;
+		}
+		o.outbox = outbox_path;
+	}
+	if (o.status || o.clear_rejected) {
+		struct stat sb;
+
+		if (stat(o.outbox, &sb) != 0 && errno == ENOENT) {
+			if (o.status)
+				printf("0 pending, 0 rejected\n");
+			free(outbox_path);
+			return EX_OK;
+		}
+	} else if (push_outbox_dir(o.outbox) != 0) {
+		free(outbox_path);
+		push_new_free(&nw);
+		return EX_IOERR;
+	}
+	if ((ob = outbox_open(o.outbox, o.client, !o.status, &err)) == NULL) {
+		push_warn("%s: %s", o.outbox, err ? err : "out of memory");
+		free(err);
+		free(outbox_path);
+		push_new_free(&nw);
+		return EX_IOERR;
+	}
+
+	if (o.status) {
+		ex = push_status(ob, o.tz);
+		goto out;
+	}
+	if (o.clear_rejected) {
+		int64_t n;
+
+		if (outbox_clear_rejected(ob, &n) != 0) {
+			push_warn("outbox: %s", outbox_errmsg(ob));
+			ex = EX_IOERR;
+		} else if (!o.quiet) {
+			printf("%" PRId64 " rejected report%s forgotten\n", n,
+			    n == 1 ? "" : "s");
+		}
+		goto out;
+	}
+	if (push_queue(ob, &nw) != 0) {
+		ex = EX_IOERR;
+		goto out;
+	}
+	push_new_free(&nw);
+
+	memset(&s, 0, sizeof(s));
+	s.o = &o;
+	s.ob = ob;
+	if ((s.ctx = zmq_ctx_new()) == NULL) {
+		push_warn("zmq_ctx_new: %s", zmq_strerror(zmq_errno()));
+		ex = EX_OSERR;
+		goto out;
+	}
+	srandom((unsigned)(getpid() ^ now));
+	if (push_run(&s) != 0)
+		ex = s.fatal ? s.fatal : EX_SOFTWARE;
+	while (s.nfl > 0)
+		push_flight_drop(&s, s.nfl - 1);
+	push_sock_close(&s);
+	zmq_ctx_term(s.ctx);
+	if (ex != EX_OK)
+		goto out;
+
+	pending = outbox_count(ob, OUTBOX_PENDING);
+	rejected_kept = outbox_count(ob, OUTBOX_REJECTED);
+	if (pending < 0 || rejected_kept < 0) {
+		push_warn("outbox: %s", outbox_errmsg(ob));
+		ex = EX_IOERR;
+		goto out;
+	}
+	printf("%zu accepted, %zu duplicate, %zu rejected, %" PRId64
+	    " pending\n", s.st.accepted, s.st.duplicate, s.st.rejected,
+	    pending);
+	if (!o.quiet && (size_t)rejected_kept > s.st.rejected)
+		push_warn("%" PRId64 " rejected report%s from earlier runs kept "
+		    "in %s (--status lists them)",
+		    rejected_kept - (int64_t)s.st.rejected,
+		    rejected_kept - (int64_t)s.st.rejected == 1 ? "" : "s",
+		    o.outbox);
+	if (s.st.rejected > 0)
+		ex = EX_DATAERR;
+	else if (pending > 0)
+		ex = EX_TEMPFAIL;
+out:
+	if (fflush(stdout) != 0 && ex == EX_OK)
+		ex = EX_IOERR;
+	push_new_free(&nw);
+	outbox_close(ob);
+	free(outbox_path);
+	return ex;
+}
