@@ -65,7 +65,7 @@ UNITS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 BENCHES := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 
-.PHONY: all deps test-deps run test unit bench install uninstall clean
+.PHONY: all deps test-deps run test unit tools bench install uninstall clean
 .DEFAULT_GOAL := all
 
 all: $(DAEMON) $(CLIENTS)
@@ -129,8 +129,12 @@ unit: $(UNITS)
 run: all
 	@sh scripts/run-demo.sh $(B)
 
-test: all $(UNITS) $(TOOLS)
-	@sh tests/run.sh $(B)
+tools: $(TOOLS)
+
+# Every suite twice: as built, and with ASan/UBSan (build-san/).
+test: all unit tools
+	@$(MAKE) --no-print-directory SAN=1 all unit tools
+	@sh tests/run.sh $(B) build-san
 
 bench: all $(TOOLS) $(BENCHES)
 	@sh tests/bench/run.sh $(B)

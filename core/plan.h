@@ -3,8 +3,8 @@
  *
  * A plan is an INI file (read with libinih) that a clerk can edit.  Loading
  * either yields a complete, consistent plan or every error found, each as
- * "file:line: message"; never half a plan.  The format is described in
- * README.md and tiendo.conf(5); examples/tam-duong-2021.ini is a real one.
+ * "file:line: message"; never half a plan.  The format is described at the
+ * top of plan.c and in README.md; examples/tam-duong-2021.ini is a real one.
  *
  * Once loaded a plan is immutable; a reload builds a new one and swaps it.
  * Units form a tree of any depth (province > commune > village...): nothing

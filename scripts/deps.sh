@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages that building and testing tiendo need, and
 # only those that are missing, so a fresh machine needs no manual step.
-# Usage: scripts/deps.sh [build|test|all]
+# Usage: scripts/deps.sh [build|run|test|all]
 set -eu
 
 build="gcc make pkg-config libzmq3-dev libevent-dev libsqlite3-dev
@@ -9,10 +9,13 @@ libprotobuf-c-dev protobuf-c-compiler libsystemd-dev libjansson-dev
 libinih-dev tzdata"
 test="libcmocka-dev sqlite3 curl jq procps"
 
+run="curl jq"
+
 case "${1:-build}" in
 build) want=$build ;;
+run) want="$build $run" ;;
 test|all) want="$build $test" ;;
-*) echo "usage: $0 [build|test|all]" >&2; exit 64 ;;
+*) echo "usage: $0 [build|run|test|all]" >&2; exit 64 ;;
 esac
 
 missing=""

@@ -1,55 +1,56 @@
 #!/bin/sh
-# Runs every test suite and sums them up.
-#   tests/run.sh BUILD_DIR [SUITE...]
+# Runs every test suite against each build directory given, and sums up.
+#   tests/run.sh BUILD_DIR... [-- SUITE...]
 # Unit tests are the cmocka programs in BUILD_DIR/tests (TAP output);
 # integration tests are tests/integration/test_*.sh, which print TAP-style
 # "ok - ..." / "not ok - ..." lines.  The last line is "N passed, N failed".
 set -u
-B=${1:-build}
-shift 2>/dev/null || true
 top=$(cd "$(dirname "$0")/.." && pwd)
-B=$(cd "$top" && cd "$B" && pwd)
-export B
+cd "$top"
+builds=""
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do builds="$builds $1"; shift; done
+[ $# -gt 0 ] && shift
+suites="$*"
+[ -n "$builds" ] || builds=build
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 pass=0
 fail=0
 
+wanted() { [ -z "$suites" ] || echo " $suites " | grep -q " $1 "; }
+
+# count NAME STATUS: adds up the TAP lines in $log.
 count() {
 	p=$(grep -c '^ok ' "$log")
 	f=$(grep -c '^not ok ' "$log")
 	pass=$((pass + p))
 	fail=$((fail + f))
-	printf '%-40s %4d passed, %d failed\n' "$1" "$p" "$f"
-	[ "$f" -eq 0 ] || grep '^not ok ' "$log" | sed 's/^/    /'
+	printf '%-44s %4d passed, %d failed\n' "$1" "$p" "$f"
+	[ "$f" -eq 0 ] || grep -A3 '^not ok ' "$log" | sed 's/^/    /'
+	# A crash before any "not ok" would count nothing: count it.
+	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
+		fail=$((fail + 1))
+		echo "    not ok - $1 exited $2"
+		tail -15 "$log" | sed 's/^/    /'
+	fi
 }
 
-suites="${*:-}"
-cd "$top"
-for t in "$B"/tests/test_*; do
-	[ -x "$t" ] || continue
-	name=unit/$(basename "$t")
-	[ -z "$suites" ] || echo " $suites " | grep -q " $(basename "$t") " || continue
-	CMOCKA_MESSAGE_OUTPUT=tap "$t" >"$log" 2>&1
-	rc=$?
-	count "$name"
-	# A crash before the summary would count nothing: count it.
-	if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$log"; then
-		fail=$((fail + 1))
-		echo "    not ok - $name exited $rc"; tail -5 "$log" | sed 's/^/    /'
-	fi
-done
-for t in tests/integration/test_*.sh; do
-	[ -f "$t" ] || continue
-	name=integration/$(basename "$t" .sh)
-	[ -z "$suites" ] || echo " $suites " | grep -q " $(basename "$t" .sh) " || continue
-	timeout 600 sh "$t" >"$log" 2>&1
-	rc=$?
-	count "$name"
-	if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$log"; then
-		fail=$((fail + 1))
-		echo "    not ok - $name exited $rc"; tail -15 "$log" | sed 's/^/    /'
-	fi
+for b in $builds; do
+	B=$(cd "$b" && pwd) || { fail=$((fail + 1)); continue; }
+	export B
+	tag=$(basename "$B")
+	for t in "$B"/tests/test_*; do
+		[ -x "$t" ] || continue
+		wanted "$(basename "$t")" || continue
+		CMOCKA_MESSAGE_OUTPUT=tap "$t" >"$log" 2>&1
+		count "$tag unit/$(basename "$t")" $?
+	done
+	for t in tests/integration/test_*.sh; do
+		[ -f "$t" ] || continue
+		wanted "$(basename "$t" .sh)" || continue
+		timeout 900 sh "$t" >"$log" 2>&1
+		count "$tag integration/$(basename "$t" .sh)" $?
+	done
 done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
