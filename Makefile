@@ -67,6 +67,8 @@ BENCHES := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 
 .PHONY: all deps test-deps run test unit tools bench install uninstall clean
 .DEFAULT_GOAL := all
+# Keep objects of the program mains: make would delete them as intermediates.
+.SECONDARY:
 
 all: $(DAEMON) $(CLIENTS)
 
