@@ -22,6 +22,7 @@
 #include "http.h"
 #include "log.h"
 #include "pacing.h"
+#include "rollup.h"
 
 struct http {
 	struct evhttp *evh;
@@ -215,22 +216,6 @@ http_tally_row(const struct plan *p, int task, int unit, int rollup,
 		"last_report", json_when(t ? t->last_report_at : 0));
 }
 
-/* The roll-up row's own tally fields: summed reports, latest report. */
-static void
-http_rollup_tally(const struct plan *p, const struct board *b, int task,
-                  int unit, struct tally *sum)
-{
-	memset(sum, 0, sizeof *sum);
-	for (size_t i = 0; i < p->n_targets; i++) {
-		const struct plan_target *t = &p->targets[i];
-		if (t->task != task || !plan_unit_within(p, t->unit, unit))
-			continue;
-		sum->n_reports += b->tallies[i].n_reports;
-		if (b->tallies[i].last_report_at > sum->last_report_at)
-			sum->last_report_at = b->tallies[i].last_report_at;
-	}
-}
-
 static void
 http_tallies(struct http *h, struct evhttp_request *req)
 {
@@ -239,6 +224,7 @@ http_tallies(struct http *h, struct evhttp_request *req)
 	const struct plan *p = book->plan;
 	const struct board *board = book->board;
 	struct board *past = NULL;
+	struct rollup *ru = NULL;
 	struct evkeyvalq q;
 	const char *task_code, *unit_code, *at, *why;
 	int task = -1, unit = -1;
@@ -269,25 +255,29 @@ http_tallies(struct http *h, struct evhttp_request *req)
 		}
 		board = past;
 	}
+	if ((ru = rollup_new(p)) == NULL) {
+		http_error(req, 503, "out of memory");
+		goto out;
+	}
 	rows = json_array();
 	for (size_t ti = 0; ti < p->n_tasks; ti++) {
 		if (task >= 0 && (int)ti != task)
 			continue;
+		rollup_task(ru, board, (int)ti);
 		for (size_t i = 0; i < p->n_units; i++) {
 			int u = book->preorder[i];
 			int own = plan_target_find(p, (int)ti, u);
 			struct tally_view v;
-			struct tally sum;
-			size_t n;
+			uint32_t n;
 
 			if (unit >= 0 && !plan_unit_within(p, u, unit))
 				continue;
-			if (board_rollup(board, (int)ti, u, now, &v, &n) == 0 &&
-			    n > (own >= 0 ? 1u : 0u)) {
-				http_rollup_tally(p, board, (int)ti, u, &sum);
+			/* A roll-up row only where it sums more than the
+			 * unit's own target. */
+			n = rollup_view(ru, (int)ti, u, now, &v);
+			if (n > (own >= 0 ? 1u : 0u))
 				json_array_append_new(rows, http_tally_row(p, (int)ti,
-					u, 1, n, &v, &sum));
-			}
+					u, 1, n, &v, &ru->cells[u].sum));
 			if (own >= 0) {
 				board_view(board, own, now, &v);
 				json_array_append_new(rows, http_tally_row(p, (int)ti,
@@ -299,6 +289,7 @@ http_tallies(struct http *h, struct evhttp_request *req)
 		"plan", p->name ? p->name : "", "timezone", p->timezone,
 		"now", json_when(now), "tallies", rows));
 out:
+	rollup_free(ru);
 	board_free(past);
 	evhttp_clear_headers(&q);
 }
