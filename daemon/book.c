@@ -172,10 +172,12 @@ fail:
 struct book *
 book_new(struct plan *plan, struct store *store)
 {
+	static uint64_t generations;
 	struct book *b = calloc(1, sizeof *b);
 
 	if (b == NULL)
 		return NULL;
+	b->generation = ++generations;
 	b->plan = plan;
 	b->store = store;
 	b->preorder = book_preorder(plan);

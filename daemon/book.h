@@ -20,6 +20,8 @@ struct book {
 	struct store *store;  /* borrowed */
 	int *preorder;        /* unit indices, parents before children */
 	int64_t recounts;     /* pairs refolded from the store */
+	uint64_t generation;  /* distinct for every book made: readers that
+	                         span loop turns notice a swap */
 };
 
 /* Takes ownership of plan; rebuilds every tally from the store.  NULL on a

@@ -216,82 +216,214 @@ http_tally_row(const struct plan *p, int task, int unit, int rollup,
 		"last_report", json_when(t ? t->last_report_at : 0));
 }
 
+/*
+ * /v1/tallies is streamed: a country-sized plan gives hundreds of thousands
+ * of rows, which must neither be built as one JSON tree (gigabytes) nor
+ * block the loop (ingest would stall).  Rows go out in chunks of a few
+ * tasks; the next chunk is rendered only once the previous one has been
+ * written to the socket, so a slow reader holds back only itself.  A plan
+ * reload in the middle ends the stream early: the client sees a truncated
+ * document rather than rows of two plans.
+ */
+#define TALLIES_CHUNK_BYTES (256 * 1024)
+
+struct tallies {
+	struct evhttp_request *req;
+	struct evhttp_connection *conn;
+	struct book **bookp;
+	uint64_t generation;    /* of the book the stream started with */
+	struct board *past;     /* at=: owned; else NULL */
+	struct rollup *ru;
+	int task, unit;         /* filters, -1 = all */
+	when_t now;
+	size_t next;            /* next task to render */
+	int rows;               /* rows sent so far */
+};
+
+static void
+tallies_free(struct tallies *ts)
+{
+	if (ts->conn)
+		evhttp_connection_set_closecb(ts->conn, NULL, NULL);
+	rollup_free(ts->ru);
+	board_free(ts->past);
+	free(ts);
+}
+
+/* The client went away: libevent frees the request. */
+static void
+tallies_on_close(struct evhttp_connection *conn, void *arg)
+{
+	struct tallies *ts = arg;
+
+	ts->conn = NULL;
+	tallies_free(ts);
+}
+
+static int
+tallies_row(struct tallies *ts, struct evbuffer *out, json_t *row)
+{
+	char *text = json_dumps(row, JSON_REAL_PRECISION(6));
+
+	json_decref(row);
+	if (text == NULL)
+		return -1;
+	evbuffer_add_printf(out, "%s%s", ts->rows++ ? ",\n" : "\n", text);
+	free(text);
+	return 0;
+}
+
+/* Renders one task's rows into out. */
+static int
+tallies_task(struct tallies *ts, struct book *book, int ti,
+             struct evbuffer *out)
+{
+	const struct plan *p = book->plan;
+	const struct board *board = ts->past ? ts->past : book->board;
+
+	rollup_task(ts->ru, board, ti);
+	for (size_t i = 0; i < p->n_units; i++) {
+		int u = book->preorder[i];
+		int own = plan_target_find(p, ti, u);
+		struct tally_view v;
+		uint32_t n;
+
+		if (ts->unit >= 0 && !plan_unit_within(p, u, ts->unit))
+			continue;
+		/* A roll-up row only where it sums more than the unit's own
+		 * target. */
+		n = rollup_view(ts->ru, ti, u, ts->now, &v);
+		if (n > (own >= 0 ? 1u : 0u) &&
+		    tallies_row(ts, out, http_tally_row(p, ti, u, 1, n, &v,
+		                &ts->ru->cells[u].sum)) < 0)
+			return -1;
+		if (own >= 0) {
+			board_view(board, own, ts->now, &v);
+			if (tallies_row(ts, out, http_tally_row(p, ti, u, 0, 1, &v,
+			                &board->tallies[own])) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static void tallies_step(struct evhttp_connection *conn, void *arg);
+
+static void
+tallies_step(struct evhttp_connection *conn, void *arg)
+{
+	struct tallies *ts = arg;
+	struct book *book = *ts->bookp;
+	struct evbuffer *out = evbuffer_new();
+	int failed = out == NULL || book->generation != ts->generation;
+
+	while (!failed && ts->next < book->plan->n_tasks &&
+	       evbuffer_get_length(out) < TALLIES_CHUNK_BYTES) {
+		int ti = (int)ts->next++;
+		if ((ts->task < 0 || ti == ts->task) &&
+		    tallies_task(ts, book, ti, out) < 0)
+			failed = 1;
+	}
+	if (failed) {
+		/* Headers are gone already: all that is left to say is to
+		 * end the connection short of the closing bracket. */
+		log_warn("http: /v1/tallies cut short (%s)", out == NULL ||
+		         book->generation == ts->generation ? "out of memory"
+		         : "plan reloaded");
+		if (out)
+			evbuffer_free(out);
+		evhttp_connection_set_closecb(ts->conn, NULL, NULL);
+		evhttp_connection_free(ts->conn);
+		ts->conn = NULL;
+		tallies_free(ts);
+		return;
+	}
+	if (ts->next >= book->plan->n_tasks) {
+		evbuffer_add_printf(out, "\n]}\n");
+		evhttp_send_reply_chunk(ts->req, out);
+		evbuffer_free(out);
+		evhttp_send_reply_end(ts->req);
+		tallies_free(ts);
+		return;
+	}
+	evhttp_send_reply_chunk_with_cb(ts->req, out, tallies_step, ts);
+	evbuffer_free(out);
+}
+
 static void
 http_tallies(struct http *h, struct evhttp_request *req)
 {
 	static const char *const allowed[] = { "task", "unit", "at", NULL };
 	struct book *book = *h->book;
 	const struct plan *p = book->plan;
-	const struct board *board = book->board;
-	struct board *past = NULL;
-	struct rollup *ru = NULL;
+	struct tallies *ts = calloc(1, sizeof *ts);
 	struct evkeyvalq q;
 	const char *task_code, *unit_code, *at, *why;
-	int task = -1, unit = -1;
-	when_t now = when_now();
-	json_t *rows;
+	struct evbuffer *head;
+	json_t *doc;
+	char *text = NULL;
 
-	if (http_query(req, &q, allowed) < 0)
+	if (ts == NULL) {
+		http_error(req, 503, "out of memory");
 		return;
+	}
+	ts->req = req;
+	ts->bookp = h->book;
+	ts->generation = book->generation;
+	ts->task = ts->unit = -1;
+	ts->now = when_now();
+	if (http_query(req, &q, allowed) < 0) {
+		tallies_free(ts);
+		return;
+	}
 	task_code = evhttp_find_header(&q, "task");
 	unit_code = evhttp_find_header(&q, "unit");
 	at = evhttp_find_header(&q, "at");
-	if (task_code && (task = plan_task_find(p, task_code)) < 0) {
+	if (task_code && (ts->task = plan_task_find(p, task_code)) < 0) {
 		http_error(req, 400, "task \"%.64s\" is not in the plan", task_code);
-		goto out;
+		goto fail;
 	}
-	if (unit_code && (unit = plan_unit_find(p, unit_code)) < 0) {
+	if (unit_code && (ts->unit = plan_unit_find(p, unit_code)) < 0) {
 		http_error(req, 400, "unit \"%.64s\" is not in the plan", unit_code);
-		goto out;
+		goto fail;
 	}
 	if (at) {
-		if (when_parse(at, p->timezone, &now, NULL, &why) < 0) {
+		if (when_parse(at, p->timezone, &ts->now, NULL, &why) < 0) {
 			http_error(req, 400, "at=\"%.64s\": %s", at, why);
-			goto out;
+			goto fail;
 		}
-		if ((past = book_board_at(book, now)) == NULL) {
+		if ((ts->past = book_board_at(book, ts->now)) == NULL) {
 			http_error(req, 503, "cannot read the reports: storage error");
-			goto out;
+			goto fail;
 		}
-		board = past;
 	}
-	if ((ru = rollup_new(p)) == NULL) {
+	/* jansson writes the head, so every string in it is escaped right;
+	 * the array of rows is opened after its last member. */
+	doc = json_pack("{s:s, s:s, s:o}", "plan", p->name ? p->name : "",
+	                "timezone", p->timezone, "now", json_when(ts->now));
+	text = doc ? json_dumps(doc, JSON_REAL_PRECISION(6)) : NULL;
+	json_decref(doc);
+	if ((ts->ru = rollup_new(p)) == NULL || text == NULL ||
+	    (head = evbuffer_new()) == NULL) {
 		http_error(req, 503, "out of memory");
-		goto out;
+		goto fail;
 	}
-	rows = json_array();
-	for (size_t ti = 0; ti < p->n_tasks; ti++) {
-		if (task >= 0 && (int)ti != task)
-			continue;
-		rollup_task(ru, board, (int)ti);
-		for (size_t i = 0; i < p->n_units; i++) {
-			int u = book->preorder[i];
-			int own = plan_target_find(p, (int)ti, u);
-			struct tally_view v;
-			uint32_t n;
-
-			if (unit >= 0 && !plan_unit_within(p, u, unit))
-				continue;
-			/* A roll-up row only where it sums more than the
-			 * unit's own target. */
-			n = rollup_view(ru, (int)ti, u, now, &v);
-			if (n > (own >= 0 ? 1u : 0u))
-				json_array_append_new(rows, http_tally_row(p, (int)ti,
-					u, 1, n, &v, &ru->cells[u].sum));
-			if (own >= 0) {
-				board_view(board, own, now, &v);
-				json_array_append_new(rows, http_tally_row(p, (int)ti,
-					u, 0, 1, &v, &board->tallies[own]));
-			}
-		}
-	}
-	http_reply(req, 200, json_pack("{s:s, s:s, s:o, s:o}",
-		"plan", p->name ? p->name : "", "timezone", p->timezone,
-		"now", json_when(now), "tallies", rows));
-out:
-	rollup_free(ru);
-	board_free(past);
+	text[strlen(text) - 1] = '\0';
+	evbuffer_add_printf(head, "%s, \"tallies\": [", text);
+	free(text);
 	evhttp_clear_headers(&q);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	                  "Content-Type", "application/json; charset=utf-8");
+	ts->conn = evhttp_request_get_connection(req);
+	evhttp_connection_set_closecb(ts->conn, tallies_on_close, ts);
+	evhttp_send_reply_start(req, 200, "OK");
+	evhttp_send_reply_chunk_with_cb(req, head, tallies_step, ts);
+	evbuffer_free(head);
+	return;
+fail:
+	free(text);
+	evhttp_clear_headers(&q);
+	tallies_free(ts);
 }
 
 static void
