@@ -83,6 +83,19 @@ expect_eq "last reload marked failed" "$(metric tiendo_plan_last_reload_successf
 out=$($Z --report "6|xa-b|nuoc|add|1|now" "$INGEST")
 expect_match "ingest goes on under the old plan" "$out" "report 6 ACCEPTED"
 
+# --- a configuration with errors: refused whole, each error file:line ------
+cp "$T/tiendod.conf" "$T/tiendod.conf.good"
+printf 'log_level = loud\nbogus = 1\n' >>"$T/tiendod.conf"
+n0=$(wc -l <"$LOG")
+out=$("$CTL" reload 2>&1); rc=$?
+expect_eq "bad configuration: reload exits 65" "$rc" 65
+log=$(tail -n +$((n0 + 1)) "$LOG")
+expect_match "log: the bad level, file:line" "$log" "^<3>$T/tiendod.conf:7: log_level = loud: "
+expect_match "log: the unknown setting, file:line" "$log" "^<3>$T/tiendod.conf:8: bogus = 1: unknown setting"
+expect_match "log: refused" "$log" "reload refused: the configuration has errors"
+expect_eq "plan unchanged" "$(tally cay xa-a target)" 600
+cp "$T/tiendod.conf.good" "$T/tiendod.conf"
+
 # --- SIGHUP, and a setting that needs a restart ---------------------------
 cp "$T/plan.orig" "$T/plan.ini"
 sed -i -e 's|^ingest = .*|ingest = tcp://127.0.0.1:9|' -e 's/^log_level = info/log_level = debug/' "$T/tiendod.conf"
