@@ -66,7 +66,13 @@ usage(FILE *f)
 	    "      --log-level L   err, warning, notice, info, debug\n"
 	    "      --check         check the settings and the plan, then exit\n"
 	    "  -h, --help          this text\n"
-	    "  -V, --version       print the version\n");
+	    "  -V, --version       print the version\n"
+	    "\n"
+	    "SIGHUP re-reads the settings and the plan (a plan with errors is\n"
+	    "refused and the old one stays); SIGTERM stops cleanly.  Under\n"
+	    "systemd (Type=notify) it reports readiness, status and watchdog.\n"
+	    "Exit: 0 stopped, 64 bad usage, 69 cannot listen, 73 cannot create\n"
+	    "the database, 78 bad settings or plan.  See tiendod(8).\n");
 }
 
 static void
