@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,7 +57,7 @@ backup_copy(const char *src, const char *dst, int64_t *reports, char *err,
 {
 	sqlite3 *from = NULL, *to = NULL;
 	sqlite3_backup *bk;
-	char tmp[4096];
+	char tmp[4096], dir[4096];
 	int rc = -1;
 
 	*reports = 0;
@@ -106,6 +107,13 @@ backup_copy(const char *src, const char *dst, int64_t *reports, char *err,
 	to = NULL;
 	if (backup_fsync(tmp) < 0 || rename(tmp, dst) < 0) {
 		snprintf(err, errlen, "%s: %s", dst, strerror(errno));
+		goto out;
+	}
+	/* The rename itself survives a power cut once its directory is
+	 * synced. */
+	snprintf(dir, sizeof dir, "%s", dst);
+	if (backup_fsync(dirname(dir)) < 0) {
+		snprintf(err, errlen, "%s: sync: %s", dst, strerror(errno));
 		goto out;
 	}
 	rc = 0;
