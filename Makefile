@@ -18,6 +18,9 @@ BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 DATADIR ?= $(PREFIX)/share
 SYSCONFDIR ?= /etc
+MANDIR ?= $(DATADIR)/man
+DOCDIR ?= $(DATADIR)/doc/tiendo
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR ?=
 
 VERSION := 0.1.0
@@ -146,16 +149,30 @@ install: all
 	install -m 755 $(DAEMON) $(DESTDIR)$(SBINDIR)/tiendod
 	install -m 755 $(CLIENTS) $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(DATADIR)/tiendo/examples
-	install -m 644 examples/*.ini $(DESTDIR)$(DATADIR)/tiendo/examples/
+	install -m 644 examples/*.ini examples/tiendod.conf $(DESTDIR)$(DATADIR)/tiendo/examples/
 	install -d $(DESTDIR)$(SYSCONFDIR)/tiendo
-	install -m 644 examples/tiendod.conf $(DESTDIR)$(SYSCONFDIR)/tiendo/tiendod.conf
-	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	install -m 644 systemd/tiendod.service $(DESTDIR)$(PREFIX)/lib/systemd/system/
+	@# An edited configuration is never overwritten.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/tiendo/tiendod.conf ] || \
+		install -m 644 examples/tiendod.conf $(DESTDIR)$(SYSCONFDIR)/tiendo/tiendod.conf
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|/usr/local/sbin/|$(SBINDIR)/|' -e 's|/etc/tiendo/|$(SYSCONFDIR)/tiendo/|' \
+		systemd/tiendod.service >$(DESTDIR)$(UNITDIR)/tiendod.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/tiendod.service
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 644 README.md proto/PROTOCOL.md $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/tiendod $(patsubst $(B)/%,$(DESTDIR)$(BINDIR)/%,$(CLIENTS))
 	rm -rf $(DESTDIR)$(DATADIR)/tiendo
-	rm -f $(DESTDIR)$(PREFIX)/lib/systemd/system/tiendod.service
+	rm -f $(DESTDIR)$(UNITDIR)/tiendod.service
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man5/%,$(wildcard man/*.5))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man8/%,$(wildcard man/*.8))
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build build-san run

@@ -87,8 +87,9 @@ httpget_done_cb(struct evhttp_request *req, void *arg)
 	event_base_loopexit(c->base, NULL);
 }
 
-int
-httpget(const char *url, int timeout_sec, struct httpget_result *res)
+static int
+httpreq(enum evhttp_cmd_type method, const char *url, int timeout_sec,
+        struct httpget_result *res)
 {
 	struct evhttp_uri *uri = NULL;
 	struct evhttp_connection *conn = NULL;
@@ -154,7 +155,7 @@ httpget(const char *url, int timeout_sec, struct httpget_result *res)
 		goto out;
 	}
 	/* On failure evhttp_make_request frees req itself. */
-	if (evhttp_make_request(conn, req, EVHTTP_REQ_GET, target) != 0) {
+	if (evhttp_make_request(conn, req, method, target) != 0) {
 		snprintf(res->err, sizeof(res->err), "%s: cannot send the "
 		    "request", where);
 		goto out;
@@ -178,6 +179,18 @@ out:
 		res->len = 0;
 	}
 	return rc;
+}
+
+int
+httpget(const char *url, int timeout_sec, struct httpget_result *res)
+{
+	return httpreq(EVHTTP_REQ_GET, url, timeout_sec, res);
+}
+
+int
+httppost(const char *url, int timeout_sec, struct httpget_result *res)
+{
+	return httpreq(EVHTTP_REQ_POST, url, timeout_sec, res);
 }
 
 void

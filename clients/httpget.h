@@ -22,6 +22,8 @@ struct httpget_result {
  * way.
  */
 int httpget(const char *url, int timeout_sec, struct httpget_result *res);
+/* The same as a POST with an empty body (for actions such as reload). */
+int httppost(const char *url, int timeout_sec, struct httpget_result *res);
 void httpget_result_clear(struct httpget_result *res);
 
 #endif

@@ -3,6 +3,8 @@
  *
  *   tiendo-ctl [--http URL] status [--task T] [--unit U] [--at TIME] [--json]
  *   tiendo-ctl check PLAN.ini...
+ *   tiendo-ctl [--http URL] reload
+ *   tiendo-ctl backup [--state-dir DIR | --db FILE] FILE
  *
  * `status` asks the daemon's JSON API (GET /v1/tallies) and prints one
  * table per task; `check` loads plans with the daemon's own loader, so a
@@ -20,6 +22,7 @@
 #include <event2/http.h>
 #include <jansson.h>
 
+#include "backup.h"
 #include "httpget.h"
 #include "plan.h"
 #include "table.h"
@@ -27,6 +30,9 @@
 
 #define CTL_DEFAULT_HTTP "http://127.0.0.1:7480"
 #define CTL_TIMEOUT 10 /* seconds for one HTTP exchange */
+#define CTL_DEFAULT_STATE "/var/lib/tiendo"
+/* A reload recounts every stored report under the new plan. */
+#define CTL_RELOAD_TIMEOUT 120
 
 static const char *progname = "tiendo-ctl";
 
@@ -37,6 +43,8 @@ usage(FILE *out)
 "usage: tiendo-ctl [--http URL] status [--task T] [--unit U] [--at TIME]\n"
 "                                     [--json]\n"
 "       tiendo-ctl check PLAN.ini...\n"
+"       tiendo-ctl [--http URL] reload\n"
+"       tiendo-ctl backup [--state-dir DIR | --db FILE] FILE\n"
 "\n"
 "  status     progress of every (task, unit) against its target and pace,\n"
 "             one table per task; roll-ups first, in unit-tree order\n"
@@ -44,13 +52,23 @@ usage(FILE *out)
 "    --at TIME            as it stood then (2021-03-01, 2021-03-01 08:00...)\n"
 "    --json               the daemon's JSON, as received\n"
 "  check      load plans, print every error as FILE:LINE: message\n"
+"  reload     ask the daemon to re-read its configuration and plan\n"
+"             (POST /v1/reload, served to loopback only); prints the\n"
+"             plan now in force, or every error of a refused one\n"
+"  backup     copy the live database to FILE, consistently, while the\n"
+"             daemon runs (SQLite online backup); run it as root or as\n"
+"             the daemon's user\n"
+"    --state-dir DIR      the daemon's state directory (default\n"
+"                         $TIENDO_STATE_DIR or " CTL_DEFAULT_STATE ")\n"
+"    --db FILE            the database itself (DIR/tiendo.db)\n"
 "\n"
 "  --http URL  the daemon's HTTP address (default $TIENDO_HTTP or\n"
 "              " CTL_DEFAULT_HTTP ")\n"
 "  -h, --help, --version\n"
 "\n"
-"Exit: 0 ok, 64 bad usage, 65 bad plan or bad request, 69 daemon\n"
-"unreachable, 76 unexpected reply.\n");
+"Exit: 0 ok, 64 bad usage, 65 bad plan or bad request, 66 no database,\n"
+"69 daemon unreachable, 73 cannot write the backup, 76 unexpected reply,\n"
+"77 reload refused to a non-loopback address.\n");
 }
 
 /* ---- check ---- */
@@ -84,6 +102,121 @@ ctl_check(int argc, char **argv)
 		plan_errors_clear(&errs);
 	}
 	return ex;
+}
+
+/* ---- reload ---- */
+
+static const char *ctl_str(const json_t *o, const char *key, const char *dflt);
+
+static int
+ctl_reload(const char *base, int argc, char **argv)
+{
+	struct httpget_result res;
+	json_error_t jerr;
+	json_t *doc, *v;
+	size_t blen, i;
+	char *url;
+	int ex;
+
+	if (argc > 1) {
+		fprintf(stderr, "%s: reload takes no argument\n", progname);
+		return EX_USAGE;
+	}
+	blen = strlen(base);
+	while (blen > 0 && base[blen - 1] == '/')
+		blen--;
+	if (asprintf(&url, "%.*s/v1/reload", (int)blen, base) < 0) {
+		fprintf(stderr, "%s: out of memory\n", progname);
+		return EX_OSERR;
+	}
+	if (httppost(url, CTL_RELOAD_TIMEOUT, &res) != 0) {
+		fprintf(stderr, "%s: cannot reach tiendod: %s\n", progname,
+		    res.err);
+		free(url);
+		httpget_result_clear(&res);
+		return EX_UNAVAILABLE;
+	}
+	free(url);
+	doc = json_loadb(res.body, res.len, 0, &jerr);
+	if (doc == NULL || !json_is_object(doc)) {
+		fprintf(stderr, "%s: HTTP %d with a reply that is not JSON\n",
+		    progname, res.status);
+		ex = EX_PROTOCOL;
+	} else if (res.status == 200) {
+		printf("reloaded: %s in force, %lld units, %lld tasks, "
+		    "%lld targets\n", ctl_str(doc, "plan", "?"),
+		    (long long)json_integer_value(json_object_get(doc, "units")),
+		    (long long)json_integer_value(json_object_get(doc, "tasks")),
+		    (long long)json_integer_value(json_object_get(doc, "targets")));
+		json_array_foreach(json_object_get(doc, "restart_needed"), i, v)
+			printf("changed, applies only at restart: %s\n",
+			    json_string_value(v));
+		ex = EX_OK;
+	} else if (res.status == 422) {
+		json_array_foreach(json_object_get(doc, "errors"), i, v)
+			fprintf(stderr, "%s\n", json_string_value(v));
+		fprintf(stderr, "%s: reload refused; the plan in force stays\n",
+		    progname);
+		ex = EX_DATAERR;
+	} else {
+		fprintf(stderr, "%s: %s (HTTP %d)\n", progname,
+		    ctl_str(doc, "error", "reload failed"), res.status);
+		ex = res.status == 403 ? EX_NOPERM : EX_PROTOCOL;
+	}
+	json_decref(doc);
+	httpget_result_clear(&res);
+	return ex;
+}
+
+/* ---- backup ---- */
+
+static int
+ctl_backup(int argc, char **argv)
+{
+	enum { O_STATE = 256, O_DB };
+	static const struct option longopts[] = {
+		{ "state-dir", required_argument, NULL, O_STATE },
+		{ "db", required_argument, NULL, O_DB },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *state = getenv("TIENDO_STATE_DIR"), *db = NULL;
+	char path[4096], err[1024];
+	int64_t n;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_STATE: state = optarg; break;
+		case O_DB: db = optarg; break;
+		case 'h': usage(stdout); return EX_OK;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "%s: backup needs exactly one FILE to write\n",
+		    progname);
+		return EX_USAGE;
+	}
+	if (db == NULL) {
+		if (state == NULL || *state == '\0')
+			state = CTL_DEFAULT_STATE;
+		snprintf(path, sizeof path, "%s/tiendo.db", state);
+		db = path;
+	}
+	if (access(db, R_OK) < 0) {
+		fprintf(stderr, "%s: %s: no database there (--state-dir?)\n",
+		    progname, db);
+		return EX_NOINPUT;
+	}
+	if (backup_copy(db, argv[optind], &n, err, sizeof err) < 0) {
+		fprintf(stderr, "%s: %s\n", progname, err);
+		return EX_CANTCREAT;
+	}
+	printf("%s: %lld reports, copied from %s\n", argv[optind],
+	    (long long)n, db);
+	return EX_OK;
 }
 
 /* ---- status ---- */
@@ -426,7 +559,11 @@ main(int argc, char **argv)
 			optind++;
 		return ctl_check(argc - optind - 1, argv + optind + 1);
 	}
-	fprintf(stderr, "%s: unknown command \"%s\" (status, check)\n",
+	if (strcmp(cmd, "reload") == 0)
+		return ctl_reload(http, argc - optind, argv + optind);
+	if (strcmp(cmd, "backup") == 0)
+		return ctl_backup(argc - optind, argv + optind);
+	fprintf(stderr, "%s: unknown command \"%s\" (status, check, reload, backup)\n",
 	    progname, cmd);
 	return EX_USAGE;
 }

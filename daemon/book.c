@@ -222,3 +222,27 @@ book_board_at(struct book *b, when_t until)
 {
 	return book_fill(b->plan, b->store, until);
 }
+
+void
+book_units_reporting(const struct book *b, size_t *reporting,
+                     size_t *with_targets)
+{
+	const struct plan *p = b->plan;
+	unsigned char *seen = calloc(p->n_units + 1, 1);
+
+	*reporting = *with_targets = 0;
+	if (seen == NULL)
+		return;
+	/* bit 1: has a target; bit 2: has a report */
+	for (size_t i = 0; i < p->n_targets; i++) {
+		int u = p->targets[i].unit;
+		seen[u] |= 1;
+		if (b->board->tallies[i].n_reports > 0)
+			seen[u] |= 2;
+	}
+	for (size_t u = 0; u < p->n_units; u++) {
+		*with_targets += (seen[u] & 1) != 0;
+		*reporting += (seen[u] & 2) != 0;
+	}
+	free(seen);
+}

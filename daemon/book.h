@@ -36,4 +36,8 @@ void book_apply(struct book *b, const struct valid_report *v);
  * queries; the caller frees it.  NULL on a store error. */
 struct board *book_board_at(struct book *b, when_t until);
 
+/* Units with at least one report counted, and units with any target. */
+void book_units_reporting(const struct book *b, size_t *reporting,
+                          size_t *with_targets);
+
 #endif

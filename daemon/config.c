@@ -125,11 +125,11 @@ config_handler(void *arg, const char *section, const char *name,
 	const char *why;
 
 	if (strcmp(section, "tiendod") != 0) {
-		fprintf(stderr, "%s:%d: unknown section [%s]; settings go in "
-		        "[tiendod]\n", cp->path, cp->line, section);
+		log_err("%s:%d: unknown section [%s]; settings go in "
+		        "[tiendod]", cp->path, cp->line, section);
 		cp->errors++;
 	} else if (config_set(cp->c, name, value, &why) < 0) {
-		fprintf(stderr, "%s:%d: %s = %s: %s\n", cp->path, cp->line, name,
+		log_err("%s:%d: %s = %s: %s", cp->path, cp->line, name,
 		        value, why);
 		cp->errors++;
 	}
@@ -145,13 +145,13 @@ config_load(struct config *c, const char *path)
 	int rc;
 
 	if (f == NULL) {
-		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+		log_err("%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
 	rc = ini_parse_stream(config_reader, arg, config_handler, arg);
 	fclose(f);
 	if (rc > 0) {
-		fprintf(stderr, "%s:%d: not a setting (expected name = value)\n",
+		log_err("%s:%d: not a setting (expected name = value)",
 		        path, rc);
 		return -1;
 	}

@@ -24,8 +24,8 @@ struct config {
 /* Fills in the defaults.  0, or -1 when out of memory. */
 int config_defaults(struct config *c);
 
-/* Reads an INI file over *c.  0, or -1 after printing every error as
- * "file:line: message" to stderr. */
+/* Reads an INI file over *c.  0, or -1 after logging every error as
+ * "file:line: message" (at err, so journald sees it as an error). */
 int config_load(struct config *c, const char *path);
 
 /* Replaces one setting by name ("plan", "state_dir"...) as the file would.

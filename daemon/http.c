@@ -30,6 +30,12 @@ struct http {
 	const struct ingest *ingest;
 	when_t started;
 	char url[128];
+	struct http_extra {
+		const char *path;
+		http_route_fn fn;
+		void *arg;
+	} routes[8];
+	size_t n_routes;
 };
 
 static void
@@ -435,6 +441,11 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	static const char *const none[] = { NULL };
 	struct evkeyvalq q;
 
+	for (size_t i = 0; path && i < h->n_routes; i++)
+		if (strcmp(path, h->routes[i].path) == 0) {
+			h->routes[i].fn(req, h->routes[i].arg);
+			return;
+		}
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
 		http_error(req, 405, "only GET is served");
 		return;
@@ -557,4 +568,16 @@ const char *
 http_url(const struct http *h)
 {
 	return h->url;
+}
+
+int
+http_route(struct http *h, const char *path, http_route_fn fn, void *arg)
+{
+	if (h->n_routes == sizeof h->routes / sizeof h->routes[0])
+		return -1;
+	h->routes[h->n_routes].path = path;
+	h->routes[h->n_routes].fn = fn;
+	h->routes[h->n_routes].arg = arg;
+	h->n_routes++;
+	return 0;
 }

@@ -10,6 +10,7 @@
 #include "ingest.h"
 
 struct http;
+struct evhttp_request;
 
 /* Listens on `addr` ("127.0.0.1:7480", "[::1]:7480"; port 0 picks one).
  * Reads the ledger through *book (a reload may swap it) and counters from
@@ -18,6 +19,12 @@ struct http *http_new(struct event_base *base, const char *addr,
                       struct book **book, const struct ingest *in,
                       char **err);
 void http_free(struct http *h);
+
+/* Serves `path` (exact match, any method) with fn, which must reply once
+ * and check the method itself.  For modules that own their resource
+ * (/metrics, /v1/reload).  0, or -1 when the table is full. */
+typedef void (*http_route_fn)(struct evhttp_request *req, void *arg);
+int http_route(struct http *h, const char *path, http_route_fn fn, void *arg);
 
 /* "http://127.0.0.1:40123" */
 const char *http_url(const struct http *h);

@@ -20,12 +20,17 @@
 
 #include "ingest.h"
 #include "log.h"
+#include "ratelimit.h"
 
 #define DRAIN_MESSAGES 1000
 #define DRAIN_REPORTS 20000
 /* libzmq drops the connection of a peer that sends more than this; between
  * LIMIT_MESSAGE_BYTES and this, the peer gets a precise BATCH_TOO_LARGE. */
 #define HARD_MESSAGE_BYTES (4 * LIMIT_MESSAGE_BYTES)
+/* Bad input is logged, but one broken client gets at most this many lines
+ * a minute; the rest are counted (tiendo_log_suppressed_total). */
+#define BAD_LOG_BURST 5
+#define BAD_LOG_WINDOW_MS 60000
 
 struct ingest_msg {
 	unsigned char rid[256];
@@ -36,6 +41,8 @@ struct ingest_msg {
 	Tiendo__BatchError error;
 	char reason[REASON_MAX];
 	size_t first, n;           /* its items */
+	double t_recv;             /* monotonic, for the ack latency */
+	char peer[64];             /* Peer-Address, for the log */
 };
 
 struct ingest_item {
@@ -55,6 +62,7 @@ struct ingest {
 	char endpoint[256];
 	int stopping;
 	struct ingest_stats stats;
+	struct ratelimit *badlog;
 
 	/* Scratch, kept between drains. */
 	struct ingest_msg *msgs;
@@ -194,6 +202,11 @@ ingest_recv(struct ingest *in, when_t now)
 	m->delim = 0;
 	m->first = m->n = 0;
 	m->reason[0] = '\0';
+	m->t_recv = histogram_clock();
+	{
+		const char *peer = zmq_msg_gets(&part[0], "Peer-Address");
+		snprintf(m->peer, sizeof m->peer, "%s", peer ? peer : "?");
+	}
 
 	if (nparts == 2 && extra == 0) {
 		ingest_parse(in, m, zmq_msg_data(&part[1]), zmq_msg_size(&part[1]),
@@ -219,6 +232,7 @@ ingest_commit(struct ingest *in, when_t now)
 {
 	struct store *store = (*in->book)->store;
 	const struct plan *plan = (*in->book)->plan;
+	double t0 = histogram_clock();
 
 	if (store_begin(store) < 0)
 		goto fail;
@@ -260,6 +274,7 @@ ingest_commit(struct ingest *in, when_t now)
 	}
 	if (store_commit(store) < 0)
 		goto fail;
+	histogram_observe(&in->stats.commit_seconds, histogram_clock() - t0);
 	in->stats.commits++;
 	if (!in->stats.storage_ok)
 		log_notice("storage: writing again");
@@ -300,6 +315,38 @@ ingest_send(struct ingest *in, const struct ingest_msg *m, const void *body,
 	return zmq_send(in->sock, body, len, ZMQ_DONTWAIT) < 0 ? -1 : 0;
 }
 
+/* One line per bad input, at most BAD_LOG_BURST a minute per client (or
+ * per peer address when the batch did not say who sent it). */
+static void
+ingest_log_bad(struct ingest *in, const struct ingest_msg *m,
+               const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+ingest_log_bad(struct ingest *in, const struct ingest_msg *m,
+               const char *fmt, ...)
+{
+	const char *who = m->batch && m->batch->client && *m->batch->client &&
+	                  validate_client(m->batch->client)
+	                  ? m->batch->client : m->peer;
+	char line[1024];
+	uint64_t dropped;
+	va_list ap;
+
+	if (!ratelimit_allow(in->badlog, who, when_now(), &dropped)) {
+		in->stats.log_suppressed++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (dropped)
+		log_info("ingest: from %s: %s (%llu similar lines suppressed "
+		         "in the last minute)", who, line,
+		         (unsigned long long)dropped);
+	else
+		log_info("ingest: from %s: %s", who, line);
+}
+
 static void
 ingest_ack(struct ingest *in, struct ingest_msg *m, when_t now)
 {
@@ -325,6 +372,8 @@ ingest_ack(struct ingest *in, struct ingest_msg *m, when_t now)
 			if (it->fate == TIENDO__FATE__FATE_REJECTED) {
 				ra->code = it->code;
 				ra->reason = in->reasons[m->first + i];
+				ingest_log_bad(in, m, "report seq %llu rejected: %s",
+				               (unsigned long long)ra->seq, ra->reason);
 				in->stats.rejected++;
 				in->stats.rejected_by[it->code & 15]++;
 			} else if (it->fate == TIENDO__FATE__FATE_ACCEPTED) {
@@ -336,11 +385,13 @@ ingest_ack(struct ingest *in, struct ingest_msg *m, when_t now)
 		}
 		ack.n_reports = m->n;
 		ack.reports = in->ack_ptrs;
+		in->stats.batches_ok++;
 	} else if (m->status == TIENDO__STATUS__STATUS_RETRY) {
 		in->stats.batches_retry++;
 	} else {
 		in->stats.batches_bad++;
-		log_info("ingest: bad batch: %s", m->reason);
+		in->stats.batches_bad_by[m->error & 15]++;
+		ingest_log_bad(in, m, "bad batch: %s", m->reason);
 	}
 	len = tiendo__ack__get_packed_size(&ack);
 	if (len > in->out_cap) {
@@ -358,6 +409,9 @@ ingest_ack(struct ingest *in, struct ingest_msg *m, when_t now)
 	if (ingest_send(in, m, in->out, len) < 0) {
 		in->stats.acks_dropped++;
 		log_debug("ingest: ack dropped: %s", zmq_strerror(errno));
+	} else {
+		histogram_observe(&in->stats.ack_seconds,
+		                  histogram_clock() - m->t_recv);
 	}
 }
 
@@ -427,12 +481,13 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 	in->book = book;
 	in->max_future = max_future;
 	in->stats.storage_ok = 1;
+	in->badlog = ratelimit_new(BAD_LOG_BURST, BAD_LOG_WINDOW_MS);
 	in->msgs = calloc(DRAIN_MESSAGES, sizeof *in->msgs);
 	in->items = calloc(items, sizeof *in->items);
 	in->reasons = malloc(items * sizeof *in->reasons);
 	in->acks = calloc(LIMIT_BATCH_REPORTS, sizeof *in->acks);
 	in->ack_ptrs = calloc(LIMIT_BATCH_REPORTS, sizeof *in->ack_ptrs);
-	if (!in->msgs || !in->items || !in->reasons || !in->acks || !in->ack_ptrs)
+	if (!in->badlog || !in->msgs || !in->items || !in->reasons || !in->acks || !in->ack_ptrs)
 		goto nomem;
 	if ((in->sock = zmq_socket(zctx, ZMQ_ROUTER)) == NULL) {
 		if (asprintf(err, "ingest: socket: %s", zmq_strerror(errno)) < 0)
@@ -496,6 +551,7 @@ ingest_free(struct ingest *in)
 	free(in->acks);
 	free(in->ack_ptrs);
 	free(in->out);
+	ratelimit_free(in->badlog);
 	free(in);
 }
 
@@ -509,4 +565,10 @@ const struct ingest_stats *
 ingest_stats(const struct ingest *in)
 {
 	return &in->stats;
+}
+
+void
+ingest_set_max_future(struct ingest *in, int64_t max_future)
+{
+	in->max_future = max_future;
 }

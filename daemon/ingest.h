@@ -14,6 +14,7 @@
 #include <event2/event.h>
 
 #include "book.h"
+#include "histogram.h"
 
 struct ingest;
 
@@ -27,6 +28,11 @@ struct ingest_stats {
 	uint64_t commits;     /* transactions committed */
 	uint64_t commit_failures;
 	uint64_t acks_dropped; /* peer gone or at its high-water mark */
+	uint64_t batches_ok;  /* answered STATUS_OK */
+	uint64_t batches_bad_by[16]; /* by Tiendo__BatchError code */
+	uint64_t log_suppressed; /* bad-input log lines rate-limited away */
+	struct histogram commit_seconds; /* BEGIN to COMMIT of a drain */
+	struct histogram ack_seconds;    /* message received to ack sent */
 	int storage_ok;       /* 0 after a failed commit, until one succeeds */
 	char storage_error[256];
 };
@@ -45,5 +51,8 @@ void ingest_free(struct ingest *in);
 /* The endpoint actually bound ("tcp://127.0.0.1:40123"). */
 const char *ingest_endpoint(const struct ingest *in);
 const struct ingest_stats *ingest_stats(const struct ingest *in);
+
+/* A reload may change how far ahead observed_at may be. */
+void ingest_set_max_future(struct ingest *in, int64_t max_future);
 
 #endif

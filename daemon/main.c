@@ -22,6 +22,9 @@
 #include "http.h"
 #include "ingest.h"
 #include "log.h"
+#include "metrics.h"
+#include "notify.h"
+#include "reload.h"
 
 struct tiendod {
 	struct config conf;
@@ -33,6 +36,19 @@ struct tiendod {
 	struct http *http;
 	struct event *ev_term, *ev_int;
 	char endpoints[4096];
+	/* Kept for reloads: the settings are rebuilt the same way. */
+	const char *config_path;
+	const char *over[128];
+	struct notify *notify;
+	struct reload *reload;
+	struct event *ev_hup;
+	struct metrics_src metrics;
+	char db_path[4096];
+};
+
+static const char *const config_keys[128] = {
+	['p'] = "plan", ['s'] = "state_dir", ['i'] = "ingest",
+	['H'] = "http", ['l'] = "log_level",
 };
 
 static void
@@ -50,7 +66,13 @@ usage(FILE *f)
 	    "      --log-level L   err, warning, notice, info, debug\n"
 	    "      --check         check the settings and the plan, then exit\n"
 	    "  -h, --help          this text\n"
-	    "  -V, --version       print the version\n");
+	    "  -V, --version       print the version\n"
+	    "\n"
+	    "SIGHUP re-reads the settings and the plan (a plan with errors is\n"
+	    "refused and the old one stays); SIGTERM stops cleanly.  Under\n"
+	    "systemd (Type=notify) it reports readiness, status and watchdog.\n"
+	    "Exit: 0 stopped, 64 bad usage, 69 cannot listen, 73 cannot create\n"
+	    "the database, 78 bad settings or plan.  See tiendod(8).\n");
 }
 
 static void
@@ -61,7 +83,50 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	/* The loop is single-threaded, so no batch is half done here: the
 	 * last one drained has been committed and acknowledged. */
 	log_notice("signal %d: stopping", (int)sig);
+	notify_stopping(d->notify);
 	event_base_loopbreak(d->base);
+}
+
+static void
+on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct tiendod *d = arg;
+
+	/* Logged in full by reload_run, success or not. */
+	reload_run(d->reload, NULL);
+}
+
+/* What `systemctl status` shows under the unit. */
+static void
+status_line(void *arg, char *buf, size_t n)
+{
+	struct tiendod *d = arg;
+	const struct ingest_stats *st = ingest_stats(d->ingest);
+	size_t reporting, units;
+
+	book_units_reporting(d->book, &reporting, &units);
+	/* The alert engine adds "N alerts active" here once it exists. */
+	snprintf(buf, n, "%llu reports accepted since start; %zu of %zu units "
+	         "reporting; storage %s", (unsigned long long)st->accepted,
+	         reporting, units, st->storage_ok ? "ok" : "FAILING");
+}
+
+/* Settings as at start: the file over the defaults, then the command
+ * line.  Also what a reload re-runs. */
+static int
+build_config(void *arg, struct config *c)
+{
+	struct tiendod *d = arg;
+	const char *why;
+
+	if (d->config_path && config_load(c, d->config_path) < 0)
+		return -1;
+	for (int k = 0; k < 128; k++)
+		if (d->over[k] && config_set(c, config_keys[k], d->over[k], &why) < 0) {
+			log_err("--%s %s: %s", config_keys[k], d->over[k], why);
+			return -1;
+		}
+	return 0;
 }
 
 /* Where a test or a script finds what was actually bound (port 0). */
@@ -102,12 +167,9 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const keys[128] = {
-		['p'] = "plan", ['s'] = "state_dir", ['i'] = "ingest",
-		['H'] = "http", ['l'] = "log_level",
-	};
+	const char *const *keys = config_keys;
 	const char *config = NULL, *why;
-	const char *over[128] = { 0 };
+	const char **over = d->over;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
@@ -141,6 +203,7 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 		fatal(EX_OSERR, "out of memory");
 	if (config == NULL && access(CONFIG_DEFAULT_PATH, F_OK) == 0)
 		config = CONFIG_DEFAULT_PATH;
+	d->config_path = config;
 	if (config && config_load(&d->conf, config) < 0)
 		exit(EX_CONFIG);
 	/* The command line wins over the file. */
@@ -188,11 +251,11 @@ main(int argc, char **argv)
 		fatal(EX_CANTCREAT, "%s: %s", d.conf.state_dir, strerror(errno));
 	snprintf(path, sizeof path, "%s/endpoints", d.conf.state_dir);
 	unlink(path);
-	snprintf(path, sizeof path, "%s/tiendo.db", d.conf.state_dir);
-	if ((d.store = store_open(path, d.conf.sync, &err)) == NULL)
-		fatal(EX_CANTCREAT, "%s: %s", path, err);
+	snprintf(d.db_path, sizeof d.db_path, "%s/tiendo.db", d.conf.state_dir);
+	if ((d.store = store_open(d.db_path, d.conf.sync, &err)) == NULL)
+		fatal(EX_CANTCREAT, "%s: %s", d.db_path, err);
 	if ((d.book = book_new(plan, d.store)) == NULL)
-		fatal(EX_SOFTWARE, "cannot rebuild the tallies from %s", path);
+		fatal(EX_SOFTWARE, "cannot rebuild the tallies from %s", d.db_path);
 	if ((d.base = event_base_new()) == NULL || (d.zctx = zmq_ctx_new()) == NULL)
 		fatal(EX_OSERR, "cannot create the event loop or ZeroMQ context");
 	if ((d.ingest = ingest_new(d.base, d.zctx, d.conf.ingest, &d.book,
@@ -200,10 +263,22 @@ main(int argc, char **argv)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "ingest: failed");
 	if ((d.http = http_new(d.base, d.conf.http, &d.book, d.ingest, &err)) == NULL)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "http: failed");
+	if ((d.notify = notify_new(d.base, status_line, &d)) == NULL ||
+	    (d.reload = reload_new(&d.conf, &d.book, d.ingest, d.notify,
+	                           build_config, &d)) == NULL)
+		fatal(EX_OSERR, "out of memory");
+	d.metrics = (struct metrics_src){
+		.book = &d.book, .ingest = d.ingest, .reload = d.reload,
+		.db_path = d.db_path, .started = when_now(),
+	};
+	if (http_route(d.http, "/metrics", metrics_on_request, &d.metrics) < 0 ||
+	    http_route(d.http, "/v1/reload", reload_on_http, d.reload) < 0)
+		fatal(EX_SOFTWARE, "http: too many routes");
 	d.ev_term = evsignal_new(d.base, SIGTERM, on_stop, &d);
 	d.ev_int = evsignal_new(d.base, SIGINT, on_stop, &d);
-	if (!d.ev_term || !d.ev_int || event_add(d.ev_term, NULL) < 0 ||
-	    event_add(d.ev_int, NULL) < 0)
+	d.ev_hup = evsignal_new(d.base, SIGHUP, on_hup, &d);
+	if (!d.ev_term || !d.ev_int || !d.ev_hup || event_add(d.ev_term, NULL) < 0 ||
+	    event_add(d.ev_int, NULL) < 0 || event_add(d.ev_hup, NULL) < 0)
 		fatal(EX_OSERR, "cannot watch signals");
 	if (write_endpoints(&d) < 0)
 		fatal(EX_CANTCREAT, "%s: %s", d.endpoints, strerror(errno));
@@ -212,14 +287,20 @@ main(int argc, char **argv)
 	           "%lld reports stored, ingest %s, http %s", TIENDO_VERSION,
 	           d.conf.plan, plan->n_units, plan->n_tasks, plan->n_targets,
 	           (long long)n, ingest_endpoint(d.ingest), http_url(d.http));
+	/* Database open, plan loaded, every socket bound: systemd may now
+	 * start what depends on us. */
+	notify_ready(d.notify);
 
 	if (event_base_dispatch(d.base) < 0)
 		log_err("event loop failed");
 
 	http_free(d.http);
+	reload_free(d.reload);
+	notify_free(d.notify);
 	ingest_free(d.ingest);
 	event_free(d.ev_term);
 	event_free(d.ev_int);
+	event_free(d.ev_hup);
 	zmq_ctx_term(d.zctx);
 	event_base_free(d.base);
 	book_free(d.book);

@@ -7,7 +7,9 @@ set -eu
 build="gcc make pkg-config libzmq3-dev libevent-dev libsqlite3-dev
 libprotobuf-c-dev protobuf-c-compiler libsystemd-dev libjansson-dev
 libinih-dev tzdata"
-test="libcmocka-dev sqlite3 curl jq procps"
+# systemd: systemd-analyze verify/security; prometheus: promtool;
+# man-db and groff-base: the man pages (verify runs man(1) on Documentation=).
+test="libcmocka-dev sqlite3 curl jq procps systemd prometheus man-db groff-base"
 
 run="curl jq"
 

@@ -1,0 +1,262 @@
+/*
+ * reload.c - see reload.h.
+ *
+ * The new book is built from the new plan and the same store before
+ * anything changes: the tallies are refolded from the stored reports under
+ * the new targets, so a reload neither loses nor double-counts a report.
+ * The loop is single-threaded, so the swap of *book is atomic to ingest
+ * and HTTP, which look the book up through the pointer on every use.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+#include "log.h"
+#include "reload.h"
+#include "when.h"
+
+struct reload {
+	struct config *live;
+	struct book **book;
+	struct ingest *ingest;
+	struct notify *notify;
+	reload_config_fn configure;
+	void *arg;
+	reload_swap_fn swapped;
+	void *swap_arg;
+	struct reload_stats stats;
+};
+
+struct reload *
+reload_new(struct config *live, struct book **book, struct ingest *in,
+           struct notify *nt, reload_config_fn fn, void *arg)
+{
+	struct reload *r = calloc(1, sizeof *r);
+
+	if (r == NULL)
+		return NULL;
+	r->live = live;
+	r->book = book;
+	r->ingest = in;
+	r->notify = nt;
+	r->configure = fn;
+	r->arg = arg;
+	return r;
+}
+
+void
+reload_free(struct reload *r)
+{
+	free(r);
+}
+
+void
+reload_set_swap_hook(struct reload *r, reload_swap_fn fn, void *arg)
+{
+	r->swapped = fn;
+	r->swap_arg = arg;
+}
+
+const struct reload_stats *
+reload_stats(const struct reload *r)
+{
+	return &r->stats;
+}
+
+static void
+reload_note(json_t *report, const char *key, const char *msg)
+{
+	json_t *a;
+
+	if (report == NULL)
+		return;
+	if ((a = json_object_get(report, key)) == NULL) {
+		a = json_array();
+		if (a == NULL || json_object_set_new(report, key, a) < 0)
+			return;
+	}
+	json_array_append_new(a, json_string(msg));
+}
+
+/* Names every setting that differs but needs a restart; applies none. */
+static void
+reload_restart_only(struct reload *r, const struct config *fresh,
+                    json_t *report)
+{
+	static const char *const sync_name[] = { "?", "normal", "full" };
+	const struct { const char *key, *was, *now; } s[] = {
+		{ "ingest", r->live->ingest, fresh->ingest },
+		{ "http", r->live->http, fresh->http },
+		{ "state_dir", r->live->state_dir, fresh->state_dir },
+		{ "synchronous", sync_name[r->live->sync & 3],
+		  sync_name[fresh->sync & 3] },
+	};
+
+	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
+		if (strcmp(s[i].was, s[i].now) == 0)
+			continue;
+		log_warn("reload: %s changed from %s to %s: only a restart "
+		         "applies it; still %s", s[i].key, s[i].was, s[i].now,
+		         s[i].was);
+		reload_note(report, "restart_needed", s[i].key);
+	}
+}
+
+static int
+reload_refuse(struct reload *r, json_t *report, const char *why)
+{
+	log_err("reload refused: %s; the plan in force stays", why);
+	reload_note(report, "errors", why);
+	r->stats.failed++;
+	r->stats.last_failed = 1;
+	notify_ready(r->notify);
+	return -1;
+}
+
+int
+reload_run(struct reload *r, json_t *report)
+{
+	struct plan_errors errs = { 0 };
+	struct config fresh;
+	struct plan *plan;
+	struct book *nb, *old;
+	char why[512];
+	char *tmp;
+
+	notify_reloading(r->notify);
+	log_notice("reload: re-reading the configuration and the plan");
+	if (config_defaults(&fresh) < 0) {
+		config_free(&fresh);
+		return reload_refuse(r, report, "out of memory");
+	}
+	if (r->configure(r->arg, &fresh) < 0) {
+		config_free(&fresh);
+		return reload_refuse(r, report, "the configuration has errors "
+		                     "(logged above)");
+	}
+	if ((plan = plan_load(fresh.plan, &errs)) == NULL) {
+		for (size_t i = 0; i < errs.n; i++) {
+			log_err("%s", errs.msgs[i]);
+			reload_note(report, "errors", errs.msgs[i]);
+		}
+		snprintf(why, sizeof why, "plan %s has %zu error%s", fresh.plan,
+		         errs.n, errs.n == 1 ? "" : "s");
+		plan_errors_clear(&errs);
+		config_free(&fresh);
+		return reload_refuse(r, report, why);
+	}
+	plan_errors_clear(&errs);
+	/* book_new owns the plan from here, also when it fails. */
+	if ((nb = book_new(plan, (*r->book)->store)) == NULL) {
+		config_free(&fresh);
+		return reload_refuse(r, report, "cannot recount the stored "
+		                     "reports under the new plan");
+	}
+	reload_restart_only(r, &fresh, report);
+
+	old = *r->book;
+	*r->book = nb;
+	if (r->swapped)
+		r->swapped(r->swap_arg, old, nb);
+	book_free(old);
+
+	/* What a reload applies besides the plan. */
+	log_set_level(fresh.log_level);
+	r->live->log_level = fresh.log_level;
+	r->live->max_future = fresh.max_future;
+	ingest_set_max_future(r->ingest, fresh.max_future);
+	tmp = r->live->plan;
+	r->live->plan = fresh.plan;
+	fresh.plan = tmp;
+	config_free(&fresh);
+
+	r->stats.ok++;
+	r->stats.last_ok_at = when_now();
+	r->stats.last_failed = 0;
+	log_notice("reload: plan %s in force: %zu units, %zu tasks, %zu targets",
+	           r->live->plan, nb->plan->n_units, nb->plan->n_tasks,
+	           nb->plan->n_targets);
+	if (report) {
+		json_object_set_new(report, "plan", json_string(r->live->plan));
+		json_object_set_new(report, "units", json_integer((json_int_t)nb->plan->n_units));
+		json_object_set_new(report, "tasks", json_integer((json_int_t)nb->plan->n_tasks));
+		json_object_set_new(report, "targets", json_integer((json_int_t)nb->plan->n_targets));
+	}
+	notify_ready(r->notify);
+	return 0;
+}
+
+/* Only the machine's own users may reload, whatever address HTTP is
+ * bound to: the dashboard may be shared, the controls are not. */
+static int
+reload_from_loopback(struct evhttp_request *req)
+{
+	struct evhttp_connection *c = evhttp_request_get_connection(req);
+	char *addr = NULL;
+	ev_uint16_t port;
+
+	if (c == NULL)
+		return 0;
+	evhttp_connection_get_peer(c, &addr, &port);
+	return addr != NULL && (strncmp(addr, "127.", 4) == 0 ||
+	                        strcmp(addr, "::1") == 0 ||
+	                        strncmp(addr, "::ffff:127.", 11) == 0);
+}
+
+static void
+reload_reply(struct evhttp_request *req, int code, const char *reason,
+             json_t *body)
+{
+	struct evbuffer *buf = evbuffer_new();
+	char *text = json_dumps(body, JSON_INDENT(2));
+
+	if (buf == NULL || text == NULL ||
+	    evbuffer_add_printf(buf, "%s\n", text) < 0) {
+		free(text);
+		if (buf)
+			evbuffer_free(buf);
+		evhttp_send_error(req, 500, "out of memory");
+		return;
+	}
+	free(text);
+	evhttp_add_header(evhttp_request_get_output_headers(req),
+	                  "Content-Type", "application/json; charset=utf-8");
+	evhttp_send_reply(req, code, reason, buf);
+	evbuffer_free(buf);
+}
+
+void
+reload_on_http(struct evhttp_request *req, void *arg)
+{
+	struct reload *r = arg;
+	json_t *report;
+	int rc;
+
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		                  "Allow", "POST");
+		report = json_pack("{s:s}", "error", "use POST");
+		reload_reply(req, 405, "Method Not Allowed", report);
+		json_decref(report);
+		return;
+	}
+	if (!reload_from_loopback(req)) {
+		report = json_pack("{s:s}", "error", "reload is only served to "
+		                   "loopback addresses");
+		reload_reply(req, 403, "Forbidden", report);
+		json_decref(report);
+		return;
+	}
+	if ((report = json_object()) == NULL) {
+		evhttp_send_error(req, 500, "out of memory");
+		return;
+	}
+	rc = reload_run(r, report);
+	json_object_set_new(report, "status", json_string(rc == 0 ? "ok" : "refused"));
+	reload_reply(req, rc == 0 ? 200 : 422, rc == 0 ? "OK"
+	             : "Unprocessable Entity", report);
+	json_decref(report);
+}
