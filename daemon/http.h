@@ -19,6 +19,10 @@ struct http *http_new(struct event_base *base, const char *addr,
                       char **err);
 void http_free(struct http *h);
 
+/* Serves /v1/alerts and /v1/alerts/history from `a` (http_alerts.c). */
+struct alerts;
+void http_set_alerts(struct http *h, struct alerts *a);
+
 /* "http://127.0.0.1:40123" */
 const char *http_url(const struct http *h);
 

@@ -65,6 +65,9 @@ struct ingest {
 	Tiendo__ReportAck **ack_ptrs;
 	uint8_t *out;
 	size_t out_cap;
+	ingest_hook_fn hook;
+	void *hook_arg;
+	int *touched; /* per item: targets a batch changed, for the hook */
 };
 
 static void ingest_drain(struct ingest *in);
@@ -384,9 +387,14 @@ ingest_drain(struct ingest *in)
 		ingest_ack(in, &in->msgs[i], now);
 	if (committed) {
 		struct book *book = *in->book;
+		size_t n_touched = 0;
 		for (size_t i = 0; i < in->n_items; i++)
-			if (in->items[i].is_new)
+			if (in->items[i].is_new) {
 				book_apply(book, &in->items[i].v);
+				in->touched[n_touched++] = in->items[i].v.target;
+			}
+		if (in->hook && n_touched > 0)
+			in->hook(in->hook_arg, in->touched, n_touched);
 	}
 	for (size_t i = 0; i < in->n_msgs; i++)
 		tiendo__batch__free_unpacked(in->msgs[i].batch, NULL);
@@ -430,9 +438,11 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 	in->msgs = calloc(DRAIN_MESSAGES, sizeof *in->msgs);
 	in->items = calloc(items, sizeof *in->items);
 	in->reasons = malloc(items * sizeof *in->reasons);
+	in->touched = malloc(items * sizeof *in->touched);
 	in->acks = calloc(LIMIT_BATCH_REPORTS, sizeof *in->acks);
 	in->ack_ptrs = calloc(LIMIT_BATCH_REPORTS, sizeof *in->ack_ptrs);
-	if (!in->msgs || !in->items || !in->reasons || !in->acks || !in->ack_ptrs)
+	if (!in->msgs || !in->items || !in->reasons || !in->acks ||
+	    !in->ack_ptrs || !in->touched)
 		goto nomem;
 	if ((in->sock = zmq_socket(zctx, ZMQ_ROUTER)) == NULL) {
 		if (asprintf(err, "ingest: socket: %s", zmq_strerror(errno)) < 0)
@@ -493,10 +503,18 @@ ingest_free(struct ingest *in)
 	free(in->msgs);
 	free(in->items);
 	free(in->reasons);
+	free(in->touched);
 	free(in->acks);
 	free(in->ack_ptrs);
 	free(in->out);
 	free(in);
+}
+
+void
+ingest_set_hook(struct ingest *in, ingest_hook_fn fn, void *arg)
+{
+	in->hook = fn;
+	in->hook_arg = arg;
 }
 
 const char *

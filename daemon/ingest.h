@@ -42,6 +42,12 @@ struct ingest *ingest_new(struct event_base *base, void *zctx,
  * the socket, letting queued acks flush for up to a second. */
 void ingest_free(struct ingest *in);
 
+/* Called after each committed batch with the plan targets whose tallies
+ * it changed (the alert rules hook in here).  The array lives until fn
+ * returns; a target may appear more than once. */
+typedef void (*ingest_hook_fn)(void *arg, const int *targets, size_t n);
+void ingest_set_hook(struct ingest *in, ingest_hook_fn fn, void *arg);
+
 /* The endpoint actually bound ("tcp://127.0.0.1:40123"). */
 const char *ingest_endpoint(const struct ingest *in);
 const struct ingest_stats *ingest_stats(const struct ingest *in);

@@ -17,6 +17,7 @@
 #include <event2/event.h>
 #include <zmq.h>
 
+#include "alerts.h"
 #include "book.h"
 #include "config.h"
 #include "http.h"
@@ -31,6 +32,7 @@ struct tiendod {
 	struct book *book;
 	struct ingest *ingest;
 	struct http *http;
+	struct alerts *alerts;
 	struct event *ev_term, *ev_int;
 	char endpoints[4096];
 };
@@ -41,6 +43,9 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: tiendod [-c FILE] [--plan FILE] [--state-dir DIR] [--ingest EP]\n"
 	    "               [--http HOST:PORT] [--log-level LEVEL] [--check]\n"
+	    "               [--pub EP] [--snapshot EP] [--language vi|en]\n"
+	    "               [--alert-pending DUR] [--alert-margin POINTS]\n"
+	    "               [--alert-reminder DUR] [--alert-interval DUR]\n"
 	    "\n"
 	    "  -c, --config FILE   settings (default " CONFIG_DEFAULT_PATH " if present)\n"
 	    "      --plan FILE     the plan (units, tasks, targets)\n"
@@ -48,6 +53,13 @@ usage(FILE *f)
 	    "      --ingest EP     ZeroMQ endpoint for reports (port 0: any free one)\n"
 	    "      --http ADDR     host:port of the JSON API (port 0: any free one)\n"
 	    "      --log-level L   err, warning, notice, info, debug\n"
+	    "      --pub EP        ZeroMQ PUB endpoint for alerts\n"
+	    "      --snapshot EP   ZeroMQ ROUTER endpoint for alert snapshots\n"
+	    "      --language L    alert messages in vi (default) or en\n"
+	    "      --alert-pending DUR   a condition must hold this long (15m)\n"
+	    "      --alert-margin P      hysteresis in points (2)\n"
+	    "      --alert-reminder DUR  re-announce firing alerts (0: off)\n"
+	    "      --alert-interval DUR  full evaluation period (30s; 500ms)\n"
 	    "      --check         check the settings and the plan, then exit\n"
 	    "  -h, --help          this text\n"
 	    "  -V, --version       print the version\n");
@@ -78,6 +90,9 @@ write_endpoints(struct tiendod *d)
 		return -1;
 	fprintf(f, "ingest=%s\nhttp=%s\n", ingest_endpoint(d->ingest),
 	        http_url(d->http));
+	fprintf(f, "pub=%s\nsnapshot=%s\n",
+	        publish_pub_endpoint(alerts_publish(d->alerts)),
+	        publish_snapshot_endpoint(alerts_publish(d->alerts)));
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		fclose(f);
 		return -1;
@@ -98,13 +113,23 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 		{ "http", required_argument, NULL, 'H' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "check", no_argument, NULL, 'k' },
+		{ "pub", required_argument, NULL, 'P' },
+		{ "snapshot", required_argument, NULL, 'S' },
+		{ "language", required_argument, NULL, 'L' },
+		{ "alert-pending", required_argument, NULL, 'a' },
+		{ "alert-margin", required_argument, NULL, 'm' },
+		{ "alert-reminder", required_argument, NULL, 'r' },
+		{ "alert-interval", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const keys[128] = {
 		['p'] = "plan", ['s'] = "state_dir", ['i'] = "ingest",
-		['H'] = "http", ['l'] = "log_level",
+		['H'] = "http", ['l'] = "log_level", ['P'] = "pub",
+		['S'] = "snapshot", ['L'] = "language", ['a'] = "alert_pending",
+		['m'] = "alert_margin", ['r'] = "alert_reminder",
+		['e'] = "alert_interval",
 	};
 	const char *config = NULL, *why;
 	const char *over[128] = { 0 };
@@ -125,6 +150,7 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 			printf("tiendod %s\n", TIENDO_VERSION);
 			exit(0);
 		case 'p': case 's': case 'i': case 'H': case 'l':
+		case 'P': case 'S': case 'L': case 'a': case 'm': case 'r': case 'e':
 			over[c] = optarg;
 			break;
 		default:
@@ -200,6 +226,20 @@ main(int argc, char **argv)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "ingest: failed");
 	if ((d.http = http_new(d.base, d.conf.http, &d.book, d.ingest, &err)) == NULL)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "http: failed");
+	{
+		struct alerts_config ac = {
+			.pub = d.conf.pub, .snapshot = d.conf.snapshot,
+			.rules = { .pending = d.conf.alert_pending,
+			           .margin = d.conf.alert_margin,
+			           .reminder = d.conf.alert_reminder },
+			.interval = d.conf.alert_interval,
+			.lang = (enum alertmsg_lang)d.conf.language,
+		};
+		if ((d.alerts = alerts_new(d.base, d.zctx, &d.book, &ac, &err)) == NULL)
+			fatal(EX_UNAVAILABLE, "%s", err ? err : "alerts: failed");
+		ingest_set_hook(d.ingest, alerts_on_batch, d.alerts);
+		http_set_alerts(d.http, d.alerts);
+	}
 	d.ev_term = evsignal_new(d.base, SIGTERM, on_stop, &d);
 	d.ev_int = evsignal_new(d.base, SIGINT, on_stop, &d);
 	if (!d.ev_term || !d.ev_int || event_add(d.ev_term, NULL) < 0 ||
@@ -209,15 +249,18 @@ main(int argc, char **argv)
 		fatal(EX_CANTCREAT, "%s: %s", d.endpoints, strerror(errno));
 	n = store_count(d.store);
 	log_notice("tiendod %s ready: plan %s (%zu units, %zu tasks, %zu targets), "
-	           "%lld reports stored, ingest %s, http %s", TIENDO_VERSION,
+	           "%lld reports stored, ingest %s, http %s, pub %s", TIENDO_VERSION,
 	           d.conf.plan, plan->n_units, plan->n_tasks, plan->n_targets,
-	           (long long)n, ingest_endpoint(d.ingest), http_url(d.http));
+	           (long long)n, ingest_endpoint(d.ingest), http_url(d.http),
+	           publish_pub_endpoint(alerts_publish(d.alerts)));
 
 	if (event_base_dispatch(d.base) < 0)
 		log_err("event loop failed");
 
 	http_free(d.http);
+	/* Drained with the hook still set: its last batch is evaluated. */
 	ingest_free(d.ingest);
+	alerts_free(d.alerts);
 	event_free(d.ev_term);
 	event_free(d.ev_int);
 	zmq_ctx_term(d.zctx);
