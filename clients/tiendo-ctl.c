@@ -20,6 +20,7 @@
 #include <event2/http.h>
 #include <jansson.h>
 
+#include "ctl_alerts.h"
 #include "httpget.h"
 #include "plan.h"
 #include "table.h"
@@ -37,6 +38,8 @@ usage(FILE *out)
 "usage: tiendo-ctl [--http URL] status [--task T] [--unit U] [--at TIME]\n"
 "                                     [--json]\n"
 "       tiendo-ctl check PLAN.ini...\n"
+"       tiendo-ctl alerts [--history [--task T] [--unit U] [--severity S]\n"
+"                         [--since SEQ] [--limit N]] [--json]\n"
 "\n"
 "  status     progress of every (task, unit) against its target and pace,\n"
 "             one table per task; roll-ups first, in unit-tree order\n"
@@ -44,6 +47,7 @@ usage(FILE *out)
 "    --at TIME            as it stood then (2021-03-01, 2021-03-01 08:00...)\n"
 "    --json               the daemon's JSON, as received\n"
 "  check      load plans, print every error as FILE:LINE: message\n"
+"  alerts     the active alerts; --history: every alert event, paged by seq\n"
 "\n"
 "  --http URL  the daemon's HTTP address (default $TIENDO_HTTP or\n"
 "              " CTL_DEFAULT_HTTP ")\n"
@@ -426,7 +430,9 @@ main(int argc, char **argv)
 			optind++;
 		return ctl_check(argc - optind - 1, argv + optind + 1);
 	}
-	fprintf(stderr, "%s: unknown command \"%s\" (status, check)\n",
+	if (strcmp(cmd, "alerts") == 0)
+		return ctl_alerts(http, argc - optind, argv + optind);
+	fprintf(stderr, "%s: unknown command \"%s\" (status, check, alerts)\n",
 	    progname, cmd);
 	return EX_USAGE;
 }
