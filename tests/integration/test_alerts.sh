@@ -136,6 +136,19 @@ sub back2 --json --since "$seen"
 ok "a subscriber back after restart gets what it missed" wait_for 10 has back2 "$LAG_A and .transition==\"resolved\" and .kind==\"replay\""
 expect_eq "replay then live: no gap, no duplicate" "$(seqs_ok back2 && echo ok)" ok
 
+# --- events published at start, before old subscribers reconnect --------
+# Reminders every second: the first evaluation after the start re-announces
+# every active alert at once, likely before the SUB sockets have
+# reconnected; a subscriber that missed them repairs the gap by itself.
 stop_daemon
-expect_eq "second SIGTERM: exit 0" "$DSTATUS" 0
+start_daemon --pub "$PUB" --snapshot "$SNAP" --alert-pending 0 --alert-interval 200ms --alert-reminder 1s || exit 1
+n=$(get '/v1/alerts?active=1' | jq '.alerts | length')
+ok "reminders reach the subscriber that stayed" wait_for 15 sh -c \
+	"[ \$(jq -c 'select(.transition==\"reminder\")' '$T/j.out' | wc -l) -ge $n ]"
+expect_eq "reminders keep the alert id" \
+	"$(jq -r 'select(.transition=="reminder" and .id == 0) | .seq' "$T/j.out")" ""
+expect_eq "after all that: no gap, no duplicate" "$(seqs_ok j && echo ok)" ok
+
+stop_daemon
+expect_eq "last SIGTERM: exit 0" "$DSTATUS" 0
 finish
