@@ -3,6 +3,7 @@
  *
  *   tiendo-sub [--pub EP] [--snapshot EP] [--unit U] [--task T] [--owner O]
  *              [--severity S] [--json] [--exec CMD] [--since N]
+ *              [--state FILE]
  *
  * The Clone pattern (PROTOCOL.md section 4.4): subscribe first, buffering
  * what arrives; ask the snapshot socket for the state at some seq N (the
@@ -53,6 +54,8 @@ struct sub {
 	struct filter f;
 	int json, color;
 	const char *exec;
+	const char *state;    /* --state: where the last seq is kept */
+	uint64_t saved;       /* the seq last written there */
 	uint64_t last;        /* the last seq we hold */
 	int syncing;
 	int64_t snap_deadline;
@@ -69,7 +72,7 @@ usage(FILE *out)
 	fprintf(out,
 "usage: tiendo-sub [--pub EP] [--snapshot EP] [--unit U] [--task T]\n"
 "                  [--owner O] [--severity S] [--json] [--exec CMD]\n"
-"                  [--since N]\n"
+"                  [--since N] [--state FILE]\n"
 "\n"
 "Prints the alerts already active, then every alert event as it happens,\n"
 "one line each; keeps going across daemon restarts and network cuts.\n"
@@ -84,6 +87,8 @@ usage(FILE *out)
 "                           in TIENDO_ALERT_* variables and as JSON on stdin\n"
 "  --since N                the last seq already seen: start with the events\n"
 "                           after it instead of the active set\n"
+"  --state FILE             keep the last seq seen in FILE, and start from\n"
+"                           it: a restarted tiendo-sub gets what it missed\n"
 "  -h, --help, --version\n");
 }
 
@@ -261,6 +266,40 @@ emit(struct sub *s, const Tiendo__Alert *a, const char *kind)
 	if (s->exec && json)
 		run_exec(s, a, json, kind);
 	free(json);
+}
+
+/* The last seq, written so that a crash leaves the old or the new value,
+ * never half of one. */
+static void
+state_save(struct sub *s)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (s->state == NULL || s->saved == s->last)
+		return;
+	snprintf(tmp, sizeof tmp, "%s.tmp", s->state);
+	if ((f = fopen(tmp, "w")) == NULL ||
+	    fprintf(f, "%" PRIu64 "\n", s->last) < 0 || fclose(f) != 0 ||
+	    rename(tmp, s->state) < 0) {
+		fprintf(stderr, "%s: %s: %s\n", progname, s->state, strerror(errno));
+		return;
+	}
+	s->saved = s->last;
+}
+
+static int
+state_load(struct sub *s)
+{
+	FILE *f = fopen(s->state, "r");
+	unsigned long long v;
+
+	if (f == NULL)
+		return errno == ENOENT ? 0 : -1;
+	if (fscanf(f, "%llu", &v) == 1)
+		s->last = s->saved = v;
+	fclose(f);
+	return 0;
 }
 
 static int
@@ -484,6 +523,8 @@ run(struct sub *s)
 			on_snap(s);
 		if (items[0].revents & ZMQ_POLLIN)
 			on_sub(s);
+		if (!s->syncing)
+			state_save(s);
 		now = now_ms();
 		if (s->syncing && now >= s->snap_deadline)
 			resync(s, "no snapshot from the daemon yet");
@@ -509,6 +550,7 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "exec", required_argument, NULL, 'x' },
 		{ "since", required_argument, NULL, 'n' },
+		{ "state", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -544,6 +586,7 @@ main(int argc, char **argv)
 				return EX_USAGE;
 			}
 			break;
+		case 'F': s.state = optarg; break;
 		case 'h': usage(stdout); return EX_OK;
 		case 'V': printf("tiendo-sub %s\n", TIENDO_VERSION); return EX_OK;
 		default: usage(stderr); return EX_USAGE;
@@ -564,6 +607,10 @@ main(int argc, char **argv)
 			return EX_USAGE;
 		}
 		sev += len + (sev[len] == ',');
+	}
+	if (s.state && s.last == 0 && state_load(&s) < 0) {
+		fprintf(stderr, "%s: %s: %s\n", progname, s.state, strerror(errno));
+		return EX_NOINPUT;
 	}
 	s.color = !s.json && isatty(STDOUT_FILENO) && (nc == NULL || !*nc);
 	sigaction(SIGINT, &sa, NULL);

@@ -250,6 +250,12 @@ fail_nostore:
 	alerts_load(a);
 }
 
+int
+alerts_reload(struct alerts *a)
+{
+	return alerts_rebuild(a);
+}
+
 static int
 alerts_plan_current(struct alerts *a)
 {

@@ -45,6 +45,11 @@ struct alerts *alerts_new(struct event_base *base, void *zctx,
                           char **err);
 void alerts_free(struct alerts *a);
 
+/* Rebuilds the rules for the book's current plan, from the stored states
+ * (matched by codes).  Call it after a reload swaps the book; the
+ * evaluations also notice a new plan pointer by themselves.  0 or -1. */
+int alerts_reload(struct alerts *a);
+
 /* The ingest hook: targets whose tallies a committed batch changed. */
 void alerts_on_batch(void *arg, const int *targets, size_t n);
 

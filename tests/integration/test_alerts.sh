@@ -102,6 +102,7 @@ seen=$(jq -r .seq "$T/late.out" | sort -n | tail -1)
 send --report "5|xa-a|cay|set|700|now"
 ok "resolve while one subscriber is away" wait_for 10 has j "$LAG_A and .transition==\"resolved\" and .seq > $seen"
 sub back --json --since "$seen"
+sub st --json --state "$T/st.seq"
 ok "it comes back and gets the resolve it missed" wait_for 10 has back "$LAG_A and .transition==\"resolved\" and .kind==\"replay\""
 expect_eq "and no active set again" "$(count back '.kind=="active"')" 0
 
@@ -128,6 +129,8 @@ expect_eq "the text subscriber printed it once" \
 # --- a subscriber that missed events while the daemon was away ----------
 kill "$PID_back"; wait "$PID_back" 2>/dev/null
 seen=$(jq -r .seq "$T/back.out" | sort -n | tail -1)
+ok "--state keeps the last seq" wait_for 10 sh -c "[ \"\$(cat '$T/st.seq')\" = \"\$(jq -r .seq '$T/j.out' | sort -n | tail -1)\" ]"
+kill "$PID_st"; wait "$PID_st" 2>/dev/null
 stop_daemon
 start_daemon --pub "$PUB" --snapshot "$SNAP" --alert-pending 0 --alert-interval 200ms || exit 1
 send --report "7|xa-a|cay|set|800|now"
@@ -135,6 +138,9 @@ ok "resolved during the gap" wait_for 10 sh -c "get() { curl -sf \"$HTTP\$1\"; }
 sub back2 --json --since "$seen"
 ok "a subscriber back after restart gets what it missed" wait_for 10 has back2 "$LAG_A and .transition==\"resolved\" and .kind==\"replay\""
 expect_eq "replay then live: no gap, no duplicate" "$(seqs_ok back2 && echo ok)" ok
+sub st2 --json --state "$T/st.seq"
+ok "restarted with --state: it gets what it missed" wait_for 10 has st2 "$LAG_A and .transition==\"resolved\" and .kind==\"replay\""
+expect_eq "and no active set" "$(count st2 '.kind=="active"')" 0
 
 # --- events published at start, before old subscribers reconnect --------
 # Reminders every second: the first evaluation after the start re-announces
