@@ -182,33 +182,28 @@ alerts_pack(struct alerts *a, const struct rules_event *e, size_t k)
 	return alertstore_put_event(a->as, &al, a->bodies + a->offs[k], len);
 }
 
-/* Stores, then publishes, what the last evaluation produced. */
-static void
-alerts_flush(struct alerts *a)
+/* Writes the events and changed states of the last evaluation, inside the
+ * caller's transaction.  0 or -1. */
+static int
+alerts_write(struct alerts *a)
 {
-	struct store *store = (*a->book)->store;
 	const struct rules_event *ev;
 	const size_t *dirty;
 	size_t n_ev, n_dirty;
-	char topicbuf[4 * 1024], *topics[PUBLISH_TOPICS];
 
 	ev = rules_events(a->rules, &n_ev);
 	dirty = rules_dirty(a->rules, &n_dirty);
-	if (n_ev == 0 && n_dirty == 0)
-		return;
 	if (a->offs_cap < n_ev + 1) {
 		size_t *o = realloc(a->offs, (n_ev + 1) * sizeof *o);
 		if (o == NULL)
-			goto fail_nostore;
+			return -1;
 		a->offs = o;
 		a->offs_cap = n_ev + 1;
 	}
 	a->bodies_len = 0;
-	if (store_begin(store) < 0)
-		goto fail;
 	for (size_t i = 0; i < n_ev; i++)
 		if (alerts_pack(a, &ev[i], i) < 0)
-			goto fail;
+			return -1;
 	for (size_t i = 0; i < n_dirty; i++) {
 		size_t subj = dirty[i] / RULE_N;
 		enum rules_rule rule = (enum rules_rule)(dirty[i] % RULE_N);
@@ -221,10 +216,20 @@ alerts_flush(struct alerts *a)
 			.st = *rules_state(a->rules, subj, rule),
 		};
 		if (alertstore_put_state(a->as, &st) < 0)
-			goto fail;
+			return -1;
 	}
-	if (store_commit(store) < 0)
-		goto fail;
+	return 0;
+}
+
+/* After COMMIT: the stored events go out. */
+static void
+alerts_publish_written(struct alerts *a)
+{
+	const struct rules_event *ev;
+	size_t n_ev;
+	char topicbuf[4 * 1024], *topics[PUBLISH_TOPICS];
+
+	ev = rules_events(a->rules, &n_ev);
 	for (size_t i = 0; i < n_ev; i++) {
 		const struct rules_subject *s = rules_subject(a->rules,
 		                                              (size_t)ev[i].subject);
@@ -238,16 +243,41 @@ alerts_flush(struct alerts *a)
 	}
 	a->stats.events += n_ev;
 	rules_clear(a->rules);
-	return;
-fail:
-	log_err("alerts: storing %zu events: %s%s; not published, will "
-	        "evaluate again", n_ev, store_errmsg(store),
-	        alertstore_errmsg(a->as));
-	store_rollback(store);
-fail_nostore:
+}
+
+/* Nothing of the last evaluation was stored: back to what the database
+ * says, and nothing is published; the next evaluation redoes it. */
+static void
+alerts_forget(struct alerts *a, const char *why)
+{
+	size_t n_ev;
+
+	rules_events(a->rules, &n_ev);
+	log_err("alerts: %zu events not stored (%s); not published, will "
+	        "evaluate again", n_ev, why);
 	a->stats.store_failures++;
-	/* Back to what the database says; the next evaluation redoes it. */
 	alerts_load(a);
+}
+
+/* Evaluation on its own (the timer): its own transaction. */
+static void
+alerts_flush(struct alerts *a)
+{
+	struct store *store = (*a->book)->store;
+	size_t n_ev, n_dirty;
+
+	rules_events(a->rules, &n_ev);
+	rules_dirty(a->rules, &n_dirty);
+	if (n_ev == 0 && n_dirty == 0)
+		return;
+	if (store_begin(store) < 0 || alerts_write(a) < 0 ||
+	    store_commit(store) < 0) {
+		store_rollback(store);
+		alerts_forget(a, store_errmsg(store)[0] ? store_errmsg(store)
+		                                        : alertstore_errmsg(a->as));
+		return;
+	}
+	alerts_publish_written(a);
 }
 
 int
@@ -265,18 +295,55 @@ alerts_plan_current(struct alerts *a)
 	return alerts_rebuild(a);
 }
 
-void
-alerts_on_batch(void *arg, const int *targets, size_t n)
+/* Inside the batch's transaction.  A savepoint keeps a failure here from
+ * failing the reports: they are committed, and the alerts wait for the
+ * next evaluation. */
+static void
+alerts_stage(void *arg, const int *targets, size_t n)
 {
 	struct alerts *a = arg;
+	size_t n_ev, n_dirty;
 
-	if (n == 0 || alerts_plan_current(a) < 0)
+	if (alerts_plan_current(a) < 0)
 		return;
 	if (rules_eval_targets(a->rules, (*a->book)->board, targets, n,
 	                       when_now()) < 0)
 		log_err("alerts: out of memory evaluating");
-	alerts_flush(a);
+	rules_events(a->rules, &n_ev);
+	rules_dirty(a->rules, &n_dirty);
+	if (n_ev == 0 && n_dirty == 0)
+		return;
+	if (alertstore_savepoint(a->as) < 0 || alerts_write(a) < 0) {
+		alertstore_rollback_to(a->as);
+		alerts_forget(a, alertstore_errmsg(a->as));
+		return;
+	}
+	if (alertstore_release(a->as) < 0) {
+		alertstore_rollback_to(a->as);
+		alerts_forget(a, alertstore_errmsg(a->as));
+	}
 }
+
+static void
+alerts_done(void *arg, int ok)
+{
+	struct alerts *a = arg;
+	size_t n_ev, n_dirty;
+
+	rules_events(a->rules, &n_ev);
+	rules_dirty(a->rules, &n_dirty);
+	if (n_ev == 0 && n_dirty == 0)
+		return;
+	if (ok)
+		alerts_publish_written(a);
+	else
+		alerts_forget(a, "the batch's transaction failed");
+}
+
+const struct ingest_hooks alerts_ingest_hooks = {
+	.stage = alerts_stage,
+	.done = alerts_done,
+};
 
 void
 alerts_eval_all(struct alerts *a, when_t now)

@@ -15,6 +15,7 @@
 #include "alertmsg.h"
 #include "alertstore.h"
 #include "book.h"
+#include "ingest.h"
 #include "publish.h"
 #include "rules.h"
 
@@ -50,8 +51,9 @@ void alerts_free(struct alerts *a);
  * evaluations also notice a new plan pointer by themselves.  0 or -1. */
 int alerts_reload(struct alerts *a);
 
-/* The ingest hook: targets whose tallies a committed batch changed. */
-void alerts_on_batch(void *arg, const int *targets, size_t n);
+/* For ingest_set_hooks(): a batch's alert events are stored in the batch's
+ * transaction and published after its COMMIT. */
+extern const struct ingest_hooks alerts_ingest_hooks;
 
 /* Evaluates everything at `now` (the timer does this with the clock). */
 void alerts_eval_all(struct alerts *a, when_t now);

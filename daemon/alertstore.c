@@ -141,6 +141,40 @@ as_step(struct alertstore *as, sqlite3_stmt *st, const char *what)
 	return rc == SQLITE_DONE ? 0 : as_fail(as, what);
 }
 
+static int
+as_exec(struct alertstore *as, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(as->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(as->err, sizeof as->err, "%s: %s", sql,
+		         msg ? msg : sqlite3_errmsg(as->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+alertstore_savepoint(struct alertstore *as)
+{
+	return as_exec(as, "SAVEPOINT alerts");
+}
+
+int
+alertstore_release(struct alertstore *as)
+{
+	return as_exec(as, "RELEASE alerts");
+}
+
+void
+alertstore_rollback_to(struct alertstore *as)
+{
+	/* Harmless when there is no such savepoint (it never began). */
+	sqlite3_exec(as->db, "ROLLBACK TO alerts", NULL, NULL, NULL);
+	sqlite3_exec(as->db, "RELEASE alerts", NULL, NULL, NULL);
+}
+
 int
 alertstore_put_event(struct alertstore *as, const Tiendo__Alert *a,
                      const void *body, size_t len)

@@ -41,6 +41,12 @@ int alertstore_last_seq(struct alertstore *as, uint64_t *seq);
 typedef int (*alertstore_state_fn)(void *arg, const struct alertstore_state *s);
 int alertstore_states(struct alertstore *as, alertstore_state_fn fn, void *arg);
 
+/* A savepoint inside the caller's transaction, so that the alerts of a
+ * batch can fail without failing the batch.  0 or -1. */
+int alertstore_savepoint(struct alertstore *as);
+int alertstore_release(struct alertstore *as);
+void alertstore_rollback_to(struct alertstore *as);
+
 /* Inside a transaction (store_begin): one event, packed in body. */
 int alertstore_put_event(struct alertstore *as, const Tiendo__Alert *a,
                          const void *body, size_t len);

@@ -42,11 +42,21 @@ struct ingest *ingest_new(struct event_base *base, void *zctx,
  * the socket, letting queued acks flush for up to a second. */
 void ingest_free(struct ingest *in);
 
-/* Called after each committed batch with the plan targets whose tallies
- * it changed (the alert rules hook in here).  The array lives until fn
- * returns; a target may appear more than once. */
-typedef void (*ingest_hook_fn)(void *arg, const int *targets, size_t n);
-void ingest_set_hook(struct ingest *in, ingest_hook_fn fn, void *arg);
+/*
+ * Hooks for the alert rules, so that a batch's alert events are stored in
+ * the batch's own transaction (one fsync, not two, between a report and
+ * its alert).  stage() runs inside the transaction, after the batch's
+ * tallies have been updated, with the targets it changed (a target may
+ * appear more than once; the array lives until it returns); it must not
+ * begin or commit.  done() follows: ok = 1 after COMMIT and the acks, ok = 0
+ * after a failed transaction (the tallies have been put back).
+ */
+struct ingest_hooks {
+	void (*stage)(void *arg, const int *targets, size_t n);
+	void (*done)(void *arg, int ok);
+};
+void ingest_set_hooks(struct ingest *in, const struct ingest_hooks *h,
+                      void *arg);
 
 /* The endpoint actually bound ("tcp://127.0.0.1:40123"). */
 const char *ingest_endpoint(const struct ingest *in);

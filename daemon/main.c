@@ -237,7 +237,7 @@ main(int argc, char **argv)
 		};
 		if ((d.alerts = alerts_new(d.base, d.zctx, &d.book, &ac, &err)) == NULL)
 			fatal(EX_UNAVAILABLE, "%s", err ? err : "alerts: failed");
-		ingest_set_hook(d.ingest, alerts_on_batch, d.alerts);
+		ingest_set_hooks(d.ingest, &alerts_ingest_hooks, d.alerts);
 		http_set_alerts(d.http, d.alerts);
 	}
 	d.ev_term = evsignal_new(d.base, SIGTERM, on_stop, &d);
