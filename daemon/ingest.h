@@ -3,8 +3,9 @@
  *
  * Group commit: every wake-up drains what has arrived (up to a bound),
  * validates it, writes it in one SQLite transaction, and only after COMMIT
- * returns sends the acks; then the tallies are updated.  An ack therefore
- * means "on disk".
+ * returns sends the acks.  An ack therefore means "on disk".  The tallies
+ * are updated inside the transaction (and put back if it fails), so that
+ * the alert rules can store their events in it (ingest_hooks).
  */
 #ifndef TIENDO_INGEST_H
 #define TIENDO_INGEST_H
