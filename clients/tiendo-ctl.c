@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "backup.h"
+#include "ctl_alerts.h"
 #include "httpget.h"
 #include "plan.h"
 #include "table.h"
@@ -45,6 +46,8 @@ usage(FILE *out)
 "       tiendo-ctl check PLAN.ini...\n"
 "       tiendo-ctl [--http URL] reload\n"
 "       tiendo-ctl backup [--state-dir DIR | --db FILE] FILE\n"
+"       tiendo-ctl alerts [--history [--task T] [--unit U] [--severity S]\n"
+"                         [--since SEQ] [--limit N]] [--json]\n"
 "\n"
 "  status     progress of every (task, unit) against its target and pace,\n"
 "             one table per task; roll-ups first, in unit-tree order\n"
@@ -61,6 +64,7 @@ usage(FILE *out)
 "    --state-dir DIR      the daemon's state directory (default\n"
 "                         $TIENDO_STATE_DIR or " CTL_DEFAULT_STATE ")\n"
 "    --db FILE            the database itself (DIR/tiendo.db)\n"
+"  alerts     the active alerts; --history: every alert event, paged by seq\n"
 "\n"
 "  --http URL  the daemon's HTTP address (default $TIENDO_HTTP or\n"
 "              " CTL_DEFAULT_HTTP ")\n"
@@ -563,7 +567,10 @@ main(int argc, char **argv)
 		return ctl_reload(http, argc - optind, argv + optind);
 	if (strcmp(cmd, "backup") == 0)
 		return ctl_backup(argc - optind, argv + optind);
-	fprintf(stderr, "%s: unknown command \"%s\" (status, check, reload, backup)\n",
+	if (strcmp(cmd, "alerts") == 0)
+		return ctl_alerts(http, argc - optind, argv + optind);
+	fprintf(stderr, "%s: unknown command \"%s\" (status, check, alerts, "
+	        "reload, backup)\n",
 	    progname, cmd);
 	return EX_USAGE;
 }

@@ -10,6 +10,13 @@
  *                                     ; last acked batches on power loss)
  *   log_level = info                  ; err, warning, notice, info, debug
  *   max_future = 10m                  ; clock skew allowed in observed_at
+ *   pub = tcp://127.0.0.1:7421        ; alerts: PUB socket
+ *   snapshot = tcp://127.0.0.1:7422   ; alerts: late joiners' snapshots
+ *   language = vi                     ; alert messages: vi or en
+ *   alert_pending = 15m               ; a condition holds this long first
+ *   alert_margin = 2                  ; points below a threshold to let go
+ *   alert_reminder = 0                ; re-announce firing alerts; 0 = off
+ *   alert_interval = 30s              ; full evaluation period ("500ms" ok)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,6 +25,7 @@
 
 #include <ini.h>
 
+#include "alertmsg.h"
 #include "config.h"
 #include "log.h"
 #include "when.h"
@@ -53,7 +61,36 @@ config_defaults(struct config *c)
 	c->plan = strdup("/etc/tiendo/plan.ini");
 	c->ingest = strdup("tcp://127.0.0.1:7420");
 	c->http = strdup("127.0.0.1:7480");
-	return c->state_dir && c->plan && c->ingest && c->http ? 0 : -1;
+	c->pub = strdup("tcp://127.0.0.1:7421");
+	c->snapshot = strdup("tcp://127.0.0.1:7422");
+	c->language = ALERTMSG_VI;
+	c->alert_pending = 15 * WHEN_MINUTE;
+	c->alert_margin = 2;
+	c->alert_reminder = 0;
+	c->alert_interval = 30 * WHEN_SECOND;
+	return c->state_dir && c->plan && c->ingest && c->http && c->pub &&
+	       c->snapshot ? 0 : -1;
+}
+
+/* A duration as when_parse_duration() reads it, or "250ms": tests need
+ * less than a second. */
+static int
+config_ms(const char *value, int64_t *out, const char **why)
+{
+	size_t len = strlen(value);
+	char *end;
+
+	if (len > 2 && strcmp(value + len - 2, "ms") == 0) {
+		errno = 0;
+		long long v = strtoll(value, &end, 10);
+		if (errno || end != value + len - 2 || v < 0) {
+			*why = "not a duration";
+			return -1;
+		}
+		*out = v;
+		return 0;
+	}
+	return when_parse_duration(value, out, why);
 }
 
 int
@@ -92,6 +129,42 @@ config_set(struct config *c, const char *key, const char *value,
 	}
 	if (strcmp(key, "max_future") == 0)
 		return when_parse_duration(value, &c->max_future, why);
+	if (strcmp(key, "pub") == 0)
+		return config_str(&c->pub, value);
+	if (strcmp(key, "snapshot") == 0)
+		return config_str(&c->snapshot, value);
+	if (strcmp(key, "language") == 0) {
+		if ((level = alertmsg_lang_parse(value)) < 0) {
+			*why = "language must be vi or en";
+			return -1;
+		}
+		c->language = level;
+		return 0;
+	}
+	if (strcmp(key, "alert_pending") == 0)
+		return config_ms(value, &c->alert_pending, why);
+	if (strcmp(key, "alert_reminder") == 0)
+		return config_ms(value, &c->alert_reminder, why);
+	if (strcmp(key, "alert_interval") == 0) {
+		if (config_ms(value, &c->alert_interval, why) < 0)
+			return -1;
+		if (c->alert_interval < 10) {
+			*why = "alert_interval must be at least 10ms";
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "alert_margin") == 0) {
+		char *end;
+		errno = 0;
+		c->alert_margin = strtod(value, &end);
+		if (errno || end == value || *end || c->alert_margin < 0 ||
+		    c->alert_margin > 100) {
+			*why = "alert_margin must be a number of points, 0 to 100";
+			return -1;
+		}
+		return 0;
+	}
 	*why = "unknown setting";
 	return -1;
 }
@@ -165,5 +238,7 @@ config_free(struct config *c)
 	free(c->state_dir);
 	free(c->ingest);
 	free(c->http);
+	free(c->pub);
+	free(c->snapshot);
 	memset(c, 0, sizeof *c);
 }

@@ -19,6 +19,14 @@ struct config {
 	enum store_sync sync;
 	int log_level;
 	int64_t max_future; /* ms a report's observed_at may lead our clock */
+	/* Alerts (alerts.h) */
+	char *pub;               /* ZeroMQ PUB endpoint */
+	char *snapshot;          /* snapshot ROUTER endpoint */
+	int language;            /* enum alertmsg_lang */
+	int64_t alert_pending;   /* ms a condition holds before it fires */
+	double alert_margin;     /* hysteresis, points */
+	int64_t alert_reminder;  /* ms; 0 = no reminders */
+	int64_t alert_interval;  /* ms between full evaluations */
 };
 
 /* Fills in the defaults.  0, or -1 when out of memory. */

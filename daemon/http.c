@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "http.h"
+#include "http_alerts.h"
 #include "log.h"
 #include "pacing.h"
 #include "rollup.h"
@@ -28,6 +29,7 @@ struct http {
 	struct evhttp *evh;
 	struct book **book;
 	const struct ingest *ingest;
+	struct alerts *alerts;
 	when_t started;
 	char url[128];
 	struct http_extra {
@@ -458,6 +460,11 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		http_tallies(h, req);
 		return;
 	}
+	if (h->alerts && (strcmp(path, "/v1/alerts") == 0 ||
+	                  strcmp(path, "/v1/alerts/history") == 0)) {
+		http_alerts_serve(h->alerts, req, path);
+		return;
+	}
 	if (strcmp(path, "/healthz") != 0 && strcmp(path, "/v1/units") != 0 &&
 	    strcmp(path, "/v1/tasks") != 0) {
 		http_error(req, 404, "no such resource: %.128s", path);
@@ -562,6 +569,12 @@ http_free(struct http *h)
 	if (h->evh)
 		evhttp_free(h->evh);
 	free(h);
+}
+
+void
+http_set_alerts(struct http *h, struct alerts *a)
+{
+	h->alerts = a;
 }
 
 const char *

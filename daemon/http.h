@@ -25,6 +25,9 @@ void http_free(struct http *h);
  * (/metrics, /v1/reload).  0, or -1 when the table is full. */
 typedef void (*http_route_fn)(struct evhttp_request *req, void *arg);
 int http_route(struct http *h, const char *path, http_route_fn fn, void *arg);
+/* Serves /v1/alerts and /v1/alerts/history from `a` (http_alerts.c). */
+struct alerts;
+void http_set_alerts(struct http *h, struct alerts *a);
 
 /* "http://127.0.0.1:40123" */
 const char *http_url(const struct http *h);

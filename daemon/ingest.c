@@ -73,6 +73,11 @@ struct ingest {
 	Tiendo__ReportAck **ack_ptrs;
 	uint8_t *out;
 	size_t out_cap;
+	struct ingest_hooks hooks;
+	void *hook_arg;
+	int *touched;        /* per item: targets a batch changed, for hooks */
+	struct tally *saved; /* their tallies before, to undo a failed commit */
+	size_t n_applied;
 };
 
 static void ingest_drain(struct ingest *in);
@@ -226,6 +231,39 @@ ingest_recv(struct ingest *in, when_t now)
 	return 0;
 }
 
+/* Counts the new reports, keeping what each tally was. */
+static void
+ingest_apply(struct ingest *in)
+{
+	struct book *book = *in->book;
+
+	in->n_applied = 0;
+	for (size_t i = 0; i < in->n_items; i++) {
+		int t = in->items[i].v.target;
+		if (!in->items[i].is_new)
+			continue;
+		in->saved[in->n_applied] = book->board->tallies[t];
+		in->touched[in->n_applied++] = t;
+		book_apply(book, &in->items[i].v);
+	}
+}
+
+/* After a failed commit: the tallies as they were, newest first. */
+static void
+ingest_unapply(struct ingest *in)
+{
+	struct book *book = *in->book;
+	int staged = in->n_applied > 0;
+
+	while (in->n_applied > 0) {
+		in->n_applied--;
+		book->board->tallies[in->touched[in->n_applied]] =
+			in->saved[in->n_applied];
+	}
+	if (staged && in->hooks.done)
+		in->hooks.done(in->hook_arg, 0);
+}
+
 /* Writes every valid item in one transaction.  0, or -1 after a rollback. */
 static int
 ingest_commit(struct ingest *in, when_t now)
@@ -272,6 +310,11 @@ ingest_commit(struct ingest *in, when_t now)
 			                      : TIENDO__FATE__FATE_DUPLICATE;
 		}
 	}
+	/* The tallies move inside the transaction so that the alert rules
+	 * see them and store their events in it; undone if it fails. */
+	ingest_apply(in);
+	if (in->hooks.stage && in->n_applied > 0)
+		in->hooks.stage(in->hook_arg, in->touched, in->n_applied);
 	if (store_commit(store) < 0)
 		goto fail;
 	histogram_observe(&in->stats.commit_seconds, histogram_clock() - t0);
@@ -285,6 +328,7 @@ fail:
 	snprintf(in->stats.storage_error, sizeof in->stats.storage_error, "%s",
 	         store_errmsg(store));
 	store_rollback(store);
+	ingest_unapply(in);
 	in->stats.commit_failures++;
 	if (in->stats.storage_ok)
 		log_err("storage: %s; answering RETRY until it clears",
@@ -436,12 +480,9 @@ ingest_drain(struct ingest *in)
 		committed = ingest_commit(in, now) == 0;
 	for (size_t i = 0; i < in->n_msgs; i++)
 		ingest_ack(in, &in->msgs[i], now);
-	if (committed) {
-		struct book *book = *in->book;
-		for (size_t i = 0; i < in->n_items; i++)
-			if (in->items[i].is_new)
-				book_apply(book, &in->items[i].v);
-	}
+	if (committed && in->n_applied > 0 && in->hooks.done)
+		in->hooks.done(in->hook_arg, 1);
+	in->n_applied = 0;
 	for (size_t i = 0; i < in->n_msgs; i++)
 		tiendo__batch__free_unpacked(in->msgs[i].batch, NULL);
 	in->n_msgs = in->n_items = 0;
@@ -485,9 +526,12 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 	in->msgs = calloc(DRAIN_MESSAGES, sizeof *in->msgs);
 	in->items = calloc(items, sizeof *in->items);
 	in->reasons = malloc(items * sizeof *in->reasons);
+	in->touched = malloc(items * sizeof *in->touched);
+	in->saved = malloc(items * sizeof *in->saved);
 	in->acks = calloc(LIMIT_BATCH_REPORTS, sizeof *in->acks);
 	in->ack_ptrs = calloc(LIMIT_BATCH_REPORTS, sizeof *in->ack_ptrs);
-	if (!in->badlog || !in->msgs || !in->items || !in->reasons || !in->acks || !in->ack_ptrs)
+	if (!in->badlog || !in->msgs || !in->items || !in->reasons ||
+	    !in->acks || !in->ack_ptrs || !in->touched || !in->saved)
 		goto nomem;
 	if ((in->sock = zmq_socket(zctx, ZMQ_ROUTER)) == NULL) {
 		if (asprintf(err, "ingest: socket: %s", zmq_strerror(errno)) < 0)
@@ -548,11 +592,20 @@ ingest_free(struct ingest *in)
 	free(in->msgs);
 	free(in->items);
 	free(in->reasons);
+	free(in->touched);
+	free(in->saved);
 	free(in->acks);
 	free(in->ack_ptrs);
 	free(in->out);
 	ratelimit_free(in->badlog);
 	free(in);
+}
+
+void
+ingest_set_hooks(struct ingest *in, const struct ingest_hooks *h, void *arg)
+{
+	in->hooks = *h;
+	in->hook_arg = arg;
 }
 
 const char *

@@ -3,8 +3,9 @@
  *
  * Group commit: every wake-up drains what has arrived (up to a bound),
  * validates it, writes it in one SQLite transaction, and only after COMMIT
- * returns sends the acks; then the tallies are updated.  An ack therefore
- * means "on disk".
+ * returns sends the acks.  An ack therefore means "on disk".  The tallies
+ * are updated inside the transaction (and put back if it fails), so that
+ * the alert rules can store their events in it (ingest_hooks).
  */
 #ifndef TIENDO_INGEST_H
 #define TIENDO_INGEST_H
@@ -47,6 +48,22 @@ struct ingest *ingest_new(struct event_base *base, void *zctx,
 /* Answers everything still queued with RETRY (server stopping), then closes
  * the socket, letting queued acks flush for up to a second. */
 void ingest_free(struct ingest *in);
+
+/*
+ * Hooks for the alert rules, so that a batch's alert events are stored in
+ * the batch's own transaction (one fsync, not two, between a report and
+ * its alert).  stage() runs inside the transaction, after the batch's
+ * tallies have been updated, with the targets it changed (a target may
+ * appear more than once; the array lives until it returns); it must not
+ * begin or commit.  done() follows: ok = 1 after COMMIT and the acks, ok = 0
+ * after a failed transaction (the tallies have been put back).
+ */
+struct ingest_hooks {
+	void (*stage)(void *arg, const int *targets, size_t n);
+	void (*done)(void *arg, int ok);
+};
+void ingest_set_hooks(struct ingest *in, const struct ingest_hooks *h,
+                      void *arg);
 
 /* The endpoint actually bound ("tcp://127.0.0.1:40123"). */
 const char *ingest_endpoint(const struct ingest *in);

@@ -17,6 +17,7 @@
 #include <event2/event.h>
 #include <zmq.h>
 
+#include "alerts.h"
 #include "book.h"
 #include "config.h"
 #include "http.h"
@@ -34,6 +35,7 @@ struct tiendod {
 	struct book *book;
 	struct ingest *ingest;
 	struct http *http;
+	struct alerts *alerts;
 	struct event *ev_term, *ev_int;
 	char endpoints[4096];
 	/* Kept for reloads: the settings are rebuilt the same way. */
@@ -48,7 +50,10 @@ struct tiendod {
 
 static const char *const config_keys[128] = {
 	['p'] = "plan", ['s'] = "state_dir", ['i'] = "ingest",
-	['H'] = "http", ['l'] = "log_level",
+	['H'] = "http", ['l'] = "log_level", ['P'] = "pub",
+	['S'] = "snapshot", ['L'] = "language", ['a'] = "alert_pending",
+	['m'] = "alert_margin", ['r'] = "alert_reminder",
+	['e'] = "alert_interval",
 };
 
 static void
@@ -57,6 +62,9 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: tiendod [-c FILE] [--plan FILE] [--state-dir DIR] [--ingest EP]\n"
 	    "               [--http HOST:PORT] [--log-level LEVEL] [--check]\n"
+	    "               [--pub EP] [--snapshot EP] [--language vi|en]\n"
+	    "               [--alert-pending DUR] [--alert-margin POINTS]\n"
+	    "               [--alert-reminder DUR] [--alert-interval DUR]\n"
 	    "\n"
 	    "  -c, --config FILE   settings (default " CONFIG_DEFAULT_PATH " if present)\n"
 	    "      --plan FILE     the plan (units, tasks, targets)\n"
@@ -64,6 +72,13 @@ usage(FILE *f)
 	    "      --ingest EP     ZeroMQ endpoint for reports (port 0: any free one)\n"
 	    "      --http ADDR     host:port of the JSON API (port 0: any free one)\n"
 	    "      --log-level L   err, warning, notice, info, debug\n"
+	    "      --pub EP        ZeroMQ PUB endpoint for alerts\n"
+	    "      --snapshot EP   ZeroMQ ROUTER endpoint for alert snapshots\n"
+	    "      --language L    alert messages in vi (default) or en\n"
+	    "      --alert-pending DUR   a condition must hold this long (15m)\n"
+	    "      --alert-margin P      hysteresis in points (2)\n"
+	    "      --alert-reminder DUR  re-announce firing alerts (0: off)\n"
+	    "      --alert-interval DUR  full evaluation period (30s; 500ms)\n"
 	    "      --check         check the settings and the plan, then exit\n"
 	    "  -h, --help          this text\n"
 	    "  -V, --version       print the version\n"
@@ -96,6 +111,14 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	reload_run(d->reload, NULL);
 }
 
+static void
+on_swap(void *arg, struct book *old, struct book *now)
+{
+	if (alerts_reload(arg) < 0)
+		log_err("alerts: cannot follow the new plan; they catch up at the "
+		        "next evaluation");
+}
+
 /* What `systemctl status` shows under the unit. */
 static void
 status_line(void *arg, char *buf, size_t n)
@@ -105,10 +128,10 @@ status_line(void *arg, char *buf, size_t n)
 	size_t reporting, units;
 
 	book_units_reporting(d->book, &reporting, &units);
-	/* The alert engine adds "N alerts active" here once it exists. */
 	snprintf(buf, n, "%llu reports accepted since start; %zu of %zu units "
-	         "reporting; storage %s", (unsigned long long)st->accepted,
-	         reporting, units, st->storage_ok ? "ok" : "FAILING");
+	         "reporting; %zu alerts active; storage %s",
+	         (unsigned long long)st->accepted, reporting, units,
+	         alerts_stats(d->alerts)->active, st->storage_ok ? "ok" : "FAILING");
 }
 
 /* Settings as at start: the file over the defaults, then the command
@@ -143,6 +166,9 @@ write_endpoints(struct tiendod *d)
 		return -1;
 	fprintf(f, "ingest=%s\nhttp=%s\n", ingest_endpoint(d->ingest),
 	        http_url(d->http));
+	fprintf(f, "pub=%s\nsnapshot=%s\n",
+	        publish_pub_endpoint(alerts_publish(d->alerts)),
+	        publish_snapshot_endpoint(alerts_publish(d->alerts)));
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		fclose(f);
 		return -1;
@@ -163,6 +189,13 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 		{ "http", required_argument, NULL, 'H' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "check", no_argument, NULL, 'k' },
+		{ "pub", required_argument, NULL, 'P' },
+		{ "snapshot", required_argument, NULL, 'S' },
+		{ "language", required_argument, NULL, 'L' },
+		{ "alert-pending", required_argument, NULL, 'a' },
+		{ "alert-margin", required_argument, NULL, 'm' },
+		{ "alert-reminder", required_argument, NULL, 'r' },
+		{ "alert-interval", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -187,6 +220,7 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 			printf("tiendod %s\n", TIENDO_VERSION);
 			exit(0);
 		case 'p': case 's': case 'i': case 'H': case 'l':
+		case 'P': case 'S': case 'L': case 'a': case 'm': case 'r': case 'e':
 			over[c] = optarg;
 			break;
 		default:
@@ -263,6 +297,20 @@ main(int argc, char **argv)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "ingest: failed");
 	if ((d.http = http_new(d.base, d.conf.http, &d.book, d.ingest, &err)) == NULL)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "http: failed");
+	{
+		struct alerts_config ac = {
+			.pub = d.conf.pub, .snapshot = d.conf.snapshot,
+			.rules = { .pending = d.conf.alert_pending,
+			           .margin = d.conf.alert_margin,
+			           .reminder = d.conf.alert_reminder },
+			.interval = d.conf.alert_interval,
+			.lang = (enum alertmsg_lang)d.conf.language,
+		};
+		if ((d.alerts = alerts_new(d.base, d.zctx, &d.book, &ac, &err)) == NULL)
+			fatal(EX_UNAVAILABLE, "%s", err ? err : "alerts: failed");
+		ingest_set_hooks(d.ingest, &alerts_ingest_hooks, d.alerts);
+		http_set_alerts(d.http, d.alerts);
+	}
 	if ((d.notify = notify_new(d.base, status_line, &d)) == NULL ||
 	    (d.reload = reload_new(&d.conf, &d.book, d.ingest, d.notify,
 	                           build_config, &d)) == NULL)
@@ -270,7 +318,12 @@ main(int argc, char **argv)
 	d.metrics = (struct metrics_src){
 		.book = &d.book, .ingest = d.ingest, .reload = d.reload,
 		.db_path = d.db_path, .started = when_now(),
+		.alerts = alerts_metrics, .alerts_arg = d.alerts,
+		.subscribers = alerts_subscribers, .subscribers_arg = d.alerts,
 	};
+	/* A new plan re-keys the alert engine at once, not at the next
+	 * evaluation. */
+	reload_set_swap_hook(d.reload, on_swap, d.alerts);
 	if (http_route(d.http, "/metrics", metrics_on_request, &d.metrics) < 0 ||
 	    http_route(d.http, "/v1/reload", reload_on_http, d.reload) < 0)
 		fatal(EX_SOFTWARE, "http: too many routes");
@@ -284,9 +337,10 @@ main(int argc, char **argv)
 		fatal(EX_CANTCREAT, "%s: %s", d.endpoints, strerror(errno));
 	n = store_count(d.store);
 	log_notice("tiendod %s ready: plan %s (%zu units, %zu tasks, %zu targets), "
-	           "%lld reports stored, ingest %s, http %s", TIENDO_VERSION,
+	           "%lld reports stored, ingest %s, http %s, pub %s", TIENDO_VERSION,
 	           d.conf.plan, plan->n_units, plan->n_tasks, plan->n_targets,
-	           (long long)n, ingest_endpoint(d.ingest), http_url(d.http));
+	           (long long)n, ingest_endpoint(d.ingest), http_url(d.http),
+	           publish_pub_endpoint(alerts_publish(d.alerts)));
 	/* Database open, plan loaded, every socket bound: systemd may now
 	 * start what depends on us. */
 	notify_ready(d.notify);
@@ -295,9 +349,11 @@ main(int argc, char **argv)
 		log_err("event loop failed");
 
 	http_free(d.http);
+	/* Drained with the hook still set: its last batch is evaluated. */
 	reload_free(d.reload);
 	notify_free(d.notify);
 	ingest_free(d.ingest);
+	alerts_free(d.alerts);
 	event_free(d.ev_term);
 	event_free(d.ev_int);
 	event_free(d.ev_hup);

@@ -44,6 +44,42 @@ static const char *const store_migrations[] = {
 	");"
 	/* Recounting one pair must not scan a year of reports. */
 	"CREATE INDEX reports_pair ON reports (task, unit);",
+	/* 1 -> 2: alerts (daemon/alertstore.c).  Every event, with the numbers
+	 * at that moment and the Alert exactly as published; and the state of
+	 * every (task, unit, rollup, rule) that is firing or pending. */
+	"CREATE TABLE alert_events ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  id INTEGER NOT NULL,"
+	"  transition TEXT NOT NULL,"
+	"  rule TEXT NOT NULL,"
+	"  severity TEXT NOT NULL,"
+	"  task TEXT NOT NULL,"
+	"  unit TEXT NOT NULL,"
+	"  rollup INTEGER NOT NULL,"
+	"  owner TEXT NOT NULL,"
+	"  actual TEXT NOT NULL,"
+	"  target TEXT NOT NULL,"
+	"  expected TEXT NOT NULL,"
+	"  lag TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  message TEXT NOT NULL,"
+	"  body BLOB NOT NULL"              /* the packed tiendo.Alert */
+	");"
+	"CREATE INDEX alert_events_subject ON alert_events (task, unit);"
+	"CREATE TABLE alert_state ("
+	"  task TEXT NOT NULL,"
+	"  unit TEXT NOT NULL,"
+	"  rollup INTEGER NOT NULL,"
+	"  rule TEXT NOT NULL,"
+	"  sev INTEGER NOT NULL,"
+	"  pend_sev INTEGER NOT NULL,"
+	"  pending_since INTEGER NOT NULL,"
+	"  since INTEGER NOT NULL,"
+	"  announced INTEGER NOT NULL,"
+	"  id INTEGER NOT NULL,"
+	"  last_seq INTEGER NOT NULL,"
+	"  PRIMARY KEY (task, unit, rollup, rule)"
+	");",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -52,6 +88,12 @@ store_fail(struct store *s, const char *what)
 {
 	snprintf(s->err, sizeof s->err, "%s: %s", what, sqlite3_errmsg(s->db));
 	return -1;
+}
+
+void *
+store_db(struct store *s)
+{
+	return s->db;
 }
 
 const char *

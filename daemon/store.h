@@ -37,6 +37,10 @@ enum store_sync { STORE_SYNC_NORMAL = 1, STORE_SYNC_FULL = 2 };
 struct store *store_open(const char *path, enum store_sync sync, char **err);
 void store_close(struct store *s);
 
+/* The sqlite3 handle, for modules that keep their own tables in the same
+ * database file (alertstore.c).  Same thread, same transactions. */
+void *store_db(struct store *s);
+
 /* The last error, for logging.  Valid until the next call. */
 const char *store_errmsg(const struct store *s);
 

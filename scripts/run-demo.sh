@@ -13,7 +13,10 @@ mkdir -p "$R/state"
 PLAN_SRC=examples/tam-duong-2021.ini
 INGEST=tcp://127.0.0.1:7420
 HTTP=127.0.0.1:7480
+PUB=tcp://127.0.0.1:7421
+SNAPSHOT=tcp://127.0.0.1:7422
 export TIENDO_CONNECT=$INGEST TIENDO_HTTP=http://$HTTP
+export TIENDO_PUB=$PUB TIENDO_SNAPSHOT=$SNAPSHOT
 export XDG_STATE_HOME="$R/clients"
 
 # Day 0 of the example (17 Feb 2021, the day of the chairman's directions)
@@ -46,7 +49,8 @@ trap stop INT TERM EXIT
 
 rm -f "$R/state/endpoints"
 "$B/tiendod" --plan "$R/plan.ini" --state-dir "$R/state" --ingest "$INGEST" \
-	--http "$HTTP" 2>"$R/tiendod.log" &
+	--http "$HTTP" --pub "$PUB" --snapshot "$SNAPSHOT" \
+	--alert-pending 30s --alert-interval 5s 2>"$R/tiendod.log" &
 pids="$!"
 end=$(( $(date +%s) + 20 ))
 until [ -f "$R/state/endpoints" ]; do
@@ -57,6 +61,9 @@ until [ -f "$R/state/endpoints" ]; do
 done
 
 sh examples/demo.sh "$B" "http://$HTTP" "$R" >"$R/demo.log" 2>&1 &
+pids="$pids $!"
+# A subscriber of our own, so that the alerts land in a file to tail.
+"$B/tiendo-sub" >"$R/alerts.log" 2>"$R/tiendo-sub.log" &
 pids="$pids $!"
 
 cat <<MSG
@@ -69,6 +76,11 @@ cat <<MSG
          curl -s http://$HTTP/v1/tallies       the JSON API
          curl -s http://$HTTP/healthz
   Push:  $B/tiendo-push --unit hoang-dan --task trong-cay --add 300
+  Alerts (a condition must hold 30 s here before it fires):
+         tail -f $R/alerts.log                 what a subscriber prints
+         $B/tiendo-sub                         another one, live, in colour
+         $B/tiendo-sub --severity critical --json
+         $B/tiendo-ctl alerts                  the active alerts
   Logs:  $R/tiendod.log   $R/demo.log
 
   Ctrl-C stops everything.

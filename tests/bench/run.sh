@@ -17,7 +17,12 @@
 #      from exec to /healthz answering;
 #   4. ack latency p50/p99 at a fixed offered load of 10,000 reports/s:
 #      batches of 10 sent on a schedule (one every 1 ms, spread over the
-#      clients), timed from when each was due, so a stall is not hidden.
+#      clients), timed from when each was due, so a stall is not hidden;
+#   5. alert latency p50/p99 under that same load: from sending a report
+#      that crosses a threshold to the alert arriving at a SUB socket
+#      (BUILD_DIR/bench/alertlat, the daemon with --alert-pending 0);
+#   6. the timer's full evaluation of the alert rules on a plan of
+#      1,000 units x 100 tasks (BUILD_DIR/bench/rules_eval), CPU ms.
 # Then a summary block.  Exits non-zero if anything failed (a report not
 # accepted, a daemon that would not start or stop, a stored count that
 # differs from the acked one); a missed target is reported, not fatal.
@@ -195,6 +200,7 @@ write_plan() {
 			printf '[unit u%02d]\nname = Xã thử %02d\nkind = commune\n\n' $i $i
 			i=$((i + 1))
 		done
+		printf '[unit probe]\nname = Xã đo\nkind = commune\n\n'
 		i=1
 		y=$(date -u +%Y)
 		while [ $i -le $N_TASKS ]; do
@@ -211,6 +217,8 @@ write_plan() {
 				printf 'u%02d = 1000000000\n' $j
 				j=$((j + 1))
 			done
+			# The alert-latency probe's own pair (not in the load).
+			[ $i -ne 1 ] || printf 'probe = 1000\n'
 			echo
 			i=$((i + 1))
 		done
@@ -260,7 +268,7 @@ peak_mib() {
 # --pub is passed when this tiendod has an alert publisher.
 PUB=""
 if "$B/tiendod" --help 2>/dev/null | grep -q -- '--pub'; then
-	PUB="--pub tcp://127.0.0.1:0"
+	PUB="--pub tcp://127.0.0.1:0 --snapshot tcp://127.0.0.1:0 --alert-pending 0"
 fi
 units=$(list u $N_UNITS)
 tasks=$(list t $N_TASKS)
@@ -332,6 +340,44 @@ if command -v sqlite3 >/dev/null 2>&1 && [ -f "$state/tiendo.db" ]; then
 	say "database holds $(commas "$stored") reports: every ack is on disk"
 fi
 
+# 5. Alert latency under the same offered load, on the same database.
+alert_line=""
+if [ -n "$PUB" ] && [ -x "$B/bench/alertlat" ]; then
+	say "--- alert latency: threshold-crossing report to subscriber, under $RATE reports/s"
+	start_daemon
+	pubep=$(sed -n 's/^pub=//p' "$state/endpoints")
+	"$B/bench/loadgen" --connect "$ingest" --clients "$CLIENTS" \
+		--batch "$RATE_BATCH" --rate "$RATE" --duration "$RATE_SECONDS" \
+		--seq-base $((REPORTS * 2)) --units "$units" --tasks "$tasks" \
+		>"$work/alertload.out" &
+	lp=$!
+	pids="$pids $lp"
+	run "$work/alertlat.out" "$B/bench/alertlat" --connect "$ingest" \
+		--pub "$pubep" --unit probe --task t01 --target 1000 \
+		--probes $((RATE_SECONDS * 15)) --interval-ms 50 ||
+		fail "alert latency: alertlat failed"
+	wait "$lp" || fail "alert latency: the load generator failed"
+	forget "$lp"
+	stop_daemon
+	alert_line=$(printf 'bench: alert latency @%s/s  p50 %.2f ms  p99 %.2f ms  (report crossing a threshold to SUB; target p99 <= 10 ms %s)' \
+		"$(commas "$RATE")" "$(result "$work/alertlat.out" p50_ms)" \
+		"$(result "$work/alertlat.out" p99_ms)" \
+		"$(awk -v v="$(result "$work/alertlat.out" p99_ms)" 'BEGIN { print (v <= 10 ? "met" : "MISSED") }')")
+fi
+
+# 6. The alert timer's full evaluation, 1,000 units x 100 tasks.
+eval_line=""
+if [ -x "$B/bench/rules_eval" ]; then
+	say "--- alert rules: full evaluation, 1,000 units x 100 tasks"
+	run "$work/rules.out" "$B/bench/rules_eval" --units 1000 --tasks 100 ||
+		fail "rules_eval failed"
+	eval_line=$(printf 'bench: alert rules full evaluation 1,000 x 100 (%s subjects)  median %.1f ms, worst %.1f ms CPU (first, raising the alerts, %.1f ms; target <= 50 ms %s)' \
+		"$(commas "$(result "$work/rules.out" subjects)")" \
+		"$(result "$work/rules.out" median_ms)" "$(result "$work/rules.out" max_ms)" \
+		"$(result "$work/rules.out" first_ms)" \
+		"$(awk -v v="$(result "$work/rules.out" max_ms)" 'BEGIN { print (v <= 50 ? "met" : "MISSED") }')")
+fi
+
 ratio=$(awk -v d="$sustained" -v c="$ceiling" 'BEGIN { printf "%.2f", (c > 0 ? d / c : 0) }')
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "met" : "MISSED") }'; }
 
@@ -343,6 +389,8 @@ printf 'bench: %-50s %12s reports/s\n' \
 printf 'bench: %-50s %12s\n' "ratio" "$ratio"
 printf 'bench: ack latency @%s/s  p50 %.2f ms  p99 %.2f ms  (achieved %s/s; closed-loop p99 at full load %.1f ms)\n' \
 	"$(commas "$RATE")" "$p50" "$p99" "$(commas "$achieved")" "$sustained_p99"
+[ -z "$alert_line" ] || echo "$alert_line"
+[ -z "$eval_line" ] || echo "$eval_line"
 printf 'bench: %-50s %9s MiB; after restart %s MiB, restart to ready %s s\n' \
 	"peak RSS with $(commas "$REPORTS") reports" "$rss_full" "$rss_restart" "$restart_s"
 printf 'bench: targets: sustained >= %s/s %s; ratio >= %s %s\n' \

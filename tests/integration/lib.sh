@@ -113,13 +113,16 @@ PLAN
 }
 
 # start_daemon [ARGS...]: starts tiendod on free ports with state in
-# $T/state (or $STATE); sets DPID, INGEST, HTTP.
+# $T/state (or $STATE); sets DPID, INGEST, HTTP, PUB, SNAPSHOT.  Later
+# ARGS win over the defaults (e.g. --pub tcp://127.0.0.1:PORT to keep a port
+# across a restart).
 start_daemon() {
 	: "${STATE:=$T/state}"
 	: "${PLAN:=$T/plan.ini}"
 	[ -f "$PLAN" ] || make_plan "$PLAN"
 	"$B/tiendod" --plan "$PLAN" --state-dir "$STATE" \
-		--ingest tcp://127.0.0.1:0 --http 127.0.0.1:0 "$@" \
+		--ingest tcp://127.0.0.1:0 --http 127.0.0.1:0 \
+		--pub tcp://127.0.0.1:0 --snapshot tcp://127.0.0.1:0 "$@" \
 		2>>"$T/tiendod.log" &
 	DPID=$!
 	PIDS="$PIDS $DPID"
@@ -129,7 +132,10 @@ start_daemon() {
 	fi
 	INGEST=$(sed -n 's/^ingest=//p' "$STATE/endpoints")
 	HTTP=$(sed -n 's/^http=//p' "$STATE/endpoints")
+	PUB=$(sed -n 's/^pub=//p' "$STATE/endpoints")
+	SNAPSHOT=$(sed -n 's/^snapshot=//p' "$STATE/endpoints")
 	export TIENDO_CONNECT="$INGEST" TIENDO_HTTP="$HTTP"
+	export TIENDO_PUB="$PUB" TIENDO_SNAPSHOT="$SNAPSHOT"
 }
 
 # stop_daemon: SIGTERM, and the exit status it ended with in $DSTATUS.

@@ -40,7 +40,14 @@ expect_eq "every ack timed" "$(metric tiendo_ack_latency_seconds_count)" 15
 ok "database size reported" test "$(metric 'tiendo_database_size_bytes{file="main"}')" -gt 0
 expect_match "build info" "$M" '^tiendo_build_info\{version="[0-9.]+",sqlite="[0-9.]+".*\} 1$'
 expect_eq "units reporting" "$(metric tiendo_units_reporting)" 1
-expect_eq "subscribers (no publisher yet)" "$(metric tiendo_subscribers)" 0
+expect_eq "no subscriber yet" "$(metric tiendo_subscribers)" 0
+expect_match "alerts by state and severity" "$M" '^tiendo_alerts\{state="firing",severity="critical"\} [0-9]+$'
+"$B/tiendo-sub" >/dev/null 2>&1 &
+SUBPID=$!
+PIDS="$PIDS $SUBPID"
+ok "a subscriber is counted" wait_for 10 sh -c "curl -s $HTTP/metrics | grep -qx 'tiendo_subscribers 1'"
+kill "$SUBPID"
+ok "and uncounted when it leaves" wait_for 10 sh -c "curl -s $HTTP/metrics | grep -qx 'tiendo_subscribers 0'"
 expect_eq "storage ok" "$(metric tiendo_storage_ok)" 1
 
 # One noisy peer: at most 5 lines a minute, the rest counted.

@@ -1,0 +1,132 @@
+/*
+ * ctl_alerts.c - tiendo-ctl alerts [--history] [--task T] [--unit U]
+ *                [--severity S] [--since N] [--limit N] [--json]
+ *
+ * One line per alert: seq, time, severity, transition, unit, task and the
+ * daemon's own sentence (which carries the numbers).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <event2/http.h>
+#include <jansson.h>
+
+#include "ctl_alerts.h"
+#include "httpget.h"
+
+static int
+ca_add(char **url, int *first, const char *key, const char *value)
+{
+	char *enc, *n;
+	int rc;
+
+	if (value == NULL)
+		return 0;
+	if ((enc = evhttp_encode_uri(value)) == NULL)
+		return -1;
+	rc = asprintf(&n, "%s%c%s=%s", *url, *first ? '?' : '&', key, enc);
+	free(enc);
+	if (rc < 0)
+		return -1;
+	free(*url);
+	*url = n;
+	*first = 0;
+	return 0;
+}
+
+static const char *
+ca_str(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+int
+ctl_alerts(const char *base, int argc, char **argv)
+{
+	enum { O_HIST = 256, O_TASK, O_UNIT, O_SEV, O_SINCE, O_LIMIT, O_JSON };
+	static const struct option longopts[] = {
+		{ "history", no_argument, NULL, O_HIST },
+		{ "task", required_argument, NULL, O_TASK },
+		{ "unit", required_argument, NULL, O_UNIT },
+		{ "severity", required_argument, NULL, O_SEV },
+		{ "since", required_argument, NULL, O_SINCE },
+		{ "limit", required_argument, NULL, O_LIMIT },
+		{ "json", no_argument, NULL, O_JSON },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *task = NULL, *unit = NULL, *sev = NULL, *since = NULL,
+	           *limit = NULL;
+	int history = 0, as_json = 0, first = 1, ch, ex = EX_OK;
+	struct httpget_result res;
+	json_t *doc, *rows, *row;
+	size_t blen = strlen(base), i;
+	char *url;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_HIST: history = 1; break;
+		case O_TASK: task = optarg; break;
+		case O_UNIT: unit = optarg; break;
+		case O_SEV: sev = optarg; break;
+		case O_SINCE: since = optarg; break;
+		case O_LIMIT: limit = optarg; break;
+		case O_JSON: as_json = 1; break;
+		default: return EX_USAGE;
+		}
+	}
+	if (optind < argc || (!history && (task || unit || sev || since || limit))) {
+		fprintf(stderr, "tiendo-ctl: alerts: filters go with --history\n");
+		return EX_USAGE;
+	}
+	while (blen > 0 && base[blen - 1] == '/')
+		blen--;
+	if (asprintf(&url, "%.*s/v1/alerts%s", (int)blen, base,
+	             history ? "/history" : "?active=1") < 0)
+		return EX_OSERR;
+	first = !history ? 0 : 1;
+	if (ca_add(&url, &first, "task", task) || ca_add(&url, &first, "unit", unit) ||
+	    ca_add(&url, &first, "severity", sev) ||
+	    ca_add(&url, &first, "since", since) ||
+	    ca_add(&url, &first, "limit", limit)) {
+		free(url);
+		return EX_OSERR;
+	}
+	if (httpget(url, 10, &res) != 0) {
+		fprintf(stderr, "tiendo-ctl: cannot reach tiendod: %s\n", res.err);
+		free(url);
+		httpget_result_clear(&res);
+		return EX_UNAVAILABLE;
+	}
+	free(url);
+	doc = json_loadb(res.body, res.len, 0, NULL);
+	if (res.status != 200) {
+		fprintf(stderr, "tiendo-ctl: %s (HTTP %d)\n",
+		        doc ? ca_str(doc, "error") : "request failed", res.status);
+		ex = res.status < 500 ? EX_DATAERR : EX_UNAVAILABLE;
+	} else if (as_json) {
+		ex = fwrite(res.body, 1, res.len, stdout) == res.len ? EX_OK : EX_IOERR;
+	} else if ((rows = json_object_get(doc, "alerts")) == NULL) {
+		fprintf(stderr, "tiendo-ctl: the reply has no alerts\n");
+		ex = EX_PROTOCOL;
+	} else {
+		json_array_foreach(rows, i, row)
+			printf("%6lld  %.19s  %-8s %-9s %-12s %-12s %s\n",
+			       (long long)json_integer_value(json_object_get(row, "seq")),
+			       ca_str(row, "at"), ca_str(row, "severity"),
+			       ca_str(row, "transition"), ca_str(row, "unit"),
+			       ca_str(row, "task"), ca_str(row, "message"));
+		if (json_array_size(rows) == 0)
+			printf("%s\n", history ? "no alert events" : "no active alerts");
+		if (history && json_is_integer(json_object_get(doc, "next_since")))
+			printf("more: --since %lld\n", (long long)json_integer_value(
+			       json_object_get(doc, "next_since")));
+	}
+	json_decref(doc);
+	httpget_result_clear(&res);
+	return ex;
+}

@@ -1,0 +1,167 @@
+/*
+ * alertmsg.c - alert sentences.  Vietnamese groups thousands with "." and
+ * writes the decimal comma; English the other way round.  The sentences are
+ * short enough for an SMS gateway to forward as they are.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alertmsg.h"
+
+int
+alertmsg_lang_parse(const char *s)
+{
+	if (strcmp(s, "vi") == 0)
+		return ALERTMSG_VI;
+	if (strcmp(s, "en") == 0)
+		return ALERTMSG_EN;
+	return -1;
+}
+
+char *
+alertmsg_number(dec_t v, enum alertmsg_lang lang, char *buf, size_t n)
+{
+	char plain[DEC_BUFSZ], out[64];
+	char group = lang == ALERTMSG_VI ? '.' : ',';
+	char point = lang == ALERTMSG_VI ? ',' : '.';
+	const char *s = dec_format(v, plain, sizeof plain), *dot;
+	size_t o = 0, digits;
+
+	if (*s == '-')
+		out[o++] = *s++;
+	dot = strchr(s, '.');
+	digits = dot ? (size_t)(dot - s) : strlen(s);
+	for (size_t i = 0; i < digits; i++) {
+		if (i > 0 && (digits - i) % 3 == 0)
+			out[o++] = group;
+		out[o++] = s[i];
+	}
+	if (dot) {
+		out[o++] = point;
+		for (s = dot + 1; *s; s++)
+			out[o++] = *s;
+	}
+	out[o] = '\0';
+	snprintf(buf, n, "%s", out);
+	return buf;
+}
+
+char *
+alertmsg_points(double v, enum alertmsg_lang lang, char *buf, size_t n)
+{
+	double r = round(v * 10) / 10;
+	dec_t d;
+
+	if (!isfinite(r) || fabs(r) > 1e12)
+		r = 0;
+	d = (dec_t)llround(r * 10) * 100; /* thousandths, one decimal */
+	return alertmsg_number(d, lang, buf, n);
+}
+
+struct msg_words {
+	const char *rollup; /* "%s (%d units)" */
+	const char *nums;   /* actual/target measure (pct%, expected pct%) */
+	const char *lag[4];  /* by severity: firing */
+	const char *escalated, *eased, *caught_up;
+	const char *overdue, *overdue_over;
+	const char *silent, *silent_over;
+	const char *done;
+	const char *reminder;
+};
+
+static const struct msg_words words[2] = {
+	[ALERTMSG_VI] = {
+		.rollup = "%s (tổng %d đơn vị)",
+		.nums = "%s/%s %s (%s%%, kế hoạch %s%%)",
+		.lag = { [SEV_WARNING] = "%s chậm tiến độ «%s»: %s, chậm %s điểm.",
+		         [SEV_CRITICAL] = "%s chậm nghiêm trọng «%s»: %s, chậm %s điểm." },
+		.escalated = "%s chậm nghiêm trọng hơn «%s»: %s, chậm %s điểm.",
+		.eased = "%s đã đỡ chậm «%s»: %s, còn chậm %s điểm.",
+		.caught_up = "%s đã bắt kịp tiến độ «%s»: %s.",
+		.overdue = "%s quá hạn «%s» mà chưa đạt chỉ tiêu: %s.",
+		.overdue_over = "%s đã đạt chỉ tiêu «%s» sau hạn: %s.",
+		.silent = "%s không báo cáo «%s» đã %s ngày: %s.",
+		.silent_over = "%s đã báo cáo lại «%s»: %s.",
+		.done = "%s đã hoàn thành «%s»: %s.",
+		.reminder = "Nhắc lại: ",
+	},
+	[ALERTMSG_EN] = {
+		.rollup = "%s (%d units in all)",
+		.nums = "%s/%s %s (%s%%, plan %s%%)",
+		.lag = { [SEV_WARNING] = "%s is behind on \"%s\": %s, %s points behind.",
+		         [SEV_CRITICAL] = "%s is far behind on \"%s\": %s, %s points behind." },
+		.escalated = "%s has fallen further behind on \"%s\": %s, %s points behind.",
+		.eased = "%s is less behind on \"%s\": %s, still %s points behind.",
+		.caught_up = "%s has caught up on \"%s\": %s.",
+		.overdue = "%s is past the deadline of \"%s\" without meeting the target: %s.",
+		.overdue_over = "%s has met the target of \"%s\" after the deadline: %s.",
+		.silent = "%s has not reported on \"%s\" for %s days: %s.",
+		.silent_over = "%s reports again on \"%s\": %s.",
+		.done = "%s has met the target of \"%s\": %s.",
+		.reminder = "Reminder: ",
+	},
+};
+
+char *
+alertmsg_format(const struct plan *p, const struct rules_subject *s,
+                const struct rules_event *e, enum alertmsg_lang lang,
+                char *buf, size_t n)
+{
+	const struct msg_words *w = &words[lang == ALERTMSG_EN];
+	const struct plan_task *t = &p->tasks[s->task];
+	char who[512], nums[256], a[48], tg[48], pc[48], ex[48], lag[48], d[48];
+	const char *title = t->title, *pre = "";
+	size_t off;
+
+	if (s->target < 0)
+		snprintf(who, sizeof who, w->rollup, p->units[s->unit].name,
+		         s->n_units);
+	else
+		snprintf(who, sizeof who, "%s", p->units[s->unit].name);
+	snprintf(nums, sizeof nums, w->nums,
+	         alertmsg_number(e->view.actual, lang, a, sizeof a),
+	         alertmsg_number(e->view.target, lang, tg, sizeof tg), t->measure,
+	         alertmsg_points(e->view.percent, lang, pc, sizeof pc),
+	         alertmsg_points(e->view.expected, lang, ex, sizeof ex));
+	alertmsg_points(e->view.lag, lang, lag, sizeof lag);
+	if (e->transition == TR_REMINDER)
+		pre = w->reminder;
+	off = (size_t)snprintf(buf, n, "%s", pre);
+	if (off >= n)
+		return buf;
+	buf += off;
+	n -= off;
+	switch (e->rule) {
+	case RULE_LAG:
+		if (e->transition == TR_RESOLVED)
+			snprintf(buf, n, w->caught_up, who, title, nums);
+		else if (e->transition == TR_ESCALATED)
+			snprintf(buf, n, w->escalated, who, title, nums, lag);
+		else if (e->transition == TR_EASED)
+			snprintf(buf, n, w->eased, who, title, nums, lag);
+		else
+			snprintf(buf, n, w->lag[e->sev == SEV_CRITICAL ? SEV_CRITICAL
+			         : SEV_WARNING], who, title, nums, lag);
+		break;
+	case RULE_OVERDUE:
+		snprintf(buf, n, e->transition == TR_RESOLVED ? w->overdue_over
+		         : w->overdue, who, title, nums);
+		break;
+	case RULE_SILENT:
+		if (e->transition == TR_RESOLVED) {
+			snprintf(buf, n, w->silent_over, who, title, nums);
+		} else {
+			when_t quiet = e->last_report > t->start ? e->last_report
+			                                         : t->start;
+			snprintf(d, sizeof d, "%lld",
+			         (long long)((e->at - quiet) / WHEN_DAY));
+			snprintf(buf, n, w->silent, who, title, d, nums);
+		}
+		break;
+	default:
+		snprintf(buf, n, w->done, who, title, nums);
+		break;
+	}
+	return buf - off;
+}

@@ -1,0 +1,485 @@
+/*
+ * rules.c - alert rules over a board.
+ *
+ * Roll-ups are summed here in one pass per task (each target adds itself to
+ * every ancestor) rather than with board_rollup() per unit: with villages
+ * under communes under a province that is O(targets x depth) instead of
+ * O(targets x units) per task.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules.h"
+
+struct rules_sum {
+	dec_t actual, target;
+	when_t last;
+	int n;
+};
+
+struct rules {
+	const struct plan *plan;
+	struct rules_config cfg;
+	struct rules_subject *subj;
+	size_t n_subj, n_leaf;
+	size_t *task_first; /* per task: first roll-up subject */
+	size_t *task_end;
+	struct rules_state *st; /* n_subj * RULE_N */
+	unsigned char *dirty_bit;
+	size_t *dirty;
+	size_t n_dirty;
+	struct rules_event *ev;
+	size_t n_ev, cap_ev;
+	uint64_t last_seq;
+	struct rules_sum *sum;     /* per unit, scratch */
+	unsigned char *task_touched; /* per task, scratch */
+	int failed;
+};
+
+static const char *const rule_names[RULE_N] = { "lag", "overdue", "silent", "done" };
+static const char *const sev_names[] = { "none", "info", "warning", "critical" };
+static const char *const tr_names[] = { "?", "firing", "escalated", "eased",
+                                        "reminder", "resolved", "notice" };
+
+const char *
+rules_rule_name(enum rules_rule rule)
+{
+	return (unsigned)rule < RULE_N ? rule_names[rule] : "?";
+}
+
+const char *
+rules_sev_name(enum rules_sev sev)
+{
+	return (unsigned)sev <= SEV_CRITICAL ? sev_names[sev] : "?";
+}
+
+const char *
+rules_transition_name(enum rules_transition t)
+{
+	return (unsigned)t <= TR_NOTICE ? tr_names[t] : "?";
+}
+
+int
+rules_rule_parse(const char *s)
+{
+	for (int i = 0; i < RULE_N; i++)
+		if (strcmp(s, rule_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int
+rules_sev_parse(const char *s)
+{
+	for (int i = SEV_INFO; i <= SEV_CRITICAL; i++)
+		if (strcmp(s, sev_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Adds the targets of task `task` (from index i on) to every ancestor. */
+static void
+rules_sum_task(struct rules *r, const struct board *b, int task, size_t i)
+{
+	const struct plan *p = r->plan;
+
+	for (; i < p->n_targets && p->targets[i].task == task; i++) {
+		const struct tally *t = b ? &b->tallies[i] : NULL;
+		size_t steps = 0;
+
+		for (int u = p->targets[i].unit; u >= 0 && steps++ <= p->n_units;
+		     u = p->units[u].parent) {
+			struct rules_sum *s = &r->sum[u];
+			if (t) {
+				/* Overflow pins, as board_rollup() does. */
+				if (dec_add(s->actual, t->actual, &s->actual) < 0)
+					s->actual = INT64_MAX;
+				if (t->last_report_at > s->last)
+					s->last = t->last_report_at;
+			}
+			if (dec_add(s->target, p->targets[i].value, &s->target) < 0)
+				s->target = INT64_MAX;
+			s->n++;
+		}
+	}
+}
+
+static void
+rules_unsum_task(struct rules *r, int task, size_t i)
+{
+	const struct plan *p = r->plan;
+
+	for (; i < p->n_targets && p->targets[i].task == task; i++) {
+		size_t steps = 0;
+		for (int u = p->targets[i].unit; u >= 0 && steps++ <= p->n_units;
+		     u = p->units[u].parent)
+			memset(&r->sum[u], 0, sizeof r->sum[u]);
+	}
+}
+
+static size_t
+rules_task_first_target(const struct plan *p, int task)
+{
+	size_t lo = 0, hi = p->n_targets, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (p->targets[mid].task < task)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct rules *
+rules_new(const struct plan *plan, const struct rules_config *cfg)
+{
+	struct rules *r = calloc(1, sizeof *r);
+	size_t cap;
+
+	if (r == NULL)
+		return NULL;
+	r->plan = plan;
+	r->cfg = *cfg;
+	r->sum = calloc(plan->n_units + 1, sizeof *r->sum);
+	r->task_first = calloc(plan->n_tasks + 1, sizeof *r->task_first);
+	r->task_end = calloc(plan->n_tasks + 1, sizeof *r->task_end);
+	r->task_touched = calloc(plan->n_tasks + 1, 1);
+	cap = plan->n_targets + 64;
+	r->subj = calloc(cap, sizeof *r->subj);
+	if (!r->sum || !r->task_first || !r->task_end || !r->task_touched ||
+	    !r->subj)
+		goto fail;
+	for (size_t i = 0; i < plan->n_targets; i++)
+		r->subj[i] = (struct rules_subject){ plan->targets[i].task,
+			plan->targets[i].unit, (int)i, 1 };
+	r->n_subj = r->n_leaf = plan->n_targets;
+	for (size_t t = 0; t < plan->n_tasks; t++) {
+		size_t first = rules_task_first_target(plan, (int)t);
+
+		rules_sum_task(r, NULL, (int)t, first);
+		r->task_first[t] = r->n_subj;
+		for (size_t u = 0; u < plan->n_units; u++) {
+			int own = plan_target_find(plan, (int)t, (int)u) >= 0;
+			if (r->sum[u].n <= own)
+				continue;
+			if (r->n_subj == cap) {
+				struct rules_subject *ns = realloc(r->subj,
+					2 * cap * sizeof *ns);
+				if (ns == NULL)
+					goto fail;
+				r->subj = ns;
+				cap *= 2;
+			}
+			r->subj[r->n_subj++] = (struct rules_subject){
+				(int)t, (int)u, -1, r->sum[u].n };
+		}
+		r->task_end[t] = r->n_subj;
+		rules_unsum_task(r, (int)t, first);
+	}
+	r->st = calloc(r->n_subj * RULE_N + 1, sizeof *r->st);
+	r->dirty_bit = calloc(r->n_subj * RULE_N + 1, 1);
+	r->dirty = calloc(r->n_subj * RULE_N + 1, sizeof *r->dirty);
+	if (!r->st || !r->dirty_bit || !r->dirty)
+		goto fail;
+	return r;
+fail:
+	rules_free(r);
+	return NULL;
+}
+
+void
+rules_free(struct rules *r)
+{
+	if (r == NULL)
+		return;
+	free(r->sum);
+	free(r->task_first);
+	free(r->task_end);
+	free(r->task_touched);
+	free(r->subj);
+	free(r->st);
+	free(r->dirty_bit);
+	free(r->dirty);
+	free(r->ev);
+	free(r);
+}
+
+size_t
+rules_n_subjects(const struct rules *r)
+{
+	return r->n_subj;
+}
+
+const struct rules_subject *
+rules_subject(const struct rules *r, size_t i)
+{
+	return i < r->n_subj ? &r->subj[i] : NULL;
+}
+
+int
+rules_subject_find(const struct rules *r, int task, int unit, bool rollup)
+{
+	if (task < 0 || (size_t)task >= r->plan->n_tasks)
+		return -1;
+	if (!rollup)
+		return plan_target_find(r->plan, task, unit);
+	for (size_t i = r->task_first[task]; i < r->task_end[task]; i++)
+		if (r->subj[i].unit == unit)
+			return (int)i;
+	return -1;
+}
+
+struct rules_state *
+rules_state(struct rules *r, size_t subject, enum rules_rule rule)
+{
+	return &r->st[subject * RULE_N + rule];
+}
+
+uint64_t
+rules_last_seq(const struct rules *r)
+{
+	return r->last_seq;
+}
+
+void
+rules_set_last_seq(struct rules *r, uint64_t seq)
+{
+	r->last_seq = seq;
+}
+
+const struct rules_event *
+rules_events(const struct rules *r, size_t *n)
+{
+	*n = r->n_ev;
+	return r->ev;
+}
+
+const size_t *
+rules_dirty(const struct rules *r, size_t *n)
+{
+	*n = r->n_dirty;
+	return r->dirty;
+}
+
+void
+rules_clear(struct rules *r)
+{
+	for (size_t i = 0; i < r->n_dirty; i++)
+		r->dirty_bit[r->dirty[i]] = 0;
+	r->n_dirty = 0;
+	r->n_ev = 0;
+	r->failed = 0;
+}
+
+void
+rules_reset(struct rules *r)
+{
+	rules_clear(r);
+	memset(r->st, 0, r->n_subj * RULE_N * sizeof *r->st);
+	r->last_seq = 0;
+}
+
+static void
+rules_mark(struct rules *r, size_t k)
+{
+	if (!r->dirty_bit[k]) {
+		r->dirty_bit[k] = 1;
+		r->dirty[r->n_dirty++] = k;
+	}
+}
+
+/* Numbers of the subject being evaluated. */
+struct rules_ctx {
+	size_t subject;
+	struct tally_view view;
+	when_t last_report;
+	when_t now;
+};
+
+static void
+rules_emit(struct rules *r, const struct rules_ctx *c, enum rules_rule rule,
+           struct rules_state *s, enum rules_transition tr,
+           enum rules_sev prev, enum rules_sev sev)
+{
+	struct rules_event *e;
+
+	if (r->n_ev == r->cap_ev) {
+		size_t cap = r->cap_ev ? 2 * r->cap_ev : 64;
+		struct rules_event *ev = realloc(r->ev, cap * sizeof *ev);
+		if (ev == NULL) {
+			r->failed = 1;
+			return;
+		}
+		r->ev = ev;
+		r->cap_ev = cap;
+	}
+	e = &r->ev[r->n_ev++];
+	e->seq = ++r->last_seq;
+	if (tr == TR_FIRING || tr == TR_NOTICE) {
+		s->id = e->seq;
+		s->since = c->now;
+	}
+	s->last_seq = e->seq;
+	e->id = s->id;
+	e->transition = tr;
+	e->rule = rule;
+	e->sev = sev;
+	e->prev_sev = prev;
+	e->subject = (int)c->subject;
+	e->view = c->view;
+	e->at = c->now;
+	e->since = s->since;
+	e->last_report = c->last_report;
+}
+
+/* Moves one (subject, rule) towards severity `want`. */
+static void
+rules_step(struct rules *r, const struct rules_ctx *c, enum rules_rule rule,
+           enum rules_sev want)
+{
+	size_t k = c->subject * RULE_N + rule;
+	struct rules_state *s = &r->st[k];
+	enum rules_sev cur = s->sev;
+	int64_t pending = rule == RULE_DONE ? 0 : r->cfg.pending;
+
+	if (want > cur) {
+		if (s->pend_sev == SEV_NONE) {
+			s->pending_since = c->now;
+			s->pend_sev = want;
+			rules_mark(r, k);
+		} else if (s->pend_sev != want) {
+			/* Still the same upward move: the clock keeps running. */
+			s->pend_sev = want;
+			rules_mark(r, k);
+		}
+		if (c->now - s->pending_since < pending)
+			return;
+		s->pend_sev = SEV_NONE;
+		s->pending_since = 0;
+		s->sev = want;
+		s->announced = c->now;
+		rules_mark(r, k);
+		rules_emit(r, c, rule, s, cur == SEV_NONE
+		           ? (rule == RULE_DONE ? TR_NOTICE : TR_FIRING)
+		           : TR_ESCALATED, cur, want);
+		return;
+	}
+	if (s->pend_sev != SEV_NONE) {
+		s->pend_sev = SEV_NONE;
+		s->pending_since = 0;
+		rules_mark(r, k);
+	}
+	if (want < cur) {
+		rules_mark(r, k);
+		s->sev = want;
+		s->announced = c->now;
+		if (rule == RULE_DONE) {
+			s->id = s->since = 0; /* unlatched without a word */
+		} else if (want == SEV_NONE) {
+			rules_emit(r, c, rule, s, TR_RESOLVED, cur, cur);
+			s->id = s->since = 0;
+		} else {
+			rules_emit(r, c, rule, s, TR_EASED, cur, want);
+		}
+		return;
+	}
+	if (cur != SEV_NONE && rule != RULE_DONE && r->cfg.reminder > 0 &&
+	    c->now - s->announced >= r->cfg.reminder) {
+		s->announced = c->now;
+		rules_mark(r, k);
+		rules_emit(r, c, rule, s, TR_REMINDER, cur, cur);
+	}
+}
+
+static void
+rules_eval_subject(struct rules *r, size_t i, const struct tally_view *v,
+                   when_t last_report, when_t now)
+{
+	const struct plan_task *t = &r->plan->tasks[r->subj[i].task];
+	struct rules_ctx c = { .subject = i, .view = *v,
+	                       .last_report = last_report, .now = now };
+	int done = v->actual >= v->target;
+	int running = now >= t->start && now < t->deadline;
+	enum rules_sev lag = SEV_NONE, cur = r->st[i * RULE_N + RULE_LAG].sev;
+	when_t quiet = last_report > t->start ? last_report : t->start;
+
+	if (running && !done) {
+		/* Hysteresis: a threshold already crossed lets go only
+		 * `margin` points below it. */
+		double crit = t->critical - (cur >= SEV_CRITICAL ? r->cfg.margin : 0);
+		double warn = t->warn - (cur >= SEV_WARNING ? r->cfg.margin : 0);
+		if (v->lag >= crit)
+			lag = SEV_CRITICAL;
+		else if (v->lag >= warn)
+			lag = SEV_WARNING;
+	}
+	rules_step(r, &c, RULE_LAG, lag);
+	rules_step(r, &c, RULE_OVERDUE, now >= t->deadline && !done
+	           ? SEV_CRITICAL : SEV_NONE);
+	rules_step(r, &c, RULE_SILENT, running && !done && t->stale_after > 0 &&
+	           now - quiet >= t->stale_after ? SEV_WARNING : SEV_NONE);
+	rules_step(r, &c, RULE_DONE, done ? SEV_INFO : SEV_NONE);
+}
+
+static void
+rules_eval_leaf(struct rules *r, const struct board *b, size_t i, when_t now)
+{
+	struct tally_view v;
+
+	board_view(b, (int)i, now, &v);
+	rules_eval_subject(r, i, &v, b->tallies[i].last_report_at, now);
+}
+
+static void
+rules_eval_rollups(struct rules *r, const struct board *b, int task, when_t now)
+{
+	const struct plan *p = r->plan;
+	size_t first = rules_task_first_target(p, task);
+
+	if (r->task_first[task] == r->task_end[task])
+		return;
+	rules_sum_task(r, b, task, first);
+	for (size_t i = r->task_first[task]; i < r->task_end[task]; i++) {
+		const struct rules_sum *s = &r->sum[r->subj[i].unit];
+		struct tally sum;
+		struct tally_view v;
+
+		tally_init(&sum);
+		sum.actual = s->actual;
+		sum.last_report_at = s->last;
+		tally_view(&sum, &p->tasks[task], s->target, now, &v);
+		rules_eval_subject(r, i, &v, s->last, now);
+	}
+	rules_unsum_task(r, task, first);
+}
+
+int
+rules_eval_all(struct rules *r, const struct board *b, when_t now)
+{
+	for (size_t i = 0; i < r->n_leaf; i++)
+		rules_eval_leaf(r, b, i, now);
+	for (size_t t = 0; t < r->plan->n_tasks; t++)
+		rules_eval_rollups(r, b, (int)t, now);
+	return r->failed ? -1 : 0;
+}
+
+int
+rules_eval_targets(struct rules *r, const struct board *b, const int *targets,
+                   size_t n, when_t now)
+{
+	for (size_t k = 0; k < n; k++) {
+		int i = targets[k];
+		if (i < 0 || (size_t)i >= r->n_leaf)
+			continue;
+		rules_eval_leaf(r, b, (size_t)i, now);
+		r->task_touched[r->subj[i].task] = 1;
+	}
+	for (size_t t = 0; t < r->plan->n_tasks; t++)
+		if (r->task_touched[t]) {
+			r->task_touched[t] = 0;
+			rules_eval_rollups(r, b, (int)t, now);
+		}
+	return r->failed ? -1 : 0;
+}

@@ -1,0 +1,126 @@
+/*
+ * rules.h - the alert rules and the life of each alert.  Pure: no I/O, no
+ * clock; `now` is passed in, so tests replay months in milliseconds.
+ *
+ * A subject is one (task, unit) target, or one roll-up: a task summed over
+ * a unit that has targets below it (the same rows as GET /v1/tallies).  Each
+ * subject carries one state per rule:
+ *
+ *   lag      warning when lag >= warn, critical when lag >= critical, while
+ *            the task runs (start <= now < deadline) and the target is not met
+ *   overdue  critical when the deadline has passed and the target is not met
+ *   silent   warning when a running task has had no report for stale_after
+ *   done     info: a one-off notice when the target is met
+ *
+ * Lifecycle: a condition must hold for `pending` ms before it fires or
+ * escalates (0: at once); it eases and resolves at once, but only when lag
+ * has fallen `margin` points below the threshold it crossed (hysteresis); a
+ * firing alert is re-announced every `reminder` ms (0: never).  Each change
+ * is one event with the next global sequence number.  "done" fires a NOTICE
+ * and then stays latched, silently, until the target is no longer met.
+ *
+ * The caller persists the events and the changed states (rules_dirty) and
+ * only then publishes: see daemon/alerts.c.
+ */
+#ifndef TIENDO_RULES_H
+#define TIENDO_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "board.h"
+
+enum rules_rule { RULE_LAG = 0, RULE_OVERDUE, RULE_SILENT, RULE_DONE, RULE_N };
+
+/* Numbers match tiendo.proto's Severity and AlertTransition. */
+enum rules_sev { SEV_NONE = 0, SEV_INFO = 1, SEV_WARNING = 2, SEV_CRITICAL = 3 };
+
+enum rules_transition {
+	TR_FIRING = 1,    /* a new alert */
+	TR_ESCALATED = 2, /* severity went up */
+	TR_EASED = 3,     /* severity went down, still firing */
+	TR_REMINDER = 4,  /* still firing, announced again */
+	TR_RESOLVED = 5,  /* no longer holds */
+	TR_NOTICE = 6,    /* one-off (done) */
+};
+
+struct rules_config {
+	int64_t pending;  /* ms a condition must hold before it fires */
+	double margin;    /* points below a threshold before it lets go */
+	int64_t reminder; /* ms between reminders; 0 = off */
+};
+
+/* What is kept (and persisted) per (subject, rule). */
+struct rules_state {
+	uint8_t sev;          /* announced severity; SEV_NONE = not firing */
+	uint8_t pend_sev;     /* severity waiting for `pending`; SEV_NONE = none */
+	when_t pending_since; /* when the pending condition began to hold */
+	when_t since;         /* when the alert fired */
+	when_t announced;     /* last announcement, for reminders */
+	uint64_t id;          /* seq of the event that opened the alert */
+	uint64_t last_seq;    /* seq of its latest event */
+};
+
+struct rules_subject {
+	int task;
+	int unit;
+	int target;  /* index into plan->targets, or -1 for a roll-up */
+	int n_units; /* targets summed (1 for a target) */
+};
+
+struct rules_event {
+	uint64_t seq;
+	uint64_t id;
+	enum rules_transition transition;
+	enum rules_rule rule;
+	enum rules_sev sev;      /* after the transition (RESOLVED: as it was) */
+	enum rules_sev prev_sev; /* before it */
+	int subject;
+	struct tally_view view;  /* the numbers at that moment */
+	when_t at;
+	when_t since;
+	when_t last_report;
+};
+
+struct rules;
+
+/* NULL when out of memory.  The plan is borrowed and must outlive it. */
+struct rules *rules_new(const struct plan *plan, const struct rules_config *cfg);
+void rules_free(struct rules *r);
+
+size_t rules_n_subjects(const struct rules *r);
+const struct rules_subject *rules_subject(const struct rules *r, size_t i);
+/* Subject of (task, unit), a target or a roll-up; -1 if none. */
+int rules_subject_find(const struct rules *r, int task, int unit, bool rollup);
+
+struct rules_state *rules_state(struct rules *r, size_t subject,
+                                enum rules_rule rule);
+
+uint64_t rules_last_seq(const struct rules *r);
+void rules_set_last_seq(struct rules *r, uint64_t seq);
+
+/* Evaluates every subject, or the subjects of the given targets and the
+ * roll-ups of their tasks.  Events go to the queue below.  0, or -1 when
+ * out of memory (the queue then holds what was produced so far). */
+int rules_eval_all(struct rules *r, const struct board *b, when_t now);
+int rules_eval_targets(struct rules *r, const struct board *b,
+                       const int *targets, size_t n, when_t now);
+
+/* The events produced since the last rules_clear(), in seq order, and the
+ * (subject * RULE_N + rule) indexes of the states changed. */
+const struct rules_event *rules_events(const struct rules *r, size_t *n);
+const size_t *rules_dirty(const struct rules *r, size_t *n);
+void rules_clear(struct rules *r);
+
+/* Forgets all states and events (before reloading them). */
+void rules_reset(struct rules *r);
+
+const char *rules_rule_name(enum rules_rule rule);     /* "lag"... */
+const char *rules_sev_name(enum rules_sev sev);        /* "warning"... */
+const char *rules_transition_name(enum rules_transition t); /* "firing"... */
+/* -1 when unknown. */
+int rules_rule_parse(const char *s);
+int rules_sev_parse(const char *s);
+
+#endif
