@@ -30,7 +30,7 @@ ok "READY=1 received" wait_for 20 grep -q " READY=1" "$NLOG"
 ok "both sockets answered when READY came" wait_for 20 grep -q "^on-ready rc=0" "$NLOG"
 first=$(grep -v '^listening' "$NLOG" | head -1 | cut -d' ' -f3-)
 expect_eq "READY is the first thing said" "$first" "READY=1"
-expect_match "a STATUS line follows" "$(cat "$NLOG")" "STATUS=[0-9]+ reports accepted since start; [0-9]+ of 2 units reporting; storage ok"
+expect_match "a STATUS line follows" "$(cat "$NLOG")" "STATUS=[0-9]+ reports accepted since start; [0-9]+ of 2 units reporting; [0-9]+ alerts active; storage ok"
 ok "STATUS counts the report sent at READY" \
 	wait_for 10 grep -q "STATUS=1 reports accepted since start; 1 of 2 units reporting" "$NLOG"
 
