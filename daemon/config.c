@@ -10,6 +10,9 @@
  *                                     ; last acked batches on power loss)
  *   log_level = info                  ; err, warning, notice, info, debug
  *   max_future = 10m                  ; clock skew allowed in observed_at
+ *
+ * Not for production, hence not in the example file: max_page_count = N
+ * caps the database at N pages, so that tests can fill the "disk".
  */
 #include <errno.h>
 #include <stdio.h>
@@ -88,6 +91,17 @@ config_set(struct config *c, const char *key, const char *value,
 			return -1;
 		}
 		c->log_level = level;
+		return 0;
+	}
+	if (strcmp(key, "max_page_count") == 0) {
+		char *end;
+		long long n = strtoll(value, &end, 10);
+
+		if (*value == '\0' || *end != '\0' || n < 0) {
+			*why = "max_page_count must be a number of pages";
+			return -1;
+		}
+		c->max_page_count = n;
 		return 0;
 	}
 	if (strcmp(key, "max_future") == 0)

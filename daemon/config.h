@@ -19,6 +19,7 @@ struct config {
 	enum store_sync sync;
 	int log_level;
 	int64_t max_future; /* ms a report's observed_at may lead our clock */
+	int64_t max_page_count; /* testing: cap the database (0 = none) */
 };
 
 /* Fills in the defaults.  0, or -1 when out of memory. */

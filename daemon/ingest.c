@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,7 @@ struct ingest {
 	void *sock;
 	struct event *ev_fd;   /* ZMQ_FD readable */
 	struct event *ev_more; /* a drain hit its bound: continue soon */
+	struct event *ev_probe; /* storage failed: try a small write now and then */
 	struct book **book;
 	int64_t max_future;
 	char endpoint[256];
@@ -68,6 +70,26 @@ struct ingest {
 };
 
 static void ingest_drain(struct ingest *in);
+
+#define PROBE_MS 1000
+
+/* With nobody sending, no commit would ever tell that the disk has room
+ * again; a probe write does, so /healthz recovers by itself. */
+static void
+ingest_on_probe(evutil_socket_t fd, short what, void *arg)
+{
+	struct ingest *in = arg;
+	struct timeval tv = { PROBE_MS / 1000, (PROBE_MS % 1000) * 1000 };
+
+	if (in->stats.storage_ok)
+		return;
+	if (store_probe((*in->book)->store, when_now()) == 0) {
+		in->stats.storage_ok = 1;
+		log_notice("storage: writing again");
+		return;
+	}
+	evtimer_add(in->ev_probe, &tv);
+}
 
 static void
 ingest_on_fd(evutil_socket_t fd, short what, void *arg)
@@ -213,6 +235,97 @@ ingest_recv(struct ingest *in, when_t now)
 	return 0;
 }
 
+static void
+item_reject(struct ingest *in, size_t k, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+item_reject(struct ingest *in, size_t k, const char *fmt, ...)
+{
+	va_list ap;
+
+	in->items[k].fate = TIENDO__FATE__FATE_REJECTED;
+	in->items[k].code = TIENDO__REJECT__REJECT_BAD_CORRECTION;
+	va_start(ap, fmt);
+	vsnprintf(in->reasons[k], REASON_MAX, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Item k of m is a correction: stores it and voids its report, or rejects
+ * it.  Inside the drain's transaction, so a report earlier in the same
+ * drain can be voided, and a second void of it is refused.  -1 on a store
+ * error only.
+ */
+static int
+ingest_correct(struct ingest *in, struct store *store, const struct plan *plan,
+               struct ingest_msg *m, size_t k, when_t now)
+{
+	struct ingest_item *it = &in->items[k];
+	const Tiendo__Report *r = m->batch->reports[k - m->first];
+	const char *client = m->batch->client;
+	struct store_target t;
+	int found, task, unit;
+
+	/* Its own seq first: a resent correction is a duplicate, even though
+	 * what it voids is voided by now. */
+	if (store_exists(store, client, r->seq, &found) < 0)
+		return -1;
+	if (found) {
+		it->fate = TIENDO__FATE__FATE_DUPLICATE;
+		return 0;
+	}
+	if (store_target(store, client, r->voids_seq, &t, &found) < 0)
+		return -1;
+	if (!found) {
+		item_reject(in, k, "voids_seq %" PRIu64 ": no report of client "
+		            "\"%s\" with that seq is stored", r->voids_seq, client);
+		return 0;
+	}
+	if (t.voids_seq != 0) {
+		item_reject(in, k, "voids_seq %" PRIu64 " is itself a correction;"
+		            " it cannot be voided", r->voids_seq);
+		return 0;
+	}
+	if (t.voided_by != 0) {
+		item_reject(in, k, "voids_seq %" PRIu64 " is already voided by "
+		            "seq %" PRIu64, r->voids_seq, t.voided_by);
+		return 0;
+	}
+	if ((r->unit[0] && strcmp(r->unit, t.unit) != 0) ||
+	    (r->task[0] && strcmp(r->task, t.task) != 0)) {
+		item_reject(in, k, "correction names %s/%s but seq %" PRIu64
+		            " is a report of %s/%s", r->task[0] ? r->task : "*",
+		            r->unit[0] ? r->unit : "*", r->voids_seq, t.task,
+		            t.unit);
+		return 0;
+	}
+	struct store_report row = {
+		.client = client,
+		.seq = r->seq,
+		.task = t.task,
+		.unit = t.unit,
+		.kind = REPORT_ADD,
+		.value = 0,
+		.observed_at = r->observed_at,
+		.received_at = now,
+		.reporter = r->reporter,
+		.note = r->note,
+		.voids_seq = r->voids_seq,
+		.void_reason = r->void_reason,
+	};
+	if (store_insert(store, &row, &it->is_new) < 0 ||
+	    store_void(store, client, r->voids_seq, r->seq, r->observed_at) < 0)
+		return -1;
+	it->fate = TIENDO__FATE__FATE_ACCEPTED;
+	/* The pair to recount; -1 when the plan no longer has it. */
+	task = plan_task_find(plan, t.task);
+	unit = plan_unit_find(plan, t.unit);
+	it->v.target = task < 0 || unit < 0 ? -1
+	                                     : plan_target_find(plan, task, unit);
+	return 0;
+}
+
 /* Writes every valid item in one transaction.  0, or -1 after a rollback. */
 static int
 ingest_commit(struct ingest *in, when_t now)
@@ -237,6 +350,11 @@ ingest_commit(struct ingest *in, when_t now)
 					goto fail;
 				it->fate = found ? TIENDO__FATE__FATE_DUPLICATE
 				                 : TIENDO__FATE__FATE_REJECTED;
+				continue;
+			}
+			if (it->v.voids_seq != 0) {
+				if (ingest_correct(in, store, plan, m, k, now) < 0)
+					goto fail;
 				continue;
 			}
 			const struct plan_target *t = &plan->targets[it->v.target];
@@ -275,6 +393,10 @@ fail:
 		log_err("storage: %s; answering RETRY until it clears",
 		        in->stats.storage_error);
 	in->stats.storage_ok = 0;
+	if (!evtimer_pending(in->ev_probe, NULL)) {
+		struct timeval tv = { PROBE_MS / 1000, (PROBE_MS % 1000) * 1000 };
+		evtimer_add(in->ev_probe, &tv);
+	}
 	for (size_t i = 0; i < in->n_msgs; i++) {
 		struct ingest_msg *m = &in->msgs[i];
 		if (m->status == TIENDO__STATUS__STATUS_OK) {
@@ -460,7 +582,9 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 	}
 	in->ev_fd = event_new(base, fd, EV_READ | EV_PERSIST, ingest_on_fd, in);
 	in->ev_more = event_new(base, -1, 0, ingest_on_more, in);
-	if (in->ev_fd == NULL || in->ev_more == NULL || event_add(in->ev_fd, NULL) < 0)
+	in->ev_probe = evtimer_new(base, ingest_on_probe, in);
+	if (in->ev_fd == NULL || in->ev_more == NULL || in->ev_probe == NULL ||
+	    event_add(in->ev_fd, NULL) < 0)
 		goto nomem;
 	/* Input may predate the first edge we watch for. */
 	event_active(in->ev_more, 0, 0);
@@ -488,6 +612,8 @@ ingest_free(struct ingest *in)
 		event_free(in->ev_fd);
 	if (in->ev_more)
 		event_free(in->ev_more);
+	if (in->ev_probe)
+		event_free(in->ev_probe);
 	if (in->sock)
 		zmq_close(in->sock);
 	free(in->msgs);

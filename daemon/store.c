@@ -44,6 +44,17 @@ static const char *const store_migrations[] = {
 	");"
 	/* Recounting one pair must not scan a year of reports. */
 	"CREATE INDEX reports_pair ON reports (task, unit);",
+	/* 1 -> 2: corrections.  A correction is a row of its own (so that
+	 * (client, seq) stays unique across both kinds) that is never
+	 * counted; the row it voids keeps its values, marked by whom and as
+	 * of when, for the audit trail. */
+	"ALTER TABLE reports ADD COLUMN voids_seq INTEGER;"
+	"ALTER TABLE reports ADD COLUMN void_reason TEXT;"
+	"ALTER TABLE reports ADD COLUMN voided_by INTEGER;"
+	"ALTER TABLE reports ADD COLUMN voided_at INTEGER;"
+	/* Written by store_probe only. */
+	"CREATE TABLE probe (id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  at INTEGER NOT NULL);",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -149,8 +160,9 @@ store_open(const char *path, enum store_sync sync, char **err)
 		goto fail;
 	if (store_prepare(s,
 	        "INSERT INTO reports (client, seq, task, unit, kind, value,"
-	        " observed_at, received_at, reporter, note)"
-	        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	        " observed_at, received_at, reporter, note, voids_seq,"
+	        " void_reason)"
+	        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	        " ON CONFLICT (client, seq) DO NOTHING", &s->insert) < 0 ||
 	    store_prepare(s, "SELECT 1 FROM reports WHERE client = ? AND seq = ?",
 	                  &s->exists) < 0 ||
@@ -224,6 +236,14 @@ store_insert(struct store *s, const struct store_report *r, int *is_new)
 	sqlite3_bind_int64(st, 8, r->received_at);
 	sqlite3_bind_text(st, 9, r->reporter, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, r->note, -1, SQLITE_STATIC);
+	if (r->voids_seq) {
+		sqlite3_bind_int64(st, 11, (sqlite3_int64)r->voids_seq);
+		sqlite3_bind_text(st, 12, r->void_reason ? r->void_reason : "",
+		                  -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_null(st, 11);
+		sqlite3_bind_null(st, 12);
+	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -252,14 +272,15 @@ int
 store_scan(struct store *s, const char *task, const char *unit, when_t until,
            store_scan_fn fn, void *arg)
 {
-	char sql[320];
+	char sql[400];
 	sqlite3_stmt *st;
 	int rc, ret = 0, i = 1;
 
 	snprintf(sql, sizeof sql,
 	         "SELECT client, seq, task, unit, kind, value, observed_at,"
 	         " received_at, reporter, note FROM reports"
-	         " WHERE observed_at <= ?%s%s ORDER BY id",
+	         " WHERE observed_at <= ?1 AND voids_seq IS NULL"
+	         " AND (voided_at IS NULL OR voided_at > ?1)%s%s ORDER BY id",
 	         task ? " AND task = ?" : "", unit ? " AND unit = ?" : "");
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "scan");
@@ -305,4 +326,88 @@ store_count(struct store *s)
 		store_fail(s, "count");
 	sqlite3_finalize(st);
 	return n;
+}
+
+int
+store_target(struct store *s, const char *client, uint64_t seq,
+             struct store_target *t, int *found)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT task, unit, voids_seq, voided_by"
+	                       " FROM reports WHERE client = ? AND seq = ?", -1,
+	                       &st, NULL) != SQLITE_OK)
+		return store_fail(s, "target");
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW;
+	if (*found) {
+		snprintf(t->task, sizeof t->task, "%s",
+		         (const char *)sqlite3_column_text(st, 0));
+		snprintf(t->unit, sizeof t->unit, "%s",
+		         (const char *)sqlite3_column_text(st, 1));
+		t->voids_seq = (uint64_t)sqlite3_column_int64(st, 2);
+		t->voided_by = (uint64_t)sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, "target");
+	return 0;
+}
+
+int
+store_void(struct store *s, const char *client, uint64_t seq, uint64_t by,
+           when_t at)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE reports SET voided_by = ?,"
+	                       " voided_at = ? WHERE client = ? AND seq = ?"
+	                       " AND voided_by IS NULL", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return store_fail(s, "void");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)by);
+	sqlite3_bind_int64(st, 2, at);
+	sqlite3_bind_text(st, 3, client, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)seq);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "void");
+	if (sqlite3_changes(s->db) != 1) {
+		snprintf(s->err, sizeof s->err, "void: seq %llu not voidable",
+		         (unsigned long long)seq);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_probe(struct store *s, when_t now)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO probe (id, at)"
+	         " VALUES (1, %lld)", (long long)now);
+	if (store_begin(s) < 0)
+		return -1;
+	if (store_exec(s, sql) < 0 || store_commit(s) < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_set_max_pages(struct store *s, int64_t n)
+{
+	char sql[64];
+
+	if (n <= 0)
+		return 0;
+	snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", (long long)n);
+	return store_exec(s, sql);
 }
