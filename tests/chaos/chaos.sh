@@ -27,6 +27,8 @@ BATCH=${CHAOS_BATCH:-10}
 CHUNKS=20
 W="$T/chaos"
 mkdir -p "$W"
+# The --follow clients are children of the workers: stop them too.
+trap 'for f in "$W"/c*.fpid; do [ -f "$f" ] && kill -KILL "$(cat "$f")"; done 2>/dev/null; cleanup' EXIT
 DB="$T/state/tiendo.db"
 
 # --- the reports: CSV chunks per client, and what the tallies must be -------
@@ -97,6 +99,7 @@ worker() {
 		"$B/tiendo-push" --client "c$i" --follow --interval 1 \
 			--batch "$BATCH" --timeout 1 --retries 1 -q >>"$W/c$i.log" 2>>"$W/c$i.err" &
 		fpid=$!
+		echo "$fpid" >"$W/c$i.fpid"
 	fi
 	for k in $(seq 1 "$CHUNKS"); do
 		[ -f "$W/c$i.$k.csv" ] || continue
@@ -117,6 +120,7 @@ worker() {
 	if [ $((i % 2)) -eq 1 ]; then
 		kill -TERM "$fpid"
 		wait "$fpid" || echo "c$i: --follow exited $?" >>"$W/errors"
+		rm -f "$W/c$i.fpid"
 	fi
 }
 
