@@ -28,6 +28,7 @@ struct outbox {
 	char *client;
 	int in_tx;
 	int history; /* outbox_read_items reads delivered rows */
+	int untrimmed; /* delivered since the history was last trimmed */
 	sqlite3_stmt *get_seq, *set_seq, *insert, *pending, *list, *done,
 	    *reject, *count, *clear, *keep, *total, *trim;
 	char err[512];
@@ -230,6 +231,8 @@ fail:
 	return -1;
 }
 
+static int outbox_trim(struct outbox *ob);
+
 static int
 outbox_prepare(struct outbox *ob, sqlite3_stmt **st, const char *sql)
 {
@@ -303,7 +306,8 @@ outbox_open(const char *path, const char *client, int create, char **err)
 	sqlite3_busy_timeout(ob->db, OUTBOX_BUSY_MS);
 	if (outbox_exec(ob, "PRAGMA journal_mode = WAL") != 0 ||
 	    outbox_exec(ob, "PRAGMA synchronous = FULL") != 0 ||
-	    outbox_setup(ob) != 0 || outbox_prepare_all(ob) != 0)
+	    outbox_setup(ob) != 0 || outbox_prepare_all(ob) != 0 ||
+	    outbox_trim(ob) != 0)
 		goto fail;
 	return ob;
 fail:
@@ -629,6 +633,14 @@ outbox_next_seq(struct outbox *ob)
 	return v > 0 ? (uint64_t)v : 0;
 }
 
+static int
+outbox_trim(struct outbox *ob)
+{
+	ob->untrimmed = 0;
+	sqlite3_bind_int64(ob->trim, 1, OUTBOX_HISTORY);
+	return outbox_step_done(ob, ob->trim, "trimming history");
+}
+
 int
 outbox_deliver(struct outbox *ob, uint64_t seq, int fate)
 {
@@ -645,12 +657,9 @@ outbox_deliver(struct outbox *ob, uint64_t seq, int fate)
 		sqlite3_bind_int64(ob->total, 1, 1);
 		if (outbox_step_done(ob, ob->total, "counting") != 0)
 			goto fail;
-		/* Trim now and then, not at every report. */
-		if (seq % 64 == 0) {
-			sqlite3_bind_int64(ob->trim, 1, OUTBOX_HISTORY);
-			if (outbox_step_done(ob, ob->trim, "trimming") != 0)
-				goto fail;
-		}
+		/* Trim now and then, not at every report (and at open). */
+		if (++ob->untrimmed == 64 && outbox_trim(ob) != 0)
+			goto fail;
 	}
 	if (outbox_done(ob, seq) != 0)
 		goto fail;

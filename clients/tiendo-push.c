@@ -1604,7 +1604,7 @@ main(int argc, char **argv)
 
 		if (stat(o.outbox, &sb) != 0 && errno == ENOENT) {
 			if (o.status)
-				printf("0 pending, 0 rejected\n");
+				printf("0 pending, 0 rejected, 0 delivered\n");
 			free(outbox_path);
 			return EX_OK;
 		}
