@@ -16,6 +16,10 @@
 
 #include "store.h"
 
+/* How long a writer waits for a lock held by someone else (a backup, an
+ * operator's sqlite3 shell) before the batch is answered RETRY. */
+#define STORE_BUSY_MS 5000
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *insert;
@@ -152,7 +156,7 @@ store_open(const char *path, enum store_sync sync, char **err)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	if (sqlite3_busy_timeout(s->db, 5000) != SQLITE_OK ||
+	if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK ||
 	    store_exec(s, "PRAGMA journal_mode = WAL") < 0 ||
 	    store_exec(s, sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
 	                                          : "PRAGMA synchronous = NORMAL") < 0 ||
@@ -390,15 +394,20 @@ store_probe(struct store *s, when_t now)
 {
 	char sql[128];
 
+	int rc = -1;
+
 	snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO probe (id, at)"
 	         " VALUES (1, %lld)", (long long)now);
-	if (store_begin(s) < 0)
-		return -1;
-	if (store_exec(s, sql) < 0 || store_commit(s) < 0) {
-		store_rollback(s);
-		return -1;
+	/* A probe must not hold the loop for the busy timeout every second
+	 * while someone else holds the lock. */
+	sqlite3_busy_timeout(s->db, 0);
+	if (store_begin(s) == 0) {
+		rc = store_exec(s, sql) == 0 && store_commit(s) == 0 ? 0 : -1;
+		if (rc < 0)
+			store_rollback(s);
 	}
-	return 0;
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	return rc;
 }
 
 int

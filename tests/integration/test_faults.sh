@@ -29,6 +29,34 @@ expect_match "the daemon stays up and still takes what fits" "$out" "report 5000
 stop_daemon
 expect_eq "and stops cleanly: exit 0" "$DSTATUS" 0
 
+# --- a database locked by someone else --------------------------------------
+STATE="$T/locked"
+: >"$T/tiendod.log"
+start_daemon || exit 1
+$Z --report "1|xa-a|cay|add|1|now" "$INGEST" >/dev/null
+# An operator's shell holds the write lock for longer than the busy timeout.
+mkfifo "$T/lock.in"
+sqlite3 "$STATE/tiendo.db" <"$T/lock.in" >/dev/null 2>&1 &
+LPID=$!
+PIDS="$PIDS $LPID"
+exec 9>"$T/lock.in"
+echo "BEGIN IMMEDIATE; INSERT INTO probe (id, at) VALUES (1, 0);" >&9
+locked() { ! sqlite3 "$STATE/tiendo.db" 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1; }
+ok "the shell holds the lock" wait_for 10 locked
+out=$($Z --timeout 15000 --report "2|xa-a|cay|add|1|now" "$INGEST")
+expect_match "locked: RETRY after the busy timeout" "$out" "^status RETRY
+error BATCH_STORAGE"
+expect_match "the log names the lock" "$(cat "$T/tiendod.log")" "storage: .*locked"
+expect_eq "healthz: 503 while locked" "$(get_status /healthz)" 503
+echo "ROLLBACK;" >&9
+exec 9>&-
+wait "$LPID"
+healthy() { [ "$(get_status /healthz)" = 200 ]; }
+ok "healthz recovers once the lock is gone" wait_for 10 healthy
+out=$($Z --report "2|xa-a|cay|add|1|now" "$INGEST")
+expect_match "and the resent report goes in" "$out" "report 2 ACCEPTED"
+stop_daemon
+
 # --- a real full disk: a small tmpfs, then room again ---------------------
 if mkdir -p "$T/small" && mount -t tmpfs -o size=3m tmpfs "$T/small" 2>/dev/null; then
 	trap 'umount "$T/small" 2>/dev/null; cleanup' EXIT
@@ -49,7 +77,6 @@ if mkdir -p "$T/small" && mount -t tmpfs -o size=3m tmpfs "$T/small" 2>/dev/null
 	expect_match "the log says so" "$(cat "$T/tiendod.log")" "storage: .*(full|disk).*answering RETRY"
 	ok "the daemon is still running" kill -0 "$DPID"
 	rm -f "$T/small/filler"
-	healthy() { [ "$(get_status /healthz)" = 200 ]; }
 	ok "healthz recovers by itself once there is room" wait_for 10 healthy
 	expect_match "and the log says so" "$(cat "$T/tiendod.log")" "storage: writing again"
 	out=$($P 2>&1)
