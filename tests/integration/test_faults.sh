@@ -9,6 +9,15 @@ Z="$B/tools/zsend"
 rows() { sqlite3 "$STATE/tiendo.db" 'SELECT count(*) FROM reports'; }
 count_log() { grep -c "$1" "$T/tiendod.log"; }
 
+# --- a dead server: the client does not wait for ever, and says so --------
+t0=$(date +%s)
+out=$("$B/tiendo-push" --client dead --connect tcp://127.0.0.1:9 --timeout 1 --retries 2 \
+	--unit xa-a --task cay --add 1 2>&1); rc=$?
+took=$(( $(date +%s) - t0 ))
+expect_eq "no daemon: exit 75" "$rc" 75
+expect_match "and tells what is still pending, and where" "$out" "1 report still pending in .*outbox-dead.db"
+ok "gives up in bounded time ($took s)" test "$took" -lt 30
+
 # --- a database capped by max_page_count (works everywhere) ----------------
 STATE="$T/capped"
 printf '[tiendod]\nmax_page_count = 24\n' >"$T/capped.conf"
