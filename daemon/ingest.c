@@ -19,6 +19,7 @@
 
 #include <zmq.h>
 
+#include "correct.h"
 #include "ingest.h"
 #include "log.h"
 
@@ -235,97 +236,6 @@ ingest_recv(struct ingest *in, when_t now)
 	return 0;
 }
 
-static void
-item_reject(struct ingest *in, size_t k, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-item_reject(struct ingest *in, size_t k, const char *fmt, ...)
-{
-	va_list ap;
-
-	in->items[k].fate = TIENDO__FATE__FATE_REJECTED;
-	in->items[k].code = TIENDO__REJECT__REJECT_BAD_CORRECTION;
-	va_start(ap, fmt);
-	vsnprintf(in->reasons[k], REASON_MAX, fmt, ap);
-	va_end(ap);
-}
-
-/*
- * Item k of m is a correction: stores it and voids its report, or rejects
- * it.  Inside the drain's transaction, so a report earlier in the same
- * drain can be voided, and a second void of it is refused.  -1 on a store
- * error only.
- */
-static int
-ingest_correct(struct ingest *in, struct store *store, const struct plan *plan,
-               struct ingest_msg *m, size_t k, when_t now)
-{
-	struct ingest_item *it = &in->items[k];
-	const Tiendo__Report *r = m->batch->reports[k - m->first];
-	const char *client = m->batch->client;
-	struct store_target t;
-	int found, task, unit;
-
-	/* Its own seq first: a resent correction is a duplicate, even though
-	 * what it voids is voided by now. */
-	if (store_exists(store, client, r->seq, &found) < 0)
-		return -1;
-	if (found) {
-		it->fate = TIENDO__FATE__FATE_DUPLICATE;
-		return 0;
-	}
-	if (store_target(store, client, r->voids_seq, &t, &found) < 0)
-		return -1;
-	if (!found) {
-		item_reject(in, k, "voids_seq %" PRIu64 ": no report of client "
-		            "\"%s\" with that seq is stored", r->voids_seq, client);
-		return 0;
-	}
-	if (t.voids_seq != 0) {
-		item_reject(in, k, "voids_seq %" PRIu64 " is itself a correction;"
-		            " it cannot be voided", r->voids_seq);
-		return 0;
-	}
-	if (t.voided_by != 0) {
-		item_reject(in, k, "voids_seq %" PRIu64 " is already voided by "
-		            "seq %" PRIu64, r->voids_seq, t.voided_by);
-		return 0;
-	}
-	if ((r->unit[0] && strcmp(r->unit, t.unit) != 0) ||
-	    (r->task[0] && strcmp(r->task, t.task) != 0)) {
-		item_reject(in, k, "correction names %s/%s but seq %" PRIu64
-		            " is a report of %s/%s", r->task[0] ? r->task : "*",
-		            r->unit[0] ? r->unit : "*", r->voids_seq, t.task,
-		            t.unit);
-		return 0;
-	}
-	struct store_report row = {
-		.client = client,
-		.seq = r->seq,
-		.task = t.task,
-		.unit = t.unit,
-		.kind = REPORT_ADD,
-		.value = 0,
-		.observed_at = r->observed_at,
-		.received_at = now,
-		.reporter = r->reporter,
-		.note = r->note,
-		.voids_seq = r->voids_seq,
-		.void_reason = r->void_reason,
-	};
-	if (store_insert(store, &row, &it->is_new) < 0 ||
-	    store_void(store, client, r->voids_seq, r->seq, r->observed_at) < 0)
-		return -1;
-	it->fate = TIENDO__FATE__FATE_ACCEPTED;
-	/* The pair to recount; -1 when the plan no longer has it. */
-	task = plan_task_find(plan, t.task);
-	unit = plan_unit_find(plan, t.unit);
-	it->v.target = task < 0 || unit < 0 ? -1
-	                                     : plan_target_find(plan, task, unit);
-	return 0;
-}
-
 /* Writes every valid item in one transaction.  0, or -1 after a rollback. */
 static int
 ingest_commit(struct ingest *in, when_t now)
@@ -353,8 +263,16 @@ ingest_commit(struct ingest *in, when_t now)
 				continue;
 			}
 			if (it->v.voids_seq != 0) {
-				if (ingest_correct(in, store, plan, m, k, now) < 0)
+				struct correct_result cr;
+
+				if (correct_apply(store, plan, m->batch->client, r,
+				                  now, &cr, in->reasons[k],
+				                  REASON_MAX) < 0)
 					goto fail;
+				it->fate = cr.fate;
+				it->code = cr.code;
+				it->is_new = cr.is_new;
+				it->v.target = cr.target;
 				continue;
 			}
 			const struct plan_target *t = &plan->targets[it->v.target];
