@@ -4,6 +4,7 @@
 #   make run        build, start tiendod on the example plan with demo communes
 #   make test       unit and integration tests (prints "N passed, N failed")
 #   make bench      benchmarks, which print numbers
+#   make chaos      the long crash test: 120 daemon SIGKILLs under load
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make SAN=1 ...  the same with ASan and UBSan, into build-san/
 #
@@ -68,7 +69,7 @@ UNITS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 BENCHES := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 
-.PHONY: all deps test-deps run test unit tools bench install uninstall clean
+.PHONY: all deps test-deps run test unit tools bench chaos install uninstall clean
 .DEFAULT_GOAL := all
 # Keep objects of the program mains: make would delete them as intermediates.
 .SECONDARY:
@@ -143,6 +144,11 @@ test: all unit tools
 
 bench: all $(TOOLS) $(BENCHES)
 	@sh tests/bench/run.sh $(B)
+
+# Knobs: CHAOS_CLIENTS, CHAOS_REPORTS, CHAOS_KILLS (tests/chaos/chaos.sh).
+chaos: all
+	@B=$(B) CHAOS_CLIENTS=$${CHAOS_CLIENTS:-8} CHAOS_REPORTS=$${CHAOS_REPORTS:-10000} \
+		CHAOS_KILLS=$${CHAOS_KILLS:-120} sh tests/chaos/chaos.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)

@@ -19,7 +19,7 @@
 
 #include "outbox.h"
 
-#define OUTBOX_VERSION 1
+#define OUTBOX_VERSION 2
 #define OUTBOX_APP_ID 0x7464786f /* "tdxo": tells our files from others */
 #define OUTBOX_BUSY_MS 10000
 
@@ -27,8 +27,10 @@ struct outbox {
 	sqlite3 *db;
 	char *client;
 	int in_tx;
+	int history; /* outbox_read_items reads delivered rows */
+	int untrimmed; /* delivered since the history was last trimmed */
 	sqlite3_stmt *get_seq, *set_seq, *insert, *pending, *list, *done,
-	    *reject, *count, *clear;
+	    *reject, *count, *clear, *keep, *total, *trim;
 	char err[512];
 };
 
@@ -51,9 +53,30 @@ static const char outbox_schema[] =
 	"  reason TEXT);"
 	"CREATE INDEX report_state ON report (state, seq);";
 
+/* Version 1 -> 2: corrections, and a history of what was delivered. */
+static const char outbox_v2[] =
+	"ALTER TABLE report ADD COLUMN voids_seq INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE report ADD COLUMN void_reason TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE delivered ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  unit TEXT NOT NULL,"
+	"  task TEXT NOT NULL,"
+	"  kind INTEGER NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  observed_at INTEGER NOT NULL,"
+	"  reporter TEXT NOT NULL,"
+	"  note TEXT NOT NULL,"
+	"  queued_at INTEGER NOT NULL,"
+	"  voids_seq INTEGER NOT NULL,"
+	"  void_reason TEXT NOT NULL,"
+	"  fate INTEGER NOT NULL,"
+	"  done_at INTEGER NOT NULL);"
+	"INSERT OR IGNORE INTO meta (key, value) VALUES ('delivered', 0);"
+	"PRAGMA user_version = 2;";
+
 static const char outbox_cols[] =
 	"seq, unit, task, kind, value, observed_at, reporter, note, queued_at,"
-	" state, code, reason";
+	" state, code, reason, voids_seq, void_reason";
 
 static int64_t
 outbox_now_us(void)
@@ -67,7 +90,7 @@ outbox_now_us(void)
 static int
 outbox_fail(struct outbox *ob, const char *what)
 {
-	snprintf(ob->err, sizeof(ob->err), "%s: %s", what,
+	snprintf(ob->err, sizeof(ob->err), "%.120s: %s", what,
 	    sqlite3_errmsg(ob->db));
 	return -1;
 }
@@ -145,11 +168,10 @@ outbox_setup(struct outbox *ob)
 			    "identity");
 			goto fail;
 		}
-		snprintf(sql, sizeof(sql),
-		    "PRAGMA user_version = %d; PRAGMA application_id = %d;",
-		    OUTBOX_VERSION, OUTBOX_APP_ID);
+		snprintf(sql, sizeof(sql), "PRAGMA application_id = %d;",
+		    OUTBOX_APP_ID);
 		if (outbox_exec(ob, outbox_schema) != 0 ||
-		    outbox_exec(ob, sql) != 0)
+		    outbox_exec(ob, sql) != 0 || outbox_exec(ob, outbox_v2) != 0)
 			goto fail;
 		if (sqlite3_prepare_v2(ob->db, "INSERT INTO meta (key, value) "
 		    "VALUES ('client', ?1), ('next_seq', ?2)", -1, &st,
@@ -172,6 +194,10 @@ outbox_setup(struct outbox *ob)
 		outbox_set_err(ob, "not a tiendo outbox");
 		goto fail;
 	}
+	if (version == 1 && outbox_exec(ob, outbox_v2) != 0)
+		goto fail;
+	if (version == 1)
+		version = 2;
 	if (version != OUTBOX_VERSION) {
 		outbox_set_err(ob, "outbox format %" PRId64 " is not %d (made "
 		    "by another version of tiendo)", version, OUTBOX_VERSION);
@@ -205,6 +231,8 @@ fail:
 	return -1;
 }
 
+static int outbox_trim(struct outbox *ob);
+
 static int
 outbox_prepare(struct outbox *ob, sqlite3_stmt **st, const char *sql)
 {
@@ -216,10 +244,12 @@ outbox_prepare(struct outbox *ob, sqlite3_stmt **st, const char *sql)
 static int
 outbox_prepare_all(struct outbox *ob)
 {
-	char pending[256], list[256];
+	char pending[512], list[256];
 
 	snprintf(pending, sizeof(pending), "SELECT %s FROM report WHERE "
-	    "state = 0 AND seq > ?1 ORDER BY seq LIMIT ?2", outbox_cols);
+	    "state = 0 AND seq > ?1 AND (voids_seq = 0 OR voids_seq NOT IN "
+	    "(SELECT seq FROM report WHERE state = 0)) ORDER BY seq LIMIT ?2",
+	    outbox_cols);
 	snprintf(list, sizeof(list), "SELECT %s FROM report ORDER BY seq",
 	    outbox_cols);
 	if (outbox_prepare(ob, &ob->get_seq,
@@ -227,8 +257,18 @@ outbox_prepare_all(struct outbox *ob)
 	    outbox_prepare(ob, &ob->set_seq,
 	        "UPDATE meta SET value = ?1 WHERE key = 'next_seq'") != 0 ||
 	    outbox_prepare(ob, &ob->insert, "INSERT INTO report (seq, unit, "
-	        "task, kind, value, observed_at, reporter, note, queued_at) "
-	        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") != 0 ||
+	        "task, kind, value, observed_at, reporter, note, queued_at, "
+	        "voids_seq, void_reason) "
+	        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)") != 0 ||
+	    outbox_prepare(ob, &ob->keep, "INSERT OR REPLACE INTO delivered "
+	        "SELECT seq, unit, task, kind, value, observed_at, reporter, "
+	        "note, queued_at, voids_seq, void_reason, ?2, ?3 FROM report "
+	        "WHERE seq = ?1") != 0 ||
+	    outbox_prepare(ob, &ob->total, "UPDATE meta SET value = value + ?1 "
+	        "WHERE key = 'delivered'") != 0 ||
+	    outbox_prepare(ob, &ob->trim, "DELETE FROM delivered WHERE seq <= "
+	        "(SELECT seq FROM delivered ORDER BY seq DESC LIMIT 1 "
+	        "OFFSET ?1)") != 0 ||
 	    outbox_prepare(ob, &ob->pending, pending) != 0 ||
 	    outbox_prepare(ob, &ob->list, list) != 0 ||
 	    outbox_prepare(ob, &ob->done,
@@ -266,7 +306,8 @@ outbox_open(const char *path, const char *client, int create, char **err)
 	sqlite3_busy_timeout(ob->db, OUTBOX_BUSY_MS);
 	if (outbox_exec(ob, "PRAGMA journal_mode = WAL") != 0 ||
 	    outbox_exec(ob, "PRAGMA synchronous = FULL") != 0 ||
-	    outbox_setup(ob) != 0 || outbox_prepare_all(ob) != 0)
+	    outbox_setup(ob) != 0 || outbox_prepare_all(ob) != 0 ||
+	    outbox_trim(ob) != 0)
 		goto fail;
 	return ob;
 fail:
@@ -291,6 +332,9 @@ outbox_close(struct outbox *ob)
 	sqlite3_finalize(ob->reject);
 	sqlite3_finalize(ob->count);
 	sqlite3_finalize(ob->clear);
+	sqlite3_finalize(ob->keep);
+	sqlite3_finalize(ob->total);
+	sqlite3_finalize(ob->trim);
 	sqlite3_close(ob->db);
 	free(ob->client);
 	free(ob);
@@ -384,6 +428,9 @@ outbox_add_locked(struct outbox *ob, const struct outbox_item *it,
 	    SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, it->note ? it->note : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 9, now / 1000);
+	sqlite3_bind_int64(st, 10, (int64_t)it->voids_seq);
+	sqlite3_bind_text(st, 11, it->void_reason ? it->void_reason : "", -1,
+	    SQLITE_STATIC);
 	if (outbox_step_done(ob, st, "queueing report") != 0)
 		return -1;
 	if (seqp != NULL)
@@ -454,7 +501,15 @@ outbox_read_items(struct outbox *ob, sqlite3_stmt *st,
 		it->value = outbox_col_dup(st, 4);
 		it->reporter = outbox_col_dup(st, 6);
 		it->note = outbox_col_dup(st, 7);
-		if (it->state == OUTBOX_REJECTED) {
+		it->voids_seq = (uint64_t)sqlite3_column_int64(st, 12);
+		it->void_reason = outbox_col_dup(st, 13);
+		if (it->void_reason == NULL)
+			goto nomem;
+		if (ob->history) {
+			it->fate = sqlite3_column_int(st, 10);
+			it->done_at = sqlite3_column_int64(st, 11);
+			it->state = OUTBOX_PENDING;
+		} else if (it->state == OUTBOX_REJECTED) {
 			it->code = outbox_col_dup(st, 10);
 			it->reason = outbox_col_dup(st, 11);
 			if (it->code == NULL || it->reason == NULL)
@@ -514,6 +569,7 @@ outbox_items_free(struct outbox_item *items, size_t n)
 		free(items[i].note);
 		free(items[i].code);
 		free(items[i].reason);
+		free(items[i].void_reason);
 	}
 	free(items);
 }
@@ -575,4 +631,121 @@ outbox_next_seq(struct outbox *ob)
 		outbox_fail(ob, "reading seq");
 	sqlite3_reset(ob->get_seq);
 	return v > 0 ? (uint64_t)v : 0;
+}
+
+static int
+outbox_trim(struct outbox *ob)
+{
+	ob->untrimmed = 0;
+	sqlite3_bind_int64(ob->trim, 1, OUTBOX_HISTORY);
+	return outbox_step_done(ob, ob->trim, "trimming history");
+}
+
+int
+outbox_deliver(struct outbox *ob, uint64_t seq, int fate)
+{
+	int own = !ob->in_tx;
+
+	if (own && outbox_begin(ob) != 0)
+		return -1;
+	sqlite3_bind_int64(ob->keep, 1, (int64_t)seq);
+	sqlite3_bind_int(ob->keep, 2, fate);
+	sqlite3_bind_int64(ob->keep, 3, outbox_now_us() / 1000);
+	if (outbox_step_done(ob, ob->keep, "keeping history") != 0)
+		goto fail;
+	if (sqlite3_changes(ob->db) > 0) {
+		sqlite3_bind_int64(ob->total, 1, 1);
+		if (outbox_step_done(ob, ob->total, "counting") != 0)
+			goto fail;
+		/* Trim now and then, not at every report (and at open). */
+		if (++ob->untrimmed == 64 && outbox_trim(ob) != 0)
+			goto fail;
+	}
+	if (outbox_done(ob, seq) != 0)
+		goto fail;
+	if (own && outbox_commit(ob) != 0)
+		goto fail;
+	return 0;
+fail:
+	if (own)
+		outbox_rollback(ob);
+	return -1;
+}
+
+int
+outbox_history(struct outbox *ob, size_t max, struct outbox_item **items,
+               size_t *n)
+{
+	char sql[512];
+	sqlite3_stmt *st;
+	int rc;
+
+	*items = NULL;
+	*n = 0;
+	/* The same columns as a report row, fate and done_at in place of
+	 * code and reason. */
+	snprintf(sql, sizeof(sql), "SELECT seq, unit, task, kind, value, "
+	    "observed_at, reporter, note, queued_at, 0, fate, done_at, "
+	    "voids_seq, void_reason FROM delivered ORDER BY seq DESC LIMIT ?1");
+	if (sqlite3_prepare_v2(ob->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return outbox_fail(ob, "history");
+	sqlite3_bind_int64(st, 1, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+	ob->history = 1;
+	rc = outbox_read_items(ob, st, items, n);
+	ob->history = 0;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int64_t
+outbox_delivered_total(struct outbox *ob)
+{
+	int64_t n;
+
+	if (outbox_int(ob, "SELECT value FROM meta WHERE key = 'delivered'",
+	        &n) != 0)
+		return -1;
+	return n;
+}
+
+int
+outbox_find(struct outbox *ob, uint64_t seq, enum outbox_where *where,
+            struct outbox_item **it)
+{
+	static const char *const sql[2] = {
+		"SELECT seq, unit, task, kind, value, observed_at, reporter, "
+		"note, queued_at, state, code, reason, voids_seq, void_reason "
+		"FROM report WHERE seq = ?1",
+		"SELECT seq, unit, task, kind, value, observed_at, reporter, "
+		"note, queued_at, 0, fate, done_at, voids_seq, void_reason "
+		"FROM delivered WHERE seq = ?1",
+	};
+	size_t n = 0;
+
+	*where = OUTBOX_NOWHERE;
+	*it = NULL;
+	for (int k = 0; k < 2 && n == 0; k++) {
+		sqlite3_stmt *st;
+		int rc;
+
+		if (sqlite3_prepare_v2(ob->db, sql[k], -1, &st, NULL) !=
+		    SQLITE_OK)
+			return outbox_fail(ob, "find");
+		sqlite3_bind_int64(st, 1, (int64_t)seq);
+		ob->history = k == 1;
+		rc = outbox_read_items(ob, st, it, &n);
+		ob->history = 0;
+		sqlite3_finalize(st);
+		if (rc != 0)
+			return -1;
+		if (n > 0)
+			*where = k == 1 ? OUTBOX_IS_DELIVERED :
+			    (*it)->state == OUTBOX_REJECTED ?
+			    OUTBOX_IS_REJECTED : OUTBOX_IS_PENDING;
+		else {
+			free(*it);
+			*it = NULL;
+		}
+	}
+	return 0;
 }

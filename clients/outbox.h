@@ -40,7 +40,16 @@ struct outbox_item {
 	enum outbox_state state;
 	char *code;            /* rejected: reject code name, else NULL */
 	char *reason;          /* rejected: the daemon's reason, else NULL */
+	uint64_t voids_seq;    /* non-zero: a correction voiding that seq */
+	char *void_reason;     /* of a correction; "" otherwise, never NULL
+	                          in what the outbox hands out */
+	int fate;              /* history only: 1 accepted, 2 duplicate */
+	int64_t done_at;       /* history only: ms when acknowledged */
 };
+
+/* Where outbox_find found a seq. */
+enum outbox_where { OUTBOX_NOWHERE = 0, OUTBOX_IS_PENDING,
+                    OUTBOX_IS_REJECTED, OUTBOX_IS_DELIVERED };
 
 /*
  * Opens the outbox at path, creating it if `create` (the directory must
@@ -69,7 +78,9 @@ void outbox_rollback(struct outbox *ob);
 int outbox_add(struct outbox *ob, const struct outbox_item *it, uint64_t *seq);
 
 /* Up to `max` pending reports with seq > after, oldest (lowest seq) first,
- * in a malloc'd array (*items, *n) freed with outbox_items_free.  0 or -1. */
+ * in a malloc'd array (*items, *n) freed with outbox_items_free.  A
+ * correction whose voided report is itself still pending is held back, so
+ * that it never reaches the daemon before what it voids.  0 or -1. */
 int outbox_pending(struct outbox *ob, uint64_t after, size_t max,
                    struct outbox_item **items, size_t *n);
 
@@ -81,6 +92,25 @@ void outbox_items_free(struct outbox_item *items, size_t n);
 /* The daemon has it (accepted or duplicate): forget it.  0 or -1; deleting
  * a seq that is not there is not an error. */
 int outbox_done(struct outbox *ob, uint64_t seq);
+
+/* The same, remembering it in the delivered history (the last
+ * OUTBOX_HISTORY reports, and a total) with its fate: 1 accepted,
+ * 2 duplicate.  0 or -1. */
+#define OUTBOX_HISTORY 1000
+int outbox_deliver(struct outbox *ob, uint64_t seq, int fate);
+
+/* The `max` most recently delivered reports, newest first.  0 or -1. */
+int outbox_history(struct outbox *ob, size_t max, struct outbox_item **items,
+                   size_t *n);
+
+/* Reports delivered since the outbox was made (or upgraded).  -1 on error. */
+int64_t outbox_delivered_total(struct outbox *ob);
+
+/* Looks seq up: pending or rejected, or in the delivered history.  *where
+ * says which; *it (freed with outbox_items_free(it, 1)) is a copy, NULL
+ * when nowhere.  0 or -1. */
+int outbox_find(struct outbox *ob, uint64_t seq, enum outbox_where *where,
+                struct outbox_item **it);
 
 /* The daemon refused it for good: keep it as rejected with code and reason.
  * 0 or -1. */

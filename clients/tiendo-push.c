@@ -16,6 +16,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@
 #define PUSH_WINDOW 4              /* batches in flight at once */
 #define PUSH_BACKOFF_MS 250        /* first pause before a resend */
 #define PUSH_BACKOFF_MAX_MS 8000
+#define PUSH_FOLLOW_BACKOFF_MAX_MS 30000 /* --follow retries for ever */
 #define PUSH_CSV_MAX (256L << 20)  /* bytes of one CSV file */
 #define PUSH_MIN_TIME ((when_t)946684800000LL) /* 2000-01-01, as the daemon */
 
@@ -47,8 +49,11 @@ static const char *progname = "tiendo-push";
 struct push_opts {
 	const char *connect, *client, *outbox, *tz;
 	const char *unit, *task, *value, *at, *note, *reporter, *csv;
+	const char *reason;
 	enum outbox_kind kind;
 	int timeout, retries, batch, quiet, status, clear_rejected;
+	uint64_t void_seq;         /* --void */
+	int no_send, follow, interval, history;
 };
 
 /* Reports of one run, before they are queued. */
@@ -60,7 +65,18 @@ struct push_new {
 /* What happened in this run. */
 struct push_stats {
 	size_t accepted, duplicate, rejected;
+	size_t resent; /* reports sent again (no reply in time, or RETRY) */
 };
+
+/* --follow stops on SIGTERM or SIGINT, between two steps. */
+static volatile sig_atomic_t push_stop;
+static int64_t push_backoff_max = PUSH_BACKOFF_MAX_MS;
+
+static void
+push_on_signal(int sig)
+{
+	push_stop = 1;
+}
 
 static void
 push_warn(const char *fmt, ...)
@@ -84,6 +100,8 @@ usage(FILE *out)
 "       tiendo-push [OPTIONS]                (send what the outbox holds)\n"
 "       tiendo-push [OPTIONS] --status       (list the outbox, no network)\n"
 "       tiendo-push [OPTIONS] --clear-rejected\n"
+"       tiendo-push [OPTIONS] --void SEQ --reason TEXT  (take a report back)\n"
+"       tiendo-push [OPTIONS] --follow       (keep sending, for ever)\n"
 "\n"
 "Queues progress reports in a local outbox, then sends every pending report\n"
 "to tiendod and removes those it acknowledges.\n"
@@ -97,7 +115,16 @@ usage(FILE *out)
 "  --reporter NAME        who reports (at most 100 bytes)\n"
 "  --csv FILE             reports from a CSV file with a header row naming\n"
 "                         unit, task, kind, value[, observed_at, reporter, note]\n"
-"  --status               list pending and rejected reports in the outbox\n"
+"  --status               list pending and rejected reports in the outbox,\n"
+"                         and the last --history N delivered (default 10)\n"
+"  --void SEQ             queue a correction voiding your report SEQ (see\n"
+"                         --status): the daemon stops counting it\n"
+"  --reason TEXT          why it is voided (required with --void)\n"
+"  --no-send              only queue; send later (or let --follow send)\n"
+"  --follow               stay running: send whatever the outbox holds as\n"
+"                         soon as the daemon answers, retrying for ever with\n"
+"                         capped backoff; look again every --interval\n"
+"                         seconds (default 2); SIGTERM stops it\n"
 "  --clear-rejected       forget the rejected reports kept in the outbox\n"
 "\n"
 "  --connect EP           daemon endpoint (default $TIENDO_CONNECT or\n"
@@ -113,7 +140,8 @@ usage(FILE *out)
 "  -h, --help, --version\n"
 "\n"
 "Exit: 0 all delivered, 65 some rejected, 75 some still pending (daemon\n"
-"unreachable), 64 bad usage, 66 no CSV file, 74 outbox trouble.\n");
+"unreachable), 64 bad usage, 66 no CSV file, 74 outbox trouble.\n"
+"--follow exits 0 when stopped by a signal; what is pending stays queued.\n");
 }
 
 /* Integer option within [lo, hi]; -1 when not. */
@@ -222,6 +250,7 @@ push_item_clear(struct outbox_item *it)
 	free(it->note);
 	free(it->code);
 	free(it->reason);
+	free(it->void_reason);
 	memset(it, 0, sizeof(*it));
 }
 
@@ -580,6 +609,13 @@ push_print_report(FILE *out, const struct outbox_item *it, const char *tz,
 	const char *sign = it->kind == OUTBOX_SET ? "=" :
 	    it->value[0] == '-' ? "" : "+";
 
+	if (it->voids_seq != 0) {
+		fprintf(out, "%s %s void of seq %" PRIu64 " (%s) @%s: %s\n",
+		    it->unit[0] ? it->unit : "*", it->task[0] ? it->task : "*",
+		    it->voids_seq, it->void_reason ? it->void_reason : "",
+		    when_format(it->observed_at, tz, tbuf, sizeof(tbuf)), fate);
+		return;
+	}
 	fprintf(out, "%s %s %s%s @%s: %s\n", it->unit, it->task, sign,
 	    it->value, when_format(it->observed_at, tz, tbuf, sizeof(tbuf)),
 	    fate);
@@ -598,19 +634,37 @@ push_print_rejected(FILE *out, const struct outbox_item *it, const char *tz,
 
 /* --status: no network. */
 static int
-push_status(struct outbox *ob, const char *tz)
+push_status(struct outbox *ob, const char *tz, int history)
 {
 	struct outbox_item *items;
 	size_t n, pending = 0, rejected = 0;
 	char fate[64], tbuf[WHEN_BUFSZ];
+	int64_t delivered;
 
-	if (outbox_list(ob, &items, &n) != 0) {
+	if (outbox_history(ob, (size_t)history, &items, &n) != 0) {
+		push_warn("outbox: %s", outbox_errmsg(ob));
+		return EX_IOERR;
+	}
+	/* oldest first, like the rest */
+	for (size_t i = n; i-- > 0;) {
+		const struct outbox_item *it = &items[i];
+
+		snprintf(fate, sizeof(fate), "%s %s",
+		    it->fate == 2 ? "duplicate" : "accepted",
+		    when_format(it->done_at, tz, tbuf, sizeof(tbuf)));
+		printf("%" PRIu64 " ", it->seq);
+		push_print_report(stdout, it, tz, fate);
+	}
+	outbox_items_free(items, n);
+	if (outbox_list(ob, &items, &n) != 0 ||
+	    (delivered = outbox_delivered_total(ob)) < 0) {
 		push_warn("outbox: %s", outbox_errmsg(ob));
 		return EX_IOERR;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct outbox_item *it = &items[i];
 
+		printf("%" PRIu64 " ", it->seq);
 		if (it->state == OUTBOX_REJECTED) {
 			push_print_rejected(stdout, it, tz, it->code,
 			    it->reason);
@@ -624,7 +678,8 @@ push_status(struct outbox *ob, const char *tz)
 		}
 	}
 	outbox_items_free(items, n);
-	printf("%zu pending, %zu rejected\n", pending, rejected);
+	printf("%zu pending, %zu rejected, %" PRId64 " delivered\n", pending,
+	    rejected, delivered);
 	return EX_OK;
 }
 
@@ -651,6 +706,7 @@ struct push_sender {
 	uint64_t cursor;    /* highest seq taken from the outbox */
 	int exhausted;      /* nothing more pending in the outbox */
 	int give_up;        /* stop taking new batches */
+	int link_down;      /* --follow: told the user the daemon is away */
 	int fatal;          /* exit status when the outbox failed, else 0 */
 	struct push_stats st;
 };
@@ -669,7 +725,7 @@ push_sleep_ms(int64_t ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
 
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !push_stop)
 		;
 }
 
@@ -680,10 +736,10 @@ push_backoff(int attempt)
 {
 	int64_t ms = PUSH_BACKOFF_MS;
 
-	while (--attempt > 0 && ms < PUSH_BACKOFF_MAX_MS)
+	while (--attempt > 0 && ms < push_backoff_max)
 		ms *= 2;
-	if (ms > PUSH_BACKOFF_MAX_MS)
-		ms = PUSH_BACKOFF_MAX_MS;
+	if (ms > push_backoff_max)
+		ms = push_backoff_max;
 	return ms / 2 + (int64_t)(random() % (ms + 1));
 }
 
@@ -695,11 +751,13 @@ push_flight_free(struct push_flight *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* Keeps the others in the order they were sent, so that a resend after a
+ * reconnect goes out in seq order too. */
 static void
 push_flight_drop(struct push_sender *s, size_t i)
 {
 	push_flight_free(&s->fl[i]);
-	s->fl[i] = s->fl[s->nfl - 1];
+	memmove(&s->fl[i], &s->fl[i + 1], (s->nfl - i - 1) * sizeof(s->fl[0]));
 	memset(&s->fl[s->nfl - 1], 0, sizeof(s->fl[0]));
 	s->nfl--;
 }
@@ -796,6 +854,8 @@ push_fill(struct push_sender *s)
 		wr[i].observed_at = items[i].observed_at;
 		wr[i].reporter = items[i].reporter;
 		wr[i].note = items[i].note;
+		wr[i].voids_seq = items[i].voids_seq;
+		wr[i].void_reason = items[i].void_reason;
 	}
 	memset(f, 0, sizeof(*f));
 	f->batch_id = ++s->next_batch;
@@ -854,7 +914,8 @@ push_apply_ok(struct push_sender *s, struct push_flight *f,
 		switch (ra->fate) {
 		case TIENDO__FATE__FATE_ACCEPTED:
 		case TIENDO__FATE__FATE_DUPLICATE:
-			rc = outbox_done(s->ob, ra->seq);
+			rc = outbox_deliver(s->ob, ra->seq,
+			    ra->fate == TIENDO__FATE__FATE_ACCEPTED ? 1 : 2);
 			break;
 		case TIENDO__FATE__FATE_REJECTED:
 			rc = outbox_reject(s->ob, ra->seq,
@@ -971,7 +1032,7 @@ push_reply(struct push_sender *s, const void *data, size_t len)
 		break;
 	case TIENDO__STATUS__STATUS_RETRY:
 		f->tries++;
-		if (f->tries > s->o->retries) {
+		if (f->tries > s->o->retries && !s->o->follow) {
 			push_warn("server still asks to retry (%s): giving up "
 			    "for now", ack->reason);
 			push_flight_drop(s, i);
@@ -1053,6 +1114,8 @@ push_run(struct push_sender *s)
 		zmq_pollitem_t pi;
 		int rc, late;
 
+		if (push_stop)
+			return 0;
 		while (!s->give_up && !s->exhausted && s->nfl < PUSH_WINDOW)
 			if (push_fill(s) != 0)
 				return -1;
@@ -1064,10 +1127,12 @@ push_run(struct push_sender *s)
 			struct push_flight *f = &s->fl[i];
 			int64_t due;
 
-			if (f->resend_at > 0 && f->resend_at <= now &&
-			    push_send(s, f) != 0) {
-				s->fatal = EX_SOFTWARE;
-				return -1;
+			if (f->resend_at > 0 && f->resend_at <= now) {
+				s->st.resent += f->n;
+				if (push_send(s, f) != 0) {
+					s->fatal = EX_SOFTWARE;
+					return -1;
+				}
 			}
 			due = (f->resend_at > 0 ? f->resend_at : f->deadline) -
 			    now;
@@ -1091,6 +1156,9 @@ push_run(struct push_sender *s)
 		}
 		if (rc > 0) {
 			fails = 0;
+			if (s->link_down && !s->o->quiet)
+				push_warn("%s answers again", s->o->connect);
+			s->link_down = 0;
 			if (push_drain(s) != 0) {
 				if (s->fatal == 0)
 					s->fatal = EX_SOFTWARE;
@@ -1108,7 +1176,14 @@ push_run(struct push_sender *s)
 			continue;
 		/* Lazy Pirate: the connection is presumed dead. */
 		fails++;
-		if (fails > s->o->retries) {
+		if (fails > s->o->retries && s->o->follow) {
+			if (!s->link_down)
+				push_warn("no reply from %s; %" PRId64 " report%s "
+				    "pending; retrying until it answers",
+				    s->o->connect, outbox_count(s->ob,
+				    OUTBOX_PENDING), "(s)");
+			s->link_down = 1;
+		} else if (fails > s->o->retries) {
 			push_warn("no reply from %s after %d tr%s; reports stay "
 			    "in the outbox", s->o->connect, fails,
 			    fails == 1 ? "y" : "ies");
@@ -1117,7 +1192,7 @@ push_run(struct push_sender *s)
 			s->give_up = 1;
 			return 0;
 		}
-		if (!s->o->quiet)
+		if (!s->o->quiet && !s->link_down)
 			push_warn("no reply from %s in %d s, reconnecting "
 			    "(%d/%d)", s->o->connect, s->o->timeout, fails,
 			    s->o->retries);
@@ -1128,6 +1203,7 @@ push_run(struct push_sender *s)
 			return -1;
 		}
 		for (size_t i = 0; i < s->nfl; i++) {
+			s->st.resent += s->fl[i].n;
 			if (push_send(s, &s->fl[i]) != 0) {
 				s->fatal = EX_SOFTWARE;
 				return -1;
@@ -1155,12 +1231,166 @@ fail:
 	return -1;
 }
 
+/* Reports settled (acknowledged one way or the other) so far. */
+static size_t
+push_settled(const struct push_sender *s)
+{
+	return s->st.accepted + s->st.duplicate + s->st.rejected;
+}
+
+/*
+ * Passes over the outbox until nothing more can go: a correction held back
+ * until its report was delivered goes in a later pass of the same run.
+ * 0, or -1 when the outbox failed.
+ */
+static int
+push_passes(struct push_sender *s)
+{
+	for (;;) {
+		size_t before = push_settled(s);
+		int64_t pending;
+
+		s->cursor = 0;
+		s->exhausted = 0;
+		if (push_run(s) != 0)
+			return -1;
+		while (s->nfl > 0)
+			push_flight_drop(s, s->nfl - 1);
+		if (s->give_up || push_stop || push_settled(s) == before)
+			return 0;
+		if ((pending = outbox_count(s->ob, OUTBOX_PENDING)) < 0) {
+			push_warn("outbox: %s", outbox_errmsg(s->ob));
+			s->fatal = EX_IOERR;
+			return -1;
+		}
+		if (pending == 0)
+			return 0;
+	}
+}
+
+/*
+ * --follow: an office PC that reports through the day.  Looks at the
+ * outbox every interval, sends what is there, never gives up on the
+ * daemon (backoff capped), and stops cleanly on SIGTERM or SIGINT: what
+ * was in flight stays pending and is sent again next time (the daemon
+ * answers "duplicate" if it had it).
+ */
+static int
+push_follow(struct push_sender *s)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = push_on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) != 0 ||
+	    sigaction(SIGINT, &sa, NULL) != 0) {
+		push_warn("sigaction: %s", strerror(errno));
+		return EX_OSERR;
+	}
+	push_backoff_max = PUSH_FOLLOW_BACKOFF_MAX_MS;
+	if (!s->o->quiet)
+		push_warn("following %s: sending to %s as reports are queued",
+		    "the outbox", s->o->connect);
+	while (!push_stop) {
+		int64_t pending = outbox_count(s->ob, OUTBOX_PENDING);
+		size_t before = push_settled(s);
+
+		if (pending < 0) {
+			push_warn("outbox: %s", outbox_errmsg(s->ob));
+			return EX_IOERR;
+		}
+		if (pending > 0) {
+			s->give_up = 0;
+			if (push_passes(s) != 0)
+				return s->fatal ? s->fatal : EX_SOFTWARE;
+			if (push_settled(s) != before && !s->o->quiet)
+				printf("%zu accepted, %zu duplicate, %zu rejected "
+				    "so far, %" PRId64 " pending\n",
+				    s->st.accepted, s->st.duplicate,
+				    s->st.rejected, outbox_count(s->ob,
+				    OUTBOX_PENDING));
+			fflush(stdout);
+		}
+		push_sleep_ms((int64_t)s->o->interval * 1000);
+	}
+	return EX_OK;
+}
+
+/* --void SEQ: one correction, checked against what the outbox knows. */
+static int
+push_void_item(struct outbox *ob, const struct push_opts *o, when_t now,
+               struct push_new *nw)
+{
+	enum outbox_where where;
+	struct outbox_item *old, it;
+	const char *why;
+	when_t t = now;
+
+	if ((why = push_check_text(o->reason, WIRE_NOTE_MAX, 0)) != NULL) {
+		push_warn("--reason %s", why);
+		return EX_DATAERR;
+	}
+	if ((why = push_check_text(o->note ? o->note : "", WIRE_NOTE_MAX,
+	        1)) != NULL ||
+	    (why = push_check_text(o->reporter ? o->reporter : "",
+	        WIRE_REPORTER_MAX, 1)) != NULL) {
+		push_warn("--note or --reporter %s", why);
+		return EX_DATAERR;
+	}
+	if (o->at != NULL && (when_parse(o->at, o->tz, &t, NULL, &why) != 0 ||
+	    t < PUSH_MIN_TIME)) {
+		push_warn("--at \"%s\": %s", o->at, t < PUSH_MIN_TIME ?
+		    "before 2000-01-01" : why);
+		return EX_DATAERR;
+	}
+	if (outbox_find(ob, o->void_seq, &where, &old) != 0) {
+		push_warn("outbox: %s", outbox_errmsg(ob));
+		return EX_IOERR;
+	}
+	if (where == OUTBOX_IS_REJECTED) {
+		push_warn("seq %" PRIu64 " was rejected (%s): it never counted, "
+		    "there is nothing to void (--clear-rejected forgets it)",
+		    o->void_seq, old->code);
+		outbox_items_free(old, 1);
+		return EX_DATAERR;
+	}
+	if (old != NULL && old->voids_seq != 0) {
+		push_warn("seq %" PRIu64 " is a correction; it cannot be voided",
+		    o->void_seq);
+		outbox_items_free(old, 1);
+		return EX_DATAERR;
+	}
+	/* Unknown here (history trimmed, another machine): the daemon knows. */
+	memset(&it, 0, sizeof(it));
+	it.unit = strdup(old ? old->unit : "");
+	it.task = strdup(old ? old->task : "");
+	it.value = strdup("0");
+	it.reporter = strdup(o->reporter ? o->reporter : "");
+	it.note = strdup(o->note ? o->note : "");
+	it.void_reason = strdup(o->reason);
+	it.kind = OUTBOX_ADD;
+	it.observed_at = t;
+	it.voids_seq = o->void_seq;
+	outbox_items_free(old, old ? 1 : 0);
+	if (!it.unit || !it.task || !it.value || !it.reporter || !it.note ||
+	    !it.void_reason || (nw->v = calloc(1, sizeof(*nw->v))) == NULL) {
+		push_item_clear(&it);
+		push_warn("out of memory");
+		return EX_OSERR;
+	}
+	nw->v[0] = it;
+	nw->n = nw->cap = 1;
+	return EX_OK;
+}
+
 int
 main(int argc, char **argv)
 {
 	enum { O_UNIT = 256, O_TASK, O_ADD, O_SET, O_AT, O_NOTE, O_REPORTER,
 	       O_CSV, O_STATUS, O_CLEAR, O_CONNECT, O_CLIENT, O_OUTBOX,
-	       O_TIMEOUT, O_RETRIES, O_TZ, O_BATCH, O_VERSION };
+	       O_TIMEOUT, O_RETRIES, O_TZ, O_BATCH, O_VERSION, O_VOID,
+	       O_REASON, O_NOSEND, O_FOLLOW, O_INTERVAL, O_HISTORY };
 	static const struct option longopts[] = {
 		{ "unit", required_argument, NULL, O_UNIT },
 		{ "task", required_argument, NULL, O_TASK },
@@ -1182,6 +1412,13 @@ main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
+		{ "void", required_argument, NULL, O_VOID },
+		{ "reason", required_argument, NULL, O_REASON },
+		{ "no-send", no_argument, NULL, O_NOSEND },
+		{ "follow", no_argument, NULL, O_FOLLOW },
+		{ "daemon", no_argument, NULL, O_FOLLOW },
+		{ "interval", required_argument, NULL, O_INTERVAL },
+		{ "history", required_argument, NULL, O_HISTORY },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct push_opts o;
@@ -1198,6 +1435,8 @@ main(int argc, char **argv)
 	o.retries = 3;
 	o.batch = 500;
 	o.tz = WHEN_DEFAULT_TZ;
+	o.interval = 2;
+	o.history = 10;
 	o.connect = getenv("TIENDO_CONNECT");
 	o.client = getenv("TIENDO_CLIENT");
 	if (o.client != NULL && o.client[0] == '\0')
@@ -1236,6 +1475,32 @@ main(int argc, char **argv)
 			    &o.batch) != 0)
 				return EX_USAGE;
 			break;
+		case O_VOID: {
+			char *end;
+
+			errno = 0;
+			o.void_seq = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || o.void_seq == 0 ||
+			    optarg[0] == '-') {
+				push_warn("--void: \"%s\" is not a seq (see "
+				    "--status)", optarg);
+				return EX_USAGE;
+			}
+			break;
+		}
+		case O_REASON: o.reason = optarg; break;
+		case O_NOSEND: o.no_send = 1; break;
+		case O_FOLLOW: o.follow = 1; break;
+		case O_INTERVAL:
+			if (push_int("--interval", optarg, 1, 3600,
+			    &o.interval) != 0)
+				return EX_USAGE;
+			break;
+		case O_HISTORY:
+			if (push_int("--history", optarg, 0, OUTBOX_HISTORY,
+			    &o.history) != 0)
+				return EX_USAGE;
+			break;
 		case 'q': o.quiet = 1; break;
 		case 'h': usage(stdout); return EX_OK;
 		case O_VERSION:
@@ -1255,10 +1520,25 @@ main(int argc, char **argv)
 		o.connect = PUSH_DEFAULT_CONNECT;
 
 	/* which mode */
-	single = o.unit || o.task || nvalues || o.at || o.note || o.reporter;
-	if (single + (o.csv != NULL) + o.status + o.clear_rejected > 1) {
-		push_warn("one report, --csv, --status and --clear-rejected "
-		    "do not mix");
+	single = o.unit || o.task || nvalues ||
+	    (!o.void_seq && (o.at || o.note || o.reporter));
+	if (single + (o.csv != NULL) + o.status + o.clear_rejected +
+	    (o.void_seq != 0) > 1) {
+		push_warn("one report, --csv, --void, --status and "
+		    "--clear-rejected do not mix");
+		return EX_USAGE;
+	}
+	if ((o.void_seq != 0) != (o.reason != NULL)) {
+		push_warn("--void SEQ and --reason TEXT go together");
+		return EX_USAGE;
+	}
+	if ((o.follow || o.no_send) && (o.status || o.clear_rejected)) {
+		push_warn("--follow and --no-send do not mix with --status or "
+		    "--clear-rejected");
+		return EX_USAGE;
+	}
+	if (o.follow && o.no_send) {
+		push_warn("--follow sends; --no-send does not");
 		return EX_USAGE;
 	}
 	if (single) {
@@ -1324,7 +1604,7 @@ main(int argc, char **argv)
 
 		if (stat(o.outbox, &sb) != 0 && errno == ENOENT) {
 			if (o.status)
-				printf("0 pending, 0 rejected\n");
+				printf("0 pending, 0 rejected, 0 delivered\n");
 			free(outbox_path);
 			return EX_OK;
 		}
@@ -1342,9 +1622,11 @@ main(int argc, char **argv)
 	}
 
 	if (o.status) {
-		ex = push_status(ob, o.tz);
+		ex = push_status(ob, o.tz, o.history);
 		goto out;
 	}
+	if (o.void_seq && (ex = push_void_item(ob, &o, now, &nw)) != EX_OK)
+		goto out;
 	if (o.clear_rejected) {
 		int64_t n;
 
@@ -1361,6 +1643,18 @@ main(int argc, char **argv)
 		ex = EX_IOERR;
 		goto out;
 	}
+	if (o.no_send) {
+		if (!o.quiet)
+			for (size_t i = 0; i < nw.n; i++) {
+				printf("%" PRIu64 " ", nw.v[i].seq);
+				push_print_report(stdout, &nw.v[i], o.tz,
+				    "queued");
+			}
+		pending = outbox_count(ob, OUTBOX_PENDING);
+		printf("%zu queued, %" PRId64 " pending\n", nw.n, pending);
+		ex = pending < 0 ? EX_IOERR : EX_OK;
+		goto out;
+	}
 	push_new_free(&nw);
 
 	memset(&s, 0, sizeof(s));
@@ -1372,7 +1666,9 @@ main(int argc, char **argv)
 		goto out;
 	}
 	srandom((unsigned)(getpid() ^ now));
-	if (push_run(&s) != 0)
+	if (o.follow)
+		ex = push_follow(&s);
+	else if (push_passes(&s) != 0)
 		ex = s.fatal ? s.fatal : EX_SOFTWARE;
 	while (s.nfl > 0)
 		push_flight_drop(&s, s.nfl - 1);
@@ -1389,15 +1685,21 @@ main(int argc, char **argv)
 		goto out;
 	}
 	printf("%zu accepted, %zu duplicate, %zu rejected, %" PRId64
-	    " pending\n", s.st.accepted, s.st.duplicate, s.st.rejected,
-	    pending);
+	    " pending, %zu resent\n", s.st.accepted, s.st.duplicate,
+	    s.st.rejected, pending, s.st.resent);
+	if (pending > 0 && !o.follow)
+		push_warn("%" PRId64 " report%s still pending in %s: run "
+		    "tiendo-push again, or keep tiendo-push --follow running",
+		    pending, pending == 1 ? "" : "s", o.outbox);
 	if (!o.quiet && (size_t)rejected_kept > s.st.rejected)
 		push_warn("%" PRId64 " rejected report%s from earlier runs kept "
 		    "in %s (--status lists them)",
 		    rejected_kept - (int64_t)s.st.rejected,
 		    rejected_kept - (int64_t)s.st.rejected == 1 ? "" : "s",
 		    o.outbox);
-	if (s.st.rejected > 0)
+	if (o.follow)
+		ex = EX_OK; /* stopped as asked; what is pending stays queued */
+	else if (s.st.rejected > 0)
 		ex = EX_DATAERR;
 	else if (pending > 0)
 		ex = EX_TEMPFAIL;

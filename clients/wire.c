@@ -34,6 +34,8 @@ wire_fill(Tiendo__Report *m, const struct wire_report *r)
 	m->observed_at = r->observed_at;
 	m->reporter = (char *)(r->reporter ? r->reporter : "");
 	m->note = (char *)(r->note ? r->note : "");
+	m->voids_seq = r->voids_seq;
+	m->void_reason = (char *)(r->void_reason ? r->void_reason : "");
 }
 
 int

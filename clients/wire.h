@@ -28,6 +28,8 @@ struct wire_report {
 	int64_t observed_at;  /* ms since the epoch */
 	const char *reporter; /* NULL or "" when absent */
 	const char *note;
+	uint64_t voids_seq;   /* non-zero: a correction */
+	const char *void_reason;
 };
 
 /*

@@ -203,7 +203,19 @@ book_free(struct book *b)
 void
 book_apply(struct book *b, const struct valid_report *v)
 {
-	enum tally_result rc = board_apply(b->board, v->target, &v->tally);
+	enum tally_result rc;
+
+	if (v->voids_seq != 0) {
+		/* A correction: the store no longer counts the voided report,
+		 * so the pair is recounted as if it had never come. */
+		if (v->target >= 0) {
+			b->recounts++;
+			book_refold(b->plan, b->board, b->store, v->target,
+			            INT64_MAX);
+		}
+		return;
+	}
+	rc = board_apply(b->board, v->target, &v->tally);
 
 	if (rc == TALLY_RECOUNT) {
 		b->recounts++;

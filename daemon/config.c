@@ -17,6 +17,9 @@
  *   alert_margin = 2                  ; points below a threshold to let go
  *   alert_reminder = 0                ; re-announce firing alerts; 0 = off
  *   alert_interval = 30s              ; full evaluation period ("500ms" ok)
+ *
+ * Not for production, hence not in the example file: max_page_count = N
+ * caps the database at N pages, so that tests can fill the "disk".
  */
 #include <errno.h>
 #include <stdio.h>
@@ -125,6 +128,17 @@ config_set(struct config *c, const char *key, const char *value,
 			return -1;
 		}
 		c->log_level = level;
+		return 0;
+	}
+	if (strcmp(key, "max_page_count") == 0) {
+		char *end;
+		long long n = strtoll(value, &end, 10);
+
+		if (*value == '\0' || *end != '\0' || n < 0) {
+			*why = "max_page_count must be a number of pages";
+			return -1;
+		}
+		c->max_page_count = n;
 		return 0;
 	}
 	if (strcmp(key, "max_future") == 0)

@@ -27,6 +27,7 @@ struct config {
 	double alert_margin;     /* hysteresis, points */
 	int64_t alert_reminder;  /* ms; 0 = no reminders */
 	int64_t alert_interval;  /* ms between full evaluations */
+	int64_t max_page_count; /* testing: cap the database (0 = none) */
 };
 
 /* Fills in the defaults.  0, or -1 when out of memory. */

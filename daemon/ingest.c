@@ -12,12 +12,14 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <zmq.h>
 
+#include "correct.h"
 #include "ingest.h"
 #include "log.h"
 #include "ratelimit.h"
@@ -57,6 +59,7 @@ struct ingest {
 	void *sock;
 	struct event *ev_fd;   /* ZMQ_FD readable */
 	struct event *ev_more; /* a drain hit its bound: continue soon */
+	struct event *ev_probe; /* storage failed: try a small write now and then */
 	struct book **book;
 	int64_t max_future;
 	char endpoint[256];
@@ -81,6 +84,26 @@ struct ingest {
 };
 
 static void ingest_drain(struct ingest *in);
+
+#define PROBE_MS 1000
+
+/* With nobody sending, no commit would ever tell that the disk has room
+ * again; a probe write does, so /healthz recovers by itself. */
+static void
+ingest_on_probe(evutil_socket_t fd, short what, void *arg)
+{
+	struct ingest *in = arg;
+	struct timeval tv = { PROBE_MS / 1000, (PROBE_MS % 1000) * 1000 };
+
+	if (in->stats.storage_ok)
+		return;
+	if (store_probe((*in->book)->store, when_now()) == 0) {
+		in->stats.storage_ok = 1;
+		log_notice("storage: writing again");
+		return;
+	}
+	evtimer_add(in->ev_probe, &tv);
+}
 
 static void
 ingest_on_fd(evutil_socket_t fd, short what, void *arg)
@@ -291,6 +314,19 @@ ingest_commit(struct ingest *in, when_t now)
 				                 : TIENDO__FATE__FATE_REJECTED;
 				continue;
 			}
+			if (it->v.voids_seq != 0) {
+				struct correct_result cr;
+
+				if (correct_apply(store, plan, m->batch->client, r,
+				                  now, &cr, in->reasons[k],
+				                  REASON_MAX) < 0)
+					goto fail;
+				it->fate = cr.fate;
+				it->code = cr.code;
+				it->is_new = cr.is_new;
+				it->v.target = cr.target;
+				continue;
+			}
 			const struct plan_target *t = &plan->targets[it->v.target];
 			struct store_report row = {
 				.client = m->batch->client,
@@ -334,6 +370,10 @@ fail:
 		log_err("storage: %s; answering RETRY until it clears",
 		        in->stats.storage_error);
 	in->stats.storage_ok = 0;
+	if (!evtimer_pending(in->ev_probe, NULL)) {
+		struct timeval tv = { PROBE_MS / 1000, (PROBE_MS % 1000) * 1000 };
+		evtimer_add(in->ev_probe, &tv);
+	}
 	for (size_t i = 0; i < in->n_msgs; i++) {
 		struct ingest_msg *m = &in->msgs[i];
 		if (m->status == TIENDO__STATUS__STATUS_OK) {
@@ -559,7 +599,9 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 	}
 	in->ev_fd = event_new(base, fd, EV_READ | EV_PERSIST, ingest_on_fd, in);
 	in->ev_more = event_new(base, -1, 0, ingest_on_more, in);
-	if (in->ev_fd == NULL || in->ev_more == NULL || event_add(in->ev_fd, NULL) < 0)
+	in->ev_probe = evtimer_new(base, ingest_on_probe, in);
+	if (in->ev_fd == NULL || in->ev_more == NULL || in->ev_probe == NULL ||
+	    event_add(in->ev_fd, NULL) < 0)
 		goto nomem;
 	/* Input may predate the first edge we watch for. */
 	event_active(in->ev_more, 0, 0);
@@ -587,6 +629,8 @@ ingest_free(struct ingest *in)
 		event_free(in->ev_fd);
 	if (in->ev_more)
 		event_free(in->ev_more);
+	if (in->ev_probe)
+		event_free(in->ev_probe);
 	if (in->sock)
 		zmq_close(in->sock);
 	free(in->msgs);

@@ -288,6 +288,8 @@ main(int argc, char **argv)
 	snprintf(d.db_path, sizeof d.db_path, "%s/tiendo.db", d.conf.state_dir);
 	if ((d.store = store_open(d.db_path, d.conf.sync, &err)) == NULL)
 		fatal(EX_CANTCREAT, "%s: %s", d.db_path, err);
+	if (store_set_max_pages(d.store, d.conf.max_page_count) < 0)
+		fatal(EX_CANTCREAT, "%s: %s", d.db_path, store_errmsg(d.store));
 	if ((d.book = book_new(plan, d.store)) == NULL)
 		fatal(EX_SOFTWARE, "cannot rebuild the tallies from %s", d.db_path);
 	if ((d.base = event_base_new()) == NULL || (d.zctx = zmq_ctx_new()) == NULL)

@@ -16,6 +16,10 @@
 
 #include "store.h"
 
+/* How long a writer waits for a lock held by someone else (a backup, an
+ * operator's sqlite3 shell) before the batch is answered RETRY. */
+#define STORE_BUSY_MS 5000
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *insert;
@@ -80,6 +84,17 @@ static const char *const store_migrations[] = {
 	"  last_seq INTEGER NOT NULL,"
 	"  PRIMARY KEY (task, unit, rollup, rule)"
 	");",
+	/* 2 -> 3: corrections.  A correction is a row of its own (so that
+	 * (client, seq) stays unique across both kinds) that is never
+	 * counted; the row it voids keeps its values, marked by whom and as
+	 * of when, for the audit trail. */
+	"ALTER TABLE reports ADD COLUMN voids_seq INTEGER;"
+	"ALTER TABLE reports ADD COLUMN void_reason TEXT;"
+	"ALTER TABLE reports ADD COLUMN voided_by INTEGER;"
+	"ALTER TABLE reports ADD COLUMN voided_at INTEGER;"
+	/* Written by store_probe only. */
+	"CREATE TABLE probe (id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  at INTEGER NOT NULL);",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
@@ -183,7 +198,7 @@ store_open(const char *path, enum store_sync sync, char **err)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	if (sqlite3_busy_timeout(s->db, 5000) != SQLITE_OK ||
+	if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK ||
 	    store_exec(s, "PRAGMA journal_mode = WAL") < 0 ||
 	    store_exec(s, sync == STORE_SYNC_FULL ? "PRAGMA synchronous = FULL"
 	                                          : "PRAGMA synchronous = NORMAL") < 0 ||
@@ -191,8 +206,9 @@ store_open(const char *path, enum store_sync sync, char **err)
 		goto fail;
 	if (store_prepare(s,
 	        "INSERT INTO reports (client, seq, task, unit, kind, value,"
-	        " observed_at, received_at, reporter, note)"
-	        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	        " observed_at, received_at, reporter, note, voids_seq,"
+	        " void_reason)"
+	        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	        " ON CONFLICT (client, seq) DO NOTHING", &s->insert) < 0 ||
 	    store_prepare(s, "SELECT 1 FROM reports WHERE client = ? AND seq = ?",
 	                  &s->exists) < 0 ||
@@ -266,6 +282,14 @@ store_insert(struct store *s, const struct store_report *r, int *is_new)
 	sqlite3_bind_int64(st, 8, r->received_at);
 	sqlite3_bind_text(st, 9, r->reporter, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, r->note, -1, SQLITE_STATIC);
+	if (r->voids_seq) {
+		sqlite3_bind_int64(st, 11, (sqlite3_int64)r->voids_seq);
+		sqlite3_bind_text(st, 12, r->void_reason ? r->void_reason : "",
+		                  -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_null(st, 11);
+		sqlite3_bind_null(st, 12);
+	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -294,14 +318,15 @@ int
 store_scan(struct store *s, const char *task, const char *unit, when_t until,
            store_scan_fn fn, void *arg)
 {
-	char sql[320];
+	char sql[400];
 	sqlite3_stmt *st;
 	int rc, ret = 0, i = 1;
 
 	snprintf(sql, sizeof sql,
 	         "SELECT client, seq, task, unit, kind, value, observed_at,"
 	         " received_at, reporter, note FROM reports"
-	         " WHERE observed_at <= ?%s%s ORDER BY id",
+	         " WHERE observed_at <= ?1 AND voids_seq IS NULL"
+	         " AND (voided_at IS NULL OR voided_at > ?1)%s%s ORDER BY id",
 	         task ? " AND task = ?" : "", unit ? " AND unit = ?" : "");
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "scan");
@@ -347,4 +372,93 @@ store_count(struct store *s)
 		store_fail(s, "count");
 	sqlite3_finalize(st);
 	return n;
+}
+
+int
+store_target(struct store *s, const char *client, uint64_t seq,
+             struct store_target *t, int *found)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT task, unit, voids_seq, voided_by"
+	                       " FROM reports WHERE client = ? AND seq = ?", -1,
+	                       &st, NULL) != SQLITE_OK)
+		return store_fail(s, "target");
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW;
+	if (*found) {
+		snprintf(t->task, sizeof t->task, "%s",
+		         (const char *)sqlite3_column_text(st, 0));
+		snprintf(t->unit, sizeof t->unit, "%s",
+		         (const char *)sqlite3_column_text(st, 1));
+		t->voids_seq = (uint64_t)sqlite3_column_int64(st, 2);
+		t->voided_by = (uint64_t)sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, "target");
+	return 0;
+}
+
+int
+store_void(struct store *s, const char *client, uint64_t seq, uint64_t by,
+           when_t at)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE reports SET voided_by = ?,"
+	                       " voided_at = ? WHERE client = ? AND seq = ?"
+	                       " AND voided_by IS NULL", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return store_fail(s, "void");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)by);
+	sqlite3_bind_int64(st, 2, at);
+	sqlite3_bind_text(st, 3, client, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)seq);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "void");
+	if (sqlite3_changes(s->db) != 1) {
+		snprintf(s->err, sizeof s->err, "void: seq %llu not voidable",
+		         (unsigned long long)seq);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_probe(struct store *s, when_t now)
+{
+	char sql[128];
+
+	int rc = -1;
+
+	snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO probe (id, at)"
+	         " VALUES (1, %lld)", (long long)now);
+	/* A probe must not hold the loop for the busy timeout every second
+	 * while someone else holds the lock. */
+	sqlite3_busy_timeout(s->db, 0);
+	if (store_begin(s) == 0) {
+		rc = store_exec(s, sql) == 0 && store_commit(s) == 0 ? 0 : -1;
+		if (rc < 0)
+			store_rollback(s);
+	}
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	return rc;
+}
+
+int
+store_set_max_pages(struct store *s, int64_t n)
+{
+	char sql[64];
+
+	if (n <= 0)
+		return 0;
+	snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", (long long)n);
+	return store_exec(s, sql);
 }

@@ -28,6 +28,15 @@ struct store_report {
 	when_t received_at;
 	const char *reporter; /* never NULL; "" when absent */
 	const char *note;     /* never NULL */
+	uint64_t voids_seq;   /* non-zero: a correction row (never counted) */
+	const char *void_reason; /* of a correction; NULL otherwise */
+};
+
+/* What a correction needs to know of the report it voids. */
+struct store_target {
+	char task[128], unit[128];
+	uint64_t voids_seq;   /* non-zero: it is itself a correction */
+	uint64_t voided_by;   /* non-zero: already voided by that seq */
 };
 
 enum store_sync { STORE_SYNC_NORMAL = 1, STORE_SYNC_FULL = 2 };
@@ -57,8 +66,27 @@ int store_insert(struct store *s, const struct store_report *r, int *is_new);
 /* *found = 1 when (client, seq) is stored.  0 or -1. */
 int store_exists(struct store *s, const char *client, uint64_t seq, int *found);
 
+/* Looks up (client, seq) for a correction: *found = 1 and *t filled when
+ * it is stored.  0 or -1. */
+int store_target(struct store *s, const char *client, uint64_t seq,
+                 struct store_target *t, int *found);
+
+/* Marks (client, seq) voided by correction `by`, effective at `at` (the
+ * correction's observed_at).  Inside the caller's transaction.  0 or -1. */
+int store_void(struct store *s, const char *client, uint64_t seq,
+               uint64_t by, when_t at);
+
+/* A small write transaction, to learn whether storage works again after a
+ * failure with nobody sending.  0 or -1. */
+int store_probe(struct store *s, when_t now);
+
+/* Caps the database at n pages (PRAGMA max_page_count): a way for tests to
+ * fill the "disk".  0 leaves it alone.  0 or -1. */
+int store_set_max_pages(struct store *s, int64_t n);
+
 /* Calls fn for every report observed at or before `until` (INT64_MAX for
- * all), in storage order; optionally only those of one task and/or unit
+ * all), in storage order, leaving out corrections and the reports a
+ * correction observed at or before `until` voids; optionally only those of one task and/or unit
  * (NULL = any).  Strings in *r live until fn returns.  Stops early and
  * returns fn's value when it is non-zero; -1 on a database error. */
 typedef int (*store_scan_fn)(void *arg, const struct store_report *r);

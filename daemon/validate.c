@@ -91,6 +91,9 @@ validate_report(const struct plan *p, const Tiendo__Report *r,
 		snprintf(reason, n, "seq must be greater than 0");
 		return TIENDO__REJECT__REJECT_BAD_SEQ;
 	}
+	out->voids_seq = r->voids_seq;
+	if (r->voids_seq != 0)
+		return validate_correction(p, r, now, max_future, out, reason, n);
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
 		const char *s = *(char *const *)((const char *)r + texts[i].off);
 		code = validate_text(texts[i].name, s, texts[i].max, reason, n);
@@ -136,11 +139,89 @@ validate_report(const struct plan *p, const Tiendo__Report *r,
 		         (r->observed_at - now) / 1000, max_future / 1000);
 		return TIENDO__REJECT__REJECT_FUTURE;
 	}
+	if (r->void_reason[0] != '\0') {
+		snprintf(reason, n, "void_reason is given but voids_seq is 0");
+		return TIENDO__REJECT__REJECT_BAD_CORRECTION;
+	}
 	out->tally.kind = r->kind == TIENDO__KIND__KIND_ADD ? REPORT_ADD
 	                                                    : REPORT_SET;
 	out->tally.observed_at = r->observed_at;
 	out->tally.seq = r->seq;
 	out->tally.client_hash = tally_client_hash(client);
+	return TIENDO__REJECT__REJECT_NONE;
+}
+
+/* observed_at of a correction: when the void takes effect for at= queries. */
+static Tiendo__Reject
+validate_time(const Tiendo__Report *r, when_t now, int64_t max_future,
+              char *reason, size_t n)
+{
+	if (r->observed_at < LIMIT_EARLIEST) {
+		snprintf(reason, n, "observed_at %" PRId64 " is %s; give ms "
+		         "since the Unix epoch", r->observed_at,
+		         r->observed_at == 0 ? "missing" : "before 2000-01-01");
+		return TIENDO__REJECT__REJECT_BAD_TIME;
+	}
+	if (r->observed_at > now + max_future) {
+		snprintf(reason, n, "observed_at is %" PRId64 " s ahead of the "
+		         "server clock (at most %" PRId64 " s allowed)",
+		         (r->observed_at - now) / 1000, max_future / 1000);
+		return TIENDO__REJECT__REJECT_FUTURE;
+	}
+	return TIENDO__REJECT__REJECT_NONE;
+}
+
+Tiendo__Reject
+validate_correction(const struct plan *p, const Tiendo__Report *r,
+                    when_t now, int64_t max_future, struct valid_report *out,
+                    char *reason, size_t n)
+{
+	static const struct { const char *name; size_t max; size_t off; } texts[] = {
+		{ "unit", LIMIT_CODE, offsetof(Tiendo__Report, unit) },
+		{ "task", LIMIT_CODE, offsetof(Tiendo__Report, task) },
+		{ "value", LIMIT_VALUE, offsetof(Tiendo__Report, value) },
+		{ "reporter", LIMIT_REPORTER, offsetof(Tiendo__Report, reporter) },
+		{ "note", LIMIT_NOTE, offsetof(Tiendo__Report, note) },
+		{ "void_reason", LIMIT_NOTE, offsetof(Tiendo__Report, void_reason) },
+	};
+	Tiendo__Reject code;
+
+	out->target = -1;
+	out->voids_seq = r->voids_seq;
+	if (r->voids_seq == r->seq) {
+		snprintf(reason, n, "correction %" PRIu64 " voids itself",
+		         r->seq);
+		return TIENDO__REJECT__REJECT_BAD_CORRECTION;
+	}
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		const char *s = *(char *const *)((const char *)r + texts[i].off);
+		code = validate_text(texts[i].name, s, texts[i].max, reason, n);
+		if (code != TIENDO__REJECT__REJECT_NONE)
+			return code;
+	}
+	/* unit and task may be left empty; given, they must name something,
+	 * and ingest checks that they match the voided report. */
+	if (r->unit[0] && plan_unit_find(p, r->unit) < 0) {
+		snprintf(reason, n, "unit \"%s\" is not in the plan", r->unit);
+		return TIENDO__REJECT__REJECT_UNKNOWN_UNIT;
+	}
+	if (r->task[0] && plan_task_find(p, r->task) < 0) {
+		snprintf(reason, n, "task \"%s\" is not in the plan", r->task);
+		return TIENDO__REJECT__REJECT_UNKNOWN_TASK;
+	}
+	if (r->void_reason[0] == '\0') {
+		snprintf(reason, n, "correction of seq %" PRIu64 " gives no "
+		         "void_reason", r->voids_seq);
+		return TIENDO__REJECT__REJECT_BAD_CORRECTION;
+	}
+	if ((code = validate_time(r, now, max_future, reason, n)) !=
+	    TIENDO__REJECT__REJECT_NONE)
+		return code;
+	out->tally.kind = REPORT_ADD;
+	out->tally.value = 0;
+	out->tally.observed_at = r->observed_at;
+	out->tally.seq = r->seq;
+	out->tally.client_hash = 0;
 	return TIENDO__REJECT__REJECT_NONE;
 }
 
@@ -160,6 +241,7 @@ validate_reject_name(Tiendo__Reject code)
 	case TIENDO__REJECT__REJECT_BAD_UTF8: return "bad_utf8";
 	case TIENDO__REJECT__REJECT_BAD_SEQ: return "bad_seq";
 	case TIENDO__REJECT__REJECT_UNIT_NOT_ALLOWED: return "unit_not_allowed";
+	case TIENDO__REJECT__REJECT_BAD_CORRECTION: return "bad_correction";
 	default: return "unknown";
 	}
 }

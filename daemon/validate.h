@@ -29,8 +29,10 @@
 
 /* A report that passed: where it counts and what it says. */
 struct valid_report {
-	int target; /* index into plan->targets */
+	int target; /* index into plan->targets; for a correction, of the
+	               voided report once ingest has looked it up, else -1 */
 	struct tally_report tally;
+	uint64_t voids_seq; /* non-zero: a correction (PROTOCOL.md 2.9) */
 };
 
 /* 1 if `client` is a valid identity: [A-Za-z0-9._-]{1,64}. */
@@ -47,6 +49,15 @@ Tiendo__Reject validate_report(const struct plan *p, const Tiendo__Report *r,
                                const char *client, when_t now,
                                int64_t max_future, struct valid_report *out,
                                char *reason, size_t n);
+
+/* The checks of a correction that need no store: seq, voids_seq, texts,
+ * unit and task when given, the reason, observed_at.  Whether the voided
+ * report exists is ingest's business.  Called by validate_report. */
+Tiendo__Reject validate_correction(const struct plan *p,
+                                   const Tiendo__Report *r, when_t now,
+                                   int64_t max_future,
+                                   struct valid_report *out, char *reason,
+                                   size_t n);
 
 /* "unknown_unit", "bad_value"...: the code's name in lower case. */
 const char *validate_reject_name(Tiendo__Reject code);

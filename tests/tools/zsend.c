@@ -14,6 +14,7 @@
  *     --truncate N       send only the first N bytes of the encoding
  *     --garbage N        send N bytes of junk instead of a Batch
  *     --pad-note N       make the last report's note N bytes of 'x'
+ *     --voids "SEQ|REASON"  make the last report a correction voiding SEQ
  *     --extra-frame      append an extra frame to the message
  *     --req              use a REQ socket (adds an empty delimiter)
  *     --timeout MS       wait for the Ack (default 5000)
@@ -129,6 +130,7 @@ main(int argc, char **argv)
 		{ "truncate", required_argument, NULL, 't' },
 		{ "garbage", required_argument, NULL, 'g' },
 		{ "pad-note", required_argument, NULL, 'p' },
+		{ "voids", required_argument, NULL, 'V' },
 		{ "extra-frame", no_argument, NULL, 'x' },
 		{ "req", no_argument, NULL, 'q' },
 		{ "timeout", required_argument, NULL, 'T' },
@@ -168,6 +170,19 @@ main(int argc, char **argv)
 		case 't': truncate = atol(optarg); break;
 		case 'g': garbage = atol(optarg); break;
 		case 'p': pad = atol(optarg); break;
+		case 'V': {
+			char *bar = strchr(optarg, '|');
+
+			if (n_reports == 0 || bar == NULL) {
+				fprintf(stderr, "zsend: --voids \"SEQ|REASON\" "
+				        "after a --report\n");
+				exit(64);
+			}
+			*bar = '\0';
+			reports[n_reports - 1].voids_seq = strtoull(optarg, NULL, 10);
+			reports[n_reports - 1].void_reason = unescape(bar + 1);
+			break;
+		}
 		case 'x': extra = 1; break;
 		case 'q': req = 1; break;
 		case 'T': timeout = atol(optarg); break;
