@@ -72,10 +72,10 @@ cat <<MSG
   today is day 40 of the campaign), and 12 demo communes are reporting.
 
   Look:  $B/tiendo-ctl status                 the tally table
-         $B/tiendo-ctl status --task trong-cay
+         $B/tiendo-ctl status --task tet-trong-cay
          curl -s http://$HTTP/v1/tallies       the JSON API
          curl -s http://$HTTP/healthz
-  Push:  $B/tiendo-push --unit hoang-dan --task trong-cay --add 300
+  Push:  $B/tiendo-push --unit hoang-dan --task tet-trong-cay --add 300
   Alerts (a condition must hold 30 s here before it fires):
          tail -f $R/alerts.log                 what a subscriber prints
          $B/tiendo-sub                         another one, live, in colour
