@@ -3,6 +3,7 @@
  *
  *   tiendo-ctl [--http URL] status [--task T] [--unit U] [--at TIME] [--json]
  *   tiendo-ctl check PLAN.ini...
+ *   tiendo-ctl keygen [--dir DIR] NAME...
  *
  * `status` asks the daemon's JSON API (GET /v1/tallies) and prints one
  * table per task; `check` loads plans with the daemon's own loader, so a
@@ -21,6 +22,7 @@
 #include <jansson.h>
 
 #include "httpget.h"
+#include "keys.h"
 #include "plan.h"
 #include "table.h"
 #include "when.h"
@@ -37,6 +39,7 @@ usage(FILE *out)
 "usage: tiendo-ctl [--http URL] status [--task T] [--unit U] [--at TIME]\n"
 "                                     [--json]\n"
 "       tiendo-ctl check PLAN.ini...\n"
+"       tiendo-ctl keygen [--dir DIR] NAME...\n"
 "\n"
 "  status     progress of every (task, unit) against its target and pace,\n"
 "             one table per task; roll-ups first, in unit-tree order\n"
@@ -44,6 +47,10 @@ usage(FILE *out)
 "    --at TIME            as it stood then (2021-03-01, 2021-03-01 08:00...)\n"
 "    --json               the daemon's JSON, as received\n"
 "  check      load plans, print every error as FILE:LINE: message\n"
+"  keygen     make a CurveZMQ key pair per NAME: DIR/NAME.secret (mode\n"
+"             0600) and DIR/NAME.pub (default DIR: .); never overwrites.\n"
+"             NAME \"server\" is the daemon's (its keys_dir); a client's\n"
+"             NAME.pub goes to the daemon's keys_dir/clients/NAME.key\n"
 "\n"
 "  --http URL  the daemon's HTTP address (default $TIENDO_HTTP or\n"
 "              " CTL_DEFAULT_HTTP ")\n"
@@ -82,6 +89,57 @@ ctl_check(int argc, char **argv)
 			plan_free(p);
 		}
 		plan_errors_clear(&errs);
+	}
+	return ex;
+}
+
+/* ---- keygen ---- */
+
+static int
+ctl_keygen(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir = ".";
+	char pub[41], *err = NULL;
+	int ch, ex = EX_OK;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'd') {
+			usage(stderr);
+			return EX_USAGE;
+		}
+		dir = optarg;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "%s: keygen needs at least one NAME\n", progname);
+		return EX_USAGE;
+	}
+	for (int i = optind; i < argc; i++) {
+		/* The name becomes the client identity on the daemon. */
+		if (strspn(argv[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
+		           "QRSTUVWXYZ0123456789._-") != strlen(argv[i]) ||
+		    argv[i][0] == '\0' || argv[i][0] == '.' ||
+		    strlen(argv[i]) > 64) {
+			fprintf(stderr, "%s: keygen: \"%s\": a name is 1 to 64 of "
+			    "[A-Za-z0-9._-], not starting with a dot\n", progname,
+			    argv[i]);
+			return EX_USAGE;
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		if (keys_generate(dir, argv[i], pub, &err) < 0) {
+			fprintf(stderr, "%s: keygen: %s\n", progname,
+			    err ? err : "out of memory");
+			free(err);
+			ex = EX_CANTCREAT;
+			continue;
+		}
+		printf("%s/%s.secret %s/%s.pub %s\n", dir, argv[i], dir, argv[i],
+		    pub);
 	}
 	return ex;
 }
@@ -426,7 +484,9 @@ main(int argc, char **argv)
 			optind++;
 		return ctl_check(argc - optind - 1, argv + optind + 1);
 	}
-	fprintf(stderr, "%s: unknown command \"%s\" (status, check)\n",
+	if (strcmp(cmd, "keygen") == 0)
+		return ctl_keygen(argc - optind, argv + optind);
+	fprintf(stderr, "%s: unknown command \"%s\" (status, check, keygen)\n",
 	    progname, cmd);
 	return EX_USAGE;
 }

@@ -10,6 +10,8 @@
  *                                     ; last acked batches on power loss)
  *   log_level = info                  ; err, warning, notice, info, debug
  *   max_future = 10m                  ; clock skew allowed in observed_at
+ *   curve = on                        ; off: plain mode, for one machine
+ *   keys_dir = /etc/tiendo/keys       ; server.secret and clients/NAME.key
  */
 #include <errno.h>
 #include <stdio.h>
@@ -53,7 +55,10 @@ config_defaults(struct config *c)
 	c->plan = strdup("/etc/tiendo/plan.ini");
 	c->ingest = strdup("tcp://127.0.0.1:7420");
 	c->http = strdup("127.0.0.1:7480");
-	return c->state_dir && c->plan && c->ingest && c->http ? 0 : -1;
+	c->curve = 1;
+	c->keys_dir = strdup("/etc/tiendo/keys");
+	return c->state_dir && c->plan && c->ingest && c->http && c->keys_dir
+	    ? 0 : -1;
 }
 
 int
@@ -92,6 +97,19 @@ config_set(struct config *c, const char *key, const char *value,
 	}
 	if (strcmp(key, "max_future") == 0)
 		return when_parse_duration(value, &c->max_future, why);
+	if (strcmp(key, "curve") == 0) {
+		if (strcmp(value, "on") == 0 || strcmp(value, "yes") == 0)
+			c->curve = 1;
+		else if (strcmp(value, "off") == 0 || strcmp(value, "no") == 0)
+			c->curve = 0;
+		else {
+			*why = "curve must be \"on\" or \"off\"";
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "keys_dir") == 0)
+		return config_str(&c->keys_dir, value);
 	*why = "unknown setting";
 	return -1;
 }
@@ -165,5 +183,6 @@ config_free(struct config *c)
 	free(c->state_dir);
 	free(c->ingest);
 	free(c->http);
+	free(c->keys_dir);
 	memset(c, 0, sizeof *c);
 }

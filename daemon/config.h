@@ -19,6 +19,8 @@ struct config {
 	enum store_sync sync;
 	int log_level;
 	int64_t max_future; /* ms a report's observed_at may lead our clock */
+	int curve;        /* 1: CurveZMQ on every listener; 0: plain mode */
+	char *keys_dir;   /* server.secret, clients/ (curve.h) */
 };
 
 /* Fills in the defaults.  0, or -1 when out of memory. */

@@ -26,6 +26,10 @@
 /* libzmq drops the connection of a peer that sends more than this; between
  * LIMIT_MESSAGE_BYTES and this, the peer gets a precise BATCH_TOO_LARGE. */
 #define HARD_MESSAGE_BYTES (4 * LIMIT_MESSAGE_BYTES)
+/* Messages queued per peer each way: a client has a few batches in flight
+ * (tiendo-push 4, the bench 8); past this libzmq stops reading that peer,
+ * so one peer holds at most INGEST_HWM * HARD_MESSAGE_BYTES of our memory. */
+#define INGEST_HWM 100
 
 struct ingest_msg {
 	unsigned char rid[256];
@@ -36,6 +40,9 @@ struct ingest_msg {
 	Tiendo__BatchError error;
 	char reason[REASON_MAX];
 	size_t first, n;           /* its items */
+	const char *client;        /* the identity used: user_id or Batch.client */
+	char user_id[LIMIT_CLIENT + 1]; /* from the ZAP handler; "" when plain */
+	const struct authkey *auth; /* with CURVE: what user_id may do */
 };
 
 struct ingest_item {
@@ -52,6 +59,7 @@ struct ingest {
 	struct event *ev_more; /* a drain hit its bound: continue soon */
 	struct book **book;
 	int64_t max_future;
+	const struct curve *curve;
 	char endpoint[256];
 	int stopping;
 	struct ingest_stats stats;
@@ -98,6 +106,43 @@ msg_fail(struct ingest_msg *m, Tiendo__Status status, Tiendo__BatchError error,
 	va_end(ap);
 }
 
+/* With CURVE: the identity is the connection's, never the body's, and it
+ * must still be authorised (a key removed since the connection was made is
+ * refused here).  0, or -1 with m failed. */
+static int
+ingest_authorise(struct ingest *in, struct ingest_msg *m)
+{
+	struct zap *zap = curve_zap(in->curve);
+
+	if (m->user_id[0] == '\0') {
+		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
+		         TIENDO__BATCH_ERROR__BATCH_BAD_CLIENT,
+		         "connection is not authenticated");
+	} else if ((m->auth = zap_client(zap, m->user_id)) == NULL) {
+		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
+		         TIENDO__BATCH_ERROR__BATCH_BAD_CLIENT,
+		         "the key of client \"%s\" is no longer authorised",
+		         m->user_id);
+	} else {
+		m->client = m->user_id;
+		return 0;
+	}
+	in->stats.batches_unauthorised++;
+	log_notice("ingest: batch refused: %s", m->reason);
+	return -1;
+}
+
+static Tiendo__Reject
+ingest_not_allowed(const struct ingest_msg *m, const Tiendo__Report *r,
+                   char *reason)
+{
+	snprintf(reason, REASON_MAX, "client \"%s\" may not report for unit "
+	         "\"%s\"", m->client, r->unit);
+	log_warn("ingest: client %s reported for unit %s, which it may not "
+	         "(seq %" PRIu64 "): rejected", m->client, r->unit, r->seq);
+	return TIENDO__REJECT__REJECT_UNIT_NOT_ALLOWED;
+}
+
 /* Decodes and validates one message body into m and its items. */
 static void
 ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
@@ -127,7 +172,10 @@ ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
 		         "server is stopping; nothing was stored, send again");
 		return;
 	}
-	berr = validate_batch(m->batch, m->reason, sizeof m->reason);
+	m->client = m->batch->client;
+	if (curve_enabled(in->curve) && ingest_authorise(in, m) < 0)
+		return;
+	berr = validate_batch_as(m->batch, m->client, m->reason, sizeof m->reason);
 	if (berr != TIENDO__BATCH_ERROR__BATCH_NONE) {
 		m->status = TIENDO__STATUS__STATUS_BAD_BATCH;
 		m->error = berr;
@@ -141,9 +189,13 @@ ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
 		it->is_new = 0;
 		it->fate = TIENDO__FATE__FATE_UNSPECIFIED;
 		it->code = validate_report(plan, m->batch->reports[i],
-		                           m->batch->client, now, in->max_future,
+		                           m->client, now, in->max_future,
 		                           &it->v, in->reasons[in->n_items],
 		                           REASON_MAX);
+		if (it->code == TIENDO__REJECT__REJECT_NONE && m->auth &&
+		    !authkey_allows(m->auth, m->batch->reports[i]->unit))
+			it->code = ingest_not_allowed(m, m->batch->reports[i],
+			                              in->reasons[in->n_items]);
 		in->n_items++;
 	}
 	in->stats.reports += m->n;
@@ -194,6 +246,14 @@ ingest_recv(struct ingest *in, when_t now)
 	m->delim = 0;
 	m->first = m->n = 0;
 	m->reason[0] = '\0';
+	m->client = "";
+	m->auth = NULL;
+	m->user_id[0] = '\0';
+	{
+		const char *uid = curve_user_id(in->curve, &part[nparts - 1]);
+		if (uid && validate_client(uid))
+			snprintf(m->user_id, sizeof m->user_id, "%s", uid);
+	}
 
 	if (nparts == 2 && extra == 0) {
 		ingest_parse(in, m, zmq_msg_data(&part[1]), zmq_msg_size(&part[1]),
@@ -232,7 +292,7 @@ ingest_commit(struct ingest *in, when_t now)
 			if (it->code != TIENDO__REJECT__REJECT_NONE) {
 				/* A report we already hold stays a success even
 				 * if it would not pass today (plan changed). */
-				if (store_exists(store, m->batch->client, r->seq,
+				if (store_exists(store, m->client, r->seq,
 				                 &found) < 0)
 					goto fail;
 				it->fate = found ? TIENDO__FATE__FATE_DUPLICATE
@@ -241,7 +301,7 @@ ingest_commit(struct ingest *in, when_t now)
 			}
 			const struct plan_target *t = &plan->targets[it->v.target];
 			struct store_report row = {
-				.client = m->batch->client,
+				.client = m->client,
 				.seq = r->seq,
 				.task = plan->tasks[t->task].code,
 				.unit = plan->units[t->unit].code,
@@ -313,7 +373,7 @@ ingest_ack(struct ingest *in, struct ingest_msg *m, when_t now)
 	ack.reason = m->reason;
 	ack.server_time = now;
 	ack.client = m->batch && m->status != TIENDO__STATUS__STATUS_BAD_BATCH
-	                 ? m->batch->client : "";
+	                 ? (char *)m->client : "";
 	if (m->status == TIENDO__STATUS__STATUS_OK) {
 		for (size_t i = 0; i < m->n; i++) {
 			struct ingest_item *it = &in->items[m->first + i];
@@ -412,7 +472,8 @@ ingest_sockopt(void *sock, int opt, const void *val, size_t len, char **err)
 
 struct ingest *
 ingest_new(struct event_base *base, void *zctx, const char *endpoint,
-           struct book **book, int64_t max_future, char **err)
+           struct book **book, int64_t max_future, const struct curve *curve,
+           char **err)
 {
 	struct ingest *in = calloc(1, sizeof *in);
 	size_t items = DRAIN_REPORTS + LIMIT_BATCH_REPORTS, len;
@@ -426,6 +487,7 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 	in->base = base;
 	in->book = book;
 	in->max_future = max_future;
+	in->curve = curve;
 	in->stats.storage_ok = 1;
 	in->msgs = calloc(DRAIN_MESSAGES, sizeof *in->msgs);
 	in->items = calloc(items, sizeof *in->items);
@@ -440,8 +502,8 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 		goto fail;
 	}
 	if (ingest_sockopt(in->sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one, err) < 0 ||
-	    ingest_sockopt(in->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg, err) < 0 ||
-	    ingest_sockopt(in->sock, ZMQ_LINGER, &linger, sizeof linger, err) < 0)
+	    ingest_sockopt(in->sock, ZMQ_LINGER, &linger, sizeof linger, err) < 0 ||
+	    curve_server_setup(curve, in->sock, maxmsg, INGEST_HWM, err) < 0)
 		goto fail;
 	if (zmq_bind(in->sock, endpoint) < 0) {
 		if (asprintf(err, "ingest: cannot bind %s: %s", endpoint,
@@ -452,6 +514,7 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 	len = sizeof in->endpoint;
 	if (zmq_getsockopt(in->sock, ZMQ_LAST_ENDPOINT, in->endpoint, &len) < 0)
 		snprintf(in->endpoint, sizeof in->endpoint, "%s", endpoint);
+	curve_check_bind(curve, "ingest", in->endpoint);
 	len = sizeof fd;
 	if (zmq_getsockopt(in->sock, ZMQ_FD, &fd, &len) < 0) {
 		if (asprintf(err, "ingest: ZMQ_FD: %s", zmq_strerror(errno)) < 0)

@@ -19,6 +19,7 @@
 
 #include "book.h"
 #include "config.h"
+#include "curve.h"
 #include "http.h"
 #include "ingest.h"
 #include "log.h"
@@ -31,7 +32,8 @@ struct tiendod {
 	struct book *book;
 	struct ingest *ingest;
 	struct http *http;
-	struct event *ev_term, *ev_int;
+	struct curve *curve;
+	struct event *ev_term, *ev_int, *ev_hup_keys;
 	char endpoints[4096];
 };
 
@@ -41,6 +43,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: tiendod [-c FILE] [--plan FILE] [--state-dir DIR] [--ingest EP]\n"
 	    "               [--http HOST:PORT] [--log-level LEVEL] [--check]\n"
+	    "               [--keys-dir DIR] [--plain]\n"
 	    "\n"
 	    "  -c, --config FILE   settings (default " CONFIG_DEFAULT_PATH " if present)\n"
 	    "      --plan FILE     the plan (units, tasks, targets)\n"
@@ -49,6 +52,8 @@ usage(FILE *f)
 	    "      --http ADDR     host:port of the JSON API (port 0: any free one)\n"
 	    "      --log-level L   err, warning, notice, info, debug\n"
 	    "      --check         check the settings and the plan, then exit\n"
+	    "      --keys-dir DIR  server.secret and clients/NAME.key (CurveZMQ)\n"
+	    "      --plain         no CurveZMQ: for one machine, on loopback\n"
 	    "  -h, --help          this text\n"
 	    "  -V, --version       print the version\n");
 }
@@ -62,6 +67,16 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	 * last one drained has been committed and acknowledged. */
 	log_notice("signal %d: stopping", (int)sig);
 	event_base_loopbreak(d->base);
+}
+
+/* SIGHUP: re-read the authorised client keys.  A key removed is locked out
+ * from its next batch on. */
+static void
+on_hup_keys(evutil_socket_t sig, short what, void *arg)
+{
+	struct tiendod *d = arg;
+
+	curve_reload(d->curve);
 }
 
 /* Where a test or a script finds what was actually bound (port 0). */
@@ -98,13 +113,16 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 		{ "http", required_argument, NULL, 'H' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "check", no_argument, NULL, 'k' },
+		{ "keys-dir", required_argument, NULL, 'K' },
+		{ "plain", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const keys[128] = {
 		['p'] = "plan", ['s'] = "state_dir", ['i'] = "ingest",
-		['H'] = "http", ['l'] = "log_level",
+		['H'] = "http", ['l'] = "log_level", ['K'] = "keys_dir",
+		['P'] = "curve",
 	};
 	const char *config = NULL, *why;
 	const char *over[128] = { 0 };
@@ -124,8 +142,11 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 		case 'V':
 			printf("tiendod %s\n", TIENDO_VERSION);
 			exit(0);
-		case 'p': case 's': case 'i': case 'H': case 'l':
+		case 'p': case 's': case 'i': case 'H': case 'l': case 'K':
 			over[c] = optarg;
+			break;
+		case 'P':
+			over[c] = "off";
 			break;
 		default:
 			usage(stderr);
@@ -183,6 +204,8 @@ main(int argc, char **argv)
 		config_free(&d.conf);
 		return 0;
 	}
+	if (curve_check_libzmq(d.conf.curve, &err) < 0)
+		fatal(EX_UNAVAILABLE, "%s", err ? err : "libzmq: unusable");
 	signal(SIGPIPE, SIG_IGN);
 	if (mkdir(d.conf.state_dir, 0750) < 0 && errno != EEXIST)
 		fatal(EX_CANTCREAT, "%s: %s", d.conf.state_dir, strerror(errno));
@@ -195,8 +218,13 @@ main(int argc, char **argv)
 		fatal(EX_SOFTWARE, "cannot rebuild the tallies from %s", path);
 	if ((d.base = event_base_new()) == NULL || (d.zctx = zmq_ctx_new()) == NULL)
 		fatal(EX_OSERR, "cannot create the event loop or ZeroMQ context");
+	/* Before any listener: the ZAP handler must answer the first CURVE
+	 * handshake, or libzmq would let it in. */
+	if ((d.curve = curve_new(d.base, d.zctx, d.conf.curve, d.conf.keys_dir,
+	                         &err)) == NULL)
+		fatal(EX_CONFIG, "%s", err ? err : "curve: failed");
 	if ((d.ingest = ingest_new(d.base, d.zctx, d.conf.ingest, &d.book,
-	                           d.conf.max_future, &err)) == NULL)
+	                           d.conf.max_future, d.curve, &err)) == NULL)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "ingest: failed");
 	if ((d.http = http_new(d.base, d.conf.http, &d.book, d.ingest, &err)) == NULL)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "http: failed");
@@ -205,21 +233,27 @@ main(int argc, char **argv)
 	if (!d.ev_term || !d.ev_int || event_add(d.ev_term, NULL) < 0 ||
 	    event_add(d.ev_int, NULL) < 0)
 		fatal(EX_OSERR, "cannot watch signals");
+	d.ev_hup_keys = evsignal_new(d.base, SIGHUP, on_hup_keys, &d);
+	if (!d.ev_hup_keys || event_add(d.ev_hup_keys, NULL) < 0)
+		fatal(EX_OSERR, "cannot watch SIGHUP");
 	if (write_endpoints(&d) < 0)
 		fatal(EX_CANTCREAT, "%s: %s", d.endpoints, strerror(errno));
 	n = store_count(d.store);
 	log_notice("tiendod %s ready: plan %s (%zu units, %zu tasks, %zu targets), "
-	           "%lld reports stored, ingest %s, http %s", TIENDO_VERSION,
+	           "%lld reports stored, ingest %s (%s), http %s", TIENDO_VERSION,
 	           d.conf.plan, plan->n_units, plan->n_tasks, plan->n_targets,
-	           (long long)n, ingest_endpoint(d.ingest), http_url(d.http));
+	           (long long)n, ingest_endpoint(d.ingest),
+	           curve_enabled(d.curve) ? "CurveZMQ" : "PLAIN", http_url(d.http));
 
 	if (event_base_dispatch(d.base) < 0)
 		log_err("event loop failed");
 
 	http_free(d.http);
 	ingest_free(d.ingest);
+	curve_free(d.curve);
 	event_free(d.ev_term);
 	event_free(d.ev_int);
+	event_free(d.ev_hup_keys);
 	zmq_ctx_term(d.zctx);
 	event_base_free(d.base);
 	book_free(d.book);
