@@ -7,7 +7,8 @@ set -eu
 build="gcc make pkg-config libzmq3-dev libevent-dev libsqlite3-dev
 libprotobuf-c-dev protobuf-c-compiler libsystemd-dev libjansson-dev
 libinih-dev tzdata"
-test="libcmocka-dev sqlite3 curl jq procps"
+# clang and its runtime (libFuzzer, sanitizers) build the fuzz targets.
+test="libcmocka-dev sqlite3 curl jq procps clang libclang-rt-dev"
 
 run="curl jq"
 
