@@ -17,7 +17,10 @@
 #      from exec to /healthz answering;
 #   4. ack latency p50/p99 at a fixed offered load of 10,000 reports/s:
 #      batches of 10 sent on a schedule (one every 1 ms, spread over the
-#      clients), timed from when each was due, so a stall is not hidden.
+#      clients), timed from when each was due, so a stall is not hidden;
+#   5. the cost of CurveZMQ: 2 and 4 again on a fresh database with CURVE on
+#      (every client its own key, the daemon's ZAP handler), against the
+#      plain runs above.
 # Then a summary block.  Exits non-zero if anything failed (a report not
 # accepted, a daemon that would not start or stop, a stored count that
 # differs from the acked one); a missed target is reported, not fatal.
@@ -232,7 +235,7 @@ start_daemon() {
 	# shellcheck disable=SC2086
 	"$B/tiendod" -c "$work/tiendod.conf" --plan "$work/plan.ini" \
 		--state-dir "$state" --ingest tcp://127.0.0.1:0 \
-		--http 127.0.0.1:0 $PUB >>"$log" 2>&1 &
+		--http 127.0.0.1:0 $PUB $SECURITY >>"$log" 2>&1 &
 	dpid=$!
 	pids="$pids $dpid"
 	wait_until 120 endpoints_ready ||
@@ -262,6 +265,8 @@ PUB=""
 if "$B/tiendod" --help 2>/dev/null | grep -q -- '--pub'; then
 	PUB="--pub tcp://127.0.0.1:0"
 fi
+# Runs 1-4 are plain (loopback, no CurveZMQ), run 5 the same with CURVE.
+SECURITY=--plain
 units=$(list u $N_UNITS)
 tasks=$(list t $N_TASKS)
 write_plan "$work/plan.ini"
@@ -332,6 +337,39 @@ if command -v sqlite3 >/dev/null 2>&1 && [ -f "$state/tiendo.db" ]; then
 	say "database holds $(commas "$stored") reports: every ack is on disk"
 fi
 
+# 5. CurveZMQ: the same loads, encrypted and authenticated.
+say "--- CurveZMQ: sustained and latency again, every client with its own key"
+keys=$work/keys
+ckeys=$work/ckeys
+mkdir -p "$keys/clients" "$ckeys"
+"$B/tiendo-ctl" keygen --dir "$keys" server >/dev/null || fail "keygen server"
+cp "$keys/server.pub" "$ckeys/"
+i=0
+while [ $i -lt "$CLIENTS" ]; do
+	"$B/tiendo-ctl" keygen --dir "$ckeys" "bench-$i" >/dev/null ||
+		fail "keygen bench-$i"
+	{ cat "$ckeys/bench-$i.pub"; echo "units = *"; } >"$keys/clients/bench-$i.key"
+	i=$((i + 1))
+done
+state=$work/state-curve
+SECURITY="--keys-dir $keys"
+start_daemon
+say "tiendod pid $dpid ready in $ready_s s with CurveZMQ: ingest $ingest"
+run "$work/curve.out" "$B/bench/loadgen" --connect "$ingest" --key "$ckeys" \
+	--clients "$CLIENTS" --inflight "$INFLIGHT" --batch "$BATCH" \
+	--total "$REPORTS" --units "$units" --tasks "$tasks" ||
+	fail "CurveZMQ sustained run: loadgen failed (see its errors above)"
+curve_rate=$(result "$work/curve.out" rate)
+run "$work/curve-latency.out" "$B/bench/loadgen" --connect "$ingest" \
+	--key "$ckeys" --clients "$CLIENTS" --batch "$RATE_BATCH" --rate "$RATE" \
+	--duration "$RATE_SECONDS" --seq-base "$REPORTS" \
+	--units "$units" --tasks "$tasks" ||
+	fail "CurveZMQ latency run: loadgen failed (see its errors above)"
+curve_p50=$(result "$work/curve-latency.out" p50_ms)
+curve_p99=$(result "$work/curve-latency.out" p99_ms)
+stop_daemon
+curve_cost=$(awk -v p="$sustained" -v c="$curve_rate" 'BEGIN { printf "%.1f", (p > 0 ? (1 - c / p) * 100 : 0) }')
+
 ratio=$(awk -v d="$sustained" -v c="$ceiling" 'BEGIN { printf "%.2f", (c > 0 ? d / c : 0) }')
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "met" : "MISSED") }'; }
 
@@ -345,6 +383,10 @@ printf 'bench: ack latency @%s/s  p50 %.2f ms  p99 %.2f ms  (achieved %s/s; clos
 	"$(commas "$RATE")" "$p50" "$p99" "$(commas "$achieved")" "$sustained_p99"
 printf 'bench: %-50s %9s MiB; after restart %s MiB, restart to ready %s s\n' \
 	"peak RSS with $(commas "$REPORTS") reports" "$rss_full" "$rss_restart" "$restart_s"
+printf 'bench: %-50s %12s reports/s (%s%% below plain)\n' \
+	"tiendod sustained with CurveZMQ" "$(commas "$curve_rate")" "$curve_cost"
+printf 'bench: ack latency @%s/s with CurveZMQ  p50 %.2f ms  p99 %.2f ms\n' \
+	"$(commas "$RATE")" "$curve_p50" "$curve_p99"
 printf 'bench: targets: sustained >= %s/s %s; ratio >= %s %s\n' \
 	"$(commas $TARGET_RATE)" "$(verdict "$sustained" $TARGET_RATE)" \
 	"$TARGET_RATIO" "$(verdict "$ratio" $TARGET_RATIO)"
