@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "curve.h"
 #include "keyfile.h"
@@ -62,7 +63,13 @@ curve_load_server(struct curve *c, const char *keys_dir, char **err)
 	struct stat sb;
 	char path[4096];
 
-	snprintf(path, sizeof path, "%s/server.secret", keys_dir);
+	/* Under systemd, LoadCredential= hands the secret to the dynamic user
+	 * that could not read the root-only file itself. */
+	const char *cred = getenv("CREDENTIALS_DIRECTORY");
+
+	snprintf(path, sizeof path, "%s/server.secret", cred ? cred : "");
+	if (cred == NULL || *cred == '\0' || access(path, F_OK) != 0)
+		snprintf(path, sizeof path, "%s/server.secret", keys_dir);
 	if (authkeys_read_file(path, &kf, err) < 0) {
 		char *inner = *err;
 		curve_fail(err, "%s; make one with: tiendo-ctl keygen --dir %s "

@@ -46,7 +46,7 @@ trap stop INT TERM EXIT
 
 rm -f "$R/state/endpoints"
 "$B/tiendod" --plan "$R/plan.ini" --state-dir "$R/state" --ingest "$INGEST" \
-	--http "$HTTP" 2>"$R/tiendod.log" &
+	--http "$HTTP" --plain 2>"$R/tiendod.log" &
 pids="$!"
 end=$(( $(date +%s) + 20 ))
 until [ -f "$R/state/endpoints" ]; do
