@@ -138,8 +138,6 @@ ingest_not_allowed(const struct ingest_msg *m, const Tiendo__Report *r,
 {
 	snprintf(reason, REASON_MAX, "client \"%s\" may not report for unit "
 	         "\"%s\"", m->client, r->unit);
-	log_warn("ingest: client %s reported for unit %s, which it may not "
-	         "(seq %" PRIu64 "): rejected", m->client, r->unit, r->seq);
 	return TIENDO__REJECT__REJECT_UNIT_NOT_ALLOWED;
 }
 
@@ -149,7 +147,9 @@ ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
              size_t len, when_t now)
 {
 	const struct plan *plan = (*in->book)->plan;
+	const Tiendo__Report *first_denied = NULL;
 	Tiendo__BatchError berr;
+	size_t denied = 0;
 
 	if (len > LIMIT_MESSAGE_BYTES) {
 		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
@@ -193,11 +193,21 @@ ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
 		                           &it->v, in->reasons[in->n_items],
 		                           REASON_MAX);
 		if (it->code == TIENDO__REJECT__REJECT_NONE && m->auth &&
-		    !authkey_allows(m->auth, m->batch->reports[i]->unit))
+		    !authkey_allows(m->auth, m->batch->reports[i]->unit)) {
 			it->code = ingest_not_allowed(m, m->batch->reports[i],
 			                              in->reasons[in->n_items]);
+			if (denied++ == 0)
+				first_denied = m->batch->reports[i];
+		}
 		in->n_items++;
 	}
+	/* One line per batch, not per report: a client cannot flood the log
+	 * a thousand lines a message. */
+	if (denied > 0)
+		log_warn("ingest: client %s reported for unit %s, which it may "
+		         "not (seq %" PRIu64 "; %zu such report%s in the batch): "
+		         "rejected", m->client, first_denied->unit,
+		         first_denied->seq, denied, denied == 1 ? "" : "s");
 	in->stats.reports += m->n;
 }
 

@@ -38,6 +38,17 @@ out=$($Z --client gw --report "1|xa-a|cay|add|1|now" --report "2|xa-b|cay|add|1|
 expect_match "a units line allows several units" "$out" "report 1 ACCEPTED.*
 report 2 ACCEPTED"
 
+# --- tiendo-push with its key ----------------------------------------------
+out=$("$B/tiendo-push" --unit xa-a --task cay --add 1 2>&1)
+expect_match "tiendo-push with its key (TIENDO_KEY dir): accepted" "$out" "^1 accepted"
+out=$("$B/tiendo-push" --key "$CKEYS/xa-a.secret" --server-key "$CKEYS/server.pub" \
+	--outbox "$T/ob2.db" --client xa-a --unit xa-b --task cay --add 1 2>&1)
+expect_eq "tiendo-push for another unit: exit 65" "$?" 65
+expect_match "... rejected unit_not_allowed" "$out" "unit_not_allowed"
+out=$("$B/tiendo-push" --key "$CKEYS/xa-a.secret" --server-key "$CKEYS/stranger.pub" \
+	--outbox "$T/ob3.db" --timeout 1 --retries 0 --unit xa-a --task cay --add 1 2>&1)
+expect_eq "tiendo-push with the wrong server key: still pending (75)" "$?" 75
+
 # --- refused at the handshake: nothing gets through -----------------------
 before=$(rows "")
 out=$($Z --timeout 1500 --key "$CKEYS/stranger.secret" --client stranger \
