@@ -287,6 +287,9 @@ main(int argc, char **argv)
 		for (size_t i = 0; i < n_reports; i++)
 			reports[i].seq += 1000000;
 		len = tiendo__batch__get_packed_size(&batch);
+		free(buf); /* larger seqs may take more bytes */
+		if ((buf = malloc(len + 1)) == NULL)
+			return 2;
 		tiendo__batch__pack(&batch, buf);
 		printf("again\n");
 		fflush(stdout);
