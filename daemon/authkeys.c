@@ -154,6 +154,7 @@ authkeys_file(const char *dir, const char *name, struct authkey *k, char **err)
 	}
 	if (authkeys_read_file(path, &kf, err) < 0)
 		goto out;
+	memcpy(k->key_z85, kf.key, sizeof k->key_z85);
 	if (zmq_z85_decode(k->key, kf.key) == NULL) {
 		authkeys_fail(err, "%s: key does not decode", path);
 		keyfile_clear(&kf);

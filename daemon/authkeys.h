@@ -21,6 +21,7 @@
 struct authkey {
 	char *identity;
 	uint8_t key[32];  /* the client's public key, binary */
+	char key_z85[41]; /* the same in Z85 */
 	int all_units;    /* units = * */
 	char **units;     /* codes it may report for */
 	size_t n_units;

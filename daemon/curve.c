@@ -233,3 +233,9 @@ curve_user_id(const struct curve *c, zmq_msg_t *msg)
 	id = zmq_msg_gets(msg, "User-Id");
 	return id && *id ? id : NULL;
 }
+
+const char *
+curve_user_key(const struct curve *c, zmq_msg_t *msg)
+{
+	return c->enabled ? zmq_msg_gets(msg, ZAP_KEY_PROPERTY) : NULL;
+}

@@ -76,5 +76,7 @@ int curve_endpoint_local(const char *endpoint);
 /* The authenticated identity of the connection a message came on, or NULL
  * (plain mode, or no ZAP answer). */
 const char *curve_user_id(const struct curve *c, zmq_msg_t *msg);
+/* The key (Z85) that connection was authorised with, or NULL. */
+const char *curve_user_key(const struct curve *c, zmq_msg_t *msg);
 
 #endif

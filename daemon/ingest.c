@@ -42,6 +42,7 @@ struct ingest_msg {
 	size_t first, n;           /* its items */
 	const char *client;        /* the identity used: user_id or Batch.client */
 	char user_id[LIMIT_CLIENT + 1]; /* from the ZAP handler; "" when plain */
+	char user_key[41];         /* the key it was let in with (Z85) */
 	const struct authkey *auth; /* with CURVE: what user_id may do */
 };
 
@@ -118,7 +119,11 @@ ingest_authorise(struct ingest *in, struct ingest_msg *m)
 		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
 		         TIENDO__BATCH_ERROR__BATCH_BAD_CLIENT,
 		         "connection is not authenticated");
-	} else if ((m->auth = zap_client(zap, m->user_id)) == NULL) {
+	} else if ((m->auth = zap_client(zap, m->user_id)) == NULL ||
+	           strcmp(m->auth->key_z85, m->user_key) != 0) {
+		/* Removed, or replaced by another key since this connection
+		 * was let in. */
+		m->auth = NULL;
 		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
 		         TIENDO__BATCH_ERROR__BATCH_BAD_CLIENT,
 		         "the key of client \"%s\" is no longer authorised",
@@ -261,8 +266,10 @@ ingest_recv(struct ingest *in, when_t now)
 	m->user_id[0] = '\0';
 	{
 		const char *uid = curve_user_id(in->curve, &part[nparts - 1]);
+		const char *key = curve_user_key(in->curve, &part[nparts - 1]);
 		if (uid && validate_client(uid))
 			snprintf(m->user_id, sizeof m->user_id, "%s", uid);
+		snprintf(m->user_key, sizeof m->user_key, "%s", key ? key : "");
 	}
 
 	if (nparts == 2 && extra == 0) {

@@ -97,9 +97,23 @@ zap_frame_str(zmq_msg_t *m, char *buf, size_t n)
 
 static void
 zap_reply(struct zap *z, zmq_msg_t *request_id, const char *code,
-          const char *text, const char *user)
+          const char *text, const char *user, const char *key_z85)
 {
 	int flags = ZMQ_SNDMORE | ZMQ_DONTWAIT;
+	/* ZMTP metadata: one property, the key this connection was let in
+	 * with, so that ingest can tell an old connection of a replaced key
+	 * from a new one under the same identity. */
+	unsigned char meta[1 + sizeof ZAP_KEY_PROPERTY - 1 + 4 + 40];
+	size_t mlen = 0, plen = sizeof ZAP_KEY_PROPERTY - 1;
+
+	if (key_z85 != NULL) {
+		meta[0] = (unsigned char)plen;
+		memcpy(meta + 1, ZAP_KEY_PROPERTY, plen);
+		meta[1 + plen] = meta[2 + plen] = meta[3 + plen] = 0;
+		meta[4 + plen] = 40;
+		memcpy(meta + 5 + plen, key_z85, 40);
+		mlen = sizeof meta;
+	}
 
 	if (zmq_send(z->sock, "1.0", 3, flags) < 0 ||
 	    zmq_send(z->sock, zmq_msg_data(request_id), zmq_msg_size(request_id),
@@ -107,7 +121,7 @@ zap_reply(struct zap *z, zmq_msg_t *request_id, const char *code,
 	    zmq_send(z->sock, code, strlen(code), flags) < 0 ||
 	    zmq_send(z->sock, text, strlen(text), flags) < 0 ||
 	    zmq_send(z->sock, user, strlen(user), flags) < 0 ||
-	    zmq_send(z->sock, "", 0, ZMQ_DONTWAIT) < 0)
+	    zmq_send(z->sock, meta, mlen, ZMQ_DONTWAIT) < 0)
 		log_err("zap: cannot reply: %s", zmq_strerror(errno));
 }
 
@@ -143,7 +157,7 @@ zap_handle(struct zap *z)
 	if (n < 6 || !zap_frame_is(&f[0], "1.0")) {
 		z->stats.refused++;
 		log_err("zap: malformed request of %zu frames", n);
-		zap_reply(z, n >= 2 ? &f[1] : &f[0], "500", "malformed request", "");
+		zap_reply(z, n >= 2 ? &f[1] : &f[0], "500", "malformed request", "", NULL);
 	} else if (!zap_frame_is(&f[5], "CURVE") || n != 7 ||
 	           zmq_msg_size(&f[6]) != 32) {
 		/* A plain (NULL) connection reaching this handler means a
@@ -153,18 +167,18 @@ zap_handle(struct zap *z)
 		zap_log_refusal(z, "refused a %s connection from %s: only CURVE "
 		                "is accepted", zap_frame_str(&f[5], mech, sizeof mech),
 		                zap_frame_str(&f[3], addr, sizeof addr));
-		zap_reply(z, &f[1], "400", "only CURVE is accepted", "");
+		zap_reply(z, &f[1], "400", "only CURVE is accepted", "", NULL);
 	} else if ((k = authkeys_by_key(z->keys, zmq_msg_data(&f[6]))) == NULL) {
 		z->stats.refused++;
 		zmq_z85_encode(key, zmq_msg_data(&f[6]), 32);
 		zap_log_refusal(z, "refused CURVE key %s from %s: not in %s", key,
 		                zap_frame_str(&f[3], addr, sizeof addr), z->dir);
-		zap_reply(z, &f[1], "400", "unknown key", "");
+		zap_reply(z, &f[1], "400", "unknown key", "", NULL);
 	} else {
 		z->stats.allowed++;
 		log_info("zap: client %s connected from %s", k->identity,
 		         zap_frame_str(&f[3], addr, sizeof addr));
-		zap_reply(z, &f[1], "200", "OK", k->identity);
+		zap_reply(z, &f[1], "200", "OK", k->identity, k->key_z85);
 	}
 	for (size_t i = 0; i < n; i++)
 		zmq_msg_close(&f[i]);

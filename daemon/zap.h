@@ -19,6 +19,10 @@
 
 #include "authkeys.h"
 
+/* The connection property (zmq_msg_gets) holding the key, in Z85, that the
+ * connection was authorised with. */
+#define ZAP_KEY_PROPERTY "X-Key"
+
 struct zap;
 
 struct zap_stats {

@@ -83,11 +83,31 @@ out=$($Z --timeout 1500 --client leaver --report "5|xa-b|cay|add|2|now" "$INGEST
 expect_match "revoked key on a new connection: no answer" "$out" "no reply"
 expect_eq "only the report from before the revocation is stored" \
 	"$(rows "WHERE client = 'leaver'")" 1
+# A key replaced under the same name: the old key's open connection is out.
+rm -f "$T/go"
+$Z --client xa-a --report "7|xa-a|cay|add|1|now" --then-wait "$T/go" \
+	"$INGEST" >"$T/swap.out" 2>&1 &
+SPID=$!
+PIDS="$PIDS $SPID"
+wait_for 10 grep -q "report 7 ACCEPTED" "$T/swap.out"
+mv "$CKEYS/xa-a.secret" "$CKEYS/xa-a.secret.old"
+mv "$CKEYS/xa-a.pub" "$CKEYS/xa-a.pub.old"
+test_key xa-a
+n=$(grep -c "zap: reloaded" "$T/tiendod.log")
+kill -HUP "$DPID"
+wait_for 10 sh -c "[ \$(grep -c 'zap: reloaded' '$T/tiendod.log') -gt $n ]"
+touch "$T/go"
+wait "$SPID"
+expect_match "replaced key: the old key's open connection is refused" \
+	"$(sed -n '/^again/,$p' "$T/swap.out")" "error BATCH_BAD_CLIENT"
+out=$($Z --client xa-a --report "8|xa-a|cay|add|1|now" "$INGEST")
+expect_match "... and the new key is accepted" "$out" "report 8 ACCEPTED"
+
 echo "not a key" >"$KEYS/clients/broken.key"
 kill -HUP "$DPID"
 ok "a broken key file refuses the reload" wait_for 10 log_has "reload refused"
-out=$($Z --client xa-a --report "6|xa-a|cay|add|1|now" "$INGEST")
-expect_match "the old keys stay after a refused reload" "$out" "report 6 ACCEPTED"
+out=$($Z --client xa-a --report "9|xa-a|cay|add|1|now" "$INGEST")
+expect_match "the old keys stay after a refused reload" "$out" "report 9 ACCEPTED"
 rm "$KEYS/clients/broken.key"
 
 # --- HTTP: only what it serves --------------------------------------------
