@@ -73,6 +73,9 @@ keys_client_setup(void *sock, const char *key, const char *server_key,
 		return keys_fail(err, "a server key was given but no client key "
 		                 "(--key or $" KEYS_ENV_KEY ")");
 	if (stat(key, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		if (identity == NULL || *identity == '\0')
+			return keys_fail(err, "%s is a directory: which client's "
+			                 "key? (give the key file)", key);
 		if (asprintf(&kpath, "%s/%s.secret", key, identity) < 0 ||
 		    ((server_key == NULL || !*server_key) &&
 		     asprintf(&spath, "%s/server.pub", key) < 0)) {

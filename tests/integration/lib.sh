@@ -121,7 +121,7 @@ KEYS=$T/keys
 CKEYS=$T/ckeys
 # Identities the tests may use without asking: each may report for any unit
 # (a test may set its own list before sourcing this file).
-: "${TEST_CLIENTS:=probe other ord huyen xa-a xa-b phong-nn}"
+: "${TEST_CLIENTS:=probe other ord sub huyen xa-a xa-b phong-nn}"
 
 # test_key NAME [UNITS]: makes NAME's key pair in $CKEYS and authorises it
 # in $KEYS/clients (UNITS: the "units =" value; none: its own unit only).
