@@ -254,6 +254,11 @@ stop_daemon() {
 	reap "$dpid" 60 || fail "tiendod did not stop cleanly within 60 s"
 }
 
+# CPU seconds (user + system) a process has used so far.
+cpu_s() {
+	awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat"
+}
+
 peak_mib() {
 	kib=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$1/status")
 	[ -n "$kib" ] || fail "no VmHWM in /proc/$1/status"
@@ -295,6 +300,7 @@ run "$work/sustained.out" "$B/bench/loadgen" --connect "$ingest" \
 	--total "$REPORTS" --units "$units" --tasks "$tasks" ||
 	fail "sustained run: loadgen failed (see its errors above)"
 sustained=$(result "$work/sustained.out" rate)
+plain_cpu=$(cpu_s "$dpid")
 sustained_p99=$(result "$work/sustained.out" p99_ms)
 # How large tiendod's group commits were, when /metrics counts them.
 commits=$(curl -fsS --max-time 5 "$http/metrics" 2>/dev/null | awk '
@@ -360,6 +366,7 @@ run "$work/curve.out" "$B/bench/loadgen" --connect "$ingest" --key "$ckeys" \
 	--total "$REPORTS" --units "$units" --tasks "$tasks" ||
 	fail "CurveZMQ sustained run: loadgen failed (see its errors above)"
 curve_rate=$(result "$work/curve.out" rate)
+curve_cpu=$(cpu_s "$dpid")
 run "$work/curve-latency.out" "$B/bench/loadgen" --connect "$ingest" \
 	--key "$ckeys" --clients "$CLIENTS" --batch "$RATE_BATCH" --rate "$RATE" \
 	--duration "$RATE_SECONDS" --seq-base "$REPORTS" \
@@ -368,7 +375,7 @@ run "$work/curve-latency.out" "$B/bench/loadgen" --connect "$ingest" \
 curve_p50=$(result "$work/curve-latency.out" p50_ms)
 curve_p99=$(result "$work/curve-latency.out" p99_ms)
 stop_daemon
-curve_cost=$(awk -v p="$sustained" -v c="$curve_rate" 'BEGIN { printf "%.1f", (p > 0 ? (1 - c / p) * 100 : 0) }')
+curve_ratio=$(awk -v p="$sustained" -v c="$curve_rate" 'BEGIN { printf "%.2f", (p > 0 ? c / p : 0) }')
 
 ratio=$(awk -v d="$sustained" -v c="$ceiling" 'BEGIN { printf "%.2f", (c > 0 ? d / c : 0) }')
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "met" : "MISSED") }'; }
@@ -383,8 +390,10 @@ printf 'bench: ack latency @%s/s  p50 %.2f ms  p99 %.2f ms  (achieved %s/s; clos
 	"$(commas "$RATE")" "$p50" "$p99" "$(commas "$achieved")" "$sustained_p99"
 printf 'bench: %-50s %9s MiB; after restart %s MiB, restart to ready %s s\n' \
 	"peak RSS with $(commas "$REPORTS") reports" "$rss_full" "$rss_restart" "$restart_s"
-printf 'bench: %-50s %12s reports/s (%s%% below plain)\n' \
-	"tiendod sustained with CurveZMQ" "$(commas "$curve_rate")" "$curve_cost"
+printf 'bench: %-50s %12s reports/s (%s of plain)\n' \
+	"tiendod sustained with CurveZMQ" "$(commas "$curve_rate")" "$curve_ratio"
+printf 'bench: %-50s %9s s plain, %s s with CurveZMQ\n' \
+	"tiendod CPU for $(commas "$REPORTS") reports" "$plain_cpu" "$curve_cpu"
 printf 'bench: ack latency @%s/s with CurveZMQ  p50 %.2f ms  p99 %.2f ms\n' \
 	"$(commas "$RATE")" "$curve_p50" "$curve_p99"
 printf 'bench: targets: sustained >= %s/s %s; ratio >= %s %s\n' \
