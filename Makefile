@@ -7,6 +7,8 @@
 #   make chaos      the long crash test: 120 daemon SIGKILLs under load
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make SAN=1 ...  the same with ASan and UBSan, into build-san/
+#   make fuzz       libFuzzer targets (clang, ASan, UBSan) into build-fuzz/,
+#                   each run for FUZZ_SECONDS (default 300)
 #
 # Layout: core/*.c is the pure library shared by everyone; daemon/*.c but
 # main.c is tiendod's library; clients/tiendo-X.c is the main of program
@@ -34,6 +36,15 @@ B ?= build
 SANFLAGS :=
 endif
 
+# libFuzzer: everything instrumented for coverage, the fuzzers linked with
+# the fuzzer's main (tests/fuzz/fuzz_*.c).
+ifeq ($(FUZZ),1)
+B := build-fuzz
+CC := clang
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+endif
+
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
@@ -53,6 +64,8 @@ CLIENT_SRC := $(filter-out $(CLIENT_MAINS),$(wildcard clients/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_SECONDS ?= 300
 
 PROTO_C := $(B)/proto/tiendo.pb-c.c
 PROTO_H := $(B)/proto/tiendo.pb-c.h
@@ -68,8 +81,10 @@ CLIENTS := $(patsubst clients/%.c,$(B)/%,$(CLIENT_MAINS))
 UNITS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRC))
 BENCHES := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRC))
+FUZZERS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all deps test-deps run test unit tools bench chaos install uninstall clean
+.PHONY: all deps test-deps run test unit tools bench chaos install uninstall clean \
+	fuzz fuzzers
 .DEFAULT_GOAL := all
 # Keep objects of the program mains: make would delete them as intermediates.
 .SECONDARY:
@@ -130,7 +145,20 @@ $(B)/bench/%: $(call obj,tests/bench/%.c) $(LIB_DAEMON) $(LIB_CLIENT) $(LIB_CORE
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS) -lpthread
 
+$(B)/fuzz/%: $(call obj,tests/fuzz/%.c) $(LIB_DAEMON) $(LIB_CLIENT) $(LIB_CORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
 unit: $(UNITS)
+
+fuzzers: $(FUZZERS)
+# Keep the fuzzers' objects: make would delete them as intermediates.
+.SECONDARY: $(call obj,$(FUZZ_SRC))
+
+fuzz:
+	@sh scripts/deps.sh test
+	@$(MAKE) --no-print-directory FUZZ=1 fuzzers
+	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 run: all
 	@sh scripts/run-demo.sh $(B)
@@ -140,7 +168,9 @@ tools: $(TOOLS)
 # Every suite twice: as built, and with ASan/UBSan (build-san/).
 test: all unit tools
 	@$(MAKE) --no-print-directory SAN=1 all unit tools
-	@sh tests/run.sh $(B) build-san
+	@sh scripts/deps.sh test
+	@$(MAKE) --no-print-directory FUZZ=1 fuzzers
+	@FUZZ_BUILD=build-fuzz sh tests/run.sh $(B) build-san
 
 bench: all $(TOOLS) $(BENCHES)
 	@sh tests/bench/run.sh $(B)
@@ -181,6 +211,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
-	rm -rf build build-san run
+	rm -rf build build-san build-fuzz run
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

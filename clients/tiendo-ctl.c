@@ -5,6 +5,7 @@
  *   tiendo-ctl check PLAN.ini...
  *   tiendo-ctl [--http URL] reload
  *   tiendo-ctl backup [--state-dir DIR | --db FILE] FILE
+ *   tiendo-ctl keygen [--dir DIR] NAME...
  *
  * `status` asks the daemon's JSON API (GET /v1/tallies) and prints one
  * table per task; `check` loads plans with the daemon's own loader, so a
@@ -25,6 +26,7 @@
 #include "backup.h"
 #include "ctl_alerts.h"
 #include "httpget.h"
+#include "keys.h"
 #include "plan.h"
 #include "table.h"
 #include "when.h"
@@ -48,6 +50,7 @@ usage(FILE *out)
 "       tiendo-ctl backup [--state-dir DIR | --db FILE] FILE\n"
 "       tiendo-ctl alerts [--history [--task T] [--unit U] [--severity S]\n"
 "                         [--since SEQ] [--limit N]] [--json]\n"
+"       tiendo-ctl keygen [--dir DIR] NAME...\n"
 "\n"
 "  status     progress of every (task, unit) against its target and pace,\n"
 "             one table per task; roll-ups first, in unit-tree order\n"
@@ -65,6 +68,10 @@ usage(FILE *out)
 "                         $TIENDO_STATE_DIR or " CTL_DEFAULT_STATE ")\n"
 "    --db FILE            the database itself (DIR/tiendo.db)\n"
 "  alerts     the active alerts; --history: every alert event, paged by seq\n"
+"  keygen     make a CurveZMQ key pair per NAME: DIR/NAME.secret (mode\n"
+"             0600) and DIR/NAME.pub (default DIR: .); never overwrites.\n"
+"             NAME \"server\" is the daemon's (its keys_dir); a client's\n"
+"             NAME.pub goes to the daemon's keys_dir/clients/NAME.key\n"
 "\n"
 "  --http URL  the daemon's HTTP address (default $TIENDO_HTTP or\n"
 "              " CTL_DEFAULT_HTTP ")\n"
@@ -221,6 +228,57 @@ ctl_backup(int argc, char **argv)
 	printf("%s: %lld reports, copied from %s\n", argv[optind],
 	    (long long)n, db);
 	return EX_OK;
+}
+
+/* ---- keygen ---- */
+
+static int
+ctl_keygen(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir = ".";
+	char pub[41], *err = NULL;
+	int ch, ex = EX_OK;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'd') {
+			usage(stderr);
+			return EX_USAGE;
+		}
+		dir = optarg;
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "%s: keygen needs at least one NAME\n", progname);
+		return EX_USAGE;
+	}
+	for (int i = optind; i < argc; i++) {
+		/* The name becomes the client identity on the daemon. */
+		if (strspn(argv[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
+		           "QRSTUVWXYZ0123456789._-") != strlen(argv[i]) ||
+		    argv[i][0] == '\0' || argv[i][0] == '.' ||
+		    strlen(argv[i]) > 64) {
+			fprintf(stderr, "%s: keygen: \"%s\": a name is 1 to 64 of "
+			    "[A-Za-z0-9._-], not starting with a dot\n", progname,
+			    argv[i]);
+			return EX_USAGE;
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		if (keys_generate(dir, argv[i], pub, &err) < 0) {
+			fprintf(stderr, "%s: keygen: %s\n", progname,
+			    err ? err : "out of memory");
+			free(err);
+			ex = EX_CANTCREAT;
+			continue;
+		}
+		printf("%s/%s.secret %s/%s.pub %s\n", dir, argv[i], dir, argv[i],
+		    pub);
+	}
+	return ex;
 }
 
 /* ---- status ---- */
@@ -569,8 +627,9 @@ main(int argc, char **argv)
 		return ctl_backup(argc - optind, argv + optind);
 	if (strcmp(cmd, "alerts") == 0)
 		return ctl_alerts(http, argc - optind, argv + optind);
+	if (strcmp(cmd, "keygen") == 0)
+		return ctl_keygen(argc - optind, argv + optind);
 	fprintf(stderr, "%s: unknown command \"%s\" (status, check, alerts, "
-	        "reload, backup)\n",
-	    progname, cmd);
+	        "reload, backup, keygen)\n", progname, cmd);
 	return EX_USAGE;
 }

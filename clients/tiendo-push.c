@@ -31,6 +31,7 @@
 
 #include "csv.h"
 #include "decimal.h"
+#include "keys.h"
 #include "outbox.h"
 #include "utf8.h"
 #include "when.h"
@@ -48,6 +49,7 @@ static const char *progname = "tiendo-push";
 
 struct push_opts {
 	const char *connect, *client, *outbox, *tz;
+	const char *key, *server_key; /* CurveZMQ; both NULL: plain */
 	const char *unit, *task, *value, *at, *note, *reporter, *csv;
 	const char *reason;
 	enum outbox_kind kind;
@@ -129,7 +131,12 @@ usage(FILE *out)
 "\n"
 "  --connect EP           daemon endpoint (default $TIENDO_CONNECT or\n"
 "                         " PUSH_DEFAULT_CONNECT ")\n"
-"  --client ID            client identity (default $TIENDO_CLIENT, else --unit)\n"
+"  --client ID            client identity (default $TIENDO_CLIENT, else --unit);\n"
+"                         with CurveZMQ the daemon uses the key's identity\n"
+"  --key PATH             CurveZMQ: this client's secret key file, or a\n"
+"                         directory holding CLIENT.secret [and server.pub]\n"
+"                         (default $TIENDO_KEY; none: plain, no encryption)\n"
+"  --server-key FILE      the daemon's public key (default $TIENDO_SERVER_KEY)\n"
 "  --outbox FILE          default $XDG_STATE_HOME/tiendo/outbox-CLIENT.db\n"
 "  --timeout SECONDS      wait for each reply (default 5)\n"
 "  --retries N            resend unanswered batches N times (default 3)\n"
@@ -767,6 +774,7 @@ push_sock_open(struct push_sender *s)
 {
 	int linger = 0;
 	int64_t maxmsg = 4 * WIRE_MAX_MSG; /* acks carry reasons: be lenient */
+	char *err = NULL;
 
 	if ((s->sock = zmq_socket(s->ctx, ZMQ_DEALER)) == NULL) {
 		push_warn("zmq_socket: %s", zmq_strerror(zmq_errno()));
@@ -776,6 +784,12 @@ push_sock_open(struct push_sender *s)
 	    zmq_setsockopt(s->sock, ZMQ_MAXMSGSIZE, &maxmsg,
 	        sizeof(maxmsg)) != 0) {
 		push_warn("zmq_setsockopt: %s", zmq_strerror(zmq_errno()));
+		goto fail;
+	}
+	if (keys_client_setup(s->sock, s->o->key, s->o->server_key,
+	    s->o->client, &err) != 0) {
+		push_warn("%s", err ? err : "out of memory");
+		free(err);
 		goto fail;
 	}
 	if (zmq_connect(s->sock, s->o->connect) != 0) {
@@ -1390,7 +1404,8 @@ main(int argc, char **argv)
 	enum { O_UNIT = 256, O_TASK, O_ADD, O_SET, O_AT, O_NOTE, O_REPORTER,
 	       O_CSV, O_STATUS, O_CLEAR, O_CONNECT, O_CLIENT, O_OUTBOX,
 	       O_TIMEOUT, O_RETRIES, O_TZ, O_BATCH, O_VERSION, O_VOID,
-	       O_REASON, O_NOSEND, O_FOLLOW, O_INTERVAL, O_HISTORY };
+	       O_REASON, O_NOSEND, O_FOLLOW, O_INTERVAL, O_HISTORY, O_KEY,
+	       O_SERVER_KEY };
 	static const struct option longopts[] = {
 		{ "unit", required_argument, NULL, O_UNIT },
 		{ "task", required_argument, NULL, O_TASK },
@@ -1405,6 +1420,8 @@ main(int argc, char **argv)
 		{ "connect", required_argument, NULL, O_CONNECT },
 		{ "client", required_argument, NULL, O_CLIENT },
 		{ "outbox", required_argument, NULL, O_OUTBOX },
+		{ "key", required_argument, NULL, O_KEY },
+		{ "server-key", required_argument, NULL, O_SERVER_KEY },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "retries", required_argument, NULL, O_RETRIES },
 		{ "batch", required_argument, NULL, O_BATCH },
@@ -1439,6 +1456,8 @@ main(int argc, char **argv)
 	o.history = 10;
 	o.connect = getenv("TIENDO_CONNECT");
 	o.client = getenv("TIENDO_CLIENT");
+	o.key = getenv(KEYS_ENV_KEY);
+	o.server_key = getenv(KEYS_ENV_SERVER_KEY);
 	if (o.client != NULL && o.client[0] == '\0')
 		o.client = NULL;
 
@@ -1459,6 +1478,8 @@ main(int argc, char **argv)
 		case O_CONNECT: o.connect = optarg; break;
 		case O_CLIENT: o.client = optarg; break;
 		case O_OUTBOX: o.outbox = optarg; break;
+		case O_KEY: o.key = optarg; break;
+		case O_SERVER_KEY: o.server_key = optarg; break;
 		case O_TZ: o.tz = optarg; break;
 		case O_TIMEOUT:
 			if (push_int("--timeout", optarg, 1, 3600,

@@ -34,6 +34,7 @@
 #include <zmq.h>
 
 #include "alertjson.h"
+#include "keys.h"
 #include "tiendo.pb-c.h"
 
 #define SUB_SNAPSHOT_TIMEOUT 3000 /* ms to wait for a whole snapshot */
@@ -51,6 +52,7 @@ struct filter {
 struct sub {
 	void *ctx, *sub, *snap;
 	const char *pub_ep, *snap_ep;
+	const char *key, *server_key, *name; /* CurveZMQ (keys.h) */
 	struct filter f;
 	int json, color;
 	const char *exec;
@@ -73,6 +75,7 @@ usage(FILE *out)
 "usage: tiendo-sub [--pub EP] [--snapshot EP] [--unit U] [--task T]\n"
 "                  [--owner O] [--severity S] [--json] [--exec CMD]\n"
 "                  [--since N] [--state FILE]\n"
+"                  [--key FILE|DIR] [--server-key FILE] [--name NAME]\n"
 "\n"
 "Prints the alerts already active, then every alert event as it happens,\n"
 "one line each; keeps going across daemon restarts and network cuts.\n"
@@ -89,6 +92,11 @@ usage(FILE *out)
 "                           after it instead of the active set\n"
 "  --state FILE             keep the last seq seen in FILE, and start from\n"
 "                           it: a restarted tiendo-sub gets what it missed\n"
+"  --key FILE|DIR           CurveZMQ: our secret key file, or a directory\n"
+"                           holding NAME.secret (default $TIENDO_KEY)\n"
+"  --server-key FILE        the daemon's public key (default\n"
+"                           $TIENDO_SERVER_KEY, or server.pub beside --key)\n"
+"  --name NAME              whose key to take from a --key directory (sub)\n"
 "  -h, --help, --version\n");
 }
 
@@ -302,6 +310,21 @@ state_load(struct sub *s)
 	return 0;
 }
 
+/* Both sockets speak CurveZMQ when keys are given: a daemon with CURVE on
+ * answers nobody else. */
+static int
+sub_secure(struct sub *s, void *sock)
+{
+	char *err = NULL;
+
+	if (keys_client_setup(sock, s->key, s->server_key, s->name, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", progname, err ? err : "bad keys");
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 snap_connect(struct sub *s)
 {
@@ -311,6 +334,7 @@ snap_connect(struct sub *s)
 		zmq_close(s->snap);
 	if ((s->snap = zmq_socket(s->ctx, ZMQ_DEALER)) == NULL ||
 	    zmq_setsockopt(s->snap, ZMQ_LINGER, &linger, sizeof linger) < 0 ||
+	    sub_secure(s, s->snap) < 0 ||
 	    zmq_connect(s->snap, s->snap_ep) < 0) {
 		fprintf(stderr, "%s: %s: %s\n", progname, s->snap_ep,
 		        zmq_strerror(errno));
@@ -493,6 +517,7 @@ sub_open(struct sub *s)
 	    zmq_setsockopt(s->sub, ZMQ_RCVHWM, &hwm, sizeof hwm) < 0 ||
 	    zmq_setsockopt(s->sub, ZMQ_SUBSCRIBE, "sev/", 4) < 0 ||
 	    zmq_setsockopt(s->sub, ZMQ_SUBSCRIBE, "hb/", 3) < 0 ||
+	    sub_secure(s, s->sub) < 0 ||
 	    zmq_connect(s->sub, s->pub_ep) < 0) {
 		fprintf(stderr, "%s: %s: %s\n", progname, s->pub_ep,
 		        zmq_strerror(errno));
@@ -551,6 +576,9 @@ main(int argc, char **argv)
 		{ "exec", required_argument, NULL, 'x' },
 		{ "since", required_argument, NULL, 'n' },
 		{ "state", required_argument, NULL, 'F' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "server-key", required_argument, NULL, 'K' },
+		{ "name", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -563,6 +591,9 @@ main(int argc, char **argv)
 
 	s.pub_ep = getenv("TIENDO_PUB");
 	s.snap_ep = getenv("TIENDO_SNAPSHOT");
+	s.key = getenv(KEYS_ENV_KEY);
+	s.server_key = getenv(KEYS_ENV_SERVER_KEY);
+	s.name = "sub";
 	if (s.pub_ep == NULL || !*s.pub_ep)
 		s.pub_ep = "tcp://127.0.0.1:7421";
 	if (s.snap_ep == NULL || !*s.snap_ep)
@@ -587,6 +618,9 @@ main(int argc, char **argv)
 			}
 			break;
 		case 'F': s.state = optarg; break;
+		case 'k': s.key = optarg; break;
+		case 'K': s.server_key = optarg; break;
+		case 'N': s.name = optarg; break;
 		case 'h': usage(stdout); return EX_OK;
 		case 'V': printf("tiendo-sub %s\n", TIENDO_VERSION); return EX_OK;
 		default: usage(stderr); return EX_USAGE;

@@ -403,7 +403,8 @@ alerts_new(struct event_base *base, void *zctx, struct book **book,
 	}
 	a->stats.active = alerts_count_active(a);
 	if ((a->pub = publish_new(base, zctx, cfg->pub, cfg->snapshot, a->as,
-	                          rules_last_seq(a->rules), err)) == NULL)
+	                          rules_last_seq(a->rules), cfg->curve,
+	                          err)) == NULL)
 		goto fail;
 	tv.tv_sec = cfg->interval / 1000;
 	tv.tv_usec = (cfg->interval % 1000) * 1000;

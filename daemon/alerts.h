@@ -25,6 +25,7 @@ struct alerts_config {
 	struct rules_config rules;
 	int64_t interval;         /* ms between full evaluations */
 	enum alertmsg_lang lang;
+	const struct curve *curve; /* secures both sockets (curve.h) */
 };
 
 struct alerts_stats {

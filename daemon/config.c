@@ -17,6 +17,8 @@
  *   alert_margin = 2                  ; points below a threshold to let go
  *   alert_reminder = 0                ; re-announce firing alerts; 0 = off
  *   alert_interval = 30s              ; full evaluation period ("500ms" ok)
+ *   curve = on                        ; off: plain mode, for one machine
+ *   keys_dir = /etc/tiendo/keys       ; server.secret and clients/NAME.key
  *
  * Not for production, hence not in the example file: max_page_count = N
  * caps the database at N pages, so that tests can fill the "disk".
@@ -71,8 +73,10 @@ config_defaults(struct config *c)
 	c->alert_margin = 2;
 	c->alert_reminder = 0;
 	c->alert_interval = 30 * WHEN_SECOND;
+	c->curve = 1;
+	c->keys_dir = strdup("/etc/tiendo/keys");
 	return c->state_dir && c->plan && c->ingest && c->http && c->pub &&
-	       c->snapshot ? 0 : -1;
+	       c->snapshot && c->keys_dir ? 0 : -1;
 }
 
 /* A duration as when_parse_duration() reads it, or "250ms": tests need
@@ -179,6 +183,19 @@ config_set(struct config *c, const char *key, const char *value,
 		}
 		return 0;
 	}
+	if (strcmp(key, "curve") == 0) {
+		if (strcmp(value, "on") == 0 || strcmp(value, "yes") == 0)
+			c->curve = 1;
+		else if (strcmp(value, "off") == 0 || strcmp(value, "no") == 0)
+			c->curve = 0;
+		else {
+			*why = "curve must be \"on\" or \"off\"";
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "keys_dir") == 0)
+		return config_str(&c->keys_dir, value);
 	*why = "unknown setting";
 	return -1;
 }
@@ -254,5 +271,6 @@ config_free(struct config *c)
 	free(c->http);
 	free(c->pub);
 	free(c->snapshot);
+	free(c->keys_dir);
 	memset(c, 0, sizeof *c);
 }

@@ -33,6 +33,10 @@
  * a minute; the rest are counted (tiendo_log_suppressed_total). */
 #define BAD_LOG_BURST 5
 #define BAD_LOG_WINDOW_MS 60000
+/* Messages queued per peer each way: a client has a few batches in flight
+ * (tiendo-push 4, the bench 8); past this libzmq stops reading that peer,
+ * so one peer holds at most INGEST_HWM * HARD_MESSAGE_BYTES of our memory. */
+#define INGEST_HWM 100
 
 struct ingest_msg {
 	unsigned char rid[256];
@@ -45,6 +49,10 @@ struct ingest_msg {
 	size_t first, n;           /* its items */
 	double t_recv;             /* monotonic, for the ack latency */
 	char peer[64];             /* Peer-Address, for the log */
+	const char *client;        /* the identity used: user_id or Batch.client */
+	char user_id[LIMIT_CLIENT + 1]; /* from the ZAP handler; "" when plain */
+	char user_key[41];         /* the key it was let in with (Z85) */
+	const struct authkey *auth; /* with CURVE: what user_id may do */
 };
 
 struct ingest_item {
@@ -62,6 +70,7 @@ struct ingest {
 	struct event *ev_probe; /* storage failed: try a small write now and then */
 	struct book **book;
 	int64_t max_future;
+	const struct curve *curve;
 	char endpoint[256];
 	int stopping;
 	struct ingest_stats stats;
@@ -134,13 +143,54 @@ msg_fail(struct ingest_msg *m, Tiendo__Status status, Tiendo__BatchError error,
 	va_end(ap);
 }
 
+/* With CURVE: the identity is the connection's, never the body's, and it
+ * must still be authorised (a key removed since the connection was made is
+ * refused here).  0, or -1 with m failed. */
+static int
+ingest_authorise(struct ingest *in, struct ingest_msg *m)
+{
+	struct zap *zap = curve_zap(in->curve);
+
+	if (m->user_id[0] == '\0') {
+		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
+		         TIENDO__BATCH_ERROR__BATCH_BAD_CLIENT,
+		         "connection is not authenticated");
+	} else if ((m->auth = zap_client(zap, m->user_id)) == NULL ||
+	           strcmp(m->auth->key_z85, m->user_key) != 0) {
+		/* Removed, or replaced by another key since this connection
+		 * was let in. */
+		m->auth = NULL;
+		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
+		         TIENDO__BATCH_ERROR__BATCH_BAD_CLIENT,
+		         "the key of client \"%s\" is no longer authorised",
+		         m->user_id);
+	} else {
+		m->client = m->user_id;
+		return 0;
+	}
+	in->stats.batches_unauthorised++;
+	log_notice("ingest: batch refused: %s", m->reason);
+	return -1;
+}
+
+static Tiendo__Reject
+ingest_not_allowed(const struct ingest_msg *m, const Tiendo__Report *r,
+                   char *reason)
+{
+	snprintf(reason, REASON_MAX, "client \"%s\" may not report for unit "
+	         "\"%s\"", m->client, r->unit);
+	return TIENDO__REJECT__REJECT_UNIT_NOT_ALLOWED;
+}
+
 /* Decodes and validates one message body into m and its items. */
 static void
 ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
              size_t len, when_t now)
 {
 	const struct plan *plan = (*in->book)->plan;
+	const Tiendo__Report *first_denied = NULL;
 	Tiendo__BatchError berr;
+	size_t denied = 0;
 
 	if (len > LIMIT_MESSAGE_BYTES) {
 		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
@@ -163,7 +213,10 @@ ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
 		         "server is stopping; nothing was stored, send again");
 		return;
 	}
-	berr = validate_batch(m->batch, m->reason, sizeof m->reason);
+	m->client = m->batch->client;
+	if (curve_enabled(in->curve) && ingest_authorise(in, m) < 0)
+		return;
+	berr = validate_batch_as(m->batch, m->client, m->reason, sizeof m->reason);
 	if (berr != TIENDO__BATCH_ERROR__BATCH_NONE) {
 		m->status = TIENDO__STATUS__STATUS_BAD_BATCH;
 		m->error = berr;
@@ -177,11 +230,25 @@ ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
 		it->is_new = 0;
 		it->fate = TIENDO__FATE__FATE_UNSPECIFIED;
 		it->code = validate_report(plan, m->batch->reports[i],
-		                           m->batch->client, now, in->max_future,
+		                           m->client, now, in->max_future,
 		                           &it->v, in->reasons[in->n_items],
 		                           REASON_MAX);
+		if (it->code == TIENDO__REJECT__REJECT_NONE && m->auth &&
+		    !authkey_allows(m->auth, m->batch->reports[i]->unit)) {
+			it->code = ingest_not_allowed(m, m->batch->reports[i],
+			                              in->reasons[in->n_items]);
+			if (denied++ == 0)
+				first_denied = m->batch->reports[i];
+		}
 		in->n_items++;
 	}
+	/* One line per batch, not per report: a client cannot flood the log
+	 * a thousand lines a message. */
+	if (denied > 0)
+		log_warn("ingest: client %s reported for unit %s, which it may "
+		         "not (seq %" PRIu64 "; %zu such report%s in the batch): "
+		         "rejected", m->client, first_denied->unit,
+		         first_denied->seq, denied, denied == 1 ? "" : "s");
 	in->stats.reports += m->n;
 }
 
@@ -231,9 +298,18 @@ ingest_recv(struct ingest *in, when_t now)
 	m->first = m->n = 0;
 	m->reason[0] = '\0';
 	m->t_recv = histogram_clock();
+	m->client = "";
+	m->auth = NULL;
+	m->user_id[0] = '\0';
 	{
 		const char *peer = zmq_msg_gets(&part[0], "Peer-Address");
+		const char *uid = curve_user_id(in->curve, &part[nparts - 1]);
+		const char *key = curve_user_key(in->curve, &part[nparts - 1]);
+
 		snprintf(m->peer, sizeof m->peer, "%s", peer ? peer : "?");
+		if (uid && validate_client(uid))
+			snprintf(m->user_id, sizeof m->user_id, "%s", uid);
+		snprintf(m->user_key, sizeof m->user_key, "%s", key ? key : "");
 	}
 
 	if (nparts == 2 && extra == 0) {
@@ -307,7 +383,7 @@ ingest_commit(struct ingest *in, when_t now)
 			if (it->code != TIENDO__REJECT__REJECT_NONE) {
 				/* A report we already hold stays a success even
 				 * if it would not pass today (plan changed). */
-				if (store_exists(store, m->batch->client, r->seq,
+				if (store_exists(store, m->client, r->seq,
 				                 &found) < 0)
 					goto fail;
 				it->fate = found ? TIENDO__FATE__FATE_DUPLICATE
@@ -317,7 +393,7 @@ ingest_commit(struct ingest *in, when_t now)
 			if (it->v.voids_seq != 0) {
 				struct correct_result cr;
 
-				if (correct_apply(store, plan, m->batch->client, r,
+				if (correct_apply(store, plan, m->client, r,
 				                  now, &cr, in->reasons[k],
 				                  REASON_MAX) < 0)
 					goto fail;
@@ -329,7 +405,7 @@ ingest_commit(struct ingest *in, when_t now)
 			}
 			const struct plan_target *t = &plan->targets[it->v.target];
 			struct store_report row = {
-				.client = m->batch->client,
+				.client = m->client,
 				.seq = r->seq,
 				.task = plan->tasks[t->task].code,
 				.unit = plan->units[t->unit].code,
@@ -409,7 +485,10 @@ static void
 ingest_log_bad(struct ingest *in, const struct ingest_msg *m,
                const char *fmt, ...)
 {
-	const char *who = m->batch && m->batch->client && *m->batch->client &&
+	/* The authenticated identity, else the claimed one if it is well
+	 * formed, else the address: a key for the rate limit either way. */
+	const char *who = m->user_id[0] ? m->user_id
+	                : m->batch && m->batch->client && *m->batch->client &&
 	                  validate_client(m->batch->client)
 	                  ? m->batch->client : m->peer;
 	char line[1024];
@@ -444,7 +523,7 @@ ingest_ack(struct ingest *in, struct ingest_msg *m, when_t now)
 	ack.reason = m->reason;
 	ack.server_time = now;
 	ack.client = m->batch && m->status != TIENDO__STATUS__STATUS_BAD_BATCH
-	                 ? m->batch->client : "";
+	                 ? (char *)m->client : "";
 	if (m->status == TIENDO__STATUS__STATUS_OK) {
 		for (size_t i = 0; i < m->n; i++) {
 			struct ingest_item *it = &in->items[m->first + i];
@@ -547,7 +626,8 @@ ingest_sockopt(void *sock, int opt, const void *val, size_t len, char **err)
 
 struct ingest *
 ingest_new(struct event_base *base, void *zctx, const char *endpoint,
-           struct book **book, int64_t max_future, char **err)
+           struct book **book, int64_t max_future, const struct curve *curve,
+           char **err)
 {
 	struct ingest *in = calloc(1, sizeof *in);
 	size_t items = DRAIN_REPORTS + LIMIT_BATCH_REPORTS, len;
@@ -561,6 +641,7 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 	in->base = base;
 	in->book = book;
 	in->max_future = max_future;
+	in->curve = curve;
 	in->stats.storage_ok = 1;
 	in->badlog = ratelimit_new(BAD_LOG_BURST, BAD_LOG_WINDOW_MS);
 	in->msgs = calloc(DRAIN_MESSAGES, sizeof *in->msgs);
@@ -579,8 +660,8 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 		goto fail;
 	}
 	if (ingest_sockopt(in->sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one, err) < 0 ||
-	    ingest_sockopt(in->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg, err) < 0 ||
-	    ingest_sockopt(in->sock, ZMQ_LINGER, &linger, sizeof linger, err) < 0)
+	    ingest_sockopt(in->sock, ZMQ_LINGER, &linger, sizeof linger, err) < 0 ||
+	    curve_server_setup(curve, in->sock, maxmsg, INGEST_HWM, err) < 0)
 		goto fail;
 	if (zmq_bind(in->sock, endpoint) < 0) {
 		if (asprintf(err, "ingest: cannot bind %s: %s", endpoint,
@@ -591,6 +672,7 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 	len = sizeof in->endpoint;
 	if (zmq_getsockopt(in->sock, ZMQ_LAST_ENDPOINT, in->endpoint, &len) < 0)
 		snprintf(in->endpoint, sizeof in->endpoint, "%s", endpoint);
+	curve_check_bind(curve, "ingest", in->endpoint);
 	len = sizeof fd;
 	if (zmq_getsockopt(in->sock, ZMQ_FD, &fd, &len) < 0) {
 		if (asprintf(err, "ingest: ZMQ_FD: %s", zmq_strerror(errno)) < 0)

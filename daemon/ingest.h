@@ -16,6 +16,7 @@
 
 #include "book.h"
 #include "histogram.h"
+#include "curve.h"
 
 struct ingest;
 
@@ -34,16 +35,20 @@ struct ingest_stats {
 	uint64_t log_suppressed; /* bad-input log lines rate-limited away */
 	struct histogram commit_seconds; /* BEGIN to COMMIT of a drain */
 	struct histogram ack_seconds;    /* message received to ack sent */
+	uint64_t batches_unauthorised; /* revoked key or no identity */
 	int storage_ok;       /* 0 after a failed commit, until one succeeds */
 	char storage_error[256];
 };
 
 /* Binds `endpoint` ("tcp://127.0.0.1:7420"; port 0 or * picks a free one).
  * `book` is looked up through *book at each batch, so a reload may swap it.
- * NULL with a malloc'd *err on failure. */
+ * With CURVE on (curve.h), a batch's client identity is the one the ZAP
+ * handler bound to the connection's key, and each report must be for a
+ * unit that identity may report for.  NULL with a malloc'd *err on failure. */
 struct ingest *ingest_new(struct event_base *base, void *zctx,
                           const char *endpoint, struct book **book,
-                          int64_t max_future, char **err);
+                          int64_t max_future, const struct curve *curve,
+                          char **err);
 
 /* Answers everything still queued with RETRY (server stopping), then closes
  * the socket, letting queued acks flush for up to a second. */

@@ -20,6 +20,7 @@
 #include "alerts.h"
 #include "book.h"
 #include "config.h"
+#include "curve.h"
 #include "http.h"
 #include "ingest.h"
 #include "log.h"
@@ -36,6 +37,7 @@ struct tiendod {
 	struct ingest *ingest;
 	struct http *http;
 	struct alerts *alerts;
+	struct curve *curve;
 	struct event *ev_term, *ev_int;
 	char endpoints[4096];
 	/* Kept for reloads: the settings are rebuilt the same way. */
@@ -53,7 +55,7 @@ static const char *const config_keys[128] = {
 	['H'] = "http", ['l'] = "log_level", ['P'] = "pub",
 	['S'] = "snapshot", ['L'] = "language", ['a'] = "alert_pending",
 	['m'] = "alert_margin", ['r'] = "alert_reminder",
-	['e'] = "alert_interval",
+	['e'] = "alert_interval", ['K'] = "keys_dir", ['N'] = "curve",
 };
 
 static void
@@ -65,6 +67,7 @@ usage(FILE *f)
 	    "               [--pub EP] [--snapshot EP] [--language vi|en]\n"
 	    "               [--alert-pending DUR] [--alert-margin POINTS]\n"
 	    "               [--alert-reminder DUR] [--alert-interval DUR]\n"
+	    "               [--keys-dir DIR] [--plain]\n"
 	    "\n"
 	    "  -c, --config FILE   settings (default " CONFIG_DEFAULT_PATH " if present)\n"
 	    "      --plan FILE     the plan (units, tasks, targets)\n"
@@ -80,6 +83,8 @@ usage(FILE *f)
 	    "      --alert-reminder DUR  re-announce firing alerts (0: off)\n"
 	    "      --alert-interval DUR  full evaluation period (30s; 500ms)\n"
 	    "      --check         check the settings and the plan, then exit\n"
+	    "      --keys-dir DIR  server.secret and clients/NAME.key (CurveZMQ)\n"
+	    "      --plain         no CurveZMQ: for one machine, on loopback\n"
 	    "  -h, --help          this text\n"
 	    "  -V, --version       print the version\n"
 	    "\n"
@@ -152,6 +157,14 @@ build_config(void *arg, struct config *c)
 	return 0;
 }
 
+/* Every reload also re-reads the authorised client keys: a key removed is
+ * locked out from its next batch on. */
+static int
+on_keys(void *arg)
+{
+	return curve_reload(arg);
+}
+
 /* Where a test or a script finds what was actually bound (port 0). */
 static int
 write_endpoints(struct tiendod *d)
@@ -196,6 +209,8 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 		{ "alert-margin", required_argument, NULL, 'm' },
 		{ "alert-reminder", required_argument, NULL, 'r' },
 		{ "alert-interval", required_argument, NULL, 'e' },
+		{ "keys-dir", required_argument, NULL, 'K' },
+		{ "plain", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -219,9 +234,12 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 		case 'V':
 			printf("tiendod %s\n", TIENDO_VERSION);
 			exit(0);
-		case 'p': case 's': case 'i': case 'H': case 'l':
+		case 'p': case 's': case 'i': case 'H': case 'l': case 'K':
 		case 'P': case 'S': case 'L': case 'a': case 'm': case 'r': case 'e':
 			over[c] = optarg;
+			break;
+		case 'N':
+			over[c] = "off";
 			break;
 		default:
 			usage(stderr);
@@ -280,6 +298,8 @@ main(int argc, char **argv)
 		config_free(&d.conf);
 		return 0;
 	}
+	if (curve_check_libzmq(d.conf.curve, &err) < 0)
+		fatal(EX_UNAVAILABLE, "%s", err ? err : "libzmq: unusable");
 	signal(SIGPIPE, SIG_IGN);
 	if (mkdir(d.conf.state_dir, 0750) < 0 && errno != EEXIST)
 		fatal(EX_CANTCREAT, "%s: %s", d.conf.state_dir, strerror(errno));
@@ -294,8 +314,13 @@ main(int argc, char **argv)
 		fatal(EX_SOFTWARE, "cannot rebuild the tallies from %s", d.db_path);
 	if ((d.base = event_base_new()) == NULL || (d.zctx = zmq_ctx_new()) == NULL)
 		fatal(EX_OSERR, "cannot create the event loop or ZeroMQ context");
+	/* Before any listener: the ZAP handler must answer the first CURVE
+	 * handshake, or libzmq would let it in. */
+	if ((d.curve = curve_new(d.base, d.zctx, d.conf.curve, d.conf.keys_dir,
+	                         &err)) == NULL)
+		fatal(EX_CONFIG, "%s", err ? err : "curve: failed");
 	if ((d.ingest = ingest_new(d.base, d.zctx, d.conf.ingest, &d.book,
-	                           d.conf.max_future, &err)) == NULL)
+	                           d.conf.max_future, d.curve, &err)) == NULL)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "ingest: failed");
 	if ((d.http = http_new(d.base, d.conf.http, &d.book, d.ingest, &err)) == NULL)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "http: failed");
@@ -307,6 +332,7 @@ main(int argc, char **argv)
 			           .reminder = d.conf.alert_reminder },
 			.interval = d.conf.alert_interval,
 			.lang = (enum alertmsg_lang)d.conf.language,
+			.curve = d.curve,
 		};
 		if ((d.alerts = alerts_new(d.base, d.zctx, &d.book, &ac, &err)) == NULL)
 			fatal(EX_UNAVAILABLE, "%s", err ? err : "alerts: failed");
@@ -326,6 +352,7 @@ main(int argc, char **argv)
 	/* A new plan re-keys the alert engine at once, not at the next
 	 * evaluation. */
 	reload_set_swap_hook(d.reload, on_swap, d.alerts);
+	reload_set_keys_hook(d.reload, on_keys, d.curve);
 	if (http_route(d.http, "/metrics", metrics_on_request, &d.metrics) < 0 ||
 	    http_route(d.http, "/v1/reload", reload_on_http, d.reload) < 0)
 		fatal(EX_SOFTWARE, "http: too many routes");
@@ -339,9 +366,10 @@ main(int argc, char **argv)
 		fatal(EX_CANTCREAT, "%s: %s", d.endpoints, strerror(errno));
 	n = store_count(d.store);
 	log_notice("tiendod %s ready: plan %s (%zu units, %zu tasks, %zu targets), "
-	           "%lld reports stored, ingest %s, http %s, pub %s", TIENDO_VERSION,
-	           d.conf.plan, plan->n_units, plan->n_tasks, plan->n_targets,
-	           (long long)n, ingest_endpoint(d.ingest), http_url(d.http),
+	           "%lld reports stored, ingest %s (%s), http %s, pub %s",
+	           TIENDO_VERSION, d.conf.plan, plan->n_units, plan->n_tasks,
+	           plan->n_targets, (long long)n, ingest_endpoint(d.ingest),
+	           curve_enabled(d.curve) ? "CurveZMQ" : "PLAIN", http_url(d.http),
 	           publish_pub_endpoint(alerts_publish(d.alerts)));
 	/* Database open, plan loaded, every socket bound: systemd may now
 	 * start what depends on us. */
@@ -356,6 +384,7 @@ main(int argc, char **argv)
 	notify_free(d.notify);
 	ingest_free(d.ingest);
 	alerts_free(d.alerts);
+	curve_free(d.curve);
 	event_free(d.ev_term);
 	event_free(d.ev_int);
 	event_free(d.ev_hup);

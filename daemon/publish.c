@@ -22,6 +22,7 @@
 
 #include "log.h"
 #include "publish.h"
+#include "curve.h"
 #include "when.h"
 
 #define PUB_HWM 100000
@@ -293,7 +294,7 @@ publish_bind(void *sock, const char *ep, char *out, size_t n, char **err)
 struct publish *
 publish_new(struct event_base *base, void *zctx, const char *pub,
             const char *snapshot, struct alertstore *as, uint64_t seq,
-            char **err)
+            const struct curve *curve, char **err)
 {
 	struct publish *p = calloc(1, sizeof *p);
 	int hwm = PUB_HWM, linger = 1000, one = 1, fd;
@@ -320,10 +321,16 @@ publish_new(struct event_base *base, void *zctx, const char *pub,
 			*err = NULL;
 		goto fail;
 	}
-	if (publish_monitor(p, base, zctx, err) < 0 ||
+	/* Subscribers send only subscriptions, and snapshot requests are
+	 * small: 64 KiB bounds both. */
+	if (curve_server_setup(curve, p->pub, 64 * 1024, PUB_HWM, err) < 0 ||
+	    curve_server_setup(curve, p->snap, 64 * 1024, PUB_HWM, err) < 0 ||
+	    publish_monitor(p, base, zctx, err) < 0 ||
 	    publish_bind(p->pub, pub, p->pub_ep, sizeof p->pub_ep, err) < 0 ||
 	    publish_bind(p->snap, snapshot, p->snap_ep, sizeof p->snap_ep, err) < 0)
 		goto fail;
+	curve_check_bind(curve, "alerts", p->pub_ep);
+	curve_check_bind(curve, "snapshot", p->snap_ep);
 	if (zmq_getsockopt(p->snap, ZMQ_FD, &fd, &len) < 0) {
 		if (asprintf(err, "publish: ZMQ_FD: %s", zmq_strerror(errno)) < 0)
 			*err = NULL;

@@ -28,12 +28,15 @@ struct publish_stats {
 	uint64_t subscribers;     /* connected to the PUB socket now */
 };
 
-/* Binds both endpoints (port 0: any).  Reads snapshots from `as`.  `seq` is
- * the last event already published (the stored history's last).  NULL with
- * a malloc'd *err. */
+/* Binds both endpoints (port 0: any), secured by `curve` (CurveZMQ, or
+ * plain mode with a warning off loopback).  Reads snapshots from `as`.
+ * `seq` is the last event already published (the stored history's last).
+ * NULL with a malloc'd *err. */
+struct curve;
 struct publish *publish_new(struct event_base *base, void *zctx,
                             const char *pub, const char *snapshot,
-                            struct alertstore *as, uint64_t seq, char **err);
+                            struct alertstore *as, uint64_t seq,
+                            const struct curve *curve, char **err);
 void publish_free(struct publish *p);
 
 /* Sends one stored event under each of its topics, and makes it the seq

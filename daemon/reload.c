@@ -27,6 +27,8 @@ struct reload {
 	void *arg;
 	reload_swap_fn swapped;
 	void *swap_arg;
+	reload_keys_fn keys;
+	void *keys_arg;
 	struct reload_stats stats;
 };
 
@@ -60,6 +62,13 @@ reload_set_swap_hook(struct reload *r, reload_swap_fn fn, void *arg)
 	r->swap_arg = arg;
 }
 
+void
+reload_set_keys_hook(struct reload *r, reload_keys_fn fn, void *arg)
+{
+	r->keys = fn;
+	r->keys_arg = arg;
+}
+
 const struct reload_stats *
 reload_stats(const struct reload *r)
 {
@@ -87,10 +96,15 @@ reload_restart_only(struct reload *r, const struct config *fresh,
                     json_t *report)
 {
 	static const char *const sync_name[] = { "?", "normal", "full" };
+	static const char *const onoff[] = { "off", "on" };
 	const struct { const char *key, *was, *now; } s[] = {
 		{ "ingest", r->live->ingest, fresh->ingest },
 		{ "http", r->live->http, fresh->http },
+		{ "pub", r->live->pub, fresh->pub },
+		{ "snapshot", r->live->snapshot, fresh->snapshot },
 		{ "state_dir", r->live->state_dir, fresh->state_dir },
+		{ "keys_dir", r->live->keys_dir, fresh->keys_dir },
+		{ "curve", onoff[r->live->curve != 0], onoff[fresh->curve != 0] },
 		{ "synchronous", sync_name[r->live->sync & 3],
 		  sync_name[fresh->sync & 3] },
 	};
@@ -154,6 +168,12 @@ reload_run(struct reload *r, json_t *report)
 		config_free(&fresh);
 		return reload_refuse(r, report, "cannot recount the stored "
 		                     "reports under the new plan");
+	}
+	if (r->keys && r->keys(r->keys_arg) < 0) {
+		book_free(nb);
+		config_free(&fresh);
+		return reload_refuse(r, report, "the authorised client keys have "
+		                     "errors (logged above); the old keys stay");
 	}
 	reload_restart_only(r, &fresh, report);
 

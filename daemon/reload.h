@@ -44,6 +44,12 @@ struct reload *reload_new(struct config *live, struct book **book,
 void reload_free(struct reload *r);
 void reload_set_swap_hook(struct reload *r, reload_swap_fn fn, void *arg);
 
+/* Called by every reload once the new plan is ready and before it is
+ * swapped in, to re-read what else a reload covers (the authorised client
+ * keys).  A failure refuses the whole reload: 0 or -1, logged by fn. */
+typedef int (*reload_keys_fn)(void *arg);
+void reload_set_keys_hook(struct reload *r, reload_keys_fn fn, void *arg);
+
 /* Reloads now.  0 when the new plan is in force, -1 when refused.  When
  * `report` is an object, fills it in for an HTTP answer. */
 int reload_run(struct reload *r, json_t *report);

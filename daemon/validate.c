@@ -27,13 +27,20 @@ validate_client(const char *client)
 Tiendo__BatchError
 validate_batch(const Tiendo__Batch *b, char *reason, size_t n)
 {
+	return validate_batch_as(b, b->client, reason, n);
+}
+
+Tiendo__BatchError
+validate_batch_as(const Tiendo__Batch *b, const char *client, char *reason,
+                  size_t n)
+{
 	if (b->version != PROTOCOL_VERSION) {
 		snprintf(reason, n, "protocol version %" PRIu32
 		         " is not supported (this server speaks %d)",
 		         b->version, PROTOCOL_VERSION);
 		return TIENDO__BATCH_ERROR__BATCH_VERSION;
 	}
-	if (!validate_client(b->client)) {
+	if (!validate_client(client)) {
 		snprintf(reason, n, "client identity is missing or not 1 to %d "
 		         "of [A-Za-z0-9._-]", LIMIT_CLIENT);
 		return TIENDO__BATCH_ERROR__BATCH_BAD_CLIENT;

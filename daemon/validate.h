@@ -42,6 +42,11 @@ int validate_client(const char *client);
  * error, with a reason. */
 Tiendo__BatchError validate_batch(const Tiendo__Batch *b, char *reason,
                                   size_t n);
+/* The same, for a batch whose identity is `client` (the authenticated one:
+ * Batch.client is then ignored). */
+Tiendo__BatchError validate_batch_as(const Tiendo__Batch *b,
+                                     const char *client, char *reason,
+                                     size_t n);
 
 /* Checks one report against the plan.  `max_future` is how far past `now`
  * observed_at may lie (clock skew).  On REJECT_NONE *out is filled. */

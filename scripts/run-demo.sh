@@ -49,7 +49,7 @@ trap stop INT TERM EXIT
 
 rm -f "$R/state/endpoints"
 "$B/tiendod" --plan "$R/plan.ini" --state-dir "$R/state" --ingest "$INGEST" \
-	--http "$HTTP" --pub "$PUB" --snapshot "$SNAPSHOT" \
+	--http "$HTTP" --pub "$PUB" --snapshot "$SNAPSHOT" --plain \
 	--alert-pending 30s --alert-interval 5s 2>"$R/tiendod.log" &
 pids="$!"
 end=$(( $(date +%s) + 20 ))

@@ -3,7 +3,8 @@
 #   tests/run.sh BUILD_DIR... [-- SUITE...]
 # Unit tests are the cmocka programs in BUILD_DIR/tests (TAP output);
 # integration tests are tests/integration/test_*.sh, which print TAP-style
-# "ok - ..." / "not ok - ..." lines.  The last line is "N passed, N failed".
+# "ok - ..." / "not ok - ..." lines; with FUZZ_BUILD=DIR the fuzz targets
+# run too (tests/fuzz/run.sh).  The last line is "N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -52,5 +53,10 @@ for b in $builds; do
 		count "$tag integration/$(basename "$t" .sh)" $?
 	done
 done
+# libFuzzer targets (make fuzz builds them), each for a short bounded time.
+if [ -n "${FUZZ_BUILD:-}" ] && wanted fuzz; then
+	sh tests/fuzz/run.sh "$FUZZ_BUILD" "${FUZZ_SECONDS:-15}" >"$log" 2>&1
+	count "fuzz (${FUZZ_SECONDS:-15} s each)" $?
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -43,6 +43,7 @@
 
 #include <zmq.h>
 
+#include "keys.h"
 #include "tiendo.pb-c.h"
 
 #define LG_MAX_BATCH 10000
@@ -51,6 +52,7 @@
 struct lg_conf {
 	const char *connect;
 	const char *name;
+	const char *key, *server_key; /* CurveZMQ (keys.h); NULL: plain */
 	int clients;
 	int inflight;
 	int batch;
@@ -435,8 +437,14 @@ lg_client_main(void *arg)
 	const struct lg_conf *cf = run->cf;
 	int zero = 0, sndtimeo = (int)(cf->timeout * 1000);
 	void *sock = zmq_socket(run->zctx, ZMQ_DEALER);
+	char *err = NULL;
 
-	if (sock == NULL ||
+	if (sock != NULL && keys_client_setup(sock, cf->key, cf->server_key,
+	                                      c->name, &err) < 0) {
+		lg_error(run, "%s: %s", c->name, err ? err : "out of memory");
+		free(err);
+		c->failed = 1;
+	} else if (sock == NULL ||
 	    zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero) < 0 ||
 	    zmq_setsockopt(sock, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo) < 0 ||
 	    zmq_connect(sock, cf->connect) < 0) {
@@ -543,7 +551,7 @@ lg_usage(FILE *f)
 	    "usage: loadgen --connect EP [--clients N] [--inflight N] [--batch N]\n"
 	    "               [--total N] [--duration S] [--rate R] [--seq-base N]\n"
 	    "               [--name PREFIX] [--units LIST] [--tasks LIST]\n"
-	    "               [--timeout S]\n"
+	    "               [--timeout S] [--key PATH --server-key FILE]\n"
 	    "  --connect EP    ingest endpoint, e.g. tcp://127.0.0.1:7420\n"
 	    "  --clients N     concurrent clients, one thread and DEALER each (8)\n"
 	    "  --inflight N    batches outstanding per client, throughput mode (8)\n"
@@ -555,7 +563,10 @@ lg_usage(FILE *f)
 	    "  --name PREFIX   client identities PREFIX-0.. (bench)\n"
 	    "  --units LIST    unit codes, comma-separated (u01..u12)\n"
 	    "  --tasks LIST    task codes, comma-separated (t01..t10)\n"
-	    "  --timeout S     an ack missing this long is an error (30)\n");
+	    "  --timeout S     an ack missing this long is an error (30)\n"
+	    "  --key PATH      CurveZMQ: a directory with PREFIX-N.secret (and\n"
+	    "                  server.pub), or one secret key file for all\n"
+	    "  --server-key F  the server's public key file\n");
 }
 
 static int
@@ -588,6 +599,8 @@ main(int argc, char **argv)
 		{ "units", required_argument, NULL, 'U' },
 		{ "tasks", required_argument, NULL, 'T' },
 		{ "timeout", required_argument, NULL, 'o' },
+		{ "key", required_argument, NULL, 'K' },
+		{ "server-key", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -610,6 +623,8 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'c': cf.connect = optarg; break;
 		case 'N': cf.name = optarg; break;
+		case 'K': cf.key = optarg; break;
+		case 'S': cf.server_key = optarg; break;
 		case 'U': units = optarg; break;
 		case 'T': tasks = optarg; break;
 		case 'n':

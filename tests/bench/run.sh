@@ -23,6 +23,9 @@
 #      (BUILD_DIR/bench/alertlat, the daemon with --alert-pending 0);
 #   6. the timer's full evaluation of the alert rules on a plan of
 #      1,000 units x 100 tasks (BUILD_DIR/bench/rules_eval), CPU ms.
+#   5. the cost of CurveZMQ: 2 and 4 again on a fresh database with CURVE on
+#      (every client its own key, the daemon's ZAP handler), against the
+#      plain runs above.
 # Then a summary block.  Exits non-zero if anything failed (a report not
 # accepted, a daemon that would not start or stop, a stored count that
 # differs from the acked one); a missed target is reported, not fatal.
@@ -240,7 +243,7 @@ start_daemon() {
 	# shellcheck disable=SC2086
 	"$B/tiendod" -c "$work/tiendod.conf" --plan "$work/plan.ini" \
 		--state-dir "$state" --ingest tcp://127.0.0.1:0 \
-		--http 127.0.0.1:0 $PUB >>"$log" 2>&1 &
+		--http 127.0.0.1:0 $PUB $SECURITY >>"$log" 2>&1 &
 	dpid=$!
 	pids="$pids $dpid"
 	wait_until 120 endpoints_ready ||
@@ -259,6 +262,11 @@ stop_daemon() {
 	reap "$dpid" 60 || fail "tiendod did not stop cleanly within 60 s"
 }
 
+# CPU seconds (user + system) a process has used so far.
+cpu_s() {
+	awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat"
+}
+
 peak_mib() {
 	kib=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$1/status")
 	[ -n "$kib" ] || fail "no VmHWM in /proc/$1/status"
@@ -270,6 +278,8 @@ PUB=""
 if "$B/tiendod" --help 2>/dev/null | grep -q -- '--pub'; then
 	PUB="--pub tcp://127.0.0.1:0 --snapshot tcp://127.0.0.1:0 --alert-pending 0"
 fi
+# Runs 1-4 are plain (loopback, no CurveZMQ), run 5 the same with CURVE.
+SECURITY=--plain
 units=$(list u $N_UNITS)
 tasks=$(list t $N_TASKS)
 write_plan "$work/plan.ini"
@@ -298,6 +308,7 @@ run "$work/sustained.out" "$B/bench/loadgen" --connect "$ingest" \
 	--total "$REPORTS" --units "$units" --tasks "$tasks" ||
 	fail "sustained run: loadgen failed (see its errors above)"
 sustained=$(result "$work/sustained.out" rate)
+plain_cpu=$(cpu_s "$dpid")
 sustained_p99=$(result "$work/sustained.out" p99_ms)
 # How large tiendod's group commits were, when /metrics counts them.
 commits=$(curl -fsS --max-time 5 "$http/metrics" 2>/dev/null | awk '
@@ -377,6 +388,39 @@ if [ -x "$B/bench/rules_eval" ]; then
 		"$(result "$work/rules.out" first_ms)" \
 		"$(awk -v v="$(result "$work/rules.out" max_ms)" 'BEGIN { print (v <= 50 ? "met" : "MISSED") }')")
 fi
+# 5. CurveZMQ: the same loads, encrypted and authenticated.
+say "--- CurveZMQ: sustained and latency again, every client with its own key"
+keys=$work/keys
+ckeys=$work/ckeys
+mkdir -p "$keys/clients" "$ckeys"
+"$B/tiendo-ctl" keygen --dir "$keys" server >/dev/null || fail "keygen server"
+cp "$keys/server.pub" "$ckeys/"
+i=0
+while [ $i -lt "$CLIENTS" ]; do
+	"$B/tiendo-ctl" keygen --dir "$ckeys" "bench-$i" >/dev/null ||
+		fail "keygen bench-$i"
+	{ cat "$ckeys/bench-$i.pub"; echo "units = *"; } >"$keys/clients/bench-$i.key"
+	i=$((i + 1))
+done
+state=$work/state-curve
+SECURITY="--keys-dir $keys"
+start_daemon
+say "tiendod pid $dpid ready in $ready_s s with CurveZMQ: ingest $ingest"
+run "$work/curve.out" "$B/bench/loadgen" --connect "$ingest" --key "$ckeys" \
+	--clients "$CLIENTS" --inflight "$INFLIGHT" --batch "$BATCH" \
+	--total "$REPORTS" --units "$units" --tasks "$tasks" ||
+	fail "CurveZMQ sustained run: loadgen failed (see its errors above)"
+curve_rate=$(result "$work/curve.out" rate)
+curve_cpu=$(cpu_s "$dpid")
+run "$work/curve-latency.out" "$B/bench/loadgen" --connect "$ingest" \
+	--key "$ckeys" --clients "$CLIENTS" --batch "$RATE_BATCH" --rate "$RATE" \
+	--duration "$RATE_SECONDS" --seq-base "$REPORTS" \
+	--units "$units" --tasks "$tasks" ||
+	fail "CurveZMQ latency run: loadgen failed (see its errors above)"
+curve_p50=$(result "$work/curve-latency.out" p50_ms)
+curve_p99=$(result "$work/curve-latency.out" p99_ms)
+stop_daemon
+curve_ratio=$(awk -v p="$sustained" -v c="$curve_rate" 'BEGIN { printf "%.2f", (p > 0 ? c / p : 0) }')
 
 ratio=$(awk -v d="$sustained" -v c="$ceiling" 'BEGIN { printf "%.2f", (c > 0 ? d / c : 0) }')
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "met" : "MISSED") }'; }
@@ -393,6 +437,12 @@ printf 'bench: ack latency @%s/s  p50 %.2f ms  p99 %.2f ms  (achieved %s/s; clos
 [ -z "$eval_line" ] || echo "$eval_line"
 printf 'bench: %-50s %9s MiB; after restart %s MiB, restart to ready %s s\n' \
 	"peak RSS with $(commas "$REPORTS") reports" "$rss_full" "$rss_restart" "$restart_s"
+printf 'bench: %-50s %12s reports/s (%s of plain)\n' \
+	"tiendod sustained with CurveZMQ" "$(commas "$curve_rate")" "$curve_ratio"
+printf 'bench: %-50s %9s s plain, %s s with CurveZMQ\n' \
+	"tiendod CPU for $(commas "$REPORTS") reports" "$plain_cpu" "$curve_cpu"
+printf 'bench: ack latency @%s/s with CurveZMQ  p50 %.2f ms  p99 %.2f ms\n' \
+	"$(commas "$RATE")" "$curve_p50" "$curve_p99"
 printf 'bench: targets: sustained >= %s/s %s; ratio >= %s %s\n' \
 	"$(commas $TARGET_RATE)" "$(verdict "$sustained" $TARGET_RATE)" \
 	"$TARGET_RATIO" "$(verdict "$ratio" $TARGET_RATIO)"

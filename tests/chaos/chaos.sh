@@ -16,6 +16,7 @@
 #   CHAOS_GAP_MS   longest pause between two kills (default 700)
 #   CHAOS_BATCH    reports per batch (default 10: many round trips, so
 #                  that kills land while batches are in flight)
+TEST_CLIENTS_MORE=$(seq -f 'c%g' 1 "${CHAOS_CLIENTS:-4}" | tr '\n' ' ')
 . "$(dirname "$0")/../integration/lib.sh"
 
 CLIENTS=${CHAOS_CLIENTS:-4}
@@ -53,8 +54,9 @@ done
 
 restart_daemon() {
 	rm -f "$STATE/endpoints"
+	# shellcheck disable=SC2046
 	"$B/tiendod" --plan "$PLAN" --state-dir "$STATE" --ingest "$INGEST" \
-		--http "${HTTP#http://}" 2>>"$T/tiendod.log" &
+		--http "${HTTP#http://}" $(mode_args) 2>>"$T/tiendod.log" &
 	DPID=$!
 	PIDS="$PIDS $DPID"
 	wait_for 30 test -f "$STATE/endpoints"

@@ -112,6 +112,54 @@ xa-a = 12.5
 PLAN
 }
 
+# CurveZMQ is on in the tests unless TIENDO_TEST_CURVE=0: the daemon's keys
+# are in $KEYS (server.secret, clients/NAME.key), the clients' in $CKEYS
+# (NAME.secret and server.pub), and TIENDO_KEY/TIENDO_SERVER_KEY point the
+# clients (tiendo-push, zsend) there, so a client's --client picks its key.
+: "${TIENDO_TEST_CURVE:=1}"
+KEYS=$T/keys
+CKEYS=$T/ckeys
+# Identities the tests may use without asking: each may report for any unit
+# (a test may set its own list before sourcing this file).
+: "${TEST_CLIENTS:=probe other ord sub huyen xa-a xa-b phong-nn}"
+# A test names the other identities it uses in TEST_CLIENTS_MORE.
+TEST_CLIENTS="$TEST_CLIENTS ${TEST_CLIENTS_MORE:-}"
+
+# test_key NAME [UNITS]: makes NAME's key pair in $CKEYS and authorises it
+# in $KEYS/clients (UNITS: the "units =" value; none: its own unit only).
+# A running daemon learns of it at its next SIGHUP.
+test_key() {
+	"$B/tiendo-ctl" keygen --dir "$CKEYS" "$1" >/dev/null || return 1
+	cp "$CKEYS/$1.pub" "$KEYS/clients/$1.key"
+	[ $# -lt 2 ] || echo "units = $2" >>"$KEYS/clients/$1.key"
+}
+
+# make_keys: the server's key pair and the test clients', once per test.
+make_keys() {
+	[ -f "$KEYS/server.secret" ] && return 0
+	mkdir -p "$KEYS/clients" "$CKEYS" &&
+	"$B/tiendo-ctl" keygen --dir "$KEYS" server >/dev/null &&
+	cp "$KEYS/server.pub" "$CKEYS/server.pub" || return 1
+	for c in $TEST_CLIENTS; do test_key "$c" "*" || return 1; done
+}
+
+# mode_args: the options start_daemon gives tiendod for this test mode (free
+# alert ports; the keys, or --plain), for a test that starts it by hand.
+mode_args() {
+	echo "--pub tcp://127.0.0.1:0 --snapshot tcp://127.0.0.1:0"
+	if [ "$TIENDO_TEST_CURVE" = 1 ]; then echo "--keys-dir $KEYS"; else echo --plain; fi
+}
+
+# use_keys: makes the test keys (CURVE mode) and points the clients at them.
+use_keys() {
+	if [ "$TIENDO_TEST_CURVE" = 1 ]; then
+		make_keys || return 1
+		export TIENDO_KEY="$CKEYS" TIENDO_SERVER_KEY="$CKEYS/server.pub"
+	else
+		unset TIENDO_KEY TIENDO_SERVER_KEY
+	fi
+}
+
 # start_daemon [ARGS...]: starts tiendod on free ports with state in
 # $T/state (or $STATE); sets DPID, INGEST, HTTP, PUB, SNAPSHOT.  Later
 # ARGS win over the defaults (e.g. --pub tcp://127.0.0.1:PORT to keep a port
@@ -120,9 +168,10 @@ start_daemon() {
 	: "${STATE:=$T/state}"
 	: "${PLAN:=$T/plan.ini}"
 	[ -f "$PLAN" ] || make_plan "$PLAN"
+	use_keys || { echo "# cannot make the test keys"; return 1; }
+	# shellcheck disable=SC2046
 	"$B/tiendod" --plan "$PLAN" --state-dir "$STATE" \
-		--ingest tcp://127.0.0.1:0 --http 127.0.0.1:0 \
-		--pub tcp://127.0.0.1:0 --snapshot tcp://127.0.0.1:0 "$@" \
+		--ingest tcp://127.0.0.1:0 --http 127.0.0.1:0 $(mode_args) "$@" \
 		2>>"$T/tiendod.log" &
 	DPID=$!
 	PIDS="$PIDS $DPID"

@@ -2,6 +2,7 @@
 # Alerts end to end: the real tiendod and the real tiendo-sub.  Pending 0
 # and a fast timer, so that nothing waits; the plan's dates lie around
 # today (make_plan): task "cay" expects 50 % now.
+TEST_CLIENTS_MORE="t"
 . "$(dirname "$0")/lib.sh"
 
 Z="$B/tools/zsend"

@@ -2,6 +2,7 @@
 # tiendo-ctl backup while the daemon takes reports: the copy is a
 # consistent database holding every report acknowledged before the backup
 # began; restored into a new state directory, the daemon serves it.
+TEST_CLIENTS_MORE="bk"
 . "$(dirname "$0")/lib.sh"
 
 start_daemon || exit 1

@@ -2,6 +2,7 @@
 # Corrections: a report that voids an earlier one of the same client.  The
 # voided report stays stored and marked; tallies, at= queries and restarts
 # count as if it had never come; a correction is delivered exactly once.
+TEST_CLIENTS_MORE="k office"
 . "$(dirname "$0")/lib.sh"
 
 start_daemon || exit 1

@@ -3,6 +3,7 @@
 # stays up, says so in its log and /healthz, and recovers by itself; SIGTERM
 # under load exits 0 within 5 s and loses nothing; tiendo-push --follow
 # rides out a daemon that comes and goes.
+TEST_CLIENTS_MORE="l1 l2 l3 l4 dead full"
 . "$(dirname "$0")/lib.sh"
 
 Z="$B/tools/zsend"
@@ -124,7 +125,8 @@ ok "it stopped mid-way ($at_stop of $((4 * N)) stored)" test "$at_stop" -lt $((4
 expect_eq "integrity_check after it" "$(sqlite3 "$STATE/tiendo.db" 'PRAGMA integrity_check')" ok
 # The same ports, so that the clients find it again.
 rm -f "$STATE/endpoints"
-"$B/tiendod" --plan "$PLAN" --state-dir "$STATE" --ingest "$INGEST" --http "${HTTP#http://}" 2>>"$T/tiendod.log" &
+# shellcheck disable=SC2046
+"$B/tiendod" --plan "$PLAN" --state-dir "$STATE" --ingest "$INGEST" --http "${HTTP#http://}" $(mode_args) 2>>"$T/tiendod.log" &
 DPID=$!
 PIDS="$PIDS $DPID"
 wait_for 20 test -f "$STATE/endpoints"

@@ -10,14 +10,18 @@ STATE="$T/state"
 export STATE B
 # Run by sdnotify the moment READY=1 arrives, before reading on: both
 # sockets must already answer.
-cat >"$T/on-ready.sh" <<'SH'
+use_keys || exit 1
+cat >"$T/on-ready.sh" <<SH
+${TIENDO_KEY:+export TIENDO_KEY="$TIENDO_KEY" TIENDO_SERVER_KEY="$TIENDO_SERVER_KEY"}
+SH
+cat >>"$T/on-ready.sh" <<'SH'
 set -e
 ep="$STATE/endpoints"
 test -f "$ep"
 http=$(sed -n 's/^http=//p' "$ep")
 ingest=$(sed -n 's/^ingest=//p' "$ep")
 curl -sf --max-time 5 "$http/healthz" >/dev/null
-"$B/tools/zsend" --client ready --report "1|xa-a|cay|add|1|now" --timeout 5000 "$ingest" | grep -q "^status OK"
+"$B/tools/zsend" --client probe --report "1|xa-a|cay|add|1|now" --timeout 5000 "$ingest" | grep -q "^status OK"
 SH
 "$B/tools/sdnotify" "$SOCK" --on-ready "sh $T/on-ready.sh" >"$NLOG" 2>&1 &
 PIDS="$PIDS $!"

@@ -10,12 +10,17 @@ Z="$B/tools/zsend"
 LOG="$T/tiendod.log"
 make_plan "$T/plan.ini"
 cp "$T/plan.ini" "$T/plan.orig"
+use_keys || exit 1
+if [ "$TIENDO_TEST_CURVE" = 1 ]; then security="keys_dir = $KEYS"; else security="curve = off"; fi
 cat >"$T/tiendod.conf" <<EOF2
 [tiendod]
 plan = $T/plan.ini
 state_dir = $T/state
 ingest = tcp://127.0.0.1:0
 http = 127.0.0.1:0
+pub = tcp://127.0.0.1:0
+snapshot = tcp://127.0.0.1:0
+$security
 log_level = info
 EOF2
 STATE="$T/state"
@@ -85,13 +90,14 @@ expect_match "ingest goes on under the old plan" "$out" "report 6 ACCEPTED"
 
 # --- a configuration with errors: refused whole, each error file:line ------
 cp "$T/tiendod.conf" "$T/tiendod.conf.good"
+bad_line=$(($(wc -l <"$T/tiendod.conf") + 1))
 printf 'log_level = loud\nbogus = 1\n' >>"$T/tiendod.conf"
 n0=$(wc -l <"$LOG")
 out=$("$CTL" reload 2>&1); rc=$?
 expect_eq "bad configuration: reload exits 65" "$rc" 65
 log=$(tail -n +$((n0 + 1)) "$LOG")
-expect_match "log: the bad level, file:line" "$log" "^<3>$T/tiendod.conf:7: log_level = loud: "
-expect_match "log: the unknown setting, file:line" "$log" "^<3>$T/tiendod.conf:8: bogus = 1: unknown setting"
+expect_match "log: the bad level, file:line" "$log" "^<3>$T/tiendod.conf:$bad_line: log_level = loud: "
+expect_match "log: the unknown setting, file:line" "$log" "^<3>$T/tiendod.conf:$((bad_line + 1)): bogus = 1: unknown setting"
 expect_match "log: refused" "$log" "reload refused: the configuration has errors"
 expect_eq "plan unchanged" "$(tally cay xa-a target)" 600
 cp "$T/tiendod.conf.good" "$T/tiendod.conf"

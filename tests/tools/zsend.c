@@ -18,6 +18,14 @@
  *     --extra-frame      append an extra frame to the message
  *     --req              use a REQ socket (adds an empty delimiter)
  *     --timeout MS       wait for the Ack (default 5000)
+ *     --key PATH         CurveZMQ: the client's secret key file, or a
+ *                        directory with CLIENT.secret and server.pub
+ *                        (default $TIENDO_KEY)
+ *     --server-key FILE  the server's public key (default $TIENDO_SERVER_KEY)
+ *     --plain            no CurveZMQ, whatever the environment says
+ *     --then-wait FILE   after the Ack, wait until FILE exists, then send
+ *                        the batch again on the same connection with every
+ *                        seq + 1000000, and print that Ack after "again"
  *
  * Prints "status OK", "error BATCH_NONE", "reason ...", "client ...",
  * then "report SEQ FATE CODE REASON" per report.  Exit 0 when an Ack came,
@@ -28,10 +36,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <zmq.h>
 
+#include "keys.h"
 #include "tiendo.pb-c.h"
 
 #define MAX_REPORTS 5000
@@ -118,6 +129,42 @@ enum_name(const ProtobufCEnumDescriptor *d, int v)
 	return ev ? ev->name : "?";
 }
 
+/* Receives one Ack and prints it.  0, or 2 on timeout or garbage. */
+static int
+print_ack(void *sock)
+{
+	zmq_msg_t m;
+	Tiendo__Ack *ack;
+
+	zmq_msg_init(&m);
+	if (zmq_msg_recv(&m, sock, 0) < 0) {
+		fprintf(stderr, "zsend: no reply: %s\n", zmq_strerror(errno));
+		zmq_msg_close(&m);
+		return 2;
+	}
+	ack = tiendo__ack__unpack(NULL, zmq_msg_size(&m), zmq_msg_data(&m));
+	zmq_msg_close(&m);
+	if (ack == NULL) {
+		fprintf(stderr, "zsend: reply is not an Ack\n");
+		return 2;
+	}
+	printf("status %s\n", enum_name(&tiendo__status__descriptor, ack->status) + 7);
+	printf("error %s\n", enum_name(&tiendo__batch_error__descriptor, ack->error));
+	printf("batch_id %llu\n", (unsigned long long)ack->batch_id);
+	printf("client %s\n", ack->client);
+	printf("reason %s\n", ack->reason);
+	for (size_t i = 0; i < ack->n_reports; i++) {
+		Tiendo__ReportAck *ra = ack->reports[i];
+		printf("report %llu %s %s %s\n", (unsigned long long)ra->seq,
+		       enum_name(&tiendo__fate__descriptor, ra->fate) + 5,
+		       enum_name(&tiendo__reject__descriptor, ra->code) + 7,
+		       ra->reason);
+	}
+	fflush(stdout);
+	tiendo__ack__free_unpacked(ack, NULL);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -134,12 +181,19 @@ main(int argc, char **argv)
 		{ "extra-frame", no_argument, NULL, 'x' },
 		{ "req", no_argument, NULL, 'q' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "key", required_argument, NULL, 'K' },
+		{ "server-key", required_argument, NULL, 'S' },
+		{ "plain", no_argument, NULL, 'P' },
+		{ "then-wait", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 },
 	};
 	Tiendo__Batch batch = TIENDO__BATCH__INIT;
 	long truncate = -1, garbage = -1, pad = -1, timeout = 5000;
 	int req = 0, extra = 0, c, rc;
-	char *note = NULL;
+	char *note = NULL, *err = NULL;
+	const char *then_wait = NULL;
+	const char *key = getenv(KEYS_ENV_KEY);
+	const char *server_key = getenv(KEYS_ENV_SERVER_KEY);
 	uint8_t *buf;
 	size_t len;
 	void *ctx, *sock;
@@ -186,6 +240,10 @@ main(int argc, char **argv)
 		case 'x': extra = 1; break;
 		case 'q': req = 1; break;
 		case 'T': timeout = atol(optarg); break;
+		case 'K': key = optarg; break;
+		case 'S': server_key = optarg; break;
+		case 'P': key = server_key = NULL; break;
+		case 'W': then_wait = optarg; break;
 		default: return 64;
 		}
 	}
@@ -219,6 +277,10 @@ main(int argc, char **argv)
 	int zero = 0, to = (int)timeout;
 	zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero);
 	zmq_setsockopt(sock, ZMQ_RCVTIMEO, &to, sizeof to);
+	if (keys_client_setup(sock, key, server_key, batch.client, &err) < 0) {
+		fprintf(stderr, "zsend: %s\n", err ? err : "out of memory");
+		return 64;
+	}
 	if (zmq_connect(sock, argv[optind]) < 0) {
 		fprintf(stderr, "zsend: connect %s: %s\n", argv[optind],
 		        zmq_strerror(errno));
@@ -229,38 +291,28 @@ main(int argc, char **argv)
 		fprintf(stderr, "zsend: send: %s\n", zmq_strerror(errno));
 		return 2;
 	}
-	zmq_msg_t m;
-	zmq_msg_init(&m);
-	rc = zmq_msg_recv(&m, sock, 0);
-	if (rc < 0) {
-		fprintf(stderr, "zsend: no reply: %s\n", zmq_strerror(errno));
-		zmq_close(sock);
-		zmq_ctx_term(ctx);
-		return 2;
+	rc = print_ack(sock);
+	if (rc == 0 && then_wait != NULL) {
+		/* The same connection, later: e.g. after its key was revoked. */
+		struct stat sb;
+		long long end = now_ms() + 30000;
+
+		while (stat(then_wait, &sb) != 0 && now_ms() < end)
+			usleep(20000);
+		for (size_t i = 0; i < n_reports; i++)
+			reports[i].seq += 1000000;
+		len = tiendo__batch__get_packed_size(&batch);
+		free(buf); /* larger seqs may take more bytes */
+		if ((buf = malloc(len + 1)) == NULL)
+			return 2;
+		tiendo__batch__pack(&batch, buf);
+		printf("again\n");
+		fflush(stdout);
+		rc = zmq_send(sock, buf, len, 0) < 0 ? 2 : print_ack(sock);
 	}
-	Tiendo__Ack *ack = tiendo__ack__unpack(NULL, zmq_msg_size(&m),
-	                                       zmq_msg_data(&m));
-	if (ack == NULL) {
-		fprintf(stderr, "zsend: reply is not an Ack\n");
-		return 2;
-	}
-	printf("status %s\n", enum_name(&tiendo__status__descriptor, ack->status) + 7);
-	printf("error %s\n", enum_name(&tiendo__batch_error__descriptor, ack->error));
-	printf("batch_id %llu\n", (unsigned long long)ack->batch_id);
-	printf("client %s\n", ack->client);
-	printf("reason %s\n", ack->reason);
-	for (size_t i = 0; i < ack->n_reports; i++) {
-		Tiendo__ReportAck *ra = ack->reports[i];
-		printf("report %llu %s %s %s\n", (unsigned long long)ra->seq,
-		       enum_name(&tiendo__fate__descriptor, ra->fate) + 5,
-		       enum_name(&tiendo__reject__descriptor, ra->code) + 7,
-		       ra->reason);
-	}
-	tiendo__ack__free_unpacked(ack, NULL);
-	zmq_msg_close(&m);
 	zmq_close(sock);
 	zmq_ctx_term(ctx);
 	free(buf);
 	free(note);
-	return 0;
+	return rc;
 }
