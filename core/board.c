@@ -64,22 +64,6 @@ board_view(const struct board *b, int target, when_t now,
 	           now, out);
 }
 
-/* First index in the sorted targets whose task is >= task. */
-static size_t
-task_lower_bound(const struct plan *p, int task)
-{
-	size_t lo = 0, hi = p->n_targets, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (p->targets[mid].task < task)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* plan_unit_within() without depending on plan.c.  The walk is bounded by
  * the number of units so that a cycle in a hand-built plan cannot hang. */
 static int
@@ -126,7 +110,7 @@ board_rollup(const struct board *b, int task, int unit, when_t now,
 	if (task < 0 || (size_t)task >= p->n_tasks || unit >= (int)p->n_units)
 		return -1;
 	tally_init(&sum);
-	for (i = task_lower_bound(p, task);
+	for (i = plan_task_first_target(p, task);
 	     i < p->n_targets && p->targets[i].task == task; i++) {
 		const struct plan_target *pt = &p->targets[i];
 		const struct tally *t = &b->tallies[i];

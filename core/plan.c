@@ -1569,3 +1569,18 @@ plan_unit_within(const struct plan *p, int u, int ancestor)
 			return 1;
 	return 0;
 }
+
+size_t
+plan_task_first_target(const struct plan *p, int task)
+{
+	size_t lo = 0, hi = p->n_targets;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->targets[mid].task < task)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}

@@ -101,6 +101,10 @@ int plan_task_find(const struct plan *p, const char *code);
 /* Index into p->targets of (task, unit), or -1.  O(log n). */
 int plan_target_find(const struct plan *p, int task, int unit);
 
+/* Index of the first target of `task`: targets are sorted by (task, unit),
+ * so a task's targets run from here while .task == task.  O(log n). */
+size_t plan_task_first_target(const struct plan *p, int task);
+
 /* 1 if unit `u` is `ancestor` or lies below it. */
 int plan_unit_within(const struct plan *p, int u, int ancestor);
 

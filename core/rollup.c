@@ -32,21 +32,6 @@ rollup_free(struct rollup *r)
 	free(r);
 }
 
-size_t
-rollup_first_target(const struct plan *p, int task)
-{
-	size_t lo = 0, hi = p->n_targets;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (p->targets[mid].task < task)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* Sums pinned to the int64 range: a roll-up that large is nonsense, but
  * it must not wrap negative. */
 static dec_t
@@ -65,7 +50,7 @@ rollup_task(struct rollup *r, const struct board *b, int task)
 	const struct plan *p = r->plan;
 
 	memset(r->cells, 0, p->n_units * sizeof *r->cells);
-	for (size_t i = rollup_first_target(p, task);
+	for (size_t i = plan_task_first_target(p, task);
 	     i < p->n_targets && p->targets[i].task == task; i++) {
 		const struct tally *t = &b->tallies[i];
 		size_t steps = 0;

@@ -33,7 +33,4 @@ void rollup_task(struct rollup *r, const struct board *b, int task);
 uint32_t rollup_view(const struct rollup *r, int task, int u, when_t now,
                      struct tally_view *out);
 
-/* Index of the first target of `task` in the (task, unit)-sorted targets. */
-size_t rollup_first_target(const struct plan *p, int task);
-
 #endif

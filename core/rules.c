@@ -117,21 +117,6 @@ rules_unsum_task(struct rules *r, int task, size_t i)
 	}
 }
 
-static size_t
-rules_task_first_target(const struct plan *p, int task)
-{
-	size_t lo = 0, hi = p->n_targets, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (p->targets[mid].task < task)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 struct rules *
 rules_new(const struct plan *plan, const struct rules_config *cfg)
 {
@@ -156,7 +141,7 @@ rules_new(const struct plan *plan, const struct rules_config *cfg)
 			plan->targets[i].unit, (int)i, 1 };
 	r->n_subj = r->n_leaf = plan->n_targets;
 	for (size_t t = 0; t < plan->n_tasks; t++) {
-		size_t first = rules_task_first_target(plan, (int)t);
+		size_t first = plan_task_first_target(plan, (int)t);
 
 		rules_sum_task(r, NULL, (int)t, first);
 		r->task_first[t] = r->n_subj;
@@ -436,7 +421,7 @@ static void
 rules_eval_rollups(struct rules *r, const struct board *b, int task, when_t now)
 {
 	const struct plan *p = r->plan;
-	size_t first = rules_task_first_target(p, task);
+	size_t first = plan_task_first_target(p, task);
 
 	if (r->task_first[task] == r->task_end[task])
 		return;

@@ -40,7 +40,7 @@ struct http {
 	size_t n_routes;
 };
 
-static void
+void
 http_reply(struct evhttp_request *req, int code, json_t *body)
 {
 	struct evbuffer *buf = evbuffer_new();
@@ -65,11 +65,7 @@ http_reply(struct evhttp_request *req, int code, json_t *body)
 	evbuffer_free(buf);
 }
 
-static void
-http_error(struct evhttp_request *req, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
+void
 http_error(struct evhttp_request *req, int code, const char *fmt, ...)
 {
 	char msg[512];

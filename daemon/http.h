@@ -5,6 +5,7 @@
 #define TIENDO_HTTP_H
 
 #include <event2/event.h>
+#include <jansson.h>
 
 #include "book.h"
 #include "ingest.h"
@@ -28,6 +29,14 @@ int http_route(struct http *h, const char *path, http_route_fn fn, void *arg);
 /* Serves /v1/alerts and /v1/alerts/history from `a` (http_alerts.c). */
 struct alerts;
 void http_set_alerts(struct http *h, struct alerts *a);
+
+/* Replies with `body` (taken) as JSON, or 500 when it is NULL: every
+ * resource replies exactly once, through one of these two. */
+struct evhttp_request;
+void http_reply(struct evhttp_request *req, int code, json_t *body);
+/* {"error": "..."} with the status `code`. */
+void http_error(struct evhttp_request *req, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* "http://127.0.0.1:40123" */
 const char *http_url(const struct http *h);

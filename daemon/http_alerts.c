@@ -16,42 +16,17 @@
 #include <jansson.h>
 
 #include "alertjson.h"
+#include "http.h"
 #include "http_alerts.h"
 
 #define HISTORY_LIMIT_DEFAULT 100
 #define HISTORY_LIMIT_MAX 10000
 
-static void
-ha_reply(struct evhttp_request *req, int code, json_t *body)
-{
-	struct evbuffer *buf = evbuffer_new();
-	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-
-	json_decref(body);
-	if (buf == NULL || text == NULL) {
-		free(text);
-		if (buf)
-			evbuffer_free(buf);
-		evhttp_send_error(req, HTTP_INTERNAL, "out of memory");
-		return;
-	}
-	evbuffer_add(buf, text, strlen(text));
-	evbuffer_add(buf, "\n", 1);
-	free(text);
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	                  "Content-Type", "application/json; charset=utf-8");
-	evhttp_send_reply(req, code, code == 200 ? "OK" : code == 400
-	                  ? "Bad Request" : "Service Unavailable", buf);
-	evbuffer_free(buf);
-}
-
+/* msg, then the offending value v (when there is one) and a quote. */
 static void
 ha_error(struct evhttp_request *req, int code, const char *msg, const char *v)
 {
-	char text[256];
-
-	snprintf(text, sizeof text, "%s%.64s%s", msg, v ? v : "", v ? "\"" : "");
-	ha_reply(req, code, json_pack("{s:s}", "error", text));
+	http_error(req, code, "%s%.64s%s", msg, v ? v : "", v ? "\"" : "");
 }
 
 struct ha_rows {
@@ -155,12 +130,12 @@ http_alerts_serve(struct alerts *a, struct evhttp_request *req,
 	if (history) {
 		uint64_t next = json_array_size(r.rows) == (size_t)f.limit
 		                ? r.last : 0;
-		ha_reply(req, 200, json_pack("{s:O, s:I, s:o}", "alerts", r.rows,
+		http_reply(req, 200, json_pack("{s:O, s:I, s:o}", "alerts", r.rows,
 			"last_seq", (json_int_t)alerts_last_seq(a),
 			"next_since", next ? json_integer((json_int_t)next)
 			                   : json_null()));
 	} else {
-		ha_reply(req, 200, json_pack("{s:O, s:I}", "alerts", r.rows,
+		http_reply(req, 200, json_pack("{s:O, s:I}", "alerts", r.rows,
 			"seq", (json_int_t)alerts_last_seq(a)));
 	}
 out:
