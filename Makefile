@@ -152,9 +152,6 @@ $(B)/fuzz/%: $(call obj,tests/fuzz/%.c) $(LIB_DAEMON) $(LIB_CLIENT) $(LIB_CORE)
 unit: $(UNITS)
 
 fuzzers: $(FUZZERS)
-# Keep the fuzzers' objects: make would delete them as intermediates.
-.SECONDARY: $(call obj,$(FUZZ_SRC))
-
 fuzz:
 	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory FUZZ=1 fuzzers
