@@ -95,7 +95,8 @@ usage(FILE *out)
 "  --key FILE|DIR           CurveZMQ: our secret key file, or a directory\n"
 "                           holding NAME.secret (default $TIENDO_KEY)\n"
 "  --server-key FILE        the daemon's public key (default\n"
-"                           $TIENDO_SERVER_KEY, or server.pub beside --key)\n"
+"                           $TIENDO_SERVER_KEY, or server.pub in a --key\n"
+"                           directory)\n"
 "  --name NAME              whose key to take from a --key directory (sub)\n"
 "  -h, --help, --version\n");
 }

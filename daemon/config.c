@@ -3,7 +3,7 @@
  *
  *   [tiendod]
  *   plan = /etc/tiendo/plan.ini
- *   state_dir = /var/lib/tiendo       ; systemd's $STATE_DIRECTORY wins
+ *   state_dir = /var/lib/tiendo       ; default: $STATE_DIRECTORY if set
  *   ingest = tcp://127.0.0.1:7420
  *   http = 127.0.0.1:7480
  *   synchronous = full                ; or normal (faster, may lose the

@@ -109,6 +109,15 @@ reload_restart_only(struct reload *r, const struct config *fresh,
 		  sync_name[fresh->sync & 3] },
 	};
 
+	/* The alert engine is built once, at start. */
+	const struct { const char *key; int changed; } n[] = {
+		{ "language", r->live->language != fresh->language },
+		{ "alert_pending", r->live->alert_pending != fresh->alert_pending },
+		{ "alert_margin", r->live->alert_margin != fresh->alert_margin },
+		{ "alert_reminder", r->live->alert_reminder != fresh->alert_reminder },
+		{ "alert_interval", r->live->alert_interval != fresh->alert_interval },
+	};
+
 	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
 		if (strcmp(s[i].was, s[i].now) == 0)
 			continue;
@@ -116,6 +125,13 @@ reload_restart_only(struct reload *r, const struct config *fresh,
 		         "applies it; still %s", s[i].key, s[i].was, s[i].now,
 		         s[i].was);
 		reload_note(report, "restart_needed", s[i].key);
+	}
+	for (size_t i = 0; i < sizeof n / sizeof n[0]; i++) {
+		if (!n[i].changed)
+			continue;
+		log_warn("reload: %s changed: only a restart applies it",
+		         n[i].key);
+		reload_note(report, "restart_needed", n[i].key);
 	}
 }
 

@@ -105,11 +105,13 @@ cp "$T/tiendod.conf.good" "$T/tiendod.conf"
 # --- SIGHUP, and a setting that needs a restart ---------------------------
 cp "$T/plan.orig" "$T/plan.ini"
 sed -i -e 's|^ingest = .*|ingest = tcp://127.0.0.1:9|' -e 's/^log_level = info/log_level = debug/' "$T/tiendod.conf"
+echo "alert_pending = 1m" >>"$T/tiendod.conf"
 n0=$(wc -l <"$LOG")
 kill -HUP "$DPID"
 ok "SIGHUP reloads" wait_for 10 sh -c "tail -n +$((n0 + 1)) '$LOG' | grep -q 'reload: plan .* in force'"
 log=$(tail -n +$((n0 + 1)) "$LOG")
 expect_match "endpoint change named, not applied" "$log" "ingest changed from tcp://127.0.0.1:0 to tcp://127.0.0.1:9: only a restart applies it"
+expect_match "an alert setting change named too" "$log" "alert_pending changed: only a restart applies it"
 out=$($Z --report "7|xa-a|dat|add|1|now" "$INGEST")
 expect_match "still listening where it was; dat is back" "$out" "report 7 ACCEPTED"
 expect_eq "the original target again" "$(tally cay xa-a target)" 1000
