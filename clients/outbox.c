@@ -125,6 +125,26 @@ outbox_exec(struct outbox *ob, const char *sql)
 	return 0;
 }
 
+/*
+ * Turning a new file into WAL takes an exclusive lock, and SQLite does not
+ * wait for that one through the busy handler: two clients creating the same
+ * outbox at once (a --follow sender and a clerk's push) would see "database
+ * is locked".  So wait here, as long as the busy timeout.
+ */
+static int
+outbox_wal(struct outbox *ob)
+{
+	for (int waited = 0;; waited += 10) {
+		int rc = sqlite3_exec(ob->db, "PRAGMA journal_mode = WAL", NULL,
+		                      NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= OUTBOX_BUSY_MS)
+			return outbox_fail(ob, "PRAGMA journal_mode = WAL");
+		sqlite3_sleep(10);
+	}
+}
+
 /* One integer from a query with no parameters; -1 on error. */
 static int
 outbox_int(struct outbox *ob, const char *sql, int64_t *out)
@@ -304,7 +324,7 @@ outbox_open(const char *path, const char *client, int create, char **err)
 		goto fail;
 	}
 	sqlite3_busy_timeout(ob->db, OUTBOX_BUSY_MS);
-	if (outbox_exec(ob, "PRAGMA journal_mode = WAL") != 0 ||
+	if (outbox_wal(ob) != 0 ||
 	    outbox_exec(ob, "PRAGMA synchronous = FULL") != 0 ||
 	    outbox_setup(ob) != 0 || outbox_prepare_all(ob) != 0 ||
 	    outbox_trim(ob) != 0)

@@ -105,8 +105,8 @@ worker() {
 	fi
 	for k in $(seq 1 "$CHUNKS"); do
 		[ -f "$W/c$i.$k.csv" ] || continue
-		push "$i" --no-send -q --csv "$W/c$i.$k.csv" >/dev/null ||
-			echo "c$i: queueing chunk $k failed" >>"$W/errors"
+		push "$i" --no-send -q --csv "$W/c$i.$k.csv" >/dev/null 2>"$W/c$i.q.err" ||
+			echo "c$i: queueing chunk $k failed: $(cat "$W/c$i.q.err")" >>"$W/errors"
 		[ "$k" -eq 2 ] && queue_voids "$i"
 		[ $((i % 2)) -eq 0 ] && send_once "$i"
 		sleep "$PACE"

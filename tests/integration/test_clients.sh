@@ -21,6 +21,21 @@ expect_match "and prints its fate" "$out" "xa-a cay \+40.*: accepted"
 out=$("$PUSH" --client xa-a --status 2>&1)
 expect_eq "the outbox is empty afterwards" "$(printf '%s\n' "$out" | grep -c pending || true)" "$(printf '%s\n' "$out" | grep -c '0 pending')"
 
+# --- several clients creating one new outbox at once: none fails ---------------
+# (turning a new file to WAL once raced: "database is locked")
+race_fails=0
+for n in $(seq 1 20); do
+	ob="$T/race-$n.db"
+	for k in 1 2 3; do
+		"$PUSH" --client race --outbox "$ob" --no-send -q --unit xa-a --task cay \
+			--add "$k" >/dev/null 2>"$T/race-$n-$k.err" &
+		eval "rp$k=\$!"
+	done
+	for k in 1 2 3; do eval "wait \$rp$k" || race_fails=$((race_fails + 1)); done
+done
+expect_eq "20 x 3 clients creating one outbox at once: no failure" "$race_fails" 0
+expect_eq "and every report queued" "$(sqlite3 "$T/race-20.db" "SELECT count(*) FROM report")" 3
+
 # --- one report, a set, an --at in the past -----------------------------------
 "$PUSH" -q --unit xa-a --task cay --add 60 --reporter "Nguyễn Văn A" >/dev/null
 expect_eq "push --add: exit 0" "$?" 0
