@@ -11,7 +11,7 @@ libinih-dev tzdata"
 # man-db and groff-base: the man pages (verify runs man(1) on Documentation=);
 # clang and its runtime (libFuzzer, sanitizers) build the fuzz targets.
 test="libcmocka-dev sqlite3 curl jq procps systemd prometheus man-db groff-base
-clang libclang-rt-dev"
+clang libclang-rt-dev socat"
 
 run="curl jq"
 

@@ -107,6 +107,44 @@ sub st --json --state "$T/st.seq"
 ok "it comes back and gets the resolve it missed" wait_for 10 has back "$LAG_A and .transition==\"resolved\" and .kind==\"replay\""
 expect_eq "and no active set again" "$(count back '.kind=="active"')" 0
 
+# --- a network cut: the subscriber's link drops while an alert fires -----
+# Two socat proxies stand for the network between a subscriber and the
+# daemon; killing them (and their forked children) cuts every connection.
+proxy() { # PORT ENDPOINT: sets proxy_pid; fails if the port was taken
+	socat "TCP-LISTEN:$1,bind=127.0.0.1,reuseaddr,fork" "TCP:${2#tcp://}" 2>/dev/null &
+	proxy_pid=$!
+	PIDS="$PIDS $proxy_pid"
+	wait_for 5 socat -T1 /dev/null "TCP:127.0.0.1:$1" && kill -0 "$proxy_pid"
+}
+proxies() { proxy "$P1" "$PUB" && pp1=$proxy_pid && proxy "$P2" "$SNAP" && pp2=$proxy_pid; }
+cut_link() {
+	for p in $pp1 $pp2; do
+		pkill -KILL -P "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null
+	done
+}
+for try in 1 2 3 4 5; do
+	P1=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000)); P2=$((P1 + 1))
+	proxies && break
+	cut_link
+done
+sub cut --json --pub "tcp://127.0.0.1:$P1" --snapshot "tcp://127.0.0.1:$P2"
+ok "a subscriber across the network is synchronised" wait_for 10 has cut '.kind=="active"'
+mark=$(jq -r .seq "$T/j.out" | sort -n | tail -1)
+cut_link
+send --report "50|xa-a|cay|set|300|now"
+ok "an alert fires while the link is cut" \
+	wait_for 10 has j "$LAG_A and .transition==\"firing\" and .seq > $mark"
+expect_eq "the cut-off subscriber has not seen it" "$(count cut ".seq > $mark")" 0
+proxies
+ok "when the link comes back, it gets the alert it missed" \
+	wait_for 20 has cut "$LAG_A and .transition==\"firing\" and .seq > $mark"
+expect_eq "across the cut: no gap, no duplicate" "$(seqs_ok cut && echo ok)" ok
+send --report "51|xa-a|cay|set|800|now"
+ok "and the resolve after it, live" \
+	wait_for 10 has cut "$LAG_A and .transition==\"resolved\" and .seq > $mark"
+kill "$PID_cut"; wait "$PID_cut" 2>/dev/null
+cut_link
+
 # --- restart between two events ---------------------------------------
 before=$(get '/v1/alerts/history?limit=10000' | jq '.alerts | length')
 n_text=$(wc -l <"$T/text.out")
