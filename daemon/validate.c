@@ -78,6 +78,27 @@ validate_text(const char *field, const char *s, size_t max, char *reason,
 	return TIENDO__REJECT__REJECT_NONE;
 }
 
+/* observed_at, of a report or of a correction (for a correction, when the
+ * void takes effect for at= queries). */
+static Tiendo__Reject
+validate_time(const Tiendo__Report *r, when_t now, int64_t max_future,
+              char *reason, size_t n)
+{
+	if (r->observed_at < LIMIT_EARLIEST) {
+		snprintf(reason, n, "observed_at %" PRId64 " is %s; give ms "
+		         "since the Unix epoch", r->observed_at,
+		         r->observed_at == 0 ? "missing" : "before 2000-01-01");
+		return TIENDO__REJECT__REJECT_BAD_TIME;
+	}
+	if (r->observed_at > now + max_future) {
+		snprintf(reason, n, "observed_at is %" PRId64 " s ahead of the "
+		         "server clock (at most %" PRId64 " s allowed)",
+		         (r->observed_at - now) / 1000, max_future / 1000);
+		return TIENDO__REJECT__REJECT_FUTURE;
+	}
+	return TIENDO__REJECT__REJECT_NONE;
+}
+
 Tiendo__Reject
 validate_report(const struct plan *p, const Tiendo__Report *r,
                 const char *client, when_t now, int64_t max_future,
@@ -134,18 +155,9 @@ validate_report(const struct plan *p, const Tiendo__Report *r,
 		         "negative", r->value);
 		return TIENDO__REJECT__REJECT_BAD_VALUE;
 	}
-	if (r->observed_at < LIMIT_EARLIEST) {
-		snprintf(reason, n, "observed_at %" PRId64 " is %s; give ms "
-		         "since the Unix epoch", r->observed_at,
-		         r->observed_at == 0 ? "missing" : "before 2000-01-01");
-		return TIENDO__REJECT__REJECT_BAD_TIME;
-	}
-	if (r->observed_at > now + max_future) {
-		snprintf(reason, n, "observed_at is %" PRId64 " s ahead of the "
-		         "server clock (at most %" PRId64 " s allowed)",
-		         (r->observed_at - now) / 1000, max_future / 1000);
-		return TIENDO__REJECT__REJECT_FUTURE;
-	}
+	if ((code = validate_time(r, now, max_future, reason, n)) !=
+	    TIENDO__REJECT__REJECT_NONE)
+		return code;
 	if (r->void_reason[0] != '\0') {
 		snprintf(reason, n, "void_reason is given but voids_seq is 0");
 		return TIENDO__REJECT__REJECT_BAD_CORRECTION;
@@ -158,25 +170,6 @@ validate_report(const struct plan *p, const Tiendo__Report *r,
 	return TIENDO__REJECT__REJECT_NONE;
 }
 
-/* observed_at of a correction: when the void takes effect for at= queries. */
-static Tiendo__Reject
-validate_time(const Tiendo__Report *r, when_t now, int64_t max_future,
-              char *reason, size_t n)
-{
-	if (r->observed_at < LIMIT_EARLIEST) {
-		snprintf(reason, n, "observed_at %" PRId64 " is %s; give ms "
-		         "since the Unix epoch", r->observed_at,
-		         r->observed_at == 0 ? "missing" : "before 2000-01-01");
-		return TIENDO__REJECT__REJECT_BAD_TIME;
-	}
-	if (r->observed_at > now + max_future) {
-		snprintf(reason, n, "observed_at is %" PRId64 " s ahead of the "
-		         "server clock (at most %" PRId64 " s allowed)",
-		         (r->observed_at - now) / 1000, max_future / 1000);
-		return TIENDO__REJECT__REJECT_FUTURE;
-	}
-	return TIENDO__REJECT__REJECT_NONE;
-}
 
 Tiendo__Reject
 validate_correction(const struct plan *p, const Tiendo__Report *r,
