@@ -490,10 +490,14 @@ alerts_metrics(void *arg, struct evbuffer *out)
 	    "# HELP tiendo_alert_events_total Alert events stored and published.\n"
 	    "# TYPE tiendo_alert_events_total counter\n"
 	    "tiendo_alert_events_total %llu\n"
+	    "# HELP tiendo_alert_evaluations_total Full rules evaluations since start.\n"
+	    "# TYPE tiendo_alert_evaluations_total counter\n"
+	    "tiendo_alert_evaluations_total %llu\n"
 	    "# HELP tiendo_alert_last_evaluation_seconds Duration of the last full rules evaluation.\n"
 	    "# TYPE tiendo_alert_last_evaluation_seconds gauge\n"
 	    "tiendo_alert_last_evaluation_seconds %.6f\n",
-	    (unsigned long long)a->stats.events, a->stats.last_eval_ms / 1000);
+	    (unsigned long long)a->stats.events,
+	    (unsigned long long)a->stats.evaluations, a->stats.last_eval_ms / 1000);
 }
 
 uint64_t

@@ -22,25 +22,9 @@
 
 #include <zmq.h>
 
+#include "rows.h"
 #include "tiendo.pb-c.h"
-
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "when.h"
 
 static int
 cmp_i64(const void *a, const void *b)
@@ -63,7 +47,7 @@ send_set(void *dealer, const char *unit, const char *task, const char *value,
 	r.task = (char *)task;
 	r.value = (char *)value;
 	r.kind = TIENDO__KIND__KIND_SET;
-	r.observed_at = wall_ms();
+	r.observed_at = when_now();
 	b.version = 1;
 	b.client = "alertlat";
 	b.batch_id = seq;
@@ -78,9 +62,9 @@ send_set(void *dealer, const char *unit, const char *task, const char *value,
 static int64_t
 wait_event(void *sub, void *dealer, Tiendo__AlertTransition want)
 {
-	int64_t deadline = now_ns() + 5000000000LL;
+	int64_t deadline = bench_mono() + 5000000000LL;
 
-	while (now_ns() < deadline) {
+	while (bench_mono() < deadline) {
 		zmq_pollitem_t it[2] = { { sub, 0, ZMQ_POLLIN, 0 },
 		                         { dealer, 0, ZMQ_POLLIN, 0 } };
 		char buf[8192];
@@ -95,7 +79,7 @@ wait_event(void *sub, void *dealer, Tiendo__AlertTransition want)
 		if (zmq_recv(sub, buf, sizeof buf, 0) < 0 ||
 		    (n = zmq_recv(sub, buf, sizeof buf, 0)) < 0)
 			return -1;
-		int64_t t = now_ns();
+		int64_t t = bench_mono();
 		Tiendo__Alert *a = tiendo__alert__unpack(NULL, (size_t)n,
 		                                         (uint8_t *)buf);
 		int hit = a && a->rule == TIENDO__ALERT_RULE__RULE_LAG &&
@@ -150,11 +134,11 @@ main(int argc, char **argv)
 		nanosleep(&ts, NULL);
 	}
 	snprintf(high, sizeof high, "%.3f", target * 0.6);
-	uint64_t seqbase = (uint64_t)wall_ms() * 1000;
+	uint64_t seqbase = (uint64_t)when_now() * 1000;
 	for (int i = 0; i < probes; i++) {
 		int up = i % 2 == 0; /* first: catch up (resolve) */
 		struct timespec ts = { 0, (long)interval * 1000000 };
-		int64_t t0 = now_ns(), t1;
+		int64_t t0 = bench_mono(), t1;
 
 		if (send_set(dealer, unit, task, up ? high : "0",
 		             seqbase + (uint64_t)i + 1) < 0) {

@@ -44,7 +44,9 @@
 #include <zmq.h>
 
 #include "keys.h"
+#include "rows.h"
 #include "tiendo.pb-c.h"
+#include "when.h"
 
 #define LG_MAX_BATCH 10000
 #define LG_MAX_ERRORS_SHOWN 10
@@ -108,36 +110,6 @@ struct lg_client {
 	size_t cap_buf;
 };
 
-static const char *const lg_values[] = {
-	"12.5", "3", "150", "0.25", "40", "7.125", "1", "25",
-};
-static const char *const lg_notes[] = {
-	"", "đợt 2", "báo cáo tuần", "theo biên bản nghiệm thu", "",
-	"số liệu xã", "",
-};
-static const char *const lg_reporters[] = {
-	"Nguyễn Văn An", "Trần Thị Bình", "", "Văn phòng UBND xã",
-};
-#define LG_NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-static int64_t
-lg_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t
-lg_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Errors from all threads go to stderr, but only the first few: a server
  * that rejects everything would otherwise print a million lines. */
 static void
@@ -194,11 +166,11 @@ lg_fill(struct lg_client *c, Tiendo__Report *r, uint64_t seq, int64_t now_ms)
 	r->seq = seq;
 	r->unit = cf->units[p % cf->n_units];
 	r->task = cf->tasks[p / cf->n_units];
-	r->value = (char *)lg_values[seq % LG_NELEM(lg_values)];
+	r->value = (char *)bench_values[seq % BENCH_NELEM(bench_values)];
 	r->kind = TIENDO__KIND__KIND_ADD;
 	r->observed_at = now_ms;
-	r->reporter = (char *)lg_reporters[seq % LG_NELEM(lg_reporters)];
-	r->note = (char *)lg_notes[seq % LG_NELEM(lg_notes)];
+	r->reporter = (char *)bench_reporters[seq % BENCH_NELEM(bench_reporters)];
+	r->note = (char *)bench_notes[seq % BENCH_NELEM(bench_notes)];
 }
 
 static int
@@ -209,7 +181,7 @@ lg_send(struct lg_client *c, void *sock, int64_t t0)
 	uint64_t left = c->quota - c->queued;
 	uint32_t n = left < (uint64_t)cf->batch ? (uint32_t)left : (uint32_t)cf->batch;
 	uint64_t first = cf->seq_base + c->queued + 1;
-	int64_t now_ms = lg_wall_ms();
+	int64_t now_ms = when_now();
 	size_t len;
 
 	if (c->n_batches == c->cap_batches) {
@@ -258,7 +230,7 @@ lg_send(struct lg_client *c, void *sock, int64_t t0)
 	c->batches[c->n_batches++] = (struct lg_batch){ .t0 = t0, .n = n };
 	c->queued += n;
 	if (c->outstanding++ == 0)
-		c->last_progress = lg_mono();
+		c->last_progress = bench_mono();
 	return 0;
 }
 
@@ -357,7 +329,7 @@ lg_drain(struct lg_client *c, void *sock)
 			c->errors++;
 		}
 		if (lg_handle_ack(c, zmq_msg_data(&msg), zmq_msg_size(&msg),
-		                  lg_mono()) < 0) {
+		                  bench_mono()) < 0) {
 			zmq_msg_close(&msg);
 			return -1;
 		}
@@ -378,7 +350,7 @@ lg_loop(struct lg_client *c, void *sock)
 		return -1;
 	}
 	for (;;) {
-		int64_t now = lg_mono(), wait;
+		int64_t now = bench_mono(), wait;
 		struct timespec ts;
 
 		while (lg_more(c, now)) {
@@ -394,11 +366,11 @@ lg_loop(struct lg_client *c, void *sock)
 			}
 			if (lg_send(c, sock, t0) < 0)
 				return -1;
-			now = lg_mono();
+			now = bench_mono();
 		}
 		if (lg_drain(c, sock) < 0)
 			return -1;
-		now = lg_mono();
+		now = bench_mono();
 		if (!lg_more(c, now) && c->outstanding == 0)
 			return 0;
 		if (cf->rate <= 0 && lg_more(c, now) &&
@@ -454,7 +426,7 @@ lg_client_main(void *arg)
 	}
 	/* Everyone waits so that the clock starts with all clients ready. */
 	if (pthread_barrier_wait(&run->ready) == PTHREAD_BARRIER_SERIAL_THREAD)
-		run->start = lg_mono();
+		run->start = bench_mono();
 	pthread_barrier_wait(&run->ready);
 	if (!c->failed) {
 		if (cf->rate > 0) {

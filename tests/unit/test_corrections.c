@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "outbox.h"
+#include "outbox_fixture.h"
 #include "validate.h"
 
 #define NOW ((when_t)1614560400000LL) /* 2021-03-01T01:00:00Z */
@@ -97,44 +98,6 @@ test_reason_without_voids(void **state)
 	assert_int_equal(validate_report(p, &r, "k", NOW, 0, &v, why,
 	                 sizeof(why)), TIENDO__REJECT__REJECT_BAD_CORRECTION);
 	plan_free(p);
-}
-
-struct fixture {
-	char dir[64];
-	char path[128];
-};
-
-static int
-setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (f == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/tiendo-corr-XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof(f->path), "%s/outbox.db", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
-	char p[160];
-
-	for (size_t i = 0; i < 4; i++) {
-		snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);
-		unlink(p);
-	}
-	rmdir(f->dir);
-	free(f);
-	return 0;
 }
 
 static struct outbox_item
