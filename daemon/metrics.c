@@ -207,6 +207,10 @@ metrics_render(const struct metrics_src *src, struct evbuffer *buf)
 	gauge(&o, "tiendo_units_reporting",
 	      "Units with a target and at least one counted report.",
 	      (double)reporting);
+	counter(&o, "tiendo_tally_recounts_total",
+	        "Pairs refolded from the store because a set arrived out of "
+	        "order or a report was voided (since the plan was loaded).",
+	        (uint64_t)b->recounts);
 	if (src->reload) {
 		const struct reload_stats *rs = reload_stats(src->reload);
 		family(&o, "tiendo_plan_reloads_total", "counter",

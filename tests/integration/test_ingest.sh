@@ -34,6 +34,8 @@ $Z --client ord --report "2|xa-b|cay|add|7|now-2400000" "$INGEST" >/dev/null
 $Z --client ord --report "3|xa-b|cay|set|100|now-1800000" "$INGEST" >/dev/null
 expect_eq "set + later add, out of order" "$(tally cay xa-b actual)" "105"
 expect_eq "reports counted" "$(tally cay xa-b reports)" 3
+expect_eq "the set older than an add was refolded from the store, once" \
+	"$(get /metrics | awk '$1 == "tiendo_tally_recounts_total" { print $2 }')" 1
 
 # --- roll-up ---------------------------------------------------------------
 t=$(get "/v1/tallies?task=cay")
