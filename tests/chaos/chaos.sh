@@ -29,7 +29,7 @@ CHUNKS=20
 W="$T/chaos"
 mkdir -p "$W"
 # The --follow clients are children of the workers: stop them too.
-trap 'for f in "$W"/c*.fpid; do [ -f "$f" ] && kill -KILL "$(cat "$f")"; done 2>/dev/null; cleanup' EXIT
+at_exit 'for f in "$W"/c*.fpid; do [ -f "$f" ] && kill -KILL "$(cat "$f")"; done 2>/dev/null'
 DB="$T/state/tiendo.db"
 
 # --- the reports: CSV chunks per client, and what the tallies must be -------

@@ -5,7 +5,8 @@
 #   ok - fuzz_batch: 123456 runs in 15 s, 87 corpus entries
 #   tests/fuzz/run.sh BUILD_DIR [SECONDS]     (default build-fuzz, 15)
 # A crash, leak, sanitizer report or timeout is "not ok", with the reproducer
-# copied to BUILD_DIR/fuzz/crashes/.
+# copied to BUILD_DIR/fuzz/crashes/.  The targets are the sources
+# tests/fuzz/fuzz_*.c, one planned line each: one that was not built fails.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
@@ -14,9 +15,15 @@ SECS=${2:-15}
 work=$(mktemp -d "${TMPDIR:-/tmp}/tiendo-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fail=0
-for f in "$FB"/fuzz/fuzz_*; do
-	[ -x "$f" ] || continue
-	name=$(basename "$f")
+echo "1..$(ls tests/fuzz/fuzz_*.c | wc -l)"
+for src in tests/fuzz/fuzz_*.c; do
+	name=$(basename "$src" .c)
+	f=$FB/fuzz/$name
+	if [ ! -x "$f" ]; then
+		fail=1
+		echo "not ok - $name: $f was not built"
+		continue
+	fi
 	seeds=tests/fuzz/corpus/${name#fuzz_}
 	mkdir -p "$work/$name" "$FB/fuzz/crashes"
 	"$f" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \

@@ -3,6 +3,10 @@
 #
 #   . tests/integration/lib.sh
 #   make_plan "$T/plan.ini"; start_daemon; ok "name" test ...; finish
+#
+# finish prints the suite's plan ("1..N"), which tests/run.sh checks: a
+# suite that exits before finish (an early "exit 0" too) prints no plan and
+# a "not ok", and exits 1.
 set -u
 : "${B:=build}"
 case $B in /*) ;; *) B=$(pwd)/$B ;; esac
@@ -10,17 +14,39 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/tiendo-test.XXXXXX")
 PIDS=""
 N_OK=0
 N_FAIL=0
+N_SKIP=0
+FINISHED=0
 export TIENDO_CLIENT="" NO_COLOR=1 XDG_STATE_HOME="$T/xdg"
 
+AT_EXIT=""
+# at_exit COMMAND: run (eval) by cleanup, before the processes are killed.
+at_exit() { AT_EXIT="$AT_EXIT
+$1"; }
 cleanup() {
+	eval "$AT_EXIT"
 	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
 	for p in $PIDS; do wait "$p" 2>/dev/null; done
 	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# on_exit: cleanup, and an exit before finish is a failure whatever its status.
+on_exit() {
+	rc=$?
+	cleanup
+	if [ "$FINISHED" = 0 ]; then
+		echo "not ok - the suite stopped (status $rc) before finish, after $((N_OK + N_FAIL + N_SKIP)) checks"
+		exit 1
+	fi
+}
+trap on_exit EXIT
+# Every catchable signal that would end the shell runs the EXIT trap.
+for sig in HUP:1 INT:2 QUIT:3 USR1:10 USR2:12 PIPE:13 ALRM:14 TERM:15; do
+	# shellcheck disable=SC2064
+	trap "exit $((128 + ${sig#*:}))" "${sig%:*}"
+done
 
 pass() { N_OK=$((N_OK + 1)); echo "ok - $1"; }
+# skip NAME REASON: a check that cannot run here, counted as skipped.
+skip() { N_SKIP=$((N_SKIP + 1)); echo "ok - $1 # SKIP $2"; }
 flunk() {
 	N_FAIL=$((N_FAIL + 1)); echo "not ok - $1"
 	shift; [ $# -eq 0 ] || printf '#   %s\n' "$@"
@@ -37,10 +63,30 @@ expect_eq() {
 	if [ "$2" = "$3" ]; then pass "$1"; else flunk "$1" "got:      $2" "expected: $3"; fi
 }
 
-# expect_match NAME TEXT PATTERN (grep -E)
+# expect_match NAME TEXT PATTERN: passes when a line of TEXT matches PATTERN
+# (an extended regular expression); a PATTERN of several lines must match as
+# a block: its lines, one each, consecutive lines of TEXT.
 expect_match() {
-	if printf '%s\n' "$2" | grep -Eq -- "$3"; then pass "$1"
+	if block_match "$2" "$3"; then pass "$1"
 	else flunk "$1" "text:    $(printf '%s' "$2" | head -c 600)" "pattern: $3"; fi
+}
+block_match() {
+	case $2 in
+	*"
+"*) ;;
+	*) printf '%s\n' "$1" | grep -Eq -- "$2"; return ;;
+	esac
+	# The pattern through the environment: awk -v would eat its backslashes.
+	printf '%s\n' "$1" | BLOCK_PATTERN=$2 awk '
+		BEGIN { n = split(ENVIRON["BLOCK_PATTERN"], pat, "\n") }
+		{ line[NR] = $0 }
+		END {
+			for (s = 1; s + n - 1 <= NR; s++) {
+				for (i = 1; i <= n && line[s + i - 1] ~ pat[i]; i++) ;
+				if (i > n) exit 0
+			}
+			exit 1
+		}'
 }
 
 # wait_for DEADLINE_SECONDS COMMAND...: polls until COMMAND succeeds.
@@ -203,7 +249,10 @@ get_status() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$HTTP$1"; }
 # jget JSON FILTER: a value out of JSON (jq -r).
 jget() { printf '%s' "$1" | jq -r "$2"; }
 
+# finish: the plan and the sum; the suite's status (its last command).
 finish() {
-	echo "# $N_OK passed, $N_FAIL failed"
+	FINISHED=1
+	echo "1..$((N_OK + N_FAIL + N_SKIP))"
+	echo "# $N_OK passed, $N_FAIL failed, $N_SKIP skipped"
 	[ "$N_FAIL" -eq 0 ]
 }

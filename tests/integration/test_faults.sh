@@ -69,7 +69,7 @@ stop_daemon
 
 # --- a real full disk: a small tmpfs, then room again ---------------------
 if mkdir -p "$T/small" && mount -t tmpfs -o size=3m tmpfs "$T/small" 2>/dev/null; then
-	trap 'umount "$T/small" 2>/dev/null; cleanup' EXIT
+	at_exit 'umount "$T/small" 2>/dev/null'
 	STATE="$T/small/state"
 	: >"$T/tiendod.log"
 	start_daemon || exit 1
@@ -97,7 +97,7 @@ if mkdir -p "$T/small" && mount -t tmpfs -o size=3m tmpfs "$T/small" 2>/dev/null
 	expect_eq "integrity_check" "$(sqlite3 "$STATE/tiendo.db" 'PRAGMA integrity_check')" ok
 	umount "$T/small"
 else
-	echo "# skip: cannot mount a tmpfs here (not root?); the capped database above stands in"
+	skip "a real full disk (tmpfs)" "cannot mount a tmpfs here (not root?); the capped database above stands in"
 fi
 
 # --- SIGTERM under load ------------------------------------------------------
@@ -113,7 +113,8 @@ for i in 1 2 3 4; do
 	eval "F$i=\$!"
 	PIDS="$PIDS $!"
 done
-wait_for 30 sh -c "[ \$(sqlite3 '$STATE/tiendo.db' 'SELECT count(*) FROM reports') -gt 2000 ]"
+ok "under load: over 2000 reports stored before the SIGTERM" \
+	wait_for 30 sh -c "[ \$(sqlite3 '$STATE/tiendo.db' 'SELECT count(*) FROM reports') -gt 2000 ]"
 t0=$(date +%s%N)
 stop_daemon
 t1=$(date +%s%N)
@@ -129,7 +130,7 @@ rm -f "$STATE/endpoints"
 "$B/tiendod" --plan "$PLAN" --state-dir "$STATE" --ingest "$INGEST" --http "${HTTP#http://}" $(mode_args) 2>>"$T/tiendod.log" &
 DPID=$!
 PIDS="$PIDS $DPID"
-wait_for 20 test -f "$STATE/endpoints"
+ok "restarted on the same ports" wait_for 20 test -f "$STATE/endpoints"
 pending() { n=0; for i in 1 2 3 4; do p=$("$B/tiendo-push" --client "l$i" --status --history 0 | tail -1 | cut -d' ' -f1); n=$((n + p)); done; echo $n; }
 all_done() { [ "$(pending)" = 0 ]; }
 ok "--follow clients finish the job after the restart" wait_for 120 all_done

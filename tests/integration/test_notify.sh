@@ -41,7 +41,8 @@ ok "STATUS counts the report sent at READY" \
 # Watchdog: count pings over the next 3 s and find the longest gap.
 ok "watchdog pings arrive" wait_for 10 grep -q "WATCHDOG=1" "$NLOG"
 start=$(tail -1 "$NLOG" | cut -d' ' -f1)
-wait_for 10 sh -c "awk -v s=$start '/WATCHDOG=1/ && \$1 > s + 3000' '$NLOG' | grep -q ."
+ok "3 s of watchdog pings observed" \
+	wait_for 10 sh -c "awk -v s=$start '/WATCHDOG=1/ && \$1 > s + 3000' '$NLOG' | grep -q ."
 pings=$(awk -v s="$start" '/WATCHDOG=1/ && $1 > s && $1 <= s + 3000' "$NLOG" | wc -l)
 gap=$(awk '/WATCHDOG=1/ { if (p != "") { g = $1 - p; if (g > m) m = g } p = $1 } END { printf "%d", m }' "$NLOG")
 ok "about 20 pings in 3 s at 150 ms (got $pings)" test "$pings" -ge 14 -a "$pings" -le 24

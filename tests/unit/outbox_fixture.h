@@ -1,7 +1,7 @@
 /*
  * outbox_fixture.h - a fresh outbox path in its own temporary directory
  * for each cmocka test, removed with every SQLite side file afterwards.
- * Shared by the tests of the outbox (test_outbox.c, test_corrections.c).
+ * Shared by the tests of the outbox (test_outbox.c, test_correct.c).
  */
 #ifndef TIENDO_OUTBOX_FIXTURE_H
 #define TIENDO_OUTBOX_FIXTURE_H

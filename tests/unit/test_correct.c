@@ -1,5 +1,5 @@
 /*
- * test_corrections.c - corrections without a daemon: what validate_report
+ * test_correct.c - corrections without a daemon: what validate_report
  * decides about a report with voids_seq, and how the outbox holds a
  * correction back until its report is delivered, remembers what was
  * delivered, and upgrades a version-1 file in place.
