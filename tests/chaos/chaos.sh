@@ -16,7 +16,7 @@
 #   CHAOS_GAP_MS   longest pause between two kills (default 700)
 #   CHAOS_BATCH    reports per batch (default 10: many round trips, so
 #                  that kills land while batches are in flight)
-TEST_CLIENTS_MORE=$(seq -f 'c%g' 1 "${CHAOS_CLIENTS:-4}" | tr '\n' ' ')
+TEST_CLIENTS_MORE="$(seq -f 'c%g' 1 "${CHAOS_CLIENTS:-4}" | tr '\n' ' ') fr fk"
 . "$(dirname "$0")/../integration/lib.sh"
 
 CLIENTS=${CHAOS_CLIENTS:-4}
@@ -206,6 +206,74 @@ expect_eq "reports counted once" "$double" 0
 # prints none, so these are lower bounds).
 dups=$(cat "$W"/c*.log | awk '/ accepted, / { d += $3 } END { print d + 0 }')
 resent=$(cat "$W"/c*.log | awk '/ resent$/ { r += $(NF - 1) } END { print r + 0 }')
+
+# --- the forced cases: whatever the storm's luck, every run has them -------
+# lock DB: a sqlite3 shell holds DB's write lock until unlock (not in a
+# subshell: it keeps fd 9 and LPID); fails if the lock was not taken.
+lock() {
+	rm -f "$W/lock.in"
+	mkfifo "$W/lock.in"
+	sqlite3 "$1" <"$W/lock.in" >/dev/null 2>&1 &
+	LPID=$!
+	PIDS="$PIDS $LPID"
+	exec 9>"$W/lock.in"
+	echo "BEGIN IMMEDIATE;" >&9
+	wait_for 10 sh -c "! sqlite3 '$1' 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1"
+}
+unlock() { echo "ROLLBACK;" >&9; exec 9>&-; wait "$LPID"; }
+stored_of() { sqlite3 "$DB" "SELECT count(*) FROM reports WHERE client = '$1'"; }
+
+# A resend: the daemon's database is locked, so it answers RETRY (or
+# nothing in time) and the client sends the same batch again.
+"$B/tiendo-push" --client fr --unit xa-a --task dat --add 1 --no-send -q >/dev/null
+lock "$DB"
+expect_eq "forced resend: the daemon's database is locked" "$?" 0
+"$B/tiendo-push" --client fr --timeout 2 --retries 10 >"$W/fr.log" 2>&1 &
+FRPID=$!
+PIDS="$PIDS $FRPID"
+ok "forced resend: the client sends again" wait_for 30 sh -c "grep -q 'no reply\|RETRY\|retry' '$W/fr.log' || [ \$(grep -c 'answering RETRY' '$T/tiendod.log') -gt 0 ]"
+unlock
+wait "$FRPID"
+expect_eq "forced resend: the client ends with its report delivered" "$?" 0
+fresent=$(awk '/ resent$/ { r += $(NF - 1) } END { print r + 0 }' "$W/fr.log")
+ok "forced resend: its summary counts the resend ($fresent)" test "$fresent" -ge 1
+resent=$((resent + fresent))
+
+# A client killed while its batch is in the daemon's hands: the daemon's
+# database is locked, so the daemon (one thread) sits in SQLite's busy wait
+# with the batch, and HTTP stops answering: that is the moment.  The client
+# dies, the lock goes, the daemon commits and answers a dead peer; the
+# client's next run resends and is answered duplicate.
+for v in 1 2 3; do
+	"$B/tiendo-push" --client fk --unit xa-a --task dat --add "$v" --no-send -q >/dev/null
+done
+nfk=3
+lock "$DB"
+expect_eq "forced kill: the daemon's database is locked" "$?" 0
+"$B/tiendo-push" --client fk --timeout 30 --retries 1 >"$W/fk.log" 2>&1 &
+FKPID=$!
+PIDS="$PIDS $FKPID"
+stuck() { ! curl -s -o /dev/null --max-time 0.3 "$HTTP/healthz"; }
+ok "forced kill: the daemon holds the client's batch" wait_for 10 stuck
+if kill -KILL "$FKPID" 2>/dev/null; then
+	client_kills=$((client_kills + 1))
+	pass "forced kill: the client, waiting for its ack, is killed"
+else
+	flunk "forced kill: the client, waiting for its ack, is killed" "it had exited: $(cat "$W/fk.log")"
+fi
+wait "$FKPID" 2>/dev/null
+unlock
+ok "forced kill: the daemon stores the batch all the same" \
+	wait_for 10 sh -c "[ \$(sqlite3 '$DB' \"SELECT count(*) FROM reports WHERE client = 'fk'\") = $nfk ]"
+out=$("$B/tiendo-push" --client fk --timeout 5 --retries 2 2>&1)
+expect_match "forced kill: its next run resends, answered duplicate" "$out" \
+	"^0 accepted, $nfk duplicate, 0 rejected, 0 pending"
+dups=$((dups + nfk))
+expect_eq "forced kill: stored once" "$(stored_of fk)" "$nfk"
+
+ok "client kills: at least one ($client_kills)" test "$client_kills" -ge 1
+ok "resends: at least one ($resent)" test "$resent" -ge 1
+ok "duplicates answered: at least one ($dups)" test "$dups" -ge 1
 
 stop_daemon
 expect_eq "SIGTERM after the storm: exit 0" "$DSTATUS" 0

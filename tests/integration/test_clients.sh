@@ -78,8 +78,9 @@ expect_eq "CSV counted" "$(get '/v1/tallies?task=cay&unit=xa-a' | jq -r '.tallie
 
 # --- resend: counted once ------------------------------------------------------
 ob="$T/xdg/tiendo/outbox-xa-b.db"
-sqlite3 "$ob" .tables >/dev/null 2>&1
-expect_eq "outbox file exists" "$?" 0
+# Looked at read-only: sqlite3 FILE would create the file it looks for.
+ok "outbox file exists" test -s "$ob"
+expect_match "and is the client's outbox" "$(sqlite3 -readonly "$ob" .tables 2>&1)" "meta +report"
 n=$(sqlite3 "$STATE/tiendo.db" "SELECT count(*) FROM reports")
 out=$("$B/tools/zsend" --client xa-b --report "$(sqlite3 "$STATE/tiendo.db" \
 	"SELECT seq FROM reports WHERE client='xa-b'")|xa-b|cay|set|250|now" "$INGEST")

@@ -8,6 +8,11 @@
 Z="$B/tools/zsend"
 start_daemon || exit 1
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# The same client without a flood: what "not delayed" is measured against.
+t0=$(now_ms)
+out=$($Z --timeout 5000 --report "100|xa-a|cay|add|1|now" "$INGEST" 2>&1)
+base=$(( $(now_ms) - t0 ))
+expect_match "a real client is answered before the flood" "$out" "report 100 ACCEPTED"
 
 "$B/tools/rawflood" --connections 1000 --hold 25 --ready "$T/ready" \
 	"$INGEST" >"$T/flood.out" 2>&1 &
@@ -18,7 +23,9 @@ t0=$(now_ms)
 out=$($Z --timeout 5000 --report "1|xa-a|cay|add|1|now" "$INGEST" 2>&1)
 t1=$(now_ms)
 expect_match "a real client is answered during the flood" "$out" "report 1 ACCEPTED"
-echo "# ack during the flood after $((t1 - t0)) ms"
+# Slack for a shared machine, far below zsend's 5 s timeout.
+ok "the flood does not delay it: $((t1 - t0)) ms, $base ms without (< +1000 ms)" \
+	test $((t1 - t0)) -lt $((base + 1000))
 out=$(get /healthz)
 expect_match "HTTP answers during the flood" "$out" '"status": "ok"'
 wait "$FPID"

@@ -33,11 +33,23 @@ expect_eq "rejected: unknown_unit" "$(metric 'tiendo_reports_rejected_total{reas
 expect_eq "rejected: bad_value" "$(metric 'tiendo_reports_rejected_total{reason="bad_value"}')" 1
 expect_eq "batches ok" "$(metric 'tiendo_batches_total{status="ok"}')" 3
 expect_eq "bad batches by error" "$(metric 'tiendo_batches_refused_total{error="malformed"}')" 12
+# buckets NAME: the cumulative bucket counts of histogram NAME, on one line.
+buckets() { printf '%s\n' "$M" | awk -v p="$1_bucket{" 'index($1, p) == 1 { printf "%s ", $2 }'; }
+rising() { echo "$1" | awk '{ for (i = 2; i <= NF; i++) if ($i < $(i - 1)) exit 1 }'; }
 c=$(metric tiendo_commit_duration_seconds_count)
-ok "commits timed ($c)" test "${c:-0}" -ge 1
-expect_eq "commit histogram: +Inf bucket = count" \
-	"$(metric 'tiendo_commit_duration_seconds_bucket{le="+Inf"}')" "$c"
-expect_eq "every ack timed" "$(metric tiendo_ack_latency_seconds_count)" 15
+# Group commit: the 3 good batches took 1 to 3 commits (counted by the
+# test, not read back from the same counter).
+ok "commits timed ($c: 1 to 3)" test "${c:-0}" -ge 1 -a "${c:-0}" -le 3
+cb=$(buckets tiendo_commit_duration_seconds)
+ok "commit buckets are cumulative ($cb)" rising "$cb"
+expect_eq "commit buckets: 16 bounds and +Inf" "$(echo "$cb" | wc -w)" 17
+expect_eq "commit histogram: every commit under 10 s, +Inf the same" \
+	"$(echo "$cb" | awk '{ print $16, $17 }')" "$c $c"
+ab=$(buckets tiendo_ack_latency_seconds)
+ok "ack buckets are cumulative ($ab)" rising "$ab"
+# 15 replies, as sent above: 3 batches and 12 garbage messages.
+expect_eq "every ack timed: 15 under 10 s, 15 in all" \
+	"$(echo "$ab" | awk '{ print $16, $17 }') $(metric tiendo_ack_latency_seconds_count)" "15 15 15"
 ok "database size reported" test "$(metric 'tiendo_database_size_bytes{file="main"}')" -gt 0
 expect_match "build info" "$M" '^tiendo_build_info\{version="[0-9.]+",sqlite="[0-9.]+".*\} 1$'
 expect_eq "units reporting" "$(metric tiendo_units_reporting)" 1

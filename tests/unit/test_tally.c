@@ -78,8 +78,61 @@ rng_below(size_t n)
 }
 
 /*
+ * The reference model: the definition in tally.h, read literally, with no
+ * code shared with tally.c.  The latest set is the greatest (observed_at,
+ * seq, client_hash); the total is its value plus every add observed
+ * strictly after it, or the sum of all adds when there is no set.
+ */
+static int
+set_is_later(const struct tally_report *a, const struct tally_report *b)
+{
+	if (a->observed_at != b->observed_at)
+		return a->observed_at > b->observed_at;
+	if (a->seq != b->seq)
+		return a->seq > b->seq;
+	return a->client_hash > b->client_hash;
+}
+
+static void
+assert_reference(const struct tally *t, const struct tally_report *l, size_t n)
+{
+	const struct tally_report *latest = NULL;
+	dec_t total = 0;
+	when_t last_add = 0, last_report = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (l[i].kind == REPORT_SET && (!latest || set_is_later(&l[i], latest)))
+			latest = &l[i];
+	if (latest)
+		total = latest->value;
+	for (i = 0; i < n; i++) {
+		if (l[i].observed_at > last_report)
+			last_report = l[i].observed_at;
+		if (l[i].kind != REPORT_ADD)
+			continue;
+		if (l[i].observed_at > last_add)
+			last_add = l[i].observed_at;
+		if (!latest || l[i].observed_at > latest->observed_at)
+			total += l[i].value;
+	}
+	assert_int_equal(t->actual, total);
+	assert_int_equal(t->has_set, latest != NULL);
+	if (latest) {
+		assert_int_equal(t->set_value, latest->value);
+		assert_int_equal(t->set_at, latest->observed_at);
+		assert_int_equal(t->set_seq, latest->seq);
+		assert_int_equal(t->set_client, latest->client_hash);
+	}
+	assert_int_equal(t->last_add_at, last_add);
+	assert_int_equal(t->last_report_at, last_report);
+	assert_int_equal(t->n_reports, n);
+}
+
+/*
  * Applies list[order[0]], list[order[1]]... as the daemon would, checking
- * after every step that the tally equals the fold of what arrived so far.
+ * after every step that the tally equals the reference model of what
+ * arrived so far, and the fold too.
  * Returns the number of recounts.
  */
 static unsigned
@@ -103,11 +156,13 @@ replay(const struct tally_report *list, size_t n, const size_t *order)
 		} else {
 			assert_int_equal(res, TALLY_OK);
 		}
+		assert_reference(&t, got, i + 1);
 		assert_int_equal(tally_fold(&f, got, i + 1), TALLY_OK);
 		assert_tally_equal(&t, &f);
 	}
 	/* And the whole list, in its own order. */
 	assert_int_equal(tally_fold(&f, list, n), TALLY_OK);
+	assert_reference(&f, list, n);
 	assert_tally_equal(&t, &f);
 	return recounts;
 }
