@@ -9,6 +9,8 @@
 #   make SAN=1 ...  the same with ASan and UBSan, into build-san/
 #   make fuzz       libFuzzer targets (clang, ASan, UBSan) into build-fuzz/,
 #                   each run for FUZZ_SECONDS (default 300)
+#   make mutate     mutation testing (long, not in make test): MUTANTS=N
+#                   (default 60) or all; tests/mutate/mutate.py
 #
 # Layout: core/*.c is the pure library shared by everyone; daemon/*.c but
 # main.c is tiendod's library; clients/tiendo-X.c is the main of program
@@ -168,6 +170,11 @@ test: all unit tools
 	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory FUZZ=1 fuzzers
 	@FUZZ_BUILD=build-fuzz sh tests/run.sh $(B) build-san
+
+.PHONY: mutate
+mutate:
+	@sh scripts/deps.sh test
+	@python3 tests/mutate/mutate.py --count $${MUTANTS:-60}
 
 bench: all $(TOOLS) $(BENCHES)
 	@sh tests/bench/run.sh $(B)
