@@ -13,7 +13,8 @@
 # plan, a missing program, a nonzero exit is a failure.  "ok ... # SKIP
 # why" lines are counted as skipped.  The last line is
 #   N passed, N failed, N skipped
-# and the exit status is 0 only when nothing failed.
+# and the exit status is 0 only when nothing failed.  TEST_TIMEOUT (s)
+# bounds each suite (default 600 for a unit program, 900 for a script).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -89,13 +90,13 @@ for b in $builds; do
 		wanted "$name" || continue
 		t=$B/tests/$name
 		if [ ! -x "$t" ]; then missing "$tag unit/$name" "$t was not built"; continue; fi
-		CMOCKA_MESSAGE_OUTPUT=tap timeout 600 "$t" >"$log" 2>&1
+		CMOCKA_MESSAGE_OUTPUT=tap timeout "${TEST_TIMEOUT:-600}" "$t" >"$log" 2>&1
 		judge "$tag unit/$name" $?
 	done
 	for t in tests/integration/test_*.sh; do
 		[ -f "$t" ] || continue
 		wanted "$(basename "$t" .sh)" || continue
-		timeout 900 sh "$t" >"$log" 2>&1
+		timeout "${TEST_TIMEOUT:-900}" sh "$t" >"$log" 2>&1
 		judge "$tag integration/$(basename "$t" .sh)" $?
 	done
 done

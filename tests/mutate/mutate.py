@@ -33,7 +33,8 @@ HERE = os.path.join(TOP, "tests", "mutate")
 # The ingest -> store -> ack path, besides core/.
 PATH_FILES = ["daemon/validate.c", "daemon/ingest.c", "daemon/store.c",
               "daemon/correct.c", "daemon/book.c"]
-# Suites per file, in the order they are tried; "unit" is every unit test.
+# Suites per file, in the order they are tried; "unit" is every unit test
+# (built with ASan and UBSan).
 CORE_SUITES = ["unit", "test_ingest", "test_corrections", "test_alerts"]
 PATH_SUITES = ["unit", "test_ingest", "test_corrections", "test_faults",
                "test_metrics", "test_crash"]
@@ -167,24 +168,38 @@ def equivalents():
     return eq
 
 
-def sh(cmd, cwd, timeout, log):
-    try:
-        r = subprocess.run(cmd, cwd=cwd, shell=True, timeout=timeout,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        with open(log, "ab") as f:
-            f.write(r.stdout)
-        return r.returncode
-    except subprocess.TimeoutExpired:
-        return 124
+def sh(cmd, cwd, timeout, log, env=None):
+    """Runs cmd in its own process group, all of which dies on a timeout."""
+    with open(log, "ab") as f:
+        p = subprocess.Popen(cmd, cwd=cwd, shell=True, stdout=f,
+                             stderr=subprocess.STDOUT, start_new_session=True,
+                             env=dict(os.environ, **(env or {})))
+        try:
+            return p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, 9)
+            p.wait()
+            return 124
 
 
 def build(tree, log):
-    return sh("make -j2 all unit tools", tree, 600, log)
+    """The programs, and the unit tests with ASan: a dropped free() is a
+    leak, which LeakSanitizer reports."""
+    return sh("make -j2 all unit tools && make SAN=1 -j2 unit", tree, 900, log)
 
 
 def run_suite(tree, suite, units, log):
-    names = " ".join(units) if suite == "unit" else suite
-    return sh("sh tests/run.sh build -- %s" % names, tree, 900, log)
+    """A mutant may loop for ever: each suite gets a few times what it
+    needs (TEST_TIMEOUT), and the lot a bound of its own."""
+    if suite == "unit":
+        for u in units:  # one at a time: the first failure is enough
+            rc = sh("sh tests/run.sh build-san -- %s" % u, tree, 120, log,
+                    {"TEST_TIMEOUT": "60"})
+            if rc != 0:
+                return rc
+        return 0
+    return sh("sh tests/run.sh build -- %s" % suite, tree, 400, log,
+              {"TEST_TIMEOUT": "300"})
 
 
 def main():
@@ -226,12 +241,28 @@ def main():
         print("mutate: the unmutated tree does not build; see %s" % log)
         return 2
     for s in sorted({s for m in chosen for s in suites_for(m["file"])}):
+        if os.path.exists(os.path.join(tree, "mutate.done")):
+            break  # checked by the run that made it
         if run_suite(tree, s, units, log) != 0:
             print("mutate: suite %s fails on the unmutated tree; see %s" % (s, log))
             return 2
 
+    # With --keep, verdicts are remembered: an interrupted run goes on.
+    done_file = os.path.join(tree, "mutate.done")
+    done = {}
+    if a.keep and os.path.exists(done_file):
+        for raw in open(done_file):
+            mid, _, verdict = raw.rstrip("\n").partition(" ")
+            done[mid] = verdict
     killed, survived, stillborn, t0 = [], [], [], time.time()
     for i, m in enumerate(chosen, 1):
+        if m["id"] in done:
+            v = done[m["id"]]
+            (killed if v.startswith("killed") else
+             stillborn if v.startswith("stillborn") else survived).append(m)
+            print("%3d/%d %s %s:%d %s: %s (before)" % (
+                i, len(chosen), m["id"], m["file"], m["line"], m["kind"], v))
+            continue
         path = os.path.join(tree, m["file"])
         orig = open(path).read()
         lines = orig.split("\n")
@@ -259,6 +290,8 @@ def main():
             os.utime(path)
         print("%3d/%d %s %s:%d %s: %s" % (i, len(chosen), m["id"], m["file"],
                                          m["line"], m["kind"], verdict), flush=True)
+        with open(done_file, "a") as f:
+            f.write("%s %s\n" % (m["id"], verdict))
 
     print("\nsurvivors:")
     for m in survived:

@@ -26,6 +26,7 @@
  *     --then-wait FILE   after the Ack, wait until FILE exists, then send
  *                        the batch again on the same connection with every
  *                        seq + 1000000, and print that Ack after "again"
+ *                        (waiting 30 s at most, or $ZSEND_WAIT_MS)
  *
  * Prints "status OK", "error BATCH_NONE", "reason ...", "client ...",
  * then "report SEQ FATE CODE REASON" per report.  Exit 0 when an Ack came,
@@ -295,7 +296,8 @@ main(int argc, char **argv)
 	if (rc == 0 && then_wait != NULL) {
 		/* The same connection, later: e.g. after its key was revoked. */
 		struct stat sb;
-		long long end = now_ms() + 30000;
+		const char *lim = getenv("ZSEND_WAIT_MS");
+		long long end = now_ms() + (lim ? atoll(lim) : 30000);
 
 		while (stat(then_wait, &sb) != 0 && now_ms() < end)
 			usleep(20000);
