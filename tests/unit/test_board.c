@@ -311,6 +311,14 @@ test_rollup_levels(void **state)
 	assert_int_equal(board_rollup(f->board, TREES, -1, now, &v, &n), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(v.actual, 875000);
+
+	/* Out of range: refused, with nothing counted. */
+	assert_int_equal(board_rollup(f->board, (int)f->plan.n_tasks, -1, now,
+	                              &v, &n), -1);
+	assert_int_equal(n, 0);
+	assert_int_equal(board_rollup(f->board, -1, -1, now, &v, &n), -1);
+	assert_int_equal(board_rollup(f->board, TREES, (int)f->plan.n_units,
+	                              now, &v, &n), -1);
 }
 
 static void

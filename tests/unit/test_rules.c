@@ -290,11 +290,18 @@ test_straight_to_critical_with_pending(void **state)
 	fx_free(f);
 }
 
+static int
+starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
 static void
 test_reminders(void **state)
 {
 	struct fx *f = fx_new(0, 2, WHEN_DAY);
 	const struct rules_event *ev, *e;
+	char buf[512];
 	size_t n;
 
 	set_total(f, f->target_a, 2000, DAYS(52));
@@ -307,6 +314,13 @@ test_reminders(void **state)
 	assert_non_null(e);
 	assert_int_equal(e->transition, TR_REMINDER);
 	assert_int_equal(e->since, DAYS(52));
+	/* A reminder says it is one, in either language. */
+	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject), e,
+	                ALERTMSG_VI, buf, sizeof buf);
+	assert_true(starts(buf, "Nhắc lại: Xã Hoàng Đan chậm tiến độ «Trồng cây»"));
+	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject), e,
+	                ALERTMSG_EN, buf, sizeof buf);
+	assert_true(starts(buf, "Reminder: Xã Hoàng Đan is behind on \"Trồng cây\""));
 	ev = eval(f, DAYS(53.9), &n);
 	assert_null(find(ev, n, f->target_a, RULE_LAG));
 	ev = eval(f, DAYS(54), &n);
