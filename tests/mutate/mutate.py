@@ -36,7 +36,7 @@ PATH_FILES = ["daemon/validate.c", "daemon/ingest.c", "daemon/store.c",
 # Suites per file, in the order they are tried; "unit" is every unit test
 # (built with ASan and UBSan).
 CORE_SUITES = ["unit", "test_ingest", "test_corrections", "test_alerts"]
-PATH_SUITES = ["unit", "test_ingest", "test_corrections", "test_faults",
+PATH_SUITES = ["unit", "test_ingest", "test_plain", "test_corrections", "test_faults",
                "test_metrics", "test_crash"]
 GOAL = 90.0
 
