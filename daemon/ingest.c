@@ -330,21 +330,75 @@ ingest_recv(struct ingest *in, when_t now)
 	return 0;
 }
 
-/* Counts the new reports, keeping what each tally was. */
+/* Counts a new report: its pair's tally becomes t, the old one kept. */
 static void
-ingest_apply(struct ingest *in)
+ingest_put(struct ingest *in, int target, const struct tally *t)
 {
 	struct book *book = *in->book;
 
-	in->n_applied = 0;
-	for (size_t i = 0; i < in->n_items; i++) {
-		int t = in->items[i].v.target;
-		if (!in->items[i].is_new)
-			continue;
-		in->saved[in->n_applied] = book->board->tallies[t];
-		in->touched[in->n_applied++] = t;
-		book_apply(book, &in->items[i].v);
+	in->saved[in->n_applied] = book->board->tallies[target];
+	in->touched[in->n_applied++] = target;
+	book_put(book, target, t);
+}
+
+/* Item k cannot be counted: refused, and nothing of it stored. */
+static void
+ingest_overflow(struct ingest *in, struct ingest_item *it, size_t k)
+{
+	const struct plan *plan = (*in->book)->plan;
+	const struct plan_target *t = &plan->targets[it->v.target];
+
+	it->fate = TIENDO__FATE__FATE_REJECTED;
+	it->code = TIENDO__REJECT__REJECT_OVERFLOW;
+	it->is_new = 0;
+	snprintf(in->reasons[k], REASON_MAX, "counting this report would take "
+	         "the totals of task \"%s\" (unit \"%s\") past what can be "
+	         "counted: the absolute totals of a task's units may add up to "
+	         "at most 9223372036854775.807; not stored",
+	         plan->tasks[t->task].code, plan->units[t->unit].code);
+}
+
+/* Writes item k (a report, or a correction) under a savepoint, refolds its
+ * pair from the store, and undoes the write if the new total cannot be
+ * counted.  0, or -1 on a store error. */
+static int
+ingest_write_refold(struct ingest *in, struct ingest_msg *m, size_t k,
+                    const struct store_report *row, when_t now)
+{
+	struct book *book = *in->book;
+	struct ingest_item *it = &in->items[k];
+	const Tiendo__Report *r = m->batch->reports[k - m->first];
+	enum tally_result rc;
+	struct tally nt;
+
+	if (store_savepoint(book->store) < 0)
+		return -1;
+	if (it->v.voids_seq != 0) {
+		struct correct_result cr;
+
+		if (correct_apply(book->store, book->plan, m->client, r, now,
+		                  &cr, in->reasons[k], REASON_MAX) < 0)
+			return -1;
+		it->fate = cr.fate;
+		it->code = cr.code;
+		it->is_new = cr.is_new;
+		it->v.target = cr.target;
+	} else {
+		if (store_insert(book->store, row, &it->is_new) < 0)
+			return -1;
+		it->fate = it->is_new ? TIENDO__FATE__FATE_ACCEPTED
+		                      : TIENDO__FATE__FATE_DUPLICATE;
 	}
+	if (!it->is_new || it->v.target < 0)
+		return store_release(book->store);
+	if (book_try_refold(book, it->v.target, &nt, &rc) < 0)
+		return -1;
+	if (rc == TALLY_OK) {
+		ingest_put(in, it->v.target, &nt);
+		return store_release(book->store);
+	}
+	ingest_overflow(in, it, k);
+	return store_undo_savepoint(book->store);
 }
 
 /* After a failed commit: the tallies as they were, newest first. */
@@ -356,8 +410,8 @@ ingest_unapply(struct ingest *in)
 
 	while (in->n_applied > 0) {
 		in->n_applied--;
-		book->board->tallies[in->touched[in->n_applied]] =
-			in->saved[in->n_applied];
+		book_put(book, in->touched[in->n_applied],
+		         &in->saved[in->n_applied]);
 	}
 	if (staged && in->hooks.done)
 		in->hooks.done(in->hook_arg, 0);
@@ -371,6 +425,7 @@ ingest_commit(struct ingest *in, when_t now)
 	const struct plan *plan = (*in->book)->plan;
 	double t0 = histogram_clock();
 
+	in->n_applied = 0;
 	if (store_begin(store) < 0)
 		goto fail;
 	for (size_t i = 0; i < in->n_msgs; i++) {
@@ -391,16 +446,8 @@ ingest_commit(struct ingest *in, when_t now)
 				continue;
 			}
 			if (it->v.voids_seq != 0) {
-				struct correct_result cr;
-
-				if (correct_apply(store, plan, m->client, r,
-				                  now, &cr, in->reasons[k],
-				                  REASON_MAX) < 0)
+				if (ingest_write_refold(in, m, k, NULL, now) < 0)
 					goto fail;
-				it->fate = cr.fate;
-				it->code = cr.code;
-				it->is_new = cr.is_new;
-				it->v.target = cr.target;
 				continue;
 			}
 			const struct plan_target *t = &plan->targets[it->v.target];
@@ -416,15 +463,36 @@ ingest_commit(struct ingest *in, when_t now)
 				.reporter = r->reporter,
 				.note = r->note,
 			};
-			if (store_insert(store, &row, &it->is_new) < 0)
+			struct tally nt;
+
+			enum tally_result rc = book_try(*in->book, &it->v, &nt);
+
+			/* The usual case: counted in memory, no savepoint. */
+			if (rc == TALLY_OK) {
+				if (store_insert(store, &row, &it->is_new) < 0)
+					goto fail;
+				it->fate = it->is_new ? TIENDO__FATE__FATE_ACCEPTED
+				                      : TIENDO__FATE__FATE_DUPLICATE;
+				if (it->is_new)
+					ingest_put(in, it->v.target, &nt);
+				continue;
+			}
+			if (rc == TALLY_OVERFLOW) {
+				if (store_exists(store, m->client, r->seq,
+				                 &found) < 0)
+					goto fail;
+				if (found)
+					it->fate = TIENDO__FATE__FATE_DUPLICATE;
+				else
+					ingest_overflow(in, it, k);
+				continue;
+			}
+			if (ingest_write_refold(in, m, k, &row, now) < 0)
 				goto fail;
-			it->fate = it->is_new ? TIENDO__FATE__FATE_ACCEPTED
-			                      : TIENDO__FATE__FATE_DUPLICATE;
 		}
 	}
-	/* The tallies move inside the transaction so that the alert rules
+	/* The tallies moved inside the transaction so that the alert rules
 	 * see them and store their events in it; undone if it fails. */
-	ingest_apply(in);
 	if (in->hooks.stage && in->n_applied > 0)
 		in->hooks.stage(in->hook_arg, in->touched, in->n_applied);
 	if (store_commit(store) < 0)
