@@ -95,6 +95,8 @@ struct ingest {
 static void ingest_drain(struct ingest *in);
 
 #define PROBE_MS 1000
+/* At SIGTERM, queued batches are answered RETRY for this long at most. */
+#define STOP_ANSWER_MS 1000
 
 /* With nobody sending, no commit would ever tell that the disk has room
  * again; a probe write does, so /healthz recovers by itself. */
@@ -192,14 +194,17 @@ ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
 	Tiendo__BatchError berr;
 	size_t denied = 0;
 
+	m->batch = tiendo__batch__unpack(NULL, len, data);
 	if (len > LIMIT_MESSAGE_BYTES) {
+		/* Decoded all the same (libzmq caps it at HARD_MESSAGE_BYTES),
+		 * so that a client with batches in flight can match the reply
+		 * by its batch_id. */
 		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
 		         TIENDO__BATCH_ERROR__BATCH_TOO_LARGE,
 		         "message is %zu bytes; the limit is %d", len,
 		         LIMIT_MESSAGE_BYTES);
 		return;
 	}
-	m->batch = tiendo__batch__unpack(NULL, len, data);
 	if (m->batch == NULL) {
 		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
 		         TIENDO__BATCH_ERROR__BATCH_MALFORMED,
@@ -294,6 +299,10 @@ ingest_recv(struct ingest *in, when_t now)
 		m->rid_len = sizeof m->rid;
 	memcpy(m->rid, zmq_msg_data(&part[0]), m->rid_len);
 	m->batch = NULL;
+	/* The slot is reused: nothing of an earlier reply may leak into this
+	 * one (Ack.error is set only with RETRY or BAD_BATCH). */
+	m->status = TIENDO__STATUS__STATUS_UNSPECIFIED;
+	m->error = TIENDO__BATCH_ERROR__BATCH_NONE;
 	m->delim = 0;
 	m->first = m->n = 0;
 	m->reason[0] = '\0';
@@ -320,6 +329,9 @@ ingest_recv(struct ingest *in, when_t now)
 		ingest_parse(in, m, zmq_msg_data(&part[2]), zmq_msg_size(&part[2]),
 		             now);
 	} else {
+		/* A REQ's delimiter is echoed here too, or REQ would drop the
+		 * reply and its user would see only a timeout. */
+		m->delim = nparts >= 2 && zmq_msg_size(&part[1]) == 0;
 		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
 		         TIENDO__BATCH_ERROR__BATCH_FRAMES,
 		         "message has %zu frames; send exactly one (the Batch), "
@@ -646,8 +658,9 @@ ingest_ack(struct ingest *in, struct ingest_msg *m, when_t now)
 	}
 }
 
-static void
-ingest_drain(struct ingest *in)
+/* One bounded drain: receive, commit, ack.  1 when more input waits. */
+static int
+ingest_drain_once(struct ingest *in)
 {
 	when_t now = when_now();
 	int more = 0, committed = 0;
@@ -678,8 +691,19 @@ ingest_drain(struct ingest *in)
 	if (!more && zmq_getsockopt(in->sock, ZMQ_EVENTS, &events, &len) == 0 &&
 	    (events & ZMQ_POLLIN))
 		more = 1;
-	if (more)
-		event_active(in->ev_more, 0, 0);
+	return more;
+}
+
+static void
+ingest_drain(struct ingest *in)
+{
+	/* Later, as a timer, not event_active(): libevent runs active events
+	 * back to back without polling, so under a deep queue neither a
+	 * SIGTERM nor an HTTP request would get a turn until it is empty. */
+	static const struct timeval now = { 0, 0 };
+
+	if (ingest_drain_once(in))
+		evtimer_add(in->ev_more, &now);
 }
 
 static int
@@ -771,9 +795,13 @@ ingest_free(struct ingest *in)
 		return;
 	if (in->sock && in->ev_fd) {
 		/* Tell whoever is queued to come back, rather than let them
-		 * wait for a timeout. */
+		 * wait for a timeout: RETRY, nothing stored, for at most
+		 * STOP_ANSWER_MS (clients may keep sending for ever). */
+		double end = histogram_clock() + STOP_ANSWER_MS / 1000.0;
+
 		in->stopping = 1;
-		ingest_drain(in);
+		while (ingest_drain_once(in) && histogram_clock() < end)
+			;
 	}
 	if (in->ev_fd)
 		event_free(in->ev_fd);
