@@ -22,6 +22,7 @@
 #include "correct.h"
 #include "ingest.h"
 #include "log.h"
+#include "nulcheck.h"
 #include "ratelimit.h"
 
 #define DRAIN_MESSAGES 1000
@@ -90,6 +91,7 @@ struct ingest {
 	int *touched;        /* per item: targets a batch changed, for hooks */
 	struct tally *saved; /* their tallies before, to undo a failed commit */
 	size_t n_applied;
+	struct nulcheck_hit *nul_hits; /* per report of the batch in hand */
 };
 
 static void ingest_drain(struct ingest *in);
@@ -184,6 +186,40 @@ ingest_not_allowed(const struct ingest_msg *m, const Tiendo__Report *r,
 	return TIENDO__REJECT__REJECT_UNIT_NOT_ALLOWED;
 }
 
+/* Finds NUL bytes in the batch's text fields (in->nul_hits).  A NUL in
+ * Batch.client refuses the batch (unless CURVE names the client); -1 then,
+ * or when out of memory (RETRY). */
+static int
+ingest_nul(struct ingest *in, struct ingest_msg *m, const void *data,
+           size_t len)
+{
+	struct nulcheck_hit bh;
+	int rc = nulcheck_batch(m->batch, data, len, &bh, in->nul_hits);
+
+	if (rc < 0) {
+		msg_fail(m, TIENDO__STATUS__STATUS_RETRY,
+		         TIENDO__BATCH_ERROR__BATCH_STORAGE,
+		         "server out of memory; nothing was stored, send again");
+		return -1;
+	}
+	if (rc > 0 && bh.field != NULL && strcmp(bh.field, "client") == 0 &&
+	    !curve_enabled(in->curve)) {
+		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
+		         TIENDO__BATCH_ERROR__BATCH_BAD_CLIENT,
+		         "client holds a NUL byte at offset %zu", bh.offset);
+		return -1;
+	}
+	return 0;
+}
+
+static Tiendo__Reject
+ingest_nul_reject(const struct nulcheck_hit *h, char *reason)
+{
+	snprintf(reason, REASON_MAX, "%s holds a NUL byte at offset %zu",
+	         h->field, h->offset);
+	return TIENDO__REJECT__REJECT_NUL;
+}
+
 /* Decodes and validates one message body into m and its items. */
 static void
 ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
@@ -227,6 +263,8 @@ ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
 		m->error = berr;
 		return;
 	}
+	if (ingest_nul(in, m, data, len) < 0)
+		return;
 	m->status = TIENDO__STATUS__STATUS_OK;
 	m->first = in->n_items;
 	m->n = m->batch->n_reports;
@@ -234,10 +272,14 @@ ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
 		struct ingest_item *it = &in->items[in->n_items];
 		it->is_new = 0;
 		it->fate = TIENDO__FATE__FATE_UNSPECIFIED;
-		it->code = validate_report(plan, m->batch->reports[i],
-		                           m->client, now, in->max_future,
-		                           &it->v, in->reasons[in->n_items],
-		                           REASON_MAX);
+		if (in->nul_hits[i].report >= 0 && m->batch->reports[i]->seq != 0)
+			it->code = ingest_nul_reject(&in->nul_hits[i],
+			                             in->reasons[in->n_items]);
+		else
+			it->code = validate_report(plan, m->batch->reports[i],
+			                           m->client, now, in->max_future,
+			                           &it->v, in->reasons[in->n_items],
+			                           REASON_MAX);
 		if (it->code == TIENDO__REJECT__REJECT_NONE && m->auth &&
 		    !authkey_allows(m->auth, m->batch->reports[i]->unit)) {
 			it->code = ingest_not_allowed(m, m->batch->reports[i],
@@ -743,8 +785,10 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 	in->saved = malloc(items * sizeof *in->saved);
 	in->acks = calloc(LIMIT_BATCH_REPORTS, sizeof *in->acks);
 	in->ack_ptrs = calloc(LIMIT_BATCH_REPORTS, sizeof *in->ack_ptrs);
+	in->nul_hits = calloc(LIMIT_BATCH_REPORTS, sizeof *in->nul_hits);
 	if (!in->badlog || !in->msgs || !in->items || !in->reasons ||
-	    !in->acks || !in->ack_ptrs || !in->touched || !in->saved)
+	    !in->acks || !in->ack_ptrs || !in->touched || !in->saved ||
+	    !in->nul_hits)
 		goto nomem;
 	if ((in->sock = zmq_socket(zctx, ZMQ_ROUTER)) == NULL) {
 		if (asprintf(err, "ingest: socket: %s", zmq_strerror(errno)) < 0)
@@ -818,6 +862,7 @@ ingest_free(struct ingest *in)
 	free(in->saved);
 	free(in->acks);
 	free(in->ack_ptrs);
+	free(in->nul_hits);
 	free(in->out);
 	ratelimit_free(in->badlog);
 	free(in);

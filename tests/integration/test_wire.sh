@@ -16,6 +16,33 @@ for v in +1 +0.5 +0; do
 		"^report 1 REJECTED BAD_VALUE value \"\\$v\": a leading '\\+' is not allowed"
 done
 
+# A NUL inside a text field is refused, never a truncation (zsend --nul-7f
+# turns the \x7f given here into a NUL on the wire, lengths intact).
+nul() { # NAME PATTERN ZSEND-ARGS...
+	name=$1 pat=$2; shift 2
+	expect_match "$name" "$(z --nul-7f "$@")" "$pat"
+}
+nul "unit \"xa-a<NUL>evil\": REJECT_NUL" '^report 11 REJECTED NUL unit holds a NUL byte at offset 4$' \
+	--report "11|xa-a\x7fevil|cay|add|5|now"
+nul "task with a NUL" '^report 12 REJECTED NUL task holds a NUL byte at offset 3$' \
+	--report "12|xa-a|cay\x7f|add|5|now"
+nul "value \"5<NUL>\"" '^report 13 REJECTED NUL value holds a NUL byte at offset 1$' \
+	--report "13|xa-a|cay|add|5\x7f|now"
+nul "reporter with a NUL" '^report 14 REJECTED NUL reporter holds a NUL byte at offset 0$' \
+	--report "14|xa-a|cay|add|5|now|\x7fx|"
+nul "note with a NUL" '^report 15 REJECTED NUL note holds a NUL byte at offset 2$' \
+	--report "15|xa-a|cay|add|5|now||ab\x7f"
+nul "the other reports of the batch are judged on their own" '^report 16 ACCEPTED' \
+	--report "16|xa-a|cay|add|5|now" --report "17|||add|0|now" --voids "16|a\x7fb"
+nul "void_reason with a NUL" '^report 17 REJECTED NUL void_reason holds a NUL byte at offset 1$' \
+	--report "16|xa-a|cay|add|5|now" --report "17|||add|0|now" --voids "16|a\x7fb"
+nul "Batch.client \"abc<NUL>\": BAD_BATCH / BATCH_BAD_CLIENT" \
+	'reason client holds a NUL byte at offset 3' --client "abc\x7f" --report "18|xa-a|cay|add|5|now"
+expect_eq "nothing with a NUL was stored, nor counted under a cut name" \
+	"$(sqlite3 "$STATE/tiendo.db" "SELECT count(*) FROM reports WHERE seq BETWEEN 11 AND 18 AND seq != 16")" 0
+expect_eq "(no client \"abc\" either)" \
+	"$(sqlite3 "$STATE/tiendo.db" "SELECT count(*) FROM reports WHERE client = 'abc'")" 0
+
 out=$(z --version 2 --report "1|xa-a|cay|add|1|now")
 expect_match "a BAD_BATCH carries its error" "$out" '^error BATCH_VERSION'
 out=$(z --client other --report "2|xa-a|cay|add|1|now")
