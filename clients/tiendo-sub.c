@@ -36,6 +36,7 @@
 #include "alertjson.h"
 #include "keys.h"
 #include "seqset.h"
+#include "when.h"
 #include "tiendo.pb-c.h"
 
 #define SUB_SNAPSHOT_TIMEOUT 3000 /* ms to wait for a whole snapshot */
@@ -152,12 +153,7 @@ wanted(const struct sub *s, const Tiendo__Alert *a)
 static void
 fmt_time(int64_t ms, char *buf, size_t n)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	if (localtime_r(&t, &tm) == NULL || strftime(buf, n, "%Y-%m-%d %H:%M:%S",
-	                                             &tm) == 0)
-		snprintf(buf, n, "%" PRId64, ms);
+	when_format_local(ms, buf, n);
 }
 
 static const char *

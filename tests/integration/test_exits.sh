@@ -69,7 +69,23 @@ expect_eq "ExecReload check: a bad setting fails the reload (78)" "$?" 78
 # --- a refused reload lists its errors ------------------------------------------
 cp "$T/good.conf" "$T/live.conf"
 [ "$TIENDO_TEST_CURVE" = 1 ] && sed -i '/^curve/d' "$T/live.conf"
-start_daemon --config "$T/live.conf" || exit 1
+start_daemon --config "$T/live.conf" --alert-pending 0s --alert-interval 200ms || exit 1
+
+# --- one rule for times shown to a person: $TZ, always with its offset ------
+wait_for 20 sh -c "curl -sf '$HTTP/v1/alerts?active=1' | jq -e '.alerts | length > 0'" ||
+	flunk "an alert fires"
+at=$(get "/v1/alerts?active=1" | jq -r '.alerts[0].at')
+seq=$(get "/v1/alerts?active=1" | jq -r '.alerts[0].seq')
+want=$(TZ=Asia/Ho_Chi_Minh date -d "$at" '+%Y-%m-%d %H:%M:%S +07:00')
+line=$(TZ=Asia/Ho_Chi_Minh "$B/tiendo-ctl" alerts | awk -v s="$seq" '$1 == s')
+re=$(printf '%s' "$want" | sed 's/+/\\+/')
+expect_match "tiendo-ctl alerts: local time with its offset" "$line" "^ *$seq  $re "
+timeout 10 env TZ=Asia/Ho_Chi_Minh "$B/tiendo-sub" >"$T/sub.out" 2>/dev/null &
+PIDS="$PIDS $!"
+wait_for 10 test -s "$T/sub.out"
+expect_match "tiendo-sub: the same instant, the same way" "$(grep -m1 -F "$want " "$T/sub.out")" "^$re "
+line=$(TZ=UTC "$B/tiendo-ctl" alerts | awk -v s="$seq" '$1 == s')
+expect_match "TZ=UTC: +00:00" "$line" "^ *$seq  $(date -u -d "$at" '+%Y-%m-%d %H:%M:%S') \\+00:00 "
 printf 'log_level = loud\nalert_margin = soon\n' >>"$T/live.conf"
 out=$(curl -s -X POST "$HTTP/v1/reload")
 expect_match "POST /v1/reload lists each bad setting" "$(printf '%s' "$out" | jq -r '.errors[]')" \
