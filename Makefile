@@ -94,9 +94,10 @@ FUZZERS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 all: $(DAEMON) $(CLIENTS)
 
 # Debian packages: installed when missing, then pkg-config is asked once.
+# The fuzz build compiles everything with clang, a test package.
 $(B)/pkg.cflags: scripts/deps.sh
 	@mkdir -p $(B)
-	@sh scripts/deps.sh build
+	@sh scripts/deps.sh $(if $(filter 1,$(FUZZ)),test,build)
 	@pkg-config --cflags $(PKGS) > $@.tmp && mv $@.tmp $@
 $(B)/pkg.libs: $(B)/pkg.cflags
 	@pkg-config --libs $(PKGS) > $@.tmp && mv $@.tmp $@
@@ -113,6 +114,10 @@ $(PROTO_C) $(PROTO_H) &: proto/tiendo.proto $(B)/pkg.cflags
 $(B)/obj/%.o: %.c $(B)/pkg.libs | $(PROTO_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# Every compile that needs a test package (cmocka.h, clang's fuzzer) waits
+# for it: a fresh machine, make -j included (tests/integration/test_firstrun.sh).
+$(call obj,$(UNIT_SRC) $(FUZZ_SRC)): $(B)/pkg-test.libs
 
 # Generated code is not ours to lint.
 $(B)/obj/$(B)/proto/tiendo.pb-c.o: $(PROTO_C) $(B)/pkg.libs
@@ -176,11 +181,11 @@ mutate:
 	@sh scripts/deps.sh test
 	@python3 tests/mutate/mutate.py --count $${MUTANTS:-60}
 
-bench: all $(TOOLS) $(BENCHES)
+bench: all $(TOOLS) $(BENCHES) $(B)/pkg-test.libs
 	@sh tests/bench/run.sh $(B)
 
 # Knobs: CHAOS_CLIENTS, CHAOS_REPORTS, CHAOS_KILLS (tests/chaos/chaos.sh).
-chaos: all
+chaos: all $(B)/pkg-test.libs
 	@B=$(B) CHAOS_CLIENTS=$${CHAOS_CLIENTS:-8} CHAOS_REPORTS=$${CHAOS_REPORTS:-10000} \
 		CHAOS_KILLS=$${CHAOS_KILLS:-120} sh tests/chaos/chaos.sh
 

@@ -16,6 +16,20 @@
 
 #include "ctl_alerts.h"
 #include "httpget.h"
+#include "when.h"
+
+/* The daemon's RFC 3339 UTC instant, shown as every client shows one
+ * (when_format_local); as it came when it does not parse. */
+static const char *
+ca_when(const char *at, char *buf, size_t n)
+{
+	const char *why;
+	when_t t;
+
+	if (when_parse(at, "UTC", &t, NULL, &why) != 0)
+		return at;
+	return when_format_local(t, buf, n);
+}
 
 static int
 ca_add(char **url, int *first, const char *key, const char *value)
@@ -64,7 +78,7 @@ ctl_alerts(const char *base, int argc, char **argv)
 	struct httpget_result res;
 	json_t *doc, *rows, *row;
 	size_t blen = strlen(base), i;
-	char *url;
+	char *url, when[WHEN_BUFSZ];
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -115,9 +129,10 @@ ctl_alerts(const char *base, int argc, char **argv)
 		ex = EX_PROTOCOL;
 	} else {
 		json_array_foreach(rows, i, row)
-			printf("%6lld  %.19s  %-8s %-9s %-12s %-12s %s\n",
+			printf("%6lld  %s  %-8s %-9s %-12s %-12s %s\n",
 			       (long long)json_integer_value(json_object_get(row, "seq")),
-			       ca_str(row, "at"), ca_str(row, "severity"),
+			       ca_when(ca_str(row, "at"), when, sizeof when),
+			       ca_str(row, "severity"),
 			       ca_str(row, "transition"), ca_str(row, "unit"),
 			       ca_str(row, "task"), ca_str(row, "message"));
 		if (json_array_size(rows) == 0)

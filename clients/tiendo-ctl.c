@@ -11,6 +11,7 @@
  * table per task; `check` loads plans with the daemon's own loader, so a
  * clerk can test an edited plan before the daemon is told to reload it.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -96,15 +97,23 @@ ctl_check(int argc, char **argv)
 	}
 	for (int i = 0; i < argc; i++) {
 		struct plan_errors errs = { NULL, 0 };
-		struct plan *p = plan_load(argv[i], &errs);
+		struct plan *p;
 
-		if (p == NULL) {
+		/* A file that is not there is not a plan with errors. */
+		if (access(argv[i], R_OK) != 0) {
+			fprintf(stderr, "%s: cannot open: %s\n", argv[i],
+			    strerror(errno));
+			ex = EX_NOINPUT;
+			continue;
+		}
+		if ((p = plan_load(argv[i], &errs)) == NULL) {
 			for (size_t k = 0; k < errs.n; k++)
 				fprintf(stderr, "%s\n", errs.msgs[k]);
 			if (errs.n == 0)
 				fprintf(stderr, "%s: cannot be loaded\n",
 				    argv[i]);
-			ex = EX_DATAERR;
+			if (ex == EX_OK)
+				ex = EX_DATAERR;
 		} else {
 			printf("%s: ok, %zu units, %zu tasks, %zu targets\n",
 			    argv[i], p->n_units, p->n_tasks, p->n_targets);

@@ -769,16 +769,19 @@ push_flight_drop(struct push_sender *s, size_t i)
 	s->nfl--;
 }
 
+/* Opens the DEALER.  EX_OK, or the exit status that fits, the same at the
+ * first connect and at every reconnect: EX_USAGE when the endpoint or the
+ * keys are what is wrong. */
 static int
 push_sock_open(struct push_sender *s)
 {
-	int linger = 0;
+	int linger = 0, ex = EX_SOFTWARE;
 	int64_t maxmsg = 4 * WIRE_MAX_MSG; /* acks carry reasons: be lenient */
 	char *err = NULL;
 
 	if ((s->sock = zmq_socket(s->ctx, ZMQ_DEALER)) == NULL) {
 		push_warn("zmq_socket: %s", zmq_strerror(zmq_errno()));
-		return -1;
+		return EX_OSERR;
 	}
 	if (zmq_setsockopt(s->sock, ZMQ_LINGER, &linger, sizeof(linger)) != 0 ||
 	    zmq_setsockopt(s->sock, ZMQ_MAXMSGSIZE, &maxmsg,
@@ -786,6 +789,7 @@ push_sock_open(struct push_sender *s)
 		push_warn("zmq_setsockopt: %s", zmq_strerror(zmq_errno()));
 		goto fail;
 	}
+	ex = EX_USAGE;
 	if (keys_client_setup(s->sock, s->o->key, s->o->server_key,
 	    s->o->client, &err) != 0) {
 		push_warn("%s", err ? err : "out of memory");
@@ -796,11 +800,11 @@ push_sock_open(struct push_sender *s)
 		push_warn("%s: %s", s->o->connect, zmq_strerror(zmq_errno()));
 		goto fail;
 	}
-	return 0;
+	return EX_OK;
 fail:
 	zmq_close(s->sock);
 	s->sock = NULL;
-	return -1;
+	return ex;
 }
 
 static void
@@ -847,9 +851,8 @@ push_fill(struct push_sender *s)
 		s->exhausted = 1;
 		return 0;
 	}
-	if (s->sock == NULL && push_sock_open(s) != 0) {
+	if (s->sock == NULL && (s->fatal = push_sock_open(s)) != EX_OK) {
 		outbox_items_free(items, n);
-		s->fatal = EX_USAGE; /* the endpoint is what can be wrong */
 		return -1;
 	}
 	if ((wr = calloc(n, sizeof(*wr))) == NULL) {
@@ -1212,10 +1215,8 @@ push_run(struct push_sender *s)
 			    s->o->retries);
 		push_sock_close(s);
 		push_sleep_ms(push_backoff(fails));
-		if (push_sock_open(s) != 0) {
-			s->fatal = EX_SOFTWARE;
+		if ((s->fatal = push_sock_open(s)) != EX_OK)
 			return -1;
-		}
 		for (size_t i = 0; i < s->nfl; i++) {
 			s->st.resent += s->fl[i].n;
 			if (push_send(s, &s->fl[i]) != 0) {

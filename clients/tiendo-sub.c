@@ -35,6 +35,8 @@
 
 #include "alertjson.h"
 #include "keys.h"
+#include "seqset.h"
+#include "when.h"
 #include "tiendo.pb-c.h"
 
 #define SUB_SNAPSHOT_TIMEOUT 3000 /* ms to wait for a whole snapshot */
@@ -59,6 +61,12 @@ struct sub {
 	const char *state;    /* --state: where the last seq is kept */
 	uint64_t saved;       /* the seq last written there */
 	uint64_t last;        /* the last seq we hold */
+	/* Events of an unfinished active snapshot (seq > last) already
+	 * delivered: a retry, or a restart with --state (STATE.active),
+	 * skips them. */
+	struct seqset *done;
+	FILE *done_f;
+	char done_path[4096];
 	int syncing;
 	int64_t snap_deadline;
 	int64_t last_heard;
@@ -145,12 +153,7 @@ wanted(const struct sub *s, const Tiendo__Alert *a)
 static void
 fmt_time(int64_t ms, char *buf, size_t n)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	if (localtime_r(&t, &tm) == NULL || strftime(buf, n, "%Y-%m-%d %H:%M:%S",
-	                                             &tm) == 0)
-		snprintf(buf, n, "%" PRId64, ms);
+	when_format_local(ms, buf, n);
 }
 
 static const char *
@@ -277,6 +280,72 @@ emit(struct sub *s, const Tiendo__Alert *a, const char *kind)
 	free(json);
 }
 
+static void state_save(struct sub *s);
+
+/* An event of the sequence (live or replayed): held, and saved with
+ * --state, before it is printed or run, so that no restart or resync
+ * delivers it again. */
+static void
+deliver_next(struct sub *s, const Tiendo__Alert *a, const char *kind)
+{
+	s->last = a->seq;
+	state_save(s);
+	emit(s, a, kind);
+}
+
+/* An active alert out of a snapshot (its latest event): delivered once,
+ * even if the snapshot is asked for again. */
+static void
+deliver_active(struct sub *s, const Tiendo__Alert *a)
+{
+	if (a->seq <= s->last || seqset_has(s->done, a->seq))
+		return;
+	if (seqset_add(s->done, a->seq) < 0)
+		fprintf(stderr, "%s: out of memory\n", progname);
+	if (s->done_f && (fprintf(s->done_f, "%" PRIu64 "\n", a->seq) < 0 ||
+	                  fflush(s->done_f) != 0))
+		fprintf(stderr, "%s: %s: %s\n", progname, s->done_path,
+		        strerror(errno));
+	emit(s, a, "active");
+}
+
+/* A snapshot is complete: everything up to its seq is held. */
+static void
+deliver_done(struct sub *s)
+{
+	seqset_clear(s->done);
+	if (s->done_f && (fflush(s->done_f) != 0 ||
+	                  ftruncate(fileno(s->done_f), 0) != 0))
+		fprintf(stderr, "%s: %s: %s\n", progname, s->done_path,
+		        strerror(errno));
+}
+
+/* --state's companion: the seqs listed in STATE.active. */
+static int
+done_open(struct sub *s)
+{
+	unsigned long long v;
+	FILE *f;
+
+	if ((s->done = seqset_new()) == NULL)
+		return -1;
+	if (s->state == NULL)
+		return 0;
+	snprintf(s->done_path, sizeof s->done_path, "%s.active", s->state);
+	if ((f = fopen(s->done_path, "r")) != NULL) {
+		while (fscanf(f, "%llu", &v) == 1)
+			if (seqset_add(s->done, v) < 0)
+				break;
+		fclose(f);
+	}
+	if ((s->done_f = fopen(s->done_path, "a")) == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", progname, s->done_path,
+		        strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* The last seq, written so that a crash leaves the old or the new value,
  * never half of one. */
 static void
@@ -401,8 +470,7 @@ live(struct sub *s, const void *data, size_t len)
 		return;
 	}
 	if (a->seq == s->last + 1) {
-		s->last = a->seq;
-		emit(s, a, "live");
+		deliver_next(s, a, "live");
 	} else if (a->seq > s->last + 1) {
 		snprintf(why, sizeof why, "gap: seq %" PRIu64 " after %" PRIu64,
 		         a->seq, s->last);
@@ -483,18 +551,23 @@ on_snap(struct sub *s)
 		tiendo__snapshot__free_unpacked(snap, NULL);
 		return; /* the deadline retries */
 	}
-	for (size_t i = 0; i < snap->n_alerts; i++) {
+	/* Replayed events are consecutive: each one is held as it is
+	 * delivered, and a retry asks from there. */
+	for (size_t i = 0; i < snap->n_alerts && !stopping; i++) {
 		const Tiendo__Alert *a = snap->alerts[i];
-		if (snap->replay) {
-			if (a->seq > s->last)
-				emit(s, a, "replay");
-		} else {
-			emit(s, a, "active");
-		}
+		if (!snap->replay)
+			deliver_active(s, a);
+		else if (a->seq == s->last + 1)
+			deliver_next(s, a, "replay");
 	}
-	if (snap->last) {
+	/* The deadline is for the daemon's silence, not for our own work
+	 * (a slow --exec): it starts again after every chunk. */
+	s->snap_deadline = now_ms() + SUB_SNAPSHOT_TIMEOUT;
+	if (snap->last && !stopping) {
 		size_t n = s->n_buf;
 		s->last = snap->seq;
+		state_save(s);
+		deliver_done(s);
 		s->syncing = 0;
 		/* What arrived meanwhile: after N it is new, before it is in
 		 * the snapshot already. */
@@ -647,6 +720,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: %s: %s\n", progname, s.state, strerror(errno));
 		return EX_NOINPUT;
 	}
+	if (done_open(&s) < 0)
+		return s.done ? EX_CANTCREAT : EX_OSERR;
 	s.color = !s.json && isatty(STDOUT_FILENO) && (nc == NULL || !*nc);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -664,5 +739,8 @@ main(int argc, char **argv)
 	if (s.snap)
 		zmq_close(s.snap);
 	zmq_ctx_term(s.ctx);
+	if (s.done_f)
+		fclose(s.done_f);
+	seqset_free(s.done);
 	return rc;
 }

@@ -7,6 +7,7 @@
  */
 #include <assert.h>
 #include <stdlib.h>
+#include <stdint.h>
 
 #include "board.h"
 
@@ -20,7 +21,11 @@ board_new(const struct plan *plan)
 	/* calloc(0) may return NULL; one spare element keeps NULL an error. */
 	b->tallies = calloc(plan->n_targets ? plan->n_targets : 1,
 	                    sizeof(*b->tallies));
-	if (b->tallies == NULL) {
+	b->task_abs = calloc(plan->n_tasks ? plan->n_tasks : 1,
+	                     sizeof(*b->task_abs));
+	if (b->tallies == NULL || b->task_abs == NULL) {
+		free(b->tallies);
+		free(b->task_abs);
 		free(b);
 		return NULL;
 	}
@@ -34,22 +39,87 @@ board_free(struct board *b)
 	if (b == NULL)
 		return;
 	free(b->tallies);
+	free(b->task_abs);
 	free(b);
+}
+
+static uint64_t
+board_abs(dec_t v)
+{
+	return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+}
+
+/* TALLY_OK when `target` may hold t without its task's sum of |actual|
+ * passing INT64_MAX. */
+static enum tally_result
+board_fits(const struct board *b, int target, const struct tally *t)
+{
+	int task = b->plan->targets[target].task;
+	/* task_abs <= INT64_MAX and each term <= 2^63: no uint64 wrap. */
+	uint64_t rest = b->task_abs[task] - board_abs(b->tallies[target].actual);
+
+	return rest + board_abs(t->actual) > (uint64_t)INT64_MAX
+	               ? TALLY_OVERFLOW : TALLY_OK;
+}
+
+enum tally_result
+board_try(const struct board *b, int target, const struct tally_report *r,
+          struct tally *out)
+{
+	enum tally_result rc;
+
+	assert(target >= 0 && (size_t)target < b->plan->n_targets);
+	*out = b->tallies[target];
+	if ((rc = tally_apply(out, r)) != TALLY_OK)
+		return rc;
+	return board_fits(b, target, out);
+}
+
+enum tally_result
+board_try_fold(const struct board *b, int target, const struct tally_report *r,
+               size_t n, struct tally *out)
+{
+	enum tally_result rc;
+
+	assert(target >= 0 && (size_t)target < b->plan->n_targets);
+	if ((rc = tally_fold(out, r, n)) != TALLY_OK)
+		return rc;
+	return board_fits(b, target, out);
+}
+
+void
+board_set(struct board *b, int target, const struct tally *t)
+{
+	int task;
+
+	assert(target >= 0 && (size_t)target < b->plan->n_targets);
+	task = b->plan->targets[target].task;
+	b->task_abs[task] -= board_abs(b->tallies[target].actual);
+	b->task_abs[task] += board_abs(t->actual);
+	b->tallies[target] = *t;
 }
 
 enum tally_result
 board_apply(struct board *b, int target, const struct tally_report *r)
 {
-	assert(target >= 0 && (size_t)target < b->plan->n_targets);
-	return tally_apply(&b->tallies[target], r);
+	struct tally t;
+	enum tally_result rc = board_try(b, target, r, &t);
+
+	if (rc == TALLY_OK)
+		board_set(b, target, &t);
+	return rc;
 }
 
 enum tally_result
 board_refold(struct board *b, int target, const struct tally_report *r,
              size_t n)
 {
-	assert(target >= 0 && (size_t)target < b->plan->n_targets);
-	return tally_fold(&b->tallies[target], r, n);
+	struct tally t;
+	enum tally_result rc = board_try_fold(b, target, r, n, &t);
+
+	if (rc == TALLY_OK)
+		board_set(b, target, &t);
+	return rc;
 }
 
 void

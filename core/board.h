@@ -14,12 +14,29 @@
 struct board {
 	const struct plan *plan; /* borrowed; outlives the board */
 	struct tally *tallies;   /* plan->n_targets of them */
+	/* Per task: the sum of |actual| over its tallies.  board_try keeps it
+	 * <= INT64_MAX, so that no roll-up (a sum of some of them) can leave
+	 * the int64 range: a report that would is refused, not half-counted. */
+	uint64_t *task_abs;
 };
 
 struct board *board_new(const struct plan *plan);
 void board_free(struct board *b);
 
-/* Applies a report to the tally of plan target `target`. */
+/* What the tally of `target` would be after report r, in *out; the board is
+ * untouched.  TALLY_OVERFLOW also when the task's sum of |actual| would
+ * pass INT64_MAX (see task_abs). */
+enum tally_result board_try(const struct board *b, int target,
+                            const struct tally_report *r, struct tally *out);
+/* The same for a refold of `target` from all of its reports. */
+enum tally_result board_try_fold(const struct board *b, int target,
+                                 const struct tally_report *r, size_t n,
+                                 struct tally *out);
+/* Replaces the tally of `target` (a board_try result, or one saved before). */
+void board_set(struct board *b, int target, const struct tally *t);
+
+/* Applies a report to the tally of plan target `target`: board_try, then
+ * board_set when it is TALLY_OK. */
 enum tally_result board_apply(struct board *b, int target,
                               const struct tally_report *r);
 

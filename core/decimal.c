@@ -21,7 +21,12 @@ dec_parse(const char *s, dec_t *out, const char **why)
 		*why = "empty";
 		return -1;
 	}
-	if (*p == '-' || *p == '+')
+	/* One spelling per number (PROTOCOL.md 2.3): "+1" is not "1". */
+	if (*p == '+') {
+		*why = "a leading '+' is not allowed";
+		return -1;
+	}
+	if (*p == '-')
 		neg = *p++ == '-';
 	if (*p < '0' || *p > '9') {
 		*why = "not a number";

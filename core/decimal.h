@@ -21,12 +21,13 @@ typedef int64_t dec_t;
 #define DEC_BUFSZ 32
 
 /*
- * Parses a plain decimal: optional '-' or '+', digits, optional '.' and at
+ * Parses a plain decimal: optional '-' (never '+'), digits, optional '.' and at
  * most 3 more digits ("12", "12.5", "-0.125", ".5" is refused: a digit is
  * needed before the point).  No exponent, no spaces, no "nan"/"inf", no
  * thousands separators.  |value| <= DEC_MAX.
  * Returns 0 and sets *out, or -1 and sets *why to a static English reason
- * ("more than 3 decimals", "not a number", "out of range", "empty").
+ * ("more than 3 decimals", "not a number", "out of range", "empty",
+ * "a leading '+' is not allowed").
  */
 int dec_parse(const char *s, dec_t *out, const char **why);
 

@@ -200,33 +200,35 @@ book_free(struct book *b)
 	free(b);
 }
 
-void
-book_apply(struct book *b, const struct valid_report *v)
+enum tally_result
+book_try(const struct book *b, const struct valid_report *v, struct tally *out)
 {
-	enum tally_result rc;
+	return board_try(b->board, v->target, &v->tally, out);
+}
 
-	if (v->voids_seq != 0) {
-		/* A correction: the store no longer counts the voided report,
-		 * so the pair is recounted as if it had never come. */
-		if (v->target >= 0) {
-			b->recounts++;
-			book_refold(b->plan, b->board, b->store, v->target,
-			            INT64_MAX);
-		}
-		return;
-	}
-	rc = board_apply(b->board, v->target, &v->tally);
+int
+book_try_refold(struct book *b, int target, struct tally *out,
+                enum tally_result *rc)
+{
+	const struct plan *p = b->plan;
+	const struct plan_target *t = &p->targets[target];
+	struct book_pair bp = { .plan = p };
 
-	if (rc == TALLY_RECOUNT) {
-		b->recounts++;
-		book_refold(b->plan, b->board, b->store, v->target, INT64_MAX);
-	} else if (rc == TALLY_OVERFLOW) {
-		const struct plan_target *t = &b->plan->targets[v->target];
-		log_warn("tally of %s/%s would overflow: report seq %llu stored "
-		         "but not counted", b->plan->tasks[t->task].code,
-		         b->plan->units[t->unit].code,
-		         (unsigned long long)v->tally.seq);
+	b->recounts++;
+	if (store_scan(b->store, p->tasks[t->task].code, p->units[t->unit].code,
+	               INT64_MAX, book_collect, &bp) != 0) {
+		free(bp.r);
+		return -1;
 	}
+	*rc = board_try_fold(b->board, target, bp.r, bp.n, out);
+	free(bp.r);
+	return 0;
+}
+
+void
+book_put(struct book *b, int target, const struct tally *t)
+{
+	board_set(b->board, target, t);
 }
 
 struct board *

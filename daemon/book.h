@@ -29,8 +29,20 @@ struct book {
 struct book *book_new(struct plan *plan, struct store *store);
 void book_free(struct book *b);
 
-/* Counts a committed report. */
-void book_apply(struct book *b, const struct valid_report *v);
+/*
+ * Counting a report is two steps, so that one that cannot be counted is
+ * refused before it is acknowledged: book_try says what the pair's tally
+ * would become (TALLY_OVERFLOW: it cannot be counted; TALLY_RECOUNT: ask
+ * book_try_refold), and book_put makes it so.  book_try_refold folds the
+ * pair anew from the store, which must already hold the report (inside
+ * the batch's transaction): for corrections and out-of-order sets.
+ * book_try_refold returns 0 and sets *rc, or -1 on a store error.
+ */
+enum tally_result book_try(const struct book *b, const struct valid_report *v,
+                           struct tally *out);
+int book_try_refold(struct book *b, int target, struct tally *out,
+                    enum tally_result *rc);
+void book_put(struct book *b, int target, const struct tally *t);
 
 /* A board as of instant `until` (reports observed up to then), for `at=`
  * queries; the caller frees it.  NULL on a store error. */

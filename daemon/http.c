@@ -24,6 +24,11 @@
 #include "log.h"
 #include "pacing.h"
 #include "rollup.h"
+#include "utf8.h"
+
+/* Request bodies: larger ones are refused 413. */
+#define HTTP_BODY_MAX 4096
+#define HTTP_BODY_HARD_MAX (1024 * 1024)
 
 struct http {
 	struct evhttp *evh;
@@ -34,11 +39,26 @@ struct http {
 	char url[128];
 	struct http_extra {
 		const char *path;
+		int methods;
 		http_route_fn fn;
 		void *arg;
 	} routes[8];
 	size_t n_routes;
 };
+
+static const char *
+http_phrase(int code)
+{
+	switch (code) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 413: return "Payload Too Large";
+	case 500: return "Internal Server Error";
+	default: return "Service Unavailable";
+	}
+}
 
 void
 http_reply(struct evhttp_request *req, int code, json_t *body)
@@ -47,21 +67,28 @@ http_reply(struct evhttp_request *req, int code, json_t *body)
 	char *text = body ? json_dumps(body, JSON_REAL_PRECISION(6)) : NULL;
 
 	json_decref(body);
-	if (buf == NULL || text == NULL) {
+	if (buf == NULL) {
 		free(text);
-		if (buf)
-			evbuffer_free(buf);
 		evhttp_send_error(req, HTTP_INTERNAL, "out of memory");
 		return;
+	}
+	if (text == NULL) {
+		/* Every error is JSON, even this one. */
+		code = 500;
+		text = strdup("{\"error\": \"internal error: the reply could "
+		              "not be encoded\"}");
+		if (text == NULL) {
+			evbuffer_free(buf);
+			evhttp_send_error(req, HTTP_INTERNAL, "out of memory");
+			return;
+		}
 	}
 	evbuffer_add(buf, text, strlen(text));
 	evbuffer_add(buf, "\n", 1);
 	free(text);
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	                  "Content-Type", "application/json; charset=utf-8");
-	evhttp_send_reply(req, code, code == 200 ? "OK" : code == 404 ? "Not Found"
-	                  : code == 400 ? "Bad Request" : code == 405
-	                  ? "Method Not Allowed" : "Service Unavailable", buf);
+	evhttp_send_reply(req, code, http_phrase(code), buf);
 	evbuffer_free(buf);
 }
 
@@ -71,9 +98,14 @@ http_error(struct evhttp_request *req, int code, const char *fmt, ...)
 	char msg[512];
 	va_list ap;
 
+	long bad;
+
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	/* It may quote what the client sent: JSON needs UTF-8. */
+	while ((bad = utf8_check(msg, strlen(msg))) >= 0)
+		msg[bad] = '?';
 	http_reply(req, code, json_pack("{s:s}", "error", msg));
 }
 
@@ -99,8 +131,29 @@ json_pct(double v)
 	return json_real(round(v * 100) / 100);
 }
 
-/* Query parameters, with every key checked against what the path takes. */
+/* A %00 would decode to a NUL and silently cut its value short: refused,
+ * naming the parameter as it was sent.  0, or -1 with the reply sent. */
 static int
+http_query_nul(struct evhttp_request *req, const char *query)
+{
+	for (const char *p = query; (p = strchr(p, '%')) != NULL; p++) {
+		const char *key = p;
+
+		if (p[1] != '0' || p[2] != '0')
+			continue;
+		while (key > query && key[-1] != '&')
+			key--;
+		http_error(req, 400, "parameter \"%.*s\" contains a NUL byte "
+		           "(%%00)", (int)(strcspn(key, "=&") < 64
+		                           ? strcspn(key, "=&") : 64), key);
+		return -1;
+	}
+	return 0;
+}
+
+/* Query parameters: no NUL, UTF-8 after decoding, and every key one that
+ * the path takes.  0, or -1 with the 400 sent. */
+int
 http_query(struct evhttp_request *req, struct evkeyvalq *q,
            const char *const *allowed)
 {
@@ -109,9 +162,22 @@ http_query(struct evhttp_request *req, struct evkeyvalq *q,
 	struct evkeyval *kv;
 
 	TAILQ_INIT(q);
+	if (query && http_query_nul(req, query) < 0)
+		return -1;
 	if (query && evhttp_parse_query_str(query, q) < 0) {
 		http_error(req, 400, "query string is not well formed");
 		return -1;
+	}
+	TAILQ_FOREACH(kv, q, next) {
+		long bad;
+
+		if ((bad = utf8_check(kv->key, strlen(kv->key))) >= 0 ||
+		    (bad = utf8_check(kv->value, strlen(kv->value))) >= 0) {
+			http_error(req, 400, "parameter \"%.64s\" is not valid "
+			           "UTF-8", kv->key);
+			evhttp_clear_headers(q);
+			return -1;
+		}
 	}
 	TAILQ_FOREACH(kv, q, next) {
 		size_t i;
@@ -430,6 +496,79 @@ fail:
 	tallies_free(ts);
 }
 
+#define HTTP_GET_HEAD (EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
+
+/* The methods `path` is served for; 0 when there is no such path. */
+static int
+http_methods(const struct http *h, const char *path, size_t *route)
+{
+	static const char *const builtin[] = { "/healthz", "/v1/units",
+		"/v1/tasks", "/v1/tallies", NULL };
+
+	*route = h->n_routes;
+	for (size_t i = 0; i < h->n_routes; i++)
+		if (strcmp(path, h->routes[i].path) == 0) {
+			*route = i;
+			return h->routes[i].methods;
+		}
+	for (size_t i = 0; builtin[i]; i++)
+		if (strcmp(path, builtin[i]) == 0)
+			return HTTP_GET_HEAD;
+	if (h->alerts && (strcmp(path, "/v1/alerts") == 0 ||
+	                  strcmp(path, "/v1/alerts/history") == 0))
+		return HTTP_GET_HEAD;
+	return 0;
+}
+
+/* 405 with the Allow header RFC 9110 asks for. */
+static void
+http_not_allowed(struct evhttp_request *req, int methods)
+{
+	static const struct { int bit; const char *name; } m[] = {
+		{ EVHTTP_REQ_GET, "GET" }, { EVHTTP_REQ_HEAD, "HEAD" },
+		{ EVHTTP_REQ_POST, "POST" },
+	};
+	char allow[32] = "";
+
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+		if (methods & m[i].bit)
+			snprintf(allow + strlen(allow), sizeof allow - strlen(allow),
+			         "%s%s", allow[0] ? ", " : "", m[i].name);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
+	http_error(req, 405, "method not allowed here; allowed: %s", allow);
+}
+
+/* /v1/alerts/history names tasks and units as /v1/tallies does: one that
+ * is not in the plan is the same 400.  0, or -1 with the reply sent. */
+static int
+http_check_codes(struct http *h, struct evhttp_request *req)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
+	const struct plan *p = (*h->book)->plan;
+	struct evkeyvalq q;
+	const char *v;
+	int rc = 0;
+
+	TAILQ_INIT(&q);
+	if (query == NULL)
+		return 0;
+	if (http_query_nul(req, query) < 0)
+		return -1;
+	if (evhttp_parse_query_str(query, &q) < 0)
+		return 0; /* the resource itself says what is wrong */
+	if ((v = evhttp_find_header(&q, "task")) && plan_task_find(p, v) < 0) {
+		http_error(req, 400, "task \"%.64s\" is not in the plan", v);
+		rc = -1;
+	} else if ((v = evhttp_find_header(&q, "unit")) &&
+	           plan_unit_find(p, v) < 0) {
+		http_error(req, 400, "unit \"%.64s\" is not in the plan", v);
+		rc = -1;
+	}
+	evhttp_clear_headers(&q);
+	return rc;
+}
+
 static void
 http_dispatch(struct evhttp_request *req, void *arg)
 {
@@ -438,32 +577,40 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
 	static const char *const none[] = { NULL };
 	struct evkeyvalq q;
+	size_t route;
+	int methods;
 
-	for (size_t i = 0; path && i < h->n_routes; i++)
-		if (strcmp(path, h->routes[i].path) == 0) {
-			h->routes[i].fn(req, h->routes[i].arg);
-			return;
-		}
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
-		http_error(req, 405, "only GET is served");
-		return;
-	}
 	if (path == NULL) {
 		http_error(req, 400, "request has no path");
+		return;
+	}
+	if ((methods = http_methods(h, path, &route)) == 0) {
+		http_error(req, 404, "no such resource: %.128s", path);
+		return;
+	}
+	if (!(evhttp_request_get_command(req) & methods)) {
+		http_not_allowed(req, methods);
+		return;
+	}
+	if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) >
+	    HTTP_BODY_MAX) {
+		http_error(req, 413, "request body is over %d bytes", HTTP_BODY_MAX);
+		return;
+	}
+	if (route < h->n_routes) {
+		h->routes[route].fn(req, h->routes[route].arg);
 		return;
 	}
 	if (strcmp(path, "/v1/tallies") == 0) {
 		http_tallies(h, req);
 		return;
 	}
-	if (h->alerts && (strcmp(path, "/v1/alerts") == 0 ||
-	                  strcmp(path, "/v1/alerts/history") == 0)) {
+	if (strcmp(path, "/v1/alerts") == 0 ||
+	    strcmp(path, "/v1/alerts/history") == 0) {
+		if (strcmp(path, "/v1/alerts/history") == 0 &&
+		    http_check_codes(h, req) < 0)
+			return;
 		http_alerts_serve(h->alerts, req, path);
-		return;
-	}
-	if (strcmp(path, "/healthz") != 0 && strcmp(path, "/v1/units") != 0 &&
-	    strcmp(path, "/v1/tasks") != 0) {
-		http_error(req, 404, "no such resource: %.128s", path);
 		return;
 	}
 	if (http_query(req, &q, none) < 0)
@@ -532,10 +679,17 @@ http_new(struct event_base *base, const char *addr, struct book **book,
 			*err = NULL;
 		goto fail;
 	}
+	/* Every method reaches http_dispatch, which answers 405 in JSON
+	 * (libevent's own refusal is a 501 HTML page). */
 	evhttp_set_allowed_methods(h->evh, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
-	                           EVHTTP_REQ_POST);
+	                           EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+	                           EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+	                           EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
+	                           EVHTTP_REQ_PATCH);
 	evhttp_set_max_headers_size(h->evh, 8192);
-	evhttp_set_max_body_size(h->evh, 4096);
+	/* libevent answers bodies over its limit with an HTML 413; up to
+	 * HTTP_BODY_HARD_MAX they reach http_dispatch and get the JSON one. */
+	evhttp_set_max_body_size(h->evh, HTTP_BODY_HARD_MAX);
 	evhttp_set_timeout(h->evh, 30);
 	evhttp_set_gencb(h->evh, http_dispatch, h);
 	if ((bound = evhttp_bind_socket_with_handle(h->evh, host, port)) == NULL) {
@@ -580,11 +734,13 @@ http_url(const struct http *h)
 }
 
 int
-http_route(struct http *h, const char *path, http_route_fn fn, void *arg)
+http_route(struct http *h, const char *path, int methods, http_route_fn fn,
+           void *arg)
 {
 	if (h->n_routes == sizeof h->routes / sizeof h->routes[0])
 		return -1;
 	h->routes[h->n_routes].path = path;
+	h->routes[h->n_routes].methods = methods;
 	h->routes[h->n_routes].fn = fn;
 	h->routes[h->n_routes].arg = arg;
 	h->n_routes++;

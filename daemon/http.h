@@ -5,6 +5,7 @@
 #define TIENDO_HTTP_H
 
 #include <event2/event.h>
+#include <event2/http.h>
 #include <jansson.h>
 
 #include "book.h"
@@ -21,11 +22,13 @@ struct http *http_new(struct event_base *base, const char *addr,
                       char **err);
 void http_free(struct http *h);
 
-/* Serves `path` (exact match, any method) with fn, which must reply once
- * and check the method itself.  For modules that own their resource
+/* Serves `path` (exact match) with fn, which must reply once, for the
+ * methods in `methods` (EVHTTP_REQ_* bits); any other method is answered
+ * 405 with Allow before fn is called.  For modules that own their resource
  * (/metrics, /v1/reload).  0, or -1 when the table is full. */
 typedef void (*http_route_fn)(struct evhttp_request *req, void *arg);
-int http_route(struct http *h, const char *path, http_route_fn fn, void *arg);
+int http_route(struct http *h, const char *path, int methods, http_route_fn fn,
+               void *arg);
 /* Serves /v1/alerts and /v1/alerts/history from `a` (http_alerts.c). */
 struct alerts;
 void http_set_alerts(struct http *h, struct alerts *a);
@@ -34,6 +37,11 @@ void http_set_alerts(struct http *h, struct alerts *a);
  * resource replies exactly once, through one of these two. */
 struct evhttp_request;
 void http_reply(struct evhttp_request *req, int code, json_t *body);
+/* The query string of req into q: no %00, UTF-8, only `allowed` keys
+ * (NULL-terminated).  0, or -1 with a 400 sent and q empty. */
+struct evkeyvalq;
+int http_query(struct evhttp_request *req, struct evkeyvalq *q,
+               const char *const *allowed);
 /* {"error": "..."} with the status `code`. */
 void http_error(struct evhttp_request *req, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

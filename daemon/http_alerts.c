@@ -71,29 +71,15 @@ http_alerts_serve(struct alerts *a, struct evhttp_request *req,
 	                                            "since", "limit", NULL };
 	int history = strcmp(path, "/v1/alerts/history") == 0;
 	const char *const *allowed = history ? allowed_hist : allowed_active;
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-	const char *query = uri ? evhttp_uri_get_query(uri) : NULL, *v;
+	const char *v;
 	struct alertstore_filter f = { .limit = HISTORY_LIMIT_DEFAULT };
 	struct ha_rows r = { .rows = json_array() };
 	struct evkeyvalq q;
-	struct evkeyval *kv;
 	uint64_t n;
 	int rc;
 
-	TAILQ_INIT(&q);
-	if (query && evhttp_parse_query_str(query, &q) < 0) {
-		ha_error(req, 400, "query string is not well formed", NULL);
+	if (http_query(req, &q, allowed) < 0)
 		goto out;
-	}
-	TAILQ_FOREACH(kv, &q, next) {
-		size_t i;
-		for (i = 0; allowed[i] && strcmp(kv->key, allowed[i]) != 0; i++)
-			;
-		if (allowed[i] == NULL) {
-			ha_error(req, 400, "unknown parameter \"", kv->key);
-			goto out;
-		}
-	}
 	if (!history) {
 		if ((v = evhttp_find_header(&q, "active")) && strcmp(v, "1") != 0) {
 			ha_error(req, 400, "active must be 1 (the history is "

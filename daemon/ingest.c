@@ -22,6 +22,7 @@
 #include "correct.h"
 #include "ingest.h"
 #include "log.h"
+#include "nulcheck.h"
 #include "ratelimit.h"
 
 #define DRAIN_MESSAGES 1000
@@ -90,11 +91,14 @@ struct ingest {
 	int *touched;        /* per item: targets a batch changed, for hooks */
 	struct tally *saved; /* their tallies before, to undo a failed commit */
 	size_t n_applied;
+	struct nulcheck_hit *nul_hits; /* per report of the batch in hand */
 };
 
 static void ingest_drain(struct ingest *in);
 
 #define PROBE_MS 1000
+/* At SIGTERM, queued batches are answered RETRY for this long at most. */
+#define STOP_ANSWER_MS 1000
 
 /* With nobody sending, no commit would ever tell that the disk has room
  * again; a probe write does, so /healthz recovers by itself. */
@@ -182,6 +186,40 @@ ingest_not_allowed(const struct ingest_msg *m, const Tiendo__Report *r,
 	return TIENDO__REJECT__REJECT_UNIT_NOT_ALLOWED;
 }
 
+/* Finds NUL bytes in the batch's text fields (in->nul_hits).  A NUL in
+ * Batch.client refuses the batch (unless CURVE names the client); -1 then,
+ * or when out of memory (RETRY). */
+static int
+ingest_nul(struct ingest *in, struct ingest_msg *m, const void *data,
+           size_t len)
+{
+	struct nulcheck_hit bh;
+	int rc = nulcheck_batch(m->batch, data, len, &bh, in->nul_hits);
+
+	if (rc < 0) {
+		msg_fail(m, TIENDO__STATUS__STATUS_RETRY,
+		         TIENDO__BATCH_ERROR__BATCH_STORAGE,
+		         "server out of memory; nothing was stored, send again");
+		return -1;
+	}
+	if (rc > 0 && bh.field != NULL && strcmp(bh.field, "client") == 0 &&
+	    !curve_enabled(in->curve)) {
+		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
+		         TIENDO__BATCH_ERROR__BATCH_BAD_CLIENT,
+		         "client holds a NUL byte at offset %zu", bh.offset);
+		return -1;
+	}
+	return 0;
+}
+
+static Tiendo__Reject
+ingest_nul_reject(const struct nulcheck_hit *h, char *reason)
+{
+	snprintf(reason, REASON_MAX, "%s holds a NUL byte at offset %zu",
+	         h->field, h->offset);
+	return TIENDO__REJECT__REJECT_NUL;
+}
+
 /* Decodes and validates one message body into m and its items. */
 static void
 ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
@@ -192,14 +230,17 @@ ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
 	Tiendo__BatchError berr;
 	size_t denied = 0;
 
+	m->batch = tiendo__batch__unpack(NULL, len, data);
 	if (len > LIMIT_MESSAGE_BYTES) {
+		/* Decoded all the same (libzmq caps it at HARD_MESSAGE_BYTES),
+		 * so that a client with batches in flight can match the reply
+		 * by its batch_id. */
 		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
 		         TIENDO__BATCH_ERROR__BATCH_TOO_LARGE,
 		         "message is %zu bytes; the limit is %d", len,
 		         LIMIT_MESSAGE_BYTES);
 		return;
 	}
-	m->batch = tiendo__batch__unpack(NULL, len, data);
 	if (m->batch == NULL) {
 		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
 		         TIENDO__BATCH_ERROR__BATCH_MALFORMED,
@@ -222,6 +263,8 @@ ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
 		m->error = berr;
 		return;
 	}
+	if (ingest_nul(in, m, data, len) < 0)
+		return;
 	m->status = TIENDO__STATUS__STATUS_OK;
 	m->first = in->n_items;
 	m->n = m->batch->n_reports;
@@ -229,10 +272,14 @@ ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
 		struct ingest_item *it = &in->items[in->n_items];
 		it->is_new = 0;
 		it->fate = TIENDO__FATE__FATE_UNSPECIFIED;
-		it->code = validate_report(plan, m->batch->reports[i],
-		                           m->client, now, in->max_future,
-		                           &it->v, in->reasons[in->n_items],
-		                           REASON_MAX);
+		if (in->nul_hits[i].report >= 0 && m->batch->reports[i]->seq != 0)
+			it->code = ingest_nul_reject(&in->nul_hits[i],
+			                             in->reasons[in->n_items]);
+		else
+			it->code = validate_report(plan, m->batch->reports[i],
+			                           m->client, now, in->max_future,
+			                           &it->v, in->reasons[in->n_items],
+			                           REASON_MAX);
 		if (it->code == TIENDO__REJECT__REJECT_NONE && m->auth &&
 		    !authkey_allows(m->auth, m->batch->reports[i]->unit)) {
 			it->code = ingest_not_allowed(m, m->batch->reports[i],
@@ -294,6 +341,10 @@ ingest_recv(struct ingest *in, when_t now)
 		m->rid_len = sizeof m->rid;
 	memcpy(m->rid, zmq_msg_data(&part[0]), m->rid_len);
 	m->batch = NULL;
+	/* The slot is reused: nothing of an earlier reply may leak into this
+	 * one (Ack.error is set only with RETRY or BAD_BATCH). */
+	m->status = TIENDO__STATUS__STATUS_UNSPECIFIED;
+	m->error = TIENDO__BATCH_ERROR__BATCH_NONE;
 	m->delim = 0;
 	m->first = m->n = 0;
 	m->reason[0] = '\0';
@@ -320,6 +371,9 @@ ingest_recv(struct ingest *in, when_t now)
 		ingest_parse(in, m, zmq_msg_data(&part[2]), zmq_msg_size(&part[2]),
 		             now);
 	} else {
+		/* A REQ's delimiter is echoed here too, or REQ would drop the
+		 * reply and its user would see only a timeout. */
+		m->delim = nparts >= 2 && zmq_msg_size(&part[1]) == 0;
 		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
 		         TIENDO__BATCH_ERROR__BATCH_FRAMES,
 		         "message has %zu frames; send exactly one (the Batch), "
@@ -330,21 +384,75 @@ ingest_recv(struct ingest *in, when_t now)
 	return 0;
 }
 
-/* Counts the new reports, keeping what each tally was. */
+/* Counts a new report: its pair's tally becomes t, the old one kept. */
 static void
-ingest_apply(struct ingest *in)
+ingest_put(struct ingest *in, int target, const struct tally *t)
 {
 	struct book *book = *in->book;
 
-	in->n_applied = 0;
-	for (size_t i = 0; i < in->n_items; i++) {
-		int t = in->items[i].v.target;
-		if (!in->items[i].is_new)
-			continue;
-		in->saved[in->n_applied] = book->board->tallies[t];
-		in->touched[in->n_applied++] = t;
-		book_apply(book, &in->items[i].v);
+	in->saved[in->n_applied] = book->board->tallies[target];
+	in->touched[in->n_applied++] = target;
+	book_put(book, target, t);
+}
+
+/* Item k cannot be counted: refused, and nothing of it stored. */
+static void
+ingest_overflow(struct ingest *in, struct ingest_item *it, size_t k)
+{
+	const struct plan *plan = (*in->book)->plan;
+	const struct plan_target *t = &plan->targets[it->v.target];
+
+	it->fate = TIENDO__FATE__FATE_REJECTED;
+	it->code = TIENDO__REJECT__REJECT_OVERFLOW;
+	it->is_new = 0;
+	snprintf(in->reasons[k], REASON_MAX, "counting this report would take "
+	         "the totals of task \"%s\" (unit \"%s\") past what can be "
+	         "counted: the absolute totals of a task's units may add up to "
+	         "at most 9223372036854775.807; not stored",
+	         plan->tasks[t->task].code, plan->units[t->unit].code);
+}
+
+/* Writes item k (a report, or a correction) under a savepoint, refolds its
+ * pair from the store, and undoes the write if the new total cannot be
+ * counted.  0, or -1 on a store error. */
+static int
+ingest_write_refold(struct ingest *in, struct ingest_msg *m, size_t k,
+                    const struct store_report *row, when_t now)
+{
+	struct book *book = *in->book;
+	struct ingest_item *it = &in->items[k];
+	const Tiendo__Report *r = m->batch->reports[k - m->first];
+	enum tally_result rc;
+	struct tally nt;
+
+	if (store_savepoint(book->store) < 0)
+		return -1;
+	if (it->v.voids_seq != 0) {
+		struct correct_result cr;
+
+		if (correct_apply(book->store, book->plan, m->client, r, now,
+		                  &cr, in->reasons[k], REASON_MAX) < 0)
+			return -1;
+		it->fate = cr.fate;
+		it->code = cr.code;
+		it->is_new = cr.is_new;
+		it->v.target = cr.target;
+	} else {
+		if (store_insert(book->store, row, &it->is_new) < 0)
+			return -1;
+		it->fate = it->is_new ? TIENDO__FATE__FATE_ACCEPTED
+		                      : TIENDO__FATE__FATE_DUPLICATE;
 	}
+	if (!it->is_new || it->v.target < 0)
+		return store_release(book->store);
+	if (book_try_refold(book, it->v.target, &nt, &rc) < 0)
+		return -1;
+	if (rc == TALLY_OK) {
+		ingest_put(in, it->v.target, &nt);
+		return store_release(book->store);
+	}
+	ingest_overflow(in, it, k);
+	return store_undo_savepoint(book->store);
 }
 
 /* After a failed commit: the tallies as they were, newest first. */
@@ -356,8 +464,8 @@ ingest_unapply(struct ingest *in)
 
 	while (in->n_applied > 0) {
 		in->n_applied--;
-		book->board->tallies[in->touched[in->n_applied]] =
-			in->saved[in->n_applied];
+		book_put(book, in->touched[in->n_applied],
+		         &in->saved[in->n_applied]);
 	}
 	if (staged && in->hooks.done)
 		in->hooks.done(in->hook_arg, 0);
@@ -371,6 +479,7 @@ ingest_commit(struct ingest *in, when_t now)
 	const struct plan *plan = (*in->book)->plan;
 	double t0 = histogram_clock();
 
+	in->n_applied = 0;
 	if (store_begin(store) < 0)
 		goto fail;
 	for (size_t i = 0; i < in->n_msgs; i++) {
@@ -391,16 +500,8 @@ ingest_commit(struct ingest *in, when_t now)
 				continue;
 			}
 			if (it->v.voids_seq != 0) {
-				struct correct_result cr;
-
-				if (correct_apply(store, plan, m->client, r,
-				                  now, &cr, in->reasons[k],
-				                  REASON_MAX) < 0)
+				if (ingest_write_refold(in, m, k, NULL, now) < 0)
 					goto fail;
-				it->fate = cr.fate;
-				it->code = cr.code;
-				it->is_new = cr.is_new;
-				it->v.target = cr.target;
 				continue;
 			}
 			const struct plan_target *t = &plan->targets[it->v.target];
@@ -416,15 +517,36 @@ ingest_commit(struct ingest *in, when_t now)
 				.reporter = r->reporter,
 				.note = r->note,
 			};
-			if (store_insert(store, &row, &it->is_new) < 0)
+			struct tally nt;
+
+			enum tally_result rc = book_try(*in->book, &it->v, &nt);
+
+			/* The usual case: counted in memory, no savepoint. */
+			if (rc == TALLY_OK) {
+				if (store_insert(store, &row, &it->is_new) < 0)
+					goto fail;
+				it->fate = it->is_new ? TIENDO__FATE__FATE_ACCEPTED
+				                      : TIENDO__FATE__FATE_DUPLICATE;
+				if (it->is_new)
+					ingest_put(in, it->v.target, &nt);
+				continue;
+			}
+			if (rc == TALLY_OVERFLOW) {
+				if (store_exists(store, m->client, r->seq,
+				                 &found) < 0)
+					goto fail;
+				if (found)
+					it->fate = TIENDO__FATE__FATE_DUPLICATE;
+				else
+					ingest_overflow(in, it, k);
+				continue;
+			}
+			if (ingest_write_refold(in, m, k, &row, now) < 0)
 				goto fail;
-			it->fate = it->is_new ? TIENDO__FATE__FATE_ACCEPTED
-			                      : TIENDO__FATE__FATE_DUPLICATE;
 		}
 	}
-	/* The tallies move inside the transaction so that the alert rules
+	/* The tallies moved inside the transaction so that the alert rules
 	 * see them and store their events in it; undone if it fails. */
-	ingest_apply(in);
 	if (in->hooks.stage && in->n_applied > 0)
 		in->hooks.stage(in->hook_arg, in->touched, in->n_applied);
 	if (store_commit(store) < 0)
@@ -578,8 +700,9 @@ ingest_ack(struct ingest *in, struct ingest_msg *m, when_t now)
 	}
 }
 
-static void
-ingest_drain(struct ingest *in)
+/* One bounded drain: receive, commit, ack.  1 when more input waits. */
+static int
+ingest_drain_once(struct ingest *in)
 {
 	when_t now = when_now();
 	int more = 0, committed = 0;
@@ -610,8 +733,19 @@ ingest_drain(struct ingest *in)
 	if (!more && zmq_getsockopt(in->sock, ZMQ_EVENTS, &events, &len) == 0 &&
 	    (events & ZMQ_POLLIN))
 		more = 1;
-	if (more)
-		event_active(in->ev_more, 0, 0);
+	return more;
+}
+
+static void
+ingest_drain(struct ingest *in)
+{
+	/* Later, as a timer, not event_active(): libevent runs active events
+	 * back to back without polling, so under a deep queue neither a
+	 * SIGTERM nor an HTTP request would get a turn until it is empty. */
+	static const struct timeval now = { 0, 0 };
+
+	if (ingest_drain_once(in))
+		evtimer_add(in->ev_more, &now);
 }
 
 static int
@@ -651,8 +785,10 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 	in->saved = malloc(items * sizeof *in->saved);
 	in->acks = calloc(LIMIT_BATCH_REPORTS, sizeof *in->acks);
 	in->ack_ptrs = calloc(LIMIT_BATCH_REPORTS, sizeof *in->ack_ptrs);
+	in->nul_hits = calloc(LIMIT_BATCH_REPORTS, sizeof *in->nul_hits);
 	if (!in->badlog || !in->msgs || !in->items || !in->reasons ||
-	    !in->acks || !in->ack_ptrs || !in->touched || !in->saved)
+	    !in->acks || !in->ack_ptrs || !in->touched || !in->saved ||
+	    !in->nul_hits)
 		goto nomem;
 	if ((in->sock = zmq_socket(zctx, ZMQ_ROUTER)) == NULL) {
 		if (asprintf(err, "ingest: socket: %s", zmq_strerror(errno)) < 0)
@@ -703,9 +839,13 @@ ingest_free(struct ingest *in)
 		return;
 	if (in->sock && in->ev_fd) {
 		/* Tell whoever is queued to come back, rather than let them
-		 * wait for a timeout. */
+		 * wait for a timeout: RETRY, nothing stored, for at most
+		 * STOP_ANSWER_MS (clients may keep sending for ever). */
+		double end = histogram_clock() + STOP_ANSWER_MS / 1000.0;
+
 		in->stopping = 1;
-		ingest_drain(in);
+		while (ingest_drain_once(in) && histogram_clock() < end)
+			;
 	}
 	if (in->ev_fd)
 		event_free(in->ev_fd);
@@ -722,6 +862,7 @@ ingest_free(struct ingest *in)
 	free(in->saved);
 	free(in->acks);
 	free(in->ack_ptrs);
+	free(in->nul_hits);
 	free(in->out);
 	ratelimit_free(in->badlog);
 	free(in);

@@ -13,6 +13,15 @@
 #include "log.h"
 
 static enum log_level log_level = LOG_LVL_INFO;
+static log_capture_fn log_capture_to;
+static void *log_capture_arg;
+
+void
+log_capture(log_capture_fn fn, void *arg)
+{
+	log_capture_to = fn;
+	log_capture_arg = arg;
+}
 
 void
 log_set_level(enum log_level level)
@@ -47,6 +56,8 @@ log_vemit(enum log_level level, const char *fmt, va_list ap)
 	m = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
 	if (m < 0)
 		return;
+	if (level <= LOG_LVL_ERR && log_capture_to != NULL)
+		log_capture_to(log_capture_arg, line + n);
 	n += (size_t)m < sizeof line - n - 1 ? m : (int)(sizeof line - n - 2);
 	line[n++] = '\n';
 	/* Nothing sensible to do if stderr is gone. */

@@ -26,6 +26,12 @@ void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* While set, every line logged at err is also handed to fn (without its
+ * priority prefix): how a reload lists the errors a module logged.  NULL
+ * stops. */
+typedef void (*log_capture_fn)(void *arg, const char *line);
+void log_capture(log_capture_fn fn, void *arg);
+
 /* Logs at err and exits with `code` (a sysexits value). */
 void fatal(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));

@@ -141,17 +141,31 @@ status_line(void *arg, char *buf, size_t n)
 
 /* Settings as at start: the file over the defaults, then the command
  * line.  Also what a reload re-runs. */
+/* The command-line option that sets config key `key`, as the user typed
+ * it: the key with dashes ("alert_interval" -> "alert-interval"). */
+static const char *
+option_name(const char *key, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s", key);
+	for (char *p = buf; *p; p++)
+		if (*p == '_')
+			*p = '-';
+	return buf;
+}
+
 static int
 build_config(void *arg, struct config *c)
 {
 	struct tiendod *d = arg;
 	const char *why;
+	char name[64];
 
 	if (d->config_path && config_load(c, d->config_path) < 0)
 		return -1;
 	for (int k = 0; k < 128; k++)
 		if (d->over[k] && config_set(c, config_keys[k], d->over[k], &why) < 0) {
-			log_err("--%s %s: %s", config_keys[k], d->over[k], why);
+			log_err("--%s %s: %s", option_name(config_keys[k], name,
+			        sizeof name), d->over[k], why);
 			return -1;
 		}
 	return 0;
@@ -218,6 +232,7 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 	const char *const *keys = config_keys;
 	const char *config = NULL, *why;
 	const char **over = d->over;
+	char name[64];
 	int c;
 
 	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
@@ -261,7 +276,8 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 	/* The command line wins over the file. */
 	for (c = 0; c < 128; c++)
 		if (over[c] && config_set(&d->conf, keys[c], over[c], &why) < 0) {
-			fprintf(stderr, "tiendod: --%s %s: %s\n", keys[c], over[c], why);
+			fprintf(stderr, "tiendod: --%s %s: %s\n", option_name(keys[c],
+			        name, sizeof name), over[c], why);
 			exit(EX_USAGE);
 		}
 	log_set_level(d->conf.log_level);
@@ -279,6 +295,26 @@ load_plan(const char *path)
 	return p;
 }
 
+/* --check: the keys as a start would load them (same exit status). */
+static void
+check_keys(const struct config *conf)
+{
+	struct event_base *base = event_base_new();
+	void *zctx = zmq_ctx_new();
+	struct curve *c;
+	char *err = NULL;
+
+	if (base == NULL || zctx == NULL)
+		fatal(EX_OSERR, "cannot create the event loop or ZeroMQ context");
+	if (curve_check_libzmq(conf->curve, &err) < 0)
+		fatal(EX_UNAVAILABLE, "%s", err ? err : "libzmq: unusable");
+	if ((c = curve_new(base, zctx, conf->curve, conf->keys_dir, &err)) == NULL)
+		fatal(EX_CONFIG, "%s", err ? err : "curve: failed");
+	curve_free(c);
+	zmq_ctx_term(zctx);
+	event_base_free(base);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -292,6 +328,7 @@ main(int argc, char **argv)
 	if ((plan = load_plan(d.conf.plan)) == NULL)
 		fatal(EX_CONFIG, "%s: plan refused; nothing started", d.conf.plan);
 	if (check) {
+		check_keys(&d.conf);
 		printf("%s: ok, %zu units, %zu tasks, %zu targets\n", d.conf.plan,
 		       plan->n_units, plan->n_tasks, plan->n_targets);
 		plan_free(plan);
@@ -353,8 +390,10 @@ main(int argc, char **argv)
 	 * evaluation. */
 	reload_set_swap_hook(d.reload, on_swap, d.alerts);
 	reload_set_keys_hook(d.reload, on_keys, d.curve);
-	if (http_route(d.http, "/metrics", metrics_on_request, &d.metrics) < 0 ||
-	    http_route(d.http, "/v1/reload", reload_on_http, d.reload) < 0)
+	if (http_route(d.http, "/metrics", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD,
+	               metrics_on_request, &d.metrics) < 0 ||
+	    http_route(d.http, "/v1/reload", EVHTTP_REQ_POST, reload_on_http,
+	               d.reload) < 0)
 		fatal(EX_SOFTWARE, "http: too many routes");
 	d.ev_term = evsignal_new(d.base, SIGTERM, on_stop, &d);
 	d.ev_int = evsignal_new(d.base, SIGINT, on_stop, &d);

@@ -135,6 +135,37 @@ reload_restart_only(struct reload *r, const struct config *fresh,
 	}
 }
 
+/* The errors a step logs, listed in the refusal. */
+struct reload_errors {
+	json_t *report;
+	size_t n;
+	char first[256];
+};
+
+static void
+reload_capture(void *arg, const char *line)
+{
+	struct reload_errors *e = arg;
+
+	if (e->n++ == 0)
+		snprintf(e->first, sizeof e->first, "%s", line);
+	reload_note(e->report, "errors", line);
+}
+
+/* "N errors: the first" for the refusal line, after a captured step. */
+static const char *
+reload_errors_why(const struct reload_errors *e, const char *what, char *buf,
+                  size_t n)
+{
+	if (e->n == 0)
+		snprintf(buf, n, "%s", what);
+	else if (e->n == 1)
+		snprintf(buf, n, "%s: %s", what, e->first);
+	else
+		snprintf(buf, n, "%s: %s (and %zu more)", what, e->first, e->n - 1);
+	return buf;
+}
+
 static int
 reload_refuse(struct reload *r, json_t *report, const char *why)
 {
@@ -155,6 +186,8 @@ reload_run(struct reload *r, json_t *report)
 	struct book *nb, *old;
 	char why[512];
 	char *tmp;
+	struct reload_errors errs_seen = { .report = report };
+	int rc;
 
 	notify_reloading(r->notify);
 	log_notice("reload: re-reading the configuration and the plan");
@@ -162,10 +195,14 @@ reload_run(struct reload *r, json_t *report)
 		config_free(&fresh);
 		return reload_refuse(r, report, "out of memory");
 	}
-	if (r->configure(r->arg, &fresh) < 0) {
+	log_capture(reload_capture, &errs_seen);
+	rc = r->configure(r->arg, &fresh);
+	log_capture(NULL, NULL);
+	if (rc < 0) {
 		config_free(&fresh);
-		return reload_refuse(r, report, "the configuration has errors "
-		                     "(logged above)");
+		return reload_refuse(r, report, reload_errors_why(&errs_seen,
+		                     "the configuration has errors", why,
+		                     sizeof why));
 	}
 	if ((plan = plan_load(fresh.plan, &errs)) == NULL) {
 		for (size_t i = 0; i < errs.n; i++) {
@@ -185,11 +222,16 @@ reload_run(struct reload *r, json_t *report)
 		return reload_refuse(r, report, "cannot recount the stored "
 		                     "reports under the new plan");
 	}
-	if (r->keys && r->keys(r->keys_arg) < 0) {
+	errs_seen.n = 0;
+	log_capture(reload_capture, &errs_seen);
+	rc = r->keys ? r->keys(r->keys_arg) : 0;
+	log_capture(NULL, NULL);
+	if (rc < 0) {
 		book_free(nb);
 		config_free(&fresh);
-		return reload_refuse(r, report, "the authorised client keys have "
-		                     "errors (logged above); the old keys stay");
+		return reload_refuse(r, report, reload_errors_why(&errs_seen,
+		                     "the authorised client keys have errors "
+		                     "(the old keys stay)", why, sizeof why));
 	}
 	reload_restart_only(r, &fresh, report);
 

@@ -266,6 +266,25 @@ store_rollback(struct store *s)
 	sqlite3_reset(s->rollback);
 }
 
+/* Rare (a report that might not be counted), so not prepared. */
+int
+store_savepoint(struct store *s)
+{
+	return store_exec(s, "SAVEPOINT one_report");
+}
+
+int
+store_release(struct store *s)
+{
+	return store_exec(s, "RELEASE one_report");
+}
+
+int
+store_undo_savepoint(struct store *s)
+{
+	return store_exec(s, "ROLLBACK TO one_report") == 0 ? store_release(s) : -1;
+}
+
 int
 store_insert(struct store *s, const struct store_report *r, int *is_new)
 {

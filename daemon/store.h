@@ -61,6 +61,12 @@ void store_rollback(struct store *s);
 
 /* Inserts unless (client, seq) is already stored: *is_new is 1 when the row
  * went in, 0 for a duplicate.  0 or -1. */
+/* Inside a transaction: a mark to undo one report's writes to (a report
+ * that turns out not to be countable), released or undone. */
+int store_savepoint(struct store *s);
+int store_release(struct store *s);
+int store_undo_savepoint(struct store *s);
+
 int store_insert(struct store *s, const struct store_report *r, int *is_new);
 
 /* *found = 1 when (client, seq) is stored.  0 or -1. */

@@ -242,6 +242,8 @@ validate_reject_name(Tiendo__Reject code)
 	case TIENDO__REJECT__REJECT_BAD_SEQ: return "bad_seq";
 	case TIENDO__REJECT__REJECT_UNIT_NOT_ALLOWED: return "unit_not_allowed";
 	case TIENDO__REJECT__REJECT_BAD_CORRECTION: return "bad_correction";
+	case TIENDO__REJECT__REJECT_OVERFLOW: return "overflow";
+	case TIENDO__REJECT__REJECT_NUL: return "nul";
 	default: return "unknown";
 	}
 }

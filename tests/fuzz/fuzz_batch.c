@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "nulcheck.h"
 #include "plan.h"
 #include "validate.h"
 #include "wire.h"
@@ -40,6 +41,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if ((b = tiendo__batch__unpack(NULL, size, data)) != NULL) {
 		const char *ids[2] = { b->client, "xa-a" };
+		struct nulcheck_hit bh, *hits = calloc(b->n_reports + 1,
+		                                       sizeof *hits);
+
+		/* The second decode, against hand-made descriptors. */
+		if (hits == NULL || nulcheck_batch(b, data, size, &bh, hits) > 1)
+			abort();
+		for (size_t i = 0; i < b->n_reports; i++)
+			if (hits[i].report >= 0 && (hits[i].report != (long)i ||
+			    hits[i].field == NULL))
+				abort();
+		free(hits);
 
 		for (int k = 0; k < 2; k++) {
 			if (validate_batch_as(b, ids[k], reason, sizeof reason) !=

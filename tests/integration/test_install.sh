@@ -47,7 +47,7 @@ if command -v systemd-analyze >/dev/null; then
 	# verify wants ExecStart to exist: check a copy that points into DESTDIR,
 	# with man: links resolved against the installed pages.
 	mkdir -p "$T/unit"
-	sed "s|^ExecStart=/usr/local/sbin/|ExecStart=$R/usr/local/sbin/|" "$UNIT" >"$T/unit/tiendod.service"
+	sed "s|^\(Exec[A-Za-z]*=\)/usr/local/sbin/|\1$R/usr/local/sbin/|" "$UNIT" >"$T/unit/tiendod.service"
 	out=$(MANPATH="$R/usr/local/share/man" systemd-analyze verify "$T/unit/tiendod.service" 2>&1); rc=$?
 	expect_eq "systemd-analyze verify: exit 0" "$rc" 0
 	expect_eq "systemd-analyze verify: nothing to say" "$out" ""
@@ -78,7 +78,7 @@ done
 make_plan "$T/plan.ini"
 "$B/tiendod" --plan "$T/nonexistent.ini" --state-dir "$T/s" 2>/dev/null
 expect_eq "tiendod with no plan exits 78 (EX_CONFIG)" "$?" 78
-"$B/tiendod" --plan "$T/plan.ini" --state-dir "$T/s" --check >/dev/null 2>&1
+"$B/tiendod" --plan "$T/plan.ini" --state-dir "$T/s" --plain --check >/dev/null 2>&1
 expect_eq "tiendod --check of a good plan exits 0" "$?" 0
 "$B/tiendod" --plan "$T/plan.ini" --state-dir "$T/s" --log-level loud 2>/dev/null
 expect_eq "tiendod with a bad setting exits 64 (EX_USAGE)" "$?" 64

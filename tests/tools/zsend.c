@@ -9,10 +9,13 @@
  *                        "now+MS" / "now-MS"; \xHH escapes in any field
  *     --repeat N         repeat the last report N more times, seq + 1 each
  *     --version V        Batch.version (default 1)
- *     --client ID        Batch.client (default "probe")
+ *     --client ID        Batch.client (default "probe"; \xHH escapes)
  *     --batch-id N       Batch.batch_id (default 1)
  *     --truncate N       send only the first N bytes of the encoding
  *     --garbage N        send N bytes of junk instead of a Batch
+ *     --nul-7f           after encoding, turn every byte 0x7f into NUL: a
+ *                        field given with \x7f holds a NUL on the wire,
+ *                        its length right (keep seqs and lengths off 127)
  *     --pad-note N       make the last report's note N bytes of 'x'
  *     --voids "SEQ|REASON"  make the last report a correction voiding SEQ
  *     --extra-frame      append an extra frame to the message
@@ -177,6 +180,7 @@ main(int argc, char **argv)
 		{ "batch-id", required_argument, NULL, 'b' },
 		{ "truncate", required_argument, NULL, 't' },
 		{ "garbage", required_argument, NULL, 'g' },
+		{ "nul-7f", no_argument, NULL, 'N' },
 		{ "pad-note", required_argument, NULL, 'p' },
 		{ "voids", required_argument, NULL, 'V' },
 		{ "extra-frame", no_argument, NULL, 'x' },
@@ -190,7 +194,7 @@ main(int argc, char **argv)
 	};
 	Tiendo__Batch batch = TIENDO__BATCH__INIT;
 	long truncate = -1, garbage = -1, pad = -1, timeout = 5000;
-	int req = 0, extra = 0, c, rc;
+	int req = 0, extra = 0, nul7f = 0, c, rc;
 	char *note = NULL, *err = NULL;
 	const char *then_wait = NULL;
 	const char *key = getenv(KEYS_ENV_KEY);
@@ -220,10 +224,11 @@ main(int argc, char **argv)
 			}
 			break;
 		case 'v': batch.version = (uint32_t)atol(optarg); break;
-		case 'c': batch.client = optarg; break;
+		case 'c': batch.client = unescape(optarg); break;
 		case 'b': batch.batch_id = strtoull(optarg, NULL, 10); break;
 		case 't': truncate = atol(optarg); break;
 		case 'g': garbage = atol(optarg); break;
+		case 'N': nul7f = 1; break;
 		case 'p': pad = atol(optarg); break;
 		case 'V': {
 			char *bar = strchr(optarg, '|');
@@ -271,6 +276,9 @@ main(int argc, char **argv)
 		tiendo__batch__pack(&batch, buf);
 		if (truncate >= 0 && (size_t)truncate < len)
 			len = truncate;
+		for (size_t i = 0; nul7f && i < len; i++)
+			if (buf[i] == 0x7f)
+				buf[i] = 0;
 	}
 
 	ctx = zmq_ctx_new();

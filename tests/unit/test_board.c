@@ -534,6 +534,75 @@ test_rollup_generated(void **state)
 	board_free(b);
 }
 
+/* Accepted means counted: a tally, and every roll-up over it, stays exact
+ * or the report is refused (TALLY_OVERFLOW) and changes nothing. */
+static void
+test_overflow_refused_whole(void **state)
+{
+	struct fixture *f = *state;
+	struct tally_view v;
+	struct tally before;
+	size_t n, accepted = 0;
+	dec_t room;
+
+	/* One pair: adds of the largest value until the task is full. */
+	for (int i = 0; i < 10000; i++)
+		accepted += report(f->board, T_REV_HD, REPORT_ADD, DEC_MAX,
+		                   T0 + DAY + i) == TALLY_OK;
+	assert_int_equal(accepted, INT64_MAX / DEC_MAX);
+	assert_int_equal(f->board->tallies[T_REV_HD].actual,
+	                 (dec_t)accepted * DEC_MAX);
+	assert_int_equal(f->board->tallies[T_REV_HD].n_reports, accepted);
+
+	/* The task's other units share what is left, and no more. */
+	room = INT64_MAX - (dec_t)accepted * DEC_MAX;
+	before = f->board->tallies[T_REV_TL];
+	assert_int_equal(report(f->board, T_REV_TL, REPORT_ADD, room + 1,
+	                        T0 + DAY), TALLY_OVERFLOW);
+	assert_memory_equal(&before, &f->board->tallies[T_REV_TL], sizeof before);
+	assert_int_equal(report(f->board, T_REV_TL, REPORT_ADD, room, T0 + DAY),
+	                 TALLY_OK);
+	/* Negative totals count by their size: a roll-up could meet them. */
+	assert_int_equal(report(f->board, T_REV_DEPT, REPORT_SET, -1, T0 + DAY),
+	                 TALLY_OVERFLOW);
+	/* Every roll-up is the exact sum. */
+	assert_int_equal(board_rollup(f->board, REVENUE, PROVINCE, T0 + 2 * DAY,
+	                              &v, &n), 0);
+	assert_int_equal(v.actual, INT64_MAX);
+	/* Another task has its own room. */
+	assert_int_equal(report(f->board, T_TREES_HD, REPORT_ADD, DEC_MAX,
+	                        T0 + DAY), TALLY_OK);
+	/* A set that lowers a total frees room for the others. */
+	assert_int_equal(report(f->board, T_REV_HD, REPORT_SET, 0,
+	                        T0 + 30 * DAY), TALLY_OK);
+	assert_int_equal(report(f->board, T_REV_DEPT, REPORT_SET, -DEC_MAX,
+	                        T0 + DAY), TALLY_OK);
+	assert_int_equal(board_rollup(f->board, REVENUE, PROVINCE, T0 + 31 * DAY,
+	                              &v, &n), 0);
+	assert_int_equal(v.actual, room);
+}
+
+/* A refold (recount) that cannot be counted leaves the tally as it was. */
+static void
+test_overflow_refold(void **state)
+{
+	struct fixture *f = *state;
+	struct tally_report l[2] = {
+		{ REPORT_SET, DEC_MAX, T0 + DAY, 1, 42 },
+		{ REPORT_ADD, DEC_MAX, T0 + 2 * DAY, 2, 42 },
+	};
+	struct tally before;
+
+	for (int i = 0; i < 9222; i++)
+		assert_int_equal(report(f->board, T_REV_TL, REPORT_ADD, DEC_MAX,
+		                        T0 + DAY + i), TALLY_OK);
+	before = f->board->tallies[T_REV_HD];
+	assert_int_equal(board_refold(f->board, T_REV_HD, l, 2), TALLY_OVERFLOW);
+	assert_memory_equal(&before, &f->board->tallies[T_REV_HD], sizeof before);
+	assert_int_equal(board_refold(f->board, T_REV_HD, l, 1), TALLY_OK);
+	assert_int_equal(f->board->tallies[T_REV_HD].actual, DEC_MAX);
+}
+
 int
 main(void)
 {
@@ -555,6 +624,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rollup_bad_arguments,
 		                                setup, teardown),
 		cmocka_unit_test(test_empty_plan),
+		cmocka_unit_test_setup_teardown(test_overflow_refused_whole,
+		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overflow_refold, setup,
+		                                teardown),
 		cmocka_unit_test(test_rollup_generated),
 	};
 

@@ -41,7 +41,6 @@ test_parse_plain(void **state)
 	assert_int_equal(parse_ok("12"), 12000);
 	assert_int_equal(parse_ok("12.5"), 12500);
 	assert_int_equal(parse_ok("-0.125"), -125);
-	assert_int_equal(parse_ok("+3"), 3000);
 	assert_int_equal(parse_ok("0"), 0);
 	assert_int_equal(parse_ok("-0"), 0);
 	assert_int_equal(parse_ok("007.010"), 7010);
@@ -56,7 +55,10 @@ test_parse_refusals(void **state)
 	(void)state;
 	refused("", "empty");
 	refused("-", "not a number");
-	refused("+", "not a number");
+	refused("+", "a leading '+' is not allowed");
+	refused("+3", "a leading '+' is not allowed");
+	refused("+0.5", "a leading '+' is not allowed");
+	refused("-+3", "not a number");
 	refused("1e3", "not a number");
 	refused("nan", "not a number");
 	refused("NaN", "not a number");

@@ -1,0 +1,32 @@
+/*
+ * nulcheck.h - NUL bytes inside the text fields of an encoded Batch.
+ *
+ * protobuf-c hands strings over NUL-terminated, so "hoang-dan\0evil" would
+ * silently become "hoang-dan".  This finds such bytes in the encoding, so
+ * that the batch or report is refused instead of truncated.
+ */
+#ifndef TIENDO_NULCHECK_H
+#define TIENDO_NULCHECK_H
+
+#include <stddef.h>
+
+#include "tiendo.pb-c.h"
+
+struct nulcheck_hit {
+	long report;       /* index in Batch.reports; -1 for a Batch field */
+	const char *field; /* its name in tiendo.proto; NULL: no NUL found */
+	size_t offset;     /* of the first NUL in the field's value */
+};
+
+/*
+ * Cheap first: 0 when `batch`, decoded from `len` bytes, cannot have lost
+ * anything to a NUL (its re-encoding is as long as the message).  Otherwise
+ * decodes the message again keeping the text fields whole, and fills hits
+ * (n_reports entries, report i at index i, report = -1 when clean) and
+ * *batch_hit; returns 1 when any NUL was found, 0 when none, -1 when out
+ * of memory.
+ */
+int nulcheck_batch(const Tiendo__Batch *batch, const void *data, size_t len,
+                   struct nulcheck_hit *batch_hit, struct nulcheck_hit *hits);
+
+#endif
