@@ -21,6 +21,12 @@ struct http *http_new(struct event_base *base, const char *addr,
                       char **err);
 void http_free(struct http *h);
 
+/* Bounds the connections (http_conns.h); before the loop runs.  0, or -1
+ * when out of memory. */
+struct http_conns_limits;
+int http_limit_conns(struct http *h, const struct http_conns_limits *lim);
+struct http_conns *http_get_conns(const struct http *h);
+
 /* Serves `path` (exact match, any method) with fn, which must reply once
  * and check the method itself.  For modules that own their resource
  * (/metrics, /v1/reload).  0, or -1 when the table is full. */

@@ -30,4 +30,7 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fatal(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
+/* libevent's messages through these, rate-limited per message. */
+void log_route_libevent(void);
+
 #endif

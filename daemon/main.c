@@ -21,7 +21,9 @@
 #include "book.h"
 #include "config.h"
 #include "curve.h"
+#include "fdbudget.h"
 #include "http.h"
+#include "http_conns.h"
 #include "ingest.h"
 #include "log.h"
 #include "metrics.h"
@@ -56,6 +58,7 @@ static const char *const config_keys[128] = {
 	['S'] = "snapshot", ['L'] = "language", ['a'] = "alert_pending",
 	['m'] = "alert_margin", ['r'] = "alert_reminder",
 	['e'] = "alert_interval", ['K'] = "keys_dir", ['N'] = "curve",
+	['C'] = "http_max_connections",
 };
 
 static void
@@ -67,7 +70,7 @@ usage(FILE *f)
 	    "               [--pub EP] [--snapshot EP] [--language vi|en]\n"
 	    "               [--alert-pending DUR] [--alert-margin POINTS]\n"
 	    "               [--alert-reminder DUR] [--alert-interval DUR]\n"
-	    "               [--keys-dir DIR] [--plain]\n"
+	    "               [--keys-dir DIR] [--plain] [--http-max-connections N]\n"
 	    "\n"
 	    "  -c, --config FILE   settings (default " CONFIG_DEFAULT_PATH " if present)\n"
 	    "      --plan FILE     the plan (units, tasks, targets)\n"
@@ -85,6 +88,7 @@ usage(FILE *f)
 	    "      --check         check the settings and the plan, then exit\n"
 	    "      --keys-dir DIR  server.secret and clients/NAME.key (CurveZMQ)\n"
 	    "      --plain         no CurveZMQ: for one machine, on loopback\n"
+	    "      --http-max-connections N  HTTP connections at once (0: auto)\n"
 	    "  -h, --help          this text\n"
 	    "  -V, --version       print the version\n"
 	    "\n"
@@ -211,6 +215,7 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 		{ "alert-interval", required_argument, NULL, 'e' },
 		{ "keys-dir", required_argument, NULL, 'K' },
 		{ "plain", no_argument, NULL, 'N' },
+		{ "http-max-connections", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -236,6 +241,7 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 			exit(0);
 		case 'p': case 's': case 'i': case 'H': case 'l': case 'K':
 		case 'P': case 'S': case 'L': case 'a': case 'm': case 'r': case 'e':
+		case 'C':
 			over[c] = optarg;
 			break;
 		case 'N':
@@ -285,9 +291,14 @@ main(int argc, char **argv)
 	struct tiendod d = { 0 };
 	struct plan *plan;
 	char path[4096], *err = NULL;
-	int check = 0;
+	int check = 0, clamped;
 	int64_t n;
+	long nofile;
 
+	/* The reports of every commune: never world-readable, whatever the
+	 * umask we were started with (SQLite gives -wal and -shm the mode of
+	 * the database). */
+	umask(027);
 	parse_args(&d, argc, argv, &check);
 	if ((plan = load_plan(d.conf.plan)) == NULL)
 		fatal(EX_CONFIG, "%s: plan refused; nothing started", d.conf.plan);
@@ -301,6 +312,8 @@ main(int argc, char **argv)
 	if (curve_check_libzmq(d.conf.curve, &err) < 0)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "libzmq: unusable");
 	signal(SIGPIPE, SIG_IGN);
+	log_route_libevent();
+	nofile = fdbudget_raise();
 	if (mkdir(d.conf.state_dir, 0750) < 0 && errno != EEXIST)
 		fatal(EX_CANTCREAT, "%s: %s", d.conf.state_dir, strerror(errno));
 	snprintf(path, sizeof path, "%s/endpoints", d.conf.state_dir);
@@ -325,6 +338,23 @@ main(int argc, char **argv)
 	if ((d.http = http_new(d.base, d.conf.http, &d.book, d.ingest, &err)) == NULL)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "http: failed");
 	{
+		struct http_conns_limits hl = {
+			.max = fdbudget_http(nofile, d.conf.http_max_connections,
+			                     &clamped),
+			.header_ms = d.conf.http_header_timeout,
+			.idle_ms = d.conf.http_idle_timeout,
+		};
+		if (clamped)
+			log_warn("http_max_connections = %d lowered to %d: the "
+			         "descriptor limit is %ld", d.conf.http_max_connections,
+			         hl.max, nofile);
+		if (http_limit_conns(d.http, &hl) < 0)
+			fatal(EX_OSERR, "out of memory");
+		log_info("descriptors: %ld; HTTP connections at most %d, a request "
+		         "within %lld ms, keep-alive idle %lld ms", nofile, hl.max,
+		         (long long)hl.header_ms, (long long)hl.idle_ms);
+	}
+	{
 		struct alerts_config ac = {
 			.pub = d.conf.pub, .snapshot = d.conf.snapshot,
 			.rules = { .pending = d.conf.alert_pending,
@@ -348,6 +378,7 @@ main(int argc, char **argv)
 		.db_path = d.db_path, .started = when_now(),
 		.alerts = alerts_metrics, .alerts_arg = d.alerts,
 		.subscribers = alerts_subscribers, .subscribers_arg = d.alerts,
+		.more = { { http_conns_metrics, http_get_conns(d.http) } },
 	};
 	/* A new plan re-keys the alert engine at once, not at the next
 	 * evaluation. */
