@@ -166,7 +166,16 @@ build_config(void *arg, struct config *c)
 static int
 on_keys(void *arg)
 {
-	return curve_reload(arg);
+	struct tiendod *d = arg;
+	struct zap *z = curve_zap(d->curve);
+
+	if (curve_reload(d->curve) < 0)
+		return -1;
+	/* ZAP is asked once per connection: a revoked key's open
+	 * subscriptions end only if cut. */
+	if (z && zap_stats(z)->revoked > 0)
+		publish_revoke(alerts_publish(d->alerts));
+	return 0;
 }
 
 /* Where a test or a script finds what was actually bound (port 0). */
@@ -378,12 +387,13 @@ main(int argc, char **argv)
 		.db_path = d.db_path, .started = when_now(),
 		.alerts = alerts_metrics, .alerts_arg = d.alerts,
 		.subscribers = alerts_subscribers, .subscribers_arg = d.alerts,
-		.more = { { http_conns_metrics, http_get_conns(d.http) } },
+		.more = { { http_conns_metrics, http_get_conns(d.http) },
+		          { publish_metrics, (void *)alerts_publish(d.alerts) } },
 	};
 	/* A new plan re-keys the alert engine at once, not at the next
 	 * evaluation. */
 	reload_set_swap_hook(d.reload, on_swap, d.alerts);
-	reload_set_keys_hook(d.reload, on_keys, d.curve);
+	reload_set_keys_hook(d.reload, on_keys, &d);
 	if (http_route(d.http, "/metrics", metrics_on_request, &d.metrics) < 0 ||
 	    http_route(d.http, "/v1/reload", reload_on_http, d.reload) < 0)
 		fatal(EX_SOFTWARE, "http: too many routes");

@@ -277,14 +277,21 @@ zap_reload(struct zap *z)
 		return -1;
 	}
 	/* Connections of a removed key stay open (ZAP is asked once per
-	 * connection), but zap_client() no longer finds them, so ingest
-	 * refuses their batches from now on. */
+	 * connection): zap_client() no longer finds them, so ingest refuses
+	 * their batches from now on, and stats.revoked tells the alert
+	 * sockets to cut theirs. */
+	z->stats.revoked = 0;
+	for (size_t i = 0; i < z->keys->n; i++) {
+		const struct authkey *k = authkeys_by_key(keys, z->keys->v[i].key);
+		if (k == NULL || strcmp(k->identity, z->keys->v[i].identity) != 0)
+			z->stats.revoked++;
+	}
 	authkeys_free(z->keys);
 	z->keys = keys;
 	z->stats.reloads++;
 	z->stats.keys = keys->n;
-	log_notice("zap: reloaded, %zu authorised client key%s", keys->n,
-	           keys->n == 1 ? "" : "s");
+	log_notice("zap: reloaded, %zu authorised client key%s, %zu revoked",
+	           keys->n, keys->n == 1 ? "" : "s", z->stats.revoked);
 	return 0;
 }
 

@@ -29,6 +29,7 @@ struct zap_stats {
 	uint64_t allowed, refused;
 	uint64_t reloads, reload_failures;
 	size_t keys;
+	size_t revoked; /* keys the last reload removed or replaced */
 };
 
 /* Loads clients_dir and binds the handler.  NULL with a malloc'd *err. */
