@@ -27,8 +27,10 @@
 #define DRAIN_MESSAGES 1000
 #define DRAIN_REPORTS 20000
 /* libzmq drops the connection of a peer that sends more than this; between
- * LIMIT_MESSAGE_BYTES and this, the peer gets a precise BATCH_TOO_LARGE. */
-#define HARD_MESSAGE_BYTES (4 * LIMIT_MESSAGE_BYTES)
+ * LIMIT_MESSAGE_BYTES and this, the peer gets a precise BATCH_TOO_LARGE.
+ * libzmq applies it to handshake commands too, so it is also what one
+ * unauthenticated peer can make us hold: kept just above the batch limit. */
+#define HARD_MESSAGE_BYTES (LIMIT_MESSAGE_BYTES + LIMIT_MESSAGE_BYTES / 4)
 /* Bad input is logged, but one broken client gets at most this many lines
  * a minute; the rest are counted (tiendo_log_suppressed_total). */
 #define BAD_LOG_BURST 5

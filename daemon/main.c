@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,6 +309,10 @@ main(int argc, char **argv)
 	 * umask we were started with (SQLite gives -wal and -shm the mode of
 	 * the database). */
 	umask(027);
+	/* Big buffers (libzmq's, for a large message or a peer's handshake
+	 * frame) always from mmap, so that they go back to the system when
+	 * freed: glibc's moving threshold would keep them in the heap. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	parse_args(&d, argc, argv, &check);
 	if ((plan = load_plan(d.conf.plan)) == NULL)
 		fatal(EX_CONFIG, "%s: plan refused; nothing started", d.conf.plan);

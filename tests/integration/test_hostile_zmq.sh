@@ -1,0 +1,39 @@
+#!/bin/sh
+# Unauthenticated peers on the CurveZMQ ingest port (issue 10, item 3):
+# libzmq allocates what a handshake frame declares before any key is
+# checked.  A frame declared over the message limit is refused at once;
+# under it, a peer holds what it has sent, at most ~1.25 MiB, for at most
+# the 5 s handshake deadline, and the memory goes back when it goes.
+. "$(dirname "$0")/lib.sh"
+
+PA="$B/tools/preauth"
+start_daemon || exit 1
+rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$DPID/status"; }
+
+# Within 3 s, before the 5 s handshake deadline: refused for the size.
+out=$("$PA" --connections 20 --declare 2000000 --body 200000 --hold 3 "$INGEST")
+gone=$(echo "$out" | awk '{ print $4 + $6 }')
+expect_eq "frames declared over 1.25 MiB: every peer reset at once ($out)" \
+	"$gone" 20
+
+rss0=$(rss_kb)
+"$PA" --connections 20 --declare 1300000 --body 1299000 --hold 15 \
+	--ready "$T/ready" "$INGEST" >"$T/pa.out" 2>&1 &
+P=$!
+PIDS="$PIDS $P"
+ok "20 peers sent 1.24 MiB each" wait_for 30 test -f "$T/ready"
+rss1=$(rss_kb)
+echo "# RSS $rss0 kB, with 20 peers $rss1 kB"
+ok "each costs at most its bytes (under 28 MiB for 20)" \
+	test $((rss1 - rss0)) -lt 28672
+wait "$P"
+expect_eq "the handshake deadline closes them all" "$(cat "$T/pa.out")" \
+	"opened 20 reset_at_once 0 closed_by_peer 20"
+ok "the memory goes back to the system when they go" \
+	wait_for 10 sh -c "[ \$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/$DPID/status) -lt $((rss0 + 8192)) ]"
+echo "# RSS after they left: $(rss_kb) kB"
+out=$("$B/tools/zsend" --report "1|xa-a|cay|add|1|now" "$INGEST" 2>&1)
+expect_match "and a real client is answered" "$out" "report 1 ACCEPTED"
+stop_daemon
+expect_eq "SIGTERM: exit 0" "$DSTATUS" 0
+finish
