@@ -116,6 +116,18 @@ ingest_on_probe(evutil_socket_t fd, short what, void *arg)
 	evtimer_add(in->ev_probe, &tv);
 }
 
+void
+ingest_storage_failing(struct ingest *in, const char *why)
+{
+	struct timeval tv = { PROBE_MS / 1000, (PROBE_MS % 1000) * 1000 };
+
+	snprintf(in->stats.storage_error, sizeof in->stats.storage_error, "%s",
+	         why);
+	in->stats.storage_ok = 0;
+	if (!evtimer_pending(in->ev_probe, NULL))
+		evtimer_add(in->ev_probe, &tv);
+}
+
 static void
 ingest_on_fd(evutil_socket_t fd, short what, void *arg)
 {

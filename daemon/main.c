@@ -49,6 +49,7 @@ struct tiendod {
 	struct notify *notify;
 	struct reload *reload;
 	struct event *ev_hup;
+	struct event *ev_endpoints; /* retries writing it on a full disk */
 	struct metrics_src metrics;
 	char db_path[4096];
 };
@@ -203,6 +204,35 @@ write_endpoints(struct tiendod *d)
 	if (fclose(f) != 0)
 		return -1;
 	return rename(tmp, d->endpoints);
+}
+
+static void
+on_endpoints_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct tiendod *d = arg;
+	struct timeval tv = { 5, 0 };
+
+	if (write_endpoints(d) < 0)
+		evtimer_add(d->ev_endpoints, &tv);
+	else
+		log_notice("%s written", d->endpoints);
+}
+
+/* A full disk at start: the database opened, so the reads can be served
+ * (tiendod(8), "Full disk"); batches are answered RETRY until it clears. */
+static void
+start_degraded(struct tiendod *d)
+{
+	struct timeval tv = { 5, 0 };
+
+	if (errno != ENOSPC && errno != EDQUOT)
+		fatal(EX_CANTCREAT, "%s: %s", d->endpoints, strerror(errno));
+	log_err("%s: %s; starting degraded: reads served, batches answered "
+	        "RETRY until there is space", d->endpoints, strerror(errno));
+	ingest_storage_failing(d->ingest, strerror(errno));
+	if ((d->ev_endpoints = evtimer_new(d->base, on_endpoints_retry, d)) == NULL ||
+	    evtimer_add(d->ev_endpoints, &tv) < 0)
+		fatal(EX_OSERR, "out of memory");
 }
 
 static void
@@ -409,7 +439,7 @@ main(int argc, char **argv)
 	    event_add(d.ev_int, NULL) < 0 || event_add(d.ev_hup, NULL) < 0)
 		fatal(EX_OSERR, "cannot watch signals");
 	if (write_endpoints(&d) < 0)
-		fatal(EX_CANTCREAT, "%s: %s", d.endpoints, strerror(errno));
+		start_degraded(&d);
 	n = store_count(d.store);
 	log_notice("tiendod %s ready: plan %s (%zu units, %zu tasks, %zu targets), "
 	           "%lld reports stored, ingest %s (%s), http %s, pub %s",
@@ -434,6 +464,8 @@ main(int argc, char **argv)
 	event_free(d.ev_term);
 	event_free(d.ev_int);
 	event_free(d.ev_hup);
+	if (d.ev_endpoints)
+		event_free(d.ev_endpoints);
 	zmq_ctx_term(d.zctx);
 	event_base_free(d.base);
 	book_free(d.book);
