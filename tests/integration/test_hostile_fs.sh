@@ -61,6 +61,22 @@ ok "space back: /healthz recovers by itself" wait_for 15 sh -c \
 	"[ \$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 '$HTTP/healthz') = 200 ]"
 out=$($Z --report "3|xa-a|cay|add|1|now" "$INGEST" 2>&1)
 expect_match "and the batch is stored" "$out" "report 3 ACCEPTED"
+
+# tiendo-push on a full disk sends what its outbox already holds.
+mkdir "$T/client"
+mount -t tmpfs -o size=1m tmpfs "$T/client" || flunk "mount the client's tmpfs"
+push() { "$B/tiendo-push" --outbox "$T/client/outbox.db" --client xa-a "$@"; }
+push --unit xa-a --task cay --add 2 --no-send >/dev/null &&
+push --unit xa-a --task cay --add 3 --no-send >/dev/null
+dd if=/dev/zero of="$T/client/fill" bs=4k >/dev/null 2>&1
+ok "the client's disk is full" test "$(df --output=avail "$T/client" | tail -1)" -eq 0
+out=$(push 2>&1)
+expect_eq "tiendo-push sends its queued reports anyway" \
+	"$(echo "$out" | grep -c ': accepted$')" 2
+expect_match "... and says why they stay queued" "$out" "answered duplicate"
+expect_match "they are counted" "$(get '/v1/tallies?unit=xa-a&task=cay')" \
+	'"actual": "11"'
+umount "$T/client"
 stop_daemon
 expect_eq "SIGTERM: exit 0" "$DSTATUS" 0
 umount "$T/small"
