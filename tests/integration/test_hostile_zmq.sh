@@ -29,8 +29,12 @@ ok "each costs at most its bytes (under 28 MiB for 20)" \
 wait "$P"
 expect_eq "the handshake deadline closes them all" "$(cat "$T/pa.out")" \
 	"opened 20 reset_at_once 0 closed_by_peer 20"
-ok "the memory goes back to the system when they go" \
-	wait_for 10 sh -c "[ \$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/$DPID/status) -lt $((rss0 + 8192)) ]"
+# ASan keeps freed memory in its quarantine: only the plain build can tell.
+case $B in
+*-san) pass "the memory goes back to the system when they go # SKIP ASan" ;;
+*) ok "the memory goes back to the system when they go" \
+	wait_for 10 sh -c "[ \$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/$DPID/status) -lt $((rss0 + 8192)) ]" ;;
+esac
 echo "# RSS after they left: $(rss_kb) kB"
 out=$("$B/tools/zsend" --report "1|xa-a|cay|add|1|now" "$INGEST" 2>&1)
 expect_match "and a real client is answered" "$out" "report 1 ACCEPTED"
