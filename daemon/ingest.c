@@ -754,6 +754,12 @@ ingest_endpoint(const struct ingest *in)
 	return in->endpoint;
 }
 
+void *
+ingest_socket(struct ingest *in)
+{
+	return in->sock;
+}
+
 const struct ingest_stats *
 ingest_stats(const struct ingest *in)
 {

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
+#include "preauth.h"
 #include "reload.h"
 
 struct tiendod {
@@ -51,6 +52,7 @@ struct tiendod {
 	struct event *ev_hup;
 	struct event *ev_endpoints; /* retries writing it on a full disk */
 	struct metrics_src metrics;
+	struct preauth *preauth;
 	char db_path[4096];
 };
 
@@ -379,6 +381,15 @@ main(int argc, char **argv)
 	if ((d.ingest = ingest_new(d.base, d.zctx, d.conf.ingest, &d.book,
 	                           d.conf.max_future, d.curve, &err)) == NULL)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "ingest: failed");
+	/* Ingest takes the largest messages: its unauthenticated peers are
+	 * bounded (publish.c keeps the alert sockets' messages small). */
+	if (curve_zap(d.curve)) {
+		if ((d.preauth = preauth_new(d.base, d.zctx, ingest_socket(d.ingest),
+		                             ingest_endpoint(d.ingest),
+		                             CURVE_HANDSHAKE_MS, &err)) == NULL)
+			fatal(EX_OSERR, "%s", err ? err : "preauth: failed");
+		zap_set_hook(curve_zap(d.curve), preauth_on_zap, d.preauth);
+	}
 	if ((d.http = http_new(d.base, d.conf.http, &d.book, d.ingest, &err)) == NULL)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "http: failed");
 	{
@@ -423,7 +434,8 @@ main(int argc, char **argv)
 		.alerts = alerts_metrics, .alerts_arg = d.alerts,
 		.subscribers = alerts_subscribers, .subscribers_arg = d.alerts,
 		.more = { { http_conns_metrics, http_get_conns(d.http) },
-		          { publish_metrics, (void *)alerts_publish(d.alerts) } },
+		          { publish_metrics, (void *)alerts_publish(d.alerts) },
+		          { d.preauth ? preauth_metrics : NULL, d.preauth } },
 	};
 	/* A new plan re-keys the alert engine at once, not at the next
 	 * evaluation. */
@@ -458,6 +470,9 @@ main(int argc, char **argv)
 	/* Drained with the hook still set: its last batch is evaluated. */
 	reload_free(d.reload);
 	notify_free(d.notify);
+	if (d.preauth)
+		zap_set_hook(curve_zap(d.curve), NULL, NULL);
+	preauth_free(d.preauth);
 	ingest_free(d.ingest);
 	alerts_free(d.alerts);
 	curve_free(d.curve);

@@ -415,9 +415,10 @@ publish_new(struct event_base *base, void *zctx, const char *pub,
 		goto fail;
 	}
 	/* Subscribers send only subscriptions, and snapshot requests are
-	 * small: 64 KiB bounds both. */
-	if (curve_server_setup(curve, p->pub, 64 * 1024, PUB_HWM, err) < 0 ||
-	    curve_server_setup(curve, p->snap, 64 * 1024, SNAP_HWM, err) < 0 ||
+	 * small: 8 KiB bounds both, and the CURVE handshake's commands, and
+	 * so what an unauthenticated peer makes us hold. */
+	if (curve_server_setup(curve, p->pub, 8 * 1024, PUB_HWM, err) < 0 ||
+	    curve_server_setup(curve, p->snap, 8 * 1024, SNAP_HWM, err) < 0 ||
 	    publish_monitor(p, base, zctx, 0, err) < 0 ||
 	    publish_monitor(p, base, zctx, 1, err) < 0 ||
 	    publish_bind(p->pub, pub, p->pub_ep, sizeof p->pub_ep, err) < 0 ||

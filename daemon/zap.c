@@ -32,6 +32,8 @@ struct zap {
 	struct zap_stats stats;
 	time_t log_window;
 	unsigned log_count, log_dropped;
+	void (*hook)(void *, const char *);
+	void *hook_arg;
 };
 
 static void zap_drain(struct zap *z);
@@ -154,6 +156,8 @@ zap_handle(struct zap *z)
 		else
 			zmq_msg_close(m);
 	}
+	if (z->hook && n >= 4)
+		z->hook(z->hook_arg, zap_frame_str(&f[3], addr, sizeof addr));
 	if (n < 6 || !zap_frame_is(&f[0], "1.0")) {
 		z->stats.refused++;
 		log_err("zap: malformed request of %zu frames", n);
@@ -299,6 +303,13 @@ const struct authkey *
 zap_client(const struct zap *z, const char *identity)
 {
 	return authkeys_by_identity(z->keys, identity);
+}
+
+void
+zap_set_hook(struct zap *z, void (*fn)(void *, const char *), void *arg)
+{
+	z->hook = fn;
+	z->hook_arg = arg;
 }
 
 const struct zap_stats *

@@ -48,4 +48,7 @@ const struct authkey *zap_client(const struct zap *z, const char *identity);
 
 const struct zap_stats *zap_stats(const struct zap *z);
 
+/* fn(arg, address) on every request, before the verdict (preauth.h). */
+void zap_set_hook(struct zap *z, void (*fn)(void *, const char *), void *arg);
+
 #endif

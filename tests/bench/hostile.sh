@@ -166,7 +166,7 @@ while kill -0 "$p" 2>/dev/null; do
 done
 sleep 6
 rss2=$(rss_kb)
-say "   $N declaring 1.25 MiB and sending it: RSS peak +$(mib $((peak - rss0))) MiB (~1.25 MiB a peer while its 5 s handshake lasts: libzmq cannot bound it), $(mib $((rss2 - rss0))) MiB 6 s after; $(cat "$work/pa2.out")"
+say "   $N declaring 1.25 MiB and sending it: RSS peak +$(mib $((peak - rss0))) MiB (at most 16 unauthenticated from one address, 128 in all, ~1.25 MiB each; goal <= 32), $(mib $((rss2 - rss0))) MiB 6 s after; $(cat "$work/pa2.out")"
 
 fi
 
