@@ -43,7 +43,7 @@
 #define SNAP_CHUNK 500
 #define SNAP_DRAIN 100
 #define SNAP_ANSWERS 4
-#define SNAP_PER_WINDOW 3
+#define SNAP_PER_WINDOW 20
 #define SNAP_WINDOW_MS 10000
 /* Reply chunks queued per snapshot connection: a whole snapshot of
  * SNAP_HWM * SNAP_CHUNK alerts fits; a peer that does not read loses the
