@@ -119,8 +119,14 @@ latency "$work/quiet.out" 5
 quiet_p99=$(result "$work/quiet.out" p99_ms)
 rss0=$(rss_kb)
 lines0=$(wc -l <"$log")
+# The client is connected first, as the communes' are; the attackers come
+# from another address (127.0.0.2).
+latency "$work/attack.out" 12 &
+lg=$!
+sleep 1
 for e in "$ingest" "$pub" "$snap" "$tcp_http"; do
-	"$B/tools/rawflood" --connections "$N" --hold 20 "$e" >>"$work/raw.out" 2>&1 &
+	"$B/tools/rawflood" --from 127.0.0.2 --connections "$N" --hold 20 "$e" \
+		>>"$work/raw.out" 2>&1 &
 	pids="$pids $!"
 done
 "$B/tools/slowloris" --connections $((N / 2)) --interval 2000 --hold 20 \
@@ -134,7 +140,8 @@ wait_file 30 "$work/slow.ready" || fail "slowloris did not start"
 	sleep 0.2
   done; echo "$ok $n" >"$work/healthz.out" ) &
 hz=$!
-latency "$work/attack.out" 10
+wait "$lg" || fail "loadgen under attack failed"
+seqbase=$((seqbase + 13000))
 wait "$hz"
 attack_p99=$(result "$work/attack.out" p99_ms)
 rss1=$(rss_kb)
@@ -149,13 +156,13 @@ fi
 # --- 2. unauthenticated peers declaring a large frame -------------------------
 if want 2; then
 rss0=$(rss_kb)
-"$B/tools/preauth" --connections "$N" --declare 4194240 --body 0 --hold 3 \
+"$B/tools/preauth" --from 127.0.0.2 --connections "$N" --declare 4194240 --body 0 --hold 3 \
 	"$ingest" >"$work/pa1.out" 2>&1 || true
 rss1=$(rss_kb)
 say "2. $N CURVE peers declaring 4 MiB (the reported attack): $(cat "$work/pa1.out"); RSS +$(mib $((rss1 - rss0))) MiB"
 rss0=$(rss_kb)
 hwm0=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$dpid/status")
-"$B/tools/preauth" --connections "$N" --declare 1310000 --body 1309000 --hold 1 \
+"$B/tools/preauth" --from 127.0.0.2 --connections "$N" --declare 1310000 --body 1309000 --hold 1 \
 	--ready "$work/pa2.ready" "$ingest" >"$work/pa2.out" 2>&1 &
 p=$!
 pids="$pids $p"

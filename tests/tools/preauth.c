@@ -5,12 +5,13 @@
  * --body bytes of it, and stalls.
  *
  *   preauth [--connections N] [--declare BYTES] [--body BYTES]
- *           [--hold SECONDS] [--ready FILE] tcp://127.x.x.x:PORT
+ *           [--hold SECONDS] [--ready FILE] [--from IP] tcp://127.x.x.x:PORT
  *
  * Creates FILE (if given) once every peer has sent what it sends, holds
  * the connections up to --hold seconds and prints "opened N reset_at_once
  * R closed_by_peer K" (R: closed before the body was sent: the declared
- * size was refused at once).  Exit 0, or 1 when not all could be opened.
+ * size was refused at once).  --from binds the connections to that source
+ * address (127.0.0.2: another host than the real clients).  Exit 0, or 1 when not all could be opened.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -61,6 +62,7 @@ main(int argc, char **argv)
 		{ "body", required_argument, NULL, 'b' },
 		{ "hold", required_argument, NULL, 'h' },
 		{ "ready", required_argument, NULL, 'r' },
+		{ "from", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned char greeting[64] = { 0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 0 };
@@ -68,7 +70,8 @@ main(int argc, char **argv)
 	static char zeros[65536];
 	long long declare = 4 * 1024 * 1024 - 64, body = 0, end;
 	int n = 100, hold = 10, c, port, open_n = 0, reset = 0, closed = 0;
-	const char *ready = NULL;
+	const char *ready = NULL, *from = NULL;
+	struct sockaddr_in src = { .sin_family = AF_INET };
 	char host[64];
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct pollfd *pf;
@@ -81,6 +84,7 @@ main(int argc, char **argv)
 		case 'b': body = atoll(optarg); break;
 		case 'h': hold = atoi(optarg); break;
 		case 'r': ready = optarg; break;
+		case 'f': from = optarg; break;
 		default: return 64;
 		}
 	}
@@ -96,6 +100,10 @@ main(int argc, char **argv)
 		return 64;
 	}
 	sa.sin_port = htons((unsigned short)port);
+	if (from && inet_pton(AF_INET, from, &src.sin_addr) != 1) {
+		fprintf(stderr, "--from %s: not an IPv4 address\n", from);
+		return 64;
+	}
 	memcpy(greeting + 12, "CURVE", 5);      /* mechanism, 20 bytes */
 	head[0] = 0x06;                          /* command, long size */
 	for (int i = 0; i < 8; i++)
@@ -112,7 +120,9 @@ main(int argc, char **argv)
 		int ok;
 
 		pf[i].fd = -1;
-		if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		if (fd < 0 || (from && bind(fd, (struct sockaddr *)&src,
+		                            sizeof src) < 0) ||
+		    connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 			fprintf(stderr, "preauth: connection %d: %s\n", i,
 			        strerror(errno));
 			if (fd >= 0)
