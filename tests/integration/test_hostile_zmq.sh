@@ -25,8 +25,12 @@ PIDS="$PIDS $P"
 ok "60 peers sent 1.24 MiB each" wait_for 30 test -f "$T/ready"
 rss1=$(rss_kb)
 echo "# RSS $rss0 kB, with 60 peers $rss1 kB"
-ok "at most 16 from one address are held: under 28 MiB for 60" \
-	test $((rss1 - rss0)) -lt 28672
+# ASan's quarantine and shadow memory make RSS say nothing there.
+case $B in
+*-san) pass "at most 16 from one address are held # SKIP ASan" ;;
+*) ok "at most 16 from one address are held: under 28 MiB for 60" \
+	test $((rss1 - rss0)) -lt 28672 ;;
+esac
 out=$("$B/tools/zsend" --report "1|xa-a|cay|add|1|now" "$INGEST" 2>&1)
 expect_match "a real client from the same address gets in meanwhile" "$out" \
 	"report 1 ACCEPTED"
