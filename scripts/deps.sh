@@ -9,9 +9,10 @@ libprotobuf-c-dev protobuf-c-compiler libsystemd-dev libjansson-dev
 libinih-dev tzdata"
 # systemd: systemd-analyze verify/security; prometheus: promtool;
 # man-db and groff-base: the man pages (verify runs man(1) on Documentation=);
-# clang and its runtime (libFuzzer, sanitizers) build the fuzz targets.
+# clang and its runtime (libFuzzer, sanitizers) build the fuzz targets;
+# python3: test_hostile_http's keep-alive client.
 test="libcmocka-dev sqlite3 curl jq procps systemd prometheus man-db groff-base
-clang libclang-rt-dev socat"
+clang libclang-rt-dev socat python3"
 
 run="curl jq"
 
