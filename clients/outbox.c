@@ -29,6 +29,7 @@ struct outbox {
 	int in_tx;
 	int history; /* outbox_read_items reads delivered rows */
 	int untrimmed; /* delivered since the history was last trimmed */
+	int cramped; /* no room for the -shm file: exclusive mode */
 	sqlite3_stmt *get_seq, *set_seq, *insert, *pending, *list, *done,
 	    *reject, *count, *clear, *keep, *total, *trim;
 	char err[512];
@@ -126,6 +127,29 @@ outbox_exec(struct outbox *ob, const char *sql)
 }
 
 /*
+ * A full disk: a WAL file needs its -shm index created before anything can
+ * be read, and there is no room for it.  In exclusive locking mode SQLite
+ * keeps that index in memory instead, so what is queued can still be read
+ * and sent (one process at a time); marking it delivered may then fail, and
+ * the daemon calls the next sending of it a duplicate.
+ */
+static int
+outbox_cramped(struct outbox *ob, const char *path)
+{
+	/* The failed attempt leaves the connection unable to retry: anew. */
+	sqlite3_close(ob->db);
+	if (sqlite3_open_v2(path, &ob->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    sqlite3_exec(ob->db, "PRAGMA locking_mode = EXCLUSIVE", NULL, NULL,
+	                 NULL) != SQLITE_OK ||
+	    sqlite3_exec(ob->db, "PRAGMA journal_mode = WAL", NULL, NULL,
+	                 NULL) != SQLITE_OK)
+		return outbox_fail(ob, "PRAGMA journal_mode = WAL (disk full)");
+	sqlite3_busy_timeout(ob->db, OUTBOX_BUSY_MS);
+	ob->cramped = 1;
+	return 0;
+}
+
+/*
  * Turning a new file into WAL takes an exclusive lock, and SQLite does not
  * wait for that one through the busy handler: two clients creating the same
  * outbox at once (a --follow sender and a clerk's push) would see "database
@@ -139,6 +163,10 @@ outbox_wal(struct outbox *ob)
 		                      NULL, NULL);
 		if (rc == SQLITE_OK)
 			return 0;
+		if ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_FULL) {
+			outbox_fail(ob, "PRAGMA journal_mode = WAL");
+			return 1;
+		}
 		if ((rc & 0xff) != SQLITE_BUSY || waited >= OUTBOX_BUSY_MS)
 			return outbox_fail(ob, "PRAGMA journal_mode = WAL");
 		sqlite3_sleep(10);
@@ -308,6 +336,7 @@ outbox_open(const char *path, const char *client, int create, char **err)
 {
 	struct outbox *ob;
 	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	int rc;
 
 	*err = NULL;
 	if ((ob = calloc(1, sizeof(*ob))) == NULL ||
@@ -324,10 +353,12 @@ outbox_open(const char *path, const char *client, int create, char **err)
 		goto fail;
 	}
 	sqlite3_busy_timeout(ob->db, OUTBOX_BUSY_MS);
-	if (outbox_wal(ob) != 0 ||
+	if ((rc = outbox_wal(ob)) > 0)
+		rc = outbox_cramped(ob, path);
+	if (rc != 0 ||
 	    outbox_exec(ob, "PRAGMA synchronous = FULL") != 0 ||
 	    outbox_setup(ob) != 0 || outbox_prepare_all(ob) != 0 ||
-	    outbox_trim(ob) != 0)
+	    (outbox_trim(ob) != 0 && !ob->cramped))
 		goto fail;
 	return ob;
 fail:
@@ -358,6 +389,12 @@ outbox_close(struct outbox *ob)
 	sqlite3_close(ob->db);
 	free(ob->client);
 	free(ob);
+}
+
+int
+outbox_is_cramped(const struct outbox *ob)
+{
+	return ob->cramped;
 }
 
 int

@@ -61,6 +61,9 @@ enum outbox_where { OUTBOX_NOWHERE = 0, OUTBOX_IS_PENDING,
 struct outbox *outbox_open(const char *path, const char *client, int create,
                            char **err);
 void outbox_close(struct outbox *ob);
+/* 1 when the disk had no room for the WAL index: the outbox was opened in
+ * exclusive mode, to send what it holds; new writes may fail. */
+int outbox_is_cramped(const struct outbox *ob);
 
 /* The last error, for messages.  Valid until the next call. */
 const char *outbox_errmsg(const struct outbox *ob);

@@ -900,13 +900,15 @@ push_fill(struct push_sender *s)
 	return 0;
 }
 
+static void push_print_fates(struct push_sender *s, struct push_flight *f,
+                             const Tiendo__Ack *ack);
+
 /* Applies an OK ack to the outbox, then prints the fates. */
 static int
 push_apply_ok(struct push_sender *s, struct push_flight *f,
               const Tiendo__Ack *ack)
 {
 	char code[64];
-	const char *tz = s->o->tz;
 
 	if (ack->n_reports != f->n) {
 		push_warn("reply to batch %" PRIu64 " names %zu reports, not "
@@ -926,7 +928,7 @@ push_apply_ok(struct push_sender *s, struct push_flight *f,
 		goto fail;
 	for (size_t i = 0; i < f->n; i++) {
 		const Tiendo__ReportAck *ra = ack->reports[i];
-		int rc = 0;
+		int rc;
 
 		switch (ra->fate) {
 		case TIENDO__FATE__FATE_ACCEPTED:
@@ -940,13 +942,37 @@ push_apply_ok(struct push_sender *s, struct push_flight *f,
 			    ra->reason);
 			break;
 		default:
-			break; /* no fate: stays pending, sent next time */
+			rc = 0; /* no fate: stays pending, sent next time */
+			break;
 		}
 		if (rc != 0)
 			goto fail;
 	}
 	if (outbox_commit(s->ob) != 0)
 		goto fail;
+	push_print_fates(s, f, ack);
+	return 0;
+fail:
+	push_warn("outbox: %s", outbox_errmsg(s->ob));
+	outbox_rollback(s->ob);
+	/* A full disk: the daemon has them all the same.  Say so, and stop:
+	 * they stay pending here and are answered duplicate next time. */
+	if (outbox_is_cramped(s->ob)) {
+		push_print_fates(s, f, ack);
+		push_warn("outbox: no room to record these deliveries: they stay "
+		    "queued and will be answered duplicate when sent again");
+	}
+	s->fatal = EX_IOERR;
+	return -1;
+}
+
+/* Prints the fates of an applied ack and counts them. */
+static void
+push_print_fates(struct push_sender *s, struct push_flight *f,
+                 const Tiendo__Ack *ack)
+{
+	char code[64];
+	const char *tz = s->o->tz;
 
 	for (size_t i = 0; i < f->n; i++) {
 		const Tiendo__ReportAck *ra = ack->reports[i];
@@ -976,12 +1002,6 @@ push_apply_ok(struct push_sender *s, struct push_flight *f,
 			break;
 		}
 	}
-	return 0;
-fail:
-	push_warn("outbox: %s", outbox_errmsg(s->ob));
-	outbox_rollback(s->ob);
-	s->fatal = EX_IOERR;
-	return -1;
 }
 
 static int
@@ -1642,6 +1662,10 @@ main(int argc, char **argv)
 		push_new_free(&nw);
 		return EX_IOERR;
 	}
+	if (outbox_is_cramped(ob))
+		push_warn("%s: the disk is full: sending what is queued; what is "
+		          "delivered may be sent again later (the daemon answers "
+		          "duplicate)", o.outbox);
 
 	if (o.status) {
 		ex = push_status(ob, o.tz, o.history);

@@ -19,6 +19,9 @@
  *   alert_interval = 30s              ; full evaluation period ("500ms" ok)
  *   curve = on                        ; off: plain mode, for one machine
  *   keys_dir = /etc/tiendo/keys       ; server.secret and clients/NAME.key
+ *   http_max_connections = 0          ; 0: from the descriptor budget
+ *   http_header_timeout = 10s         ; a whole request, however trickled
+ *   http_idle_timeout = 15s           ; keep-alive between requests
  *
  * Not for production, hence not in the example file: max_page_count = N
  * caps the database at N pages, so that tests can fill the "disk".
@@ -75,6 +78,8 @@ config_defaults(struct config *c)
 	c->alert_interval = 30 * WHEN_SECOND;
 	c->curve = 1;
 	c->keys_dir = strdup("/etc/tiendo/keys");
+	c->http_header_timeout = 10 * WHEN_SECOND;
+	c->http_idle_timeout = 15 * WHEN_SECOND;
 	return c->state_dir && c->plan && c->ingest && c->http && c->pub &&
 	       c->snapshot && c->keys_dir ? 0 : -1;
 }
@@ -196,6 +201,30 @@ config_set(struct config *c, const char *key, const char *value,
 	}
 	if (strcmp(key, "keys_dir") == 0)
 		return config_str(&c->keys_dir, value);
+	if (strcmp(key, "http_max_connections") == 0) {
+		char *end;
+		errno = 0;
+		long n = strtol(value, &end, 10);
+		if (errno || *value == '\0' || *end || n < 0 || n > 1000000) {
+			*why = "http_max_connections must be 0 (automatic) or a "
+			       "number of connections up to 1000000";
+			return -1;
+		}
+		c->http_max_connections = (int)n;
+		return 0;
+	}
+	if (strcmp(key, "http_header_timeout") == 0 ||
+	    strcmp(key, "http_idle_timeout") == 0) {
+		int64_t *slot = key[5] == 'h' ? &c->http_header_timeout
+		                              : &c->http_idle_timeout;
+		if (config_ms(value, slot, why) < 0)
+			return -1;
+		if (*slot < 100) {
+			*why = "an HTTP timeout must be at least 100ms";
+			return -1;
+		}
+		return 0;
+	}
 	*why = "unknown setting";
 	return -1;
 }

@@ -30,6 +30,10 @@ struct config {
 	int64_t max_page_count; /* testing: cap the database (0 = none) */
 	int curve;        /* 1: CurveZMQ on every listener; 0: plain mode */
 	char *keys_dir;   /* server.secret, clients/ (curve.h) */
+	/* HTTP connections (http_conns.h) */
+	int http_max_connections;   /* 0: from the descriptor budget */
+	int64_t http_header_timeout; /* ms to send a whole request */
+	int64_t http_idle_timeout;   /* ms a keep-alive connection may idle */
 };
 
 /* Fills in the defaults.  0, or -1 when out of memory. */

@@ -21,6 +21,7 @@
 
 #include "http.h"
 #include "http_alerts.h"
+#include "http_conns.h"
 #include "log.h"
 #include "pacing.h"
 #include "rollup.h"
@@ -32,6 +33,9 @@
 
 struct http {
 	struct evhttp *evh;
+	struct event_base *base;
+	struct evhttp_bound_socket *bound;
+	struct http_conns *conns;
 	struct book **book;
 	const struct ingest *ingest;
 	struct alerts *alerts;
@@ -300,6 +304,7 @@ http_tally_row(const struct plan *p, int task, int unit, int rollup,
 struct tallies {
 	struct evhttp_request *req;
 	struct evhttp_connection *conn;
+	struct http_conns *conns;
 	struct book **bookp;
 	uint64_t generation;    /* of the book the stream started with */
 	struct board *past;     /* at=: owned; else NULL */
@@ -314,7 +319,7 @@ static void
 tallies_free(struct tallies *ts)
 {
 	if (ts->conn)
-		evhttp_connection_set_closecb(ts->conn, NULL, NULL);
+		http_conns_set_closecb(ts->conns, ts->conn, NULL, NULL);
 	rollup_free(ts->ru);
 	board_free(ts->past);
 	free(ts);
@@ -402,7 +407,7 @@ tallies_step(struct evhttp_connection *conn, void *arg)
 		         : "plan reloaded");
 		if (out)
 			evbuffer_free(out);
-		evhttp_connection_set_closecb(ts->conn, NULL, NULL);
+		http_conns_set_closecb(ts->conns, ts->conn, NULL, NULL);
 		evhttp_connection_free(ts->conn);
 		ts->conn = NULL;
 		tallies_free(ts);
@@ -485,7 +490,8 @@ http_tallies(struct http *h, struct evhttp_request *req)
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	                  "Content-Type", "application/json; charset=utf-8");
 	ts->conn = evhttp_request_get_connection(req);
-	evhttp_connection_set_closecb(ts->conn, tallies_on_close, ts);
+	ts->conns = h->conns;
+	http_conns_set_closecb(ts->conns, ts->conn, tallies_on_close, ts);
 	evhttp_send_reply_start(req, 200, "OK");
 	evhttp_send_reply_chunk_with_cb(req, head, tallies_step, ts);
 	evbuffer_free(head);
@@ -580,6 +586,7 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	size_t route;
 	int methods;
 
+	http_conns_request(h->conns, req);
 	if (path == NULL) {
 		http_error(req, 400, "request has no path");
 		return;
@@ -671,6 +678,7 @@ http_new(struct event_base *base, const char *addr, struct book **book,
 		*err = strdup("http: out of memory");
 		goto fail;
 	}
+	h->base = base;
 	h->book = book;
 	h->ingest = in;
 	h->started = when_now();
@@ -692,7 +700,8 @@ http_new(struct event_base *base, const char *addr, struct book **book,
 	evhttp_set_max_body_size(h->evh, HTTP_BODY_HARD_MAX);
 	evhttp_set_timeout(h->evh, 30);
 	evhttp_set_gencb(h->evh, http_dispatch, h);
-	if ((bound = evhttp_bind_socket_with_handle(h->evh, host, port)) == NULL) {
+	if ((h->bound = bound = evhttp_bind_socket_with_handle(h->evh, host,
+	                                                       port)) == NULL) {
 		if (asprintf(err, "http: cannot listen on %s: %s", addr,
 		             strerror(errno)) < 0)
 			*err = NULL;
@@ -716,9 +725,24 @@ http_free(struct http *h)
 {
 	if (h == NULL)
 		return;
+	/* Connections first: their close callbacks reach h->conns. */
 	if (h->evh)
 		evhttp_free(h->evh);
+	http_conns_free(h->conns);
 	free(h);
+}
+
+int
+http_limit_conns(struct http *h, const struct http_conns_limits *lim)
+{
+	return (h->conns = http_conns_new(h->base, h->evh, h->bound,
+	                                  lim)) ? 0 : -1;
+}
+
+struct http_conns *
+http_get_conns(const struct http *h)
+{
+	return h->conns;
 }
 
 void

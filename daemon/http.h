@@ -22,6 +22,12 @@ struct http *http_new(struct event_base *base, const char *addr,
                       char **err);
 void http_free(struct http *h);
 
+/* Bounds the connections (http_conns.h); before the loop runs.  0, or -1
+ * when out of memory. */
+struct http_conns_limits;
+int http_limit_conns(struct http *h, const struct http_conns_limits *lim);
+struct http_conns *http_get_conns(const struct http *h);
+
 /* Serves `path` (exact match) with fn, which must reply once, for the
  * methods in `methods` (EVHTTP_REQ_* bits); any other method is answered
  * 405 with Allow before fn is called.  For modules that own their resource

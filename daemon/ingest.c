@@ -28,8 +28,10 @@
 #define DRAIN_MESSAGES 1000
 #define DRAIN_REPORTS 20000
 /* libzmq drops the connection of a peer that sends more than this; between
- * LIMIT_MESSAGE_BYTES and this, the peer gets a precise BATCH_TOO_LARGE. */
-#define HARD_MESSAGE_BYTES (4 * LIMIT_MESSAGE_BYTES)
+ * LIMIT_MESSAGE_BYTES and this, the peer gets a precise BATCH_TOO_LARGE.
+ * libzmq applies it to handshake commands too, so it is also what one
+ * unauthenticated peer can make us hold: kept just above the batch limit. */
+#define HARD_MESSAGE_BYTES (LIMIT_MESSAGE_BYTES + LIMIT_MESSAGE_BYTES / 4)
 /* Bad input is logged, but one broken client gets at most this many lines
  * a minute; the rest are counted (tiendo_log_suppressed_total). */
 #define BAD_LOG_BURST 5
@@ -116,6 +118,18 @@ ingest_on_probe(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	evtimer_add(in->ev_probe, &tv);
+}
+
+void
+ingest_storage_failing(struct ingest *in, const char *why)
+{
+	struct timeval tv = { PROBE_MS / 1000, (PROBE_MS % 1000) * 1000 };
+
+	snprintf(in->stats.storage_error, sizeof in->stats.storage_error, "%s",
+	         why);
+	in->stats.storage_ok = 0;
+	if (!evtimer_pending(in->ev_probe, NULL))
+		evtimer_add(in->ev_probe, &tv);
 }
 
 static void
@@ -879,6 +893,12 @@ const char *
 ingest_endpoint(const struct ingest *in)
 {
 	return in->endpoint;
+}
+
+void *
+ingest_socket(struct ingest *in)
+{
+	return in->sock;
 }
 
 const struct ingest_stats *

@@ -72,6 +72,11 @@ void ingest_set_hooks(struct ingest *in, const struct ingest_hooks *h,
 
 /* The endpoint actually bound ("tcp://127.0.0.1:40123"). */
 const char *ingest_endpoint(const struct ingest *in);
+/* The ROUTER itself, for its guard (preauth.h). */
+void *ingest_socket(struct ingest *in);
+/* Storage is known to fail (a full disk at start): /healthz says so and
+ * a probe write finds out when it works again. */
+void ingest_storage_failing(struct ingest *in, const char *why);
 const struct ingest_stats *ingest_stats(const struct ingest *in);
 
 /* A reload may change how far ahead observed_at may be. */

@@ -8,9 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "log.h"
+#include "ratelimit.h"
 
 static enum log_level log_level = LOG_LVL_INFO;
 static log_capture_fn log_capture_to;
@@ -89,4 +93,40 @@ fatal(int code, const char *fmt, ...)
 	log_vemit(LOG_LVL_ERR, fmt, ap);
 	va_end(ap);
 	exit(code);
+}
+
+/* libevent's own warnings, with a priority and at most a few lines per
+ * message a minute: a warning repeated in a loop must not fill the disk. */
+static struct ratelimit *log_libevent_rl;
+
+static void
+log_from_libevent(int severity, const char *msg)
+{
+	struct timespec ts;
+	uint64_t suppressed;
+	enum log_level level = severity >= EVENT_LOG_ERR ? LOG_LVL_ERR
+	                       : severity == EVENT_LOG_WARN ? LOG_LVL_WARNING
+	                       : LOG_LVL_DEBUG;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (log_libevent_rl && !ratelimit_allow(log_libevent_rl, msg,
+	    (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, &suppressed))
+		return;
+	if (log_libevent_rl && suppressed > 0)
+		log_notice("libevent: %llu more lines like the next one were not "
+		           "logged", (unsigned long long)suppressed);
+	if (level == LOG_LVL_ERR)
+		log_err("libevent: %s", msg);
+	else if (level == LOG_LVL_WARNING)
+		log_warn("libevent: %s", msg);
+	else
+		log_debug("libevent: %s", msg);
+}
+
+void
+log_route_libevent(void)
+{
+	if (log_libevent_rl == NULL)
+		log_libevent_rl = ratelimit_new(3, 60000);
+	event_set_log_callback(log_from_libevent);
 }

@@ -36,4 +36,7 @@ void log_capture(log_capture_fn fn, void *arg);
 void fatal(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 
+/* libevent's messages through these, rate-limited per message. */
+void log_route_libevent(void);
+
 #endif

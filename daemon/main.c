@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +22,14 @@
 #include "book.h"
 #include "config.h"
 #include "curve.h"
+#include "fdbudget.h"
 #include "http.h"
+#include "http_conns.h"
 #include "ingest.h"
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
+#include "preauth.h"
 #include "reload.h"
 
 struct tiendod {
@@ -46,7 +50,9 @@ struct tiendod {
 	struct notify *notify;
 	struct reload *reload;
 	struct event *ev_hup;
+	struct event *ev_endpoints; /* retries writing it on a full disk */
 	struct metrics_src metrics;
+	struct preauth *preauth;
 	char db_path[4096];
 };
 
@@ -56,6 +62,7 @@ static const char *const config_keys[128] = {
 	['S'] = "snapshot", ['L'] = "language", ['a'] = "alert_pending",
 	['m'] = "alert_margin", ['r'] = "alert_reminder",
 	['e'] = "alert_interval", ['K'] = "keys_dir", ['N'] = "curve",
+	['C'] = "http_max_connections",
 };
 
 static void
@@ -67,7 +74,7 @@ usage(FILE *f)
 	    "               [--pub EP] [--snapshot EP] [--language vi|en]\n"
 	    "               [--alert-pending DUR] [--alert-margin POINTS]\n"
 	    "               [--alert-reminder DUR] [--alert-interval DUR]\n"
-	    "               [--keys-dir DIR] [--plain]\n"
+	    "               [--keys-dir DIR] [--plain] [--http-max-connections N]\n"
 	    "\n"
 	    "  -c, --config FILE   settings (default " CONFIG_DEFAULT_PATH " if present)\n"
 	    "      --plan FILE     the plan (units, tasks, targets)\n"
@@ -85,6 +92,7 @@ usage(FILE *f)
 	    "      --check         check the settings and the plan, then exit\n"
 	    "      --keys-dir DIR  server.secret and clients/NAME.key (CurveZMQ)\n"
 	    "      --plain         no CurveZMQ: for one machine, on loopback\n"
+	    "      --http-max-connections N  HTTP connections at once (0: auto)\n"
 	    "  -h, --help          this text\n"
 	    "  -V, --version       print the version\n"
 	    "\n"
@@ -176,7 +184,16 @@ build_config(void *arg, struct config *c)
 static int
 on_keys(void *arg)
 {
-	return curve_reload(arg);
+	struct tiendod *d = arg;
+	struct zap *z = curve_zap(d->curve);
+
+	if (curve_reload(d->curve) < 0)
+		return -1;
+	/* ZAP is asked once per connection: a revoked key's open
+	 * subscriptions end only if cut. */
+	if (z && zap_stats(z)->revoked > 0)
+		publish_revoke(alerts_publish(d->alerts));
+	return 0;
 }
 
 /* Where a test or a script finds what was actually bound (port 0). */
@@ -206,6 +223,35 @@ write_endpoints(struct tiendod *d)
 }
 
 static void
+on_endpoints_retry(evutil_socket_t fd, short what, void *arg)
+{
+	struct tiendod *d = arg;
+	struct timeval tv = { 5, 0 };
+
+	if (write_endpoints(d) < 0)
+		evtimer_add(d->ev_endpoints, &tv);
+	else
+		log_notice("%s written", d->endpoints);
+}
+
+/* A full disk at start: the database opened, so the reads can be served
+ * (tiendod(8), "Full disk"); batches are answered RETRY until it clears. */
+static void
+start_degraded(struct tiendod *d)
+{
+	struct timeval tv = { 5, 0 };
+
+	if (errno != ENOSPC && errno != EDQUOT)
+		fatal(EX_CANTCREAT, "%s: %s", d->endpoints, strerror(errno));
+	log_err("%s: %s; starting degraded: reads served, batches answered "
+	        "RETRY until there is space", d->endpoints, strerror(errno));
+	ingest_storage_failing(d->ingest, strerror(errno));
+	if ((d->ev_endpoints = evtimer_new(d->base, on_endpoints_retry, d)) == NULL ||
+	    evtimer_add(d->ev_endpoints, &tv) < 0)
+		fatal(EX_OSERR, "out of memory");
+}
+
+static void
 parse_args(struct tiendod *d, int argc, char **argv, int *check)
 {
 	static const struct option opts[] = {
@@ -225,6 +271,7 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 		{ "alert-interval", required_argument, NULL, 'e' },
 		{ "keys-dir", required_argument, NULL, 'K' },
 		{ "plain", no_argument, NULL, 'N' },
+		{ "http-max-connections", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -251,6 +298,7 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 			exit(0);
 		case 'p': case 's': case 'i': case 'H': case 'l': case 'K':
 		case 'P': case 'S': case 'L': case 'a': case 'm': case 'r': case 'e':
+		case 'C':
 			over[c] = optarg;
 			break;
 		case 'N':
@@ -321,9 +369,18 @@ main(int argc, char **argv)
 	struct tiendod d = { 0 };
 	struct plan *plan;
 	char path[4096], *err = NULL;
-	int check = 0;
+	int check = 0, clamped;
 	int64_t n;
+	long nofile;
 
+	/* The reports of every commune: never world-readable, whatever the
+	 * umask we were started with (SQLite gives -wal and -shm the mode of
+	 * the database). */
+	umask(027);
+	/* Big buffers (libzmq's, for a large message or a peer's handshake
+	 * frame) always from mmap, so that they go back to the system when
+	 * freed: glibc's moving threshold would keep them in the heap. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	parse_args(&d, argc, argv, &check);
 	if ((plan = load_plan(d.conf.plan)) == NULL)
 		fatal(EX_CONFIG, "%s: plan refused; nothing started", d.conf.plan);
@@ -338,6 +395,8 @@ main(int argc, char **argv)
 	if (curve_check_libzmq(d.conf.curve, &err) < 0)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "libzmq: unusable");
 	signal(SIGPIPE, SIG_IGN);
+	log_route_libevent();
+	nofile = fdbudget_raise();
 	if (mkdir(d.conf.state_dir, 0750) < 0 && errno != EEXIST)
 		fatal(EX_CANTCREAT, "%s: %s", d.conf.state_dir, strerror(errno));
 	snprintf(path, sizeof path, "%s/endpoints", d.conf.state_dir);
@@ -359,8 +418,34 @@ main(int argc, char **argv)
 	if ((d.ingest = ingest_new(d.base, d.zctx, d.conf.ingest, &d.book,
 	                           d.conf.max_future, d.curve, &err)) == NULL)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "ingest: failed");
+	/* Ingest takes the largest messages: its unauthenticated peers are
+	 * bounded (publish.c keeps the alert sockets' messages small). */
+	if (curve_zap(d.curve)) {
+		if ((d.preauth = preauth_new(d.base, d.zctx, ingest_socket(d.ingest),
+		                             ingest_endpoint(d.ingest),
+		                             CURVE_HANDSHAKE_MS, &err)) == NULL)
+			fatal(EX_OSERR, "%s", err ? err : "preauth: failed");
+		zap_set_hook(curve_zap(d.curve), preauth_on_zap, d.preauth);
+	}
 	if ((d.http = http_new(d.base, d.conf.http, &d.book, d.ingest, &err)) == NULL)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "http: failed");
+	{
+		struct http_conns_limits hl = {
+			.max = fdbudget_http(nofile, d.conf.http_max_connections,
+			                     &clamped),
+			.header_ms = d.conf.http_header_timeout,
+			.idle_ms = d.conf.http_idle_timeout,
+		};
+		if (clamped)
+			log_warn("http_max_connections = %d lowered to %d: the "
+			         "descriptor limit is %ld", d.conf.http_max_connections,
+			         hl.max, nofile);
+		if (http_limit_conns(d.http, &hl) < 0)
+			fatal(EX_OSERR, "out of memory");
+		log_info("descriptors: %ld; HTTP connections at most %d, a request "
+		         "within %lld ms, keep-alive idle %lld ms", nofile, hl.max,
+		         (long long)hl.header_ms, (long long)hl.idle_ms);
+	}
 	{
 		struct alerts_config ac = {
 			.pub = d.conf.pub, .snapshot = d.conf.snapshot,
@@ -385,11 +470,14 @@ main(int argc, char **argv)
 		.db_path = d.db_path, .started = when_now(),
 		.alerts = alerts_metrics, .alerts_arg = d.alerts,
 		.subscribers = alerts_subscribers, .subscribers_arg = d.alerts,
+		.more = { { http_conns_metrics, http_get_conns(d.http) },
+		          { publish_metrics, (void *)alerts_publish(d.alerts) },
+		          { d.preauth ? preauth_metrics : NULL, d.preauth } },
 	};
 	/* A new plan re-keys the alert engine at once, not at the next
 	 * evaluation. */
 	reload_set_swap_hook(d.reload, on_swap, d.alerts);
-	reload_set_keys_hook(d.reload, on_keys, d.curve);
+	reload_set_keys_hook(d.reload, on_keys, &d);
 	if (http_route(d.http, "/metrics", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD,
 	               metrics_on_request, &d.metrics) < 0 ||
 	    http_route(d.http, "/v1/reload", EVHTTP_REQ_POST, reload_on_http,
@@ -402,7 +490,7 @@ main(int argc, char **argv)
 	    event_add(d.ev_int, NULL) < 0 || event_add(d.ev_hup, NULL) < 0)
 		fatal(EX_OSERR, "cannot watch signals");
 	if (write_endpoints(&d) < 0)
-		fatal(EX_CANTCREAT, "%s: %s", d.endpoints, strerror(errno));
+		start_degraded(&d);
 	n = store_count(d.store);
 	log_notice("tiendod %s ready: plan %s (%zu units, %zu tasks, %zu targets), "
 	           "%lld reports stored, ingest %s (%s), http %s, pub %s",
@@ -421,12 +509,17 @@ main(int argc, char **argv)
 	/* Drained with the hook still set: its last batch is evaluated. */
 	reload_free(d.reload);
 	notify_free(d.notify);
+	if (d.preauth)
+		zap_set_hook(curve_zap(d.curve), NULL, NULL);
+	preauth_free(d.preauth);
 	ingest_free(d.ingest);
 	alerts_free(d.alerts);
 	curve_free(d.curve);
 	event_free(d.ev_term);
 	event_free(d.ev_int);
 	event_free(d.ev_hup);
+	if (d.ev_endpoints)
+		event_free(d.ev_endpoints);
 	zmq_ctx_term(d.zctx);
 	event_base_free(d.base);
 	book_free(d.book);

@@ -230,6 +230,9 @@ metrics_render(const struct metrics_src *src, struct evbuffer *buf)
 	                       : 0);
 	if (src->alerts)
 		src->alerts(src->alerts_arg, buf);
+	for (size_t i = 0; i < sizeof src->more / sizeof src->more[0]; i++)
+		if (src->more[i].fn)
+			src->more[i].fn(src->more[i].arg, buf);
 	return o.failed ? -1 : 0;
 }
 

@@ -30,6 +30,12 @@ struct metrics_src {
 	void *alerts_arg;
 	uint64_t (*subscribers)(void *arg);
 	void *subscribers_arg;
+	/* More families, each written whole by its module (the HTTP
+	 * connections, the snapshot server...); NULL fn: unused slot. */
+	struct metrics_hook {
+		void (*fn)(void *arg, struct evbuffer *out);
+		void *arg;
+	} more[4];
 };
 
 /* Appends the whole exposition to out.  0, or -1 when out of memory. */

@@ -24,6 +24,7 @@ struct publish;
 struct publish_stats {
 	uint64_t published;       /* events */
 	uint64_t snapshots;       /* requests answered */
+	uint64_t snapshots_refused; /* over an identity's rate: dropped */
 	uint64_t replies_dropped; /* snapshot replies lost (peer gone) */
 	uint64_t subscribers;     /* connected to the PUB socket now */
 };
@@ -43,6 +44,14 @@ void publish_free(struct publish *p);
  * the heartbeat and the snapshots speak of. */
 void publish_alert(struct publish *p, char *const topics[PUBLISH_TOPICS],
                    uint64_t seq, const void *body, size_t len);
+
+/* Cuts every connection of the PUB and snapshot sockets (a key was
+ * revoked: the reconnections pass ZAP again).  Returns how many. */
+size_t publish_revoke(const struct publish *p);
+
+/* tiendo_snapshot_* families (a metrics_src hook; arg: the publish). */
+struct evbuffer;
+void publish_metrics(void *arg, struct evbuffer *out);
 
 const char *publish_pub_endpoint(const struct publish *p);
 const char *publish_snapshot_endpoint(const struct publish *p);

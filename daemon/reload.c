@@ -116,6 +116,13 @@ reload_restart_only(struct reload *r, const struct config *fresh,
 		{ "alert_margin", r->live->alert_margin != fresh->alert_margin },
 		{ "alert_reminder", r->live->alert_reminder != fresh->alert_reminder },
 		{ "alert_interval", r->live->alert_interval != fresh->alert_interval },
+		/* The HTTP connection slots are made at start too. */
+		{ "http_max_connections",
+		  r->live->http_max_connections != fresh->http_max_connections },
+		{ "http_header_timeout",
+		  r->live->http_header_timeout != fresh->http_header_timeout },
+		{ "http_idle_timeout",
+		  r->live->http_idle_timeout != fresh->http_idle_timeout },
 	};
 
 	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {

@@ -32,6 +32,8 @@ struct zap {
 	struct zap_stats stats;
 	time_t log_window;
 	unsigned log_count, log_dropped;
+	void (*hook)(void *, const char *);
+	void *hook_arg;
 };
 
 static void zap_drain(struct zap *z);
@@ -154,6 +156,8 @@ zap_handle(struct zap *z)
 		else
 			zmq_msg_close(m);
 	}
+	if (z->hook && n >= 4)
+		z->hook(z->hook_arg, zap_frame_str(&f[3], addr, sizeof addr));
 	if (n < 6 || !zap_frame_is(&f[0], "1.0")) {
 		z->stats.refused++;
 		log_err("zap: malformed request of %zu frames", n);
@@ -277,14 +281,21 @@ zap_reload(struct zap *z)
 		return -1;
 	}
 	/* Connections of a removed key stay open (ZAP is asked once per
-	 * connection), but zap_client() no longer finds them, so ingest
-	 * refuses their batches from now on. */
+	 * connection): zap_client() no longer finds them, so ingest refuses
+	 * their batches from now on, and stats.revoked tells the alert
+	 * sockets to cut theirs. */
+	z->stats.revoked = 0;
+	for (size_t i = 0; i < z->keys->n; i++) {
+		const struct authkey *k = authkeys_by_key(keys, z->keys->v[i].key);
+		if (k == NULL || strcmp(k->identity, z->keys->v[i].identity) != 0)
+			z->stats.revoked++;
+	}
 	authkeys_free(z->keys);
 	z->keys = keys;
 	z->stats.reloads++;
 	z->stats.keys = keys->n;
-	log_notice("zap: reloaded, %zu authorised client key%s", keys->n,
-	           keys->n == 1 ? "" : "s");
+	log_notice("zap: reloaded, %zu authorised client key%s, %zu revoked",
+	           keys->n, keys->n == 1 ? "" : "s", z->stats.revoked);
 	return 0;
 }
 
@@ -292,6 +303,13 @@ const struct authkey *
 zap_client(const struct zap *z, const char *identity)
 {
 	return authkeys_by_identity(z->keys, identity);
+}
+
+void
+zap_set_hook(struct zap *z, void (*fn)(void *, const char *), void *arg)
+{
+	z->hook = fn;
+	z->hook_arg = arg;
 }
 
 const struct zap_stats *

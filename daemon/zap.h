@@ -29,6 +29,7 @@ struct zap_stats {
 	uint64_t allowed, refused;
 	uint64_t reloads, reload_failures;
 	size_t keys;
+	size_t revoked; /* keys the last reload removed or replaced */
 };
 
 /* Loads clients_dir and binds the handler.  NULL with a malloc'd *err. */
@@ -46,5 +47,8 @@ int zap_reload(struct zap *z);
 const struct authkey *zap_client(const struct zap *z, const char *identity);
 
 const struct zap_stats *zap_stats(const struct zap *z);
+
+/* fn(arg, address) on every request, before the verdict (preauth.h). */
+void zap_set_hook(struct zap *z, void (*fn)(void *, const char *), void *arg);
 
 #endif

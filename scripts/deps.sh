@@ -10,7 +10,8 @@ libinih-dev tzdata"
 # systemd: systemd-analyze verify/security; prometheus: promtool;
 # man-db and groff-base: the man pages (verify runs man(1) on Documentation=);
 # clang and its runtime (libFuzzer, sanitizers) build the fuzz targets;
-# python3 runs make mutate (tests/mutate/mutate.py).
+# python3 runs make mutate (tests/mutate/mutate.py) and test_hostile_http's
+# keep-alive client.
 test="libcmocka-dev sqlite3 curl jq procps systemd prometheus man-db groff-base
 clang libclang-rt-dev socat python3"
 

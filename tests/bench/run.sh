@@ -446,3 +446,7 @@ printf 'bench: ack latency @%s/s with CurveZMQ  p50 %.2f ms  p99 %.2f ms\n' \
 printf 'bench: targets: sustained >= %s/s %s; ratio >= %s %s\n' \
 	"$(commas $TARGET_RATE)" "$(verdict "$sustained" $TARGET_RATE)" \
 	"$TARGET_RATIO" "$(verdict "$ratio" $TARGET_RATIO)"
+
+# The hostile section (issue 10): attacks on loopback and their figures.
+echo
+sh "$(dirname "$0")/hostile.sh" "$B" || fail "the hostile section failed"

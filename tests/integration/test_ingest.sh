@@ -54,7 +54,7 @@ bad() { # NAME PATTERN ZSEND-ARGS...
 }
 bad "garbage frame" "error BATCH_MALFORMED" --garbage 64
 bad "truncated batch" "error BATCH_MALFORMED" --report "99|xa-a|cay|add|1|now|someone|a note" --truncate 30
-bad "oversized message" "error BATCH_TOO_LARGE.*" --garbage 2000000
+bad "oversized message" "error BATCH_TOO_LARGE.*" --garbage 1200000
 bad "unknown version" "error BATCH_VERSION" --version 7 --report "99|xa-a|cay|add|1|now"
 bad "empty batch" "error BATCH_EMPTY" --version 1
 bad "batch over the limit" "error BATCH_TOO_MANY" --report "100|xa-a|cay|add|1|now" --repeat 1000

@@ -3,12 +3,15 @@
  * finish a handshake (CVE-2020-15166's case), holds them, and counts how
  * many the server closes.
  *
- *   rawflood [--connections N] [--hold SECONDS] [--ready FILE] tcp://HOST:PORT
+ *   rawflood [--connections N] [--hold SECONDS] [--ready FILE] [--from IP]
+ *            tcp://HOST:PORT
  *
  * A third of the connections send nothing, a third send garbage, a third
  * send the first bytes of a ZMTP greeting and stall.  When all are open it
  * creates FILE (if given), then waits up to --hold seconds, and prints
- * "opened N closed_by_peer K" (K: connections the server closed).  Exit 0,
+ * "opened N closed_by_peer K" (K: connections the server closed).  --from
+ * binds the connections to that source address (127.0.0.2: another host
+ * than the real clients on 127.0.0.1).  Exit 0,
  * or 1 when it could not open them all.
  */
 #include <arpa/inet.h>
@@ -41,6 +44,7 @@ main(int argc, char **argv)
 		{ "connections", required_argument, NULL, 'n' },
 		{ "hold", required_argument, NULL, 'h' },
 		{ "ready", required_argument, NULL, 'r' },
+		{ "from", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	/* ZMTP 3 greeting: signature, then version; we stop after 11 bytes. */
@@ -48,7 +52,8 @@ main(int argc, char **argv)
 		0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3,
 	};
 	int n = 1000, hold = 15, c, port, open_n = 0, closed = 0;
-	const char *ready = NULL;
+	const char *ready = NULL, *from = NULL;
+	struct sockaddr_in src = { .sin_family = AF_INET };
 	char host[64];
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct pollfd *pf;
@@ -60,6 +65,7 @@ main(int argc, char **argv)
 		case 'n': n = atoi(optarg); break;
 		case 'h': hold = atoi(optarg); break;
 		case 'r': ready = optarg; break;
+		case 'f': from = optarg; break;
 		default: return 64;
 		}
 	}
@@ -67,10 +73,14 @@ main(int argc, char **argv)
 	    sscanf(argv[optind], "tcp://%63[^:]:%d", host, &port) != 2 ||
 	    inet_pton(AF_INET, host, &sa.sin_addr) != 1 || n < 1) {
 		fprintf(stderr, "usage: rawflood [--connections N] [--hold S] "
-		        "[--ready FILE] tcp://IPv4:PORT\n");
+		        "[--ready FILE] [--from IP] tcp://IPv4:PORT\n");
 		return 64;
 	}
 	sa.sin_port = htons((unsigned short)port);
+	if (from && inet_pton(AF_INET, from, &src.sin_addr) != 1) {
+		fprintf(stderr, "--from %s: not an IPv4 address\n", from);
+		return 64;
+	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)n + 64) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
@@ -81,7 +91,9 @@ main(int argc, char **argv)
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 		pf[i].fd = -1;
-		if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		if (fd < 0 || (from && bind(fd, (struct sockaddr *)&src,
+		                            sizeof src) < 0) ||
+		    connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 			fprintf(stderr, "rawflood: connection %d: %s\n", i,
 			        strerror(errno));
 			if (fd >= 0)
