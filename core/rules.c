@@ -443,11 +443,36 @@ rules_eval_rollups(struct rules *r, const struct board *b, int task, when_t now)
 int
 rules_eval_all(struct rules *r, const struct board *b, when_t now)
 {
-	for (size_t i = 0; i < r->n_leaf; i++)
-		rules_eval_leaf(r, b, i, now);
-	for (size_t t = 0; t < r->plan->n_tasks; t++)
-		rules_eval_rollups(r, b, (int)t, now);
-	return r->failed ? -1 : 0;
+	size_t cursor = 0;
+
+	return rules_eval_slice(r, b, now, &cursor, SIZE_MAX, SIZE_MAX) < 0
+	       ? -1 : 0;
+}
+
+int
+rules_eval_slice(struct rules *r, const struct board *b, when_t now,
+                 size_t *cursor, size_t max_work, size_t max_events)
+{
+	size_t c = *cursor, work = 0, end = r->n_leaf + r->plan->n_tasks;
+
+	while (c < end && work < max_work && r->n_ev < max_events) {
+		if (c < r->n_leaf) {
+			rules_eval_leaf(r, b, c, now);
+			work++;
+		} else {
+			int t = (int)(c - r->n_leaf);
+			rules_eval_rollups(r, b, t, now);
+			/* Summing costs about a quarter of evaluating. */
+			work += 1 + r->task_end[t] - r->task_first[t] +
+			        (plan_task_first_target(r->plan, t + 1) -
+			         plan_task_first_target(r->plan, t)) / 4;
+		}
+		c++;
+	}
+	*cursor = c < end ? c : 0;
+	if (r->failed)
+		return -1;
+	return c >= end;
 }
 
 int

@@ -31,7 +31,10 @@ struct alerts_config {
 struct alerts_stats {
 	uint64_t events;
 	uint64_t evaluations;    /* full ones */
-	double last_eval_ms;     /* duration of the last full evaluation */
+	double last_eval_ms;     /* CPU of the last full evaluation's rules */
+	double last_pass_ms;     /* its wall time, start to last publish */
+	uint64_t slices;         /* loop turns full evaluations took */
+	double max_slice_ms;     /* longest of them */
 	uint64_t store_failures;
 	size_t subjects;
 	size_t active;           /* firing, not counting done notices */
@@ -56,7 +59,8 @@ int alerts_reload(struct alerts *a);
  * transaction and published after its COMMIT. */
 extern const struct ingest_hooks alerts_ingest_hooks;
 
-/* Evaluates everything at `now` (the timer does this with the clock). */
+/* Starts a full evaluation (the timer does this), run in slices of one
+ * loop turn each, with the clock of each slice; nothing when one runs. */
 void alerts_eval_all(struct alerts *a, when_t now);
 
 struct alertstore *alerts_store(struct alerts *a);

@@ -548,6 +548,45 @@ test_messages(void **state)
 	fx_free(f);
 }
 
+/* A full evaluation cut into the smallest slices says exactly what the
+ * whole one says, and each slice stops at its budget. */
+static void
+test_slices_match_whole(void **state)
+{
+	struct fx *f = fx_new(0, 2, 0);
+	struct rules *sliced = rules_new(f->plan, &f->cfg);
+	const struct rules_event *whole, *ev;
+	size_t n_whole, n, cursor = 0, calls = 0, got = 0;
+	int rc;
+
+	assert_non_null(sliced);
+	set_total(f, f->target_a, 100, DAYS(60)); /* far behind */
+	set_total(f, f->target_b, 200, DAYS(60));
+	whole = eval(f, DAYS(60), &n_whole);
+	assert_true(n_whole >= 4); /* two targets and two roll-ups lag */
+	do {
+		rules_clear(sliced);
+		rc = rules_eval_slice(sliced, f->board, DAYS(60), &cursor, 1, 1);
+		assert_true(rc >= 0);
+		ev = rules_events(sliced, &n);
+		assert_true(n <= 2 * RULE_N); /* one target, or the two roll-ups */
+		for (size_t i = 0; i < n; i++, got++) {
+			assert_true(got < n_whole);
+			assert_int_equal(ev[i].seq, whole[got].seq);
+			assert_int_equal(ev[i].subject, whole[got].subject);
+			assert_int_equal(ev[i].rule, whole[got].rule);
+			assert_int_equal(ev[i].transition, whole[got].transition);
+		}
+		calls++;
+	} while (rc == 0);
+	assert_int_equal(got, n_whole);
+	assert_int_equal(cursor, 0);
+	/* Two targets, then one task's roll-ups. */
+	assert_int_equal(calls, 3);
+	rules_free(sliced);
+	fx_free(f);
+}
+
 int
 main(void)
 {
@@ -566,6 +605,7 @@ main(void)
 		cmocka_unit_test(test_restart_announces_nothing_again),
 		cmocka_unit_test(test_replay_months),
 		cmocka_unit_test(test_messages),
+		cmocka_unit_test(test_slices_match_whole),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
