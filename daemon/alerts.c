@@ -29,11 +29,17 @@
 #include "alerts.h"
 #include "log.h"
 
-/* One slice: at most this many subjects evaluated or events queued.  512
- * events are about 5 ms of packing, SQLite and PUB on this machine's
- * class of hardware, plus one fsync. */
+/* One slice: at most this many subjects evaluated (about 3 ms of CPU
+ * when nothing changes), or a number of events queued that adapts so that
+ * a slice (packing, SQLite, its fsync, PUB) takes about ALERTS_SLICE_MS:
+ * halved after a longer slice, doubled after one under half of it.  What
+ * an fsync costs depends on the disk and on whoever else writes to it, so
+ * a fixed count would be either slow on a fast disk or a stall on a busy
+ * one. */
 #define ALERTS_SLICE_WORK 8192
-#define ALERTS_SLICE_EVENTS 512
+#define ALERTS_SLICE_MS 10.0
+#define ALERTS_SLICE_EVENTS_MIN 16
+#define ALERTS_SLICE_EVENTS_MAX 4096
 
 struct alerts {
 	struct book **book;
@@ -45,6 +51,7 @@ struct alerts {
 	struct event *ev_timer;
 	struct event *ev_slice;  /* the next slice of a full evaluation */
 	size_t cursor;           /* where that slice starts */
+	size_t slice_events;     /* its events budget, adapted */
 	int pass_running;
 	double pass_cpu_ms;      /* evaluation CPU of the running pass */
 	struct timespec pass_t0; /* when it began */
@@ -385,6 +392,18 @@ alerts_pass_end(struct alerts *a)
 	a->stats.last_pass_ms = ms_between(&a->pass_t0, &t);
 }
 
+static void
+alerts_slice_adapt(struct alerts *a, double ms, size_t n_ev)
+{
+	if (ms > 2 * ALERTS_SLICE_MS)
+		log_info("alerts: a slice took %.1f ms (%zu events)", ms, n_ev);
+	if (ms > ALERTS_SLICE_MS && a->slice_events > ALERTS_SLICE_EVENTS_MIN)
+		a->slice_events /= 2;
+	else if (ms < ALERTS_SLICE_MS / 2 && n_ev >= a->slice_events &&
+	         a->slice_events < ALERTS_SLICE_EVENTS_MAX)
+		a->slice_events *= 2;
+}
+
 /* One slice of the running pass: evaluated, stored, committed and
  * published in this turn; the next one is queued behind the loop's I/O. */
 static void
@@ -393,6 +412,7 @@ alerts_on_slice(evutil_socket_t fd, short what, void *arg)
 	struct alerts *a = arg;
 	struct timespec t0, c0, c1, t1;
 	const struct timeval zero = { 0, 0 };
+	size_t n_ev;
 	int rc;
 
 	if (alerts_plan_current(a) < 0) {
@@ -402,13 +422,15 @@ alerts_on_slice(evutil_socket_t fd, short what, void *arg)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	rc = rules_eval_slice(a->rules, (*a->book)->board, when_now(),
-	                      &a->cursor, ALERTS_SLICE_WORK, ALERTS_SLICE_EVENTS);
+	                      &a->cursor, ALERTS_SLICE_WORK, a->slice_events);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	if (rc < 0)
 		log_err("alerts: out of memory evaluating");
 	a->pass_cpu_ms += ms_between(&c0, &c1);
+	rules_events(a->rules, &n_ev);
 	alerts_flush(a);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	alerts_slice_adapt(a, ms_between(&t0, &t1), n_ev);
 	a->stats.slices++;
 	if (ms_between(&t0, &t1) > a->stats.max_slice_ms)
 		a->stats.max_slice_ms = ms_between(&t0, &t1);
@@ -468,6 +490,7 @@ alerts_new(struct event_base *base, void *zctx, struct book **book,
 		goto nomem;
 	a->book = book;
 	a->cfg = *cfg;
+	a->slice_events = 256;
 	if ((a->as = alertstore_new((*book)->store, err)) == NULL)
 		goto fail;
 	if (alerts_rebuild(a) < 0) {
