@@ -26,6 +26,7 @@
 
 #include <event2/buffer.h>
 
+#include "alertquery.h"
 #include "alerts.h"
 #include "log.h"
 
@@ -37,7 +38,11 @@
  * a fixed count would be either slow on a fast disk or a stall on a busy
  * one. */
 #define ALERTS_SLICE_WORK 8192
-#define ALERTS_SLICE_MS 10.0
+#define ALERTS_SLICE_MS 5.0
+/* After a slice the loop gets as long again to itself (up to this): a
+ * request to evhttp or an ingest batch takes several turns (accept, read,
+ * reply), and back-to-back slices would cost each of those turns one. */
+#define ALERTS_SLICE_REST_MS 20.0
 #define ALERTS_SLICE_EVENTS_MIN 16
 #define ALERTS_SLICE_EVENTS_MAX 4096
 
@@ -411,7 +416,8 @@ alerts_on_slice(evutil_socket_t fd, short what, void *arg)
 {
 	struct alerts *a = arg;
 	struct timespec t0, c0, c1, t1;
-	const struct timeval zero = { 0, 0 };
+	struct timeval rest;
+	double ms;
 	size_t n_ev;
 	int rc;
 
@@ -430,13 +436,17 @@ alerts_on_slice(evutil_socket_t fd, short what, void *arg)
 	rules_events(a->rules, &n_ev);
 	alerts_flush(a);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	alerts_slice_adapt(a, ms_between(&t0, &t1), n_ev);
+	ms = ms_between(&t0, &t1);
+	alerts_slice_adapt(a, ms, n_ev);
 	a->stats.slices++;
-	if (ms_between(&t0, &t1) > a->stats.max_slice_ms)
-		a->stats.max_slice_ms = ms_between(&t0, &t1);
+	if (ms > a->stats.max_slice_ms)
+		a->stats.max_slice_ms = ms;
+	ms = ms < ALERTS_SLICE_REST_MS ? ms : ALERTS_SLICE_REST_MS;
+	rest.tv_sec = 0;
+	rest.tv_usec = (suseconds_t)(ms * 1000);
 	if (rc != 0)
 		alerts_pass_end(a);
-	else if (event_add(a->ev_slice, &zero) < 0) {
+	else if (event_add(a->ev_slice, &rest) < 0) {
 		log_err("alerts: cannot schedule the next slice; pass abandoned");
 		alerts_pass_end(a);
 	}
@@ -490,7 +500,7 @@ alerts_new(struct event_base *base, void *zctx, struct book **book,
 		goto nomem;
 	a->book = book;
 	a->cfg = *cfg;
-	a->slice_events = 256;
+	a->slice_events = 64;
 	if ((a->as = alertstore_new((*book)->store, err)) == NULL)
 		goto fail;
 	if (alerts_rebuild(a) < 0) {
@@ -544,6 +554,25 @@ struct alertstore *
 alerts_store(struct alerts *a)
 {
 	return a->as;
+}
+
+const struct plan *
+alerts_plan(const struct alerts *a)
+{
+	return a->plan;
+}
+
+struct store *
+alerts_db(struct alerts *a)
+{
+	return (*a->book)->store;
+}
+
+int
+alerts_query(struct alerts *a, const struct alertquery *q, uint64_t *out,
+             size_t *n, size_t *total)
+{
+	return alertquery_run(a->plan, a->rules, q, out, n, total);
 }
 
 uint64_t

@@ -64,6 +64,13 @@ extern const struct ingest_hooks alerts_ingest_hooks;
 void alerts_eval_all(struct alerts *a, when_t now);
 
 struct alertstore *alerts_store(struct alerts *a);
+/* The plan the rules were built on (filters name its units and tasks),
+ * and a query over the active alerts (core/alertquery.h). */
+const struct plan *alerts_plan(const struct alerts *a);
+struct store *alerts_db(struct alerts *a);
+struct alertquery;
+int alerts_query(struct alerts *a, const struct alertquery *q, uint64_t *out,
+                 size_t *n, size_t *total);
 /* The last seq stored and published. */
 uint64_t alerts_last_seq(const struct alerts *a);
 const struct publish *alerts_publish(const struct alerts *a);
