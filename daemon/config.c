@@ -17,6 +17,7 @@
  *   alert_margin = 2                  ; points below a threshold to let go
  *   alert_reminder = 0                ; re-announce firing alerts; 0 = off
  *   alert_interval = 30s              ; full evaluation period ("500ms" ok)
+ *   alert_retention = 400d            ; alert events kept; 0 = forever
  *   curve = on                        ; off: plain mode, for one machine
  *   keys_dir = /etc/tiendo/keys       ; server.secret and clients/NAME.key
  *
@@ -73,6 +74,8 @@ config_defaults(struct config *c)
 	c->alert_margin = 2;
 	c->alert_reminder = 0;
 	c->alert_interval = 30 * WHEN_SECOND;
+	/* A campaign year and a month to compare it with. */
+	c->alert_retention = 400 * WHEN_DAY;
 	c->curve = 1;
 	c->keys_dir = strdup("/etc/tiendo/keys");
 	return c->state_dir && c->plan && c->ingest && c->http && c->pub &&
@@ -172,6 +175,8 @@ config_set(struct config *c, const char *key, const char *value,
 		}
 		return 0;
 	}
+	if (strcmp(key, "alert_retention") == 0)
+		return config_ms(value, &c->alert_retention, why);
 	if (strcmp(key, "alert_margin") == 0) {
 		char *end;
 		errno = 0;

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
+#include "retention.h"
 #include "reload.h"
 
 struct tiendod {
@@ -47,6 +48,7 @@ struct tiendod {
 	struct reload *reload;
 	struct event *ev_hup;
 	struct metrics_src metrics;
+	struct retention *retention;
 	char db_path[4096];
 };
 
@@ -57,6 +59,27 @@ static const char *const config_keys[128] = {
 	['m'] = "alert_margin", ['r'] = "alert_reminder",
 	['e'] = "alert_interval", ['K'] = "keys_dir", ['N'] = "curve",
 };
+
+/* /metrics: the alerts' families, then retention's. */
+static void
+alerts_and_retention_metrics(void *arg, struct evbuffer *out)
+{
+	struct tiendod *d = arg;
+
+	alerts_metrics(d->alerts, out);
+	retention_metrics(d->retention, out);
+}
+
+/* A pass at least four times per retention period, at most hourly. */
+static int64_t
+retention_every(int64_t keep)
+{
+	int64_t every = keep / 4;
+
+	if (keep <= 0 || every > WHEN_HOUR)
+		return WHEN_HOUR;
+	return every < WHEN_SECOND ? WHEN_SECOND : every;
+}
 
 static void
 usage(FILE *f)
@@ -339,6 +362,10 @@ main(int argc, char **argv)
 		ingest_set_hooks(d.ingest, &alerts_ingest_hooks, d.alerts);
 		http_set_alerts(d.http, d.alerts);
 	}
+	if ((d.retention = retention_new(d.base, d.store, d.conf.alert_retention,
+	                                 retention_every(d.conf.alert_retention),
+	                                 &err)) == NULL)
+		fatal(EX_UNAVAILABLE, "%s", err ? err : "retention: failed");
 	if ((d.notify = notify_new(d.base, status_line, &d)) == NULL ||
 	    (d.reload = reload_new(&d.conf, &d.book, d.ingest, d.notify,
 	                           build_config, &d)) == NULL)
@@ -346,7 +373,7 @@ main(int argc, char **argv)
 	d.metrics = (struct metrics_src){
 		.book = &d.book, .ingest = d.ingest, .reload = d.reload,
 		.db_path = d.db_path, .started = when_now(),
-		.alerts = alerts_metrics, .alerts_arg = d.alerts,
+		.alerts = alerts_and_retention_metrics, .alerts_arg = &d,
 		.subscribers = alerts_subscribers, .subscribers_arg = d.alerts,
 	};
 	/* A new plan re-keys the alert engine at once, not at the next
@@ -383,6 +410,7 @@ main(int argc, char **argv)
 	reload_free(d.reload);
 	notify_free(d.notify);
 	ingest_free(d.ingest);
+	retention_free(d.retention);
 	alerts_free(d.alerts);
 	curve_free(d.curve);
 	event_free(d.ev_term);
