@@ -362,6 +362,7 @@ main(int argc, char **argv)
 		ingest_set_hooks(d.ingest, &alerts_ingest_hooks, d.alerts);
 		http_set_alerts(d.http, d.alerts);
 	}
+	http_set_rollup_share(d.http, d.conf.rollup_critical_share / 100);
 	if ((d.retention = retention_new(d.base, d.store, d.conf.alert_retention,
 	                                 retention_every(d.conf.alert_retention),
 	                                 &err)) == NULL)

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Reading a big picture: the active alerts filtered and paged by the
-# daemon (GET /v1/alerts, tiendo-ctl alerts).  A province over two
+# daemon (GET /v1/alerts, tiendo-ctl alerts); roll-up rows with their
+# units counted by status, and not "fine" over a share of critical ones.  A province over two
 # districts over five communes, two tasks of two owners; nothing reported,
 # pending 0: every pair and roll-up lags, and is silent, at once.
+TEST_CLIENTS_MORE="t"
 . "$(dirname "$0")/lib.sh"
 
 PLAN=$T/plan.ini
@@ -117,4 +119,18 @@ out=$("$B/tiendo-ctl" alerts --limit 3)
 expect_match "tiendo-ctl pages" "$out" "more: --since [0-9]+"
 "$B/tiendo-ctl" alerts --history --rule lag >/dev/null 2>&1
 expect_eq "--rule with --history is a usage error" "$?" 64
+
+# --- roll-ups: four communes done, e far behind -----------------------
+for r in "1|a|cay|set|100|now" "2|b|cay|set|100|now" "3|c|cay|set|100|now" \
+         "4|d|cay|set|100|now" "5|e|cay|set|5|now"; do
+	"$B/tools/zsend" --client t --report "$r" "$INGEST" >/dev/null ||
+		flunk "report $r not sent"
+done
+row() { get "/v1/tallies?task=cay&unit=$1" | jq -c ".tallies[] | select(.unit == \"$1\" and .rollup)"; }
+t=$(row tinh)
+expect_eq "province roll-up counts its communes by status" \
+	"$(jget "$t" '.by_status | "\(.done) \(.critical) \(.on_track) \(.lagging) \(.silent) \(.overdue) \(.not_started)"')" "4 1 0 0 0 0 0"
+expect_eq "81 % against 53 % expected would be on track" "$(jget "$t" '.percent > .expected')" true
+expect_eq "but 1 in 5 critical (>= 10 %): lagging" "$(jget "$t" .status)" lagging
+expect_eq "h1, all done, is done" "$(jget "$(row h1)" '"\(.status) \(.by_status.done)"')" "done 2"
 finish
