@@ -68,16 +68,34 @@ struct alerts {
 	size_t offs_cap;
 };
 
+/* The states come in key order (task, unit, rollup, rule): the row before
+ * usually names the same pair, so its lookups are kept.  A country has
+ * over a million rows to read at start. */
+struct alerts_loading {
+	struct alerts *a;
+	char task[128], unit[128];
+	int t, u, rollup, subj;
+};
+
 static int
 alerts_load_one(void *arg, const struct alertstore_state *s)
 {
-	struct alerts *a = arg;
+	struct alerts_loading *l = arg;
+	struct alerts *a = l->a;
 	const struct plan *p = a->plan;
-	int task = plan_task_find(p, s->task), unit = plan_unit_find(p, s->unit);
 	int rule = rules_rule_parse(s->rule), subj;
 
-	subj = task < 0 || unit < 0 ? -1 : rules_subject_find(a->rules, task,
-	                                                      unit, s->rollup);
+	if (strcmp(s->task, l->task) != 0 || strcmp(s->unit, l->unit) != 0 ||
+	    s->rollup != l->rollup) {
+		snprintf(l->task, sizeof l->task, "%s", s->task);
+		snprintf(l->unit, sizeof l->unit, "%s", s->unit);
+		l->rollup = s->rollup;
+		l->t = plan_task_find(p, s->task);
+		l->u = plan_unit_find(p, s->unit);
+		l->subj = l->t < 0 || l->u < 0 ? -1
+		          : rules_subject_find(a->rules, l->t, l->u, s->rollup);
+	}
+	subj = l->subj;
 	if (subj < 0 || rule < 0) {
 		/* Kept in the database, untouched, should the plan come back. */
 		if (s->st.sev != SEV_NONE)
@@ -94,11 +112,12 @@ alerts_load_one(void *arg, const struct alertstore_state *s)
 static int
 alerts_load(struct alerts *a)
 {
+	struct alerts_loading l = { .a = a, .rollup = -1 };
 	uint64_t seq;
 
 	rules_reset(a->rules);
 	if (alertstore_last_seq(a->as, &seq) < 0 ||
-	    alertstore_states(a->as, alerts_load_one, a) < 0) {
+	    alertstore_states(a->as, alerts_load_one, &l) < 0) {
 		log_err("alerts: loading: %s", alertstore_errmsg(a->as));
 		return -1;
 	}
