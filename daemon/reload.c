@@ -116,6 +116,9 @@ reload_restart_only(struct reload *r, const struct config *fresh,
 		{ "alert_margin", r->live->alert_margin != fresh->alert_margin },
 		{ "alert_reminder", r->live->alert_reminder != fresh->alert_reminder },
 		{ "alert_interval", r->live->alert_interval != fresh->alert_interval },
+		{ "alert_retention", r->live->alert_retention != fresh->alert_retention },
+		{ "rollup_critical_share",
+		  r->live->rollup_critical_share != fresh->rollup_critical_share },
 	};
 
 	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
