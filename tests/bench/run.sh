@@ -25,7 +25,9 @@
 #      1,000 units x 100 tasks (BUILD_DIR/bench/rules_eval), CPU ms.
 #   5. the cost of CurveZMQ: 2 and 4 again on a fresh database with CURVE on
 #      (every client its own key, the daemon's ZAP handler), against the
-#      plain runs above.
+#      plain runs above;
+#   7. the national section, tests/bench/national.sh (BENCH_NATIONAL=0
+#      skips it): a country-sized plan through an alert storm.
 # Then a summary block.  Exits non-zero if anything failed (a report not
 # accepted, a daemon that would not start or stop, a stored count that
 # differs from the acked one); a missed target is reported, not fatal.
@@ -446,3 +448,8 @@ printf 'bench: ack latency @%s/s with CurveZMQ  p50 %.2f ms  p99 %.2f ms\n' \
 printf 'bench: targets: sustained >= %s/s %s; ratio >= %s %s\n' \
 	"$(commas $TARGET_RATE)" "$(verdict "$sustained" $TARGET_RATE)" \
 	"$TARGET_RATIO" "$(verdict "$ratio" $TARGET_RATIO)"
+
+if [ "${BENCH_NATIONAL:-1}" != 0 ]; then
+	echo
+	sh "$(dirname "$0")/national.sh" "$B" || fail "the national section failed"
+fi
