@@ -55,6 +55,7 @@ struct sub {
 	const char *key, *server_key, *name; /* CurveZMQ (keys.h) */
 	struct filter f;
 	int json, color;
+	int held;             /* --held: show what the daemon holds back */
 	const char *exec;
 	const char *state;    /* --state: where the last seq is kept */
 	uint64_t saved;       /* the seq last written there */
@@ -74,7 +75,7 @@ usage(FILE *out)
 	fprintf(out,
 "usage: tiendo-sub [--pub EP] [--snapshot EP] [--unit U] [--task T]\n"
 "                  [--owner O] [--severity S] [--json] [--exec CMD]\n"
-"                  [--since N] [--state FILE]\n"
+"                  [--since N] [--state FILE] [--held]\n"
 "                  [--key FILE|DIR] [--server-key FILE] [--name NAME]\n"
 "\n"
 "Prints the alerts already active, then every alert event as it happens,\n"
@@ -86,6 +87,8 @@ usage(FILE *out)
 "                           only those (comma-separated lists; severity is\n"
 "                           info, warning or critical)\n"
 "  --json                   one JSON object per line\n"
+"  --held                   also the events the daemon holds back (under\n"
+"                           a silence, or an inhibited lag resolve)\n"
 "  --exec CMD               run CMD (with sh -c) for each event, the alert\n"
 "                           in TIENDO_ALERT_* variables and as JSON on stdin\n"
 "  --since N                the last seq already seen: start with the events\n"
@@ -137,6 +140,9 @@ in_list(const char *list, const char *v)
 static int
 wanted(const struct sub *s, const Tiendo__Alert *a)
 {
+	/* Silenced or inhibited: in the stream for its seq, not for people. */
+	if (!s->held && (a->silence != 0 || a->inhibited))
+		return 0;
 	return in_list(s->f.unit, a->unit) && in_list(s->f.task, a->task) &&
 	       in_list(s->f.owner, a->owner) &&
 	       in_list(s->f.severity, alertjson_severity(a->severity));
@@ -574,6 +580,7 @@ main(int argc, char **argv)
 		{ "owner", required_argument, NULL, 'o' },
 		{ "severity", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "held", no_argument, NULL, 'H' },
 		{ "exec", required_argument, NULL, 'x' },
 		{ "since", required_argument, NULL, 'n' },
 		{ "state", required_argument, NULL, 'F' },
@@ -608,6 +615,7 @@ main(int argc, char **argv)
 		case 'o': s.f.owner = optarg; break;
 		case 'S': s.f.severity = optarg; break;
 		case 'j': s.json = 1; break;
+		case 'H': s.held = 1; break;
 		case 'x': s.exec = optarg; break;
 		case 'n':
 			errno = 0;

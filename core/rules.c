@@ -281,6 +281,7 @@ struct rules_ctx {
 	struct tally_view view;
 	when_t last_report;
 	when_t now;
+	bool overdue;      /* deadline passed, target unmet */
 };
 
 static void
@@ -317,6 +318,7 @@ rules_emit(struct rules *r, const struct rules_ctx *c, enum rules_rule rule,
 	e->at = c->now;
 	e->since = s->since;
 	e->last_report = c->last_report;
+	e->inhibited = rule == RULE_LAG && tr == TR_RESOLVED && c->overdue;
 }
 
 /* Moves one (subject, rule) towards severity `want`. */
@@ -390,6 +392,7 @@ rules_eval_subject(struct rules *r, size_t i, const struct tally_view *v,
 	enum rules_sev lag = SEV_NONE, cur = r->st[i * RULE_N + RULE_LAG].sev;
 	when_t quiet = last_report > t->start ? last_report : t->start;
 
+	c.overdue = now >= t->deadline && !done;
 	if (running && !done) {
 		/* Hysteresis: a threshold already crossed lets go only
 		 * `margin` points below it. */

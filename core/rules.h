@@ -19,6 +19,14 @@
  * is one event with the next global sequence number.  "done" fires a NOTICE
  * and then stays latched, silently, until the target is no longer met.
  *
+ * Inhibition: when the deadline passes with the target unmet, the lag
+ * alert ends (lag only holds while the task runs) and the overdue alert
+ * takes over.  That lag `resolved` event is marked `inhibited`: it is
+ * stored like any event, but it is no news ("caught up" it is not), so
+ * it is not pushed to subscribers.  No other rule inhibits another: lag
+ * and silent may fire together (behind, and not reporting), and overdue
+ * and silent cannot (silent only holds while the task runs).
+ *
  * The caller persists the events and the changed states (rules_dirty) and
  * only then publishes: see daemon/alerts.c.
  */
@@ -81,6 +89,7 @@ struct rules_event {
 	when_t at;
 	when_t since;
 	when_t last_report;
+	bool inhibited;          /* not news: see "Inhibition" above */
 };
 
 struct rules;

@@ -29,6 +29,7 @@
 #include "alertquery.h"
 #include "alerts.h"
 #include "log.h"
+#include "silences.h"
 
 /* One slice: at most this many subjects evaluated (about 3 ms of CPU
  * when nothing changes), or a number of events queued that adapts so that
@@ -65,7 +66,9 @@ struct alerts {
 	uint8_t *bodies;
 	size_t bodies_len, bodies_cap;
 	size_t *offs;
+	uint8_t *held;           /* per event: silenced or inhibited */
 	size_t offs_cap;
+	struct silences *silences; /* NULL: none */
 };
 
 /* The states come in key order (task, unit, rollup, rule): the row before
@@ -218,6 +221,9 @@ alerts_pack(struct alerts *a, const struct rules_event *e, size_t k)
 	al.last_report = e->last_report;
 	al.message = alertmsg_format(p, s, e, a->cfg.lang, msg, sizeof msg);
 	al.language = a->cfg.lang == ALERTMSG_EN ? "en" : "vi";
+	al.silence = silences_covering(a->silences, p, s->task, s->unit, e->at);
+	al.inhibited = e->inhibited;
+	a->held[k] = al.silence != 0 || al.inhibited;
 	len = tiendo__alert__get_packed_size(&al);
 	if (a->bodies_len + len > a->bodies_cap) {
 		size_t cap = (a->bodies_cap + len) * 2;
@@ -247,9 +253,13 @@ alerts_write(struct alerts *a)
 	dirty = rules_dirty(a->rules, &n_dirty);
 	if (a->offs_cap < n_ev + 1) {
 		size_t *o = realloc(a->offs, (n_ev + 1) * sizeof *o);
+		uint8_t *h;
 		if (o == NULL)
 			return -1;
 		a->offs = o;
+		if ((h = realloc(a->held, n_ev + 1)) == NULL)
+			return -1;
+		a->held = h;
 		a->offs_cap = n_ev + 1;
 	}
 	a->bodies_len = 0;
@@ -286,6 +296,16 @@ alerts_publish_written(struct alerts *a)
 		const struct rules_subject *s = rules_subject(a->rules,
 		                                              (size_t)ev[i].subject);
 		alerts_topics(a->plan, s, &ev[i], topicbuf, sizeof topicbuf, topics);
+		if (a->held[i]) {
+			/* Held back: one topic, under sev/ so that a subscriber
+			 * to the whole stream still sees every seq (PROTOCOL.md
+			 * 4.6), under no selection people make. */
+			snprintf(topics[0], sizeof topicbuf / PUBLISH_TOPICS,
+			         "sev/held/%s/%s/", a->plan->tasks[s->task].code,
+			         a->plan->units[s->unit].code);
+			topics[1] = topics[2] = topics[3] = NULL;
+			a->stats.held++;
+		}
 		publish_alert(a->pub, topics, ev[i].seq, a->bodies + a->offs[i],
 		              a->offs[i + 1] - a->offs[i]);
 		if (ev[i].transition == TR_FIRING)
@@ -566,6 +586,7 @@ alerts_free(struct alerts *a)
 	rules_free(a->rules);
 	free(a->bodies);
 	free(a->offs);
+	free(a->held);
 	free(a);
 }
 
@@ -573,6 +594,12 @@ struct alertstore *
 alerts_store(struct alerts *a)
 {
 	return a->as;
+}
+
+void
+alerts_set_silences(struct alerts *a, struct silences *s)
+{
+	a->silences = s;
 }
 
 const struct plan *
@@ -639,6 +666,9 @@ alerts_metrics(void *arg, struct evbuffer *out)
 	    "# HELP tiendo_alert_events_total Alert events stored and published.\n"
 	    "# TYPE tiendo_alert_events_total counter\n"
 	    "tiendo_alert_events_total %llu\n"
+	    "# HELP tiendo_alert_events_held_total Alert events held back from subscribers (silenced or inhibited).\n"
+	    "# TYPE tiendo_alert_events_held_total counter\n"
+	    "tiendo_alert_events_held_total %llu\n"
 	    "# HELP tiendo_alert_evaluations_total Full rules evaluations since start.\n"
 	    "# TYPE tiendo_alert_evaluations_total counter\n"
 	    "tiendo_alert_evaluations_total %llu\n"
@@ -654,7 +684,7 @@ alerts_metrics(void *arg, struct evbuffer *out)
 	    "# HELP tiendo_alert_slice_max_seconds Longest slice since start: evaluation, store, commit and publish.\n"
 	    "# TYPE tiendo_alert_slice_max_seconds gauge\n"
 	    "tiendo_alert_slice_max_seconds %.6f\n",
-	    (unsigned long long)a->stats.events,
+	    (unsigned long long)a->stats.events, (unsigned long long)a->stats.held,
 	    (unsigned long long)a->stats.evaluations, a->stats.last_eval_ms / 1000,
 	    a->stats.last_pass_ms / 1000, (unsigned long long)a->stats.slices,
 	    a->stats.max_slice_ms / 1000);

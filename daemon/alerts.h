@@ -30,6 +30,7 @@ struct alerts_config {
 
 struct alerts_stats {
 	uint64_t events;
+	uint64_t held;           /* of them, silenced or inhibited */
 	uint64_t evaluations;    /* full ones */
 	double last_eval_ms;     /* CPU of the last full evaluation's rules */
 	double last_pass_ms;     /* its wall time, start to last publish */
@@ -54,6 +55,10 @@ void alerts_free(struct alerts *a);
  * (matched by codes).  Call it after a reload swaps the book; the
  * evaluations also notice a new plan pointer by themselves.  0 or -1. */
 int alerts_reload(struct alerts *a);
+
+/* Events a silence covers are stored but held back (silences.h). */
+struct silences;
+void alerts_set_silences(struct alerts *a, struct silences *s);
 
 /* For ingest_set_hooks(): a batch's alert events are stored in the batch's
  * transaction and published after its COMMIT. */

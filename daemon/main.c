@@ -27,6 +27,7 @@
 #include "metrics.h"
 #include "notify.h"
 #include "retention.h"
+#include "silences.h"
 #include "reload.h"
 
 struct tiendod {
@@ -49,6 +50,7 @@ struct tiendod {
 	struct event *ev_hup;
 	struct metrics_src metrics;
 	struct retention *retention;
+	struct silences *silences;
 	char db_path[4096];
 };
 
@@ -363,6 +365,9 @@ main(int argc, char **argv)
 		http_set_alerts(d.http, d.alerts);
 	}
 	http_set_rollup_share(d.http, d.conf.rollup_critical_share / 100);
+	if ((d.silences = silences_new(d.store, &d.book, &err)) == NULL)
+		fatal(EX_UNAVAILABLE, "%s", err ? err : "silences: failed");
+	alerts_set_silences(d.alerts, d.silences);
 	if ((d.retention = retention_new(d.base, d.store, d.conf.alert_retention,
 	                                 retention_every(d.conf.alert_retention),
 	                                 &err)) == NULL)
@@ -382,7 +387,8 @@ main(int argc, char **argv)
 	reload_set_swap_hook(d.reload, on_swap, d.alerts);
 	reload_set_keys_hook(d.reload, on_keys, d.curve);
 	if (http_route(d.http, "/metrics", metrics_on_request, &d.metrics) < 0 ||
-	    http_route(d.http, "/v1/reload", reload_on_http, d.reload) < 0)
+	    http_route(d.http, "/v1/reload", reload_on_http, d.reload) < 0 ||
+	    http_route(d.http, "/v1/silences", silences_on_http, d.silences) < 0)
 		fatal(EX_SOFTWARE, "http: too many routes");
 	d.ev_term = evsignal_new(d.base, SIGTERM, on_stop, &d);
 	d.ev_int = evsignal_new(d.base, SIGINT, on_stop, &d);
@@ -413,6 +419,7 @@ main(int argc, char **argv)
 	ingest_free(d.ingest);
 	retention_free(d.retention);
 	alerts_free(d.alerts);
+	silences_free(d.silences);
 	curve_free(d.curve);
 	event_free(d.ev_term);
 	event_free(d.ev_int);

@@ -130,6 +130,8 @@ publish_alert(struct publish *p, char *const topics[PUBLISH_TOPICS],
               uint64_t seq, const void *body, size_t len)
 {
 	for (int i = 0; i < PUBLISH_TOPICS; i++) {
+		if (topics[i] == NULL)
+			continue; /* a held event has one topic only */
 		/* DONTWAIT: a PUB never blocks, it drops at the mark. */
 		if (zmq_send(p->pub, topics[i], strlen(topics[i]),
 		             ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||

@@ -39,7 +39,8 @@ struct publish *publish_new(struct event_base *base, void *zctx,
                             const struct curve *curve, char **err);
 void publish_free(struct publish *p);
 
-/* Sends one stored event under each of its topics, and makes it the seq
+/* Sends one stored event under each of its topics (NULL ones skipped),
+ * and makes it the seq
  * the heartbeat and the snapshots speak of. */
 void publish_alert(struct publish *p, char *const topics[PUBLISH_TOPICS],
                    uint64_t seq, const void *body, size_t len);

@@ -351,6 +351,46 @@ test_overdue_at_the_deadline(void **state)
 	fx_free(f);
 }
 
+/* The deadline passes with xa-a far behind: its lag alert ends and the
+ * overdue one fires; that resolve is inhibited (not news), while a lag
+ * that resolves by catching up is not. */
+static void
+test_overdue_inhibits_lag(void **state)
+{
+	struct fx *f = fx_new(0, 2, 0);
+	const struct rules_event *ev, *e;
+	size_t n;
+
+	set_total(f, f->target_a, 1000, DAYS(90)); /* 20 % on day 90 */
+	set_total(f, f->target_b, 5000, DAYS(90));
+	ev = eval(f, DAYS(90), &n);
+	e = find(ev, n, f->target_a, RULE_LAG);
+	assert_non_null(e);
+	assert_false(e->inhibited);
+	ev = eval(f, DEADLINE, &n);
+	e = find(ev, n, f->target_a, RULE_LAG);
+	assert_non_null(e);
+	assert_int_equal(e->transition, TR_RESOLVED);
+	assert_true(e->inhibited);
+	e = find(ev, n, f->target_a, RULE_OVERDUE);
+	assert_non_null(e);
+	assert_int_equal(e->transition, TR_FIRING);
+	assert_false(e->inhibited);
+	fx_free(f);
+
+	/* Caught up before the deadline: a plain resolve. */
+	f = fx_new(0, 2, 0);
+	set_total(f, f->target_a, 1000, DAYS(50));
+	eval(f, DAYS(50), &n);
+	set_total(f, f->target_a, 2600, DAYS(51));
+	ev = eval(f, DAYS(51), &n);
+	e = find(ev, n, f->target_a, RULE_LAG);
+	assert_non_null(e);
+	assert_int_equal(e->transition, TR_RESOLVED);
+	assert_false(e->inhibited);
+	fx_free(f);
+}
+
 static void
 test_silence(void **state)
 {
@@ -600,6 +640,7 @@ main(void)
 		cmocka_unit_test(test_straight_to_critical_with_pending),
 		cmocka_unit_test(test_reminders),
 		cmocka_unit_test(test_overdue_at_the_deadline),
+		cmocka_unit_test(test_overdue_inhibits_lag),
 		cmocka_unit_test(test_silence),
 		cmocka_unit_test(test_done_once),
 		cmocka_unit_test(test_rollup_levels),
