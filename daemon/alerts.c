@@ -28,6 +28,7 @@
 
 #include "alertquery.h"
 #include "alerts.h"
+#include "grouping.h"
 #include "log.h"
 #include "silences.h"
 
@@ -69,6 +70,7 @@ struct alerts {
 	uint8_t *held;           /* per event: silenced or inhibited */
 	size_t offs_cap;
 	struct silences *silences; /* NULL: none */
+	struct grouping *grouping;
 };
 
 /* The states come in key order (task, unit, rollup, rule): the row before
@@ -141,6 +143,7 @@ alerts_rebuild(struct alerts *a)
 	a->rules = r;
 	a->plan = (*a->book)->plan;
 	a->cursor = 0; /* a running pass starts over on the new plan */
+	grouping_reset(a->grouping);
 	a->stats.subjects = rules_n_subjects(r);
 	return alerts_load(a);
 }
@@ -308,6 +311,8 @@ alerts_publish_written(struct alerts *a)
 		}
 		publish_alert(a->pub, topics, ev[i].seq, a->bodies + a->offs[i],
 		              a->offs[i + 1] - a->offs[i]);
+		if (!a->held[i])
+			grouping_add(a->grouping, a->plan, s, &ev[i]);
 		if (ev[i].transition == TR_FIRING)
 			a->stats.active++;
 		else if (ev[i].transition == TR_RESOLVED && a->stats.active > 0)
@@ -552,6 +557,9 @@ alerts_new(struct event_base *base, void *zctx, struct book **book,
 	                          rules_last_seq(a->rules), cfg->curve,
 	                          err)) == NULL)
 		goto fail;
+	if ((a->grouping = grouping_new(base, a->pub, cfg->group_window,
+	                                cfg->lang)) == NULL)
+		goto nomem;
 	tv.tv_sec = cfg->interval / 1000;
 	tv.tv_usec = (cfg->interval % 1000) * 1000;
 	a->ev_timer = event_new(base, -1, EV_PERSIST, alerts_on_timer, a);
@@ -581,6 +589,7 @@ alerts_free(struct alerts *a)
 		event_free(a->ev_timer);
 	if (a->ev_slice)
 		event_free(a->ev_slice);
+	grouping_free(a->grouping);
 	publish_free(a->pub);
 	alertstore_free(a->as);
 	rules_free(a->rules);
@@ -669,6 +678,9 @@ alerts_metrics(void *arg, struct evbuffer *out)
 	    "# HELP tiendo_alert_events_held_total Alert events held back from subscribers (silenced or inhibited).\n"
 	    "# TYPE tiendo_alert_events_held_total counter\n"
 	    "tiendo_alert_events_held_total %llu\n"
+	    "# HELP tiendo_alert_groups_total Grouped notifications published.\n"
+	    "# TYPE tiendo_alert_groups_total counter\n"
+	    "tiendo_alert_groups_total %llu\n"
 	    "# HELP tiendo_alert_evaluations_total Full rules evaluations since start.\n"
 	    "# TYPE tiendo_alert_evaluations_total counter\n"
 	    "tiendo_alert_evaluations_total %llu\n"
@@ -685,6 +697,7 @@ alerts_metrics(void *arg, struct evbuffer *out)
 	    "# TYPE tiendo_alert_slice_max_seconds gauge\n"
 	    "tiendo_alert_slice_max_seconds %.6f\n",
 	    (unsigned long long)a->stats.events, (unsigned long long)a->stats.held,
+	    (unsigned long long)grouping_published(a->grouping),
 	    (unsigned long long)a->stats.evaluations, a->stats.last_eval_ms / 1000,
 	    a->stats.last_pass_ms / 1000, (unsigned long long)a->stats.slices,
 	    a->stats.max_slice_ms / 1000);

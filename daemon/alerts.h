@@ -24,6 +24,7 @@ struct alerts_config {
 	const char *snapshot;     /* snapshot ROUTER endpoint */
 	struct rules_config rules;
 	int64_t interval;         /* ms between full evaluations */
+	int64_t group_window;     /* ms a group gathers events; 0: no groups */
 	enum alertmsg_lang lang;
 	const struct curve *curve; /* secures both sockets (curve.h) */
 };

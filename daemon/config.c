@@ -18,6 +18,7 @@
  *   alert_reminder = 0                ; re-announce firing alerts; 0 = off
  *   alert_interval = 30s              ; full evaluation period ("500ms" ok)
  *   alert_retention = 400d            ; alert events kept; 0 = forever
+ *   alert_group_window = 1m           ; grouped notifications; 0 = off
  *   rollup_critical_share = 10        ; % critical below: roll-up not fine
  *   curve = on                        ; off: plain mode, for one machine
  *   keys_dir = /etc/tiendo/keys       ; server.secret and clients/NAME.key
@@ -78,6 +79,7 @@ config_defaults(struct config *c)
 	/* A campaign year and a month to compare it with. */
 	c->alert_retention = 400 * WHEN_DAY;
 	c->rollup_critical_share = 10;
+	c->alert_group_window = WHEN_MINUTE;
 	c->curve = 1;
 	c->keys_dir = strdup("/etc/tiendo/keys");
 	return c->state_dir && c->plan && c->ingest && c->http && c->pub &&
@@ -177,6 +179,8 @@ config_set(struct config *c, const char *key, const char *value,
 		}
 		return 0;
 	}
+	if (strcmp(key, "alert_group_window") == 0)
+		return config_ms(value, &c->alert_group_window, why);
 	if (strcmp(key, "alert_retention") == 0)
 		return config_ms(value, &c->alert_retention, why);
 	if (strcmp(key, "rollup_critical_share") == 0) {

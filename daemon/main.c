@@ -356,6 +356,7 @@ main(int argc, char **argv)
 			           .margin = d.conf.alert_margin,
 			           .reminder = d.conf.alert_reminder },
 			.interval = d.conf.alert_interval,
+			.group_window = d.conf.alert_group_window,
 			.lang = (enum alertmsg_lang)d.conf.language,
 			.curve = d.curve,
 		};

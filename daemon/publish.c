@@ -143,6 +143,15 @@ publish_alert(struct publish *p, char *const topics[PUBLISH_TOPICS],
 	p->stats.published++;
 }
 
+void
+publish_other(struct publish *p, const char *topic, const void *body,
+              size_t len)
+{
+	if (zmq_send(p->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+	    zmq_send(p->pub, body, len, ZMQ_DONTWAIT) < 0)
+		log_warn("publish: %s: %s", topic, zmq_strerror(errno));
+}
+
 static int
 snap_send(struct snap_reply *r, int last, const char *error)
 {

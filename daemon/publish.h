@@ -45,6 +45,11 @@ void publish_free(struct publish *p);
 void publish_alert(struct publish *p, char *const topics[PUBLISH_TOPICS],
                    uint64_t seq, const void *body, size_t len);
 
+/* Sends a message that is not an event (no seq: a group, 4.8) under one
+ * topic. */
+void publish_other(struct publish *p, const char *topic, const void *body,
+                   size_t len);
+
 const char *publish_pub_endpoint(const struct publish *p);
 const char *publish_snapshot_endpoint(const struct publish *p);
 const struct publish_stats *publish_stats(const struct publish *p);

@@ -117,6 +117,8 @@ reload_restart_only(struct reload *r, const struct config *fresh,
 		{ "alert_reminder", r->live->alert_reminder != fresh->alert_reminder },
 		{ "alert_interval", r->live->alert_interval != fresh->alert_interval },
 		{ "alert_retention", r->live->alert_retention != fresh->alert_retention },
+		{ "alert_group_window",
+		  r->live->alert_group_window != fresh->alert_group_window },
 		{ "rollup_critical_share",
 		  r->live->rollup_critical_share != fresh->rollup_critical_share },
 	};
