@@ -1,6 +1,6 @@
 /*
  * sub_grouped.h - `tiendo-sub --grouped`: the grouped notifications
- * (PROTOCOL.md 4.8) instead of the events, one line (or JSON object) per
+ * (PROTOCOL.md 4.7) instead of the events, one line (or JSON object) per
  * group.  No snapshot: groups are derived, and live only.
  */
 #ifndef TIENDO_SUB_GROUPED_H

@@ -177,11 +177,13 @@ grouper_add(struct grouper *g, const struct group_key *k,
 }
 
 size_t
-grouper_flush(struct grouper *g, when_t now, grouper_fn fn, void *arg)
+grouper_flush(struct grouper *g, when_t now, size_t max, grouper_fn fn,
+              void *arg)
 {
 	size_t done = 0;
 
-	while (g->head < g->n && now - g->open[g->head].opened >= g->window) {
+	while (done < max && g->head < g->n &&
+	       now - g->open[g->head].opened >= g->window) {
 		fn(arg, &g->open[g->head]);
 		free(g->open[g->head].members);
 		g->head++;

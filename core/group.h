@@ -54,10 +54,12 @@ void grouper_free(struct grouper *g);
 int grouper_add(struct grouper *g, const struct group_key *k,
                 const struct group_member *m, when_t now);
 
-/* Calls fn for every group due at `now` (opened at least `window` ago),
- * oldest first, then forgets it.  Returns how many. */
+/* Calls fn for the groups due at `now` (opened at least `window` ago),
+ * oldest first, at most `max` of them, and forgets them.  Returns how
+ * many. */
 typedef void (*grouper_fn)(void *arg, const struct group *gr);
-size_t grouper_flush(struct grouper *g, when_t now, grouper_fn fn, void *arg);
+size_t grouper_flush(struct grouper *g, when_t now, size_t max, grouper_fn fn,
+                     void *arg);
 
 /* When the next group is due; 0 when none is open. */
 when_t grouper_next(const struct grouper *g);

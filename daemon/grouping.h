@@ -2,7 +2,7 @@
  * grouping.h - grouped notifications in the daemon: the events alerts.c
  * publishes (not held, not roll-ups) are gathered by core/group.c and each
  * group is published as an AlertGroup on group/<task>/<parent>/ when its
- * window closes (PROTOCOL.md 4.8).
+ * window closes (PROTOCOL.md 4.7).
  */
 #ifndef TIENDO_GROUPING_H
 #define TIENDO_GROUPING_H

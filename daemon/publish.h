@@ -45,7 +45,7 @@ void publish_free(struct publish *p);
 void publish_alert(struct publish *p, char *const topics[PUBLISH_TOPICS],
                    uint64_t seq, const void *body, size_t len);
 
-/* Sends a message that is not an event (no seq: a group, 4.8) under one
+/* Sends a message that is not an event (no seq: a group, PROTOCOL.md 4.7) under one
  * topic. */
 void publish_other(struct publish *p, const char *topic, const void *body,
                    size_t len);

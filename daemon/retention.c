@@ -1,6 +1,6 @@
 /*
  * retention.c - the pruning pass, in slices of RETENTION_SLICE_ROWS alert
- * events, each its own short transaction and one loop turn, with a rest
+ * events (500), each its own short transaction and one loop turn, with a rest
  * as long as the slice between two: a year of a country's alerts goes in
  * many small bites that ingest acks and /healthz pass between.
  */
@@ -14,7 +14,7 @@
 #include "retention.h"
 #include "retention_sql.h"
 
-#define RETENTION_SLICE_ROWS 2000
+#define RETENTION_SLICE_ROWS 500
 #define RETENTION_REST_MAX_MS 50.0
 
 struct retention {

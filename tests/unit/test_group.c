@@ -59,19 +59,20 @@ test_window_and_keys(void **state)
 	add(g, RULE_LAG, GROUP_RESOLVED, 0, 7, 4, 5, 800); /* other kind */
 	add(g, RULE_LAG, GROUP_FIRING, 0, 7, 5, 6, 1099);  /* same as the first */
 	assert_int_equal(grouper_next(g), 1100);
-	assert_int_equal(grouper_flush(g, 1099, collect, s), 0);
-	assert_int_equal(grouper_flush(g, 1100, collect, s), 1);
+	assert_int_equal(grouper_flush(g, 1099, SIZE_MAX, collect, s), 0);
+	assert_int_equal(grouper_flush(g, 1100, SIZE_MAX, collect, s), 1);
 	assert_int_equal(s->members[0], 3);
 	assert_int_equal(s->first_seq[0], 1);
 	assert_int_equal(s->key[0].parent, 7);
 	assert_int_equal(grouper_next(g), 1600);
 	/* After its window a key opens a new group. */
 	add(g, RULE_LAG, GROUP_FIRING, 0, 7, 9, 7, 1200);
-	assert_int_equal(grouper_flush(g, 1800, collect, s), 3);
+	assert_int_equal(grouper_flush(g, 1800, 2, collect, s), 2);
+	assert_int_equal(grouper_flush(g, 1800, SIZE_MAX, collect, s), 1);
 	assert_int_equal(s->key[1].parent, 8);
 	assert_int_equal(s->key[2].rule, RULE_SILENT);
 	assert_int_equal(s->key[3].kind, GROUP_RESOLVED);
-	assert_int_equal(grouper_flush(g, 2200, collect, s), 1);
+	assert_int_equal(grouper_flush(g, 2200, SIZE_MAX, collect, s), 1);
 	assert_int_equal(s->members[4], 1);
 	assert_int_equal(s->first_seq[4], 7);
 	assert_int_equal(grouper_next(g), 0);
@@ -98,7 +99,7 @@ test_storm(void **state)
 		size_t groups = 0, members = 0;
 		while (grouper_next(g)) {
 			s->n = 0;
-			groups += grouper_flush(g, 60000, collect, s);
+			groups += grouper_flush(g, 60000, 1000, collect, s);
 			for (size_t i = 0; i < s->n; i++) {
 				assert_int_equal(s->members[i], 10);
 				members += s->members[i];
