@@ -1,6 +1,10 @@
 /*
  * ctl_alerts.c - tiendo-ctl alerts [--history] [--task T] [--unit U]
- *                [--severity S] [--since N] [--limit N] [--json]
+ *                [--severity S] [--rule R] [--owner O] [--since N]
+ *                [--limit N] [--json]
+ *
+ * Both lists are filtered and paged by the daemon; --rule and --owner are
+ * for the active list only.
  *
  * One line per alert: seq, time, severity, transition, unit, task and the
  * daemon's own sentence (which carries the numbers).
@@ -61,7 +65,8 @@ ca_str(json_t *o, const char *k)
 int
 ctl_alerts(const char *base, int argc, char **argv)
 {
-	enum { O_HIST = 256, O_TASK, O_UNIT, O_SEV, O_SINCE, O_LIMIT, O_JSON };
+	enum { O_HIST = 256, O_TASK, O_UNIT, O_SEV, O_SINCE, O_LIMIT, O_JSON,
+	       O_RULE, O_OWNER };
 	static const struct option longopts[] = {
 		{ "history", no_argument, NULL, O_HIST },
 		{ "task", required_argument, NULL, O_TASK },
@@ -70,10 +75,12 @@ ctl_alerts(const char *base, int argc, char **argv)
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "json", no_argument, NULL, O_JSON },
+		{ "rule", required_argument, NULL, O_RULE },
+		{ "owner", required_argument, NULL, O_OWNER },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *task = NULL, *unit = NULL, *sev = NULL, *since = NULL,
-	           *limit = NULL;
+	           *limit = NULL, *rule = NULL, *owner = NULL;
 	int history = 0, as_json = 0, first = 1, ch, ex = EX_OK;
 	struct httpget_result res;
 	json_t *doc, *rows, *row;
@@ -90,11 +97,19 @@ ctl_alerts(const char *base, int argc, char **argv)
 		case O_SINCE: since = optarg; break;
 		case O_LIMIT: limit = optarg; break;
 		case O_JSON: as_json = 1; break;
+		case O_RULE: rule = optarg; break;
+		case O_OWNER: owner = optarg; break;
 		default: return EX_USAGE;
 		}
 	}
-	if (optind < argc || (!history && (task || unit || sev || since || limit))) {
-		fprintf(stderr, "tiendo-ctl: alerts: filters go with --history\n");
+	if (optind < argc) {
+		fprintf(stderr, "tiendo-ctl: alerts: unexpected argument \"%s\"\n",
+		        argv[optind]);
+		return EX_USAGE;
+	}
+	if (history && (rule || owner)) {
+		fprintf(stderr, "tiendo-ctl: alerts: --rule and --owner filter "
+		        "the active alerts, not --history\n");
 		return EX_USAGE;
 	}
 	while (blen > 0 && base[blen - 1] == '/')
@@ -106,7 +121,9 @@ ctl_alerts(const char *base, int argc, char **argv)
 	if (ca_add(&url, &first, "task", task) || ca_add(&url, &first, "unit", unit) ||
 	    ca_add(&url, &first, "severity", sev) ||
 	    ca_add(&url, &first, "since", since) ||
-	    ca_add(&url, &first, "limit", limit)) {
+	    ca_add(&url, &first, "limit", limit) ||
+	    ca_add(&url, &first, "rule", rule) ||
+	    ca_add(&url, &first, "owner", owner)) {
 		free(url);
 		return EX_OSERR;
 	}
@@ -137,7 +154,10 @@ ctl_alerts(const char *base, int argc, char **argv)
 			       ca_str(row, "task"), ca_str(row, "message"));
 		if (json_array_size(rows) == 0)
 			printf("%s\n", history ? "no alert events" : "no active alerts");
-		if (history && json_is_integer(json_object_get(doc, "next_since")))
+		if (!history && json_is_integer(json_object_get(doc, "total")))
+			printf("%lld active alerts match\n", (long long)
+			       json_integer_value(json_object_get(doc, "total")));
+		if (json_is_integer(json_object_get(doc, "next_since")))
 			printf("more: --since %lld\n", (long long)json_integer_value(
 			       json_object_get(doc, "next_since")));
 	}

@@ -26,6 +26,7 @@
 
 #include "backup.h"
 #include "ctl_alerts.h"
+#include "ctl_silence.h"
 #include "httpget.h"
 #include "keys.h"
 #include "plan.h"
@@ -49,8 +50,13 @@ usage(FILE *out)
 "       tiendo-ctl check PLAN.ini...\n"
 "       tiendo-ctl [--http URL] reload\n"
 "       tiendo-ctl backup [--state-dir DIR | --db FILE] FILE\n"
-"       tiendo-ctl alerts [--history [--task T] [--unit U] [--severity S]\n"
-"                         [--since SEQ] [--limit N]] [--json]\n"
+"       tiendo-ctl alerts [--history] [--task T] [--unit U] [--severity S]\n"
+"                         [--rule R] [--owner O] [--since SEQ] [--limit N]\n"
+"                         [--json]\n"
+"       tiendo-ctl [--http URL] silence add [--task T] [--unit U] --until DATE\n"
+"                         --reason TEXT [--by NAME]\n"
+"       tiendo-ctl [--http URL] silence list [--all] [--json]\n"
+"       tiendo-ctl [--http URL] silence expire ID [--by NAME]\n"
 "       tiendo-ctl keygen [--dir DIR] NAME...\n"
 "\n"
 "  status     progress of every (task, unit) against its target and pace,\n"
@@ -68,7 +74,15 @@ usage(FILE *out)
 "    --state-dir DIR      the daemon's state directory (default\n"
 "                         $TIENDO_STATE_DIR or " CTL_DEFAULT_STATE ")\n"
 "    --db FILE            the database itself (DIR/tiendo.db)\n"
-"  alerts     the active alerts; --history: every alert event, paged by seq\n"
+"  alerts     the active alerts; --history: every alert event; both paged\n"
+"             by seq (--since, --limit) and filtered by the daemon: --unit\n"
+"             is that unit and those below it (active list), --rule and\n"
+"             --owner the active list only\n"
+"  silence    hold back the alert events of a task and/or a unit (and the\n"
+"             units below it) from subscribers until DATE (a bare date:\n"
+"             to its end); they are still stored.  --by (default $USER)\n"
+"             and --reason go to the daemon's audit trail; list shows the\n"
+"             running ones (--all: every one ever made); expire ends one\n"
 "  keygen     make a CurveZMQ key pair per NAME: DIR/NAME.secret (mode\n"
 "             0600) and DIR/NAME.pub (default DIR: .); never overwrites.\n"
 "             NAME \"server\" is the daemon's (its keys_dir); a client's\n"
@@ -638,7 +652,9 @@ main(int argc, char **argv)
 		return ctl_alerts(http, argc - optind, argv + optind);
 	if (strcmp(cmd, "keygen") == 0)
 		return ctl_keygen(argc - optind, argv + optind);
+	if (strcmp(cmd, "silence") == 0)
+		return ctl_silence(http, argc - optind, argv + optind);
 	fprintf(stderr, "%s: unknown command \"%s\" (status, check, alerts, "
-	        "reload, backup, keygen)\n", progname, cmd);
+	        "silence, reload, backup, keygen)\n", progname, cmd);
 	return EX_USAGE;
 }

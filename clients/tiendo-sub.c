@@ -37,6 +37,7 @@
 #include "keys.h"
 #include "seqset.h"
 #include "when.h"
+#include "sub_grouped.h"
 #include "tiendo.pb-c.h"
 
 #define SUB_SNAPSHOT_TIMEOUT 3000 /* ms to wait for a whole snapshot */
@@ -57,6 +58,8 @@ struct sub {
 	const char *key, *server_key, *name; /* CurveZMQ (keys.h) */
 	struct filter f;
 	int json, color;
+	int held;             /* --held: show what the daemon holds back */
+	int grouped;          /* --grouped: the groups instead */
 	const char *exec;
 	const char *state;    /* --state: where the last seq is kept */
 	uint64_t saved;       /* the seq last written there */
@@ -82,7 +85,7 @@ usage(FILE *out)
 	fprintf(out,
 "usage: tiendo-sub [--pub EP] [--snapshot EP] [--unit U] [--task T]\n"
 "                  [--owner O] [--severity S] [--json] [--exec CMD]\n"
-"                  [--since N] [--state FILE]\n"
+"                  [--since N] [--state FILE] [--held] [--grouped]\n"
 "                  [--key FILE|DIR] [--server-key FILE] [--name NAME]\n"
 "\n"
 "Prints the alerts already active, then every alert event as it happens,\n"
@@ -94,6 +97,11 @@ usage(FILE *out)
 "                           only those (comma-separated lists; severity is\n"
 "                           info, warning or critical)\n"
 "  --json                   one JSON object per line\n"
+"  --held                   also the events the daemon holds back (under\n"
+"                           a silence, or an inhibited lag resolve)\n"
+"  --grouped                the grouped notifications instead (one per\n"
+"                           rule, task and parent unit per window), live;\n"
+"                           with --task and --json only\n"
 "  --exec CMD               run CMD (with sh -c) for each event, the alert\n"
 "                           in TIENDO_ALERT_* variables and as JSON on stdin\n"
 "  --since N                the last seq already seen: start with the events\n"
@@ -145,6 +153,9 @@ in_list(const char *list, const char *v)
 static int
 wanted(const struct sub *s, const Tiendo__Alert *a)
 {
+	/* Silenced or inhibited: in the stream for its seq, not for people. */
+	if (!s->held && (a->silence != 0 || a->inhibited))
+		return 0;
 	return in_list(s->f.unit, a->unit) && in_list(s->f.task, a->task) &&
 	       in_list(s->f.owner, a->owner) &&
 	       in_list(s->f.severity, alertjson_severity(a->severity));
@@ -647,6 +658,8 @@ main(int argc, char **argv)
 		{ "owner", required_argument, NULL, 'o' },
 		{ "severity", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "held", no_argument, NULL, 'H' },
+		{ "grouped", no_argument, NULL, 'G' },
 		{ "exec", required_argument, NULL, 'x' },
 		{ "since", required_argument, NULL, 'n' },
 		{ "state", required_argument, NULL, 'F' },
@@ -681,6 +694,8 @@ main(int argc, char **argv)
 		case 'o': s.f.owner = optarg; break;
 		case 'S': s.f.severity = optarg; break;
 		case 'j': s.json = 1; break;
+		case 'H': s.held = 1; break;
+		case 'G': s.grouped = 1; break;
 		case 'x': s.exec = optarg; break;
 		case 'n':
 			errno = 0;
@@ -716,6 +731,12 @@ main(int argc, char **argv)
 		}
 		sev += len + (sev[len] == ',');
 	}
+	if (s.grouped && (s.f.unit || s.f.owner || s.f.severity || s.exec ||
+	                  s.state || s.last || s.held)) {
+		fprintf(stderr, "%s: --grouped takes --task and --json only\n",
+		        progname);
+		return EX_USAGE;
+	}
 	if (s.state && s.last == 0 && state_load(&s) < 0) {
 		fprintf(stderr, "%s: %s: %s\n", progname, s.state, strerror(errno));
 		return EX_NOINPUT;
@@ -730,7 +751,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: zmq: %s\n", progname, zmq_strerror(errno));
 		return EX_OSERR;
 	}
-	rc = sub_open(&s) < 0 ? EX_USAGE : run(&s);
+	if (s.grouped) {
+		struct sub_grouped sg = { s.ctx, s.pub_ep, s.key, s.server_key,
+		                          s.name, s.f.task, s.json, &stopping };
+		rc = sub_grouped_run(&sg);
+	} else {
+		rc = sub_open(&s) < 0 ? EX_USAGE : run(&s);
+	}
 	for (size_t i = 0; i < s.n_buf; i++)
 		zmq_msg_close(&s.buf[i]);
 	free(s.buf);

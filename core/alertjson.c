@@ -35,7 +35,7 @@ aj_when(int64_t t)
 json_t *
 alertjson(const Tiendo__Alert *a)
 {
-	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
+	json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
 	                 " s:b, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o,"
 	                 " s:o, s:o, s:s, s:s}",
 		"seq", (json_int_t)a->seq, "id", (json_int_t)a->id,
@@ -52,4 +52,14 @@ alertjson(const Tiendo__Alert *a)
 		"at", aj_when(a->at), "since", aj_when(a->since),
 		"last_report", aj_when(a->last_report),
 		"message", a->message, "language", a->language);
+
+	/* Held back from subscribers (PROTOCOL.md 4.6). */
+	if (o && (json_object_set_new(o, "silence", json_integer(
+	              (json_int_t)a->silence)) < 0 ||
+	          json_object_set_new(o, "inhibited",
+	                              json_boolean(a->inhibited)) < 0)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }

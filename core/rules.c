@@ -281,6 +281,7 @@ struct rules_ctx {
 	struct tally_view view;
 	when_t last_report;
 	when_t now;
+	bool overdue;      /* deadline passed, target unmet */
 };
 
 static void
@@ -317,6 +318,7 @@ rules_emit(struct rules *r, const struct rules_ctx *c, enum rules_rule rule,
 	e->at = c->now;
 	e->since = s->since;
 	e->last_report = c->last_report;
+	e->inhibited = rule == RULE_LAG && tr == TR_RESOLVED && c->overdue;
 }
 
 /* Moves one (subject, rule) towards severity `want`. */
@@ -390,6 +392,7 @@ rules_eval_subject(struct rules *r, size_t i, const struct tally_view *v,
 	enum rules_sev lag = SEV_NONE, cur = r->st[i * RULE_N + RULE_LAG].sev;
 	when_t quiet = last_report > t->start ? last_report : t->start;
 
+	c.overdue = now >= t->deadline && !done;
 	if (running && !done) {
 		/* Hysteresis: a threshold already crossed lets go only
 		 * `margin` points below it. */
@@ -443,11 +446,36 @@ rules_eval_rollups(struct rules *r, const struct board *b, int task, when_t now)
 int
 rules_eval_all(struct rules *r, const struct board *b, when_t now)
 {
-	for (size_t i = 0; i < r->n_leaf; i++)
-		rules_eval_leaf(r, b, i, now);
-	for (size_t t = 0; t < r->plan->n_tasks; t++)
-		rules_eval_rollups(r, b, (int)t, now);
-	return r->failed ? -1 : 0;
+	size_t cursor = 0;
+
+	return rules_eval_slice(r, b, now, &cursor, SIZE_MAX, SIZE_MAX) < 0
+	       ? -1 : 0;
+}
+
+int
+rules_eval_slice(struct rules *r, const struct board *b, when_t now,
+                 size_t *cursor, size_t max_work, size_t max_events)
+{
+	size_t c = *cursor, work = 0, end = r->n_leaf + r->plan->n_tasks;
+
+	while (c < end && work < max_work && r->n_ev < max_events) {
+		if (c < r->n_leaf) {
+			rules_eval_leaf(r, b, c, now);
+			work++;
+		} else {
+			int t = (int)(c - r->n_leaf);
+			rules_eval_rollups(r, b, t, now);
+			/* Summing costs about a quarter of evaluating. */
+			work += 1 + r->task_end[t] - r->task_first[t] +
+			        (plan_task_first_target(r->plan, t + 1) -
+			         plan_task_first_target(r->plan, t)) / 4;
+		}
+		c++;
+	}
+	*cursor = c < end ? c : 0;
+	if (r->failed)
+		return -1;
+	return c >= end;
 }
 
 int

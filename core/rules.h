@@ -19,6 +19,14 @@
  * is one event with the next global sequence number.  "done" fires a NOTICE
  * and then stays latched, silently, until the target is no longer met.
  *
+ * Inhibition: when the deadline passes with the target unmet, the lag
+ * alert ends (lag only holds while the task runs) and the overdue alert
+ * takes over.  That lag `resolved` event is marked `inhibited`: it is
+ * stored like any event, but it is no news ("caught up" it is not), so
+ * it is not pushed to subscribers.  No other rule inhibits another: lag
+ * and silent may fire together (behind, and not reporting), and overdue
+ * and silent cannot (silent only holds while the task runs).
+ *
  * The caller persists the events and the changed states (rules_dirty) and
  * only then publishes: see daemon/alerts.c.
  */
@@ -81,6 +89,7 @@ struct rules_event {
 	when_t at;
 	when_t since;
 	when_t last_report;
+	bool inhibited;          /* not news: see "Inhibition" above */
 };
 
 struct rules;
@@ -104,6 +113,17 @@ void rules_set_last_seq(struct rules *r, uint64_t seq);
  * roll-ups of their tasks.  Events go to the queue below.  0, or -1 when
  * out of memory (the queue then holds what was produced so far). */
 int rules_eval_all(struct rules *r, const struct board *b, when_t now);
+
+/* The same full evaluation in slices, so that a country-sized plan never
+ * holds the caller's loop (or its event queue) for long.  *cursor starts
+ * at 0 and walks the targets, then the tasks' roll-ups; each call stops
+ * once about `max_work` subjects were evaluated or `max_events` events are
+ * queued (a task's roll-ups are done together, so a slice may pass
+ * max_events by that task's roll-ups x RULE_N).  1 when the pass is
+ * complete (the cursor is then back at 0), 0 when more remains, -1 when
+ * out of memory.  Each slice may take its own `now`. */
+int rules_eval_slice(struct rules *r, const struct board *b, when_t now,
+                     size_t *cursor, size_t max_work, size_t max_events);
 int rules_eval_targets(struct rules *r, const struct board *b,
                        const int *targets, size_t n, when_t now);
 

@@ -10,6 +10,13 @@
  *
  * A reload of the plan (book swapped) is noticed by pointer and rebuilds
  * the engine from the stored states, matched by codes.
+ *
+ * The timer's full evaluation runs in slices (rules_eval_slice), one per
+ * loop turn, each stored, committed and published before the loop goes
+ * back to its sockets: a country-sized plan whose every pair fires at once
+ * costs many short turns, not one long stall, and since a slice leaves the
+ * event queue empty, the batches' own evaluations interleave freely and
+ * the seqs still go out in order without a gap.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,8 +26,27 @@
 
 #include <event2/buffer.h>
 
+#include "alertquery.h"
 #include "alerts.h"
+#include "grouping.h"
 #include "log.h"
+#include "silences.h"
+
+/* One slice: at most this many subjects evaluated (about 3 ms of CPU
+ * when nothing changes), or a number of events queued that adapts so that
+ * a slice (packing, SQLite, its fsync, PUB) takes about ALERTS_SLICE_MS:
+ * halved after a longer slice, doubled after one under half of it.  What
+ * an fsync costs depends on the disk and on whoever else writes to it, so
+ * a fixed count would be either slow on a fast disk or a stall on a busy
+ * one. */
+#define ALERTS_SLICE_WORK 8192
+#define ALERTS_SLICE_MS 5.0
+/* After a slice the loop gets as long again to itself (up to this): a
+ * request to evhttp or an ingest batch takes several turns (accept, read,
+ * reply), and back-to-back slices would cost each of those turns one. */
+#define ALERTS_SLICE_REST_MS 20.0
+#define ALERTS_SLICE_EVENTS_MIN 16
+#define ALERTS_SLICE_EVENTS_MAX 4096
 
 struct alerts {
 	struct book **book;
@@ -30,24 +56,51 @@ struct alerts {
 	struct publish *pub;
 	struct alerts_config cfg;
 	struct event *ev_timer;
+	struct event *ev_slice;  /* the next slice of a full evaluation */
+	size_t cursor;           /* where that slice starts */
+	size_t slice_events;     /* its events budget, adapted */
+	int pass_running;
+	double pass_cpu_ms;      /* evaluation CPU of the running pass */
+	struct timespec pass_t0; /* when it began */
 	struct alerts_stats stats;
 	/* Scratch for one flush. */
 	uint8_t *bodies;
 	size_t bodies_len, bodies_cap;
 	size_t *offs;
+	uint8_t *held;           /* per event: silenced or inhibited */
 	size_t offs_cap;
+	struct silences *silences; /* NULL: none */
+	struct grouping *grouping;
+};
+
+/* The states come in key order (task, unit, rollup, rule): the row before
+ * usually names the same pair, so its lookups are kept.  A country has
+ * over a million rows to read at start. */
+struct alerts_loading {
+	struct alerts *a;
+	char task[128], unit[128];
+	int t, u, rollup, subj;
 };
 
 static int
 alerts_load_one(void *arg, const struct alertstore_state *s)
 {
-	struct alerts *a = arg;
+	struct alerts_loading *l = arg;
+	struct alerts *a = l->a;
 	const struct plan *p = a->plan;
-	int task = plan_task_find(p, s->task), unit = plan_unit_find(p, s->unit);
 	int rule = rules_rule_parse(s->rule), subj;
 
-	subj = task < 0 || unit < 0 ? -1 : rules_subject_find(a->rules, task,
-	                                                      unit, s->rollup);
+	if (strcmp(s->task, l->task) != 0 || strcmp(s->unit, l->unit) != 0 ||
+	    s->rollup != l->rollup) {
+		snprintf(l->task, sizeof l->task, "%s", s->task);
+		snprintf(l->unit, sizeof l->unit, "%s", s->unit);
+		l->rollup = s->rollup;
+		l->t = plan_task_find(p, s->task);
+		l->u = plan_unit_find(p, s->unit);
+		l->subj = l->t < 0 || l->u < 0 ? -1
+		          : rules_subject_find(a->rules, l->t, l->u, s->rollup);
+	}
+	subj = l->subj;
 	if (subj < 0 || rule < 0) {
 		/* Kept in the database, untouched, should the plan come back. */
 		if (s->st.sev != SEV_NONE)
@@ -64,11 +117,12 @@ alerts_load_one(void *arg, const struct alertstore_state *s)
 static int
 alerts_load(struct alerts *a)
 {
+	struct alerts_loading l = { .a = a, .rollup = -1 };
 	uint64_t seq;
 
 	rules_reset(a->rules);
 	if (alertstore_last_seq(a->as, &seq) < 0 ||
-	    alertstore_states(a->as, alerts_load_one, a) < 0) {
+	    alertstore_states(a->as, alerts_load_one, &l) < 0) {
 		log_err("alerts: loading: %s", alertstore_errmsg(a->as));
 		return -1;
 	}
@@ -88,6 +142,8 @@ alerts_rebuild(struct alerts *a)
 	rules_free(a->rules);
 	a->rules = r;
 	a->plan = (*a->book)->plan;
+	a->cursor = 0; /* a running pass starts over on the new plan */
+	grouping_reset(a->grouping);
 	a->stats.subjects = rules_n_subjects(r);
 	return alerts_load(a);
 }
@@ -168,6 +224,9 @@ alerts_pack(struct alerts *a, const struct rules_event *e, size_t k)
 	al.last_report = e->last_report;
 	al.message = alertmsg_format(p, s, e, a->cfg.lang, msg, sizeof msg);
 	al.language = a->cfg.lang == ALERTMSG_EN ? "en" : "vi";
+	al.silence = silences_covering(a->silences, p, s->task, s->unit, e->at);
+	al.inhibited = e->inhibited;
+	a->held[k] = al.silence != 0 || al.inhibited;
 	len = tiendo__alert__get_packed_size(&al);
 	if (a->bodies_len + len > a->bodies_cap) {
 		size_t cap = (a->bodies_cap + len) * 2;
@@ -197,9 +256,13 @@ alerts_write(struct alerts *a)
 	dirty = rules_dirty(a->rules, &n_dirty);
 	if (a->offs_cap < n_ev + 1) {
 		size_t *o = realloc(a->offs, (n_ev + 1) * sizeof *o);
+		uint8_t *h;
 		if (o == NULL)
 			return -1;
 		a->offs = o;
+		if ((h = realloc(a->held, n_ev + 1)) == NULL)
+			return -1;
+		a->held = h;
 		a->offs_cap = n_ev + 1;
 	}
 	a->bodies_len = 0;
@@ -236,8 +299,20 @@ alerts_publish_written(struct alerts *a)
 		const struct rules_subject *s = rules_subject(a->rules,
 		                                              (size_t)ev[i].subject);
 		alerts_topics(a->plan, s, &ev[i], topicbuf, sizeof topicbuf, topics);
+		if (a->held[i]) {
+			/* Held back: one topic, under sev/ so that a subscriber
+			 * to the whole stream still sees every seq (PROTOCOL.md
+			 * 4.6), under no selection people make. */
+			snprintf(topics[0], sizeof topicbuf / PUBLISH_TOPICS,
+			         "sev/held/%s/%s/", a->plan->tasks[s->task].code,
+			         a->plan->units[s->unit].code);
+			topics[1] = topics[2] = topics[3] = NULL;
+			a->stats.held++;
+		}
 		publish_alert(a->pub, topics, ev[i].seq, a->bodies + a->offs[i],
 		              a->offs[i + 1] - a->offs[i]);
+		if (!a->held[i])
+			grouping_add(a->grouping, a->plan, s, &ev[i]);
 		if (ev[i].transition == TR_FIRING)
 			a->stats.active++;
 		else if (ev[i].transition == TR_RESOLVED && a->stats.active > 0)
@@ -347,21 +422,96 @@ const struct ingest_hooks alerts_ingest_hooks = {
 	.done = alerts_done,
 };
 
+static double
+ms_between(const struct timespec *t0, const struct timespec *t1)
+{
+	return (double)(t1->tv_sec - t0->tv_sec) * 1e3 +
+	       (double)(t1->tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void
+alerts_pass_end(struct alerts *a)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	a->pass_running = 0;
+	a->stats.evaluations++;
+	a->stats.last_eval_ms = a->pass_cpu_ms;
+	a->stats.last_pass_ms = ms_between(&a->pass_t0, &t);
+}
+
+static void
+alerts_slice_adapt(struct alerts *a, double ms, size_t n_ev)
+{
+	if (ms > 2 * ALERTS_SLICE_MS)
+		log_info("alerts: a slice took %.1f ms (%zu events)", ms, n_ev);
+	if (ms > ALERTS_SLICE_MS && a->slice_events > ALERTS_SLICE_EVENTS_MIN)
+		a->slice_events /= 2;
+	else if (ms < ALERTS_SLICE_MS / 2 && n_ev >= a->slice_events &&
+	         a->slice_events < ALERTS_SLICE_EVENTS_MAX)
+		a->slice_events *= 2;
+}
+
+/* One slice of the running pass: evaluated, stored, committed and
+ * published in this turn; the next one is queued behind the loop's I/O. */
+static void
+alerts_on_slice(evutil_socket_t fd, short what, void *arg)
+{
+	struct alerts *a = arg;
+	struct timespec t0, c0, c1, t1;
+	struct timeval rest;
+	double ms;
+	size_t n_ev;
+	int rc;
+
+	if (alerts_plan_current(a) < 0) {
+		alerts_pass_end(a);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	rc = rules_eval_slice(a->rules, (*a->book)->board, when_now(),
+	                      &a->cursor, ALERTS_SLICE_WORK, a->slice_events);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+	if (rc < 0)
+		log_err("alerts: out of memory evaluating");
+	a->pass_cpu_ms += ms_between(&c0, &c1);
+	rules_events(a->rules, &n_ev);
+	alerts_flush(a);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = ms_between(&t0, &t1);
+	alerts_slice_adapt(a, ms, n_ev);
+	a->stats.slices++;
+	if (ms > a->stats.max_slice_ms)
+		a->stats.max_slice_ms = ms;
+	ms = ms < ALERTS_SLICE_REST_MS ? ms : ALERTS_SLICE_REST_MS;
+	rest.tv_sec = 0;
+	rest.tv_usec = (suseconds_t)(ms * 1000);
+	if (rc != 0)
+		alerts_pass_end(a);
+	else if (event_add(a->ev_slice, &rest) < 0) {
+		log_err("alerts: cannot schedule the next slice; pass abandoned");
+		alerts_pass_end(a);
+	}
+}
+
 void
 alerts_eval_all(struct alerts *a, when_t now)
 {
-	struct timespec t0, t1;
+	const struct timeval zero = { 0, 0 };
 
-	if (alerts_plan_current(a) < 0)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (rules_eval_all(a->rules, (*a->book)->board, now) < 0)
-		log_err("alerts: out of memory evaluating");
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	a->stats.evaluations++;
-	a->stats.last_eval_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-	                        (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-	alerts_flush(a);
+	(void)now; /* each slice takes the clock when it runs */
+	if (a->pass_running)
+		return; /* the running pass is the one this timer asks for */
+	a->pass_running = 1;
+	a->cursor = 0;
+	a->pass_cpu_ms = 0;
+	clock_gettime(CLOCK_MONOTONIC, &a->pass_t0);
+	if (event_add(a->ev_slice, &zero) < 0) {
+		log_err("alerts: cannot schedule a full evaluation");
+		a->pass_running = 0;
+	}
 }
 
 static void
@@ -394,6 +544,7 @@ alerts_new(struct event_base *base, void *zctx, struct book **book,
 		goto nomem;
 	a->book = book;
 	a->cfg = *cfg;
+	a->slice_events = 64;
 	if ((a->as = alertstore_new((*book)->store, err)) == NULL)
 		goto fail;
 	if (alerts_rebuild(a) < 0) {
@@ -406,10 +557,15 @@ alerts_new(struct event_base *base, void *zctx, struct book **book,
 	                          rules_last_seq(a->rules), cfg->curve,
 	                          err)) == NULL)
 		goto fail;
+	if ((a->grouping = grouping_new(base, a->pub, cfg->group_window,
+	                                cfg->lang)) == NULL)
+		goto nomem;
 	tv.tv_sec = cfg->interval / 1000;
 	tv.tv_usec = (cfg->interval % 1000) * 1000;
 	a->ev_timer = event_new(base, -1, EV_PERSIST, alerts_on_timer, a);
-	if (a->ev_timer == NULL || event_add(a->ev_timer, &tv) < 0)
+	a->ev_slice = event_new(base, -1, 0, alerts_on_slice, a);
+	if (a->ev_timer == NULL || a->ev_slice == NULL ||
+	    event_add(a->ev_timer, &tv) < 0)
 		goto nomem;
 	/* At start: whatever changed while we were down (time passed). */
 	event_active(a->ev_timer, 0, 0);
@@ -431,11 +587,15 @@ alerts_free(struct alerts *a)
 		return;
 	if (a->ev_timer)
 		event_free(a->ev_timer);
+	if (a->ev_slice)
+		event_free(a->ev_slice);
+	grouping_free(a->grouping);
 	publish_free(a->pub);
 	alertstore_free(a->as);
 	rules_free(a->rules);
 	free(a->bodies);
 	free(a->offs);
+	free(a->held);
 	free(a);
 }
 
@@ -443,6 +603,31 @@ struct alertstore *
 alerts_store(struct alerts *a)
 {
 	return a->as;
+}
+
+void
+alerts_set_silences(struct alerts *a, struct silences *s)
+{
+	a->silences = s;
+}
+
+const struct plan *
+alerts_plan(const struct alerts *a)
+{
+	return a->plan;
+}
+
+struct store *
+alerts_db(struct alerts *a)
+{
+	return (*a->book)->store;
+}
+
+int
+alerts_query(struct alerts *a, const struct alertquery *q, uint64_t *out,
+             size_t *n, size_t *total)
+{
+	return alertquery_run(a->plan, a->rules, q, out, n, total);
 }
 
 uint64_t
@@ -490,14 +675,32 @@ alerts_metrics(void *arg, struct evbuffer *out)
 	    "# HELP tiendo_alert_events_total Alert events stored and published.\n"
 	    "# TYPE tiendo_alert_events_total counter\n"
 	    "tiendo_alert_events_total %llu\n"
+	    "# HELP tiendo_alert_events_held_total Alert events held back from subscribers (silenced or inhibited).\n"
+	    "# TYPE tiendo_alert_events_held_total counter\n"
+	    "tiendo_alert_events_held_total %llu\n"
+	    "# HELP tiendo_alert_groups_total Grouped notifications published.\n"
+	    "# TYPE tiendo_alert_groups_total counter\n"
+	    "tiendo_alert_groups_total %llu\n"
 	    "# HELP tiendo_alert_evaluations_total Full rules evaluations since start.\n"
 	    "# TYPE tiendo_alert_evaluations_total counter\n"
 	    "tiendo_alert_evaluations_total %llu\n"
 	    "# HELP tiendo_alert_last_evaluation_seconds Duration of the last full rules evaluation.\n"
 	    "# TYPE tiendo_alert_last_evaluation_seconds gauge\n"
-	    "tiendo_alert_last_evaluation_seconds %.6f\n",
-	    (unsigned long long)a->stats.events,
-	    (unsigned long long)a->stats.evaluations, a->stats.last_eval_ms / 1000);
+	    "tiendo_alert_last_evaluation_seconds %.6f\n"
+	    "# HELP tiendo_alert_last_pass_seconds Wall time of the last full evaluation, from its start to its last event published.\n"
+	    "# TYPE tiendo_alert_last_pass_seconds gauge\n"
+	    "tiendo_alert_last_pass_seconds %.6f\n"
+	    "# HELP tiendo_alert_slices_total Slices of full evaluations run (each one loop turn).\n"
+	    "# TYPE tiendo_alert_slices_total counter\n"
+	    "tiendo_alert_slices_total %llu\n"
+	    "# HELP tiendo_alert_slice_max_seconds Longest slice since start: evaluation, store, commit and publish.\n"
+	    "# TYPE tiendo_alert_slice_max_seconds gauge\n"
+	    "tiendo_alert_slice_max_seconds %.6f\n",
+	    (unsigned long long)a->stats.events, (unsigned long long)a->stats.held,
+	    (unsigned long long)grouping_published(a->grouping),
+	    (unsigned long long)a->stats.evaluations, a->stats.last_eval_ms / 1000,
+	    a->stats.last_pass_ms / 1000, (unsigned long long)a->stats.slices,
+	    a->stats.max_slice_ms / 1000);
 }
 
 uint64_t

@@ -24,14 +24,19 @@ struct alerts_config {
 	const char *snapshot;     /* snapshot ROUTER endpoint */
 	struct rules_config rules;
 	int64_t interval;         /* ms between full evaluations */
+	int64_t group_window;     /* ms a group gathers events; 0: no groups */
 	enum alertmsg_lang lang;
 	const struct curve *curve; /* secures both sockets (curve.h) */
 };
 
 struct alerts_stats {
 	uint64_t events;
+	uint64_t held;           /* of them, silenced or inhibited */
 	uint64_t evaluations;    /* full ones */
-	double last_eval_ms;     /* duration of the last full evaluation */
+	double last_eval_ms;     /* CPU of the last full evaluation's rules */
+	double last_pass_ms;     /* its wall time, start to last publish */
+	uint64_t slices;         /* loop turns full evaluations took */
+	double max_slice_ms;     /* longest of them */
 	uint64_t store_failures;
 	size_t subjects;
 	size_t active;           /* firing, not counting done notices */
@@ -52,14 +57,26 @@ void alerts_free(struct alerts *a);
  * evaluations also notice a new plan pointer by themselves.  0 or -1. */
 int alerts_reload(struct alerts *a);
 
+/* Events a silence covers are stored but held back (silences.h). */
+struct silences;
+void alerts_set_silences(struct alerts *a, struct silences *s);
+
 /* For ingest_set_hooks(): a batch's alert events are stored in the batch's
  * transaction and published after its COMMIT. */
 extern const struct ingest_hooks alerts_ingest_hooks;
 
-/* Evaluates everything at `now` (the timer does this with the clock). */
+/* Starts a full evaluation (the timer does this), run in slices of one
+ * loop turn each, with the clock of each slice; nothing when one runs. */
 void alerts_eval_all(struct alerts *a, when_t now);
 
 struct alertstore *alerts_store(struct alerts *a);
+/* The plan the rules were built on (filters name its units and tasks),
+ * and a query over the active alerts (core/alertquery.h). */
+const struct plan *alerts_plan(const struct alerts *a);
+struct store *alerts_db(struct alerts *a);
+struct alertquery;
+int alerts_query(struct alerts *a, const struct alertquery *q, uint64_t *out,
+                 size_t *n, size_t *total);
 /* The last seq stored and published. */
 uint64_t alerts_last_seq(const struct alerts *a);
 const struct publish *alerts_publish(const struct alerts *a);

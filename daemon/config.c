@@ -17,6 +17,9 @@
  *   alert_margin = 2                  ; points below a threshold to let go
  *   alert_reminder = 0                ; re-announce firing alerts; 0 = off
  *   alert_interval = 30s              ; full evaluation period ("500ms" ok)
+ *   alert_retention = 400d            ; alert events kept; 0 = forever
+ *   alert_group_window = 1m           ; grouped notifications; 0 = off
+ *   rollup_critical_share = 10        ; % critical below: roll-up not fine
  *   curve = on                        ; off: plain mode, for one machine
  *   keys_dir = /etc/tiendo/keys       ; server.secret and clients/NAME.key
  *   http_max_connections = 0          ; 0: from the descriptor budget
@@ -76,6 +79,10 @@ config_defaults(struct config *c)
 	c->alert_margin = 2;
 	c->alert_reminder = 0;
 	c->alert_interval = 30 * WHEN_SECOND;
+	/* A campaign year and a month to compare it with. */
+	c->alert_retention = 400 * WHEN_DAY;
+	c->rollup_critical_share = 10;
+	c->alert_group_window = WHEN_MINUTE;
 	c->curve = 1;
 	c->keys_dir = strdup("/etc/tiendo/keys");
 	c->http_header_timeout = 10 * WHEN_SECOND;
@@ -173,6 +180,21 @@ config_set(struct config *c, const char *key, const char *value,
 			return -1;
 		if (c->alert_interval < 10) {
 			*why = "alert_interval must be at least 10ms";
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "alert_group_window") == 0)
+		return config_ms(value, &c->alert_group_window, why);
+	if (strcmp(key, "alert_retention") == 0)
+		return config_ms(value, &c->alert_retention, why);
+	if (strcmp(key, "rollup_critical_share") == 0) {
+		char *end;
+		errno = 0;
+		c->rollup_critical_share = strtod(value, &end);
+		if (errno || end == value || *end || c->rollup_critical_share < 0 ||
+		    c->rollup_critical_share > 100) {
+			*why = "rollup_critical_share must be a percentage, 0 to 100";
 			return -1;
 		}
 		return 0;

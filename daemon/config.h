@@ -27,6 +27,9 @@ struct config {
 	double alert_margin;     /* hysteresis, points */
 	int64_t alert_reminder;  /* ms; 0 = no reminders */
 	int64_t alert_interval;  /* ms between full evaluations */
+	int64_t alert_retention; /* ms alert events are kept; 0 = forever */
+	int64_t alert_group_window; /* ms; 0 = no grouped notifications */
+	double rollup_critical_share; /* percent; 0 = off (rollcount.h) */
 	int64_t max_page_count; /* testing: cap the database (0 = none) */
 	int curve;        /* 1: CurveZMQ on every listener; 0: plain mode */
 	char *keys_dir;   /* server.secret, clients/ (curve.h) */

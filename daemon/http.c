@@ -24,6 +24,7 @@
 #include "http_conns.h"
 #include "log.h"
 #include "pacing.h"
+#include "rollcount.h"
 #include "rollup.h"
 #include "utf8.h"
 
@@ -39,6 +40,7 @@ struct http {
 	struct book **book;
 	const struct ingest *ingest;
 	struct alerts *alerts;
+	double rollup_share;    /* rollcount.h's critical_share */
 	when_t started;
 	char url[128];
 	struct http_extra {
@@ -309,6 +311,8 @@ struct tallies {
 	uint64_t generation;    /* of the book the stream started with */
 	struct board *past;     /* at=: owned; else NULL */
 	struct rollup *ru;
+	struct rollcount *rc;   /* status counts under each unit */
+	double rollup_share;
 	int task, unit;         /* filters, -1 = all */
 	when_t now;
 	size_t next;            /* next task to render */
@@ -321,6 +325,7 @@ tallies_free(struct tallies *ts)
 	if (ts->conn)
 		http_conns_set_closecb(ts->conns, ts->conn, NULL, NULL);
 	rollup_free(ts->ru);
+	rollcount_free(ts->rc);
 	board_free(ts->past);
 	free(ts);
 }
@@ -348,6 +353,26 @@ tallies_row(struct tallies *ts, struct evbuffer *out, json_t *row)
 	return 0;
 }
 
+/* A roll-up row: its units counted by status, and a status that does not
+ * hide a share of critical ones (rollcount.h). */
+static json_t *
+tallies_rollup_row(struct tallies *ts, const struct plan *p, int ti, int u,
+                   uint32_t n, struct tally_view *v)
+{
+	const uint32_t *c = rollcount_of(ts->rc, u);
+	json_t *row, *by = json_object();
+
+	v->status = rollcount_status(v->status, c, ts->rollup_share);
+	row = http_tally_row(p, ti, u, 1, n, v, &ts->ru->cells[u].sum);
+	for (int s = 0; by && s < ROLLCOUNT_STATUSES; s++)
+		json_object_set_new(by, tally_status_name((enum tally_status)s),
+		                    json_integer(c[s]));
+	if (row && by && json_object_set_new(row, "by_status", by) == 0)
+		return row;
+	json_decref(row);
+	return NULL;
+}
+
 /* Renders one task's rows into out. */
 static int
 tallies_task(struct tallies *ts, struct book *book, int ti,
@@ -357,6 +382,7 @@ tallies_task(struct tallies *ts, struct book *book, int ti,
 	const struct board *board = ts->past ? ts->past : book->board;
 
 	rollup_task(ts->ru, board, ti);
+	rollcount_task(ts->rc, board, ti, ts->now);
 	for (size_t i = 0; i < p->n_units; i++) {
 		int u = book->preorder[i];
 		int own = plan_target_find(p, ti, u);
@@ -369,8 +395,7 @@ tallies_task(struct tallies *ts, struct book *book, int ti,
 		 * target. */
 		n = rollup_view(ts->ru, ti, u, ts->now, &v);
 		if (n > (own >= 0 ? 1u : 0u) &&
-		    tallies_row(ts, out, http_tally_row(p, ti, u, 1, n, &v,
-		                &ts->ru->cells[u].sum)) < 0)
+		    tallies_row(ts, out, tallies_rollup_row(ts, p, ti, u, n, &v)) < 0)
 			return -1;
 		if (own >= 0) {
 			board_view(board, own, ts->now, &v);
@@ -446,6 +471,7 @@ http_tallies(struct http *h, struct evhttp_request *req)
 	ts->bookp = h->book;
 	ts->generation = book->generation;
 	ts->task = ts->unit = -1;
+	ts->rollup_share = h->rollup_share;
 	ts->now = when_now();
 	if (http_query(req, &q, allowed) < 0) {
 		tallies_free(ts);
@@ -478,7 +504,8 @@ http_tallies(struct http *h, struct evhttp_request *req)
 	                "timezone", p->timezone, "now", json_when(ts->now));
 	text = doc ? json_dumps(doc, JSON_REAL_PRECISION(6)) : NULL;
 	json_decref(doc);
-	if ((ts->ru = rollup_new(p)) == NULL || text == NULL ||
+	if ((ts->ru = rollup_new(p)) == NULL ||
+	    (ts->rc = rollcount_new(p)) == NULL || text == NULL ||
 	    (head = evbuffer_new()) == NULL) {
 		http_error(req, 503, "out of memory");
 		goto fail;
@@ -680,6 +707,7 @@ http_new(struct event_base *base, const char *addr, struct book **book,
 	}
 	h->base = base;
 	h->book = book;
+	h->rollup_share = 0.10;
 	h->ingest = in;
 	h->started = when_now();
 	if (http_split(addr, host, sizeof host, &port) < 0) {
@@ -743,6 +771,12 @@ struct http_conns *
 http_get_conns(const struct http *h)
 {
 	return h->conns;
+}
+
+void
+http_set_rollup_share(struct http *h, double share)
+{
+	h->rollup_share = share;
 }
 
 void

@@ -38,6 +38,9 @@ int http_route(struct http *h, const char *path, int methods, http_route_fn fn,
 /* Serves /v1/alerts and /v1/alerts/history from `a` (http_alerts.c). */
 struct alerts;
 void http_set_alerts(struct http *h, struct alerts *a);
+/* rollcount.h's critical_share for the roll-up rows (a fraction; 0: off;
+ * default 0.10). */
+void http_set_rollup_share(struct http *h, double share);
 
 /* Replies with `body` (taken) as JSON, or 500 when it is NULL: every
  * resource replies exactly once, through one of these two. */

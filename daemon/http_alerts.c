@@ -16,11 +16,15 @@
 #include <jansson.h>
 
 #include "alertjson.h"
+#include "alertquery.h"
+#include "alertrows.h"
 #include "http.h"
 #include "http_alerts.h"
 
 #define HISTORY_LIMIT_DEFAULT 100
 #define HISTORY_LIMIT_MAX 10000
+/* The active list is a page too: a country can have a million. */
+#define ACTIVE_LIMIT_DEFAULT 1000
 
 /* msg, then the offending value v (when there is one) and a quote. */
 static void
@@ -62,11 +66,105 @@ ha_u64(const char *s, uint64_t *out)
 	return errno || *end ? -1 : 0;
 }
 
+/* since= and limit= of either list; 0 or -1 (replied). */
+static int
+ha_page(struct evhttp_request *req, struct evkeyvalq *q, uint64_t *since,
+        int64_t *limit)
+{
+	const char *v;
+	uint64_t n;
+
+	if ((v = evhttp_find_header(q, "since")) && ha_u64(v, since) < 0) {
+		ha_error(req, 400, "since must be a sequence number; got \"", v);
+		return -1;
+	}
+	if ((v = evhttp_find_header(q, "limit"))) {
+		if (ha_u64(v, &n) < 0 || n < 1 || n > HISTORY_LIMIT_MAX) {
+			ha_error(req, 400, "limit must be 1 to 10000; got \"", v);
+			return -1;
+		}
+		*limit = (int64_t)n;
+	}
+	return 0;
+}
+
+/* A code of the plan, or -1 when absent; -2 (replied) when unknown. */
+static int
+ha_code(struct evhttp_request *req, struct evkeyvalq *q, const char *key,
+        int (*find)(const struct plan *, const char *), const struct plan *p)
+{
+	const char *v = evhttp_find_header(q, key);
+	int i;
+
+	if (v == NULL)
+		return -1;
+	if ((i = find(p, v)) < 0) {
+		http_error(req, 400, "%s: no %s \"%.64s\" in the plan", key,
+		           strcmp(key, "task") == 0 ? "task" : "unit", v);
+		return -2;
+	}
+	return i;
+}
+
+/* GET /v1/alerts: the active alerts matching the filters, a page of them
+ * in seq order, chosen in memory and read from the store by seq. */
+static void
+ha_active(struct alerts *a, struct evhttp_request *req, struct evkeyvalq *q,
+          struct ha_rows *r)
+{
+	const struct plan *p = alerts_plan(a);
+	struct alertquery aq = { .severity = SEV_NONE };
+	int64_t limit = ACTIVE_LIMIT_DEFAULT;
+	const char *v;
+	uint64_t *seqs, last;
+	size_t n, total;
+	char err[256];
+
+	if ((aq.task = ha_code(req, q, "task", plan_task_find, p)) == -2 ||
+	    (aq.unit = ha_code(req, q, "unit", plan_unit_find, p)) == -2 ||
+	    (aq.owner = ha_code(req, q, "owner", plan_unit_find, p)) == -2 ||
+	    ha_page(req, q, &aq.since, &limit) < 0)
+		return;
+	aq.rule = -1;
+	if ((v = evhttp_find_header(q, "rule")) &&
+	    ((aq.rule = rules_rule_parse(v)) < 0 || aq.rule == RULE_DONE)) {
+		ha_error(req, 400, "rule must be lag, overdue or silent; got \"", v);
+		return;
+	}
+	if ((v = evhttp_find_header(q, "severity")) &&
+	    (aq.severity = rules_sev_parse(v)) < 0) {
+		ha_error(req, 400, "severity must be info, warning or critical; "
+		         "got \"", v);
+		return;
+	}
+	aq.limit = (size_t)limit;
+	if ((seqs = calloc(aq.limit, sizeof *seqs)) == NULL ||
+	    alerts_query(a, &aq, seqs, &n, &total) < 0) {
+		free(seqs);
+		ha_error(req, 503, "out of memory", NULL);
+		return;
+	}
+	if (alertrows_by_seq(alerts_db(a), seqs, n, ha_row, r, err,
+	                     sizeof err) < 0 || r->failed) {
+		free(seqs);
+		ha_error(req, 503, "cannot read the alerts: storage error", NULL);
+		return;
+	}
+	last = n > 0 ? seqs[n - 1] : 0;
+	free(seqs);
+	http_reply(req, 200, json_pack("{s:O, s:I, s:I, s:o}", "alerts", r->rows,
+		"seq", (json_int_t)alerts_last_seq(a), "total", (json_int_t)total,
+		"next_since", n == aq.limit ? json_integer((json_int_t)last)
+		                            : json_null()));
+}
+
 void
 http_alerts_serve(struct alerts *a, struct evhttp_request *req,
                   const char *path)
 {
-	static const char *const allowed_active[] = { "active", NULL };
+	static const char *const allowed_active[] = { "active", "task", "unit",
+	                                              "owner", "rule", "severity",
+	                                              "since", "limit", NULL };
 	static const char *const allowed_hist[] = { "task", "unit", "severity",
 	                                            "since", "limit", NULL };
 	int history = strcmp(path, "/v1/alerts/history") == 0;
@@ -75,7 +173,7 @@ http_alerts_serve(struct alerts *a, struct evhttp_request *req,
 	struct alertstore_filter f = { .limit = HISTORY_LIMIT_DEFAULT };
 	struct ha_rows r = { .rows = json_array() };
 	struct evkeyvalq q;
-	uint64_t n;
+	uint64_t next;
 	int rc;
 
 	if (http_query(req, &q, allowed) < 0)
@@ -86,44 +184,28 @@ http_alerts_serve(struct alerts *a, struct evhttp_request *req,
 			         "/v1/alerts/history); got \"", v);
 			goto out;
 		}
-		rc = alertstore_active(alerts_store(a), ha_row, &r);
-	} else {
-		f.task = evhttp_find_header(&q, "task");
-		f.unit = evhttp_find_header(&q, "unit");
-		f.severity = evhttp_find_header(&q, "severity");
-		if (f.severity && rules_sev_parse(f.severity) < 0) {
-			ha_error(req, 400, "severity must be info, warning or "
-			         "critical; got \"", f.severity);
-			goto out;
-		}
-		if ((v = evhttp_find_header(&q, "since")) && ha_u64(v, &f.since) < 0) {
-			ha_error(req, 400, "since must be a sequence number; got \"", v);
-			goto out;
-		}
-		if ((v = evhttp_find_header(&q, "limit"))) {
-			if (ha_u64(v, &n) < 0 || n < 1 || n > HISTORY_LIMIT_MAX) {
-				ha_error(req, 400, "limit must be 1 to 10000; got \"", v);
-				goto out;
-			}
-			f.limit = (int64_t)n;
-		}
-		rc = alertstore_history(alerts_store(a), &f, ha_row, &r);
+		ha_active(a, req, &q, &r);
+		goto out;
 	}
+	f.task = evhttp_find_header(&q, "task");
+	f.unit = evhttp_find_header(&q, "unit");
+	f.severity = evhttp_find_header(&q, "severity");
+	if (f.severity && rules_sev_parse(f.severity) < 0) {
+		ha_error(req, 400, "severity must be info, warning or critical; "
+		         "got \"", f.severity);
+		goto out;
+	}
+	if (ha_page(req, &q, &f.since, &f.limit) < 0)
+		goto out;
+	rc = alertstore_history(alerts_store(a), &f, ha_row, &r);
 	if (rc < 0 || r.failed) {
 		ha_error(req, 503, "cannot read the alerts: storage error", NULL);
 		goto out;
 	}
-	if (history) {
-		uint64_t next = json_array_size(r.rows) == (size_t)f.limit
-		                ? r.last : 0;
-		http_reply(req, 200, json_pack("{s:O, s:I, s:o}", "alerts", r.rows,
-			"last_seq", (json_int_t)alerts_last_seq(a),
-			"next_since", next ? json_integer((json_int_t)next)
-			                   : json_null()));
-	} else {
-		http_reply(req, 200, json_pack("{s:O, s:I}", "alerts", r.rows,
-			"seq", (json_int_t)alerts_last_seq(a)));
-	}
+	next = json_array_size(r.rows) == (size_t)f.limit ? r.last : 0;
+	http_reply(req, 200, json_pack("{s:O, s:I, s:o}", "alerts", r.rows,
+		"last_seq", (json_int_t)alerts_last_seq(a),
+		"next_since", next ? json_integer((json_int_t)next) : json_null()));
 out:
 	json_decref(r.rows);
 	evhttp_clear_headers(&q);

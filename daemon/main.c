@@ -30,6 +30,8 @@
 #include "metrics.h"
 #include "notify.h"
 #include "preauth.h"
+#include "retention.h"
+#include "silences.h"
 #include "reload.h"
 
 struct tiendod {
@@ -53,6 +55,8 @@ struct tiendod {
 	struct event *ev_endpoints; /* retries writing it on a full disk */
 	struct metrics_src metrics;
 	struct preauth *preauth;
+	struct retention *retention;
+	struct silences *silences;
 	char db_path[4096];
 };
 
@@ -64,6 +68,27 @@ static const char *const config_keys[128] = {
 	['e'] = "alert_interval", ['K'] = "keys_dir", ['N'] = "curve",
 	['C'] = "http_max_connections",
 };
+
+/* /metrics: the alerts' families, then retention's. */
+static void
+alerts_and_retention_metrics(void *arg, struct evbuffer *out)
+{
+	struct tiendod *d = arg;
+
+	alerts_metrics(d->alerts, out);
+	retention_metrics(d->retention, out);
+}
+
+/* A pass at least four times per retention period, at most hourly. */
+static int64_t
+retention_every(int64_t keep)
+{
+	int64_t every = keep / 4;
+
+	if (keep <= 0 || every > WHEN_HOUR)
+		return WHEN_HOUR;
+	return every < WHEN_SECOND ? WHEN_SECOND : every;
+}
 
 static void
 usage(FILE *f)
@@ -453,6 +478,7 @@ main(int argc, char **argv)
 			           .margin = d.conf.alert_margin,
 			           .reminder = d.conf.alert_reminder },
 			.interval = d.conf.alert_interval,
+			.group_window = d.conf.alert_group_window,
 			.lang = (enum alertmsg_lang)d.conf.language,
 			.curve = d.curve,
 		};
@@ -461,6 +487,14 @@ main(int argc, char **argv)
 		ingest_set_hooks(d.ingest, &alerts_ingest_hooks, d.alerts);
 		http_set_alerts(d.http, d.alerts);
 	}
+	http_set_rollup_share(d.http, d.conf.rollup_critical_share / 100);
+	if ((d.silences = silences_new(d.store, &d.book, &err)) == NULL)
+		fatal(EX_UNAVAILABLE, "%s", err ? err : "silences: failed");
+	alerts_set_silences(d.alerts, d.silences);
+	if ((d.retention = retention_new(d.base, d.store, d.conf.alert_retention,
+	                                 retention_every(d.conf.alert_retention),
+	                                 &err)) == NULL)
+		fatal(EX_UNAVAILABLE, "%s", err ? err : "retention: failed");
 	if ((d.notify = notify_new(d.base, status_line, &d)) == NULL ||
 	    (d.reload = reload_new(&d.conf, &d.book, d.ingest, d.notify,
 	                           build_config, &d)) == NULL)
@@ -468,7 +502,7 @@ main(int argc, char **argv)
 	d.metrics = (struct metrics_src){
 		.book = &d.book, .ingest = d.ingest, .reload = d.reload,
 		.db_path = d.db_path, .started = when_now(),
-		.alerts = alerts_metrics, .alerts_arg = d.alerts,
+		.alerts = alerts_and_retention_metrics, .alerts_arg = &d,
 		.subscribers = alerts_subscribers, .subscribers_arg = d.alerts,
 		.more = { { http_conns_metrics, http_get_conns(d.http) },
 		          { publish_metrics, (void *)alerts_publish(d.alerts) },
@@ -481,7 +515,10 @@ main(int argc, char **argv)
 	if (http_route(d.http, "/metrics", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD,
 	               metrics_on_request, &d.metrics) < 0 ||
 	    http_route(d.http, "/v1/reload", EVHTTP_REQ_POST, reload_on_http,
-	               d.reload) < 0)
+	               d.reload) < 0 ||
+	    http_route(d.http, "/v1/silences", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	               EVHTTP_REQ_POST | EVHTTP_REQ_DELETE, silences_on_http,
+	               d.silences) < 0)
 		fatal(EX_SOFTWARE, "http: too many routes");
 	d.ev_term = evsignal_new(d.base, SIGTERM, on_stop, &d);
 	d.ev_int = evsignal_new(d.base, SIGINT, on_stop, &d);
@@ -513,7 +550,9 @@ main(int argc, char **argv)
 		zap_set_hook(curve_zap(d.curve), NULL, NULL);
 	preauth_free(d.preauth);
 	ingest_free(d.ingest);
+	retention_free(d.retention);
 	alerts_free(d.alerts);
+	silences_free(d.silences);
 	curve_free(d.curve);
 	event_free(d.ev_term);
 	event_free(d.ev_int);

@@ -190,6 +190,8 @@ publish_alert(struct publish *p, char *const topics[PUBLISH_TOPICS],
               uint64_t seq, const void *body, size_t len)
 {
 	for (int i = 0; i < PUBLISH_TOPICS; i++) {
+		if (topics[i] == NULL)
+			continue; /* a held event has one topic only */
 		/* DONTWAIT: a PUB never blocks, it drops at the mark. */
 		if (zmq_send(p->pub, topics[i], strlen(topics[i]),
 		             ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
@@ -199,6 +201,15 @@ publish_alert(struct publish *p, char *const topics[PUBLISH_TOPICS],
 	}
 	p->seq = seq;
 	p->stats.published++;
+}
+
+void
+publish_other(struct publish *p, const char *topic, const void *body,
+              size_t len)
+{
+	if (zmq_send(p->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+	    zmq_send(p->pub, body, len, ZMQ_DONTWAIT) < 0)
+		log_warn("publish: %s: %s", topic, zmq_strerror(errno));
 }
 
 static int

@@ -40,7 +40,8 @@ struct publish *publish_new(struct event_base *base, void *zctx,
                             const struct curve *curve, char **err);
 void publish_free(struct publish *p);
 
-/* Sends one stored event under each of its topics, and makes it the seq
+/* Sends one stored event under each of its topics (NULL ones skipped),
+ * and makes it the seq
  * the heartbeat and the snapshots speak of. */
 void publish_alert(struct publish *p, char *const topics[PUBLISH_TOPICS],
                    uint64_t seq, const void *body, size_t len);
@@ -52,6 +53,10 @@ size_t publish_revoke(const struct publish *p);
 /* tiendo_snapshot_* families (a metrics_src hook; arg: the publish). */
 struct evbuffer;
 void publish_metrics(void *arg, struct evbuffer *out);
+/* Sends a message that is not an event (no seq: a group, PROTOCOL.md 4.7) under one
+ * topic. */
+void publish_other(struct publish *p, const char *topic, const void *body,
+                   size_t len);
 
 const char *publish_pub_endpoint(const struct publish *p);
 const char *publish_snapshot_endpoint(const struct publish *p);

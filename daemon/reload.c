@@ -123,6 +123,11 @@ reload_restart_only(struct reload *r, const struct config *fresh,
 		  r->live->http_header_timeout != fresh->http_header_timeout },
 		{ "http_idle_timeout",
 		  r->live->http_idle_timeout != fresh->http_idle_timeout },
+		{ "alert_retention", r->live->alert_retention != fresh->alert_retention },
+		{ "alert_group_window",
+		  r->live->alert_group_window != fresh->alert_group_window },
+		{ "rollup_critical_share",
+		  r->live->rollup_critical_share != fresh->rollup_critical_share },
 	};
 
 	for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {

@@ -25,7 +25,9 @@
 #      1,000 units x 100 tasks (BUILD_DIR/bench/rules_eval), CPU ms.
 #   5. the cost of CurveZMQ: 2 and 4 again on a fresh database with CURVE on
 #      (every client its own key, the daemon's ZAP handler), against the
-#      plain runs above.
+#      plain runs above;
+#   7. the national section, tests/bench/national.sh (BENCH_NATIONAL=0
+#      skips it): a country-sized plan through an alert storm.
 # Then a summary block.  Exits non-zero if anything failed (a report not
 # accepted, a daemon that would not start or stop, a stored count that
 # differs from the acked one); a missed target is reported, not fatal.
@@ -450,3 +452,7 @@ printf 'bench: targets: sustained >= %s/s %s; ratio >= %s %s\n' \
 # The hostile section (issue 10): attacks on loopback and their figures.
 echo
 sh "$(dirname "$0")/hostile.sh" "$B" || fail "the hostile section failed"
+if [ "${BENCH_NATIONAL:-1}" != 0 ]; then
+	echo
+	sh "$(dirname "$0")/national.sh" "$B" || fail "the national section failed"
+fi

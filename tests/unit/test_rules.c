@@ -365,6 +365,46 @@ test_overdue_at_the_deadline(void **state)
 	fx_free(f);
 }
 
+/* The deadline passes with xa-a far behind: its lag alert ends and the
+ * overdue one fires; that resolve is inhibited (not news), while a lag
+ * that resolves by catching up is not. */
+static void
+test_overdue_inhibits_lag(void **state)
+{
+	struct fx *f = fx_new(0, 2, 0);
+	const struct rules_event *ev, *e;
+	size_t n;
+
+	set_total(f, f->target_a, 1000, DAYS(90)); /* 20 % on day 90 */
+	set_total(f, f->target_b, 5000, DAYS(90));
+	ev = eval(f, DAYS(90), &n);
+	e = find(ev, n, f->target_a, RULE_LAG);
+	assert_non_null(e);
+	assert_false(e->inhibited);
+	ev = eval(f, DEADLINE, &n);
+	e = find(ev, n, f->target_a, RULE_LAG);
+	assert_non_null(e);
+	assert_int_equal(e->transition, TR_RESOLVED);
+	assert_true(e->inhibited);
+	e = find(ev, n, f->target_a, RULE_OVERDUE);
+	assert_non_null(e);
+	assert_int_equal(e->transition, TR_FIRING);
+	assert_false(e->inhibited);
+	fx_free(f);
+
+	/* Caught up before the deadline: a plain resolve. */
+	f = fx_new(0, 2, 0);
+	set_total(f, f->target_a, 1000, DAYS(50));
+	eval(f, DAYS(50), &n);
+	set_total(f, f->target_a, 2600, DAYS(51));
+	ev = eval(f, DAYS(51), &n);
+	e = find(ev, n, f->target_a, RULE_LAG);
+	assert_non_null(e);
+	assert_int_equal(e->transition, TR_RESOLVED);
+	assert_false(e->inhibited);
+	fx_free(f);
+}
+
 static void
 test_silence(void **state)
 {
@@ -562,6 +602,46 @@ test_messages(void **state)
 	fx_free(f);
 }
 
+/* A full evaluation cut into the smallest slices says exactly what the
+ * whole one says, and each slice stops at its budget. */
+static void
+test_slices_match_whole(void **state)
+{
+	struct fx *f = fx_new(0, 2, 0);
+	struct rules *sliced = rules_new(f->plan, &f->cfg);
+	const struct rules_event *whole, *ev;
+	size_t n_whole, n, cursor = 0, calls = 0, got = 0;
+	int rc;
+
+	assert_non_null(sliced);
+	set_total(f, f->target_a, 100, DAYS(60)); /* far behind */
+	set_total(f, f->target_b, 200, DAYS(60));
+	whole = eval(f, DAYS(60), &n_whole);
+	assert_true(n_whole >= 4); /* two targets and two roll-ups lag */
+	do {
+		rules_clear(sliced);
+		rc = rules_eval_slice(sliced, f->board, DAYS(60), &cursor, 1,
+		                      SIZE_MAX);
+		assert_true(rc >= 0);
+		ev = rules_events(sliced, &n);
+		assert_true(n <= 2 * RULE_N); /* one target, or the two roll-ups */
+		for (size_t i = 0; i < n; i++, got++) {
+			assert_true(got < n_whole);
+			assert_int_equal(ev[i].seq, whole[got].seq);
+			assert_int_equal(ev[i].subject, whole[got].subject);
+			assert_int_equal(ev[i].rule, whole[got].rule);
+			assert_int_equal(ev[i].transition, whole[got].transition);
+		}
+		calls++;
+	} while (rc == 0);
+	assert_int_equal(got, n_whole);
+	assert_int_equal(cursor, 0);
+	/* Two targets, then one task's roll-ups. */
+	assert_int_equal(calls, 3);
+	rules_free(sliced);
+	fx_free(f);
+}
+
 int
 main(void)
 {
@@ -574,12 +654,14 @@ main(void)
 		cmocka_unit_test(test_straight_to_critical_with_pending),
 		cmocka_unit_test(test_reminders),
 		cmocka_unit_test(test_overdue_at_the_deadline),
+		cmocka_unit_test(test_overdue_inhibits_lag),
 		cmocka_unit_test(test_silence),
 		cmocka_unit_test(test_done_once),
 		cmocka_unit_test(test_rollup_levels),
 		cmocka_unit_test(test_restart_announces_nothing_again),
 		cmocka_unit_test(test_replay_months),
 		cmocka_unit_test(test_messages),
+		cmocka_unit_test(test_slices_match_whole),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

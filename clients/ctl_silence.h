@@ -1,0 +1,11 @@
+/*
+ * ctl_silence.h - `tiendo-ctl silence add|list|expire`, over the daemon's
+ * /v1/silences.
+ */
+#ifndef TIENDO_CTL_SILENCE_H
+#define TIENDO_CTL_SILENCE_H
+
+/* argv[0] is "silence".  Returns a sysexits code. */
+int ctl_silence(const char *base, int argc, char **argv);
+
+#endif
