@@ -113,7 +113,7 @@ expect_eq "limit 0 is refused" "$(get_status '/v1/alerts?active=1&limit=0')" 400
 
 out=$("$B/tiendo-ctl" alerts --unit h2 --task cay)
 expect_eq "tiendo-ctl alerts --unit --task: the subtree's rows" \
-	"$(printf '%s\n' "$out" | awk 'NF > 5 { print $5 }' | sort -u | tr '\n' ' ')" "c d e h2 "
+	"$("$B/tiendo-ctl" alerts --json --unit h2 --task cay | jq -r '.alerts[].unit' | sort -u | tr '\n' ' ')" "c d e h2 "
 expect_match "tiendo-ctl says how many match" "$out" "^8 active alerts match$"
 out=$("$B/tiendo-ctl" alerts --limit 3)
 expect_match "tiendo-ctl pages" "$out" "more: --since [0-9]+"
