@@ -7,6 +7,8 @@
 F=$(cd "$(dirname "$0")" && pwd)/fixtures
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/integration/lib.sh"
+# The fixture runs see only what each case sets (make test sets these).
+unset FUZZ_BUILD FUZZ_SECONDS TEST_TIMEOUT
 
 # tree UNIT... -- SUITE...: a scratch source tree in $R with the real runner
 # and lib.sh, one tests/unit/test_N.c and a built build/tests/test_N per
