@@ -1,8 +1,10 @@
 /*
- * retention.c - the pruning pass, in slices of RETENTION_SLICE_ROWS alert
- * events (500), each its own short transaction and one loop turn, with a rest
- * as long as the slice between two: a year of a country's alerts goes in
- * many small bites that ingest acks and /healthz pass between.
+ * retention.c - the pruning pass, in slices of alert events, each its own
+ * short transaction and one loop turn, with a rest as long as the slice
+ * between two: a year of a country's alerts goes in many small bites that
+ * ingest acks and /healthz pass between.  A slice's rows adapt to keep it
+ * near RETENTION_SLICE_MS (deleting from two indexes and the fsync cost
+ * what the disk and its other users make them).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +16,9 @@
 #include "retention.h"
 #include "retention_sql.h"
 
-#define RETENTION_SLICE_ROWS 500
+#define RETENTION_SLICE_MS 10.0
+#define RETENTION_ROWS_MIN 16
+#define RETENTION_ROWS_MAX 4000
 #define RETENTION_REST_MAX_MS 50.0
 
 struct retention {
@@ -23,6 +27,7 @@ struct retention {
 	struct event *ev_timer, *ev_slice;
 	int running;
 	uint64_t cursor;
+	size_t rows;       /* per slice, adapted */
 	when_t cutoff;
 	uint64_t pass_pruned;
 	struct retention_stats stats;
@@ -71,7 +76,7 @@ rt_on_slice(evutil_socket_t fd, short what, void *arg)
 		rt_pass_end(r);
 		return;
 	}
-	if (retention_sql_slice(r->store, &r->cursor, RETENTION_SLICE_ROWS,
+	if (retention_sql_slice(r->store, &r->cursor, r->rows,
 	                        r->cutoff, &deleted, &more, err, sizeof err) < 0) {
 		store_rollback(r->store);
 		log_err("%s; pass abandoned", err);
@@ -89,6 +94,10 @@ rt_on_slice(evutil_socket_t fd, short what, void *arg)
 	ms = rt_ms(&t0);
 	if (ms > r->stats.max_slice_ms)
 		r->stats.max_slice_ms = ms;
+	if (ms > RETENTION_SLICE_MS && r->rows > RETENTION_ROWS_MIN)
+		r->rows /= 2;
+	else if (ms < RETENTION_SLICE_MS / 2 && r->rows < RETENTION_ROWS_MAX)
+		r->rows *= 2;
 	if (!more) {
 		rt_pass_end(r);
 		return;
@@ -137,6 +146,7 @@ retention_new(struct event_base *base, struct store *store, int64_t keep,
 		goto nomem;
 	r->store = store;
 	r->keep = keep;
+	r->rows = 256;
 	if (retention_sql_prepare(store, why, sizeof why) < 0) {
 		if (asprintf(err, "%s", why) < 0)
 			*err = NULL;
