@@ -47,7 +47,16 @@ echo "# A: $(wc -l <"$T/a.out") lines"
 
 # --- B: a slow --exec, killed mid-snapshot, started again with --state ------
 units=$(seq 1 1200 | sed 's/^/x/' | paste -sd, -)
-want=$(curl -sf --max-time 120 "$HTTP/v1/alerts?active=1&limit=10000" | jq -r '.alerts[].unit' | awk '/^x[0-9]+$/ && substr($0, 2) + 0 <= 1200 { c++ } END { print c + 0 }')
+# Every active alert's unit, page by page.
+all_units() {
+	since=0
+	while [ -n "$since" ]; do
+		page=$(curl -sf --max-time 60 "$HTTP/v1/alerts?active=1&limit=10000&since=$since") || return 1
+		printf '%s' "$page" | jq -r '.alerts[].unit'
+		since=$(printf '%s' "$page" | jq -r '.next_since // empty')
+	done
+}
+want=$(all_units | awk '/^x[0-9]+$/ && substr($0, 2) + 0 <= 1200 { c++ } END { print c + 0 }')
 EXEC='read -r line; echo "$TIENDO_ALERT_SEQ $TIENDO_ALERT_KIND" >>"$OUT"; sleep 0.01'
 sub_b() { OUT="$T/b.exec" "$SUB" --unit "$units" --state "$T/b.state" --exec "$EXEC" >/dev/null 2>>"$T/b.err" & BPID=$!; PIDS="$PIDS $BPID"; }
 sub_b
