@@ -37,6 +37,14 @@ struct plan_milestone {
 	double percent; /* 0 < percent < 100, strictly increasing */
 };
 
+/* What a task's number means; see indicator.h. */
+enum plan_kind {
+	PLAN_KIND_QUANTITY = 0, /* grows toward the target on a pace */
+	PLAN_KIND_LEVEL,        /* a level to hold over the whole period */
+	PLAN_KIND_MILESTONE,    /* yes/no by the deadline */
+	PLAN_KIND_CEILING,      /* lower is better: must not exceed target */
+};
+
 struct plan_task {
 	char *code;    /* unique among tasks */
 	char *title;   /* UTF-8 */
@@ -51,13 +59,19 @@ struct plan_task {
 	double warn;     /* lag in percentage points that makes "lagging" */
 	double critical; /* lag that makes "critical"; >= warn */
 	int64_t stale_after; /* ms without a report that makes "silent"; 0 = off */
+	enum plan_kind kind;
+	int hold_below;    /* level: 1 = stay at or below target, 0 = at or
+	                      above */
+	int integer;       /* values and targets are whole numbers */
+	int no_negative_adds; /* refuse an ADD below zero (0, the default,
+	                         allows a take-back) */
 	int line;
 };
 
 struct plan_target {
 	int task;   /* index into plan.tasks */
 	int unit;   /* index into plan.units */
-	dec_t value; /* > 0 */
+	dec_t value; /* > 0; >= 0 for a ceiling or a level held below */
 	int line;
 };
 

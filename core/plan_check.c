@@ -377,6 +377,7 @@ planb_check_tasks(struct build *b, const char *tz, struct plan_task *out)
 			planb_errf(b, f[T_STALE].line, "stale_after '%s' of task '%s' "
 			     "is not a duration (%s); write it like 7d, 36h or "
 			     "0 for never", f[T_STALE].val, t->code, why);
+		planb_check_kind(b, t, pt);
 	}
 }
 
@@ -394,7 +395,7 @@ target_cmp(const void *a, const void *b)
 
 /* Resolves targets; returns how many are complete and unique. */
 size_t
-planb_check_targets(struct build *b)
+planb_check_targets(struct build *b, const struct plan_task *tasks)
 {
 	size_t i, good = 0;
 	int *sect_task;
@@ -432,6 +433,11 @@ planb_check_targets(struct build *b)
 
 		if (t->task_i < 0 || t->unit_i < 0)
 			continue;
+		if (t->ok && planb_check_target_value(b, &tasks[t->task_i],
+		                                      b->tasks[t->task_i].code,
+		                                      t->unit, t->value,
+		                                      t->line) != 0)
+			t->ok = 0;
 		if (p && p->task_i == t->task_i && p->unit_i == t->unit_i) {
 			planb_errf(b, t->line, "target for unit '%s' of task '%s' is "
 			     "given twice; the first is on line %d", t->unit,

@@ -17,7 +17,8 @@ static const char *const plan_keys[] = {"name", "timezone", NULL};
 static const char *const unit_keys[] = {"name", "kind", "parent", NULL};
 static const char *const task_keys[] = {
 	"title", "measure", "owner", "start", "deadline", "pacing", "warn",
-	"critical", "stale_after", NULL
+	"critical", "stale_after", "kind", "hold", "integer", "negative_adds",
+	NULL
 };
 
 /* ---- sections (opened by the reader) ---- */
@@ -310,10 +311,7 @@ add_target(struct build *b, const char *key, const char *value)
 	if (dec_parse(value, &t->value, &why) != 0)
 		planb_errf(b, t->line, "target '%s' for unit '%s' is not a valid "
 		     "number (%s); write it like 5000 or 12.5", value, key, why);
-	else if (t->value <= 0)
-		planb_errf(b, t->line, "target '%s' for unit '%s' must be greater "
-		     "than zero", value, key);
-	else
+	else /* its range depends on the task: planb_check_target_value */
 		t->ok = 1;
 	b->n_targets++;
 }
@@ -346,7 +344,8 @@ planb_handle(void *user, const char *section, const char *key, const char *value
 			set_field(b, task_keys, t->f, key, value,
 			          "title, measure, owner, start, deadline, "
 			          "pacing, milestone, warn, critical or "
-			          "stale_after");
+			          "stale_after, kind, hold, integer or "
+			          "negative_adds");
 			break;
 		}
 		if (planb_grow(&t->ms, &t->cap_ms, t->n_ms, sizeof(*t->ms)) != 0 ||

@@ -34,7 +34,7 @@ enum { U_NAME, U_KIND, U_PARENT, U_NKEYS };
 
 enum {
 	T_TITLE, T_MEASURE, T_OWNER, T_START, T_DEADLINE, T_PACING, T_WARN,
-	T_CRITICAL, T_STALE, T_NKEYS
+	T_CRITICAL, T_STALE, T_KIND, T_HOLD, T_INTEGER, T_NEGATIVE, T_NKEYS
 };
 
 struct bunit {
@@ -131,6 +131,16 @@ int planb_parse_date(const char *s, const char *tz, int end_of_day,
                      when_t *out, const char **why);
 void planb_check_units(struct build *b, int *parent);
 void planb_check_tasks(struct build *b, const char *tz, struct plan_task *out);
-size_t planb_check_targets(struct build *b);
+size_t planb_check_targets(struct build *b, const struct plan_task *tasks);
+
+/* plan_kind.c: what a task's number means (kind, hold, integer,
+ * negative_adds) and which target values fit it. */
+void planb_check_kind(struct build *b, const struct btask *t,
+                      struct plan_task *pt);
+/* 0 if `v` is a valid target for task `pt`, else -1 with an error at
+ * `line`. */
+int planb_check_target_value(struct build *b, const struct plan_task *pt,
+                             const char *task, const char *unit, dec_t v,
+                             int line);
 
 #endif

@@ -385,7 +385,7 @@ rules_eval_subject(struct rules *r, size_t i, const struct tally_view *v,
 	const struct plan_task *t = &r->plan->tasks[r->subj[i].task];
 	struct rules_ctx c = { .subject = i, .view = *v,
 	                       .last_report = last_report, .now = now };
-	int done = v->actual >= v->target;
+	int done = v->status == STATUS_DONE; /* each kind says when */
 	int running = now >= t->start && now < t->deadline;
 	enum rules_sev lag = SEV_NONE, cur = r->st[i * RULE_N + RULE_LAG].sev;
 	when_t quiet = last_report > t->start ? last_report : t->start;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pacing.h"
+#include "indicator.h"
 #include "tally.h"
 
 void
@@ -173,6 +174,10 @@ tally_view(const struct tally *t, const struct plan_task *task,
 {
 	when_t quiet_since;
 
+	if (task->kind != PLAN_KIND_QUANTITY) {
+		indicator_view(t, task, target, now, out);
+		return;
+	}
 	out->actual = t->actual;
 	out->target = target;
 	out->percent = dec_percent(t->actual, target);

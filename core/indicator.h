@@ -1,0 +1,46 @@
+/*
+ * indicator.h - what a tally means for each kind of indicator.  Pure: no
+ * I/O, no clock; `now` is passed in.
+ *
+ * quantity   (today's, tally_view) grows toward the target on a pace.
+ * level      a level to hold over the whole period, at least (or at most)
+ *            the target.  The status comes from the latest value: in
+ *            bounds is on_track until the deadline and done from it;
+ *            out of bounds is lagging, critical when it misses the
+ *            target by `critical` points of it or more, overdue from the
+ *            deadline.  Nothing is "done" before the period ends.
+ * milestone  yes (1) or no (0) by the deadline.  Nothing is expected
+ *            before it (expected 0, never lagging); done once reached;
+ *            overdue after the deadline if not.  A roll-up counts the
+ *            units that reached it.
+ * ceiling    lower is better: the actual must not exceed the target (0 is
+ *            allowed).  Above it: critical before the deadline, overdue
+ *            from it; within it: on_track, and done once the period ends.
+ *
+ * For every kind: percent = actual / target * 100 (0 when the target is
+ * 0); `lag` is in points, positive when the indicator is worse than it
+ * should be, and the alert rules read it against warn and critical.
+ */
+#ifndef TIENDO_INDICATOR_H
+#define TIENDO_INDICATOR_H
+
+#include "decimal.h"
+#include "plan.h"
+#include "tally.h"
+
+/* "quantity", "level", "milestone", "ceiling". */
+const char *indicator_kind_name(enum plan_kind k);
+
+/* Word -> kind; 0 on success, -1 when unknown (leaves *out alone). */
+int indicator_kind_parse(const char *s, enum plan_kind *out);
+
+/* Whether one report value fits the task: NULL if it does, else a static
+ * English reason ("a whole number is expected: ..."). */
+const char *indicator_check_value(const struct plan_task *t,
+                                  enum report_kind kind, dec_t v);
+
+/* tally_view() for a task whose kind is not quantity. */
+void indicator_view(const struct tally *t, const struct plan_task *task,
+                    dec_t target, when_t now, struct tally_view *out);
+
+#endif
