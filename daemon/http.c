@@ -21,6 +21,7 @@
 
 #include "http.h"
 #include "http_alerts.h"
+#include "indicator.h"
 #include "log.h"
 #include "pacing.h"
 #include "rollup.h"
@@ -184,7 +185,7 @@ http_tasks(struct http *h, struct evhttp_request *req)
 			}
 		json_array_append_new(tasks, json_pack(
 			"{s:s, s:s, s:s, s:s?, s:s?, s:o, s:o, s:s, s:o, s:o, s:o,"
-			" s:I, s:I, s:o, s:o}",
+			" s:I, s:I, s:o, s:o, s:s, s:s?, s:b, s:b}",
 			"code", t->code, "title", t->title, "measure", t->measure,
 			"owner", t->owner >= 0 ? p->units[t->owner].code : NULL,
 			"owner_name", t->owner >= 0 ? p->units[t->owner].name : NULL,
@@ -194,7 +195,11 @@ http_tasks(struct http *h, struct evhttp_request *req)
 			"critical", json_pct(t->critical),
 			"stale_after_s", (json_int_t)(t->stale_after / 1000),
 			"targets", (json_int_t)n, "target_total", json_dec(total),
-			"expected_now", json_pct(pacing_expected(t, now))));
+			"expected_now", json_pct(pacing_expected(t, now)),
+			"kind", indicator_kind_name(t->kind),
+			"hold", t->kind != PLAN_KIND_LEVEL ? NULL :
+			        t->hold_below ? "at_most" : "at_least",
+			"integer", t->integer, "negative_adds", !t->no_negative_adds));
 	}
 	http_reply(req, 200, json_pack("{s:s, s:o}", "plan", p->name ? p->name : "",
 	                               "tasks", tasks));
@@ -209,7 +214,7 @@ http_tally_row(const struct plan *p, int task, int unit, int rollup,
 	const struct plan_unit *u = &p->units[unit];
 
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:I, s:o,"
-	                 " s:o, s:o, s:o, s:o, s:s, s:I, s:o}",
+	                 " s:o, s:o, s:o, s:o, s:s, s:I, s:o, s:s}",
 		"task", tk->code, "task_title", tk->title, "measure", tk->measure,
 		"unit", u->code, "unit_name", u->name, "unit_kind", u->kind,
 		"depth", u->depth, "rollup", rollup, "units", (json_int_t)n_units,
@@ -217,7 +222,8 @@ http_tally_row(const struct plan *p, int task, int unit, int rollup,
 		"percent", json_pct(v->percent), "expected", json_pct(v->expected),
 		"lag", json_pct(v->lag), "status", tally_status_name(v->status),
 		"reports", (json_int_t)(t ? t->n_reports : 0),
-		"last_report", json_when(t ? t->last_report_at : 0));
+		"last_report", json_when(t ? t->last_report_at : 0),
+		"kind", indicator_kind_name(tk->kind));
 }
 
 /*
