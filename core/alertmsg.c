@@ -70,6 +70,7 @@ struct msg_words {
 	const char *reminder;
 	/* Other kinds of indicator (indicator.h). */
 	const char *level_nums;     /* "91% (ngưỡng ≥ 98%)" */
+	const char *rate_nums;      /* "62,5% (chỉ tiêu 95%, ...)" */
 	const char *level_out[4];   /* by severity */
 	const char *level_back;
 	const char *ceiling_nums;   /* "1 vụ (trần 0 vụ)" */
@@ -95,6 +96,7 @@ static const struct msg_words words[2] = {
 		.done = "%s đã hoàn thành “%s”: %s.",
 		.reminder = "Nhắc lại: ",
 		.level_nums = "%s (ngưỡng %s %s)",
+		.rate_nums = "%s (chỉ tiêu %s, theo kế hoạch đến nay %s)",
 		.level_out = { [SEV_WARNING] = "%s không giữ được mức “%s”: %s.",
 		               [SEV_CRITICAL] = "%s còn xa mức phải giữ “%s”: %s." },
 		.level_back = "%s đã trở lại mức phải giữ “%s”: %s.",
@@ -120,6 +122,7 @@ static const struct msg_words words[2] = {
 		.done = "%s has met the target of \"%s\": %s.",
 		.reminder = "Reminder: ",
 		.level_nums = "%s (to hold %s %s)",
+		.rate_nums = "%s (target %s, planned by now %s)",
 		.level_out = { [SEV_WARNING] = "%s does not hold the level of \"%s\": %s.",
 		               [SEV_CRITICAL] = "%s is far from the level of \"%s\": %s." },
 		.level_back = "%s holds the level of \"%s\" again: %s.",
@@ -145,15 +148,32 @@ with_measure(dec_t v, const char *measure, enum alertmsg_lang lang,
 	return buf;
 }
 
+/* Where a paced rate should be by now, in thousandths of a percent. */
+static dec_t
+rate_expected(const struct tally_view *v)
+{
+	double e = (double)v->target * v->expected / 100.0;
+
+	return (dec_t)llround(e);
+}
+
 /* The numbers of an event, as its indicator's kind reads them. */
 static void
 format_nums(const struct plan_task *t, const struct rules_subject *s,
             const struct tally_view *v, const struct msg_words *w,
             enum alertmsg_lang lang, char *buf, size_t n)
 {
-	char a[96], tg[96], pc[48], ex[48];
+	char a[96], tg[96], pc[48], ex[96];
 
+	if (t->kind == PLAN_KIND_RATE && !t->held) {
+		snprintf(buf, n, w->rate_nums,
+		         with_measure(v->actual, "%", lang, a, sizeof a),
+		         with_measure(v->target, "%", lang, tg, sizeof tg),
+		         with_measure(rate_expected(v), "%", lang, ex, sizeof ex));
+		return;
+	}
 	switch (t->kind) {
+	case PLAN_KIND_RATE:
 	case PLAN_KIND_LEVEL:
 		snprintf(buf, n, w->level_nums,
 		         with_measure(v->actual, t->measure, lang, a, sizeof a),
@@ -190,7 +210,7 @@ format_bound(const struct plan_task *t, const struct rules_event *e,
              const struct msg_words *w, const char *who, const char *nums,
              char *buf, size_t n)
 {
-	int level = t->kind == PLAN_KIND_LEVEL;
+	int level = t->kind != PLAN_KIND_CEILING; /* a level or a held rate */
 	const char *f;
 
 	if (e->transition == TR_RESOLVED)
@@ -220,7 +240,14 @@ alertmsg_format(const struct plan *p, const struct rules_subject *s,
 	else
 		snprintf(who, sizeof who, "%s", p->units[s->unit].name);
 	format_nums(t, s, &e->view, w, lang, nums, sizeof nums);
-	alertmsg_points(e->view.lag, lang, lag, sizeof lag);
+	if (t->kind == PLAN_KIND_RATE && !t->held)
+		/* A rate's lag in points of the rate itself, not of its
+		 * target: 80,4% planned by now, 62,5% reached: 17,9. */
+		alertmsg_points((double)(rate_expected(&e->view) -
+		                         e->view.actual) / DEC_SCALE, lang, lag,
+		                sizeof lag);
+	else
+		alertmsg_points(e->view.lag, lang, lag, sizeof lag);
 	if (e->transition == TR_REMINDER)
 		pre = w->reminder;
 	off = (size_t)snprintf(buf, n, "%s", pre);
@@ -230,7 +257,8 @@ alertmsg_format(const struct plan *p, const struct rules_subject *s,
 	n -= off;
 	switch (e->rule) {
 	case RULE_LAG:
-		if (t->kind == PLAN_KIND_LEVEL || t->kind == PLAN_KIND_CEILING)
+		if (t->kind == PLAN_KIND_LEVEL || t->kind == PLAN_KIND_CEILING ||
+		    (t->kind == PLAN_KIND_RATE && t->held))
 			format_bound(t, e, w, who, nums, buf, n);
 		else if (e->transition == TR_RESOLVED)
 			snprintf(buf, n, w->caught_up, who, title, nums);

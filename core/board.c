@@ -118,6 +118,7 @@ board_rollup(const struct board *b, int task, int unit, when_t now,
 		if (unit >= 0 && !unit_within(p, pt->unit, unit))
 			continue;
 		sum.actual = sat_add(sum.actual, t->actual);
+		sum.base = sat_add(sum.base, t->base); /* rates: ratio of sums */
 		target = sat_add(target, pt->value);
 		if (t->last_report_at > sum.last_report_at)
 			sum.last_report_at = t->last_report_at;

@@ -11,6 +11,7 @@ static const char *const kind_names[] = {
 	[PLAN_KIND_LEVEL] = "level",
 	[PLAN_KIND_MILESTONE] = "milestone",
 	[PLAN_KIND_CEILING] = "ceiling",
+	[PLAN_KIND_RATE] = "rate",
 };
 
 const char *
@@ -36,6 +37,9 @@ const char *
 indicator_check_value(const struct plan_task *t, enum report_kind kind,
                       dec_t v)
 {
+	if (t->kind == PLAN_KIND_RATE)
+		return "a rate is computed from its numerator and denominator "
+		       "tasks: report those";
 	if (t->integer && v % DEC_SCALE != 0)
 		return "a whole number is expected: the task counts whole "
 		       "things (integer = yes)";
@@ -97,7 +101,8 @@ static void
 view_bound(const struct tally *t, const struct plan_task *task, int below,
            when_t now, struct tally_view *out)
 {
-	int has_value = t->last_report_at != 0 || t->n_reports > 0 ||
+	int has_value = task->kind == PLAN_KIND_RATE ? t->base > 0 :
+	                t->last_report_at != 0 || t->n_reports > 0 ||
 	                task->kind == PLAN_KIND_CEILING;
 	int met = below ? out->actual <= out->target
 	                : out->actual >= out->target;
@@ -119,6 +124,44 @@ view_bound(const struct tally *t, const struct plan_task *task, int below,
 		out->status = STATUS_LAGGING;
 }
 
+dec_t
+indicator_ratio(dec_t part, dec_t whole)
+{
+	__int128 n, q;
+
+	if (whole <= 0)
+		return 0;
+	/* part / whole * 100, in thousandths, rounded half away from 0 */
+	n = (__int128)part * 100 * DEC_SCALE;
+	q = (n + (n >= 0 ? whole / 2 : -(whole / 2))) / whole;
+	if (q > DEC_MAX)
+		return DEC_MAX;
+	if (q < -DEC_MAX)
+		return -DEC_MAX;
+	return (dec_t)q;
+}
+
+/* The rate's value is its ratio; then it is a level (held) or a quantity
+ * (paced) of that value.  Its sums stay in the tally: a roll-up divides
+ * the sums, never adds rates. */
+static void
+view_rate(const struct tally *t, const struct plan_task *task, dec_t target,
+          when_t now, struct tally_view *out)
+{
+	struct tally r = *t;
+	struct plan_task as = *task;
+
+	r.actual = indicator_ratio(t->actual, t->base);
+	out->actual = r.actual;
+	out->percent = dec_percent(r.actual, target);
+	if (task->held) {
+		view_bound(&r, task, task->hold_below, now, out);
+		return;
+	}
+	as.kind = PLAN_KIND_QUANTITY;
+	tally_view(&r, &as, target, now, out);
+}
+
 void
 indicator_view(const struct tally *t, const struct plan_task *task,
                dec_t target, when_t now, struct tally_view *out)
@@ -135,6 +178,9 @@ indicator_view(const struct tally *t, const struct plan_task *task,
 		break;
 	case PLAN_KIND_CEILING:
 		view_bound(t, task, 1, now, out);
+		break;
+	case PLAN_KIND_RATE:
+		view_rate(t, task, target, now, out);
 		break;
 	default:
 		/* quantity is tally_view's own; not reached */

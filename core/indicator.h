@@ -16,6 +16,13 @@
  * ceiling    lower is better: the actual must not exceed the target (0 is
  *            allowed).  Above it: critical before the deadline, overdue
  *            from it; within it: on_track, and done once the period ends.
+ * rate       the ratio of two quantity tasks' tallies (numerator /
+ *            denominator, in percent, exact sums divided once): a tally
+ *            of a rate carries the numerator in `actual` and the
+ *            denominator in `base` (rate_derive), and every roll-up sums
+ *            both.  Held like a level when the plan says `hold`, else
+ *            paced like a quantity.  With no denominator yet it has no
+ *            value (0%, on track until silent).
  *
  * For every kind: percent = actual / target * 100 (0 when the target is
  * 0); `lag` is in points, positive when the indicator is worse than it
@@ -28,7 +35,7 @@
 #include "plan.h"
 #include "tally.h"
 
-/* "quantity", "level", "milestone", "ceiling". */
+/* "quantity", "level", "milestone", "ceiling", "rate". */
 const char *indicator_kind_name(enum plan_kind k);
 
 /* Word -> kind; 0 on success, -1 when unknown (leaves *out alone). */
@@ -38,6 +45,10 @@ int indicator_kind_parse(const char *s, enum plan_kind *out);
  * English reason ("a whole number is expected: ..."). */
 const char *indicator_check_value(const struct plan_task *t,
                                   enum report_kind kind, dec_t v);
+
+/* part / whole * 100 in thousandths (a percentage with 3 decimals),
+ * rounded; 0 when whole <= 0. */
+dec_t indicator_ratio(dec_t part, dec_t whole);
 
 /* tally_view() for a task whose kind is not quantity. */
 void indicator_view(const struct tally *t, const struct plan_task *task,

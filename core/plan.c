@@ -240,6 +240,7 @@ plan_parse(const char *text, size_t len, const char *name,
 	planb_check_units(&b, parent);
 	planb_check_tasks(&b, tz, tasks);
 	n_good = planb_check_targets(&b, tasks);
+	planb_check_rates(&b, tasks);
 	if (b.oom)
 		goto oom;
 	if (b.n_errs == 0) {

@@ -43,6 +43,7 @@ enum plan_kind {
 	PLAN_KIND_LEVEL,        /* a level to hold over the whole period */
 	PLAN_KIND_MILESTONE,    /* yes/no by the deadline */
 	PLAN_KIND_CEILING,      /* lower is better: must not exceed target */
+	PLAN_KIND_RATE,         /* numerator / denominator, in percent */
 };
 
 struct plan_task {
@@ -65,6 +66,10 @@ struct plan_task {
 	int integer;       /* values and targets are whole numbers */
 	int no_negative_adds; /* refuse an ADD below zero (0, the default,
 	                         allows a take-back) */
+	int held;          /* a rate held like a level (hold = given); a
+	                      rate without it is paced like a quantity */
+	int numerator;     /* rate: index of the task counting the part */
+	int denominator;   /* rate: index of the task counting the whole */
 	int line;
 };
 

@@ -34,7 +34,8 @@ enum { U_NAME, U_KIND, U_PARENT, U_NKEYS };
 
 enum {
 	T_TITLE, T_MEASURE, T_OWNER, T_START, T_DEADLINE, T_PACING, T_WARN,
-	T_CRITICAL, T_STALE, T_KIND, T_HOLD, T_INTEGER, T_NEGATIVE, T_NKEYS
+	T_CRITICAL, T_STALE, T_KIND, T_HOLD, T_INTEGER, T_NEGATIVE, T_NUM,
+	T_DEN, T_NKEYS
 };
 
 struct bunit {
@@ -139,6 +140,9 @@ void planb_check_kind(struct build *b, const struct btask *t,
                       struct plan_task *pt);
 /* 0 if `v` is a valid target for task `pt`, else -1 with an error at
  * `line`. */
+/* Each rate's numerator and denominator tasks, and the targets a rate
+ * needs in them; after planb_check_targets (targets sorted). */
+void planb_check_rates(struct build *b, struct plan_task *tasks);
 int planb_check_target_value(struct build *b, const struct plan_task *pt,
                              const char *task, const char *unit, dec_t v,
                              int line);

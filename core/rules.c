@@ -13,6 +13,7 @@
 
 struct rules_sum {
 	dec_t actual, target;
+	dec_t base; /* a rate's denominator: summed, never its ratios */
 	when_t last;
 	int n;
 };
@@ -94,6 +95,8 @@ rules_sum_task(struct rules *r, const struct board *b, int task, size_t i)
 				/* Overflow pins, as board_rollup() does. */
 				if (dec_add(s->actual, t->actual, &s->actual) < 0)
 					s->actual = INT64_MAX;
+				if (dec_add(s->base, t->base, &s->base) < 0)
+					s->base = INT64_MAX;
 				if (t->last_report_at > s->last)
 					s->last = t->last_report_at;
 			}
@@ -433,6 +436,7 @@ rules_eval_rollups(struct rules *r, const struct board *b, int task, when_t now)
 
 		tally_init(&sum);
 		sum.actual = s->actual;
+		sum.base = s->base;
 		sum.last_report_at = s->last;
 		tally_view(&sum, &p->tasks[task], s->target, now, &v);
 		rules_eval_subject(r, i, &v, s->last, now);

@@ -6,6 +6,7 @@
 
 #include "book.h"
 #include "log.h"
+#include "rate.h"
 
 /* Pre-order of the unit tree, computed once per plan: HTTP lists units the
  * way a district reads them, each level under its parent. */
@@ -161,6 +162,7 @@ book_fill(const struct plan *p, struct store *store, when_t until)
 	for (size_t i = 0; i < p->n_targets; i++)
 		if (f.dirty[i] && book_refold(p, f.board, store, (int)i, until) != 0)
 			goto fail;
+	rate_derive_all(p, f.board->tallies);
 	free(f.dirty);
 	return f.board;
 fail:
@@ -200,6 +202,23 @@ book_free(struct book *b)
 	free(b);
 }
 
+/* The rates that read this pair follow it, once its tally is final. */
+static void
+book_follow_rates(struct book *b, int target, enum tally_result rc)
+{
+	if (rc == TALLY_RECOUNT) {
+		b->recounts++;
+		book_refold(b->plan, b->board, b->store, target, INT64_MAX);
+	}
+	rate_follow(b->plan, b->board->tallies, target);
+}
+
+void
+book_rates_again(struct book *b)
+{
+	rate_derive_all(b->plan, b->board->tallies);
+}
+
 void
 book_apply(struct book *b, const struct valid_report *v)
 {
@@ -212,15 +231,14 @@ book_apply(struct book *b, const struct valid_report *v)
 			b->recounts++;
 			book_refold(b->plan, b->board, b->store, v->target,
 			            INT64_MAX);
+			rate_follow(b->plan, b->board->tallies, v->target);
 		}
 		return;
 	}
 	rc = board_apply(b->board, v->target, &v->tally);
+	book_follow_rates(b, v->target, rc);
 
-	if (rc == TALLY_RECOUNT) {
-		b->recounts++;
-		book_refold(b->plan, b->board, b->store, v->target, INT64_MAX);
-	} else if (rc == TALLY_OVERFLOW) {
+	if (rc == TALLY_OVERFLOW) {
 		const struct plan_target *t = &b->plan->targets[v->target];
 		log_warn("tally of %s/%s would overflow: report seq %llu stored "
 		         "but not counted", b->plan->tasks[t->task].code,

@@ -32,6 +32,10 @@ void book_free(struct book *b);
 /* Counts a committed report. */
 void book_apply(struct book *b, const struct valid_report *v);
 
+/* Derives every rate's tally again from its parts (after tallies were
+ * put back by hand, as a failed commit does). */
+void book_rates_again(struct book *b);
+
 /* A board as of instant `until` (reports observed up to then), for `at=`
  * queries; the caller frees it.  NULL on a store error. */
 struct board *book_board_at(struct book *b, when_t until);

@@ -58,6 +58,40 @@ negative_adds = no
 start = $(day '30 days ago')
 deadline = $(day '30 days')
 
+[task xong]
+title = Hồ sơ đã giải quyết
+measure = hồ sơ
+start = $(day '30 days ago')
+deadline = $(day '300 days')
+
+[task dung-han]
+title = Hồ sơ giải quyết đúng hạn
+measure = hồ sơ
+start = $(day '30 days ago')
+deadline = $(day '300 days')
+
+[task ty-le]
+title = Tỷ lệ hồ sơ đúng hạn
+measure = %
+kind = rate
+numerator = dung-han
+denominator = xong
+hold = at_least
+start = $(day '30 days ago')
+deadline = $(day '300 days')
+
+[targets xong]
+xa-a = 1000
+xa-b = 1000
+
+[targets dung-han]
+xa-a = 1000
+xa-b = 1000
+
+[targets ty-le]
+xa-a = 95
+xa-b = 95
+
 [targets ho-so]
 xa-a = 98
 xa-b = 98
@@ -110,6 +144,22 @@ expect_eq "one fire breaks the ceiling" "$(row chay-rung xa-a status)" critical
 ok "the alert says the ceiling is broken" wait_for 10 sh -c \
 	"curl -sf '$HTTP/v1/alerts?active=1' | grep -q 'Xã Hoàng Đan vượt mức trần “Cháy rừng”: 1 vụ (mức trần 0 vụ)'"
 
+# --- a rate: the ratio of two reported quantities ---------------------------------
+z --report "20|xa-a|xong|add|100|now-$((3 * D))" --report "21|xa-a|dung-han|add|99|now-$((3 * D))" \
+  --report "22|xa-b|xong|add|10|now-$((2 * D))" --report "23|xa-b|dung-han|add|1|now-$((2 * D))" >/dev/null
+expect_eq "a commune's rate is its ratio" "$(row ty-le xa-a actual)" 99
+expect_eq "and it holds" "$(row ty-le xa-a status)" on_track
+expect_eq "1 of 10 is far below 95%" "$(row ty-le xa-b status)" critical
+expect_eq "the district's rate is the ratio of the sums (100/110), never a sum of rates" \
+	"$(row ty-le huyen actual)" 90.909
+expect_eq "at= before any report: no rate yet" "$(row ty-le xa-a actual "&at=$(iso $((5 * 86400)))")" 0
+z --report "24|xa-a|dung-han|add|1|now-$((1 * D))" >/dev/null
+expect_eq "the rate follows its numerator" "$(row ty-le xa-a actual)" 100
+expect_match "a rate takes no reports of its own" "$(z --report "25|xa-a|ty-le|set|95|now" 2>&1)" \
+	"REJECTED BAD_VALUE .*report those"
+ok "the alert of a rate reads as a level" wait_for 10 sh -c \
+	"curl -sf '$HTTP/v1/alerts?active=1' | grep -q 'Thị trấn Hợp Hòa còn xa mức phải giữ “Tỷ lệ hồ sơ đúng hạn”: 10% (ngưỡng ≥ 95%)'"
+
 # --- an integer quantity -----------------------------------------------------------
 expect_match "0.5 recruits are refused" "$(z --report "7|xa-a|tan-binh|add|0.5|now" 2>&1)" \
 	"REJECTED BAD_VALUE .*whole number"
@@ -118,7 +168,7 @@ expect_match "a negative ADD is refused where the task says so" \
 expect_eq "nothing refused was counted" "$(row tan-binh xa-a actual)" 0
 expect_eq "/v1/tasks tells the kinds" \
 	"$(get /v1/tasks | jq -c '[.tasks[] | [.code, .kind, .integer, .negative_adds]]')" \
-	'[["ho-so","level",false,true],["ntm","milestone",true,false],["chay-rung","ceiling",true,true],["tan-binh","quantity",true,false]]'
+	'[["ho-so","level",false,true],["ntm","milestone",true,false],["chay-rung","ceiling",true,true],["tan-binh","quantity",true,false],["xong","quantity",false,true],["dung-han","quantity",false,true],["ty-le","rate",false,true]]'
 
 # --- tiendo-ctl check ----------------------------------------------------------------
 cat >"$T/bad.ini" <<'BAD'
@@ -143,7 +193,7 @@ deadline = 2026-12-31
 a = 0
 BAD
 out=$("$B/tiendo-ctl" check "$T/bad.ini" 2>&1)
-expect_match "check names a misplaced hold" "$out" "bad.ini:10: hold is for a level to hold; task 't' is a milestone"
+expect_match "check names a misplaced hold" "$out" "bad.ini:10: hold is for a level or a rate to hold; task 't' is a milestone"
 expect_match "check names a milestone target other than 1" "$out" "bad.ini:12: target '2' for unit 'a' of task 't' must be 1"
 expect_match "check names a zero target and the way out" "$out" "bad.ini:19: .*greater than zero; for a limit not to exceed, write 'kind = ceiling'"
 

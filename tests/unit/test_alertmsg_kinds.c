@@ -91,6 +91,37 @@ test_milestone(void **state)
 	                    "đạt.");
 }
 
+/* A disbursement rate paced over the year: 62,5% of a 95% target, when
+ * 84,6% of the way there is planned: no percent of a percent. */
+static void
+test_rate(void **state)
+{
+	static char buf[512];
+	struct rules_subject s = { 0, 0, 0, 1 };
+	struct rules_event e = { .rule = RULE_LAG, .transition = TR_FIRING,
+	                         .sev = SEV_WARNING };
+
+	(void)state;
+	task.kind = PLAN_KIND_RATE;
+	task.held = 0;
+	task.measure = "%";
+	task.title = "Giải ngân vốn đầu tư công";
+	e.view.actual = 62500;
+	e.view.target = 95000;
+	e.view.expected = 84.6;
+	alertmsg_format(&plan, &s, &e, ALERTMSG_VI, buf, sizeof buf);
+	assert_string_equal(buf, "Xã Hoàng Đan chậm tiến độ “Giải ngân vốn đầu "
+	                    "tư công”: 62,5% (chỉ tiêu 95%, theo kế hoạch đến "
+	                    "nay 80,37%), chậm 17,9 điểm phần trăm.");
+	task.held = 1;
+	e.view.actual = 91000;
+	e.view.target = 98000;
+	alertmsg_format(&plan, &s, &e, ALERTMSG_VI, buf, sizeof buf);
+	assert_string_equal(buf, "Xã Hoàng Đan không giữ được mức “Giải ngân "
+	                    "vốn đầu tư công”: 91% (ngưỡng ≥ 98%).");
+	task.held = 0;
+}
+
 static void
 test_quantity_words(void **state)
 {
@@ -117,6 +148,7 @@ main(void)
 		cmocka_unit_test(test_level),
 		cmocka_unit_test(test_ceiling),
 		cmocka_unit_test(test_milestone),
+		cmocka_unit_test(test_rate),
 		cmocka_unit_test(test_quantity_words),
 	};
 

@@ -14,7 +14,10 @@
 
 #include <cmocka.h>
 
+#include "board.h"
 #include "indicator.h"
+#include "rate.h"
+#include "rollup.h"
 #include "plan.h"
 #include "tally.h"
 
@@ -161,7 +164,7 @@ test_kind_errors(void **state)
 {
 	(void)state;
 	has_error(TASK("kind = rate-ish\n", "a = 1\n"), 13,
-	          "must be quantity, level, milestone or ceiling");
+	          "must be quantity, level, milestone, ceiling or rate");
 	has_error(TASK("hold = at_least\n", "a = 1\n"), 13,
 	          "hold is for a level");
 	has_error(TASK("kind = level\nhold = above\n", "a = 1\n"), 14,
@@ -173,9 +176,9 @@ test_kind_errors(void **state)
 	has_error(TASK("kind = milestone\ninteger = no\n", "a = 1\n"), 14,
 	          "cannot be 'integer = no'");
 	has_error(TASK("kind = level\nmilestone = 2026-06-30 50\n", "a = 98\n"),
-	          14, "milestone lines pace a quantity only");
+	          14, "milestone lines pace a quantity or a rate only");
 	has_error(TASK("kind = ceiling\npacing = linear\n", "a = 0\n"), 14,
-	          "pacing is for a quantity only");
+	          "pacing is for a quantity or a rate only");
 	has_error(TASK("integer = yes\n", "a = 0.5\n"), 15,
 	          "must be a whole number");
 	has_error(TASK("", "a = 0\n"), 14, "write 'kind = ceiling'");
@@ -329,6 +332,129 @@ test_ceiling_backlog(void **state)
 	plan_free(p);
 }
 
+/* ---- rates: the ratio of two reported quantities ---- */
+
+/* Two quantity tasks and a rate of them: unit b on lines 8-11, the parts
+ * on 12-21, the rate's section on line 22, its body from line 27. */
+#define RATE(body, targets)                                                  \
+	UNITS "[unit b]\nname = Xã B\nkind = commune\nparent = huyen\n"     \
+	      "[task xong]\ntitle = X\nmeasure = hồ sơ\n"                    \
+	      "start = 2026-01-01\ndeadline = 2026-12-31\n"                   \
+	      "[task dung-han]\ntitle = D\nmeasure = hồ sơ\n"                \
+	      "start = 2026-01-01\ndeadline = 2026-12-31\n"                   \
+	      "[task ty-le]\ntitle = R\nmeasure = %\n"                       \
+	      "start = 2026-01-01\ndeadline = 2026-12-31\n"                   \
+	      body "[targets xong]\na = 100\nb = 100\n"                      \
+	      "[targets dung-han]\na = 100\nb = 100\n"                       \
+	      "[targets ty-le]\n" targets
+
+#define RATE_OK "kind = rate\nnumerator = dung-han\ndenominator = xong\n"
+
+static void
+test_rate_errors(void **state)
+{
+	(void)state;
+	has_error(RATE("kind = rate\ndenominator = xong\n", "a = 95\n"), 22,
+	          "is a rate and has no numerator");
+	has_error(RATE("kind = rate\nnumerator = nope\ndenominator = xong\n",
+	               "a = 95\n"), 28, "numerator 'nope' of task 'ty-le' is not "
+	          "a task");
+	has_error(RATE("kind = rate\nnumerator = xong\ndenominator = xong\n",
+	               "a = 95\n"), 29, "divides 'xong' by itself");
+	has_error(RATE("numerator = xong\n", "a = 95\n"), 27,
+	          "numerator and denominator are for a rate");
+	has_error(RATE(RATE_OK, "a = 95\nhuyen = 95\n"), 38,
+	          "unit 'huyen' has a target for rate 'ty-le' but none in "
+	          "[targets dung-han], its numerator");
+}
+
+static struct board *
+rate_board(struct plan *p, const char *xa, const char *da, const char *xb,
+           const char *db)
+{
+	struct board *b = board_new(p);
+	const char *v[4] = { xa, xb, da, db };
+	const char *task[4] = { "xong", "xong", "dung-han", "dung-han" };
+	const char *unit[4] = { "a", "b", "a", "b" };
+
+	assert_non_null(b);
+	for (int i = 0; i < 4; i++) {
+		int k = plan_target_find(p, plan_task_find(p, task[i]),
+		                         plan_unit_find(p, unit[i]));
+		struct tally_report r = { REPORT_SET, num(v[i]),
+		                          at("2026-03-01"), (uint64_t)i + 1, 1 };
+
+		assert_true(k >= 0);
+		assert_int_equal(board_apply(b, k, &r), TALLY_OK);
+		rate_follow(p, b->tallies, k);
+	}
+	return b;
+}
+
+/* 99 of 100 on time in A, 1 of 10 in B: the district is 100/110 =
+ * 90.909%, not 109% (a sum of rates) nor 54.5% (their mean). */
+static void
+test_rate_rollup_is_ratio_of_sums(void **state)
+{
+	struct plan *p = parse_ok(RATE(RATE_OK "hold = at_least\n",
+	                               "a = 95\nb = 95\n"));
+	struct board *b = rate_board(p, "100", "99", "10", "1");
+	int r = plan_task_find(p, "ty-le"), huyen = plan_unit_find(p, "huyen");
+	struct tally_view v;
+	struct rollup *ru;
+	size_t n;
+
+	(void)state;
+	board_view(b, plan_target_find(p, r, plan_unit_find(p, "a")),
+	           at("2026-03-02"), &v);
+	assert_int_equal(v.actual, 99000);
+	assert_int_equal(v.status, STATUS_ON_TRACK);
+	board_view(b, plan_target_find(p, r, plan_unit_find(p, "b")),
+	           at("2026-03-02"), &v);
+	assert_int_equal(v.actual, 10000);
+	assert_int_equal(v.status, STATUS_CRITICAL);
+	assert_int_equal(board_rollup(b, r, huyen, at("2026-03-02"), &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v.actual, 90909);
+	assert_int_equal(v.target, 190000); /* the targets' sum, as for all */
+	ru = rollup_new(p);
+	assert_non_null(ru);
+	rollup_task(ru, b, r);
+	assert_int_equal(rollup_view(ru, r, huyen, at("2026-03-02"), &v), 2);
+	assert_int_equal(v.actual, 90909);
+	rollup_free(ru);
+	board_free(b);
+	plan_free(p);
+}
+
+/* A disbursement rate paced over the year: 62.5% of 95% in November is a
+ * lag against the pace, not a percent of a percent. */
+static void
+test_rate_paced(void **state)
+{
+	struct plan *p = parse_ok(RATE(RATE_OK "stale_after = 0\n",
+	                               "a = 95\nb = 95\n"));
+	struct board *b = rate_board(p, "80", "50", "0", "0");
+	int r = plan_task_find(p, "ty-le");
+	struct tally_view v;
+
+	(void)state;
+	board_view(b, plan_target_find(p, r, plan_unit_find(p, "a")),
+	           at("2026-11-01"), &v);
+	assert_int_equal(v.actual, 62500);
+	assert_true(v.percent > 65.7 && v.percent < 65.8);
+	assert_true(v.expected > 83 && v.expected < 84);
+	assert_int_equal(v.status, STATUS_LAGGING);
+	/* no denominator yet: 0%, not a division by zero */
+	board_view(b, plan_target_find(p, r, plan_unit_find(p, "b")),
+	           at("2026-10-01"), &v);
+	assert_int_equal(v.actual, 0);
+	assert_non_null(indicator_check_value(&p->tasks[r], REPORT_ADD,
+	                                      num("1")));
+	board_free(b);
+	plan_free(p);
+}
+
 int
 main(void)
 {
@@ -341,6 +467,9 @@ main(void)
 		cmocka_unit_test(test_milestone_year),
 		cmocka_unit_test(test_ceiling_year),
 		cmocka_unit_test(test_ceiling_backlog),
+		cmocka_unit_test(test_rate_errors),
+		cmocka_unit_test(test_rate_rollup_is_ratio_of_sums),
+		cmocka_unit_test(test_rate_paced),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
