@@ -169,7 +169,8 @@ format_nums(const struct plan_task *t, const struct rules_subject *s,
 		snprintf(buf, n, w->rate_nums,
 		         with_measure(v->actual, "%", lang, a, sizeof a),
 		         with_measure(v->target, "%", lang, tg, sizeof tg),
-		         with_measure(rate_expected(v), "%", lang, ex, sizeof ex));
+		         strcat(alertmsg_points((double)rate_expected(v) /
+		                                DEC_SCALE, lang, ex, 48), "%"));
 		return;
 	}
 	switch (t->kind) {

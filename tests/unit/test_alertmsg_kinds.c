@@ -112,7 +112,7 @@ test_rate(void **state)
 	alertmsg_format(&plan, &s, &e, ALERTMSG_VI, buf, sizeof buf);
 	assert_string_equal(buf, "Xã Hoàng Đan chậm tiến độ “Giải ngân vốn đầu "
 	                    "tư công”: 62,5% (chỉ tiêu 95%, theo kế hoạch đến "
-	                    "nay 80,37%), chậm 17,9 điểm phần trăm.");
+	                    "nay 80,4%), chậm 17,9 điểm phần trăm.");
 	task.held = 1;
 	e.view.actual = 91000;
 	e.view.target = 98000;

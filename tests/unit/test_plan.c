@@ -157,8 +157,8 @@ test_example(void **state)
 	 * committee */
 	assert_int_equal(p->n_units, 22);
 	assert_true(p->n_tasks >= 10);
-	assert_int_equal(p->n_tasks, 20);
-	assert_int_equal(p->n_targets, 168);
+	assert_int_equal(p->n_tasks, 24);
+	assert_int_equal(p->n_targets, 224);
 	assert_non_null(strstr(p->name, "minh họa"));
 	/* Each kind where the seed calls for it. */
 	assert_int_equal(p->tasks[plan_task_find(p, "giao-nhan-quan")].kind,
@@ -166,7 +166,9 @@ test_example(void **state)
 	assert_int_equal(p->tasks[plan_task_find(p, "ho-so-huyen-ntm")].kind,
 	                 PLAN_KIND_MILESTONE);
 	assert_int_equal(p->tasks[plan_task_find(p, "tthc-mot-cua")].kind,
-	                 PLAN_KIND_LEVEL);
+	                 PLAN_KIND_RATE);
+	assert_int_equal(p->tasks[plan_task_find(p, "khieu-nai-to-cao")].kind,
+	                 PLAN_KIND_RATE);
 	assert_int_equal(p->tasks[plan_task_find(p, "chay-rung")].kind,
 	                 PLAN_KIND_CEILING);
 	assert_int_equal(p->tasks[plan_task_find(p, "tan-binh")].integer, 1);
