@@ -439,6 +439,12 @@ alerts_free(struct alerts *a)
 	free(a);
 }
 
+const struct book *
+alerts_book(const struct alerts *a)
+{
+	return *a->book;
+}
+
 struct alertstore *
 alerts_store(struct alerts *a)
 {

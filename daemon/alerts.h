@@ -60,6 +60,8 @@ extern const struct ingest_hooks alerts_ingest_hooks;
 void alerts_eval_all(struct alerts *a, when_t now);
 
 struct alertstore *alerts_store(struct alerts *a);
+/* The book in force, for the alerts' numbers now. */
+const struct book *alerts_book(const struct alerts *a);
 /* The last seq stored and published. */
 uint64_t alerts_last_seq(const struct alerts *a);
 const struct publish *alerts_publish(const struct alerts *a);

@@ -245,6 +245,7 @@ struct tallies {
 	struct board *past;     /* at=: owned; else NULL */
 	struct rollup *ru;
 	int task, unit;         /* filters, -1 = all */
+	int owner;              /* owner=: tasks of that unit only; -1 = all */
 	when_t now;
 	size_t next;            /* next task to render */
 	int rows;               /* rows sent so far */
@@ -331,6 +332,7 @@ tallies_step(struct evhttp_connection *conn, void *arg)
 	       evbuffer_get_length(out) < TALLIES_CHUNK_BYTES) {
 		int ti = (int)ts->next++;
 		if ((ts->task < 0 || ti == ts->task) &&
+		    (ts->owner < 0 || book->plan->tasks[ti].owner == ts->owner) &&
 		    tallies_task(ts, book, ti, out) < 0)
 			failed = 1;
 	}
@@ -363,12 +365,13 @@ tallies_step(struct evhttp_connection *conn, void *arg)
 static void
 http_tallies(struct http *h, struct evhttp_request *req)
 {
-	static const char *const allowed[] = { "task", "unit", "at", NULL };
+	static const char *const allowed[] = { "task", "unit", "at", "owner",
+	                                       NULL };
 	struct book *book = *h->book;
 	const struct plan *p = book->plan;
 	struct tallies *ts = calloc(1, sizeof *ts);
 	struct evkeyvalq q;
-	const char *task_code, *unit_code, *at, *why;
+	const char *task_code, *unit_code, *owner_code, *at, *why;
 	struct evbuffer *head;
 	json_t *doc;
 	char *text = NULL;
@@ -380,7 +383,7 @@ http_tallies(struct http *h, struct evhttp_request *req)
 	ts->req = req;
 	ts->bookp = h->book;
 	ts->generation = book->generation;
-	ts->task = ts->unit = -1;
+	ts->task = ts->unit = ts->owner = -1;
 	ts->now = when_now();
 	if (http_query(req, &q, allowed) < 0) {
 		tallies_free(ts);
@@ -389,6 +392,12 @@ http_tallies(struct http *h, struct evhttp_request *req)
 	task_code = evhttp_find_header(&q, "task");
 	unit_code = evhttp_find_header(&q, "unit");
 	at = evhttp_find_header(&q, "at");
+	owner_code = evhttp_find_header(&q, "owner");
+	if (owner_code && (ts->owner = plan_unit_find(p, owner_code)) < 0) {
+		http_error(req, 400, "owner \"%.64s\" is not a unit of the plan",
+		           owner_code);
+		goto fail;
+	}
 	if (task_code && (ts->task = plan_task_find(p, task_code)) < 0) {
 		http_error(req, 400, "task \"%.64s\" is not in the plan", task_code);
 		goto fail;

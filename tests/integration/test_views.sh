@@ -1,0 +1,63 @@
+#!/bin/sh
+# A department's view (owner= on the tallies and the alerts) and an active
+# alert's numbers now: they move with the tally and follow a reload that
+# revises the target, while the alert keeps the numbers it fired with.
+TEST_CLIENTS_MORE="k"
+. "$(dirname "$0")/lib.sh"
+
+make_plan "$T/plan.ini"
+cat >>"$T/plan.ini" <<PLAN
+
+[unit vp]
+name = Văn phòng HĐND và UBND huyện
+kind = department
+parent = huyen
+
+[task khac]
+title = Việc của Văn phòng
+measure = việc
+owner = vp
+start = $(day '10 days ago')
+deadline = $(day '10 days')
+
+[targets khac]
+xa-a = 10
+PLAN
+
+start_daemon --alert-pending 0 --alert-interval 200ms || exit 1
+Z="$B/tools/zsend"
+z() { $Z --client k "$@" "$INGEST"; }
+tasks_of() { get "/v1/tallies?owner=$1" | jq -r '[.tallies[].task] | unique | join(",")'; }
+
+# --- owner= on the tallies --------------------------------------------------------
+expect_eq "a department sees the tasks it owns, in every unit" "$(tasks_of phong-nn)" "cay,dat"
+expect_eq "and another department its own" "$(tasks_of vp)" "khac"
+expect_eq "owner= and unit= combine" \
+	"$(get '/v1/tallies?owner=phong-nn&unit=xa-b' | jq -r '[.tallies[] | .task + "/" + .unit] | join(",")')" "cay/xa-b"
+expect_eq "an unknown owner is 400" "$(get_status '/v1/tallies?owner=nope')" 400
+
+# --- an alert's numbers now ----------------------------------------------------------
+# cay/xa-a: 10 days of 20 gone, nothing done: critical at once.
+ok "a lag alert fires" wait_for 10 sh -c \
+	"curl -sf '$HTTP/v1/alerts?active=1' | jq -e '.alerts[] | select(.task==\"cay\" and .unit==\"xa-a\" and .rollup==false and .rule==\"lag\")' >/dev/null"
+lag() { get "/v1/alerts?active=1$1" | jq -r ".alerts[] | select(.task==\"cay\" and .unit==\"xa-a\" and .rollup==false and .rule==\"lag\") | $2"; }
+expect_eq "it fired with 0" "$(lag '' .actual)" 0
+z --report "1|xa-a|cay|add|100|now-60000" >/dev/null
+expect_eq "its numbers now move with the tally" "$(lag '' .now.actual)" 100
+expect_eq "while the event keeps those it fired with" "$(lag '' .actual)" 0
+expect_match "and the sentence it would read now" "$(lag '' .now.message)" \
+	"Xã Hoàng Đan chậm tiến độ nghiêm trọng “Tết trồng cây”: 100/1.000 cây"
+expect_eq "owner= on the active alerts: the owner's" "$(lag '&owner=phong-nn' .task)" cay
+expect_eq "owner= on the active alerts: not another's" \
+	"$(get '/v1/alerts?active=1&owner=vp' | jq '[.alerts[] | select(.task=="cay")] | length')" 0
+expect_eq "owner= on the history" \
+	"$(get '/v1/alerts/history?owner=vp&limit=1000' | jq '[.alerts[] | select(.owner!="vp")] | length')" 0
+expect_eq "an unknown owner is 400 on the alerts too" "$(get_status '/v1/alerts?owner=nope')" 400
+
+# A revised target (a reload): the numbers now follow it.
+sed -i 's/^xa-a = 1000$/xa-a = 400/' "$T/plan.ini"
+kill -HUP "$DPID"
+ok "after a reload the target now is the revised one" wait_for 10 sh -c \
+	"curl -sf '$HTTP/v1/alerts?active=1' | jq -e '.alerts[] | select(.task==\"cay\" and .unit==\"xa-a\" and .rollup==false and .now.target==\"400\")' >/dev/null"
+
+finish
