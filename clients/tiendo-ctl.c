@@ -25,6 +25,7 @@
 
 #include "backup.h"
 #include "ctl_alerts.h"
+#include "ctl_reports.h"
 #include "httpget.h"
 #include "keys.h"
 #include "plan.h"
@@ -50,6 +51,8 @@ usage(FILE *out)
 "       tiendo-ctl backup [--state-dir DIR | --db FILE] FILE\n"
 "       tiendo-ctl alerts [--history [--task T] [--unit U] [--severity S]\n"
 "                         [--since SEQ] [--limit N]] [--json]\n"
+"       tiendo-ctl reports [--task T] [--unit U] [--since ID] [--limit N]\n"
+"                          [--json]\n"
 "       tiendo-ctl keygen [--dir DIR] NAME...\n"
 "\n"
 "  status     progress of every (task, unit) against its target and pace,\n"
@@ -68,6 +71,8 @@ usage(FILE *out)
 "                         $TIENDO_STATE_DIR or " CTL_DEFAULT_STATE ")\n"
 "    --db FILE            the database itself (DIR/tiendo.db)\n"
 "  alerts     the active alerts; --history: every alert event, paged by seq\n"
+"  reports    the stored reports, oldest first, with reporter, note and\n"
+"             corrections (what voids what, and why); paged by id\n"
 "  keygen     make a CurveZMQ key pair per NAME: DIR/NAME.secret (mode\n"
 "             0600) and DIR/NAME.pub (default DIR: .); never overwrites.\n"
 "             NAME \"server\" is the daemon's (its keys_dir); a client's\n"
@@ -627,9 +632,11 @@ main(int argc, char **argv)
 		return ctl_backup(argc - optind, argv + optind);
 	if (strcmp(cmd, "alerts") == 0)
 		return ctl_alerts(http, argc - optind, argv + optind);
+	if (strcmp(cmd, "reports") == 0)
+		return ctl_reports(http, argc - optind, argv + optind);
 	if (strcmp(cmd, "keygen") == 0)
 		return ctl_keygen(argc - optind, argv + optind);
 	fprintf(stderr, "%s: unknown command \"%s\" (status, check, alerts, "
-	        "reload, backup, keygen)\n", progname, cmd);
+	        "reports, reload, backup, keygen)\n", progname, cmd);
 	return EX_USAGE;
 }

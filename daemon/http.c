@@ -100,8 +100,7 @@ json_pct(double v)
 	return json_real(round(v * 100) / 100);
 }
 
-/* Query parameters, with every key checked against what the path takes. */
-static int
+int
 http_query(struct evhttp_request *req, struct evkeyvalq *q,
            const char *const *allowed)
 {

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "curve.h"
 #include "http.h"
+#include "http_reports.h"
 #include "ingest.h"
 #include "log.h"
 #include "metrics.h"
@@ -354,7 +355,9 @@ main(int argc, char **argv)
 	reload_set_swap_hook(d.reload, on_swap, d.alerts);
 	reload_set_keys_hook(d.reload, on_keys, d.curve);
 	if (http_route(d.http, "/metrics", metrics_on_request, &d.metrics) < 0 ||
-	    http_route(d.http, "/v1/reload", reload_on_http, d.reload) < 0)
+	    http_route(d.http, "/v1/reload", reload_on_http, d.reload) < 0 ||
+	    http_route(d.http, "/v1/reports", http_reports_on_request,
+	               &d.book) < 0)
 		fatal(EX_SOFTWARE, "http: too many routes");
 	d.ev_term = evsignal_new(d.base, SIGTERM, on_stop, &d);
 	d.ev_int = evsignal_new(d.base, SIGINT, on_stop, &d);

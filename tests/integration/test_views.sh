@@ -54,6 +54,33 @@ expect_eq "owner= on the history" \
 	"$(get '/v1/alerts/history?owner=vp&limit=1000' | jq '[.alerts[] | select(.owner!="vp")] | length')" 0
 expect_eq "an unknown owner is 400 on the alerts too" "$(get_status '/v1/alerts?owner=nope')" 400
 
+# --- the reports of a pair, with notes and corrections --------------------------------
+$Z --client k --report "2|xa-a|cay|add|50|now-50000" "$INGEST" >/dev/null
+$Z --client k --report "3|||add|0|now-40000" --voids "2|gõ nhầm 50 thay vì 5" "$INGEST" >/dev/null
+"$B/tiendo-push" -q --client k --unit xa-a --task cay --add 7 --reporter "Nguyễn Văn A" \
+	--note "thôn Đồng Bùa, ô đất số 3" || flunk "tiendo-push with a note"
+r=$(get '/v1/reports?task=cay&unit=xa-a')
+expect_eq "the pair's reports, oldest first, corrections too" \
+	"$(echo "$r" | jq -r '[.reports[] | .kind + ":" + .value] | join(",")')" "add:100,add:50,correction:0,add:7"
+expect_eq "the note and the reporter are readable" \
+	"$(echo "$r" | jq -r '.reports[3] | .reporter + " / " + .note')" "Nguyễn Văn A / thôn Đồng Bùa, ô đất số 3"
+expect_eq "a voided report says by whom" "$(echo "$r" | jq -r '.reports[1].voided_by')" 3
+expect_eq "a correction says what and why" \
+	"$(echo "$r" | jq -r '.reports[2] | "\(.voids_seq) \(.void_reason)"')" "2 gõ nhầm 50 thay vì 5"
+p1=$(get '/v1/reports?task=cay&unit=xa-a&limit=3')
+expect_eq "paged: a full page names where to go on" "$(echo "$p1" | jq -r '[(.reports | length), (.next_since != null)] | map(tostring) | join(" ")')" "3 true"
+expect_eq "paged: the next page starts after it, and is the last" \
+	"$(get "/v1/reports?task=cay&unit=xa-a&limit=3&since=$(echo "$p1" | jq .next_since)" | jq -c '[[.reports[].value], .next_since]')" '[["7"],null]'
+expect_eq "another pair is not listed" "$(get '/v1/reports?task=cay&unit=xa-b' | jq '.reports | length')" 0
+expect_eq "an unknown task is 400" "$(get_status '/v1/reports?task=nope')" 400
+expect_eq "a bad limit is 400" "$(get_status '/v1/reports?limit=0')" 400
+out=$("$B/tiendo-ctl" reports --task cay --unit xa-a)
+expect_match "tiendo-ctl reports shows the note" "$out" "add +7 +k #[0-9]+ +Nguyễn Văn A +thôn Đồng Bùa, ô đất số 3"
+expect_match "tiendo-ctl reports shows the correction" "$out" "correction +0 +k #3 +voids #2: gõ nhầm 50 thay vì 5"
+expect_match "tiendo-ctl reports marks the voided" "$out" "add +50 +k #2 .*\(voided by #3\)"
+out=$("$B/tiendo-ctl" reports --task cay --unit xa-a --limit 1)
+expect_match "tiendo-ctl reports pages" "$out" "more: --since [0-9]+"
+
 # A revised target (a reload): the numbers now follow it.
 sed -i 's/^xa-a = 1000$/xa-a = 400/' "$T/plan.ini"
 kill -HUP "$DPID"
