@@ -60,8 +60,8 @@ board_view(const struct board *b, int target, when_t now,
 
 	assert(target >= 0 && (size_t)target < b->plan->n_targets);
 	pt = &b->plan->targets[target];
-	tally_view(&b->tallies[target], &b->plan->tasks[pt->task], pt->value,
-	           now, out);
+	tally_view(&b->tallies[target], &b->plan->tasks[pt->task],
+	           plan_target_value(b->plan, (size_t)target, now), now, out);
 }
 
 /* plan_unit_within() without depending on plan.c.  The walk is bounded by
@@ -119,7 +119,7 @@ board_rollup(const struct board *b, int task, int unit, when_t now,
 			continue;
 		sum.actual = sat_add(sum.actual, t->actual);
 		sum.base = sat_add(sum.base, t->base); /* rates: ratio of sums */
-		target = sat_add(target, pt->value);
+		target = sat_add(target, plan_target_value(p, i, now));
 		if (t->last_report_at > sum.last_report_at)
 			sum.last_report_at = t->last_report_at;
 		n++;

@@ -159,6 +159,26 @@ assemble(struct build *b, const int *parent, struct plan_task *tasks,
 		plan_free(p);
 		return NULL;
 	}
+	/* Targets first: their revisions are the only allocation that can
+	 * fail from here, and nothing has been taken from b yet. */
+	for (i = 0, k = 0; i < b->n_targets; i++) {
+		const struct btarget *bt = &b->targets[i];
+
+		if (!bt->ok || bt->task_i < 0 || bt->unit_i < 0 || bt->from_text)
+			continue;
+		p->targets[k].task = bt->task_i;
+		p->targets[k].unit = bt->unit_i;
+		p->targets[k].value = bt->value;
+		p->targets[k].line = bt->line;
+		/* n_targets counts what plan_free must free */
+		p->n_targets = k + 1;
+		if (planb_assemble_revisions(b, i, &p->targets[k]) != 0) {
+			plan_free(p);
+			return NULL;
+		}
+		k++;
+	}
+	p->n_targets = k;
 	p->tasks = tasks;
 	p->n_tasks = b->n_tasks;
 	for (i = 0; i < b->n_units; i++) {
@@ -185,18 +205,6 @@ assemble(struct build *b, const int *parent, struct plan_task *tasks,
 	}
 	for (i = 0; i < b->n_units; i++)
 		p->unit_order[i] = (int)i;
-	for (i = 0, k = 0; i < b->n_targets; i++) {
-		const struct btarget *bt = &b->targets[i];
-
-		if (!bt->ok || bt->task_i < 0 || bt->unit_i < 0)
-			continue;
-		p->targets[k].task = bt->task_i;
-		p->targets[k].unit = bt->unit_i;
-		p->targets[k].value = bt->value;
-		p->targets[k].line = bt->line;
-		k++;
-	}
-	p->n_targets = k;
 	qsort_r(p->unit_order, p->n_units, sizeof(int), unit_code_cmp, p);
 	qsort_r(p->task_order, p->n_tasks, sizeof(int), task_code_cmp, p);
 	return p;
@@ -239,6 +247,7 @@ plan_parse(const char *text, size_t len, const char *name,
 		     "right file?");
 	planb_check_units(&b, parent);
 	planb_check_tasks(&b, tz, tasks);
+	planb_check_revisions(&b, tz);
 	n_good = planb_check_targets(&b, tasks);
 	planb_check_rates(&b, tasks);
 	if (b.oom)
@@ -353,6 +362,8 @@ plan_free(struct plan *p)
 		free(p->tasks[i].milestones);
 	}
 	free(p->tasks);
+	for (i = 0; i < p->n_targets; i++)
+		free(p->targets[i].revs);
 	free(p->targets);
 	free(p->path);
 	free(p->name);
@@ -442,6 +453,19 @@ plan_target_find(const struct plan *p, int task, int unit)
 			hi = mid;
 	}
 	return -1;
+}
+
+dec_t
+plan_target_value(const struct plan *p, size_t i, when_t at)
+{
+	const struct plan_target *t = &p->targets[i];
+	size_t k;
+
+	if (t->n_revs == 0)
+		return t->value;
+	for (k = t->n_revs - 1; k > 0 && t->revs[k].from > at; k--)
+		;
+	return t->revs[k].value;
 }
 
 int

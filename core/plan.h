@@ -73,11 +73,23 @@ struct plan_task {
 	int line;
 };
 
+/* A target as revised from an instant on (điều chỉnh chỉ tiêu). */
+struct plan_revision {
+	when_t from;  /* INT64_MIN for the value first written */
+	dec_t value;
+	int line;
+};
+
 struct plan_target {
 	int task;   /* index into plan.tasks */
 	int unit;   /* index into plan.units */
-	dec_t value; /* > 0; >= 0 for a ceiling or a level held below */
+	dec_t value; /* > 0; >= 0 for a ceiling or a level held below; the
+	                latest revision's when there are revisions */
 	int line;
+	struct plan_revision *revs; /* NULL, or n_revs >= 2 sorted by from,
+	                               revs[0] the first value (from
+	                               INT64_MIN): plan_target_value() */
+	size_t n_revs;
 };
 
 struct plan {
@@ -123,6 +135,10 @@ int plan_target_find(const struct plan *p, int task, int unit);
 /* Index of the first target of `task`: targets are sorted by (task, unit),
  * so a task's targets run from here while .task == task.  O(log n). */
 size_t plan_task_first_target(const struct plan *p, int task);
+
+/* The value of target `i` in force at instant `at`: revisions apply from
+ * their date on, so a view of the past keeps the target it had. */
+dec_t plan_target_value(const struct plan *p, size_t i, when_t at);
 
 /* 1 if unit `u` is `ancestor` or lies below it. */
 int plan_unit_within(const struct plan *p, int u, int ancestor);

@@ -236,8 +236,10 @@ planb_build_free(struct build *b)
 	for (i = 0; i < b->n_sects; i++)
 		free(b->sects[i].task);
 	free(b->sects);
-	for (i = 0; i < b->n_targets; i++)
+	for (i = 0; i < b->n_targets; i++) {
 		free(b->targets[i].unit);
+		free(b->targets[i].from_text);
+	}
 	free(b->targets);
 	planb_map_free(&b->unit_map);
 	planb_map_free(&b->task_map);

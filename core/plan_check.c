@@ -390,6 +390,11 @@ target_cmp(const void *a, const void *b)
 		return x->task_i < y->task_i ? -1 : 1;
 	if (x->unit_i != y->unit_i)
 		return x->unit_i < y->unit_i ? -1 : 1;
+	/* A pair's first value, then its revisions by date. */
+	if ((x->from_text != NULL) != (y->from_text != NULL))
+		return x->from_text ? 1 : -1;
+	if (x->from_text && x->from != y->from)
+		return x->from < y->from ? -1 : 1;
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
@@ -433,14 +438,21 @@ planb_check_targets(struct build *b, const struct plan_task *tasks)
 
 		if (t->task_i < 0 || t->unit_i < 0)
 			continue;
+		if (p && (p->task_i != t->task_i || p->unit_i != t->unit_i))
+			p = NULL;
 		if (t->ok && planb_check_target_value(b, &tasks[t->task_i],
 		                                      b->tasks[t->task_i].code,
 		                                      t->unit, t->value,
 		                                      t->line) != 0)
 			t->ok = 0;
-		if (p && p->task_i == t->task_i && p->unit_i == t->unit_i) {
+		if (t->from_text) {
+			planb_check_revision(b, t, p);
+			continue;
+		}
+		if (p) {
 			planb_errf(b, t->line, "target for unit '%s' of task '%s' is "
-			     "given twice; the first is on line %d", t->unit,
+			     "given twice; the first is on line %d (a revision "
+			     "is written 'VALUE from DATE')", t->unit,
 			     b->tasks[t->task_i].code, p->line);
 			t->ok = 0;
 			continue;

@@ -293,6 +293,7 @@ add_target(struct build *b, const char *key, const char *value)
 {
 	struct btarget *t;
 	const char *why;
+	char *v, *from;
 
 	if (planb_grow(&b->targets, &b->cap_targets, b->n_targets,
 	         sizeof(*b->targets)) != 0) {
@@ -308,12 +309,24 @@ add_target(struct build *b, const char *key, const char *value)
 	t->sect = b->cur;
 	t->line = b->lineno;
 	t->task_i = t->unit_i = -1;
+	b->n_targets++; /* owns t->unit from here, whatever follows */
+	if ((v = strdup(value)) == NULL) {
+		b->oom = 1;
+		return;
+	}
+	if ((from = planb_split_from(v)) != NULL &&
+	    (t->from_text = strdup(from)) == NULL) {
+		free(v);
+		b->oom = 1;
+		return;
+	}
+	value = v;
 	if (dec_parse(value, &t->value, &why) != 0)
 		planb_errf(b, t->line, "target '%s' for unit '%s' is not a valid "
 		     "number (%s); write it like 5000 or 12.5", value, key, why);
 	else /* its range depends on the task: planb_check_target_value */
 		t->ok = 1;
-	b->n_targets++;
+	free(v);
 }
 
 int

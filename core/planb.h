@@ -62,6 +62,8 @@ struct btarget {
 	int sect;
 	char *unit;
 	dec_t value;
+	char *from_text; /* "VALUE from DATE": a revision; else NULL */
+	when_t from;     /* from_text parsed (planb_check_revisions) */
 	int ok; /* value parsed */
 	int line;
 	int task_i, unit_i; /* resolved */
@@ -133,6 +135,20 @@ int planb_parse_date(const char *s, const char *tz, int end_of_day,
 void planb_check_units(struct build *b, int *parent);
 void planb_check_tasks(struct build *b, const char *tz, struct plan_task *out);
 size_t planb_check_targets(struct build *b, const struct plan_task *tasks);
+
+/* plan_revise.c: "UNIT = VALUE from DATE" lines, revisions of a target. */
+/* Splits "VALUE from DATE" in place; the date text, or NULL. */
+char *planb_split_from(char *value);
+/* Parses every revision's date; before planb_check_targets. */
+void planb_check_revisions(struct build *b, const char *tz);
+/* Checks revision t against the line before it of the same pair (p, or
+ * NULL), in the sorted targets: a first value must come before, and no
+ * two revisions share a date. */
+void planb_check_revision(struct build *b, struct btarget *t,
+                          const struct btarget *p);
+/* Fills p->targets[k].revs from the base at b->targets[i] and the
+ * revisions after it.  0, or -1 out of memory. */
+int planb_assemble_revisions(struct build *b, size_t i, struct plan_target *pt);
 
 /* plan_kind.c: what a task's number means (kind, hold, integer,
  * negative_adds) and which target values fit it. */

@@ -80,7 +80,8 @@ rules_sev_parse(const char *s)
 
 /* Adds the targets of task `task` (from index i on) to every ancestor. */
 static void
-rules_sum_task(struct rules *r, const struct board *b, int task, size_t i)
+rules_sum_task(struct rules *r, const struct board *b, int task, size_t i,
+               when_t now)
 {
 	const struct plan *p = r->plan;
 
@@ -100,7 +101,9 @@ rules_sum_task(struct rules *r, const struct board *b, int task, size_t i)
 				if (t->last_report_at > s->last)
 					s->last = t->last_report_at;
 			}
-			if (dec_add(s->target, p->targets[i].value, &s->target) < 0)
+			/* the target as revised by now */
+			if (dec_add(s->target, plan_target_value(p, i, now),
+			            &s->target) < 0)
 				s->target = INT64_MAX;
 			s->n++;
 		}
@@ -146,7 +149,7 @@ rules_new(const struct plan *plan, const struct rules_config *cfg)
 	for (size_t t = 0; t < plan->n_tasks; t++) {
 		size_t first = plan_task_first_target(plan, (int)t);
 
-		rules_sum_task(r, NULL, (int)t, first);
+		rules_sum_task(r, NULL, (int)t, first, INT64_MAX);
 		r->task_first[t] = r->n_subj;
 		for (size_t u = 0; u < plan->n_units; u++) {
 			int own = plan_target_find(plan, (int)t, (int)u) >= 0;
@@ -428,7 +431,7 @@ rules_eval_rollups(struct rules *r, const struct board *b, int task, when_t now)
 
 	if (r->task_first[task] == r->task_end[task])
 		return;
-	rules_sum_task(r, b, task, first);
+	rules_sum_task(r, b, task, first, now);
 	for (size_t i = r->task_first[task]; i < r->task_end[task]; i++) {
 		const struct rules_sum *s = &r->sum[r->subj[i].unit];
 		struct tally sum;

@@ -160,6 +160,21 @@ http_units(struct http *h, struct evhttp_request *req)
 	                               "units", units));
 }
 
+/* The revision history of target k, oldest first: what it was, and from
+ * when each revision is in force (null: as first given). */
+static void
+http_revisions(const struct plan *p, size_t k, json_t *out)
+{
+	const struct plan_target *t = &p->targets[k];
+
+	for (size_t r = 0; r < t->n_revs; r++)
+		json_array_append_new(out, json_pack("{s:s, s:o, s:o, s:i}",
+			"unit", p->units[t->unit].code,
+			"from", r ? json_when(t->revs[r].from) : json_null(),
+			"value", json_dec(t->revs[r].value),
+			"line", t->revs[r].line));
+}
+
 static void
 http_tasks(struct http *h, struct evhttp_request *req)
 {
@@ -169,7 +184,7 @@ http_tasks(struct http *h, struct evhttp_request *req)
 
 	for (size_t i = 0; i < p->n_tasks; i++) {
 		const struct plan_task *t = &p->tasks[i];
-		json_t *ms = json_array();
+		json_t *ms = json_array(), *revs = json_array();
 		dec_t total = 0;
 		size_t n = 0;
 
@@ -179,7 +194,8 @@ http_tasks(struct http *h, struct evhttp_request *req)
 				"percent", json_pct(t->milestones[k].percent)));
 		for (size_t k = 0; k < p->n_targets; k++)
 			if (p->targets[k].task == (int)i) {
-				dec_add(total, p->targets[k].value, &total);
+				dec_add(total, plan_target_value(p, k, now), &total);
+				http_revisions(p, k, revs);
 				n++;
 			}
 		json_array_append_new(tasks, json_pack(
@@ -199,6 +215,8 @@ http_tasks(struct http *h, struct evhttp_request *req)
 			"hold", t->kind != PLAN_KIND_LEVEL ? NULL :
 			        t->hold_below ? "at_most" : "at_least",
 			"integer", t->integer, "negative_adds", !t->no_negative_adds));
+		json_object_set_new(json_array_get(tasks, json_array_size(tasks) - 1),
+		                    "revisions", revs);
 	}
 	http_reply(req, 200, json_pack("{s:s, s:o}", "plan", p->name ? p->name : "",
 	                               "tasks", tasks));
@@ -426,6 +444,7 @@ http_tallies(struct http *h, struct evhttp_request *req)
 		http_error(req, 503, "out of memory");
 		goto fail;
 	}
+	ts->ru->at = ts->now; /* targets as they were then */
 	text[strlen(text) - 1] = '\0';
 	evbuffer_add_printf(head, "%s, \"tallies\": [", text);
 	free(text);

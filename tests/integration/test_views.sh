@@ -87,4 +87,16 @@ kill -HUP "$DPID"
 ok "after a reload the target now is the revised one" wait_for 10 sh -c \
 	"curl -sf '$HTTP/v1/alerts?active=1' | jq -e '.alerts[] | select(.task==\"cay\" and .unit==\"xa-a\" and .rollup==false and .now.target==\"400\")' >/dev/null"
 
+# --- a revised target (điều chỉnh): from a date, never rewriting the past ---------
+tg() { get "/v1/tallies?task=dat&unit=xa-a$1" | jq -r '.tallies[] | select(.unit=="xa-a") | .target'; }
+iso() { date -u -d "@$(( $(date +%s) - $1 ))" +%Y-%m-%dT%H:%M:%SZ; }
+sed -i "s/^xa-a = 12.5\$/xa-a = 12.5\nxa-a = 25 from $(day '5 days ago')/" "$T/plan.ini"
+out=$("$B/tiendo-ctl" reload 2>&1)
+expect_match "a plan with a revision reloads" "$out" "tasks"
+expect_eq "the target now is the revised one" "$(tg '')" 25
+expect_eq "a view of a week ago keeps the target it had" "$(tg "&at=$(iso $((7 * 86400)))")" 12.5
+expect_eq "the history of revisions is readable" \
+	"$(get /v1/tasks | jq -c '[.tasks[] | select(.code=="dat") | .revisions[] | [.unit, (.from != null), .value]]')" \
+	'[["xa-a",false,"12.5"],["xa-a",true,"25"]]'
+
 finish

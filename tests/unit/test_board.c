@@ -64,13 +64,13 @@ setup(void **state)
 		{ "so-tai-chinh", "Sở Tài chính", "department", -1, 0, 7 },
 	};
 	static const struct plan_target targets[N_TARGETS] = {
-		{ TREES, HOANG_DAN, 1000000, 20 },  /* 1,000 trees */
-		{ TREES, HOP_HOA, 500000, 21 },
-		{ TREES, THANH_LANG, 2000000, 22 },
-		{ REVENUE, TAM_DUONG, 100500, 23 }, /* 100.5 million VND */
-		{ REVENUE, HOANG_DAN, 20000, 24 },
-		{ REVENUE, THANH_LANG, 30250, 25 },
-		{ REVENUE, DEPT, 50000, 26 },
+		{ TREES, HOANG_DAN, 1000000, 20, NULL, 0 },  /* 1,000 trees */
+		{ TREES, HOP_HOA, 500000, 21, NULL, 0 },
+		{ TREES, THANH_LANG, 2000000, 22, NULL, 0 },
+		{ REVENUE, TAM_DUONG, 100500, 23, NULL, 0 }, /* 100.5 million VND */
+		{ REVENUE, HOANG_DAN, 20000, 24, NULL, 0 },
+		{ REVENUE, THANH_LANG, 30250, 25, NULL, 0 },
+		{ REVENUE, DEPT, 50000, 26, NULL, 0 },
 	};
 	struct fixture *f;
 	int i;
