@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "alertmsg.h"
+#include "period.h"
 
 int
 alertmsg_lang_parse(const char *s)
@@ -66,6 +67,7 @@ struct msg_words {
 	const char *escalated, *eased, *caught_up;
 	const char *overdue, *overdue_over;
 	const char *silent, *silent_over; /* who, title, days, numbers */
+	const char *missing;        /* who, period, title, numbers */
 	const char *done;
 	const char *reminder;
 	/* Other kinds of indicator (indicator.h). */
@@ -93,6 +95,7 @@ static const struct msg_words words[2] = {
 		.overdue_over = "%s đã đạt chỉ tiêu “%s” sau hạn: %s.",
 		.silent = "%1$s đã %3$s ngày chưa báo cáo “%2$s”: %4$s.",
 		.silent_over = "%s đã báo cáo lại “%s”: %s.",
+		.missing = "%s chưa nộp báo cáo %s “%s”: %s.",
 		.done = "%s đã hoàn thành “%s”: %s.",
 		.reminder = "Nhắc lại: ",
 		.level_nums = "%s (ngưỡng %s %s)",
@@ -119,6 +122,7 @@ static const struct msg_words words[2] = {
 		.overdue_over = "%s has met the target of \"%s\" after the deadline: %s.",
 		.silent = "%s has not reported on \"%s\" for %s days: %s.",
 		.silent_over = "%s reports again on \"%s\": %s.",
+		.missing = "%s has not sent its report for %s on \"%s\": %s.",
 		.done = "%s has met the target of \"%s\": %s.",
 		.reminder = "Reminder: ",
 		.level_nums = "%s (to hold %s %s)",
@@ -233,6 +237,7 @@ alertmsg_format(const struct plan *p, const struct rules_subject *s,
 	const struct plan_task *t = &p->tasks[s->task];
 	char who[512], nums[256], lag[48], d[48];
 	const char *title = t->title, *pre = "";
+	const struct plan_period *per;
 	size_t off;
 
 	if (s->target < 0)
@@ -278,6 +283,10 @@ alertmsg_format(const struct plan *p, const struct rules_subject *s,
 	case RULE_SILENT:
 		if (e->transition == TR_RESOLVED) {
 			snprintf(buf, n, w->silent_over, who, title, nums);
+		} else if ((per = period_missing(t, e->last_report, e->at))) {
+			snprintf(buf, n, w->missing, who,
+			         period_label(t, per, lang == ALERTMSG_EN, d,
+			                      sizeof d), title, nums);
 		} else {
 			when_t quiet = e->last_report > t->start ? e->last_report
 			                                         : t->start;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "indicator.h"
+#include "period.h"
 
 static const char *const kind_names[] = {
 	[PLAN_KIND_QUANTITY] = "quantity",
@@ -51,6 +52,18 @@ indicator_check_value(const struct plan_task *t, enum report_kind kind,
 	return NULL;
 }
 
+int
+indicator_silent(const struct tally *t, const struct plan_task *task,
+                 when_t now)
+{
+	when_t quiet = t->last_report_at > task->start ? t->last_report_at
+	                                               : task->start;
+
+	if (task->stale_after > 0 && now - quiet >= task->stale_after)
+		return 1;
+	return period_missing(task, t->last_report_at, now) != NULL;
+}
+
 /* The statuses every kind shares, in tally_view's precedence, once `met`
  * (the target's condition holds now) is known.  Returns 1 when one of them
  * applies. */
@@ -58,14 +71,11 @@ static int
 common_status(const struct tally *t, const struct plan_task *task, int met,
               when_t now, struct tally_view *out)
 {
-	when_t quiet = t->last_report_at > task->start ? t->last_report_at
-	                                               : task->start;
-
 	if (now >= task->deadline)
 		out->status = met ? STATUS_DONE : STATUS_OVERDUE;
 	else if (now < task->start)
 		out->status = STATUS_NOT_STARTED;
-	else if (task->stale_after > 0 && now - quiet >= task->stale_after)
+	else if (indicator_silent(t, task, now))
 		out->status = STATUS_SILENT;
 	else
 		return 0;

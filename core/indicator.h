@@ -50,6 +50,11 @@ const char *indicator_check_value(const struct plan_task *t,
  * rounded; 0 when whole <= 0. */
 dec_t indicator_ratio(dec_t part, dec_t whole);
 
+/* Silent at `now` (the task running): nothing observed for stale_after,
+ * or the report of a period missing past its due day (period.h). */
+int indicator_silent(const struct tally *t, const struct plan_task *task,
+                     when_t now);
+
 /* tally_view() for a task whose kind is not quantity. */
 void indicator_view(const struct tally *t, const struct plan_task *task,
                     dec_t target, when_t now, struct tally_view *out);

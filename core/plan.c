@@ -248,6 +248,7 @@ plan_parse(const char *text, size_t len, const char *name,
 	planb_check_units(&b, parent);
 	planb_check_tasks(&b, tz, tasks);
 	planb_check_revisions(&b, tz);
+	planb_check_periods(&b, tz, tasks);
 	n_good = planb_check_targets(&b, tasks);
 	planb_check_rates(&b, tasks);
 	if (b.oom)
@@ -281,8 +282,10 @@ oom:
 	p = NULL;
 out:
 	if (tasks) {
-		for (i = 0; i < b.n_tasks; i++)
+		for (i = 0; i < b.n_tasks; i++) {
 			free(tasks[i].milestones);
+			free(tasks[i].periods);
+		}
 		free(tasks);
 	}
 	free(parent);
@@ -360,6 +363,7 @@ plan_free(struct plan *p)
 		free(p->tasks[i].title);
 		free(p->tasks[i].measure);
 		free(p->tasks[i].milestones);
+		free(p->tasks[i].periods);
 	}
 	free(p->tasks);
 	for (i = 0; i < p->n_targets; i++)

@@ -37,6 +37,22 @@ struct plan_milestone {
 	double percent; /* 0 < percent < 100, strictly increasing */
 };
 
+/* How often a task wants a report (report_every). */
+enum plan_every {
+	PLAN_EVERY_NONE = 0,
+	PLAN_EVERY_WEEK,    /* ISO weeks, Monday to Sunday */
+	PLAN_EVERY_MONTH,
+	PLAN_EVERY_QUARTER,
+};
+
+/* One reporting period, in the plan's zone: [start, end), its report due
+ * before `due` (the end of the due day in the next period). */
+struct plan_period {
+	when_t start, end, due;
+	int year; /* the ISO year for a week */
+	int num;  /* week 1-53, month 1-12 or quarter 1-4 */
+};
+
 /* What a task's number means; see indicator.h. */
 enum plan_kind {
 	PLAN_KIND_QUANTITY = 0, /* grows toward the target on a pace */
@@ -70,6 +86,13 @@ struct plan_task {
 	                      rate without it is paced like a quantity */
 	int numerator;     /* rate: index of the task counting the part */
 	int denominator;   /* rate: index of the task counting the whole */
+	enum plan_every every;       /* PLAN_EVERY_NONE: no periods */
+	int due_day;                 /* day of the next period the report is
+	                                due by: 1-7 (Monday = 1) for a week,
+	                                1-28 of the next month otherwise */
+	struct plan_period *periods; /* every period the task overlaps, in
+	                                order; NULL when every is NONE */
+	size_t n_periods;
 	int line;
 };
 
@@ -139,6 +162,11 @@ size_t plan_task_first_target(const struct plan *p, int task);
 /* The value of target `i` in force at instant `at`: revisions apply from
  * their date on, so a view of the past keeps the target it had. */
 dec_t plan_target_value(const struct plan *p, size_t i, when_t at);
+
+/* A period named "2026-11" (month), "2026-Q4" (quarter) or "2026-W47" (ISO
+ * week) as [start, end) in zone tz.  0, or -1 with *why. */
+int plan_period_parse(const char *s, const char *tz, when_t *start,
+                      when_t *end, const char **why);
 
 /* 1 if unit `u` is `ancestor` or lies below it. */
 int plan_unit_within(const struct plan *p, int u, int ancestor);

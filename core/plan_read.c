@@ -18,7 +18,7 @@ static const char *const unit_keys[] = {"name", "kind", "parent", NULL};
 static const char *const task_keys[] = {
 	"title", "measure", "owner", "start", "deadline", "pacing", "warn",
 	"critical", "stale_after", "kind", "hold", "integer", "negative_adds",
-	"numerator", "denominator", NULL
+	"numerator", "denominator", "report_every", "report_due", NULL
 };
 
 /* ---- sections (opened by the reader) ---- */
@@ -358,7 +358,8 @@ planb_handle(void *user, const char *section, const char *key, const char *value
 			          "title, measure, owner, start, deadline, "
 			          "pacing, milestone, warn, critical or "
 			          "stale_after, kind, hold, integer, "
-			          "negative_adds, numerator or denominator");
+			          "negative_adds, numerator, denominator, "
+			          "report_every or report_due");
 			break;
 		}
 		if (planb_grow(&t->ms, &t->cap_ms, t->n_ms, sizeof(*t->ms)) != 0 ||

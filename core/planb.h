@@ -35,7 +35,7 @@ enum { U_NAME, U_KIND, U_PARENT, U_NKEYS };
 enum {
 	T_TITLE, T_MEASURE, T_OWNER, T_START, T_DEADLINE, T_PACING, T_WARN,
 	T_CRITICAL, T_STALE, T_KIND, T_HOLD, T_INTEGER, T_NEGATIVE, T_NUM,
-	T_DEN, T_NKEYS
+	T_DEN, T_EVERY, T_DUE, T_NKEYS
 };
 
 struct bunit {
@@ -135,6 +135,11 @@ int planb_parse_date(const char *s, const char *tz, int end_of_day,
 void planb_check_units(struct build *b, int *parent);
 void planb_check_tasks(struct build *b, const char *tz, struct plan_task *out);
 size_t planb_check_targets(struct build *b, const struct plan_task *tasks);
+
+/* plan_period.c: report_every and report_due, and the periods they make
+ * (after planb_check_tasks, whose dates they need). */
+void planb_check_periods(struct build *b, const char *tz,
+                         struct plan_task *tasks);
 
 /* plan_revise.c: "UNIT = VALUE from DATE" lines, revisions of a target. */
 /* Splits "VALUE from DATE" in place; the date text, or NULL. */

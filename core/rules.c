@@ -394,7 +394,6 @@ rules_eval_subject(struct rules *r, size_t i, const struct tally_view *v,
 	int done = v->status == STATUS_DONE; /* each kind says when */
 	int running = now >= t->start && now < t->deadline;
 	enum rules_sev lag = SEV_NONE, cur = r->st[i * RULE_N + RULE_LAG].sev;
-	when_t quiet = last_report > t->start ? last_report : t->start;
 
 	if (running && !done) {
 		/* Hysteresis: a threshold already crossed lets go only
@@ -409,8 +408,9 @@ rules_eval_subject(struct rules *r, size_t i, const struct tally_view *v,
 	rules_step(r, &c, RULE_LAG, lag);
 	rules_step(r, &c, RULE_OVERDUE, now >= t->deadline && !done
 	           ? SEV_CRITICAL : SEV_NONE);
-	rules_step(r, &c, RULE_SILENT, running && !done && t->stale_after > 0 &&
-	           now - quiet >= t->stale_after ? SEV_WARNING : SEV_NONE);
+	/* the view says silent: stale_after, or a period's report missing */
+	rules_step(r, &c, RULE_SILENT, running && !done &&
+	           v->status == STATUS_SILENT ? SEV_WARNING : SEV_NONE);
 	rules_step(r, &c, RULE_DONE, done ? SEV_INFO : SEV_NONE);
 }
 

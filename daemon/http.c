@@ -22,6 +22,7 @@
 #include "http.h"
 #include "http_alerts.h"
 #include "indicator.h"
+#include "period.h"
 #include "log.h"
 #include "pacing.h"
 #include "rollup.h"
@@ -263,6 +264,10 @@ struct tallies {
 	struct rollup *ru;
 	int task, unit;         /* filters, -1 = all */
 	int owner;              /* owner=: tasks of that unit only; -1 = all */
+	char *period;           /* period=: its name, or NULL */
+	when_t period_start, period_end;
+	struct board *before;   /* period=: the board before it began */
+	struct rollup *ru0;     /* and its roll-ups */
 	when_t now;
 	size_t next;            /* next task to render */
 	int rows;               /* rows sent so far */
@@ -274,7 +279,10 @@ tallies_free(struct tallies *ts)
 	if (ts->conn)
 		evhttp_connection_set_closecb(ts->conn, NULL, NULL);
 	rollup_free(ts->ru);
+	rollup_free(ts->ru0);
 	board_free(ts->past);
+	board_free(ts->before);
+	free(ts->period);
 	free(ts);
 }
 
@@ -301,6 +309,67 @@ tallies_row(struct tallies *ts, struct evbuffer *out, json_t *row)
 	return 0;
 }
 
+/*
+ * period=: what happened in the period (phát sinh trong kỳ) and where it
+ * stood at its end (lũy kế).  In the period: the sum of its adds for a
+ * quantity or a ceiling, the ratio of the period's parts for a rate; a
+ * level or a milestone has only a value at the end.
+ */
+static json_t *
+tallies_period(const struct tallies *ts, const struct plan_task *tk,
+               const struct tally *end, const struct tally *before,
+               const struct tally_view *v)
+{
+	dec_t d = end->actual - before->actual;
+	json_t *in;
+
+	if (tk->kind == PLAN_KIND_RATE)
+		in = json_dec(indicator_ratio(d, end->base - before->base));
+	else if (tk->kind == PLAN_KIND_QUANTITY || tk->kind == PLAN_KIND_CEILING)
+		in = json_dec(d);
+	else
+		in = json_null();
+	return json_pack("{s:s, s:o, s:o, s:o, s:o}", "name", ts->period,
+		"from", json_when(ts->period_start), "to", json_when(ts->period_end),
+		"in_period", in, "cumulative", json_dec(v->actual));
+}
+
+/* A silent row whose period's report is missing names that period, as
+ * period= would: {"period": "2026-11", "due": "..."}. */
+static void
+tallies_missing(const struct tallies *ts, const struct plan_task *tk,
+                const struct tally *t, const struct tally_view *v,
+                json_t *row)
+{
+	const struct plan_period *pp;
+	char name[32];
+
+	if (v->status != STATUS_SILENT ||
+	    (pp = period_missing(tk, t->last_report_at, ts->now)) == NULL)
+		return;
+	if (tk->every == PLAN_EVERY_WEEK)
+		snprintf(name, sizeof name, "%04d-W%02d", pp->year, pp->num);
+	else if (tk->every == PLAN_EVERY_QUARTER)
+		snprintf(name, sizeof name, "%04d-Q%d", pp->year, pp->num);
+	else
+		snprintf(name, sizeof name, "%04d-%02d", pp->year, pp->num);
+	json_object_set_new(row, "missing_report", json_pack("{s:s, s:o}",
+		"period", name, "due", json_when(pp->due)));
+}
+
+static int
+tallies_period_row(struct tallies *ts, struct evbuffer *out, json_t *row,
+                   const struct plan_task *tk, const struct tally *end,
+                   const struct tally *before, const struct tally_view *v)
+{
+	if (row)
+		tallies_missing(ts, tk, end, v, row);
+	if (row && ts->period)
+		json_object_set_new(row, "period",
+		                    tallies_period(ts, tk, end, before, v));
+	return tallies_row(ts, out, row);
+}
+
 /* Renders one task's rows into out. */
 static int
 tallies_task(struct tallies *ts, struct book *book, int ti,
@@ -310,6 +379,8 @@ tallies_task(struct tallies *ts, struct book *book, int ti,
 	const struct board *board = ts->past ? ts->past : book->board;
 
 	rollup_task(ts->ru, board, ti);
+	if (ts->ru0)
+		rollup_task(ts->ru0, ts->before, ti);
 	for (size_t i = 0; i < p->n_units; i++) {
 		int u = book->preorder[i];
 		int own = plan_target_find(p, ti, u);
@@ -322,13 +393,17 @@ tallies_task(struct tallies *ts, struct book *book, int ti,
 		 * target. */
 		n = rollup_view(ts->ru, ti, u, ts->now, &v);
 		if (n > (own >= 0 ? 1u : 0u) &&
-		    tallies_row(ts, out, http_tally_row(p, ti, u, 1, n, &v,
-		                &ts->ru->cells[u].sum)) < 0)
+		    tallies_period_row(ts, out, http_tally_row(p, ti, u, 1, n, &v,
+		                       &ts->ru->cells[u].sum), &p->tasks[ti],
+		                       &ts->ru->cells[u].sum, ts->ru0 ?
+		                       &ts->ru0->cells[u].sum : NULL, &v) < 0)
 			return -1;
 		if (own >= 0) {
 			board_view(board, own, ts->now, &v);
-			if (tallies_row(ts, out, http_tally_row(p, ti, u, 0, 1, &v,
-			                &board->tallies[own])) < 0)
+			if (tallies_period_row(ts, out, http_tally_row(p, ti, u, 0, 1,
+			                       &v, &board->tallies[own]), &p->tasks[ti],
+			                       &board->tallies[own], ts->before ?
+			                       &ts->before->tallies[own] : NULL, &v) < 0)
 				return -1;
 		}
 	}
@@ -379,11 +454,51 @@ tallies_step(struct evhttp_connection *conn, void *arg)
 	evbuffer_free(out);
 }
 
+/* period=NAME: the boards at its end (or now, while it runs) and before
+ * its start.  0, or -1 once the error is sent. */
+static int
+tallies_period_boards(struct tallies *ts, struct book *book, const char *name,
+                      const char *at)
+{
+	const struct plan *p = book->plan;
+	const char *why;
+
+	if (at) {
+		http_error(ts->req, 400, "period= and at= do not go together: "
+		           "a period ends where it ends");
+		return -1;
+	}
+	if (plan_period_parse(name, p->timezone, &ts->period_start,
+	                      &ts->period_end, &why) < 0) {
+		http_error(ts->req, 400, "period=\"%.64s\": %s", name, why);
+		return -1;
+	}
+	if (ts->period_start > ts->now) {
+		http_error(ts->req, 400, "period=\"%.64s\" has not begun",
+		           name);
+		return -1;
+	}
+	if (ts->period_end < ts->now)
+		ts->now = ts->period_end - 1; /* its last instant */
+	if ((ts->period = strdup(name)) == NULL ||
+	    (ts->ru0 = rollup_new(p)) == NULL) {
+		http_error(ts->req, 503, "out of memory");
+		return -1;
+	}
+	if ((ts->past = book_board_at(book, ts->now)) == NULL ||
+	    (ts->before = book_board_at(book, ts->period_start - 1)) == NULL) {
+		http_error(ts->req, 503, "cannot read the reports: storage "
+		           "error");
+		return -1;
+	}
+	return 0;
+}
+
 static void
 http_tallies(struct http *h, struct evhttp_request *req)
 {
 	static const char *const allowed[] = { "task", "unit", "at", "owner",
-	                                       NULL };
+	                                       "period", NULL };
 	struct book *book = *h->book;
 	const struct plan *p = book->plan;
 	struct tallies *ts = calloc(1, sizeof *ts);
@@ -423,6 +538,10 @@ http_tallies(struct http *h, struct evhttp_request *req)
 		http_error(req, 400, "unit \"%.64s\" is not in the plan", unit_code);
 		goto fail;
 	}
+	if (evhttp_find_header(&q, "period") &&
+	    tallies_period_boards(ts, book, evhttp_find_header(&q, "period"),
+	                          at) < 0)
+		goto fail;
 	if (at) {
 		if (when_parse(at, p->timezone, &ts->now, NULL, &why) < 0) {
 			http_error(req, 400, "at=\"%.64s\": %s", at, why);
