@@ -164,7 +164,8 @@ assemble(struct build *b, const int *parent, struct plan_task *tasks,
 	for (i = 0, k = 0; i < b->n_targets; i++) {
 		const struct btarget *bt = &b->targets[i];
 
-		if (!bt->ok || bt->task_i < 0 || bt->unit_i < 0 || bt->from_text)
+		if (!bt->ok || bt->task_i < 0 || bt->unit_i < 0 ||
+		    bt->from_text || bt->allocated)
 			continue;
 		p->targets[k].task = bt->task_i;
 		p->targets[k].unit = bt->unit_i;
@@ -251,6 +252,7 @@ plan_parse(const char *text, size_t len, const char *name,
 	planb_check_periods(&b, tz, tasks);
 	n_good = planb_check_targets(&b, tasks);
 	planb_check_rates(&b, tasks);
+	n_good -= planb_check_allocations(&b, tasks, parent);
 	if (b.oom)
 		goto oom;
 	if (b.n_errs == 0) {

@@ -86,6 +86,9 @@ struct plan_task {
 	                      rate without it is paced like a quantity */
 	int numerator;     /* rate: index of the task counting the part */
 	int denominator;   /* rate: index of the task counting the whole */
+	int allocate;      /* parent_targets = allocation: a parent's own
+	                      target was the total of those below it (checked
+	                      when read) and is not a target of its own */
 	enum plan_every every;       /* PLAN_EVERY_NONE: no periods */
 	int due_day;                 /* day of the next period the report is
 	                                due by: 1-7 (Monday = 1) for a week,

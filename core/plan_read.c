@@ -18,7 +18,8 @@ static const char *const unit_keys[] = {"name", "kind", "parent", NULL};
 static const char *const task_keys[] = {
 	"title", "measure", "owner", "start", "deadline", "pacing", "warn",
 	"critical", "stale_after", "kind", "hold", "integer", "negative_adds",
-	"numerator", "denominator", "report_every", "report_due", NULL
+	"numerator", "denominator", "report_every", "report_due",
+	"parent_targets", NULL
 };
 
 /* ---- sections (opened by the reader) ---- */
@@ -359,7 +360,7 @@ planb_handle(void *user, const char *section, const char *key, const char *value
 			          "pacing, milestone, warn, critical or "
 			          "stale_after, kind, hold, integer, "
 			          "negative_adds, numerator, denominator, "
-			          "report_every or report_due");
+			          "report_every, report_due or parent_targets");
 			break;
 		}
 		if (planb_grow(&t->ms, &t->cap_ms, t->n_ms, sizeof(*t->ms)) != 0 ||

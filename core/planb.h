@@ -35,7 +35,7 @@ enum { U_NAME, U_KIND, U_PARENT, U_NKEYS };
 enum {
 	T_TITLE, T_MEASURE, T_OWNER, T_START, T_DEADLINE, T_PACING, T_WARN,
 	T_CRITICAL, T_STALE, T_KIND, T_HOLD, T_INTEGER, T_NEGATIVE, T_NUM,
-	T_DEN, T_EVERY, T_DUE, T_NKEYS
+	T_DEN, T_EVERY, T_DUE, T_PARENT_TARGETS, T_NKEYS
 };
 
 struct bunit {
@@ -65,6 +65,8 @@ struct btarget {
 	char *from_text; /* "VALUE from DATE": a revision; else NULL */
 	when_t from;     /* from_text parsed (planb_check_revisions) */
 	int ok; /* value parsed */
+	int allocated; /* a parent's total allocated below: checked, then
+	                  not a target of its own (planb_check_allocations) */
 	int line;
 	int task_i, unit_i; /* resolved */
 };
@@ -135,6 +137,12 @@ int planb_parse_date(const char *s, const char *tz, int end_of_day,
 void planb_check_units(struct build *b, int *parent);
 void planb_check_tasks(struct build *b, const char *tz, struct plan_task *out);
 size_t planb_check_targets(struct build *b, const struct plan_task *tasks);
+
+/* plan_alloc.c: parent_targets = allocation: each parent's total must be
+ * the sum of the targets below it, and is then not counted again.  Returns
+ * how many targets were allocated totals (no longer targets). */
+size_t planb_check_allocations(struct build *b, struct plan_task *tasks,
+                               const int *parent);
 
 /* plan_period.c: report_every and report_due, and the periods they make
  * (after planb_check_tasks, whose dates they need). */

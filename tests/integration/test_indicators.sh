@@ -92,6 +92,18 @@ xa-b = 1000
 xa-a = 95
 xa-b = 95
 
+[task phan-bo]
+title = Thu ngân sách (giao theo tổng của huyện)
+measure = triệu đồng
+parent_targets = allocation
+start = $(day '30 days ago')
+deadline = $(day '300 days')
+
+[targets phan-bo]
+huyen = 1500
+xa-a = 1000
+xa-b = 500
+
 [targets ho-so]
 xa-a = 98
 xa-b = 98
@@ -160,6 +172,11 @@ expect_match "a rate takes no reports of its own" "$(z --report "25|xa-a|ty-le|s
 ok "the alert of a rate reads as a level" wait_for 10 sh -c \
 	"curl -sf '$HTTP/v1/alerts?active=1' | grep -q 'Thị trấn Hợp Hòa còn xa mức phải giữ “Tỷ lệ hồ sơ đúng hạn”: 10% (ngưỡng ≥ 95%)'"
 
+# --- a parent's total, allocated to its communes ---------------------------------
+expect_eq "the district's total is counted once" "$(row phan-bo huyen target)" 1500
+expect_match "it takes no reports of its own" "$(z --report "30|huyen|phan-bo|add|5|now" 2>&1)" \
+	"REJECTED NO_TARGET"
+
 # --- an integer quantity -----------------------------------------------------------
 expect_match "0.5 recruits are refused" "$(z --report "7|xa-a|tan-binh|add|0.5|now" 2>&1)" \
 	"REJECTED BAD_VALUE .*whole number"
@@ -168,7 +185,7 @@ expect_match "a negative ADD is refused where the task says so" \
 expect_eq "nothing refused was counted" "$(row tan-binh xa-a actual)" 0
 expect_eq "/v1/tasks tells the kinds" \
 	"$(get /v1/tasks | jq -c '[.tasks[] | [.code, .kind, .integer, .negative_adds]]')" \
-	'[["ho-so","level",false,true],["ntm","milestone",true,false],["chay-rung","ceiling",true,true],["tan-binh","quantity",true,false],["xong","quantity",false,true],["dung-han","quantity",false,true],["ty-le","rate",false,true]]'
+	'[["ho-so","level",false,true],["ntm","milestone",true,false],["chay-rung","ceiling",true,true],["tan-binh","quantity",true,false],["xong","quantity",false,true],["dung-han","quantity",false,true],["ty-le","rate",false,true],["phan-bo","quantity",false,true]]'
 
 # --- tiendo-ctl check ----------------------------------------------------------------
 cat >"$T/bad.ini" <<'BAD'
