@@ -56,11 +56,12 @@ void
 board_view(const struct board *b, int target, when_t now,
            struct tally_view *out)
 {
-	const struct plan_target *pt;
+	struct plan_task own;
 
 	assert(target >= 0 && (size_t)target < b->plan->n_targets);
-	pt = &b->plan->targets[target];
-	tally_view(&b->tallies[target], &b->plan->tasks[pt->task],
+	/* the unit's own schedule, when its target line gives one */
+	tally_view(&b->tallies[target],
+	           plan_target_task(b->plan, (size_t)target, &own),
 	           plan_target_value(b->plan, (size_t)target, now), now, out);
 }
 

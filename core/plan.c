@@ -171,6 +171,7 @@ assemble(struct build *b, const int *parent, struct plan_task *tasks,
 		p->targets[k].unit = bt->unit_i;
 		p->targets[k].value = bt->value;
 		p->targets[k].line = bt->line;
+		p->targets[k].deadline = bt->by_text ? bt->by : 0;
 		/* n_targets counts what plan_free must free */
 		p->n_targets = k + 1;
 		if (planb_assemble_revisions(b, i, &p->targets[k]) != 0) {
@@ -252,6 +253,7 @@ plan_parse(const char *text, size_t len, const char *name,
 	planb_check_periods(&b, tz, tasks);
 	n_good = planb_check_targets(&b, tasks);
 	planb_check_rates(&b, tasks);
+	planb_check_schedules(&b, tz, tasks);
 	n_good -= planb_check_allocations(&b, tasks, parent);
 	if (b.oom)
 		goto oom;
@@ -459,6 +461,25 @@ plan_target_find(const struct plan *p, int task, int unit)
 			hi = mid;
 	}
 	return -1;
+}
+
+const struct plan_task *
+plan_target_task(const struct plan *p, size_t i, struct plan_task *buf)
+{
+	const struct plan_target *t = &p->targets[i];
+	const struct plan_task *task = &p->tasks[t->task];
+	size_t k = 0;
+
+	if (t->deadline == 0)
+		return task;
+	*buf = *task;
+	buf->deadline = t->deadline;
+	while (k < buf->n_milestones && buf->milestones[k].at < t->deadline)
+		k++;
+	buf->n_milestones = k;
+	if (k == 0)
+		buf->pacing = PACING_LINEAR;
+	return buf;
 }
 
 dec_t

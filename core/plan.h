@@ -112,6 +112,8 @@ struct plan_target {
 	dec_t value; /* > 0; >= 0 for a ceiling or a level held below; the
 	                latest revision's when there are revisions */
 	int line;
+	when_t deadline;  /* the unit's own deadline ("by DATE"), or 0 for
+	                     the task's */
 	struct plan_revision *revs; /* NULL, or n_revs >= 2 sorted by from,
 	                               revs[0] the first value (from
 	                               INT64_MIN): plan_target_value() */
@@ -161,6 +163,12 @@ int plan_target_find(const struct plan *p, int task, int unit);
 /* Index of the first target of `task`: targets are sorted by (task, unit),
  * so a task's targets run from here while .task == task.  O(log n). */
 size_t plan_task_first_target(const struct plan *p, int task);
+
+/* The schedule of target i: its task, with the unit's own deadline when
+ * the target line gives one ("by DATE"; the milestones before it kept).
+ * Returns the task itself, or *buf filled. */
+const struct plan_task *plan_target_task(const struct plan *p, size_t i,
+                                         struct plan_task *buf);
 
 /* The value of target `i` in force at instant `at`: revisions apply from
  * their date on, so a view of the past keeps the target it had. */

@@ -239,6 +239,7 @@ planb_build_free(struct build *b)
 	for (i = 0; i < b->n_targets; i++) {
 		free(b->targets[i].unit);
 		free(b->targets[i].from_text);
+		free(b->targets[i].by_text);
 	}
 	free(b->targets);
 	planb_map_free(&b->unit_map);

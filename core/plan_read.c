@@ -315,6 +315,12 @@ add_target(struct build *b, const char *key, const char *value)
 		b->oom = 1;
 		return;
 	}
+	if ((from = planb_split_by(v)) != NULL &&
+	    (t->by_text = strdup(from)) == NULL) {
+		free(v);
+		b->oom = 1;
+		return;
+	}
 	if ((from = planb_split_from(v)) != NULL &&
 	    (t->from_text = strdup(from)) == NULL) {
 		free(v);

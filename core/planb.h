@@ -63,6 +63,8 @@ struct btarget {
 	char *unit;
 	dec_t value;
 	char *from_text; /* "VALUE from DATE": a revision; else NULL */
+	char *by_text;   /* "VALUE by DATE": the unit's own deadline */
+	when_t by;
 	when_t from;     /* from_text parsed (planb_check_revisions) */
 	int ok; /* value parsed */
 	int allocated; /* a parent's total allocated below: checked, then
@@ -148,6 +150,14 @@ size_t planb_check_allocations(struct build *b, struct plan_task *tasks,
  * (after planb_check_tasks, whose dates they need). */
 void planb_check_periods(struct build *b, const char *tz,
                          struct plan_task *tasks);
+
+/* plan_sched.c: "UNIT = VALUE by DATE", a unit's own deadline. */
+/* Splits "VALUE by DATE" in place; the date text, or NULL. */
+char *planb_split_by(char *value);
+/* Parses and checks each such deadline against its task; after
+ * planb_check_tasks and planb_check_targets. */
+void planb_check_schedules(struct build *b, const char *tz,
+                           const struct plan_task *tasks);
 
 /* plan_revise.c: "UNIT = VALUE from DATE" lines, revisions of a target. */
 /* Splits "VALUE from DATE" in place; the date text, or NULL. */

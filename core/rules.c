@@ -391,11 +391,14 @@ rules_eval_subject(struct rules *r, size_t i, const struct tally_view *v,
 	const struct plan_task *t = &r->plan->tasks[r->subj[i].task];
 	struct rules_ctx c = { .subject = i, .view = *v,
 	                       .last_report = last_report, .now = now };
-	int done = v->status == STATUS_DONE; /* each kind says when */
-	int running = now >= t->start && now < t->deadline;
+	/* The view says: each kind when it is done, each unit's own
+	 * schedule when it runs and when it is overdue. */
+	int done = v->status == STATUS_DONE;
+	int running = !done && v->status != STATUS_NOT_STARTED &&
+	              v->status != STATUS_OVERDUE;
 	enum rules_sev lag = SEV_NONE, cur = r->st[i * RULE_N + RULE_LAG].sev;
 
-	if (running && !done) {
+	if (running) {
 		/* Hysteresis: a threshold already crossed lets go only
 		 * `margin` points below it. */
 		double crit = t->critical - (cur >= SEV_CRITICAL ? r->cfg.margin : 0);
@@ -406,11 +409,11 @@ rules_eval_subject(struct rules *r, size_t i, const struct tally_view *v,
 			lag = SEV_WARNING;
 	}
 	rules_step(r, &c, RULE_LAG, lag);
-	rules_step(r, &c, RULE_OVERDUE, now >= t->deadline && !done
+	rules_step(r, &c, RULE_OVERDUE, v->status == STATUS_OVERDUE
 	           ? SEV_CRITICAL : SEV_NONE);
-	/* the view says silent: stale_after, or a period's report missing */
-	rules_step(r, &c, RULE_SILENT, running && !done &&
-	           v->status == STATUS_SILENT ? SEV_WARNING : SEV_NONE);
+	/* silent: stale_after, or a period's report missing */
+	rules_step(r, &c, RULE_SILENT, v->status == STATUS_SILENT
+	           ? SEV_WARNING : SEV_NONE);
 	rules_step(r, &c, RULE_DONE, done ? SEV_INFO : SEV_NONE);
 }
 

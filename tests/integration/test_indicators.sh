@@ -110,7 +110,7 @@ xa-b = 98
 
 [targets ntm]
 xa-a = 1
-xa-b = 1
+xa-b = 1 by $(day '10 days ago') ; its own deadline
 
 [targets chay-rung]
 xa-a = 0
@@ -145,6 +145,9 @@ expect_match "2 is not a yes/no" "$(z --report "3|xa-a|ntm|set|2|now" 2>&1)" \
 	"REJECTED BAD_VALUE .*a milestone is reached \(1\) or not \(0\)"
 z --report "4|xa-a|ntm|set|1|now" >/dev/null
 expect_eq "reached is done" "$(row ntm xa-a status)" done
+expect_eq "a unit's own deadline: overdue after it" "$(row ntm xa-b status)" overdue
+ok "and its overdue alert fires" wait_for 10 sh -c \
+	"curl -sf '$HTTP/v1/alerts?active=1' | grep -q 'Thị trấn Hợp Hòa quá hạn “Xã đạt chuẩn NTM nâng cao” mà chưa đạt chỉ tiêu: chưa đạt.'"
 expect_eq "the district counts one of two communes" "$(row ntm huyen actual)/$(row ntm huyen target)" 1/2
 
 # --- a ceiling of 0 ---------------------------------------------------------------

@@ -2,7 +2,8 @@
  * test_revise.c - revised targets: "UNIT = VALUE from DATE" lines, their
  * errors (file:line), and views of the past that keep the target they had
  * (a revision from 12,000 to 6,000 must not turn 41.7% into 83.3% in an
- * earlier view), replayed through the board and its roll-ups.
+ * earlier view), replayed through the board and its roll-ups; and a
+ * unit's own deadline ("VALUE by DATE").
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -165,6 +166,38 @@ test_past_views_keep_their_target(void **state)
 	plan_free(p);
 }
 
+/* A unit's own deadline: its view is overdue after it, while the others
+ * and the roll-up follow the task's; the pace runs to it. */
+static void
+test_unit_deadline(void **state)
+{
+	struct plan_errors e = {0};
+	struct plan *p = parse(PLAN("a = 12000 by 2021-06-30\n"), &e);
+	struct board *b;
+	struct tally_view v;
+	size_t n;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(p->targets[0].deadline, at("2021-07-01"));
+	b = board_new(p);
+	assert_non_null(b);
+	board_view(b, 0, at("2021-04-01"), &v);
+	assert_true(v.expected > 49 && v.expected < 51); /* half of Jan-Jun */
+	board_view(b, 0, at("2021-07-02"), &v);
+	assert_int_equal(v.status, STATUS_OVERDUE);
+	assert_int_equal(board_rollup(b, 0, 0, at("2021-07-02"), &v, &n), 0);
+	assert_true(v.status != STATUS_OVERDUE); /* the district's runs on */
+	board_free(b);
+	plan_free(p);
+	has_error(PLAN("a = 12000 by 2020-06-30\n"), 14,
+	          "deadline 2020-06-30 of unit 'a' is not after the start");
+	has_error(PLAN("a = 12000 by June\n"), 14,
+	          "deadline 'June' of unit 'a' is not a valid date");
+	has_error(PLAN("a = 12000\na = 6000 from 2021-06-01 by 2021-09-30\n"),
+	          15, "a revision cannot move the deadline");
+}
+
 int
 main(void)
 {
@@ -172,6 +205,7 @@ main(void)
 		cmocka_unit_test(test_revisions_read),
 		cmocka_unit_test(test_revision_errors),
 		cmocka_unit_test(test_past_views_keep_their_target),
+		cmocka_unit_test(test_unit_deadline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
