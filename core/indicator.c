@@ -13,6 +13,7 @@ static const char *const kind_names[] = {
 	[PLAN_KIND_MILESTONE] = "milestone",
 	[PLAN_KIND_CEILING] = "ceiling",
 	[PLAN_KIND_RATE] = "rate",
+	[PLAN_KIND_GROUP] = "group",
 };
 
 const char *

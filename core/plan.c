@@ -253,6 +253,7 @@ plan_parse(const char *text, size_t len, const char *name,
 	planb_check_periods(&b, tz, tasks);
 	n_good = planb_check_targets(&b, tasks);
 	planb_check_rates(&b, tasks);
+	planb_check_groups(&b, tasks);
 	planb_check_schedules(&b, tz, tasks);
 	n_good -= planb_check_allocations(&b, tasks, parent);
 	if (b.oom)
@@ -289,6 +290,7 @@ out:
 		for (i = 0; i < b.n_tasks; i++) {
 			free(tasks[i].milestones);
 			free(tasks[i].periods);
+			free(tasks[i].indicators);
 		}
 		free(tasks);
 	}
@@ -368,6 +370,7 @@ plan_free(struct plan *p)
 		free(p->tasks[i].measure);
 		free(p->tasks[i].milestones);
 		free(p->tasks[i].periods);
+		free(p->tasks[i].indicators);
 	}
 	free(p->tasks);
 	for (i = 0; i < p->n_targets; i++)

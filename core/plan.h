@@ -60,6 +60,7 @@ enum plan_kind {
 	PLAN_KIND_MILESTONE,    /* yes/no by the deadline */
 	PLAN_KIND_CEILING,      /* lower is better: must not exceed target */
 	PLAN_KIND_RATE,         /* numerator / denominator, in percent */
+	PLAN_KIND_GROUP,        /* several indicators: no targets of its own */
 };
 
 struct plan_task {
@@ -89,6 +90,8 @@ struct plan_task {
 	int allocate;      /* parent_targets = allocation: a parent's own
 	                      target was the total of those below it (checked
 	                      when read) and is not a target of its own */
+	int *indicators;   /* group: its indicator tasks, in plan order */
+	size_t n_indicators;
 	enum plan_every every;       /* PLAN_EVERY_NONE: no periods */
 	int due_day;                 /* day of the next period the report is
 	                                due by: 1-7 (Monday = 1) for a week,

@@ -272,6 +272,10 @@ planb_check_tasks(struct build *b, const char *tz, struct plan_task *out)
 		const char *why;
 		int start_ok = 0, deadline_ok = 0, points_ok;
 
+		if (planb_is_group(t)) {
+			planb_check_group_task(b, t, pt);
+			continue;
+		}
 		check_required(b, &f[T_TITLE], "title", "task", t->code,
 		               t->line);
 		check_required(b, &f[T_MEASURE], "measure", "task", t->code,
@@ -460,7 +464,8 @@ planb_check_targets(struct build *b, const struct plan_task *tasks)
 		good += t->ok;
 	}
 	for (i = 0; i < b->n_tasks; i++)
-		if (b->tasks[i].n_targets == 0)
+		if (b->tasks[i].n_targets == 0 &&
+		    tasks[i].kind != PLAN_KIND_GROUP)
 			planb_errf(b, b->tasks[i].line, "task '%s' has no targets; "
 			     "add a [targets %s] section with lines like "
 			     "'unit-code = 100'", b->tasks[i].code,

@@ -35,7 +35,7 @@ enum { U_NAME, U_KIND, U_PARENT, U_NKEYS };
 enum {
 	T_TITLE, T_MEASURE, T_OWNER, T_START, T_DEADLINE, T_PACING, T_WARN,
 	T_CRITICAL, T_STALE, T_KIND, T_HOLD, T_INTEGER, T_NEGATIVE, T_NUM,
-	T_DEN, T_EVERY, T_DUE, T_PARENT_TARGETS, T_NKEYS
+	T_DEN, T_EVERY, T_DUE, T_PARENT_TARGETS, T_INDICATORS, T_NKEYS
 };
 
 struct bunit {
@@ -139,6 +139,15 @@ int planb_parse_date(const char *s, const char *tz, int end_of_day,
 void planb_check_units(struct build *b, int *parent);
 void planb_check_tasks(struct build *b, const char *tz, struct plan_task *out);
 size_t planb_check_targets(struct build *b, const struct plan_task *tasks);
+
+/* plan_group.c: kind = group, a task of several indicator tasks. */
+/* 1 when the task says kind = group (then most task keys do not apply). */
+int planb_is_group(const struct btask *t);
+/* A group's own keys; in planb_check_tasks' place. */
+void planb_check_group_task(struct build *b, struct btask *t,
+                            struct plan_task *pt);
+/* Resolves every group's indicators (after all tasks are checked). */
+void planb_check_groups(struct build *b, struct plan_task *tasks);
 
 /* plan_alloc.c: parent_targets = allocation: each parent's total must be
  * the sum of the targets below it, and is then not counted again.  Returns

@@ -21,6 +21,7 @@
 
 #include "http.h"
 #include "http_alerts.h"
+#include "group.h"
 #include "indicator.h"
 #include "period.h"
 #include "log.h"
@@ -218,6 +219,15 @@ http_tasks(struct http *h, struct evhttp_request *req)
 			"integer", t->integer, "negative_adds", !t->no_negative_adds));
 		json_object_set_new(json_array_get(tasks, json_array_size(tasks) - 1),
 		                    "revisions", revs);
+		if (t->kind == PLAN_KIND_GROUP) {
+			json_t *inds = json_array();
+
+			for (size_t k = 0; k < t->n_indicators; k++)
+				json_array_append_new(inds, json_string(
+				    p->tasks[t->indicators[k]].code));
+			json_object_set_new(json_array_get(tasks,
+			    json_array_size(tasks) - 1), "indicators", inds);
+		}
 	}
 	http_reply(req, 200, json_pack("{s:s, s:o}", "plan", p->name ? p->name : "",
 	                               "tasks", tasks));
@@ -370,6 +380,68 @@ tallies_period_row(struct tallies *ts, struct evbuffer *out, json_t *row,
 	return tallies_row(ts, out, row);
 }
 
+/* One row of a group for unit u, or NULL when none of its indicators
+ * applies there: each indicator's status and numbers, and the group's
+ * (group.h gives the rule). */
+static json_t *
+tallies_group_row(const struct tallies *ts, const struct plan *p,
+                  const struct board *board, int ti, int u)
+{
+	const struct plan_task *g = &p->tasks[ti];
+	enum tally_status st[64];
+	json_t *inds = json_array();
+	size_t k, n = 0, most = 0;
+
+	for (k = 0; k < g->n_indicators && n < 64; k++) {
+		int task = g->indicators[k], own = plan_target_find(p, task, u);
+		struct tally_view v;
+		size_t below = 0;
+
+		if (board_rollup(board, task, u, ts->now, &v, &below) < 0)
+			continue;
+		if (below == 1 && own >= 0)
+			board_view(board, own, ts->now, &v); /* its own schedule */
+		if (below > most)
+			most = below;
+		st[n++] = v.status;
+		json_array_append_new(inds, json_pack("{s:s, s:s, s:o, s:o, s:o}",
+			"task", p->tasks[task].code,
+			"status", tally_status_name(v.status),
+			"actual", json_dec(v.actual), "target", json_dec(v.target),
+			"percent", json_pct(v.percent)));
+	}
+	if (n == 0) {
+		json_decref(inds);
+		return NULL;
+	}
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:s, s:o}",
+		"task", g->code, "task_title", g->title, "kind", "group",
+		"unit", p->units[u].code, "unit_name", p->units[u].name,
+		"unit_kind", p->units[u].kind, "depth", p->units[u].depth,
+		"rollup", most > 1, "status", tally_status_name(group_status(st, n)),
+		"indicators", inds);
+}
+
+static int
+tallies_group(struct tallies *ts, struct book *book, int ti,
+              struct evbuffer *out)
+{
+	const struct plan *p = book->plan;
+	const struct board *board = ts->past ? ts->past : book->board;
+
+	for (size_t i = 0; i < p->n_units; i++) {
+		int u = book->preorder[i];
+		json_t *row;
+
+		if (ts->unit >= 0 && !plan_unit_within(p, u, ts->unit))
+			continue;
+		if ((row = tallies_group_row(ts, p, board, ti, u)) != NULL &&
+		    tallies_row(ts, out, row) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Renders one task's rows into out. */
 static int
 tallies_task(struct tallies *ts, struct book *book, int ti,
@@ -377,6 +449,9 @@ tallies_task(struct tallies *ts, struct book *book, int ti,
 {
 	const struct plan *p = book->plan;
 	const struct board *board = ts->past ? ts->past : book->board;
+
+	if (p->tasks[ti].kind == PLAN_KIND_GROUP)
+		return tallies_group(ts, book, ti, out);
 
 	rollup_task(ts->ru, board, ti);
 	if (ts->ru0)

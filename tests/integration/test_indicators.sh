@@ -104,6 +104,11 @@ huyen = 1500
 xa-a = 1000
 xa-b = 500
 
+[task nhom]
+title = Cải cách hành chính và nông thôn mới
+kind = group
+indicators = ho-so, ntm
+
 [targets ho-so]
 xa-a = 98
 xa-b = 98
@@ -138,6 +143,9 @@ expect_eq "at= before the fall still sees it in bounds" \
 ok "the alert says the level is not held" wait_for 10 sh -c \
 	"curl -sf '$HTTP/v1/alerts?active=1' | grep -q 'Xã Hoàng Đan không giữ được mức “Hồ sơ một cửa giải quyết đúng hạn”: 91% (ngưỡng ≥ 98%)'"
 
+# --- a task of several indicators -------------------------------------------------
+grp() { get "/v1/tallies?task=nhom" | jq -r ".tallies[] | select(.unit==\"$1\") | $2"; }
+
 # --- a yes/no milestone ----------------------------------------------------------
 expect_eq "a milestone months before its date is on track" "$(row ntm xa-a status)" on_track
 expect_eq "nothing is expected of it yet" "$(row ntm xa-a expected)" 0
@@ -149,6 +157,13 @@ expect_eq "a unit's own deadline: overdue after it" "$(row ntm xa-b status)" ove
 ok "and its overdue alert fires" wait_for 10 sh -c \
 	"curl -sf '$HTTP/v1/alerts?active=1' | grep -q 'Thị trấn Hợp Hòa quá hạn “Xã đạt chuẩn NTM nâng cao” mà chưa đạt chỉ tiêu: chưa đạt.'"
 expect_eq "the district counts one of two communes" "$(row ntm huyen actual)/$(row ntm huyen target)" 1/2
+
+expect_eq "a group lists each indicator's status" \
+	"$(grp xa-a '[.indicators[] | .task + ":" + .status] | join(",")')" "ho-so:lagging,ntm:done"
+expect_eq "its status is the most urgent of them" "$(grp xa-a .status)" lagging
+expect_eq "an overdue indicator makes it overdue" "$(grp xa-b .status)" overdue
+expect_eq "/v1/tasks names a group's indicators" \
+	"$(get /v1/tasks | jq -c '.tasks[] | select(.code=="nhom") | [.kind, .indicators]')" '["group",["ho-so","ntm"]]'
 
 # --- a ceiling of 0 ---------------------------------------------------------------
 expect_eq "no fire is on track" "$(row chay-rung xa-a status)" on_track
@@ -188,7 +203,7 @@ expect_match "a negative ADD is refused where the task says so" \
 expect_eq "nothing refused was counted" "$(row tan-binh xa-a actual)" 0
 expect_eq "/v1/tasks tells the kinds" \
 	"$(get /v1/tasks | jq -c '[.tasks[] | [.code, .kind, .integer, .negative_adds]]')" \
-	'[["ho-so","level",false,true],["ntm","milestone",true,false],["chay-rung","ceiling",true,true],["tan-binh","quantity",true,false],["xong","quantity",false,true],["dung-han","quantity",false,true],["ty-le","rate",false,true],["phan-bo","quantity",false,true]]'
+	'[["ho-so","level",false,true],["ntm","milestone",true,false],["chay-rung","ceiling",true,true],["tan-binh","quantity",true,false],["xong","quantity",false,true],["dung-han","quantity",false,true],["ty-le","rate",false,true],["phan-bo","quantity",false,true],["nhom","group",false,true]]'
 
 # --- tiendo-ctl check ----------------------------------------------------------------
 cat >"$T/bad.ini" <<'BAD'

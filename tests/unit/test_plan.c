@@ -157,8 +157,8 @@ test_example(void **state)
 	 * committee */
 	assert_int_equal(p->n_units, 22);
 	assert_true(p->n_tasks >= 10);
-	assert_int_equal(p->n_tasks, 24);
-	assert_int_equal(p->n_targets, 224);
+	assert_int_equal(p->n_tasks, 26);
+	assert_int_equal(p->n_targets, 227);
 	assert_non_null(strstr(p->name, "minh họa"));
 	/* Each kind where the seed calls for it. */
 	assert_int_equal(p->tasks[plan_task_find(p, "giao-nhan-quan")].kind,
@@ -172,6 +172,9 @@ test_example(void **state)
 	assert_int_equal(p->tasks[plan_task_find(p, "chay-rung")].kind,
 	                 PLAN_KIND_CEILING);
 	assert_int_equal(p->tasks[plan_task_find(p, "tan-binh")].integer, 1);
+	assert_int_equal(p->tasks[plan_task_find(p, "ocop")].kind,
+	                 PLAN_KIND_GROUP);
+	assert_int_equal(p->tasks[plan_task_find(p, "ocop")].n_indicators, 2);
 	assert_string_equal(p->units[plan_unit_find(p, "phong-vh-tt")].name,
 	                    "Phòng Văn hóa và Thông tin");
 
