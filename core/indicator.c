@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "indicator.h"
+#include "pacing.h"
 #include "period.h"
 
 static const char *const kind_names[] = {
@@ -171,6 +172,24 @@ view_rate(const struct tally *t, const struct plan_task *task, dec_t target,
 	}
 	as.kind = PLAN_KIND_QUANTITY;
 	tally_view(&r, &as, target, now, out);
+}
+
+double
+indicator_expected(const struct plan_task *t, when_t now)
+{
+	switch (t->kind) {
+	case PLAN_KIND_MILESTONE:
+		return now >= t->deadline ? 100.0 : 0.0;
+	case PLAN_KIND_LEVEL:
+	case PLAN_KIND_CEILING:
+		return 100.0;
+	case PLAN_KIND_RATE:
+		return t->held ? 100.0 : pacing_expected(t, now);
+	case PLAN_KIND_GROUP:
+		return 0.0;
+	default:
+		return pacing_expected(t, now);
+	}
 }
 
 void

@@ -55,6 +55,12 @@ dec_t indicator_ratio(dec_t part, dec_t whole);
 int indicator_silent(const struct tally *t, const struct plan_task *task,
                      when_t now);
 
+/* What is expected of the task at `now`, in percent of its target, as its
+ * kind reads it: the pace of a quantity or a paced rate; 0 for a
+ * milestone before its deadline and 100 from it; 100 for what is held
+ * (a level, a ceiling, a held rate); 0 for a group. */
+double indicator_expected(const struct plan_task *t, when_t now);
+
 /* tally_view() for a task whose kind is not quantity. */
 void indicator_view(const struct tally *t, const struct plan_task *task,
                     dec_t target, when_t now, struct tally_view *out);

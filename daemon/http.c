@@ -212,7 +212,7 @@ http_tasks(struct http *h, struct evhttp_request *req)
 			"critical", json_pct(t->critical),
 			"stale_after_s", (json_int_t)(t->stale_after / 1000),
 			"targets", (json_int_t)n, "target_total", json_dec(total),
-			"expected_now", json_pct(pacing_expected(t, now)),
+			"expected_now", json_pct(indicator_expected(t, now)),
 			"kind", indicator_kind_name(t->kind),
 			"hold", t->kind != PLAN_KIND_LEVEL ? NULL :
 			        t->hold_below ? "at_most" : "at_least",

@@ -149,6 +149,7 @@ grp() { get "/v1/tallies?task=nhom" | jq -r ".tallies[] | select(.unit==\"$1\") 
 # --- a yes/no milestone ----------------------------------------------------------
 expect_eq "a milestone months before its date is on track" "$(row ntm xa-a status)" on_track
 expect_eq "nothing is expected of it yet" "$(row ntm xa-a expected)" 0
+expect_eq "nor of the task, in /v1/tasks" "$(get /v1/tasks | jq '.tasks[] | select(.code=="ntm") | .expected_now')" 0
 expect_match "2 is not a yes/no" "$(z --report "3|xa-a|ntm|set|2|now" 2>&1)" \
 	"REJECTED BAD_VALUE .*a milestone is reached \(1\) or not \(0\)"
 z --report "4|xa-a|ntm|set|1|now" >/dev/null
