@@ -21,9 +21,8 @@
 
 #include "http.h"
 #include "http_alerts.h"
-#include "group.h"
+#include "http_kinds.h"
 #include "indicator.h"
-#include "period.h"
 #include "log.h"
 #include "pacing.h"
 #include "rollup.h"
@@ -319,107 +318,18 @@ tallies_row(struct tallies *ts, struct evbuffer *out, json_t *row)
 	return 0;
 }
 
-/*
- * period=: what happened in the period (phát sinh trong kỳ) and where it
- * stood at its end (lũy kế).  In the period: the sum of its adds for a
- * quantity or a ceiling, the ratio of the period's parts for a rate; a
- * level or a milestone has only a value at the end.
- */
-static json_t *
-tallies_period(const struct tallies *ts, const struct plan_task *tk,
-               const struct tally *end, const struct tally *before,
-               const struct tally_view *v)
-{
-	dec_t d = end->actual - before->actual;
-	json_t *in;
-
-	if (tk->kind == PLAN_KIND_RATE)
-		in = json_dec(indicator_ratio(d, end->base - before->base));
-	else if (tk->kind == PLAN_KIND_QUANTITY || tk->kind == PLAN_KIND_CEILING)
-		in = json_dec(d);
-	else
-		in = json_null();
-	return json_pack("{s:s, s:o, s:o, s:o, s:o}", "name", ts->period,
-		"from", json_when(ts->period_start), "to", json_when(ts->period_end),
-		"in_period", in, "cumulative", json_dec(v->actual));
-}
-
-/* A silent row whose period's report is missing names that period, as
- * period= would: {"period": "2026-11", "due": "..."}. */
-static void
-tallies_missing(const struct tallies *ts, const struct plan_task *tk,
-                const struct tally *t, const struct tally_view *v,
-                json_t *row)
-{
-	const struct plan_period *pp;
-	char name[32];
-
-	if (v->status != STATUS_SILENT ||
-	    (pp = period_missing(tk, t->last_report_at, ts->now)) == NULL)
-		return;
-	if (tk->every == PLAN_EVERY_WEEK)
-		snprintf(name, sizeof name, "%04d-W%02d", pp->year, pp->num);
-	else if (tk->every == PLAN_EVERY_QUARTER)
-		snprintf(name, sizeof name, "%04d-Q%d", pp->year, pp->num);
-	else
-		snprintf(name, sizeof name, "%04d-%02d", pp->year, pp->num);
-	json_object_set_new(row, "missing_report", json_pack("{s:s, s:o}",
-		"period", name, "due", json_when(pp->due)));
-}
-
 static int
 tallies_period_row(struct tallies *ts, struct evbuffer *out, json_t *row,
                    const struct plan_task *tk, const struct tally *end,
                    const struct tally *before, const struct tally_view *v)
 {
 	if (row)
-		tallies_missing(ts, tk, end, v, row);
+		http_period_missing(tk, end, v, ts->now, row);
 	if (row && ts->period)
-		json_object_set_new(row, "period",
-		                    tallies_period(ts, tk, end, before, v));
+		json_object_set_new(row, "period", http_period_json(ts->period,
+		                    ts->period_start, ts->period_end, tk, end,
+		                    before, v));
 	return tallies_row(ts, out, row);
-}
-
-/* One row of a group for unit u, or NULL when none of its indicators
- * applies there: each indicator's status and numbers, and the group's
- * (group.h gives the rule). */
-static json_t *
-tallies_group_row(const struct tallies *ts, const struct plan *p,
-                  const struct board *board, int ti, int u)
-{
-	const struct plan_task *g = &p->tasks[ti];
-	enum tally_status st[64];
-	json_t *inds = json_array();
-	size_t k, n = 0, most = 0;
-
-	for (k = 0; k < g->n_indicators && n < 64; k++) {
-		int task = g->indicators[k], own = plan_target_find(p, task, u);
-		struct tally_view v;
-		size_t below = 0;
-
-		if (board_rollup(board, task, u, ts->now, &v, &below) < 0)
-			continue;
-		if (below == 1 && own >= 0)
-			board_view(board, own, ts->now, &v); /* its own schedule */
-		if (below > most)
-			most = below;
-		st[n++] = v.status;
-		json_array_append_new(inds, json_pack("{s:s, s:s, s:o, s:o, s:o}",
-			"task", p->tasks[task].code,
-			"status", tally_status_name(v.status),
-			"actual", json_dec(v.actual), "target", json_dec(v.target),
-			"percent", json_pct(v.percent)));
-	}
-	if (n == 0) {
-		json_decref(inds);
-		return NULL;
-	}
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:s, s:o}",
-		"task", g->code, "task_title", g->title, "kind", "group",
-		"unit", p->units[u].code, "unit_name", p->units[u].name,
-		"unit_kind", p->units[u].kind, "depth", p->units[u].depth,
-		"rollup", most > 1, "status", tally_status_name(group_status(st, n)),
-		"indicators", inds);
 }
 
 static int
@@ -435,7 +345,7 @@ tallies_group(struct tallies *ts, struct book *book, int ti,
 
 		if (ts->unit >= 0 && !plan_unit_within(p, u, ts->unit))
 			continue;
-		if ((row = tallies_group_row(ts, p, board, ti, u)) != NULL &&
+		if ((row = http_group_row(p, board, ti, u, ts->now)) != NULL &&
 		    tallies_row(ts, out, row) < 0)
 			return -1;
 	}
