@@ -46,7 +46,7 @@ usage(FILE *out)
 {
 	fprintf(out,
 "usage: tiendo-ctl [--http URL] status [--task T] [--unit U] [--at TIME]\n"
-"                                     [--lang vi|en] [--json]\n"
+"                                     [--period P] [--lang vi|en] [--json]\n"
 "       tiendo-ctl check PLAN.ini...\n"
 "       tiendo-ctl [--http URL] reload\n"
 "       tiendo-ctl backup [--state-dir DIR | --db FILE] FILE\n"
@@ -60,6 +60,9 @@ usage(FILE *out)
 "             one table per task; roll-ups first, in unit-tree order\n"
 "    --task T, --unit U   only that task; only that unit and those below\n"
 "    --at TIME            as it stood then (2021-03-01, 2021-03-01 08:00...)\n"
+"    --period P           a month (2026-11), quarter (2026-Q4) or ISO week\n"
+"                         (2026-W47): what happened in it, and the totals\n"
+"                         at its end\n"
 "    --lang vi|en         Vietnamese (headers, status words, 1.750,5,\n"
 "                         dd/mm/yyyy; --at 20/03/2021 read too) or\n"
 "                         English; default $TIENDO_LANG, else en\n"
@@ -323,6 +326,8 @@ ctl_str(const json_t *o, const char *key, const char *dflt)
 
 /* The reader's language, for status (TIENDO_LANG or --lang). */
 static int ctl_vi;
+/* status --period: a column for what happened in the period. */
+static int ctl_period;
 
 /* A number as "%.1f" ("%.1f" with a comma in Vietnamese), or "-" when
  * absent or null. */
@@ -374,12 +379,26 @@ ctl_table_new(void)
 		"Đơn vị", "Thực hiện", "Chỉ tiêu", "%", "Kế hoạch %",
 		"Chậm (điểm %)", "Số báo cáo", "Tình trạng",
 	};
+	static const char *const head_p[] = {
+		"Unit", "In period", "Cumulative", "Target", "%", "Expected",
+		"Lag", "Reports", "Status",
+	};
+	static const char *const head_p_vi[] = {
+		"Đơn vị", "Phát sinh trong kỳ", "Lũy kế", "Chỉ tiêu", "%",
+		"Kế hoạch %", "Chậm (điểm %)", "Số báo cáo", "Tình trạng",
+	};
 	static const enum table_align align[] = {
+		TABLE_LEFT, TABLE_RIGHT, TABLE_RIGHT, TABLE_RIGHT, TABLE_RIGHT,
+		TABLE_RIGHT, TABLE_RIGHT, TABLE_RIGHT, TABLE_LEFT,
+	};
+	static const enum table_align align8[] = {
 		TABLE_LEFT, TABLE_RIGHT, TABLE_RIGHT, TABLE_RIGHT, TABLE_RIGHT,
 		TABLE_RIGHT, TABLE_RIGHT, TABLE_LEFT,
 	};
 
-	return table_new(8, ctl_vi ? head_vi : head, align);
+	if (ctl_period)
+		return table_new(9, ctl_vi ? head_p_vi : head_p, align);
+	return table_new(8, ctl_vi ? head_vi : head, align8);
 }
 
 /* One row; 0 or -1 (out of memory). */
@@ -392,6 +411,8 @@ ctl_row(struct table *t, const json_t *row, json_int_t base,
 	int rollup = json_is_true(json_object_get(row, "rollup"));
 	json_int_t d = json_is_integer(depth) ? json_integer_value(depth) : 0;
 	char name[512], p1[32], p2[32], p3[32], reports[32], a[64], tg[64];
+	char in[64];
+	size_t c = ctl_period ? 1 : 0; /* columns after the period's */
 	int ind;
 
 	d -= base; /* with --unit, the chosen unit is the left margin */
@@ -411,15 +432,20 @@ ctl_row(struct table *t, const json_t *row, json_int_t base,
 	    json_integer_value(json_object_get(row, "reports")) : 0);
 	if (table_row(t, rollup ? "1" : NULL) != 0 ||
 	    table_cell(t, 0, name, NULL) != 0 ||
-	    table_cell(t, 1, ctl_num(row, "actual", a, sizeof a), NULL) != 0 ||
-	    table_cell(t, 2, ctl_num(row, "target", tg, sizeof tg), NULL) != 0 ||
-	    table_cell(t, 3, ctl_pct(row, "percent", p1, sizeof(p1)),
+	    (ctl_period && table_cell(t, 1, ctl_num(json_object_get(row,
+	        "period"), "in_period", in, sizeof in), NULL) != 0) ||
+	    table_cell(t, c + 1, ctl_num(row, "actual", a, sizeof a),
 	        NULL) != 0 ||
-	    table_cell(t, 4, ctl_pct(row, "expected", p2, sizeof(p2)),
+	    table_cell(t, c + 2, ctl_num(row, "target", tg, sizeof tg),
 	        NULL) != 0 ||
-	    table_cell(t, 5, ctl_pct(row, "lag", p3, sizeof(p3)), NULL) != 0 ||
-	    table_cell(t, 6, reports, NULL) != 0 ||
-	    table_cell(t, 7, lang_status(status, ctl_vi),
+	    table_cell(t, c + 3, ctl_pct(row, "percent", p1, sizeof(p1)),
+	        NULL) != 0 ||
+	    table_cell(t, c + 4, ctl_pct(row, "expected", p2, sizeof(p2)),
+	        NULL) != 0 ||
+	    table_cell(t, c + 5, ctl_pct(row, "lag", p3, sizeof(p3)),
+	        NULL) != 0 ||
+	    table_cell(t, c + 6, reports, NULL) != 0 ||
+	    table_cell(t, c + 7, lang_status(status, ctl_vi),
 	        ctl_status_sgr(status)) != 0)
 		return -1;
 	return 0;
@@ -520,9 +546,10 @@ nomem:
 static int
 ctl_status(const char *base, int argc, char **argv)
 {
-	enum { O_TASK = 256, O_UNIT, O_AT, O_JSON, O_HTTP, O_LANG };
+	enum { O_TASK = 256, O_UNIT, O_AT, O_JSON, O_HTTP, O_LANG, O_PERIOD };
 	static const struct option longopts[] = {
 		{ "lang", required_argument, NULL, O_LANG },
+		{ "period", required_argument, NULL, O_PERIOD },
 		{ "task", required_argument, NULL, O_TASK },
 		{ "unit", required_argument, NULL, O_UNIT },
 		{ "at", required_argument, NULL, O_AT },
@@ -532,6 +559,7 @@ ctl_status(const char *base, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *task = NULL, *unit = NULL, *at = NULL, *lang = NULL;
+	const char *period = NULL;
 	char at_iso[64];
 	struct httpget_result res;
 	json_error_t jerr;
@@ -550,6 +578,7 @@ ctl_status(const char *base, int argc, char **argv)
 		case O_JSON: as_json = 1; break;
 		case O_HTTP: base = optarg; break;
 		case O_LANG: lang = optarg; break;
+		case O_PERIOD: period = optarg; ctl_period = 1; break;
 		case 'h': usage(stdout); return EX_OK;
 		default: usage(stderr); return EX_USAGE;
 		}
@@ -574,7 +603,8 @@ ctl_status(const char *base, int argc, char **argv)
 	if (asprintf(&url, "%.*s/v1/tallies", (int)blen, base) < 0 ||
 	    ctl_query_add(&url, &first, "task", task) != 0 ||
 	    ctl_query_add(&url, &first, "unit", unit) != 0 ||
-	    ctl_query_add(&url, &first, "at", at) != 0) {
+	    ctl_query_add(&url, &first, "at", at) != 0 ||
+	    ctl_query_add(&url, &first, "period", period) != 0) {
 		fprintf(stderr, "%s: out of memory\n", progname);
 		return EX_OSERR;
 	}

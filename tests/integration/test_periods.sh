@@ -81,6 +81,9 @@ expect_eq "the district's month is the sum of its units'" \
 	"$(get "/v1/tallies?task=thu&period=$(name "$m1")" | jq -r '.tallies[] | select(.unit=="huyen") | .period.in_period')" 101.5
 q=$(date -d "$m1" +%Y)-Q$(( ($(date -d "$m1" +%-m) + 2) / 3 ))
 expect_eq "a quarter is a period too" "$(row .period.name "&period=$q")" "$q"
+out=$("$B/tiendo-ctl" status --task thu --period "$(name "$m1")" --lang vi)
+expect_match "tiendo-ctl status --period: the month's column" "$out" "Đơn vị +Phát sinh trong kỳ +Lũy kế +Chỉ tiêu"
+expect_match "and the month's numbers, in Vietnamese" "$out" "Xã Hoàng Đan +100,5 +200,5 +1\.000"
 expect_eq "a bad period is 400" "$(get_status '/v1/tallies?period=11-2026')" 400
 expect_eq "period= with at= is 400" "$(get_status "/v1/tallies?period=$(name "$m1")&at=2026-01-01")" 400
 
