@@ -126,6 +126,12 @@ view_bound(const struct tally *t, const struct plan_task *task, int below,
 		out->lag = task->warn; /* out of bounds is never on track */
 	if (task->kind == PLAN_KIND_CEILING && !met && out->lag < task->critical)
 		out->lag = task->critical; /* a ceiling broken stays broken */
+	/* Out of bounds since at least the report that showed it: held too
+	 * long is critical, however small the miss. */
+	if (has_value && !met && task->critical_after > 0 &&
+	    now - t->last_report_at >= task->critical_after &&
+	    out->lag < task->critical)
+		out->lag = task->critical;
 	if (common_status(t, task, has_value && met, now, out))
 		return;
 	if (!has_value || met)

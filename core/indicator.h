@@ -7,8 +7,11 @@
  *            the target.  The status comes from the latest value: in
  *            bounds is on_track until the deadline and done from it;
  *            out of bounds is lagging, critical when it misses the
- *            target by `critical` points of it or more, overdue from the
- *            deadline.  Nothing is "done" before the period ends.
+ *            target by `critical` points of it or more, or when it has
+ *            been out of bounds for `critical_after` (counted from the
+ *            report that showed it: a lower bound of the time out of
+ *            bounds); overdue from the deadline.  Nothing is "done"
+ *            before the period ends.
  * milestone  yes (1) or no (0) by the deadline.  Nothing is expected
  *            before it (expected 0, never lagging); done once reached;
  *            overdue after the deadline if not.  A roll-up counts the

@@ -85,6 +85,8 @@ struct plan_task {
 	                         allows a take-back) */
 	int held;          /* a rate held like a level (hold = given); a
 	                      rate without it is paced like a quantity */
+	int64_t critical_after; /* held: out of bounds this long (since the
+	                           report that showed it) is critical; 0 off */
 	int numerator;     /* rate: index of the task counting the part */
 	int denominator;   /* rate: index of the task counting the whole */
 	int allocate;      /* parent_targets = allocation: a parent's own

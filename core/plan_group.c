@@ -36,6 +36,7 @@ planb_check_group_task(struct build *b, struct btask *t,
 		[T_NUM] = "numerator", [T_DEN] = "denominator",
 		[T_EVERY] = "report_every", [T_DUE] = "report_due",
 		[T_PARENT_TARGETS] = "parent_targets",
+		[T_CRIT_AFTER] = "critical_after",
 	};
 
 	pt->kind = PLAN_KIND_GROUP;

@@ -77,6 +77,25 @@ check_hold(struct build *b, const struct btask *t, struct plan_task *pt)
 		           "or at_most", f->val, t->code);
 }
 
+static void
+check_critical_after(struct build *b, const struct btask *t,
+                     struct plan_task *pt)
+{
+	const struct field *f = &t->f[T_CRIT_AFTER];
+	const char *why;
+
+	if (f->val == NULL)
+		return;
+	if (!pt->held)
+		planb_errf(b, f->line, "critical_after is for what is held (a "
+		           "level, or a rate with hold); task '%s' is a %s",
+		           t->code, indicator_kind_name(pt->kind));
+	else if (when_parse_duration(f->val, &pt->critical_after, &why) != 0)
+		planb_errf(b, f->line, "critical_after '%s' of task '%s' is not a "
+		           "duration (%s); write it like 30d or 2w", f->val,
+		           t->code, why);
+}
+
 void
 planb_check_kind(struct build *b, const struct btask *t, struct plan_task *pt)
 {
@@ -106,6 +125,7 @@ planb_check_kind(struct build *b, const struct btask *t, struct plan_task *pt)
 		           "is for a quantity or a rate only; remove it", t->code,
 		           indicator_kind_name(pt->kind));
 	check_hold(b, t, pt);
+	check_critical_after(b, t, pt);
 	check_flag(b, t, T_INTEGER, "integer", &pt->integer);
 	if (t->f[T_NEGATIVE].val != NULL) {
 		int allowed = !pt->no_negative_adds;

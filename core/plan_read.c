@@ -19,7 +19,7 @@ static const char *const task_keys[] = {
 	"title", "measure", "owner", "start", "deadline", "pacing", "warn",
 	"critical", "stale_after", "kind", "hold", "integer", "negative_adds",
 	"numerator", "denominator", "report_every", "report_due",
-	"parent_targets", "indicators", NULL
+	"parent_targets", "indicators", "critical_after", NULL
 };
 
 /* ---- sections (opened by the reader) ---- */
@@ -366,8 +366,8 @@ planb_handle(void *user, const char *section, const char *key, const char *value
 			          "pacing, milestone, warn, critical or "
 			          "stale_after, kind, hold, integer, "
 			          "negative_adds, numerator, denominator, "
-			          "report_every, report_due, parent_targets "
-			          "or indicators");
+			          "report_every, report_due, parent_targets, "
+			          "indicators or critical_after");
 			break;
 		}
 		if (planb_grow(&t->ms, &t->cap_ms, t->n_ms, sizeof(*t->ms)) != 0 ||

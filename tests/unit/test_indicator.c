@@ -246,6 +246,27 @@ test_level_year(void **state)
 	plan_free(p);
 }
 
+/* Just under the line, but for six weeks: critical_after = 30d makes a
+ * small miss critical once it has lasted. */
+static void
+test_level_time_out_of_bounds(void **state)
+{
+	struct plan *p = parse_ok(TASK("kind = level\nstale_after = 0\n"
+	                               "critical_after = 30d\n", "a = 98\n"));
+	struct tally t;
+
+	(void)state;
+	tally_init(&t);
+	set(&t, "2026-05-01", "97.5", 1);
+	assert_int_equal(status_at(p, &t, "2026-05-15"), STATUS_LAGGING);
+	assert_int_equal(status_at(p, &t, "2026-05-31"), STATUS_CRITICAL);
+	set(&t, "2026-06-02", "98.5", 2);
+	assert_int_equal(status_at(p, &t, "2026-07-15"), STATUS_ON_TRACK);
+	plan_free(p);
+	has_error(TASK("critical_after = 30d\n", "a = 1\n"), 13,
+	          "critical_after is for what is held");
+}
+
 static void
 test_level_at_most(void **state)
 {
@@ -464,6 +485,7 @@ main(void)
 		cmocka_unit_test(test_check_value),
 		cmocka_unit_test(test_level_year),
 		cmocka_unit_test(test_level_at_most),
+		cmocka_unit_test(test_level_time_out_of_bounds),
 		cmocka_unit_test(test_milestone_year),
 		cmocka_unit_test(test_ceiling_year),
 		cmocka_unit_test(test_ceiling_backlog),
