@@ -39,6 +39,24 @@ rate_derive_all(const struct plan *p, struct tally *tallies)
 }
 
 size_t
+rate_readers(const struct plan *p, int target, int *out, size_t cap)
+{
+	int task = p->targets[target].task, unit = p->targets[target].unit;
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_tasks && n < cap; i++) {
+		const struct plan_task *r = &p->tasks[i];
+		int k;
+
+		if (r->kind == PLAN_KIND_RATE &&
+		    (r->numerator == task || r->denominator == task) &&
+		    (k = plan_target_find(p, (int)i, unit)) >= 0)
+			out[n++] = k;
+	}
+	return n;
+}
+
+size_t
 rate_follow(const struct plan *p, struct tally *tallies, int target)
 {
 	int task = p->targets[target].task, unit = p->targets[target].unit;

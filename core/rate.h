@@ -19,4 +19,8 @@ void rate_derive_all(const struct plan *p, struct tally *tallies);
  * it.  Returns how many. */
 size_t rate_follow(const struct plan *p, struct tally *tallies, int target);
 
+/* The rate targets that read target `target` (as numerator or
+ * denominator), at most cap of them into out.  Returns how many. */
+size_t rate_readers(const struct plan *p, int target, int *out, size_t cap);
+
 #endif

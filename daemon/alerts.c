@@ -21,6 +21,7 @@
 
 #include "alerts.h"
 #include "log.h"
+#include "rate.h"
 
 struct alerts {
 	struct book **book;
@@ -300,6 +301,23 @@ alerts_plan_current(struct alerts *a)
 /* Inside the batch's transaction.  A savepoint keeps a failure here from
  * failing the reports: they are committed, and the alerts wait for the
  * next evaluation. */
+/* A rate follows its parts: the rates that read these targets are
+ * evaluated with them, not at the next full evaluation. */
+static void
+alerts_stage_rates(struct alerts *a, const int *targets, size_t n)
+{
+	const struct plan *p = (*a->book)->plan;
+	int readers[16];
+
+	for (size_t i = 0; i < n; i++) {
+		size_t k = rate_readers(p, targets[i], readers, 16);
+
+		if (k > 0 && rules_eval_targets(a->rules, (*a->book)->board,
+		                                readers, k, when_now()) < 0)
+			log_err("alerts: out of memory evaluating");
+	}
+}
+
 static void
 alerts_stage(void *arg, const int *targets, size_t n)
 {
@@ -311,6 +329,7 @@ alerts_stage(void *arg, const int *targets, size_t n)
 	if (rules_eval_targets(a->rules, (*a->book)->board, targets, n,
 	                       when_now()) < 0)
 		log_err("alerts: out of memory evaluating");
+	alerts_stage_rates(a, targets, n);
 	rules_events(a->rules, &n_ev);
 	rules_dirty(a->rules, &n_dirty);
 	if (n_ev == 0 && n_dirty == 0)
