@@ -286,7 +286,12 @@ alerts_flush(struct alerts *a)
 int
 alerts_reload(struct alerts *a)
 {
-	return alerts_rebuild(a);
+	if (alerts_rebuild(a) < 0)
+		return -1;
+	/* A revised target or threshold is judged now, not at the next
+	 * evaluation. */
+	alerts_eval_all(a, when_now());
+	return 0;
 }
 
 static int
@@ -298,9 +303,6 @@ alerts_plan_current(struct alerts *a)
 	return alerts_rebuild(a);
 }
 
-/* Inside the batch's transaction.  A savepoint keeps a failure here from
- * failing the reports: they are committed, and the alerts wait for the
- * next evaluation. */
 /* A rate follows its parts: the rates that read these targets are
  * evaluated with them, not at the next full evaluation. */
 static void
@@ -318,6 +320,9 @@ alerts_stage_rates(struct alerts *a, const int *targets, size_t n)
 	}
 }
 
+/* Inside the batch's transaction.  A savepoint keeps a failure here from
+ * failing the reports: they are committed, and the alerts wait for the
+ * next evaluation. */
 static void
 alerts_stage(void *arg, const int *targets, size_t n)
 {

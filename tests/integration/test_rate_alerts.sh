@@ -1,7 +1,7 @@
 #!/bin/sh
-# A rate's alert follows its parts at once: with a full evaluation only
-# every hour, a report to a part evaluates the rates that read it in the
-# same batch (not at the next full evaluation).
+# Alerts follow at once, with a full evaluation only every hour: a report
+# to a rate's part evaluates the rates that read it in the same batch, and
+# a reload that revises a target re-evaluates every alert.
 TEST_CLIENTS_MORE="k"
 . "$(dirname "$0")/lib.sh"
 
@@ -57,5 +57,11 @@ rate_alert() {
 ok "the rate's alert fires with the batch of its parts" wait_for 5 rate_alert
 expect_eq "its numbers are the rate's" \
 	"$(get '/v1/alerts?active=1' | jq -r '.alerts[] | select(.task=="ty-le" and .rollup==false) | .actual')" 10
+
+sed -i 's/^xa-a = 95$/xa-a = 5/' "$T/plan.ini"
+out=$("$B/tiendo-ctl" reload 2>&1)
+expect_match "a revised target reloads" "$out" "reloaded"
+ok "and the alert it no longer deserves resolves at once" wait_for 5 sh -c \
+	"! curl -sf '$HTTP/v1/alerts?active=1' | jq -e '.alerts[] | select(.task==\"ty-le\" and .unit==\"xa-a\" and .rollup==false and .rule==\"lag\")' >/dev/null"
 
 finish
