@@ -3,8 +3,8 @@
  *                [--severity S] [--rule R] [--owner O] [--since N]
  *                [--limit N] [--json]
  *
- * Both lists are filtered and paged by the daemon; --rule and --owner are
- * for the active list only.
+ * Both lists are filtered and paged by the daemon; --rule is for the
+ * active list only.
  *
  * One line per alert: seq, time, severity, transition, unit, task and the
  * daemon's own sentence (which carries the numbers).
@@ -107,9 +107,9 @@ ctl_alerts(const char *base, int argc, char **argv)
 		        argv[optind]);
 		return EX_USAGE;
 	}
-	if (history && (rule || owner)) {
-		fprintf(stderr, "tiendo-ctl: alerts: --rule and --owner filter "
-		        "the active alerts, not --history\n");
+	if (history && rule) {
+		fprintf(stderr, "tiendo-ctl: alerts: --rule filters the active "
+		        "alerts, not --history\n");
 		return EX_USAGE;
 	}
 	while (blen > 0 && base[blen - 1] == '/')

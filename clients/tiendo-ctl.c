@@ -27,6 +27,8 @@
 #include "backup.h"
 #include "ctl_alerts.h"
 #include "ctl_silence.h"
+#include "ctl_reports.h"
+#include "lang.h"
 #include "httpget.h"
 #include "keys.h"
 #include "plan.h"
@@ -46,13 +48,15 @@ usage(FILE *out)
 {
 	fprintf(out,
 "usage: tiendo-ctl [--http URL] status [--task T] [--unit U] [--at TIME]\n"
-"                                     [--json]\n"
+"                                     [--period P] [--lang vi|en] [--json]\n"
 "       tiendo-ctl check PLAN.ini...\n"
 "       tiendo-ctl [--http URL] reload\n"
 "       tiendo-ctl backup [--state-dir DIR | --db FILE] FILE\n"
 "       tiendo-ctl alerts [--history] [--task T] [--unit U] [--severity S]\n"
 "                         [--rule R] [--owner O] [--since SEQ] [--limit N]\n"
 "                         [--json]\n"
+"       tiendo-ctl reports [--task T] [--unit U] [--since ID] [--limit N]\n"
+"                          [--json]\n"
 "       tiendo-ctl [--http URL] silence add [--task T] [--unit U] --until DATE\n"
 "                         --reason TEXT [--by NAME]\n"
 "       tiendo-ctl [--http URL] silence list [--all] [--json]\n"
@@ -63,6 +67,12 @@ usage(FILE *out)
 "             one table per task; roll-ups first, in unit-tree order\n"
 "    --task T, --unit U   only that task; only that unit and those below\n"
 "    --at TIME            as it stood then (2021-03-01, 2021-03-01 08:00...)\n"
+"    --period P           a month (2026-11), quarter (2026-Q4) or ISO week\n"
+"                         (2026-W47): what happened in it, and the totals\n"
+"                         at its end\n"
+"    --lang vi|en         Vietnamese (headers, status words, 1.750,5,\n"
+"                         dd/mm/yyyy; --at 20/03/2021 read too) or\n"
+"                         English; default $TIENDO_LANG, else en\n"
 "    --json               the daemon's JSON, as received\n"
 "  check      load plans, print every error as FILE:LINE: message\n"
 "  reload     ask the daemon to re-read its configuration and plan\n"
@@ -76,8 +86,10 @@ usage(FILE *out)
 "    --db FILE            the database itself (DIR/tiendo.db)\n"
 "  alerts     the active alerts; --history: every alert event; both paged\n"
 "             by seq (--since, --limit) and filtered by the daemon: --unit\n"
-"             is that unit and those below it (active list), --rule and\n"
-"             --owner the active list only\n"
+"             is that unit and those below it (active list), --rule the\n"
+"             active list only\n"
+"  reports    the stored reports, oldest first, with reporter, note and\n"
+"             corrections (what voids what, and why); paged by id\n"
 "  silence    hold back the alert events of a task and/or a unit (and the\n"
 "             units below it) from subscribers until DATE (a bare date:\n"
 "             to its end); they are still stored.  --by (default $USER)\n"
@@ -335,7 +347,13 @@ ctl_str(const json_t *o, const char *key, const char *dflt)
 	return s ? s : dflt;
 }
 
-/* A number as "%.1f", or "-" when absent or null. */
+/* The reader's language, for status (TIENDO_LANG or --lang). */
+static int ctl_vi;
+/* status --period: a column for what happened in the period. */
+static int ctl_period;
+
+/* A number as "%.1f" ("%.1f" with a comma in Vietnamese), or "-" when
+ * absent or null. */
 static const char *
 ctl_pct(const json_t *o, const char *key, char *buf, size_t n)
 {
@@ -343,8 +361,18 @@ ctl_pct(const json_t *o, const char *key, char *buf, size_t n)
 
 	if (!json_is_number(v))
 		return "-";
-	snprintf(buf, n, "%.1f", json_number_value(v));
-	return buf;
+	return lang_pct(json_number_value(v), ctl_vi, buf, n);
+}
+
+/* A decimal of the reply; in Vietnamese grouped as the reader writes it. */
+static const char *
+ctl_num(const json_t *o, const char *key, char *buf, size_t n)
+{
+	const char *s = ctl_str(o, key, NULL);
+
+	if (s == NULL)
+		return "-";
+	return ctl_vi ? lang_number(s, 1, buf, n) : s; /* en: as sent */
 }
 
 static const char *
@@ -370,12 +398,30 @@ ctl_table_new(void)
 		"Unit", "Actual", "Target", "%", "Expected", "Lag", "Reports",
 		"Status",
 	};
+	static const char *const head_vi[] = {
+		"Đơn vị", "Thực hiện", "Chỉ tiêu", "%", "Kế hoạch %",
+		"Chậm (điểm %)", "Số báo cáo", "Tình trạng",
+	};
+	static const char *const head_p[] = {
+		"Unit", "In period", "Cumulative", "Target", "%", "Expected",
+		"Lag", "Reports", "Status",
+	};
+	static const char *const head_p_vi[] = {
+		"Đơn vị", "Phát sinh trong kỳ", "Lũy kế", "Chỉ tiêu", "%",
+		"Kế hoạch %", "Chậm (điểm %)", "Số báo cáo", "Tình trạng",
+	};
 	static const enum table_align align[] = {
+		TABLE_LEFT, TABLE_RIGHT, TABLE_RIGHT, TABLE_RIGHT, TABLE_RIGHT,
+		TABLE_RIGHT, TABLE_RIGHT, TABLE_RIGHT, TABLE_LEFT,
+	};
+	static const enum table_align align8[] = {
 		TABLE_LEFT, TABLE_RIGHT, TABLE_RIGHT, TABLE_RIGHT, TABLE_RIGHT,
 		TABLE_RIGHT, TABLE_RIGHT, TABLE_LEFT,
 	};
 
-	return table_new(8, head, align);
+	if (ctl_period)
+		return table_new(9, ctl_vi ? head_p_vi : head_p, align);
+	return table_new(8, ctl_vi ? head_vi : head, align8);
 }
 
 /* One row; 0 or -1 (out of memory). */
@@ -387,7 +433,9 @@ ctl_row(struct table *t, const json_t *row, json_int_t base,
 	const json_t *depth = json_object_get(row, "depth");
 	int rollup = json_is_true(json_object_get(row, "rollup"));
 	json_int_t d = json_is_integer(depth) ? json_integer_value(depth) : 0;
-	char name[512], p1[32], p2[32], p3[32], reports[32];
+	char name[512], p1[32], p2[32], p3[32], reports[32], a[64], tg[64];
+	char in[64];
+	size_t c = ctl_period ? 1 : 0; /* columns after the period's */
 	int ind;
 
 	d -= base; /* with --unit, the chosen unit is the left margin */
@@ -400,21 +448,28 @@ ctl_row(struct table *t, const json_t *row, json_int_t base,
 	ind = (int)d * 2 + (own_after_rollup ? 2 : 0);
 	snprintf(name, sizeof(name), "%*s%s%s", ind, "",
 	    ctl_str(row, "unit_name", ctl_str(row, "unit", "?")),
-	    own_after_rollup ? " (own target)" : "");
+	    !own_after_rollup ? "" : ctl_vi ? " (chỉ tiêu riêng)" :
+	    " (own target)");
 	snprintf(reports, sizeof(reports), "%" JSON_INTEGER_FORMAT,
 	    json_is_integer(json_object_get(row, "reports")) ?
 	    json_integer_value(json_object_get(row, "reports")) : 0);
 	if (table_row(t, rollup ? "1" : NULL) != 0 ||
 	    table_cell(t, 0, name, NULL) != 0 ||
-	    table_cell(t, 1, ctl_str(row, "actual", "-"), NULL) != 0 ||
-	    table_cell(t, 2, ctl_str(row, "target", "-"), NULL) != 0 ||
-	    table_cell(t, 3, ctl_pct(row, "percent", p1, sizeof(p1)),
+	    (ctl_period && table_cell(t, 1, ctl_num(json_object_get(row,
+	        "period"), "in_period", in, sizeof in), NULL) != 0) ||
+	    table_cell(t, c + 1, ctl_num(row, "actual", a, sizeof a),
 	        NULL) != 0 ||
-	    table_cell(t, 4, ctl_pct(row, "expected", p2, sizeof(p2)),
+	    table_cell(t, c + 2, ctl_num(row, "target", tg, sizeof tg),
 	        NULL) != 0 ||
-	    table_cell(t, 5, ctl_pct(row, "lag", p3, sizeof(p3)), NULL) != 0 ||
-	    table_cell(t, 6, reports, NULL) != 0 ||
-	    table_cell(t, 7, status, ctl_status_sgr(status)) != 0)
+	    table_cell(t, c + 3, ctl_pct(row, "percent", p1, sizeof(p1)),
+	        NULL) != 0 ||
+	    table_cell(t, c + 4, ctl_pct(row, "expected", p2, sizeof(p2)),
+	        NULL) != 0 ||
+	    table_cell(t, c + 5, ctl_pct(row, "lag", p3, sizeof(p3)),
+	        NULL) != 0 ||
+	    table_cell(t, c + 6, reports, NULL) != 0 ||
+	    table_cell(t, c + 7, lang_status(status, ctl_vi),
+	        ctl_status_sgr(status)) != 0)
 		return -1;
 	return 0;
 }
@@ -424,7 +479,8 @@ ctl_task_header(const json_t *row, int color)
 {
 	char pct[32];
 
-	printf("%s%s%s — %s (%s), expected %s%% now\n",
+	printf(ctl_vi ? "%s%s%s — %s (%s), kế hoạch đến nay %s%%\n" :
+	    "%s%s%s — %s (%s), expected %s%% now\n",
 	    color ? "\033[1m" : "", ctl_str(row, "task_title", "?"),
 	    color ? "\033[0m" : "", ctl_str(row, "task", "?"),
 	    ctl_str(row, "measure", ""),
@@ -454,11 +510,17 @@ ctl_print_tallies(const json_t *doc, int color)
 	}
 	if (now != NULL && when_zone_valid(tz) &&
 	    when_parse(now, "UTC", &at, NULL, &why) == 0)
-		now = when_format(at, tz, when, sizeof(when));
-	printf("Plan %s, as of %s (%s)\n", ctl_str(doc, "plan", "?"),
-	    now ? now : "?", tz);
+		now = ctl_vi ? lang_when(at, tz, 1, when, sizeof(when)) :
+		    when_format(at, tz, when, sizeof(when));
+	if (ctl_vi)
+		printf("%s — tính đến %s\n", ctl_str(doc, "plan", "?"),
+		    now ? now : "?");
+	else
+		printf("Plan %s, as of %s (%s)\n", ctl_str(doc, "plan", "?"),
+		    now ? now : "?", tz);
 	if (json_array_size(rows) == 0) {
-		printf("\nno targets match\n");
+		printf(ctl_vi ? "\nkhông có chỉ tiêu nào khớp\n" :
+		    "\nno targets match\n");
 		return EX_OK;
 	}
 	for (i = 0; i < json_array_size(rows); i++) {
@@ -507,8 +569,10 @@ nomem:
 static int
 ctl_status(const char *base, int argc, char **argv)
 {
-	enum { O_TASK = 256, O_UNIT, O_AT, O_JSON, O_HTTP };
+	enum { O_TASK = 256, O_UNIT, O_AT, O_JSON, O_HTTP, O_LANG, O_PERIOD };
 	static const struct option longopts[] = {
+		{ "lang", required_argument, NULL, O_LANG },
+		{ "period", required_argument, NULL, O_PERIOD },
 		{ "task", required_argument, NULL, O_TASK },
 		{ "unit", required_argument, NULL, O_UNIT },
 		{ "at", required_argument, NULL, O_AT },
@@ -517,7 +581,9 @@ ctl_status(const char *base, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *task = NULL, *unit = NULL, *at = NULL;
+	const char *task = NULL, *unit = NULL, *at = NULL, *lang = NULL;
+	const char *period = NULL;
+	char at_iso[64];
 	struct httpget_result res;
 	json_error_t jerr;
 	json_t *doc;
@@ -534,6 +600,8 @@ ctl_status(const char *base, int argc, char **argv)
 		case O_AT: at = optarg; break;
 		case O_JSON: as_json = 1; break;
 		case O_HTTP: base = optarg; break;
+		case O_LANG: lang = optarg; break;
+		case O_PERIOD: period = optarg; ctl_period = 1; break;
 		case 'h': usage(stdout); return EX_OK;
 		default: usage(stderr); return EX_USAGE;
 		}
@@ -543,6 +611,14 @@ ctl_status(const char *base, int argc, char **argv)
 		    progname, argv[optind]);
 		return EX_USAGE;
 	}
+	if ((ctl_vi = lang_vi(lang)) < 0) {
+		fprintf(stderr, "%s: status: language \"%s\" is neither vi nor "
+		    "en\n", progname, lang ? lang : getenv("TIENDO_LANG"));
+		return EX_USAGE;
+	}
+	/* 20/03/2021 is a date to a Vietnamese reader */
+	if (at && lang_date_in(at, ctl_vi, at_iso, sizeof at_iso) == 0)
+		at = at_iso;
 
 	blen = strlen(base);
 	while (blen > 0 && base[blen - 1] == '/')
@@ -550,7 +626,8 @@ ctl_status(const char *base, int argc, char **argv)
 	if (asprintf(&url, "%.*s/v1/tallies", (int)blen, base) < 0 ||
 	    ctl_query_add(&url, &first, "task", task) != 0 ||
 	    ctl_query_add(&url, &first, "unit", unit) != 0 ||
-	    ctl_query_add(&url, &first, "at", at) != 0) {
+	    ctl_query_add(&url, &first, "at", at) != 0 ||
+	    ctl_query_add(&url, &first, "period", period) != 0) {
 		fprintf(stderr, "%s: out of memory\n", progname);
 		return EX_OSERR;
 	}
@@ -650,11 +727,13 @@ main(int argc, char **argv)
 		return ctl_backup(argc - optind, argv + optind);
 	if (strcmp(cmd, "alerts") == 0)
 		return ctl_alerts(http, argc - optind, argv + optind);
+	if (strcmp(cmd, "reports") == 0)
+		return ctl_reports(http, argc - optind, argv + optind);
 	if (strcmp(cmd, "keygen") == 0)
 		return ctl_keygen(argc - optind, argv + optind);
 	if (strcmp(cmd, "silence") == 0)
 		return ctl_silence(http, argc - optind, argv + optind);
 	fprintf(stderr, "%s: unknown command \"%s\" (status, check, alerts, "
-	        "silence, reload, backup, keygen)\n", progname, cmd);
+	        "silence, reports, reload, backup, keygen)\n", progname, cmd);
 	return EX_USAGE;
 }

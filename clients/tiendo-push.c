@@ -32,6 +32,7 @@
 #include "csv.h"
 #include "decimal.h"
 #include "keys.h"
+#include "lang.h"
 #include "outbox.h"
 #include "utf8.h"
 #include "when.h"
@@ -1419,9 +1420,34 @@ push_void_item(struct outbox *ob, const struct push_opts *o, when_t now,
 	return EX_OK;
 }
 
+/* With TIENDO_LANG=vi, --add 1,5 and --at 20/03/2021 are read as a
+ * Vietnamese clerk writes them.  0, or -1 (said) on a bad value. */
+static int
+push_lang_input(struct push_opts *o, char *vb, size_t vn, char *ab, size_t an)
+{
+	int vi = lang_vi(NULL);
+
+	if (vi < 0) {
+		push_warn("TIENDO_LANG=\"%s\" is neither vi nor en",
+		    getenv("TIENDO_LANG"));
+		return -1;
+	}
+	if (o->value && lang_decimal_in(o->value, vi, vb, vn) != 0) {
+		push_warn("value \"%.40s\": not a number as written in "
+		    "Vietnamese (1.750,5; 1,5)", o->value);
+		return -1;
+	}
+	if (o->value)
+		o->value = vb;
+	if (o->at && lang_date_in(o->at, vi, ab, an) == 0)
+		o->at = ab;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	static char value_buf[64], at_buf[64];
 	enum { O_UNIT = 256, O_TASK, O_ADD, O_SET, O_AT, O_NOTE, O_REPORTER,
 	       O_CSV, O_STATUS, O_CLEAR, O_CONNECT, O_CLIENT, O_OUTBOX,
 	       O_TIMEOUT, O_RETRIES, O_TZ, O_BATCH, O_VERSION, O_VOID,
@@ -1558,6 +1584,9 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
+	if (push_lang_input(&o, value_buf, sizeof value_buf, at_buf,
+	    sizeof at_buf) != 0)
+		return EX_USAGE;
 	if (o.connect == NULL || o.connect[0] == '\0')
 		o.connect = PUSH_DEFAULT_CONNECT;
 

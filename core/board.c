@@ -126,12 +126,13 @@ void
 board_view(const struct board *b, int target, when_t now,
            struct tally_view *out)
 {
-	const struct plan_target *pt;
+	struct plan_task own;
 
 	assert(target >= 0 && (size_t)target < b->plan->n_targets);
-	pt = &b->plan->targets[target];
-	tally_view(&b->tallies[target], &b->plan->tasks[pt->task], pt->value,
-	           now, out);
+	/* the unit's own schedule, when its target line gives one */
+	tally_view(&b->tallies[target],
+	           plan_target_task(b->plan, (size_t)target, &own),
+	           plan_target_value(b->plan, (size_t)target, now), now, out);
 }
 
 /* plan_unit_within() without depending on plan.c.  The walk is bounded by
@@ -188,7 +189,8 @@ board_rollup(const struct board *b, int task, int unit, when_t now,
 		if (unit >= 0 && !unit_within(p, pt->unit, unit))
 			continue;
 		sum.actual = sat_add(sum.actual, t->actual);
-		target = sat_add(target, pt->value);
+		sum.base = sat_add(sum.base, t->base); /* rates: ratio of sums */
+		target = sat_add(target, plan_target_value(p, i, now));
 		if (t->last_report_at > sum.last_report_at)
 			sum.last_report_at = t->last_report_at;
 		n++;

@@ -37,6 +37,32 @@ struct plan_milestone {
 	double percent; /* 0 < percent < 100, strictly increasing */
 };
 
+/* How often a task wants a report (report_every). */
+enum plan_every {
+	PLAN_EVERY_NONE = 0,
+	PLAN_EVERY_WEEK,    /* ISO weeks, Monday to Sunday */
+	PLAN_EVERY_MONTH,
+	PLAN_EVERY_QUARTER,
+};
+
+/* One reporting period, in the plan's zone: [start, end), its report due
+ * before `due` (the end of the due day in the next period). */
+struct plan_period {
+	when_t start, end, due;
+	int year; /* the ISO year for a week */
+	int num;  /* week 1-53, month 1-12 or quarter 1-4 */
+};
+
+/* What a task's number means; see indicator.h. */
+enum plan_kind {
+	PLAN_KIND_QUANTITY = 0, /* grows toward the target on a pace */
+	PLAN_KIND_LEVEL,        /* a level to hold over the whole period */
+	PLAN_KIND_MILESTONE,    /* yes/no by the deadline */
+	PLAN_KIND_CEILING,      /* lower is better: must not exceed target */
+	PLAN_KIND_RATE,         /* numerator / denominator, in percent */
+	PLAN_KIND_GROUP,        /* several indicators: no targets of its own */
+};
+
 struct plan_task {
 	char *code;    /* unique among tasks */
 	char *title;   /* UTF-8 */
@@ -51,14 +77,52 @@ struct plan_task {
 	double warn;     /* lag in percentage points that makes "lagging" */
 	double critical; /* lag that makes "critical"; >= warn */
 	int64_t stale_after; /* ms without a report that makes "silent"; 0 = off */
+	enum plan_kind kind;
+	int hold_below;    /* level: 1 = stay at or below target, 0 = at or
+	                      above */
+	int integer;       /* values and targets are whole numbers */
+	int no_negative_adds; /* refuse an ADD below zero (0, the default,
+	                         allows a take-back) */
+	int held;          /* a rate held like a level (hold = given); a
+	                      rate without it is paced like a quantity */
+	int64_t critical_after; /* held: out of bounds this long (since the
+	                           report that showed it) is critical; 0 off */
+	int numerator;     /* rate: index of the task counting the part */
+	int denominator;   /* rate: index of the task counting the whole */
+	int allocate;      /* parent_targets = allocation: a parent's own
+	                      target was the total of those below it (checked
+	                      when read) and is not a target of its own */
+	int *indicators;   /* group: its indicator tasks, in plan order */
+	size_t n_indicators;
+	enum plan_every every;       /* PLAN_EVERY_NONE: no periods */
+	int due_day;                 /* day of the next period the report is
+	                                due by: 1-7 (Monday = 1) for a week,
+	                                1-28 of the next month otherwise */
+	struct plan_period *periods; /* every period the task overlaps, in
+	                                order; NULL when every is NONE */
+	size_t n_periods;
+	int line;
+};
+
+/* A target as revised from an instant on (điều chỉnh chỉ tiêu). */
+struct plan_revision {
+	when_t from;  /* INT64_MIN for the value first written */
+	dec_t value;
 	int line;
 };
 
 struct plan_target {
 	int task;   /* index into plan.tasks */
 	int unit;   /* index into plan.units */
-	dec_t value; /* > 0 */
+	dec_t value; /* > 0; >= 0 for a ceiling or a level held below; the
+	                latest revision's when there are revisions */
 	int line;
+	when_t deadline;  /* the unit's own deadline ("by DATE"), or 0 for
+	                     the task's */
+	struct plan_revision *revs; /* NULL, or n_revs >= 2 sorted by from,
+	                               revs[0] the first value (from
+	                               INT64_MIN): plan_target_value() */
+	size_t n_revs;
 };
 
 struct plan {
@@ -104,6 +168,21 @@ int plan_target_find(const struct plan *p, int task, int unit);
 /* Index of the first target of `task`: targets are sorted by (task, unit),
  * so a task's targets run from here while .task == task.  O(log n). */
 size_t plan_task_first_target(const struct plan *p, int task);
+
+/* The schedule of target i: its task, with the unit's own deadline when
+ * the target line gives one ("by DATE"; the milestones before it kept).
+ * Returns the task itself, or *buf filled. */
+const struct plan_task *plan_target_task(const struct plan *p, size_t i,
+                                         struct plan_task *buf);
+
+/* The value of target `i` in force at instant `at`: revisions apply from
+ * their date on, so a view of the past keeps the target it had. */
+dec_t plan_target_value(const struct plan *p, size_t i, when_t at);
+
+/* A period named "2026-11" (month), "2026-Q4" (quarter) or "2026-W47" (ISO
+ * week) as [start, end) in zone tz.  0, or -1 with *why. */
+int plan_period_parse(const char *s, const char *tz, when_t *start,
+                      when_t *end, const char **why);
 
 /* 1 if unit `u` is `ancestor` or lies below it. */
 int plan_unit_within(const struct plan *p, int u, int ancestor);

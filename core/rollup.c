@@ -15,6 +15,7 @@ rollup_new(const struct plan *p)
 	if (r == NULL)
 		return NULL;
 	r->plan = p;
+	r->at = INT64_MAX;
 	r->cells = calloc(p->n_units ? p->n_units : 1, sizeof *r->cells);
 	if (r->cells == NULL) {
 		free(r);
@@ -61,10 +62,12 @@ rollup_task(struct rollup *r, const struct board *b, int task)
 		     u = p->units[u].parent, steps++) {
 			struct rollup_cell *c = &r->cells[u];
 			c->sum.actual = rollup_add(c->sum.actual, t->actual);
+			c->sum.base = rollup_add(c->sum.base, t->base);
 			c->sum.n_reports += t->n_reports;
 			if (t->last_report_at > c->sum.last_report_at)
 				c->sum.last_report_at = t->last_report_at;
-			c->target = rollup_add(c->target, p->targets[i].value);
+			c->target = rollup_add(c->target,
+			                       plan_target_value(p, i, r->at));
 			c->n++;
 		}
 	}

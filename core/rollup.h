@@ -20,6 +20,8 @@ struct rollup_cell {
 struct rollup {
 	const struct plan *plan;    /* borrowed */
 	struct rollup_cell *cells;  /* one per unit */
+	when_t at;                  /* targets as revised by then (default:
+	                               the latest revision) */
 };
 
 struct rollup *rollup_new(const struct plan *p);

@@ -13,6 +13,7 @@
 
 struct rules_sum {
 	dec_t actual, target;
+	dec_t base; /* a rate's denominator: summed, never its ratios */
 	when_t last;
 	int n;
 };
@@ -79,7 +80,8 @@ rules_sev_parse(const char *s)
 
 /* Adds the targets of task `task` (from index i on) to every ancestor. */
 static void
-rules_sum_task(struct rules *r, const struct board *b, int task, size_t i)
+rules_sum_task(struct rules *r, const struct board *b, int task, size_t i,
+               when_t now)
 {
 	const struct plan *p = r->plan;
 
@@ -94,10 +96,14 @@ rules_sum_task(struct rules *r, const struct board *b, int task, size_t i)
 				/* Overflow pins, as board_rollup() does. */
 				if (dec_add(s->actual, t->actual, &s->actual) < 0)
 					s->actual = INT64_MAX;
+				if (dec_add(s->base, t->base, &s->base) < 0)
+					s->base = INT64_MAX;
 				if (t->last_report_at > s->last)
 					s->last = t->last_report_at;
 			}
-			if (dec_add(s->target, p->targets[i].value, &s->target) < 0)
+			/* the target as revised by now */
+			if (dec_add(s->target, plan_target_value(p, i, now),
+			            &s->target) < 0)
 				s->target = INT64_MAX;
 			s->n++;
 		}
@@ -143,7 +149,7 @@ rules_new(const struct plan *plan, const struct rules_config *cfg)
 	for (size_t t = 0; t < plan->n_tasks; t++) {
 		size_t first = plan_task_first_target(plan, (int)t);
 
-		rules_sum_task(r, NULL, (int)t, first);
+		rules_sum_task(r, NULL, (int)t, first, INT64_MAX);
 		r->task_first[t] = r->n_subj;
 		for (size_t u = 0; u < plan->n_units; u++) {
 			int own = plan_target_find(plan, (int)t, (int)u) >= 0;
@@ -387,13 +393,15 @@ rules_eval_subject(struct rules *r, size_t i, const struct tally_view *v,
 	const struct plan_task *t = &r->plan->tasks[r->subj[i].task];
 	struct rules_ctx c = { .subject = i, .view = *v,
 	                       .last_report = last_report, .now = now };
-	int done = v->actual >= v->target;
-	int running = now >= t->start && now < t->deadline;
+	/* The view says: each kind when it is done, each unit's own
+	 * schedule when it runs and when it is overdue. */
+	int done = v->status == STATUS_DONE;
+	int running = !done && v->status != STATUS_NOT_STARTED &&
+	              v->status != STATUS_OVERDUE;
 	enum rules_sev lag = SEV_NONE, cur = r->st[i * RULE_N + RULE_LAG].sev;
-	when_t quiet = last_report > t->start ? last_report : t->start;
 
-	c.overdue = now >= t->deadline && !done;
-	if (running && !done) {
+	c.overdue = v->status == STATUS_OVERDUE;
+	if (running) {
 		/* Hysteresis: a threshold already crossed lets go only
 		 * `margin` points below it. */
 		double crit = t->critical - (cur >= SEV_CRITICAL ? r->cfg.margin : 0);
@@ -404,10 +412,11 @@ rules_eval_subject(struct rules *r, size_t i, const struct tally_view *v,
 			lag = SEV_WARNING;
 	}
 	rules_step(r, &c, RULE_LAG, lag);
-	rules_step(r, &c, RULE_OVERDUE, now >= t->deadline && !done
+	rules_step(r, &c, RULE_OVERDUE, v->status == STATUS_OVERDUE
 	           ? SEV_CRITICAL : SEV_NONE);
-	rules_step(r, &c, RULE_SILENT, running && !done && t->stale_after > 0 &&
-	           now - quiet >= t->stale_after ? SEV_WARNING : SEV_NONE);
+	/* silent: stale_after, or a period's report missing */
+	rules_step(r, &c, RULE_SILENT, v->status == STATUS_SILENT
+	           ? SEV_WARNING : SEV_NONE);
 	rules_step(r, &c, RULE_DONE, done ? SEV_INFO : SEV_NONE);
 }
 
@@ -428,7 +437,7 @@ rules_eval_rollups(struct rules *r, const struct board *b, int task, when_t now)
 
 	if (r->task_first[task] == r->task_end[task])
 		return;
-	rules_sum_task(r, b, task, first);
+	rules_sum_task(r, b, task, first, now);
 	for (size_t i = r->task_first[task]; i < r->task_end[task]; i++) {
 		const struct rules_sum *s = &r->sum[r->subj[i].unit];
 		struct tally sum;
@@ -436,6 +445,7 @@ rules_eval_rollups(struct rules *r, const struct board *b, int task, when_t now)
 
 		tally_init(&sum);
 		sum.actual = s->actual;
+		sum.base = s->base;
 		sum.last_report_at = s->last;
 		tally_view(&sum, &p->tasks[task], s->target, now, &v);
 		rules_eval_subject(r, i, &v, s->last, now);

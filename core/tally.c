@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pacing.h"
+#include "indicator.h"
 #include "tally.h"
 
 void
@@ -171,23 +172,23 @@ void
 tally_view(const struct tally *t, const struct plan_task *task,
            dec_t target, when_t now, struct tally_view *out)
 {
-	when_t quiet_since;
-
+	if (task->kind != PLAN_KIND_QUANTITY) {
+		indicator_view(t, task, target, now, out);
+		return;
+	}
 	out->actual = t->actual;
 	out->target = target;
 	out->percent = dec_percent(t->actual, target);
 	out->expected = pacing_expected(task, now);
 	out->lag = out->expected - out->percent;
 
-	quiet_since = t->last_report_at > task->start ? t->last_report_at
-	                                              : task->start;
 	if (t->actual >= target)
 		out->status = STATUS_DONE;
 	else if (now >= task->deadline)
 		out->status = STATUS_OVERDUE;
 	else if (now < task->start)
 		out->status = STATUS_NOT_STARTED;
-	else if (task->stale_after > 0 && now - quiet_since >= task->stale_after)
+	else if (indicator_silent(t, task, now))
 		out->status = STATUS_SILENT;
 	else if (out->lag >= task->critical)
 		out->status = STATUS_CRITICAL;

@@ -45,6 +45,8 @@ struct tally {
 	when_t last_add_at;    /* latest observed_at of any add; 0 if none */
 	when_t last_report_at; /* latest observed_at of any report; 0 if none */
 	uint32_t n_reports;
+	dec_t base;            /* a rate's denominator (actual is its
+	                          numerator); 0 for every other kind */
 };
 
 enum tally_result {

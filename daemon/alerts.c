@@ -30,6 +30,7 @@
 #include "alerts.h"
 #include "grouping.h"
 #include "log.h"
+#include "rate.h"
 #include "silences.h"
 
 /* One slice: at most this many subjects evaluated (about 3 ms of CPU
@@ -360,7 +361,12 @@ alerts_flush(struct alerts *a)
 int
 alerts_reload(struct alerts *a)
 {
-	return alerts_rebuild(a);
+	if (alerts_rebuild(a) < 0)
+		return -1;
+	/* A revised target or threshold is judged now, not at the next
+	 * evaluation. */
+	alerts_eval_all(a, when_now());
+	return 0;
 }
 
 static int
@@ -370,6 +376,23 @@ alerts_plan_current(struct alerts *a)
 		return 0;
 	log_notice("alerts: plan changed; rebuilding the rules");
 	return alerts_rebuild(a);
+}
+
+/* A rate follows its parts: the rates that read these targets are
+ * evaluated with them, not at the next full evaluation. */
+static void
+alerts_stage_rates(struct alerts *a, const int *targets, size_t n)
+{
+	const struct plan *p = (*a->book)->plan;
+	int readers[16];
+
+	for (size_t i = 0; i < n; i++) {
+		size_t k = rate_readers(p, targets[i], readers, 16);
+
+		if (k > 0 && rules_eval_targets(a->rules, (*a->book)->board,
+		                                readers, k, when_now()) < 0)
+			log_err("alerts: out of memory evaluating");
+	}
 }
 
 /* Inside the batch's transaction.  A savepoint keeps a failure here from
@@ -386,6 +409,7 @@ alerts_stage(void *arg, const int *targets, size_t n)
 	if (rules_eval_targets(a->rules, (*a->book)->board, targets, n,
 	                       when_now()) < 0)
 		log_err("alerts: out of memory evaluating");
+	alerts_stage_rates(a, targets, n);
 	rules_events(a->rules, &n_ev);
 	rules_dirty(a->rules, &n_dirty);
 	if (n_ev == 0 && n_dirty == 0)
@@ -597,6 +621,12 @@ alerts_free(struct alerts *a)
 	free(a->offs);
 	free(a->held);
 	free(a);
+}
+
+const struct book *
+alerts_book(const struct alerts *a)
+{
+	return *a->book;
 }
 
 struct alertstore *

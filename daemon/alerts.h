@@ -77,6 +77,8 @@ struct store *alerts_db(struct alerts *a);
 struct alertquery;
 int alerts_query(struct alerts *a, const struct alertquery *q, uint64_t *out,
                  size_t *n, size_t *total);
+/* The book in force, for the alerts' numbers now. */
+const struct book *alerts_book(const struct alerts *a);
 /* The last seq stored and published. */
 uint64_t alerts_last_seq(const struct alerts *a);
 const struct publish *alerts_publish(const struct alerts *a);

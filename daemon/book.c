@@ -6,6 +6,7 @@
 
 #include "book.h"
 #include "log.h"
+#include "rate.h"
 
 /* Pre-order of the unit tree, computed once per plan: HTTP lists units the
  * way a district reads them, each level under its parent. */
@@ -161,6 +162,7 @@ book_fill(const struct plan *p, struct store *store, when_t until)
 	for (size_t i = 0; i < p->n_targets; i++)
 		if (f.dirty[i] && book_refold(p, f.board, store, (int)i, until) != 0)
 			goto fail;
+	rate_derive_all(p, f.board->tallies);
 	free(f.dirty);
 	return f.board;
 fail:
@@ -200,6 +202,12 @@ book_free(struct book *b)
 	free(b);
 }
 
+void
+book_rates_again(struct book *b)
+{
+	rate_derive_all(b->plan, b->board->tallies);
+}
+
 enum tally_result
 book_try(const struct book *b, const struct valid_report *v, struct tally *out)
 {
@@ -229,6 +237,8 @@ void
 book_put(struct book *b, int target, const struct tally *t)
 {
 	board_set(b->board, target, t);
+	/* The rates that read this pair follow it. */
+	rate_follow(b->plan, b->board->tallies, target);
 }
 
 struct board *

@@ -22,6 +22,8 @@
 #include "http.h"
 #include "http_alerts.h"
 #include "http_conns.h"
+#include "http_kinds.h"
+#include "indicator.h"
 #include "log.h"
 #include "pacing.h"
 #include "rollcount.h"
@@ -232,6 +234,21 @@ http_units(struct http *h, struct evhttp_request *req)
 	                               "units", units));
 }
 
+/* The revision history of target k, oldest first: what it was, and from
+ * when each revision is in force (null: as first given). */
+static void
+http_revisions(const struct plan *p, size_t k, json_t *out)
+{
+	const struct plan_target *t = &p->targets[k];
+
+	for (size_t r = 0; r < t->n_revs; r++)
+		json_array_append_new(out, json_pack("{s:s, s:o, s:o, s:i}",
+			"unit", p->units[t->unit].code,
+			"from", r ? json_when(t->revs[r].from) : json_null(),
+			"value", json_dec(t->revs[r].value),
+			"line", t->revs[r].line));
+}
+
 static void
 http_tasks(struct http *h, struct evhttp_request *req)
 {
@@ -241,7 +258,7 @@ http_tasks(struct http *h, struct evhttp_request *req)
 
 	for (size_t i = 0; i < p->n_tasks; i++) {
 		const struct plan_task *t = &p->tasks[i];
-		json_t *ms = json_array();
+		json_t *ms = json_array(), *revs = json_array();
 		dec_t total = 0;
 		size_t n = 0;
 
@@ -251,12 +268,13 @@ http_tasks(struct http *h, struct evhttp_request *req)
 				"percent", json_pct(t->milestones[k].percent)));
 		for (size_t k = 0; k < p->n_targets; k++)
 			if (p->targets[k].task == (int)i) {
-				dec_add(total, p->targets[k].value, &total);
+				dec_add(total, plan_target_value(p, k, now), &total);
+				http_revisions(p, k, revs);
 				n++;
 			}
 		json_array_append_new(tasks, json_pack(
 			"{s:s, s:s, s:s, s:s?, s:s?, s:o, s:o, s:s, s:o, s:o, s:o,"
-			" s:I, s:I, s:o, s:o}",
+			" s:I, s:I, s:o, s:o, s:s, s:s?, s:b, s:b}",
 			"code", t->code, "title", t->title, "measure", t->measure,
 			"owner", t->owner >= 0 ? p->units[t->owner].code : NULL,
 			"owner_name", t->owner >= 0 ? p->units[t->owner].name : NULL,
@@ -266,7 +284,22 @@ http_tasks(struct http *h, struct evhttp_request *req)
 			"critical", json_pct(t->critical),
 			"stale_after_s", (json_int_t)(t->stale_after / 1000),
 			"targets", (json_int_t)n, "target_total", json_dec(total),
-			"expected_now", json_pct(pacing_expected(t, now))));
+			"expected_now", json_pct(indicator_expected(t, now)),
+			"kind", indicator_kind_name(t->kind),
+			"hold", t->kind != PLAN_KIND_LEVEL ? NULL :
+			        t->hold_below ? "at_most" : "at_least",
+			"integer", t->integer, "negative_adds", !t->no_negative_adds));
+		json_object_set_new(json_array_get(tasks, json_array_size(tasks) - 1),
+		                    "revisions", revs);
+		if (t->kind == PLAN_KIND_GROUP) {
+			json_t *inds = json_array();
+
+			for (size_t k = 0; k < t->n_indicators; k++)
+				json_array_append_new(inds, json_string(
+				    p->tasks[t->indicators[k]].code));
+			json_object_set_new(json_array_get(tasks,
+			    json_array_size(tasks) - 1), "indicators", inds);
+		}
 	}
 	http_reply(req, 200, json_pack("{s:s, s:o}", "plan", p->name ? p->name : "",
 	                               "tasks", tasks));
@@ -281,7 +314,7 @@ http_tally_row(const struct plan *p, int task, int unit, int rollup,
 	const struct plan_unit *u = &p->units[unit];
 
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:I, s:o,"
-	                 " s:o, s:o, s:o, s:o, s:s, s:I, s:o}",
+	                 " s:o, s:o, s:o, s:o, s:s, s:I, s:o, s:s}",
 		"task", tk->code, "task_title", tk->title, "measure", tk->measure,
 		"unit", u->code, "unit_name", u->name, "unit_kind", u->kind,
 		"depth", u->depth, "rollup", rollup, "units", (json_int_t)n_units,
@@ -289,7 +322,8 @@ http_tally_row(const struct plan *p, int task, int unit, int rollup,
 		"percent", json_pct(v->percent), "expected", json_pct(v->expected),
 		"lag", json_pct(v->lag), "status", tally_status_name(v->status),
 		"reports", (json_int_t)(t ? t->n_reports : 0),
-		"last_report", json_when(t ? t->last_report_at : 0));
+		"last_report", json_when(t ? t->last_report_at : 0),
+		"kind", indicator_kind_name(tk->kind));
 }
 
 /*
@@ -314,6 +348,11 @@ struct tallies {
 	struct rollcount *rc;   /* status counts under each unit */
 	double rollup_share;
 	int task, unit;         /* filters, -1 = all */
+	int owner;              /* owner=: tasks of that unit only; -1 = all */
+	char *period;           /* period=: its name, or NULL */
+	when_t period_start, period_end;
+	struct board *before;   /* period=: the board before it began */
+	struct rollup *ru0;     /* and its roll-ups */
 	when_t now;
 	size_t next;            /* next task to render */
 	int rows;               /* rows sent so far */
@@ -326,7 +365,10 @@ tallies_free(struct tallies *ts)
 		http_conns_set_closecb(ts->conns, ts->conn, NULL, NULL);
 	rollup_free(ts->ru);
 	rollcount_free(ts->rc);
+	rollup_free(ts->ru0);
 	board_free(ts->past);
+	board_free(ts->before);
+	free(ts->period);
 	free(ts);
 }
 
@@ -373,6 +415,40 @@ tallies_rollup_row(struct tallies *ts, const struct plan *p, int ti, int u,
 	return NULL;
 }
 
+static int
+tallies_period_row(struct tallies *ts, struct evbuffer *out, json_t *row,
+                   const struct plan_task *tk, const struct tally *end,
+                   const struct tally *before, const struct tally_view *v)
+{
+	if (row)
+		http_period_missing(tk, end, v, ts->now, row);
+	if (row && ts->period)
+		json_object_set_new(row, "period", http_period_json(ts->period,
+		                    ts->period_start, ts->period_end, tk, end,
+		                    before, v));
+	return tallies_row(ts, out, row);
+}
+
+static int
+tallies_group(struct tallies *ts, struct book *book, int ti,
+              struct evbuffer *out)
+{
+	const struct plan *p = book->plan;
+	const struct board *board = ts->past ? ts->past : book->board;
+
+	for (size_t i = 0; i < p->n_units; i++) {
+		int u = book->preorder[i];
+		json_t *row;
+
+		if (ts->unit >= 0 && !plan_unit_within(p, u, ts->unit))
+			continue;
+		if ((row = http_group_row(p, board, ti, u, ts->now)) != NULL &&
+		    tallies_row(ts, out, row) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Renders one task's rows into out. */
 static int
 tallies_task(struct tallies *ts, struct book *book, int ti,
@@ -381,8 +457,13 @@ tallies_task(struct tallies *ts, struct book *book, int ti,
 	const struct plan *p = book->plan;
 	const struct board *board = ts->past ? ts->past : book->board;
 
+	if (p->tasks[ti].kind == PLAN_KIND_GROUP)
+		return tallies_group(ts, book, ti, out);
+
 	rollup_task(ts->ru, board, ti);
 	rollcount_task(ts->rc, board, ti, ts->now);
+	if (ts->ru0)
+		rollup_task(ts->ru0, ts->before, ti);
 	for (size_t i = 0; i < p->n_units; i++) {
 		int u = book->preorder[i];
 		int own = plan_target_find(p, ti, u);
@@ -395,12 +476,17 @@ tallies_task(struct tallies *ts, struct book *book, int ti,
 		 * target. */
 		n = rollup_view(ts->ru, ti, u, ts->now, &v);
 		if (n > (own >= 0 ? 1u : 0u) &&
-		    tallies_row(ts, out, tallies_rollup_row(ts, p, ti, u, n, &v)) < 0)
+		    tallies_period_row(ts, out, tallies_rollup_row(ts, p, ti, u, n,
+		                       &v), &p->tasks[ti],
+		                       &ts->ru->cells[u].sum, ts->ru0 ?
+		                       &ts->ru0->cells[u].sum : NULL, &v) < 0)
 			return -1;
 		if (own >= 0) {
 			board_view(board, own, ts->now, &v);
-			if (tallies_row(ts, out, http_tally_row(p, ti, u, 0, 1, &v,
-			                &board->tallies[own])) < 0)
+			if (tallies_period_row(ts, out, http_tally_row(p, ti, u, 0, 1,
+			                       &v, &board->tallies[own]), &p->tasks[ti],
+			                       &board->tallies[own], ts->before ?
+			                       &ts->before->tallies[own] : NULL, &v) < 0)
 				return -1;
 		}
 	}
@@ -421,6 +507,7 @@ tallies_step(struct evhttp_connection *conn, void *arg)
 	       evbuffer_get_length(out) < TALLIES_CHUNK_BYTES) {
 		int ti = (int)ts->next++;
 		if ((ts->task < 0 || ti == ts->task) &&
+		    (ts->owner < 0 || book->plan->tasks[ti].owner == ts->owner) &&
 		    tallies_task(ts, book, ti, out) < 0)
 			failed = 1;
 	}
@@ -450,15 +537,56 @@ tallies_step(struct evhttp_connection *conn, void *arg)
 	evbuffer_free(out);
 }
 
+/* period=NAME: the boards at its end (or now, while it runs) and before
+ * its start.  0, or -1 once the error is sent. */
+static int
+tallies_period_boards(struct tallies *ts, struct book *book, const char *name,
+                      const char *at)
+{
+	const struct plan *p = book->plan;
+	const char *why;
+
+	if (at) {
+		http_error(ts->req, 400, "period= and at= do not go together: "
+		           "a period ends where it ends");
+		return -1;
+	}
+	if (plan_period_parse(name, p->timezone, &ts->period_start,
+	                      &ts->period_end, &why) < 0) {
+		http_error(ts->req, 400, "period=\"%.64s\": %s", name, why);
+		return -1;
+	}
+	if (ts->period_start > ts->now) {
+		http_error(ts->req, 400, "period=\"%.64s\" has not begun",
+		           name);
+		return -1;
+	}
+	if (ts->period_end < ts->now)
+		ts->now = ts->period_end - 1; /* its last instant */
+	if ((ts->period = strdup(name)) == NULL ||
+	    (ts->ru0 = rollup_new(p)) == NULL) {
+		http_error(ts->req, 503, "out of memory");
+		return -1;
+	}
+	if ((ts->past = book_board_at(book, ts->now)) == NULL ||
+	    (ts->before = book_board_at(book, ts->period_start - 1)) == NULL) {
+		http_error(ts->req, 503, "cannot read the reports: storage "
+		           "error");
+		return -1;
+	}
+	return 0;
+}
+
 static void
 http_tallies(struct http *h, struct evhttp_request *req)
 {
-	static const char *const allowed[] = { "task", "unit", "at", NULL };
+	static const char *const allowed[] = { "task", "unit", "at", "owner",
+	                                       "period", NULL };
 	struct book *book = *h->book;
 	const struct plan *p = book->plan;
 	struct tallies *ts = calloc(1, sizeof *ts);
 	struct evkeyvalq q;
-	const char *task_code, *unit_code, *at, *why;
+	const char *task_code, *unit_code, *owner_code, *at, *why;
 	struct evbuffer *head;
 	json_t *doc;
 	char *text = NULL;
@@ -470,7 +598,7 @@ http_tallies(struct http *h, struct evhttp_request *req)
 	ts->req = req;
 	ts->bookp = h->book;
 	ts->generation = book->generation;
-	ts->task = ts->unit = -1;
+	ts->task = ts->unit = ts->owner = -1;
 	ts->rollup_share = h->rollup_share;
 	ts->now = when_now();
 	if (http_query(req, &q, allowed) < 0) {
@@ -480,6 +608,12 @@ http_tallies(struct http *h, struct evhttp_request *req)
 	task_code = evhttp_find_header(&q, "task");
 	unit_code = evhttp_find_header(&q, "unit");
 	at = evhttp_find_header(&q, "at");
+	owner_code = evhttp_find_header(&q, "owner");
+	if (owner_code && (ts->owner = plan_unit_find(p, owner_code)) < 0) {
+		http_error(req, 400, "owner \"%.64s\" is not a unit of the plan",
+		           owner_code);
+		goto fail;
+	}
 	if (task_code && (ts->task = plan_task_find(p, task_code)) < 0) {
 		http_error(req, 400, "task \"%.64s\" is not in the plan", task_code);
 		goto fail;
@@ -488,6 +622,10 @@ http_tallies(struct http *h, struct evhttp_request *req)
 		http_error(req, 400, "unit \"%.64s\" is not in the plan", unit_code);
 		goto fail;
 	}
+	if (evhttp_find_header(&q, "period") &&
+	    tallies_period_boards(ts, book, evhttp_find_header(&q, "period"),
+	                          at) < 0)
+		goto fail;
 	if (at) {
 		if (when_parse(at, p->timezone, &ts->now, NULL, &why) < 0) {
 			http_error(req, 400, "at=\"%.64s\": %s", at, why);
@@ -510,6 +648,7 @@ http_tallies(struct http *h, struct evhttp_request *req)
 		http_error(req, 503, "out of memory");
 		goto fail;
 	}
+	ts->ru->at = ts->now; /* targets as they were then */
 	text[strlen(text) - 1] = '\0';
 	evbuffer_add_printf(head, "%s, \"tallies\": [", text);
 	free(text);

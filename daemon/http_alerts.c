@@ -15,6 +15,7 @@
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
+#include "alert_now.h"
 #include "alertjson.h"
 #include "alertquery.h"
 #include "alertrows.h"
@@ -36,6 +37,10 @@ ha_error(struct evhttp_request *req, int code, const char *msg, const char *v)
 struct ha_rows {
 	json_t *rows;
 	uint64_t last;
+	int64_t scanned;           /* rows read, kept or not: the page size */
+	const char *owner;         /* owner=: only that department's tasks */
+	const struct book *book;   /* active alerts: add their numbers now */
+	when_t now;
 	int failed;
 };
 
@@ -44,12 +49,21 @@ ha_row(void *arg, const void *body, size_t len)
 {
 	struct ha_rows *r = arg;
 	Tiendo__Alert *a = tiendo__alert__unpack(NULL, len, body);
+	json_t *row;
 
 	if (a == NULL)
 		return 0;
-	if (json_array_append_new(r->rows, alertjson(a)) < 0)
-		r->failed = 1;
+	r->scanned++;
 	r->last = a->seq;
+	if (r->owner && strcmp(a->owner, r->owner) != 0) {
+		tiendo__alert__free_unpacked(a, NULL);
+		return 0;
+	}
+	row = alertjson(a);
+	if (row && r->book)
+		json_object_set_new(row, "now", alert_now_json(r->book, a, r->now));
+	if (json_array_append_new(r->rows, row) < 0)
+		r->failed = 1;
 	tiendo__alert__free_unpacked(a, NULL);
 	return 0;
 }
@@ -166,7 +180,8 @@ http_alerts_serve(struct alerts *a, struct evhttp_request *req,
 	                                              "owner", "rule", "severity",
 	                                              "since", "limit", NULL };
 	static const char *const allowed_hist[] = { "task", "unit", "severity",
-	                                            "since", "limit", NULL };
+	                                            "since", "limit", "owner",
+	                                            NULL };
 	int history = strcmp(path, "/v1/alerts/history") == 0;
 	const char *const *allowed = history ? allowed_hist : allowed_active;
 	const char *v;
@@ -178,7 +193,15 @@ http_alerts_serve(struct alerts *a, struct evhttp_request *req,
 
 	if (http_query(req, &q, allowed) < 0)
 		goto out;
+	if (history && (r.owner = evhttp_find_header(&q, "owner")) != NULL &&
+	    plan_unit_find(alerts_book(a)->plan, r.owner) < 0) {
+		ha_error(req, 400, "owner must be a unit of the plan; got \"",
+		         r.owner);
+		goto out;
+	}
 	if (!history) {
+		r.book = alerts_book(a);
+		r.now = when_now();
 		if ((v = evhttp_find_header(&q, "active")) && strcmp(v, "1") != 0) {
 			ha_error(req, 400, "active must be 1 (the history is "
 			         "/v1/alerts/history); got \"", v);
@@ -202,7 +225,8 @@ http_alerts_serve(struct alerts *a, struct evhttp_request *req,
 		ha_error(req, 503, "cannot read the alerts: storage error", NULL);
 		goto out;
 	}
-	next = json_array_size(r.rows) == (size_t)f.limit ? r.last : 0;
+	/* A page is `limit` events read: with owner= fewer may be kept. */
+	next = r.scanned == f.limit ? r.last : 0;
 	http_reply(req, 200, json_pack("{s:O, s:I, s:o}", "alerts", r.rows,
 		"last_seq", (json_int_t)alerts_last_seq(a),
 		"next_since", next ? json_integer((json_int_t)next) : json_null()));

@@ -481,6 +481,8 @@ ingest_unapply(struct ingest *in)
 		book_put(book, in->touched[in->n_applied],
 		         &in->saved[in->n_applied]);
 	}
+	if (staged)
+		book_rates_again(book);
 	if (staged && in->hooks.done)
 		in->hooks.done(in->hook_arg, 0);
 }

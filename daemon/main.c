@@ -25,6 +25,7 @@
 #include "fdbudget.h"
 #include "http.h"
 #include "http_conns.h"
+#include "http_reports.h"
 #include "ingest.h"
 #include "log.h"
 #include "metrics.h"
@@ -518,7 +519,9 @@ main(int argc, char **argv)
 	               d.reload) < 0 ||
 	    http_route(d.http, "/v1/silences", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
 	               EVHTTP_REQ_POST | EVHTTP_REQ_DELETE, silences_on_http,
-	               d.silences) < 0)
+	               d.silences) < 0 ||
+	    http_route(d.http, "/v1/reports", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD,
+	               http_reports_on_request, &d.book) < 0)
 		fatal(EX_SOFTWARE, "http: too many routes");
 	d.ev_term = evsignal_new(d.base, SIGTERM, on_stop, &d);
 	d.ev_int = evsignal_new(d.base, SIGINT, on_stop, &d);

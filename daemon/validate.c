@@ -11,6 +11,7 @@
 
 #include "decimal.h"
 #include "utf8.h"
+#include "indicator.h"
 #include "validate.h"
 
 int
@@ -153,6 +154,13 @@ validate_report(const struct plan *p, const Tiendo__Report *r,
 	if (r->kind == TIENDO__KIND__KIND_SET && out->tally.value < 0) {
 		snprintf(reason, n, "value \"%s\": a total (SET) cannot be "
 		         "negative", r->value);
+		return TIENDO__REJECT__REJECT_BAD_VALUE;
+	}
+	if ((why = indicator_check_value(&p->tasks[task],
+	                                 r->kind == TIENDO__KIND__KIND_ADD ?
+	                                 REPORT_ADD : REPORT_SET,
+	                                 out->tally.value)) != NULL) {
+		snprintf(reason, n, "value \"%s\": %s", r->value, why);
 		return TIENDO__REJECT__REJECT_BAD_VALUE;
 	}
 	if ((code = validate_time(r, now, max_future, reason, n)) !=

@@ -24,8 +24,10 @@ kim-long 0.8
 thanh-van silent"
 
 # task, unit, target, kind, expected % now, start (epoch s), one line each.
-curl -sf "$HTTP/v1/tasks" | jq -r '.tasks[] | [.code, .start, .measure, .deadline] | @tsv' >"$W/demo/tasks.tsv"
-curl -sf "$HTTP/v1/tallies" | jq -r '.tallies[] | select(.rollup | not) |
+# Only quantities are simulated: levels, milestones and ceilings are left to
+# the reader to report by hand.
+curl -sf "$HTTP/v1/tasks" | jq -r '.tasks[] | select((.kind // "quantity") == "quantity") | [.code, .start, .measure, .deadline] | @tsv' >"$W/demo/tasks.tsv"
+curl -sf "$HTTP/v1/tallies" | jq -r '.tallies[] | select((.rollup | not) and (.kind // "quantity") == "quantity") |
 	[.task, .unit, .target, .expected] | @tsv' >"$W/demo/targets.tsv"
 
 now=$(date +%s)

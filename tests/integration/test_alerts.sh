@@ -32,7 +32,7 @@ sub text
 sub j --json
 ok "subscriber gets the active set" wait_for 10 has j "$LAG_A and .kind==\"active\" and .severity==\"critical\""
 expect_match "readable line with severity and message" "$(cat "$T/text.out")" \
-	"CRITICAL +active +xa-a +cay .*Xã Hoàng Đan chậm nghiêm trọng «Tết trồng cây»: 0/1.000 cây"
+	"CRITICAL +active +xa-a +cay .*Xã Hoàng Đan chậm tiến độ nghiêm trọng “Tết trồng cây”: 0/1.000 cây"
 
 # --- catch up: it resolves; fall behind: it fires ---------------------
 send --report "1|xa-a|cay|set|600|now"

@@ -115,7 +115,7 @@ expect_eq "status identical after restart" \
 
 # --- plan checks ---------------------------------------------------------------
 out=$("$CTL" check "$(dirname "$0")/../../examples/tam-duong-2021.ini")
-expect_match "the example plan is valid" "$out" "ok, 21 units, 14 tasks"
+expect_match "the example plan is valid" "$out" "ok, 22 units, 26 tasks"
 cp "$T/plan.ini" "$T/broken.ini"
 sed -i 's/^deadline = .*/deadline = 2000-01-01/; s/^xa-b = 500/xa-q = 500/' "$T/broken.ini"
 out=$("$CTL" check "$T/broken.ini" 2>&1)

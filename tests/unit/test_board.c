@@ -64,13 +64,13 @@ setup(void **state)
 		{ "so-tai-chinh", "Sở Tài chính", "department", -1, 0, 7 },
 	};
 	static const struct plan_target targets[N_TARGETS] = {
-		{ TREES, HOANG_DAN, 1000000, 20 },  /* 1,000 trees */
-		{ TREES, HOP_HOA, 500000, 21 },
-		{ TREES, THANH_LANG, 2000000, 22 },
-		{ REVENUE, TAM_DUONG, 100500, 23 }, /* 100.5 million VND */
-		{ REVENUE, HOANG_DAN, 20000, 24 },
-		{ REVENUE, THANH_LANG, 30250, 25 },
-		{ REVENUE, DEPT, 50000, 26 },
+		{ .task = TREES, .unit = HOANG_DAN, .value = 1000000, .line = 20 },  /* 1,000 trees */
+		{ .task = TREES, .unit = HOP_HOA, .value = 500000, .line = 21 },
+		{ .task = TREES, .unit = THANH_LANG, .value = 2000000, .line = 22 },
+		{ .task = REVENUE, .unit = TAM_DUONG, .value = 100500, .line = 23 }, /* 100.5 million VND */
+		{ .task = REVENUE, .unit = HOANG_DAN, .value = 20000, .line = 24 },
+		{ .task = REVENUE, .unit = THANH_LANG, .value = 30250, .line = 25 },
+		{ .task = REVENUE, .unit = DEPT, .value = 50000, .line = 26 },
 	};
 	struct fixture *f;
 	int i;

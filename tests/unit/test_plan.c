@@ -153,11 +153,30 @@ test_example(void **state)
 	assert_int_equal(e.n, 0);
 	assert_string_equal(p->timezone, "Asia/Ho_Chi_Minh");
 	assert_non_null(strstr(p->name, "Tam Dương"));
-	/* district + 12 commune-level units + 8 departments */
-	assert_int_equal(p->n_units, 21);
+	/* district + 12 commune-level units + 8 departments + the party
+	 * committee */
+	assert_int_equal(p->n_units, 22);
 	assert_true(p->n_tasks >= 10);
-	assert_int_equal(p->n_tasks, 14);
-	assert_int_equal(p->n_targets, 142);
+	assert_int_equal(p->n_tasks, 26);
+	assert_int_equal(p->n_targets, 227);
+	assert_non_null(strstr(p->name, "minh họa"));
+	/* Each kind where the seed calls for it. */
+	assert_int_equal(p->tasks[plan_task_find(p, "giao-nhan-quan")].kind,
+	                 PLAN_KIND_MILESTONE);
+	assert_int_equal(p->tasks[plan_task_find(p, "ho-so-huyen-ntm")].kind,
+	                 PLAN_KIND_MILESTONE);
+	assert_int_equal(p->tasks[plan_task_find(p, "tthc-mot-cua")].kind,
+	                 PLAN_KIND_RATE);
+	assert_int_equal(p->tasks[plan_task_find(p, "khieu-nai-to-cao")].kind,
+	                 PLAN_KIND_RATE);
+	assert_int_equal(p->tasks[plan_task_find(p, "chay-rung")].kind,
+	                 PLAN_KIND_CEILING);
+	assert_int_equal(p->tasks[plan_task_find(p, "tan-binh")].integer, 1);
+	assert_int_equal(p->tasks[plan_task_find(p, "ocop")].kind,
+	                 PLAN_KIND_GROUP);
+	assert_int_equal(p->tasks[plan_task_find(p, "ocop")].n_indicators, 2);
+	assert_string_equal(p->units[plan_unit_find(p, "phong-vh-tt")].name,
+	                    "Phòng Văn hóa và Thông tin");
 
 	root = plan_unit_find(p, "tam-duong");
 	assert_int_equal(root, 0);

@@ -593,8 +593,9 @@ test_messages(void **state)
 	e = find(ev, n, f->target_a, RULE_LAG);
 	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject), e,
 	                ALERTMSG_VI, buf, sizeof buf);
-	assert_string_equal(buf, "Xã Hoàng Đan chậm tiến độ «Trồng cây»: "
-	                    "1.750/5.000 cây (35%, kế hoạch 52%), chậm 17 điểm.");
+	assert_string_equal(buf, "Xã Hoàng Đan chậm tiến độ “Trồng cây”: "
+	                    "1.750/5.000 cây (35%, kế hoạch 52%), chậm 17 điểm "
+	                    "phần trăm.");
 	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject), e,
 	                ALERTMSG_EN, buf, sizeof buf);
 	assert_string_equal(buf, "Xã Hoàng Đan is behind on \"Trồng cây\": "

@@ -1,0 +1,184 @@
+/*
+ * ctl_reports.c - tiendo-ctl reports [--task T] [--unit U] [--since ID]
+ *                 [--limit N] [--json]
+ *
+ * One row per stored report or correction, oldest first: its id (for
+ * --since), when it was observed, the kind and value, who sent it (client
+ * and seq), the reporter and the note; a voided report says by which seq,
+ * a correction which seq it voids and why.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <event2/http.h>
+#include <jansson.h>
+
+#include "ctl_reports.h"
+#include "httpget.h"
+#include "table.h"
+
+static int
+cr_add(char **url, int *first, const char *key, const char *value)
+{
+	char *enc, *n;
+	int rc;
+
+	if (value == NULL)
+		return 0;
+	if ((enc = evhttp_encode_uri(value)) == NULL)
+		return -1;
+	rc = asprintf(&n, "%s%c%s=%s", *url, *first ? '?' : '&', key, enc);
+	free(enc);
+	if (rc < 0)
+		return -1;
+	free(*url);
+	*url = n;
+	*first = 0;
+	return 0;
+}
+
+static const char *
+cr_str(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+/* The note column: the note, and what became of the report. */
+static int
+cr_note(json_t *row, char *buf, size_t n)
+{
+	json_t *by = json_object_get(row, "voided_by");
+
+	if (strcmp(cr_str(row, "kind"), "correction") == 0)
+		return snprintf(buf, n, "voids #%lld: %s",
+		                (long long)json_integer_value(
+		                    json_object_get(row, "voids_seq")),
+		                cr_str(row, "void_reason"));
+	if (json_is_integer(by))
+		return snprintf(buf, n, "%s%s(voided by #%lld)",
+		                cr_str(row, "note"), *cr_str(row, "note") ? " " : "",
+		                (long long)json_integer_value(by));
+	return snprintf(buf, n, "%s", cr_str(row, "note"));
+}
+
+static int
+cr_print(json_t *rows)
+{
+	static const char *const head[] = { "ID", "OBSERVED (UTC)", "KIND",
+	                                    "VALUE", "FROM", "REPORTER", "NOTE" };
+	static const enum table_align al[] = { TABLE_RIGHT, TABLE_LEFT,
+	                                       TABLE_LEFT, TABLE_RIGHT,
+	                                       TABLE_LEFT, TABLE_LEFT,
+	                                       TABLE_LEFT };
+	struct table *t = table_new(7, head, al);
+	json_t *row;
+	size_t i;
+	int failed = t == NULL;
+
+	json_array_foreach(rows, i, row) {
+		char id[32], from[160], note[2400];
+
+		if (failed)
+			break;
+		snprintf(id, sizeof id, "%lld",
+		         (long long)json_integer_value(json_object_get(row, "id")));
+		snprintf(from, sizeof from, "%.120s #%lld", cr_str(row, "client"),
+		         (long long)json_integer_value(json_object_get(row, "seq")));
+		cr_note(row, note, sizeof note);
+		failed = table_row(t, json_is_integer(json_object_get(row,
+		                   "voided_by")) ? "2" : NULL) ||
+		         table_cell(t, 0, id, NULL) ||
+		         table_cell(t, 1, cr_str(row, "observed_at"), NULL) ||
+		         table_cell(t, 2, cr_str(row, "kind"), NULL) ||
+		         table_cell(t, 3, cr_str(row, "value"), NULL) ||
+		         table_cell(t, 4, from, NULL) ||
+		         table_cell(t, 5, cr_str(row, "reporter"), NULL) ||
+		         table_cell(t, 6, note, NULL);
+	}
+	if (!failed)
+		table_print(t, stdout, isatty(STDOUT_FILENO) &&
+		            getenv("NO_COLOR") == NULL);
+	table_free(t);
+	return failed ? -1 : 0;
+}
+
+int
+ctl_reports(const char *base, int argc, char **argv)
+{
+	enum { O_TASK = 256, O_UNIT, O_SINCE, O_LIMIT, O_JSON };
+	static const struct option longopts[] = {
+		{ "task", required_argument, NULL, O_TASK },
+		{ "unit", required_argument, NULL, O_UNIT },
+		{ "since", required_argument, NULL, O_SINCE },
+		{ "limit", required_argument, NULL, O_LIMIT },
+		{ "json", no_argument, NULL, O_JSON },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *task = NULL, *unit = NULL, *since = NULL, *limit = NULL;
+	int as_json = 0, first = 1, ch, ex = EX_OK;
+	struct httpget_result res;
+	json_t *doc, *rows;
+	size_t blen = strlen(base);
+	char *url;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_TASK: task = optarg; break;
+		case O_UNIT: unit = optarg; break;
+		case O_SINCE: since = optarg; break;
+		case O_LIMIT: limit = optarg; break;
+		case O_JSON: as_json = 1; break;
+		default: return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tiendo-ctl: reports: unexpected \"%s\"\n",
+		        argv[optind]);
+		return EX_USAGE;
+	}
+	while (blen > 0 && base[blen - 1] == '/')
+		blen--;
+	if (asprintf(&url, "%.*s/v1/reports", (int)blen, base) < 0)
+		return EX_OSERR;
+	if (cr_add(&url, &first, "task", task) || cr_add(&url, &first, "unit", unit) ||
+	    cr_add(&url, &first, "since", since) ||
+	    cr_add(&url, &first, "limit", limit)) {
+		free(url);
+		return EX_OSERR;
+	}
+	if (httpget(url, 10, &res) != 0) {
+		fprintf(stderr, "tiendo-ctl: cannot reach tiendod: %s\n", res.err);
+		free(url);
+		httpget_result_clear(&res);
+		return EX_UNAVAILABLE;
+	}
+	free(url);
+	doc = json_loadb(res.body, res.len, 0, NULL);
+	if (res.status != 200) {
+		fprintf(stderr, "tiendo-ctl: %s (HTTP %d)\n",
+		        doc ? cr_str(doc, "error") : "request failed", res.status);
+		ex = res.status < 500 ? EX_DATAERR : EX_UNAVAILABLE;
+	} else if (as_json) {
+		ex = fwrite(res.body, 1, res.len, stdout) == res.len ? EX_OK : EX_IOERR;
+	} else if ((rows = json_object_get(doc, "reports")) == NULL) {
+		fprintf(stderr, "tiendo-ctl: the reply has no reports\n");
+		ex = EX_PROTOCOL;
+	} else if (json_array_size(rows) == 0) {
+		printf("no reports\n");
+	} else if (cr_print(rows) < 0) {
+		fprintf(stderr, "tiendo-ctl: out of memory\n");
+		ex = EX_OSERR;
+	} else if (json_is_integer(json_object_get(doc, "next_since"))) {
+		printf("more: --since %lld\n", (long long)json_integer_value(
+		       json_object_get(doc, "next_since")));
+	}
+	json_decref(doc);
+	httpget_result_clear(&res);
+	return ex;
+}

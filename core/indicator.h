@@ -1,0 +1,71 @@
+/*
+ * indicator.h - what a tally means for each kind of indicator.  Pure: no
+ * I/O, no clock; `now` is passed in.
+ *
+ * quantity   (today's, tally_view) grows toward the target on a pace.
+ * level      a level to hold over the whole period, at least (or at most)
+ *            the target.  The status comes from the latest value: in
+ *            bounds is on_track until the deadline and done from it;
+ *            out of bounds is lagging, critical when it misses the
+ *            target by `critical` points of it or more, or when it has
+ *            been out of bounds for `critical_after` (counted from the
+ *            report that showed it: a lower bound of the time out of
+ *            bounds); overdue from the deadline.  Nothing is "done"
+ *            before the period ends.
+ * milestone  yes (1) or no (0) by the deadline.  Nothing is expected
+ *            before it (expected 0, never lagging); done once reached;
+ *            overdue after the deadline if not.  A roll-up counts the
+ *            units that reached it.
+ * ceiling    lower is better: the actual must not exceed the target (0 is
+ *            allowed).  Above it: critical before the deadline, overdue
+ *            from it; within it: on_track, and done once the period ends.
+ * rate       the ratio of two quantity tasks' tallies (numerator /
+ *            denominator, in percent, exact sums divided once): a tally
+ *            of a rate carries the numerator in `actual` and the
+ *            denominator in `base` (rate_derive), and every roll-up sums
+ *            both.  Held like a level when the plan says `hold`, else
+ *            paced like a quantity.  With no denominator yet it has no
+ *            value (0%, on track until silent).
+ *
+ * For every kind: percent = actual / target * 100 (0 when the target is
+ * 0); `lag` is in points, positive when the indicator is worse than it
+ * should be, and the alert rules read it against warn and critical.
+ */
+#ifndef TIENDO_INDICATOR_H
+#define TIENDO_INDICATOR_H
+
+#include "decimal.h"
+#include "plan.h"
+#include "tally.h"
+
+/* "quantity", "level", "milestone", "ceiling", "rate". */
+const char *indicator_kind_name(enum plan_kind k);
+
+/* Word -> kind; 0 on success, -1 when unknown (leaves *out alone). */
+int indicator_kind_parse(const char *s, enum plan_kind *out);
+
+/* Whether one report value fits the task: NULL if it does, else a static
+ * English reason ("a whole number is expected: ..."). */
+const char *indicator_check_value(const struct plan_task *t,
+                                  enum report_kind kind, dec_t v);
+
+/* part / whole * 100 in thousandths (a percentage with 3 decimals),
+ * rounded; 0 when whole <= 0. */
+dec_t indicator_ratio(dec_t part, dec_t whole);
+
+/* Silent at `now` (the task running): nothing observed for stale_after,
+ * or the report of a period missing past its due day (period.h). */
+int indicator_silent(const struct tally *t, const struct plan_task *task,
+                     when_t now);
+
+/* What is expected of the task at `now`, in percent of its target, as its
+ * kind reads it: the pace of a quantity or a paced rate; 0 for a
+ * milestone before its deadline and 100 from it; 100 for what is held
+ * (a level, a ceiling, a held rate); 0 for a group. */
+double indicator_expected(const struct plan_task *t, when_t now);
+
+/* tally_view() for a task whose kind is not quantity. */
+void indicator_view(const struct tally *t, const struct plan_task *task,
+                    dec_t target, when_t now, struct tally_view *out);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * rate.c - rate tallies from their parts (see rate.h).
+ */
+#include <stdint.h>
+
+#include "rate.h"
+
+static void
+derive_one(const struct plan *p, struct tally *tallies, size_t k)
+{
+	const struct plan_target *pt = &p->targets[k];
+	const struct plan_task *r = &p->tasks[pt->task];
+	int n = plan_target_find(p, r->numerator, pt->unit);
+	int d = plan_target_find(p, r->denominator, pt->unit);
+	struct tally *t = &tallies[k];
+	uint64_t reports = 0;
+
+	tally_init(t);
+	if (n >= 0) {
+		t->actual = tallies[n].actual;
+		t->last_report_at = tallies[n].last_report_at;
+		reports += tallies[n].n_reports;
+	}
+	if (d >= 0) {
+		t->base = tallies[d].actual;
+		if (tallies[d].last_report_at > t->last_report_at)
+			t->last_report_at = tallies[d].last_report_at;
+		reports += tallies[d].n_reports;
+	}
+	t->n_reports = reports > UINT32_MAX ? UINT32_MAX : (uint32_t)reports;
+}
+
+void
+rate_derive_all(const struct plan *p, struct tally *tallies)
+{
+	for (size_t k = 0; k < p->n_targets; k++)
+		if (p->tasks[p->targets[k].task].kind == PLAN_KIND_RATE)
+			derive_one(p, tallies, k);
+}
+
+size_t
+rate_readers(const struct plan *p, int target, int *out, size_t cap)
+{
+	int task = p->targets[target].task, unit = p->targets[target].unit;
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_tasks && n < cap; i++) {
+		const struct plan_task *r = &p->tasks[i];
+		int k;
+
+		if (r->kind == PLAN_KIND_RATE &&
+		    (r->numerator == task || r->denominator == task) &&
+		    (k = plan_target_find(p, (int)i, unit)) >= 0)
+			out[n++] = k;
+	}
+	return n;
+}
+
+size_t
+rate_follow(const struct plan *p, struct tally *tallies, int target)
+{
+	int task = p->targets[target].task, unit = p->targets[target].unit;
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_tasks; i++) {
+		const struct plan_task *r = &p->tasks[i];
+		int k;
+
+		if (r->kind != PLAN_KIND_RATE ||
+		    (r->numerator != task && r->denominator != task))
+			continue;
+		if ((k = plan_target_find(p, (int)i, unit)) >= 0) {
+			derive_one(p, tallies, (size_t)k);
+			n++;
+		}
+	}
+	return n;
+}

@@ -1,0 +1,498 @@
+/*
+ * test_indicator.c - levels, milestones, ceilings, integer measures and
+ * negative ADDs: the plan keys with their errors (file:line), and a year
+ * of each replayed day by day through tally_view, the way the daemon
+ * sees it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "board.h"
+#include "indicator.h"
+#include "rate.h"
+#include "rollup.h"
+#include "plan.h"
+#include "tally.h"
+
+#define TZ "Asia/Ho_Chi_Minh"
+
+/* Units on lines 1-6; a task's section starts on line 7. */
+#define UNITS                                                                \
+	"[unit huyen]\n"      /* 1 */                                         \
+	"name = Huyện\n"      /* 2 */                                         \
+	"kind = district\n"   /* 3 */                                         \
+	"[unit a]\n"          /* 4 */                                         \
+	"name = Xã A\n"       /* 5 */                                         \
+	"kind = commune\n"    /* 6 */                                         \
+	"parent = huyen\n"    /* 7 */
+
+/* A task over 2026 with `body` after its 5 fixed lines (8-12), then its
+ * targets. */
+#define TASK(body, targets)                                                  \
+	UNITS "[task t]\n"                           /*  8 */                 \
+	      "title = T\n"                          /*  9 */                 \
+	      "measure = %\n"                        /* 10 */                 \
+	      "start = 2026-01-01\n"                 /* 11 */                 \
+	      "deadline = 2026-12-31\n"              /* 12 */                 \
+	      body "[targets t]\n" targets
+
+static struct plan *
+parse_ok(const char *text)
+{
+	struct plan_errors e = {0};
+	struct plan *p = plan_parse(text, strlen(text), "t.ini", &e);
+
+	for (size_t i = 0; i < e.n; i++)
+		print_error("  %s\n", e.msgs[i]);
+	plan_errors_clear(&e);
+	assert_non_null(p);
+	return p;
+}
+
+static void
+has_error(const char *text, int line, const char *word)
+{
+	struct plan_errors e = {0};
+	struct plan *p = plan_parse(text, strlen(text), "t.ini", &e);
+	char prefix[32];
+	int found = 0;
+
+	snprintf(prefix, sizeof prefix, "t.ini:%d: ", line);
+	if (p != NULL) {
+		plan_free(p);
+		fail_msg("plan accepted; wanted \"%s...%s\"", prefix, word);
+	}
+	for (size_t i = 0; i < e.n; i++)
+		if (strncmp(e.msgs[i], prefix, strlen(prefix)) == 0 &&
+		    strstr(e.msgs[i], word) != NULL)
+			found = 1;
+	if (!found) {
+		for (size_t i = 0; i < e.n; i++)
+			print_error("  %s\n", e.msgs[i]);
+		fail_msg("no error \"%s...%s\"", prefix, word);
+	}
+	plan_errors_clear(&e);
+}
+
+static when_t
+at(const char *s)
+{
+	when_t w;
+	const char *why;
+
+	assert_int_equal(when_parse(s, TZ, &w, NULL, &why), 0);
+	return w;
+}
+
+static dec_t
+num(const char *s)
+{
+	dec_t v;
+	const char *why;
+
+	assert_int_equal(dec_parse(s, &v, &why), 0);
+	return v;
+}
+
+static void
+set(struct tally *t, const char *when, const char *value, uint64_t seq)
+{
+	struct tally_report r = { REPORT_SET, num(value), at(when), seq, 1 };
+
+	assert_int_equal(tally_apply(t, &r), TALLY_OK);
+}
+
+static void
+add(struct tally *t, const char *when, const char *value, uint64_t seq)
+{
+	struct tally_report r = { REPORT_ADD, num(value), at(when), seq, 1 };
+
+	assert_int_equal(tally_apply(t, &r), TALLY_OK);
+}
+
+static enum tally_status
+status_at(const struct plan *p, const struct tally *t, const char *when)
+{
+	struct tally_view v;
+
+	tally_view(t, &p->tasks[0], p->targets[0].value, at(when), &v);
+	return v.status;
+}
+
+/* ---- the plan language ---- */
+
+static void
+test_kinds_read(void **state)
+{
+	struct plan *p;
+
+	(void)state;
+	p = parse_ok(TASK("kind = level\nhold = at_most\n", "a = 0\n"));
+	assert_int_equal(p->tasks[0].kind, PLAN_KIND_LEVEL);
+	assert_int_equal(p->tasks[0].hold_below, 1);
+	assert_int_equal(p->targets[0].value, 0);
+	plan_free(p);
+	p = parse_ok(TASK("kind = milestone\n", "a = 1\n"));
+	assert_int_equal(p->tasks[0].kind, PLAN_KIND_MILESTONE);
+	assert_int_equal(p->tasks[0].integer, 1);
+	assert_int_equal(p->tasks[0].no_negative_adds, 1);
+	assert_int_equal(p->tasks[0].stale_after, 0);
+	plan_free(p);
+	p = parse_ok(TASK("kind = ceiling\ninteger = yes\nnegative_adds = no\n",
+	                  "a = 0\n"));
+	assert_int_equal(p->tasks[0].kind, PLAN_KIND_CEILING);
+	assert_int_equal(p->tasks[0].integer, 1);
+	assert_int_equal(p->tasks[0].no_negative_adds, 1);
+	plan_free(p);
+	/* An old plan: a quantity that allows take-backs and fractions. */
+	p = parse_ok(TASK("", "a = 12.5\n"));
+	assert_int_equal(p->tasks[0].kind, PLAN_KIND_QUANTITY);
+	assert_int_equal(p->tasks[0].integer, 0);
+	assert_int_equal(p->tasks[0].no_negative_adds, 0);
+	plan_free(p);
+}
+
+static void
+test_kind_errors(void **state)
+{
+	(void)state;
+	has_error(TASK("kind = rate-ish\n", "a = 1\n"), 13,
+	          "must be quantity, level, milestone, ceiling or rate");
+	has_error(TASK("hold = at_least\n", "a = 1\n"), 13,
+	          "hold is for a level");
+	has_error(TASK("kind = level\nhold = above\n", "a = 1\n"), 14,
+	          "must be at_least or at_most");
+	has_error(TASK("integer = maybe\n", "a = 1\n"), 13, "yes or no");
+	has_error(TASK("negative_adds = sometimes\n", "a = 1\n"), 13,
+	          "yes or no");
+	has_error(TASK("kind = milestone\n", "a = 2\n"), 15, "must be 1");
+	has_error(TASK("kind = milestone\ninteger = no\n", "a = 1\n"), 14,
+	          "cannot be 'integer = no'");
+	has_error(TASK("kind = level\nmilestone = 2026-06-30 50\n", "a = 98\n"),
+	          14, "milestone lines pace a quantity or a rate only");
+	has_error(TASK("kind = ceiling\npacing = linear\n", "a = 0\n"), 14,
+	          "pacing is for a quantity or a rate only");
+	has_error(TASK("integer = yes\n", "a = 0.5\n"), 15,
+	          "must be a whole number");
+	has_error(TASK("", "a = 0\n"), 14, "write 'kind = ceiling'");
+	has_error(TASK("kind = level\n", "a = 0\n"), 15, "greater than zero");
+	has_error(TASK("kind = ceiling\n", "a = -1\n"), 15, "greater than zero");
+}
+
+static void
+test_check_value(void **state)
+{
+	struct plan *p;
+
+	(void)state;
+	p = parse_ok(TASK("integer = yes\nnegative_adds = no\n", "a = 20\n"));
+	assert_non_null(indicator_check_value(&p->tasks[0], REPORT_ADD,
+	                                      num("0.5")));
+	assert_non_null(indicator_check_value(&p->tasks[0], REPORT_ADD,
+	                                      num("-3")));
+	assert_null(indicator_check_value(&p->tasks[0], REPORT_ADD, num("3")));
+	assert_null(indicator_check_value(&p->tasks[0], REPORT_SET, num("7")));
+	plan_free(p);
+	p = parse_ok(TASK("kind = milestone\n", "a = 1\n"));
+	assert_non_null(indicator_check_value(&p->tasks[0], REPORT_SET,
+	                                      num("2")));
+	assert_null(indicator_check_value(&p->tasks[0], REPORT_SET, num("1")));
+	assert_null(indicator_check_value(&p->tasks[0], REPORT_SET, num("0")));
+	plan_free(p);
+	/* Old plans: fractions and take-backs as before. */
+	p = parse_ok(TASK("", "a = 20\n"));
+	assert_null(indicator_check_value(&p->tasks[0], REPORT_ADD,
+	                                  num("-0.5")));
+	plan_free(p);
+}
+
+/* ---- a year replayed ---- */
+
+/* "≥ 98 % of dossiers on time": 99.2 in February is on track, never
+ * "done" before the year ends; 91 in November is out of bounds. */
+static void
+test_level_year(void **state)
+{
+	struct plan *p = parse_ok(TASK("kind = level\nstale_after = 0\n",
+	                               "a = 98\n"));
+	struct tally t;
+	struct tally_view v;
+
+	(void)state;
+	tally_init(&t);
+	assert_int_equal(status_at(p, &t, "2025-12-20"), STATUS_NOT_STARTED);
+	assert_int_equal(status_at(p, &t, "2026-01-15"), STATUS_ON_TRACK);
+	set(&t, "2026-02-10", "99.2", 1);
+	assert_int_equal(status_at(p, &t, "2026-02-28"), STATUS_ON_TRACK);
+	assert_int_equal(status_at(p, &t, "2026-10-31"), STATUS_ON_TRACK);
+	set(&t, "2026-11-05", "91", 2);
+	tally_view(&t, &p->tasks[0], p->targets[0].value, at("2026-11-20"), &v);
+	assert_int_equal(v.status, STATUS_LAGGING);
+	assert_true(v.lag >= p->tasks[0].warn);
+	set(&t, "2026-11-10", "60", 3);
+	assert_int_equal(status_at(p, &t, "2026-11-20"), STATUS_CRITICAL);
+	set(&t, "2026-12-01", "98", 4);
+	assert_int_equal(status_at(p, &t, "2026-12-15"), STATUS_ON_TRACK);
+	assert_int_equal(status_at(p, &t, "2027-01-02"), STATUS_DONE);
+	set(&t, "2026-12-20", "97.9", 5);
+	assert_int_equal(status_at(p, &t, "2027-01-02"), STATUS_OVERDUE);
+	plan_free(p);
+}
+
+/* Just under the line, but for six weeks: critical_after = 30d makes a
+ * small miss critical once it has lasted. */
+static void
+test_level_time_out_of_bounds(void **state)
+{
+	struct plan *p = parse_ok(TASK("kind = level\nstale_after = 0\n"
+	                               "critical_after = 30d\n", "a = 98\n"));
+	struct tally t;
+
+	(void)state;
+	tally_init(&t);
+	set(&t, "2026-05-01", "97.5", 1);
+	assert_int_equal(status_at(p, &t, "2026-05-15"), STATUS_LAGGING);
+	assert_int_equal(status_at(p, &t, "2026-05-31"), STATUS_CRITICAL);
+	set(&t, "2026-06-02", "98.5", 2);
+	assert_int_equal(status_at(p, &t, "2026-07-15"), STATUS_ON_TRACK);
+	plan_free(p);
+	has_error(TASK("critical_after = 30d\n", "a = 1\n"), 13,
+	          "critical_after is for what is held");
+}
+
+static void
+test_level_at_most(void **state)
+{
+	struct plan *p = parse_ok(TASK("kind = level\nhold = at_most\n"
+	                               "stale_after = 0\n", "a = 5\n"));
+	struct tally t;
+
+	(void)state;
+	tally_init(&t);
+	set(&t, "2026-03-01", "4", 1);
+	assert_int_equal(status_at(p, &t, "2026-03-02"), STATUS_ON_TRACK);
+	set(&t, "2026-04-01", "5.5", 2);
+	assert_int_equal(status_at(p, &t, "2026-04-02"), STATUS_LAGGING);
+	set(&t, "2026-05-01", "9", 3);
+	assert_int_equal(status_at(p, &t, "2026-05-02"), STATUS_CRITICAL);
+	plan_free(p);
+}
+
+/* A commune reaches the NTM standard (target 1): nothing expected seven
+ * months before the deadline; overdue after; done whenever reached. */
+static void
+test_milestone_year(void **state)
+{
+	struct plan *p = parse_ok(TASK("kind = milestone\n", "a = 1\n"));
+	struct tally t;
+	struct tally_view v;
+	when_t day;
+
+	(void)state;
+	tally_init(&t);
+	for (day = at("2026-01-01"); day < at("2027-01-01"); day += WHEN_DAY) {
+		tally_view(&t, &p->tasks[0], p->targets[0].value, day, &v);
+		assert_true(v.lag <= 0);
+		assert_int_equal(v.status, STATUS_ON_TRACK);
+	}
+	tally_view(&t, &p->tasks[0], p->targets[0].value, at("2027-01-01"), &v);
+	assert_int_equal(v.status, STATUS_OVERDUE);
+	assert_true(v.expected == 100.0);
+	set(&t, "2026-06-01", "1", 1);
+	assert_int_equal(status_at(p, &t, "2026-06-02"), STATUS_DONE);
+	assert_int_equal(status_at(p, &t, "2027-02-01"), STATUS_DONE);
+	plan_free(p);
+}
+
+/* Forest fires: ceiling 0.  Quiet is on track, done at the year's end; a
+ * fire is critical at once and the year ends overdue. */
+static void
+test_ceiling_year(void **state)
+{
+	struct plan *p = parse_ok(TASK("kind = ceiling\ninteger = yes\n"
+	                               "stale_after = 0\n", "a = 0\n"));
+	struct tally t;
+	struct tally_view v;
+
+	(void)state;
+	tally_init(&t);
+	assert_int_equal(status_at(p, &t, "2026-06-01"), STATUS_ON_TRACK);
+	assert_int_equal(status_at(p, &t, "2027-01-01"), STATUS_DONE);
+	add(&t, "2026-08-01", "1", 1);
+	tally_view(&t, &p->tasks[0], p->targets[0].value, at("2026-08-02"), &v);
+	assert_int_equal(v.status, STATUS_CRITICAL);
+	assert_true(v.lag >= p->tasks[0].critical);
+	assert_int_equal(status_at(p, &t, "2027-01-01"), STATUS_OVERDUE);
+	plan_free(p);
+}
+
+/* A backlog held under 10: 6 is on track, 12 is over the ceiling. */
+static void
+test_ceiling_backlog(void **state)
+{
+	struct plan *p = parse_ok(TASK("kind = ceiling\nstale_after = 30d\n",
+	                               "a = 10\n"));
+	struct tally t;
+
+	(void)state;
+	tally_init(&t);
+	set(&t, "2026-02-01", "6", 1);
+	assert_int_equal(status_at(p, &t, "2026-02-02"), STATUS_ON_TRACK);
+	assert_int_equal(status_at(p, &t, "2026-03-15"), STATUS_SILENT);
+	set(&t, "2026-03-20", "12", 2);
+	assert_int_equal(status_at(p, &t, "2026-03-21"), STATUS_CRITICAL);
+	set(&t, "2026-04-01", "10", 3);
+	assert_int_equal(status_at(p, &t, "2026-04-02"), STATUS_ON_TRACK);
+	plan_free(p);
+}
+
+/* ---- rates: the ratio of two reported quantities ---- */
+
+/* Two quantity tasks and a rate of them: unit b on lines 8-11, the parts
+ * on 12-21, the rate's section on line 22, its body from line 27. */
+#define RATE(body, targets)                                                  \
+	UNITS "[unit b]\nname = Xã B\nkind = commune\nparent = huyen\n"     \
+	      "[task xong]\ntitle = X\nmeasure = hồ sơ\n"                    \
+	      "start = 2026-01-01\ndeadline = 2026-12-31\n"                   \
+	      "[task dung-han]\ntitle = D\nmeasure = hồ sơ\n"                \
+	      "start = 2026-01-01\ndeadline = 2026-12-31\n"                   \
+	      "[task ty-le]\ntitle = R\nmeasure = %\n"                       \
+	      "start = 2026-01-01\ndeadline = 2026-12-31\n"                   \
+	      body "[targets xong]\na = 100\nb = 100\n"                      \
+	      "[targets dung-han]\na = 100\nb = 100\n"                       \
+	      "[targets ty-le]\n" targets
+
+#define RATE_OK "kind = rate\nnumerator = dung-han\ndenominator = xong\n"
+
+static void
+test_rate_errors(void **state)
+{
+	(void)state;
+	has_error(RATE("kind = rate\ndenominator = xong\n", "a = 95\n"), 22,
+	          "is a rate and has no numerator");
+	has_error(RATE("kind = rate\nnumerator = nope\ndenominator = xong\n",
+	               "a = 95\n"), 28, "numerator 'nope' of task 'ty-le' is not "
+	          "a task");
+	has_error(RATE("kind = rate\nnumerator = xong\ndenominator = xong\n",
+	               "a = 95\n"), 29, "divides 'xong' by itself");
+	has_error(RATE("numerator = xong\n", "a = 95\n"), 27,
+	          "numerator and denominator are for a rate");
+	has_error(RATE(RATE_OK, "a = 95\nhuyen = 95\n"), 38,
+	          "unit 'huyen' has a target for rate 'ty-le' but none in "
+	          "[targets dung-han], its numerator");
+}
+
+static struct board *
+rate_board(struct plan *p, const char *xa, const char *da, const char *xb,
+           const char *db)
+{
+	struct board *b = board_new(p);
+	const char *v[4] = { xa, xb, da, db };
+	const char *task[4] = { "xong", "xong", "dung-han", "dung-han" };
+	const char *unit[4] = { "a", "b", "a", "b" };
+
+	assert_non_null(b);
+	for (int i = 0; i < 4; i++) {
+		int k = plan_target_find(p, plan_task_find(p, task[i]),
+		                         plan_unit_find(p, unit[i]));
+		struct tally_report r = { REPORT_SET, num(v[i]),
+		                          at("2026-03-01"), (uint64_t)i + 1, 1 };
+
+		assert_true(k >= 0);
+		assert_int_equal(board_apply(b, k, &r), TALLY_OK);
+		rate_follow(p, b->tallies, k);
+	}
+	return b;
+}
+
+/* 99 of 100 on time in A, 1 of 10 in B: the district is 100/110 =
+ * 90.909%, not 109% (a sum of rates) nor 54.5% (their mean). */
+static void
+test_rate_rollup_is_ratio_of_sums(void **state)
+{
+	struct plan *p = parse_ok(RATE(RATE_OK "hold = at_least\n",
+	                               "a = 95\nb = 95\n"));
+	struct board *b = rate_board(p, "100", "99", "10", "1");
+	int r = plan_task_find(p, "ty-le"), huyen = plan_unit_find(p, "huyen");
+	struct tally_view v;
+	struct rollup *ru;
+	size_t n;
+
+	(void)state;
+	board_view(b, plan_target_find(p, r, plan_unit_find(p, "a")),
+	           at("2026-03-02"), &v);
+	assert_int_equal(v.actual, 99000);
+	assert_int_equal(v.status, STATUS_ON_TRACK);
+	board_view(b, plan_target_find(p, r, plan_unit_find(p, "b")),
+	           at("2026-03-02"), &v);
+	assert_int_equal(v.actual, 10000);
+	assert_int_equal(v.status, STATUS_CRITICAL);
+	assert_int_equal(board_rollup(b, r, huyen, at("2026-03-02"), &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v.actual, 90909);
+	assert_int_equal(v.target, 190000); /* the targets' sum, as for all */
+	ru = rollup_new(p);
+	assert_non_null(ru);
+	rollup_task(ru, b, r);
+	assert_int_equal(rollup_view(ru, r, huyen, at("2026-03-02"), &v), 2);
+	assert_int_equal(v.actual, 90909);
+	rollup_free(ru);
+	board_free(b);
+	plan_free(p);
+}
+
+/* A disbursement rate paced over the year: 62.5% of 95% in November is a
+ * lag against the pace, not a percent of a percent. */
+static void
+test_rate_paced(void **state)
+{
+	struct plan *p = parse_ok(RATE(RATE_OK "stale_after = 0\n",
+	                               "a = 95\nb = 95\n"));
+	struct board *b = rate_board(p, "80", "50", "0", "0");
+	int r = plan_task_find(p, "ty-le");
+	struct tally_view v;
+
+	(void)state;
+	board_view(b, plan_target_find(p, r, plan_unit_find(p, "a")),
+	           at("2026-11-01"), &v);
+	assert_int_equal(v.actual, 62500);
+	assert_true(v.percent > 65.7 && v.percent < 65.8);
+	assert_true(v.expected > 83 && v.expected < 84);
+	assert_int_equal(v.status, STATUS_LAGGING);
+	/* no denominator yet: 0%, not a division by zero */
+	board_view(b, plan_target_find(p, r, plan_unit_find(p, "b")),
+	           at("2026-10-01"), &v);
+	assert_int_equal(v.actual, 0);
+	assert_non_null(indicator_check_value(&p->tasks[r], REPORT_ADD,
+	                                      num("1")));
+	board_free(b);
+	plan_free(p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kinds_read),
+		cmocka_unit_test(test_kind_errors),
+		cmocka_unit_test(test_check_value),
+		cmocka_unit_test(test_level_year),
+		cmocka_unit_test(test_level_at_most),
+		cmocka_unit_test(test_level_time_out_of_bounds),
+		cmocka_unit_test(test_milestone_year),
+		cmocka_unit_test(test_ceiling_year),
+		cmocka_unit_test(test_ceiling_backlog),
+		cmocka_unit_test(test_rate_errors),
+		cmocka_unit_test(test_rate_rollup_is_ratio_of_sums),
+		cmocka_unit_test(test_rate_paced),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
