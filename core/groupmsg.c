@@ -52,14 +52,18 @@ groupmsg_format(const struct plan *p, const struct group *gr,
 
 	if (n == 0)
 		return buf;
+	/* The quotes of alertmsg: “…” in Vietnamese, "…" in English. */
+	const char *lq = en ? "\"" : "“", *rq = en ? "\"" : "”";
+
 	if (gr->key.parent >= 0)
-		off = (size_t)snprintf(buf, n, en ? "%zu %s of %s %s «%s»: "
-		                       : "%zu %s thuộc %s %s «%s»: ", gr->n,
+		off = (size_t)snprintf(buf, n, en ? "%zu %s of %s %s %s%s%s: "
+		                       : "%zu %s thuộc %s %s %s%s%s: ", gr->n,
 		                       gm_noun(p, gr, en),
-		                       p->units[gr->key.parent].name, verb, title);
+		                       p->units[gr->key.parent].name, verb, lq,
+		                       title, rq);
 	else
-		off = (size_t)snprintf(buf, n, "%zu %s %s «%s»: ", gr->n,
-		                       gm_noun(p, gr, en), verb, title);
+		off = (size_t)snprintf(buf, n, "%zu %s %s %s%s%s: ", gr->n,
+		                       gm_noun(p, gr, en), verb, lq, title, rq);
 	for (size_t i = 0; i < gr->n && i < GROUPMSG_NAMES && off < n; i++)
 		off += (size_t)snprintf(buf + off, n - off, "%s%s", i ? ", " : "",
 		                        p->units[gr->members[i].unit].name);

@@ -95,7 +95,7 @@ ok "one resolve group for h2" wait_for 15 has all "$RES"
 grp=$(jq -c "select($RES)" "$T/all.out")
 expect_eq "only one such group" "$(printf '%s\n' "$grp" | wc -l)" 1
 expect_eq "its members: c and e, not the silenced d" "$(jget "$grp" '[.members[].unit] | sort | join(",")') $(jget "$grp" .count)" "c,e 2"
-expect_match "its sentence" "$(jget "$grp" .message)" "^2 xã thuộc Huyện Hai đã bắt kịp tiến độ «Tết trồng cây»: Xã [CE], Xã [CE]$"
+expect_match "its sentence" "$(jget "$grp" .message)" "^2 xã thuộc Huyện Hai đã bắt kịp tiến độ “Tết trồng cây”: Xã [CE], Xã [CE]$"
 seq=$(jget "$grp" '.members[0].seq')
 expect_eq "a member is its event's seq, published on its own too" \
 	"$(get "/v1/alerts/history?since=$((seq - 1))&limit=1" | jq -r '.alerts[0] | "\(.seq) \(.transition) \(.rule)"')" "$seq resolved lag"

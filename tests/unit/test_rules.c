@@ -317,7 +317,7 @@ test_reminders(void **state)
 	/* A reminder says it is one, in either language. */
 	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject), e,
 	                ALERTMSG_VI, buf, sizeof buf);
-	assert_true(starts(buf, "Nhắc lại: Xã Hoàng Đan chậm tiến độ «Trồng cây»"));
+	assert_true(starts(buf, "Nhắc lại: Xã Hoàng Đan chậm tiến độ “Trồng cây”"));
 	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject), e,
 	                ALERTMSG_EN, buf, sizeof buf);
 	assert_true(starts(buf, "Reminder: Xã Hoàng Đan is behind on \"Trồng cây\""));
