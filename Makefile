@@ -169,7 +169,16 @@ test: all unit tools
 	@$(MAKE) --no-print-directory FUZZ=1 fuzzers
 	@FUZZ_BUILD=build-fuzz sh tests/run.sh $(B) build-san
 
-bench: all $(TOOLS) $(BENCHES)
+# The broker anchor links libmosquitto, installed for the bench only.
+$(B)/pkg-bench.stamp: $(B)/pkg.cflags
+	@sh scripts/deps.sh bench
+	@touch $@
+$(call obj,tests/bench/mqload.c): | $(B)/pkg-bench.stamp
+$(B)/bench/mqload: $(call obj,tests/bench/mqload.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lmosquitto -lm
+
+bench: all $(TOOLS) $(B)/pkg-bench.stamp $(BENCHES)
 	@sh tests/bench/run.sh $(B)
 
 # Knobs: CHAOS_CLIENTS, CHAOS_REPORTS, CHAOS_KILLS (tests/chaos/chaos.sh).
