@@ -349,6 +349,8 @@ mq_connect_all(struct mq_client *cl, struct mq_run *run, struct pollfd *pfd)
 		mosquitto_publish_callback_set(c->m, mq_on_publish);
 		/* The window is ours: the library must not hold messages back. */
 		mosquitto_max_inflight_messages_set(c->m, (unsigned)cf->inflight);
+		/* As ZeroMQ does for tiendod's clients: no Nagle delay. */
+		mosquitto_int_option(c->m, MOSQ_OPT_TCP_NODELAY, 1);
 		rc = mosquitto_connect(c->m, cf->host, cf->port, 60);
 		if (rc != MOSQ_ERR_SUCCESS) {
 			fprintf(stderr, "mqload: connect %s:%d (%s): %s\n", cf->host,

@@ -54,6 +54,7 @@ sbs_mosquitto_start() {
 				echo "autosave_interval $MOSQ_AUTOSAVE"
 				echo "max_inflight_messages 0"
 				echo "max_queued_messages 0"
+				echo "set_tcp_nodelay true"
 				echo "log_dest stderr"
 				echo "log_type error"
 				echo "log_type warning"
@@ -94,7 +95,7 @@ sbs_mqload() {
 	eval "mq_${1}_p50=\$(result \"\$work/mq-\$1.out\" p50_ms)"
 	eval "mq_${1}_p99=\$(result \"\$work/mq-\$1.out\" p99_ms)"
 	eval "mq_${1}_cpu=\$(awk -v a=$c0 -v b=$c1 -v n=\$(result \"\$work/mq-\$1.out\" acked) \
-		'BEGIN { printf \"%.1f\", n > 0 ? (b - a) * 1e6 / n : 0 }')"
+		'BEGIN { printf \"%.1f\", (n > 0 ? (b - a) * 1e6 / n : 0) }')"
 }
 
 # sbs_msgload NAME CLIENTS INFLIGHT: one report per message into the
@@ -119,9 +120,9 @@ sbs_msgload() {
 	eval "td_${1}_p50=\$(result \"\$work/msg-\$1.out\" p50_ms)"
 	eval "td_${1}_p99=\$(result \"\$work/msg-\$1.out\" p99_ms)"
 	eval "td_${1}_cpu=\$(awk -v a=$c0 -v b=$c1 -v n=$n \
-		'BEGIN { printf \"%.1f\", n > 0 ? (b - a) * 1e6 / n : 0 }')"
+		'BEGIN { printf \"%.1f\", (n > 0 ? (b - a) * 1e6 / n : 0) }')"
 	eval "td_${1}_group=\$(awk -v a=${k0:-0} -v b=${k1:-0} -v n=$n \
-		'BEGIN { printf \"%.1f\", b > a ? n / (b - a) : 0 }')"
+		'BEGIN { printf \"%.1f\", (b > a ? n / (b - a) : 0) }')"
 	msg_bytes=$(result "$work/msg-$1.out" msg_bytes)
 }
 
@@ -214,7 +215,7 @@ sbs_le() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t ? 1 : 0) }'; }
 
 sbs_summary() {
 	bound=$(awk -v p="$anchor_p50" -v w="$((MSG_CLIENTS * MSG_WINDOW))" \
-		'BEGIN { printf "%.0f", p > 0 ? w / p * 1000 : 0 }')
+		'BEGIN { printf "%.0f", (p > 0 ? w / p * 1000 : 0) }')
 	echo
 	echo "bench: ---- side by side (issue 15): figure | anchor | ratio"
 	printf 'bench: %-44s %12s /s | minimal schema %s /s | %s\n' \
@@ -238,7 +239,7 @@ sbs_summary() {
 		eval "mr=\$mq_${mq}_rate mp50=\$mq_${mq}_p50 mp99=\$mq_${mq}_p99 mc=\$mq_${mq}_cpu"
 		printf 'bench: %-44s %12s /s | Mosquitto %s /s | %s\n' \
 			"1 report/msg $txt" "$(commas "$tr")" "$(commas "$mr")" "$(sbs_ratio "$tr" "$mr")"
-		printf 'bench: %-44s p50 %s / p99 %s ms | Mosquitto %s / %s ms; CPU %s vs %s us/msg (%s); %s reports per commit\n' \
+		printf 'bench: %-44s p50 %.2f / p99 %.2f ms | Mosquitto %.2f / %.2f ms; CPU %s vs %s us/msg (%s); %s reports per commit\n' \
 			"" "$tp50" "$tp99" "$mp50" "$mp99" "$tc" "$mc" "$(sbs_ratio "$tc" "$mc")" "$tg"
 	done
 	printf 'bench: %-44s %12s /s | bound 32/p50 commit %s /s | %s\n' \
