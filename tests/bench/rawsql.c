@@ -18,6 +18,8 @@
  *             integer ids, one pair id, value, time
  *   minwr     minimal as a WITHOUT ROWID table keyed (client, seq)
  * The rows are rows.h's, the pairs and clients loadgen's.
+ * --autocheckpoint 0 leaves the WAL unchecked: what a commit costs when
+ * checkpoints run elsewhere (the lever "checkpoints off the loop").
  *
  * commit: the latency anchor: --commits transactions of --rows rows each,
  * one after another (no queue), timed from BEGIN to COMMIT returning;
@@ -40,6 +42,7 @@
 struct rs_conf {
 	const char *mode, *db, *schema, *sync;
 	long long rows, batch, clients, chunk, commits;
+	long long autocheckpoint; /* pages; -1: SQLite's default (1000) */
 };
 
 struct rs_schema {
@@ -121,7 +124,9 @@ rs_open(const struct rs_conf *cf)
 	}
 	snprintf(sql, sizeof sql, "PRAGMA synchronous = %s", cf->sync);
 	if (sqlite3_open(cf->db, &db) != SQLITE_OK ||
-	    rs_exec(db, "PRAGMA journal_mode = WAL") < 0 || rs_exec(db, sql) < 0) {
+	    rs_exec(db, "PRAGMA journal_mode = WAL") < 0 || rs_exec(db, sql) < 0 ||
+	    (cf->autocheckpoint >= 0 &&
+	     sqlite3_wal_autocheckpoint(db, (int)cf->autocheckpoint) != SQLITE_OK)) {
 		rs_fail(db, cf->db);
 		sqlite3_close(db);
 		return NULL;
@@ -309,7 +314,7 @@ main(int argc, char **argv)
 {
 	struct rs_conf cf = {
 		.schema = "minimal", .sync = "FULL", .rows = 0, .batch = 800,
-		.clients = 8, .chunk = 100, .commits = 300,
+		.clients = 8, .chunk = 100, .commits = 300, .autocheckpoint = -1,
 	};
 	int i;
 
@@ -330,6 +335,8 @@ main(int argc, char **argv)
 		else if (!strcmp(k, "--clients")) bad = rs_num(v, 1, 100000, &cf.clients);
 		else if (!strcmp(k, "--chunk")) bad = rs_num(v, 1, 10000000, &cf.chunk);
 		else if (!strcmp(k, "--commits")) bad = rs_num(v, 1, 10000000, &cf.commits);
+		else if (!strcmp(k, "--autocheckpoint"))
+			bad = rs_num(v, 0, 1000000000, &cf.autocheckpoint);
 		else goto usage;
 		if (bad) {
 			fprintf(stderr, "rawsql: bad %s: %s\n", k, v);
@@ -350,7 +357,7 @@ usage:
 	fprintf(stderr,
 	    "usage: rawsql ceiling --db PATH [--schema store|noindex|intids|minimal|minwr]\n"
 	    "                      [--rows N] [--batch N] [--clients N] [--chunk N]\n"
-	    "                      [--sync full|normal]\n"
+	    "                      [--sync full|normal] [--autocheckpoint PAGES]\n"
 	    "       rawsql commit  --db PATH [--rows 10] [--commits 300] [--sync full|normal]\n");
 	return 64;
 }

@@ -94,8 +94,11 @@ sbs_mqload() {
 	eval "mq_${1}_rate=\$(result \"\$work/mq-\$1.out\" rate)"
 	eval "mq_${1}_p50=\$(result \"\$work/mq-\$1.out\" p50_ms)"
 	eval "mq_${1}_p99=\$(result \"\$work/mq-\$1.out\" p99_ms)"
-	eval "mq_${1}_cpu=\$(awk -v a=$c0 -v b=$c1 -v n=\$(result \"\$work/mq-\$1.out\" acked) \
+	n=$(result "$work/mq-$1.out" acked)
+	eval "mq_${1}_cpu=\$(awk -v a=$c0 -v b=$c1 -v n=$n \
 		'BEGIN { printf \"%.1f\", (n > 0 ? (b - a) * 1e6 / n : 0) }')"
+	eval "mq_${1}_gen=\$(awk -v c=\$(result \"\$work/mq-\$1.out\" cpu_s) -v n=$n \
+		'BEGIN { printf \"%.1f\", (n > 0 ? c * 1e6 / n : 0) }')"
 }
 
 # sbs_msgload NAME CLIENTS INFLIGHT: one report per message into the
@@ -123,6 +126,8 @@ sbs_msgload() {
 		'BEGIN { printf \"%.1f\", (n > 0 ? (b - a) * 1e6 / n : 0) }')"
 	eval "td_${1}_group=\$(awk -v a=${k0:-0} -v b=${k1:-0} -v n=$n \
 		'BEGIN { printf \"%.1f\", (b > a ? n / (b - a) : 0) }')"
+	eval "td_${1}_gen=\$(awk -v c=\$(result \"\$work/msg-\$1.out\" cpu_s) -v n=$n \
+		'BEGIN { printf \"%.1f\", (n > 0 ? c * 1e6 / n : 0) }')"
 	msg_bytes=$(result "$work/msg-$1.out" msg_bytes)
 }
 
@@ -235,12 +240,14 @@ sbs_summary() {
 	for l in "many:$MANY_CLIENTS x 1, FULL:many" "w8:$MSG_CLIENTS x $MSG_WINDOW, FULL:w8" \
 		"w8n:$MSG_CLIENTS x $MSG_WINDOW, normal:w8"; do
 		k=${l%%:*}; rest=${l#*:}; txt=${rest%:*}; mq=${rest##*:}
-		eval "tr=\$td_${k}_rate tp50=\$td_${k}_p50 tp99=\$td_${k}_p99 tc=\$td_${k}_cpu tg=\$td_${k}_group"
-		eval "mr=\$mq_${mq}_rate mp50=\$mq_${mq}_p50 mp99=\$mq_${mq}_p99 mc=\$mq_${mq}_cpu"
+		eval "tr=\$td_${k}_rate tp50=\$td_${k}_p50 tp99=\$td_${k}_p99 tc=\$td_${k}_cpu tg=\$td_${k}_group tgen=\$td_${k}_gen"
+		eval "mr=\$mq_${mq}_rate mp50=\$mq_${mq}_p50 mp99=\$mq_${mq}_p99 mc=\$mq_${mq}_cpu mgen=\$mq_${mq}_gen"
 		printf 'bench: %-44s %12s /s | Mosquitto %s /s | %s\n' \
 			"1 report/msg $txt" "$(commas "$tr")" "$(commas "$mr")" "$(sbs_ratio "$tr" "$mr")"
 		printf 'bench: %-44s p50 %.2f / p99 %.2f ms | Mosquitto %.2f / %.2f ms; CPU %s vs %s us/msg (%s); %s reports per commit\n' \
 			"" "$tp50" "$tp99" "$mp50" "$mp99" "$tc" "$mc" "$(sbs_ratio "$tc" "$mc")" "$tg"
+		printf 'bench: %-44s load generators: loadgen %s, mqload %s us CPU per message\n' \
+			"" "$tgen" "$mgen"
 	done
 	printf 'bench: %-44s %12s /s | bound 32/p50 commit %s /s | %s\n' \
 		"1 report/msg $MSG_CLIENTS x $MSG_WINDOW, FULL" "$(commas "$td_w8_rate")" \
