@@ -329,6 +329,7 @@ SECURITY=--plain
 units=$(list u $N_UNITS)
 tasks=$(list t $N_TASKS)
 write_plan "$work/plan.ini"
+# shellcheck source=tests/bench/sidebyside.sh
 . "$(dirname "$0")/sidebyside.sh"
 CONF=$work/tiendod.conf
 printf '[tiendod]\nsynchronous = full\nlog_level = notice\n' >"$work/tiendod.conf"

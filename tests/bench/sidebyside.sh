@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2154,SC2034  # variables are run.sh's
 # sidebyside.sh - issue 15's side-by-side figures, sourced by run.sh (it
 # uses run.sh's helpers: run, result, start_daemon, stop_daemon, cpu_s,
 # say, fail, commas, and its variables B, work, pids).
