@@ -103,6 +103,7 @@ for c in curl sqlite3 mosquitto ss; do
 	}
 done
 # 1,000 clients are 1,000 connections to tiendod and to Mosquitto.
+# shellcheck disable=SC3045 # dash and bash both have ulimit -n and -H
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 bench_t0=$(date +%s)
 
@@ -241,7 +242,7 @@ write_plan() {
 		done
 		printf '[unit probe]\nname = Xã đo\nkind = commune\n\n'
 		i=1
-		while [ $i -le $ALERT_PAIRS ]; do
+		while [ $i -le "$ALERT_PAIRS" ]; do
 			printf '[unit probe%02d]\nname = Xã đo %02d\nkind = commune\n\n' $i $i
 			i=$((i + 1))
 		done
@@ -264,7 +265,7 @@ write_plan() {
 			# The alert-latency probe's own pair (not in the load).
 			[ $i -ne 1 ] || printf 'probe = 1000\n'
 			j=1
-			while [ $i -eq 1 ] && [ $j -le $ALERT_PAIRS ]; do
+			while [ $i -eq 1 ] && [ $j -le "$ALERT_PAIRS" ]; do
 				printf 'probe%02d = 1000\n' $j
 				j=$((j + 1))
 			done
