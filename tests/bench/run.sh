@@ -348,7 +348,7 @@ run "$work/ceiling.out" "$B/bench/ceiling" --db "$work/ceiling.db" \
 	fail "ceiling failed"
 rm -f "$work/ceiling.db" "$work/ceiling.db-wal" "$work/ceiling.db-shm"
 ceiling=$(result "$work/ceiling.out" rate)
-sbs_commit_anchor
+sbs_commit_anchor start
 
 # 2. Sustained ingest.
 say "--- tiendod sustained: $CLIENTS clients, $INFLIGHT batches of $BATCH in flight each"
@@ -385,6 +385,7 @@ say "tiendod pid $dpid ready in $restart_s s, peak RSS $rss_restart MiB"
 
 # 4. Latency at a fixed offered load, the same clients continuing after
 # the restart with seqs above those already used.
+sbs_commit_anchor lat
 say "--- ack latency: $RATE reports/s offered in batches of $RATE_BATCH for $RATE_SECONDS s"
 run "$work/latency.out" "$B/bench/loadgen" --connect "$ingest" \
 	--clients "$CLIENTS" --batch "$RATE_BATCH" --rate "$RATE" \
