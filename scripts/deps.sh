@@ -16,7 +16,7 @@ clang libclang-rt-dev socat"
 run="curl jq"
 
 # make bench only: Mosquitto is the broker anchor (tests/bench/mqload.c).
-bench="mosquitto libmosquitto-dev sqlite3 curl"
+bench="mosquitto libmosquitto-dev sqlite3 curl iproute2"
 
 case "${1:-build}" in
 build) want=$build ;;
