@@ -186,6 +186,7 @@ sbs_restart() {
 	t0=$(now_ns)
 	sqlite3 "$state/tiendo.db" <<-EOF || fail "cannot fill $state/tiendo.db"
 		PRAGMA synchronous = OFF;
+		PRAGMA cache_size = -262144;
 		BEGIN;
 		WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n
 		                        WHERE x + 1 < $RESTART_REPORTS)
