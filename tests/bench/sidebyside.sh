@@ -284,7 +284,13 @@ sbs_summary() {
 	sbs_goal "report -> alert p99" "${alert_p99:-?} ms" \
 		"<= $(awk -v a="$anchor_lat_p99" 'BEGIN { printf "%.2f", 2 * a + 1 }') ms" \
 		"$(sbs_le "${alert_p99:-999999}" "$(awk -v a="$anchor_lat_p99" 'BEGIN { print 2 * a + 1 }')")"
-	sbs_goal "restart with $(commas "$RESTART_REPORTS") reports" "$restart10_s s" "<= 2 s" \
-		"$(sbs_le "$restart10_s" 2)"
+	if [ "$RESTART_REPORTS" -ge 10000000 ]; then
+		sbs_goal "restart with $(commas "$RESTART_REPORTS") reports" "$restart10_s s" "<= 2 s" \
+			"$(sbs_le "$restart10_s" 2)"
+	else
+		printf 'bench: %-44s %-40s goal %-22s %s\n' \
+			"restart with $(commas "$RESTART_REPORTS") reports" "$restart10_s s" \
+			"<= 2 s at 10,000,000" "not judged (fewer reports)"
+	fi
 	echo "bench: (the crash-test goal is make chaos's: 0 lost, 0 doubled)"
 }
