@@ -181,7 +181,16 @@ mutate:
 	@sh scripts/deps.sh test
 	@python3 tests/mutate/mutate.py --count $${MUTANTS:-60}
 
-bench: all $(TOOLS) $(BENCHES) $(B)/pkg-test.libs
+# The broker anchor links libmosquitto, installed for the bench only.
+$(B)/pkg-bench.stamp: $(B)/pkg.cflags
+	@sh scripts/deps.sh bench
+	@touch $@
+$(call obj,tests/bench/mqload.c): | $(B)/pkg-bench.stamp
+$(B)/bench/mqload: $(call obj,tests/bench/mqload.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lmosquitto -lm
+
+bench: all $(TOOLS) $(B)/pkg-test.libs $(B)/pkg-bench.stamp $(BENCHES)
 	@sh tests/bench/run.sh $(B)
 
 # Knobs: CHAOS_CLIENTS, CHAOS_REPORTS, CHAOS_KILLS (tests/chaos/chaos.sh).

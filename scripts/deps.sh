@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages that building and testing tiendo need, and
 # only those that are missing, so a fresh machine needs no manual step.
-# Usage: scripts/deps.sh [build|run|test|all]
+# Usage: scripts/deps.sh [build|run|test|bench|all]
 set -eu
 
 build="gcc make pkg-config libzmq3-dev libevent-dev libsqlite3-dev
@@ -17,11 +17,16 @@ clang libclang-rt-dev socat python3"
 
 run="curl jq"
 
+# make bench only: Mosquitto is the broker anchor (tests/bench/mqload.c).
+bench="mosquitto libmosquitto-dev sqlite3 curl iproute2"
+
 case "${1:-build}" in
 build) want=$build ;;
 run) want="$build $run" ;;
-test|all) want="$build $test" ;;
-*) echo "usage: $0 [build|run|test|all]" >&2; exit 64 ;;
+test) want="$build $test" ;;
+bench) want="$build $bench" ;;
+all) want="$build $test $bench" ;;
+*) echo "usage: $0 [build|run|test|bench|all]" >&2; exit 64 ;;
 esac
 
 missing=""

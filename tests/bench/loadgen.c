@@ -16,8 +16,8 @@
  *                         hide its stall by slowing the sender (coordinated
  *                         omission).
  *
- * Each client is a thread with its own DEALER socket and identity
- * NAME-i; its seqs run from --seq-base + 1 upwards.  Every report must come
+ * Each client has its own DEALER socket and identity NAME-i; the clients
+ * are spread over --threads threads, each polling all of its sockets; its seqs run from --seq-base + 1 upwards.  Every report must come
  * back FATE_ACCEPTED: any other fate, a non-OK ack, a missing ack or a
  * stall longer than --timeout is counted as an error, printed (the first
  * few), and makes the exit status 1.
@@ -39,6 +39,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <zmq.h>
@@ -50,12 +53,22 @@
 
 #define LG_MAX_BATCH 10000
 #define LG_MAX_ERRORS_SHOWN 10
+/* Rate mode: batches one client may have unacked.  tiendod queues 100
+ * messages per peer each way and drops an ack that does not fit
+ * (PROTOCOL.md); after a stall, a burst of acks already overflows that
+ * queue at about 50 (libzmq learns that the reader has caught up only
+ * every half queue), so a cap of 90 still lost acks (seen in
+ * tiendo_acks_dropped_total with tiendod stopped for 0.8 s).  A client at
+ * the cap sends late; its latency still runs from when the batch was
+ * due, so the stall shows in full. */
+#define LG_RATE_MAX_OUTSTANDING 40
 
 struct lg_conf {
 	const char *connect;
 	const char *name;
 	const char *key, *server_key; /* CurveZMQ (keys.h); NULL: plain */
 	int clients;
+	int threads;       /* clients are spread over this many threads */
 	int inflight;
 	int batch;
 	uint64_t total;    /* reports over all clients; 0 = no limit */
@@ -85,7 +98,6 @@ struct lg_batch {
 };
 
 struct lg_client {
-	pthread_t thread;
 	struct lg_run *run;
 	int idx;
 	char name[80];
@@ -93,6 +105,7 @@ struct lg_client {
 	uint64_t queued;       /* reports sent so far */
 	uint64_t accepted;
 	uint64_t errors;
+	uint64_t bytes;        /* packed batches sent, for mqload's payload */
 	struct lg_batch *batches; /* index = batch_id - 1 */
 	size_t n_batches, cap_batches;
 	size_t outstanding;
@@ -103,11 +116,21 @@ struct lg_client {
 	int64_t last_progress;
 	int64_t last_ack;
 	int failed;
+	int done;
+	int64_t wake;          /* when it must be stepped without input */
 	/* Reused for every batch: the pointers never change, only the values. */
 	Tiendo__Report *reports;
 	Tiendo__Report **report_ptrs;
 	uint8_t *buf;
 	size_t cap_buf;
+};
+
+/* A thread and the clients it drives (consecutive in the array). */
+struct lg_thread {
+	pthread_t thread;
+	struct lg_run *run;
+	struct lg_client *cl;
+	int n;
 };
 
 /* Errors from all threads go to stderr, but only the first few: a server
@@ -228,6 +251,7 @@ lg_send(struct lg_client *c, void *sock, int64_t t0)
 		return -1;
 	}
 	c->batches[c->n_batches++] = (struct lg_batch){ .t0 = t0, .n = n };
+	c->bytes += len;
 	c->queued += n;
 	if (c->outstanding++ == 0)
 		c->last_progress = bench_mono();
@@ -337,108 +361,212 @@ lg_drain(struct lg_client *c, void *sock)
 	}
 }
 
+/* Sends what this client may send now: in throughput mode until its
+ * window is full, in rate mode what its schedule says is due.  -1 on a
+ * send error. */
 static int
-lg_loop(struct lg_client *c, void *sock)
+lg_send_due(struct lg_client *c, void *sock)
 {
 	const struct lg_conf *cf = c->run->cf;
-	int64_t stall = (int64_t)(cf->timeout * 1e9);
-	struct pollfd pfd = { .events = POLLIN };
-	size_t fdsz = sizeof pfd.fd;
+	int64_t now = bench_mono();
 
-	if (zmq_getsockopt(sock, ZMQ_FD, &pfd.fd, &fdsz) < 0) {
-		lg_error(c->run, "%s: ZMQ_FD: %s", c->name, zmq_strerror(errno));
-		return -1;
-	}
-	for (;;) {
-		int64_t now = bench_mono(), wait;
-		struct timespec ts;
+	while (lg_more(c, now)) {
+		int64_t t0 = now;
 
-		while (lg_more(c, now)) {
-			int64_t t0 = now;
-
-			if (cf->rate > 0) {
-				if (c->next_sched > now)
-					break;
-				t0 = c->next_sched;
-				c->next_sched += c->period;
-			} else if (c->outstanding >= (size_t)cf->inflight) {
+		if (cf->rate > 0) {
+			if (c->next_sched > now ||
+			    c->outstanding >= LG_RATE_MAX_OUTSTANDING)
 				break;
-			}
-			if (lg_send(c, sock, t0) < 0)
-				return -1;
-			now = bench_mono();
+			t0 = c->next_sched;
+			c->next_sched += c->period;
+		} else if (c->outstanding >= (size_t)cf->inflight) {
+			break;
 		}
-		if (lg_drain(c, sock) < 0)
+		if (lg_send(c, sock, t0) < 0)
 			return -1;
 		now = bench_mono();
-		if (!lg_more(c, now) && c->outstanding == 0)
-			return 0;
-		if (cf->rate <= 0 && lg_more(c, now) &&
-		    c->outstanding < (size_t)cf->inflight)
-			continue;
-		wait = INT64_MAX;
-		if (c->outstanding > 0) {
-			wait = c->last_progress + stall - now;
-			if (wait <= 0) {
-				lg_error(c->run, "%s: no ack for %.1f s with %zu "
-				         "batches outstanding", c->name,
-				         cf->timeout, c->outstanding);
-				return -1;
-			}
-		}
-		if (cf->rate > 0 && lg_more(c, now) && c->next_sched - now < wait)
-			wait = c->next_sched - now;
-		if (wait <= 0)
-			continue;
-		if (wait == INT64_MAX)
-			wait = stall; /* cannot happen: nothing to wait for */
-		ts.tv_sec = wait / 1000000000;
-		ts.tv_nsec = wait % 1000000000;
-		if (ppoll(&pfd, 1, &ts, NULL) < 0 && errno != EINTR) {
-			lg_error(c->run, "%s: ppoll: %s", c->name, strerror(errno));
+	}
+	return 0;
+}
+
+/* One step of one client: send what is due, take the acks.  Returns how
+ * long (ns) it may wait for something to happen: 0 to come back at once,
+ * INT64_MAX when it is finished, -1 on failure. */
+static int64_t
+lg_step(struct lg_client *c, void *sock)
+{
+	const struct lg_conf *cf = c->run->cf;
+	int64_t stall = (int64_t)(cf->timeout * 1e9), now, wait = stall;
+
+	if (lg_send_due(c, sock) < 0 || lg_drain(c, sock) < 0)
+		return -1;
+	now = bench_mono();
+	if (!lg_more(c, now) && c->outstanding == 0)
+		return INT64_MAX;
+	if (cf->rate <= 0 && lg_more(c, now) &&
+	    c->outstanding < (size_t)cf->inflight)
+		return 0;
+	if (c->outstanding > 0) {
+		wait = c->last_progress + stall - now;
+		if (wait <= 0) {
+			lg_error(c->run, "%s: no ack for %.1f s with %zu batches "
+			         "outstanding", c->name, cf->timeout, c->outstanding);
 			return -1;
 		}
 	}
+	if (cf->rate > 0 && lg_more(c, now) &&
+	    c->outstanding < LG_RATE_MAX_OUTSTANDING && c->next_sched - now < wait)
+		wait = c->next_sched - now > 0 ? c->next_sched - now : 0;
+	return wait;
+}
+
+/* The clients of one thread, until all are finished or failed: each
+ * steps, then one zmq_poll over all their sockets waits for the nearest
+ * thing to happen. */
+/* Registers every client's ZMQ_FD with a new epoll instance; the event
+ * carries the client's index.  -1 on failure. */
+static int
+lg_epoll(struct lg_client *cl, void **socks, int n)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+
+	for (int i = 0; ep >= 0 && i < n; i++) {
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u32 = (uint32_t)i };
+		size_t sz = sizeof(int);
+		int fd;
+
+		if (cl[i].failed)
+			continue;
+		if (zmq_getsockopt(socks[i], ZMQ_FD, &fd, &sz) < 0 ||
+		    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			lg_error(cl[i].run, "%s: epoll: %s", cl[i].name, strerror(errno));
+			close(ep);
+			return -1;
+		}
+	}
+	return ep;
+}
+
+/* The clients of one thread until all are finished or failed.  ZeroMQ's
+ * descriptors are edge-triggered, so one epoll over all of them wakes
+ * only for the clients with input (lg_step drains each until ZMQ_EVENTS
+ * says no more); the others are stepped when their deadline is due.
+ * That keeps 1,000 clients as cheap per message as 8. */
+static void
+lg_loop(struct lg_client *cl, void **socks, int n)
+{
+	struct epoll_event evs[64];
+	int ep = lg_epoll(cl, socks, n), k = 0;
+	uint8_t *ready = calloc((size_t)n, 1);
+
+	if (ep < 0 || ready == NULL) {
+		for (int i = 0; i < n; i++)
+			cl[i].failed = 1;
+		free(ready);
+		if (ep >= 0)
+			close(ep);
+		return;
+	}
+	memset(ready, 1, (size_t)n);
+	for (;;) {
+		int64_t now = bench_mono(), wait = INT64_MAX;
+		int active = 0;
+
+		for (int e = 0; e < k; e++)
+			ready[evs[e].data.u32] = 1;
+		for (int i = 0; i < n; i++) {
+			struct lg_client *c = &cl[i];
+			int64_t w;
+
+			if (c->failed || c->done)
+				continue;
+			active++;
+			if (!ready[i] && c->wake > now) {
+				if (c->wake - now < wait)
+					wait = c->wake - now;
+				continue;
+			}
+			ready[i] = 0;
+			w = lg_step(c, socks[i]);
+			if (w < 0 || w == INT64_MAX) {
+				c->failed = w < 0;
+				c->done = w == INT64_MAX;
+				active--;
+				continue;
+			}
+			c->wake = now + w;
+			if (w < wait)
+				wait = w;
+		}
+		if (active == 0)
+			break;
+		k = epoll_wait(ep, evs, (int)(sizeof evs / sizeof evs[0]),
+		               wait > 0 ? (int)((wait + 999999) / 1000000) : 0);
+		if (k < 0 && errno != EINTR) {
+			lg_error(cl[0].run, "epoll_wait: %s", strerror(errno));
+			for (int i = 0; i < n; i++)
+				cl[i].failed = 1;
+			break;
+		}
+		if (k < 0)
+			k = 0;
+	}
+	close(ep);
+	free(ready);
 }
 
 static void *
-lg_client_main(void *arg)
+lg_thread_main(void *arg)
 {
-	struct lg_client *c = arg;
-	struct lg_run *run = c->run;
+	struct lg_thread *t = arg;
+	struct lg_run *run = t->run;
 	const struct lg_conf *cf = run->cf;
 	int zero = 0, sndtimeo = (int)(cf->timeout * 1000);
-	void *sock = zmq_socket(run->zctx, ZMQ_DEALER);
-	char *err = NULL;
+	void **socks = calloc((size_t)t->n, sizeof *socks);
 
-	if (sock != NULL && keys_client_setup(sock, cf->key, cf->server_key,
-	                                      c->name, &err) < 0) {
-		lg_error(run, "%s: %s", c->name, err ? err : "out of memory");
-		free(err);
-		c->failed = 1;
-	} else if (sock == NULL ||
-	    zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero) < 0 ||
-	    zmq_setsockopt(sock, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo) < 0 ||
-	    zmq_connect(sock, cf->connect) < 0) {
-		lg_error(run, "%s: socket/connect %s: %s", c->name, cf->connect,
-		         zmq_strerror(errno));
-		c->failed = 1;
+	for (int i = 0; i < t->n; i++) {
+		struct lg_client *c = &t->cl[i];
+		void *sock = socks ? zmq_socket(run->zctx, ZMQ_DEALER) : NULL;
+		char *err = NULL;
+
+		if (socks != NULL)
+			socks[i] = sock;
+		if (sock != NULL && keys_client_setup(sock, cf->key, cf->server_key,
+		                                      c->name, &err) < 0) {
+			lg_error(run, "%s: %s", c->name, err ? err : "out of memory");
+			free(err);
+			c->failed = 1;
+		} else if (sock == NULL ||
+		    zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero) < 0 ||
+		    zmq_setsockopt(sock, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo) < 0 ||
+		    zmq_connect(sock, cf->connect) < 0) {
+			lg_error(run, "%s: socket/connect %s: %s", c->name,
+			         cf->connect, zmq_strerror(errno));
+			c->failed = 1;
+		}
 	}
 	/* Everyone waits so that the clock starts with all clients ready. */
 	if (pthread_barrier_wait(&run->ready) == PTHREAD_BARRIER_SERIAL_THREAD)
 		run->start = bench_mono();
 	pthread_barrier_wait(&run->ready);
-	if (!c->failed) {
+	for (int i = 0; i < t->n; i++) {
+		struct lg_client *c = &t->cl[i];
+
 		if (cf->rate > 0) {
 			c->period = (int64_t)((double)cf->clients * cf->batch * 1e9 / cf->rate);
 			c->next_sched = run->start + c->period * c->idx / cf->clients;
 		}
 		c->last_progress = run->start;
-		if (lg_loop(c, sock) < 0)
-			c->failed = 1;
 	}
-	if (sock != NULL)
-		zmq_close(sock);
+	if (socks != NULL)
+		lg_loop(t->cl, socks, t->n);
+	else
+		for (int i = 0; i < t->n; i++)
+			t->cl[i].failed = 1;
+	for (int i = 0; socks != NULL && i < t->n; i++)
+		if (socks[i] != NULL)
+			zmq_close(socks[i]);
+	free(socks);
 	return NULL;
 }
 
@@ -520,12 +648,15 @@ static void
 lg_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: loadgen --connect EP [--clients N] [--inflight N] [--batch N]\n"
+	    "usage: loadgen --connect EP [--clients N] [--threads N] [--inflight N]\n"
+	    "               [--batch N]\n"
 	    "               [--total N] [--duration S] [--rate R] [--seq-base N]\n"
 	    "               [--name PREFIX] [--units LIST] [--tasks LIST]\n"
 	    "               [--timeout S] [--key PATH --server-key FILE]\n"
 	    "  --connect EP    ingest endpoint, e.g. tcp://127.0.0.1:7420\n"
-	    "  --clients N     concurrent clients, one thread and DEALER each (8)\n"
+	    "  --clients N     concurrent clients, one DEALER socket each (8)\n"
+	    "  --threads N     threads the clients are spread over (the number\n"
+	    "                  of clients, at most 8)\n"
 	    "  --inflight N    batches outstanding per client, throughput mode (8)\n"
 	    "  --batch N       reports per batch (100)\n"
 	    "  --total N       reports over all clients (1000000 unless --duration)\n"
@@ -555,12 +686,40 @@ lg_num(const char *s, double min, double max, double *out)
 	return 0;
 }
 
+/* This process's CPU so far: the generator's own cost, beside the
+ * server's, says whether the load or the generator was measured. */
+static double
+lg_cpu_s(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return 0;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* Each client's socket is a descriptor here and one or two inside
+ * ZeroMQ: 1,000 clients need more than the usual soft limit of 1,024. */
+static void
+lg_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			perror("loadgen: setrlimit RLIMIT_NOFILE");
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "connect", required_argument, NULL, 'c' },
 		{ "clients", required_argument, NULL, 'n' },
+		{ "threads", required_argument, NULL, 'j' },
 		{ "inflight", required_argument, NULL, 'i' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "total", required_argument, NULL, 't' },
@@ -583,8 +742,8 @@ main(int argc, char **argv)
 	struct lg_run run = { .cf = &cf };
 	struct lg_client *cl;
 	char *units = NULL, *tasks = NULL;
-	uint64_t sent = 0, accepted = 0, errors = 0;
-	size_t n_lat = 0;
+	uint64_t sent = 0, accepted = 0, errors = 0, bytes = 0;
+	size_t n_lat = 0, n_batches = 0;
 	int64_t *lat, end = 0;
 	int failed = 0, ch, total_set = 0;
 	double v, secs;
@@ -602,6 +761,10 @@ main(int argc, char **argv)
 		case 'n':
 			if (lg_num(optarg, 1, 1024, &v) < 0) bad = "--clients";
 			cf.clients = (int)v;
+			break;
+		case 'j':
+			if (lg_num(optarg, 1, 1024, &v) < 0) bad = "--threads";
+			cf.threads = (int)v;
 			break;
 		case 'i':
 			if (lg_num(optarg, 1, 100000, &v) < 0) bad = "--inflight";
@@ -669,10 +832,17 @@ main(int argc, char **argv)
 		}
 	}
 
+	lg_raise_nofile();
+	if (cf.threads == 0 || cf.threads > cf.clients)
+		cf.threads = cf.clients < 8 ? cf.clients : 8;
 	run.zctx = zmq_ctx_new();
+	/* 1,000 clients are 1,000 sockets: past ZeroMQ's default of 1,023
+	 * once its own are counted. */
+	if (run.zctx != NULL)
+		zmq_ctx_set(run.zctx, ZMQ_MAX_SOCKETS, cf.clients + 64);
 	cl = calloc((size_t)cf.clients, sizeof *cl);
 	if (run.zctx == NULL || cl == NULL ||
-	    pthread_barrier_init(&run.ready, NULL, (unsigned)cf.clients) != 0) {
+	    pthread_barrier_init(&run.ready, NULL, (unsigned)cf.threads) != 0) {
 		fprintf(stderr, "loadgen: cannot set up: %s\n", strerror(errno));
 		return 1;
 	}
@@ -695,14 +865,28 @@ main(int argc, char **argv)
 			c->report_ptrs[k] = &c->reports[k];
 		}
 	}
-	for (int i = 0; i < cf.clients; i++) {
-		if (pthread_create(&cl[i].thread, NULL, lg_client_main, &cl[i]) != 0) {
+	/* Small stacks: only a few buffers live on them. */
+	pthread_attr_t attr;
+	struct lg_thread *th = calloc((size_t)cf.threads, sizeof *th);
+	if (th == NULL || pthread_attr_init(&attr) != 0 ||
+	    pthread_attr_setstacksize(&attr, 256 * 1024) != 0) {
+		fprintf(stderr, "loadgen: cannot set up threads\n");
+		return 1;
+	}
+	for (int i = 0, first = 0; i < cf.threads; i++) {
+		int n = cf.clients / cf.threads + (i < cf.clients % cf.threads);
+
+		th[i] = (struct lg_thread){ .run = &run, .cl = &cl[first], .n = n };
+		first += n;
+		if (pthread_create(&th[i].thread, &attr, lg_thread_main, &th[i]) != 0) {
 			fprintf(stderr, "loadgen: pthread_create failed\n");
 			return 1;
 		}
 	}
-	for (int i = 0; i < cf.clients; i++)
-		pthread_join(cl[i].thread, NULL);
+	pthread_attr_destroy(&attr);
+	for (int i = 0; i < cf.threads; i++)
+		pthread_join(th[i].thread, NULL);
+	free(th);
 
 	for (int i = 0; i < cf.clients; i++) {
 		struct lg_client *c = &cl[i];
@@ -715,6 +899,8 @@ main(int argc, char **argv)
 			fprintf(stderr, "loadgen: %s: %" PRIu64 " reports never "
 			        "acked\n", c->name, unacked);
 		sent += c->queued;
+		bytes += c->bytes;
+		n_batches += c->n_batches;
 		accepted += c->accepted;
 		errors += c->errors + unacked;
 		n_lat += c->n_lat;
@@ -751,11 +937,12 @@ main(int argc, char **argv)
 	       lg_pct_ms(lat, n_lat, 1.0));
 	printf("result sent=%" PRIu64 " accepted=%" PRIu64 " errors=%" PRIu64
 	       " seconds=%.3f rate=%.0f batches=%zu p50_ms=%.3f p90_ms=%.3f "
-	       "p99_ms=%.3f p999_ms=%.3f max_ms=%.3f\n", sent, accepted, errors,
+	       "p99_ms=%.3f p999_ms=%.3f max_ms=%.3f msg_bytes=%.0f cpu_s=%.2f\n", sent, accepted, errors,
 	       secs, secs > 0 ? (double)accepted / secs : 0.0, n_lat,
 	       lg_pct_ms(lat, n_lat, 0.50), lg_pct_ms(lat, n_lat, 0.90),
 	       lg_pct_ms(lat, n_lat, 0.99), lg_pct_ms(lat, n_lat, 0.999),
-	       lg_pct_ms(lat, n_lat, 1.0));
+	       lg_pct_ms(lat, n_lat, 1.0),
+	       n_batches ? (double)bytes / (double)n_batches : 0.0, lg_cpu_s());
 	fflush(stdout);
 
 	for (int i = 0; i < cf.clients; i++) {

@@ -23,12 +23,21 @@
 #      (BUILD_DIR/bench/alertlat, the daemon with --alert-pending 0);
 #   6. the timer's full evaluation of the alert rules on a plan of
 #      1,000 units x 100 tasks (BUILD_DIR/bench/rules_eval), CPU ms.
-#   5. the cost of CurveZMQ: 2 and 4 again on a fresh database with CURVE on
+#   7. the cost of CurveZMQ: 2 and 4 again on a fresh database with CURVE on
 #      (every client its own key, the daemon's ZAP handler), against the
 #      plain runs above;
-#   7. the national section, tests/bench/national.sh (BENCH_NATIONAL=0
+#   8. issue 15's side by side (tests/bench/sidebyside.sh): raw SQLite
+#      ceilings at tiendod's own group size (the minimal schema, the
+#      store's, one lever at a time), the p50/p99 of one 10-row FULL
+#      commit, one report per message (1,000 clients x 1 in flight; 8 x 4
+#      at FULL and at normal) against Mosquitto QoS 1 with persistence
+#      (same clients, window and payload; CPU per message of both), and a
+#      restart with 10 M reports against a raw scan;
+#   9. the hostile section, tests/bench/hostile.sh: attacks on loopback;
+#  10. the national section, tests/bench/national.sh (BENCH_NATIONAL=0
 #      skips it): a country-sized plan through an alert storm.
-# Then a summary block.  Exits non-zero if anything failed (a report not
+# Then the goals of issue 15 with what was measured, and the total time.
+# Exits non-zero if anything failed (a report not
 # accepted, a daemon that would not start or stop, a stored count that
 # differs from the acked one); a missed target is reported, not fatal.
 #
@@ -39,6 +48,14 @@
 #   BENCH_CEILING_BATCH     rows per ceiling transaction (default
 #                           BENCH_CLIENTS * BENCH_INFLIGHT * BENCH_BATCH)
 #   BENCH_RATE=10000  BENCH_RATE_BATCH=10  BENCH_RATE_SECONDS=10
+#   BENCH_MSG_SECONDS=10    each one-report-per-message run
+#   BENCH_MANY_CLIENTS=1000  BENCH_MSG_CLIENTS=8  BENCH_MSG_WINDOW=4
+#   BENCH_ALERT_PAIRS=20    alert probes in flight at once
+#   BENCH_RESTART_REPORTS=10000000
+#   BENCH_LEVERS="noindex intids minwr"   raw schemas besides minimal, store
+#   BENCH_MOSQ_AUTOSAVE=1800  Mosquitto's autosave_interval (its default)
+#   BENCH_QUICK=1           a short run (200,000 reports, 3 s loads,
+#                           1 M reports for the restart)
 #   BENCH_KEEP=1            keep the work directory (logs, databases)
 #   TMPDIR                  where the work directory goes: put it on the
 #                           disk you mean to measure
@@ -48,6 +65,10 @@
 set -eu
 
 B=${1:-build}
+if [ -n "${BENCH_QUICK:-}" ]; then
+	: "${BENCH_REPORTS:=200000}" "${BENCH_RATE_SECONDS:=3}" "${BENCH_MSG_SECONDS:=3}"
+	: "${BENCH_RESTART_REPORTS:=1000000}" "${BENCH_ANCHOR_COMMITS:=200}"
+fi
 REPORTS=${BENCH_REPORTS:-1000000}
 CLIENTS=${BENCH_CLIENTS:-8}
 INFLIGHT=${BENCH_INFLIGHT:-8}
@@ -56,21 +77,39 @@ CEILING_BATCH=${BENCH_CEILING_BATCH:-$((CLIENTS * INFLIGHT * BATCH))}
 RATE=${BENCH_RATE:-10000}
 RATE_BATCH=${BENCH_RATE_BATCH:-10}
 RATE_SECONDS=${BENCH_RATE_SECONDS:-10}
+MSG_SECONDS=${BENCH_MSG_SECONDS:-10}
+MSG_TOTAL=""
+MSG_LIMIT_TEXT="$MSG_SECONDS s"
+MANY_CLIENTS=${BENCH_MANY_CLIENTS:-1000}
+MSG_CLIENTS=${BENCH_MSG_CLIENTS:-8}
+MSG_WINDOW=${BENCH_MSG_WINDOW:-4}
+ALERT_PAIRS=${BENCH_ALERT_PAIRS:-20}
+RESTART_REPORTS=${BENCH_RESTART_REPORTS:-10000000}
+ANCHOR_COMMITS=${BENCH_ANCHOR_COMMITS:-500}
+LEVERS=${BENCH_LEVERS-noindex intids minwr}
+MOSQ_AUTOSAVE=${BENCH_MOSQ_AUTOSAVE:-1800}
 N_UNITS=12
 N_TASKS=10
 TARGET_RATE=100000
 TARGET_RATIO=0.4
 
-for f in "$B/tiendod" "$B/bench/ceiling" "$B/bench/loadgen"; do
+for f in "$B/tiendod" "$B/bench/ceiling" "$B/bench/loadgen" "$B/bench/rawsql" \
+	"$B/bench/mqload" "$B/bench/alertlat"; do
 	if [ ! -x "$f" ]; then
 		echo "bench: $f missing: run 'make bench' (or make B=$B ...)" >&2
 		exit 1
 	fi
 done
-command -v curl >/dev/null 2>&1 || {
-	echo "bench: curl is needed to ask tiendod's /healthz" >&2
-	exit 1
-}
+for c in curl sqlite3 mosquitto ss; do
+	command -v $c >/dev/null 2>&1 || {
+		echo "bench: $c is needed (sh scripts/deps.sh bench)" >&2
+		exit 1
+	}
+done
+# 1,000 clients are 1,000 connections to tiendod and to Mosquitto.
+# shellcheck disable=SC3045 # dash and bash both have ulimit -n and -H
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+bench_t0=$(date +%s)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tiendo-bench.XXXXXX")
 state=$work/state
@@ -207,6 +246,11 @@ write_plan() {
 		done
 		printf '[unit probe]\nname = Xã đo\nkind = commune\n\n'
 		i=1
+		while [ $i -le "$ALERT_PAIRS" ]; do
+			printf '[unit probe%02d]\nname = Xã đo %02d\nkind = commune\n\n' $i $i
+			i=$((i + 1))
+		done
+		i=1
 		y=$(date -u +%Y)
 		while [ $i -le $N_TASKS ]; do
 			printf '[task t%02d]\ntitle = Nhiệm vụ thử %02d\n' $i $i
@@ -224,6 +268,11 @@ write_plan() {
 			done
 			# The alert-latency probe's own pair (not in the load).
 			[ $i -ne 1 ] || printf 'probe = 1000\n'
+			j=1
+			while [ $i -eq 1 ] && [ $j -le "$ALERT_PAIRS" ]; do
+				printf 'probe%02d = 1000\n' $j
+				j=$((j + 1))
+			done
 			echo
 			i=$((i + 1))
 		done
@@ -243,7 +292,7 @@ healthz() {
 start_daemon() {
 	t0=$(now_ns)
 	# shellcheck disable=SC2086
-	"$B/tiendod" -c "$work/tiendod.conf" --plan "$work/plan.ini" \
+	"$B/tiendod" -c "$CONF" --plan "$work/plan.ini" \
 		--state-dir "$state" --ingest tcp://127.0.0.1:0 \
 		--http 127.0.0.1:0 $PUB $SECURITY >>"$log" 2>&1 &
 	dpid=$!
@@ -285,6 +334,9 @@ SECURITY=--plain
 units=$(list u $N_UNITS)
 tasks=$(list t $N_TASKS)
 write_plan "$work/plan.ini"
+# shellcheck source=tests/bench/sidebyside.sh
+. "$(dirname "$0")/sidebyside.sh"
+CONF=$work/tiendod.conf
 printf '[tiendod]\nsynchronous = full\nlog_level = notice\n' >"$work/tiendod.conf"
 "$B/tiendod" -c "$work/tiendod.conf" --plan "$work/plan.ini" --check >/dev/null ||
 	fail "tiendod refuses the generated plan $work/plan.ini"
@@ -300,6 +352,7 @@ run "$work/ceiling.out" "$B/bench/ceiling" --db "$work/ceiling.db" \
 	fail "ceiling failed"
 rm -f "$work/ceiling.db" "$work/ceiling.db-wal" "$work/ceiling.db-shm"
 ceiling=$(result "$work/ceiling.out" rate)
+sbs_commit_anchor start
 
 # 2. Sustained ingest.
 say "--- tiendod sustained: $CLIENTS clients, $INFLIGHT batches of $BATCH in flight each"
@@ -316,10 +369,14 @@ sustained_p99=$(result "$work/sustained.out" p99_ms)
 commits=$(curl -fsS --max-time 5 "$http/metrics" 2>/dev/null | awk '
 	/^tiendo_[a-z_]*commits_total[ {]/ && !/fail/ { print $NF; exit }') ||
 	commits=""
+group=$CEILING_BATCH
 if [ -n "$commits" ]; then
-	say "tiendod made $commits group commits: $(awk -v r="$REPORTS" \
-		-v c="$commits" 'BEGIN { printf "%.0f", (c > 0 ? r / c : 0) }') reports each on average"
+	group=$(awk -v r="$REPORTS" -v c="$commits" \
+		'BEGIN { printf "%.0f", (c > 0 ? r / c : 0) }')
+	say "tiendod made $commits group commits: $group reports each on average"
 fi
+
+sbs_ceilings "$group"
 
 # 3. Memory, then a restart that rebuilds the tallies from the reports.
 rss_full=$(peak_mib "$dpid")
@@ -332,6 +389,7 @@ say "tiendod pid $dpid ready in $restart_s s, peak RSS $rss_restart MiB"
 
 # 4. Latency at a fixed offered load, the same clients continuing after
 # the restart with seqs above those already used.
+sbs_commit_anchor lat
 say "--- ack latency: $RATE reports/s offered in batches of $RATE_BATCH for $RATE_SECONDS s"
 run "$work/latency.out" "$B/bench/loadgen" --connect "$ingest" \
 	--clients "$CLIENTS" --batch "$RATE_BATCH" --rate "$RATE" \
@@ -366,12 +424,13 @@ if [ -n "$PUB" ] && [ -x "$B/bench/alertlat" ]; then
 	lp=$!
 	pids="$pids $lp"
 	run "$work/alertlat.out" "$B/bench/alertlat" --connect "$ingest" \
-		--pub "$pubep" --unit probe --task t01 --target 1000 \
-		--probes $((RATE_SECONDS * 15)) --interval-ms 50 ||
+		--pub "$pubep" --unit "$(list probe "$ALERT_PAIRS")" --task t01 \
+		--target 1000 --probes $((RATE_SECONDS * 250)) --interval-ms 50 ||
 		fail "alert latency: alertlat failed"
 	wait "$lp" || fail "alert latency: the load generator failed"
 	forget "$lp"
 	stop_daemon
+	alert_p99=$(result "$work/alertlat.out" p99_ms)
 	alert_line=$(printf 'bench: alert latency @%s/s  p50 %.2f ms  p99 %.2f ms  (report crossing a threshold to SUB; target p99 <= 10 ms %s)' \
 		"$(commas "$RATE")" "$(result "$work/alertlat.out" p50_ms)" \
 		"$(result "$work/alertlat.out" p99_ms)" \
@@ -422,6 +481,9 @@ run "$work/curve-latency.out" "$B/bench/loadgen" --connect "$ingest" \
 curve_p50=$(result "$work/curve-latency.out" p50_ms)
 curve_p99=$(result "$work/curve-latency.out" p99_ms)
 stop_daemon
+sbs_messages
+sbs_restart
+
 curve_ratio=$(awk -v p="$sustained" -v c="$curve_rate" 'BEGIN { printf "%.2f", (p > 0 ? c / p : 0) }')
 
 ratio=$(awk -v d="$sustained" -v c="$ceiling" 'BEGIN { printf "%.2f", (c > 0 ? d / c : 0) }')
@@ -448,6 +510,7 @@ printf 'bench: ack latency @%s/s with CurveZMQ  p50 %.2f ms  p99 %.2f ms\n' \
 printf 'bench: targets: sustained >= %s/s %s; ratio >= %s %s\n' \
 	"$(commas $TARGET_RATE)" "$(verdict "$sustained" $TARGET_RATE)" \
 	"$TARGET_RATIO" "$(verdict "$ratio" $TARGET_RATIO)"
+sbs_summary
 
 # The hostile section (issue 10): attacks on loopback and their figures.
 echo
@@ -456,3 +519,4 @@ if [ "${BENCH_NATIONAL:-1}" != 0 ]; then
 	echo
 	sh "$(dirname "$0")/national.sh" "$B" || fail "the national section failed"
 fi
+echo "bench: total bench time $(( $(date +%s) - bench_t0 )) s"
