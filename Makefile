@@ -120,7 +120,19 @@ $(B)/obj/$(B)/proto/tiendo.pb-c.o: $(PROTO_C) $(B)/pkg.libs
 $(LIB_CORE): $(call obj,$(CORE_SRC)) $(B)/obj/$(B)/proto/tiendo.pb-c.o
 	@rm -f $@
 	ar rcs $@ $^
-$(LIB_DAEMON): $(call obj,$(DAEMON_SRC))
+# The dashboard: web/ and Debian's Chart.js, compiled into tiendod
+# (daemon/http_web.c serves them); generated into $(B), never committed.
+CHARTJS ?= /usr/share/javascript/chart.js/chart.min.js
+WEB_FILES := $(sort $(wildcard web/*.html web/*.css web/*.js))
+WEB_OBJ := $(B)/obj/$(B)/web/assets.o
+$(B)/web/assets.c: $(WEB_FILES) scripts/embed-web.sh $(B)/pkg.cflags
+	@mkdir -p $(dir $@)
+	sh scripts/embed-web.sh $@ $(WEB_FILES) $(CHARTJS)
+$(WEB_OBJ): $(B)/web/assets.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(CFLAGS) $(SANFLAGS) -Idaemon -c $< -o $@
+
+$(LIB_DAEMON): $(call obj,$(DAEMON_SRC)) $(WEB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^ $(if $^,,)
 $(LIB_CLIENT): $(call obj,$(CLIENT_SRC))

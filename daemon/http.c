@@ -36,7 +36,7 @@ struct http {
 		const char *path;
 		http_route_fn fn;
 		void *arg;
-	} routes[8];
+	} routes[32];
 	size_t n_routes;
 };
 

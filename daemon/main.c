@@ -22,11 +22,14 @@
 #include "config.h"
 #include "curve.h"
 #include "http.h"
+#include "http_series.h"
+#include "http_web.h"
 #include "ingest.h"
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
 #include "reload.h"
+#include "sse.h"
 
 struct tiendod {
 	struct config conf;
@@ -38,6 +41,8 @@ struct tiendod {
 	struct http *http;
 	struct alerts *alerts;
 	struct curve *curve;
+	struct http_web *web;
+	struct sse *sse;
 	struct event *ev_term, *ev_int;
 	char endpoints[4096];
 	/* Kept for reloads: the settings are rebuilt the same way. */
@@ -336,9 +341,16 @@ main(int argc, char **argv)
 		};
 		if ((d.alerts = alerts_new(d.base, d.zctx, &d.book, &ac, &err)) == NULL)
 			fatal(EX_UNAVAILABLE, "%s", err ? err : "alerts: failed");
-		ingest_set_hooks(d.ingest, &alerts_ingest_hooks, d.alerts);
 		http_set_alerts(d.http, d.alerts);
 	}
+	/* The dashboard: its files, /v1/series, and the live stream, which
+	 * sees each batch before the alert engine does. */
+	if ((d.web = http_web_new(d.http, &d.book, d.conf.language)) == NULL ||
+	    http_series_route(d.http, &d.book) < 0 ||
+	    (d.sse = sse_new(d.base, d.http, &d.book, d.alerts)) == NULL)
+		fatal(EX_SOFTWARE, "http: cannot set up the dashboard");
+	sse_chain(d.sse, &alerts_ingest_hooks, d.alerts);
+	ingest_set_hooks(d.ingest, &sse_ingest_hooks, d.sse);
 	if ((d.notify = notify_new(d.base, status_line, &d)) == NULL ||
 	    (d.reload = reload_new(&d.conf, &d.book, d.ingest, d.notify,
 	                           build_config, &d)) == NULL)
@@ -378,7 +390,9 @@ main(int argc, char **argv)
 	if (event_base_dispatch(d.base) < 0)
 		log_err("event loop failed");
 
+	sse_free(d.sse);
 	http_free(d.http);
+	http_web_free(d.web);
 	/* Drained with the hook still set: its last batch is evaluated. */
 	reload_free(d.reload);
 	notify_free(d.notify);

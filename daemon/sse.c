@@ -1,0 +1,445 @@
+/*
+ * sse.c - the dashboard's live stream (sse.h).
+ *
+ * Ingest only marks targets dirty (a byte per target); the tick turns the
+ * marks into one event for everybody.  So the cost to ingest does not grow
+ * with the number of open pages, and an event's cost is paid four times a
+ * second at most, not once per batch.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+
+#include "alertjson.h"
+#include "log.h"
+#include "sse.h"
+
+struct sse_client {
+	TAILQ_ENTRY(sse_client) link;
+	struct sse *s;
+	struct evhttp_request *req;
+	struct evhttp_connection *conn;
+	uint64_t t, a;            /* cursor: last tally event, last alert seq */
+};
+
+struct sse_ring_ev {
+	uint64_t seq;
+	char *data;               /* JSON */
+};
+
+struct sse {
+	struct event_base *base;
+	struct book **book;
+	struct alerts *alerts;
+	TAILQ_HEAD(, sse_client) clients;
+	struct event *tick;
+	uint64_t epoch;
+	uint64_t tseq;            /* last tally event made */
+	uint64_t aseq;            /* last alert event sent */
+	uint64_t generation;      /* of the book the marks are for */
+	unsigned char *dirty;     /* per target */
+	size_t n_dirty;           /* marked now */
+	struct sse_ring_ev ring[SSE_RING];
+	when_t last_ping;
+	struct ingest_hooks next;
+	void *next_arg;
+	struct sse_stats st;
+};
+
+static void
+sse_client_free(struct sse_client *c, int close_conn)
+{
+	struct sse *s = c->s;
+
+	TAILQ_REMOVE(&s->clients, c, link);
+	s->st.clients--;
+	if (c->conn) {
+		evhttp_connection_set_closecb(c->conn, NULL, NULL);
+		if (close_conn)
+			evhttp_connection_free(c->conn);
+	}
+	free(c);
+}
+
+/* The browser went away: libevent frees the request. */
+static void
+sse_on_close(struct evhttp_connection *conn, void *arg)
+{
+	struct sse_client *c = arg;
+
+	c->conn = NULL;
+	sse_client_free(c, 0);
+}
+
+/* Queues one event; drops the client when too much is queued already.
+ * 0, or -1 when c was freed. */
+static int
+sse_send(struct sse_client *c, const char *event, const char *data)
+{
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(c->conn);
+	struct evbuffer *out;
+
+	if (bev && evbuffer_get_length(bufferevent_get_output(bev)) >
+	    SSE_QUEUE_MAX) {
+		c->s->st.dropped_slow++;
+		log_info("sse: a client fell %d bytes behind: dropped",
+		         SSE_QUEUE_MAX);
+		sse_client_free(c, 1);
+		return -1;
+	}
+	if ((out = evbuffer_new()) == NULL)
+		return 0;
+	if (event)
+		evbuffer_add_printf(out, "id: %" PRIu64 ".%" PRIu64 ".%" PRIu64
+		                    "\nevent: %s\ndata: %s\n\n", c->s->epoch, c->t,
+		                    c->a, event, data);
+	else
+		evbuffer_add_printf(out, ": %s\n\n", data);
+	evhttp_send_reply_chunk(c->req, out);
+	evbuffer_free(out);
+	return 0;
+}
+
+static void
+sse_broadcast(struct sse *s, const char *event, const char *data,
+              uint64_t t, uint64_t a)
+{
+	struct sse_client *c, *next;
+
+	for (c = TAILQ_FIRST(&s->clients); c; c = next) {
+		next = TAILQ_NEXT(c, link);
+		if (t)
+			c->t = t;
+		if (a)
+			c->a = a;
+		sse_send(c, event, data);
+	}
+}
+
+static int
+sse_dirty_fit(struct sse *s, const struct book *b)
+{
+	unsigned char *d;
+
+	if (s->generation == b->generation && s->dirty)
+		return 0;
+	if ((d = calloc(b->plan->n_targets + 1, 1)) == NULL)
+		return -1;
+	free(s->dirty);
+	s->dirty = d;
+	s->n_dirty = 0;
+	s->generation = b->generation;
+	return 1;
+}
+
+static void
+sse_mark(void *arg, const int *targets, size_t n)
+{
+	struct sse *s = arg;
+	struct book *b = *s->book;
+
+	if (s->next.stage)
+		s->next.stage(s->next_arg, targets, n);
+	if (s->dirty == NULL || s->generation != b->generation)
+		return;    /* the tick notices the new plan and resets */
+	for (size_t i = 0; i < n; i++)
+		if (targets[i] >= 0 && !s->dirty[targets[i]]) {
+			s->dirty[targets[i]] = 1;
+			s->n_dirty++;
+		}
+}
+
+static void
+sse_done(void *arg, int ok)
+{
+	struct sse *s = arg;
+
+	/* A failed batch marked targets whose tallies were put back: the
+	 * event then repeats their numbers, which is harmless. */
+	if (s->next.done)
+		s->next.done(s->next_arg, ok);
+}
+
+const struct ingest_hooks sse_ingest_hooks = { sse_mark, sse_done };
+
+void
+sse_chain(struct sse *s, const struct ingest_hooks *next, void *arg)
+{
+	s->next = *next;
+	s->next_arg = arg;
+}
+
+static json_t *
+sse_tally_row(const struct book *b, int k, when_t now)
+{
+	const struct plan *p = b->plan;
+	const struct plan_target *t = &p->targets[k];
+	struct tally_view v;
+	char a[DEC_BUFSZ], g[DEC_BUFSZ];
+
+	board_view(b->board, k, now, &v);
+	return json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:s, s:I}",
+		"task", p->tasks[t->task].code, "unit", p->units[t->unit].code,
+		"actual", dec_format(v.actual, a, sizeof a),
+		"target", dec_format(v.target, g, sizeof g),
+		"percent", (double)(int64_t)(v.percent * 100) / 100,
+		"expected", (double)(int64_t)(v.expected * 100) / 100,
+		"status", tally_status_name(v.status),
+		"reports", (json_int_t)b->board->tallies[k].n_reports);
+}
+
+/* One "tally" event from the marks, into the ring and to everybody. */
+static void
+sse_flush_tallies(struct sse *s, struct book *b, when_t now)
+{
+	json_t *rows = json_array(), *doc;
+	size_t n = b->plan->n_targets;
+	struct sse_ring_ev *slot;
+	char *text;
+	int many = s->n_dirty > SSE_ROWS_MAX;
+
+	for (size_t k = 0; k < n && rows; k++)
+		if (s->dirty[k]) {
+			s->dirty[k] = 0;
+			if (!many)
+				json_array_append_new(rows, sse_tally_row(b, (int)k, now));
+		}
+	s->n_dirty = 0;
+	doc = json_pack("{s:I, s:b, s:o}", "seq", (json_int_t)(s->tseq + 1),
+	                "many", many, "rows", rows ? rows : json_array());
+	text = doc ? json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(8)) : NULL;
+	json_decref(doc);
+	if (text == NULL)
+		return;
+	s->tseq++;
+	s->st.events++;
+	slot = &s->ring[s->tseq % SSE_RING];
+	free(slot->data);
+	slot->seq = s->tseq;
+	slot->data = text;
+	sse_broadcast(s, "tally", text, s->tseq, 0);
+}
+
+struct sse_alert_cb {
+	struct sse *s;
+	struct sse_client *only;  /* NULL: everybody */
+	uint64_t last;
+	int gone;
+};
+
+static int
+sse_alert_row(void *arg, const void *body, size_t len)
+{
+	struct sse_alert_cb *cb = arg;
+	Tiendo__Alert *a = tiendo__alert__unpack(NULL, len, body);
+	json_t *j;
+	char *text;
+
+	if (a == NULL)
+		return 0;
+	j = alertjson(a);
+	cb->last = a->seq;
+	tiendo__alert__free_unpacked(a, NULL);
+	text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(8)) : NULL;
+	json_decref(j);
+	if (text == NULL)
+		return 0;
+	if (cb->only) {
+		cb->only->a = cb->last;
+		if (sse_send(cb->only, "alert", text) < 0)
+			cb->gone = 1;
+	} else {
+		cb->s->st.events++;
+		sse_broadcast(cb->s, "alert", text, 0, cb->last);
+	}
+	free(text);
+	return cb->gone;
+}
+
+/* Alert events after `since` (to one client, or to all): 0, 1 when more
+ * remain than `limit`, -1 on a store error or when the client went. */
+static int
+sse_alerts_since(struct sse *s, struct sse_client *only, uint64_t since,
+                 int64_t limit)
+{
+	struct alertstore_filter f = { .since = since, .limit = limit };
+	struct sse_alert_cb cb = { .s = s, .only = only, .last = since };
+	int rc = alertstore_history(alerts_store(s->alerts), &f, sse_alert_row, &cb);
+
+	if (!only)
+		s->aseq = cb.last;
+	if (rc < 0 || cb.gone)
+		return -1;
+	return cb.last < alerts_last_seq(s->alerts) ? 1 : 0;
+}
+
+static void
+sse_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct sse *s = arg;
+	struct book *b = *s->book;
+	when_t now = when_now();
+	int fit = sse_dirty_fit(s, b);
+
+	if (fit > 0 && s->tseq > 0) {
+		/* A new plan: what the pages show is of the old one. */
+		s->tseq++;
+		sse_broadcast(s, "reset", "{\"why\":\"plan reloaded\"}", s->tseq, 0);
+	}
+	if (fit >= 0 && s->n_dirty > 0)
+		sse_flush_tallies(s, b, now);
+	if (s->alerts && alerts_last_seq(s->alerts) > s->aseq)
+		sse_alerts_since(s, NULL, s->aseq, 200);
+	if (now - s->last_ping >= SSE_PING_MS) {
+		s->last_ping = now;
+		sse_broadcast(s, NULL, "ping", 0, 0);
+	}
+}
+
+/* "EPOCH.T.A" -> 0, else -1. */
+static int
+sse_parse_id(const char *id, uint64_t *e, uint64_t *t, uint64_t *a)
+{
+	char end;
+
+	return id && sscanf(id, "%" SCNu64 ".%" SCNu64 ".%" SCNu64 "%c", e, t, a,
+	                    &end) == 3 ? 0 : -1;
+}
+
+/* Brings a new client up to now: a replay when its Last-Event-ID allows,
+ * else a "hello" (a first visit) or a "reset".  -1 when it went. */
+static int
+sse_catch_up(struct sse *s, struct sse_client *c, const char *last_id)
+{
+	uint64_t e, t, a;
+	int resumable = sse_parse_id(last_id, &e, &t, &a) == 0 && e == s->epoch &&
+	                t <= s->tseq && a <= s->aseq &&
+	                s->tseq - t < SSE_RING;
+	char hello[160];
+
+	/* Every event in between must still be in the ring (a plan reload
+	 * makes a hole: its reset is not replayed but redone). */
+	for (uint64_t k = t + 1; resumable && k <= s->tseq; k++)
+		resumable = s->ring[k % SSE_RING].seq == k &&
+		            s->ring[k % SSE_RING].data != NULL;
+	c->t = s->tseq;
+	c->a = s->aseq;
+	if (!resumable) {
+		snprintf(hello, sizeof hello, "{\"epoch\":%" PRIu64 ",\"seq\":%" PRIu64
+		         ",\"alert_seq\":%" PRIu64 "}", s->epoch, s->tseq, s->aseq);
+		return sse_send(c, last_id ? "reset" : "hello", hello);
+	}
+	c->a = a;
+	if (a < s->aseq) {
+		int rc = sse_alerts_since(s, c, a, SSE_RING);
+		if (rc < 0)
+			return -1;
+		if (rc > 0 || c->a < s->aseq) {
+			/* Too far behind to replay: start over. */
+			c->a = s->aseq;
+			return sse_send(c, "reset", "{\"why\":\"too far behind\"}");
+		}
+	}
+	for (uint64_t k = t + 1; k <= s->tseq; k++) {
+		c->t = k;
+		if (sse_send(c, "tally", s->ring[k % SSE_RING].data) < 0)
+			return -1;
+	}
+	c->t = s->tseq;
+	return 0;
+}
+
+static void
+sse_serve(struct evhttp_request *req, void *arg)
+{
+	struct sse *s = arg;
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	const char *last_id = evhttp_find_header(evhttp_request_get_input_headers(req),
+	                                         "Last-Event-ID");
+	struct sse_client *c;
+
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
+		evhttp_add_header(out, "Allow", "GET");
+		http_error(req, 405, "/v1/stream takes GET");
+		return;
+	}
+	if (s->st.clients >= SSE_MAX_CLIENTS) {
+		s->st.refused++;
+		evhttp_add_header(out, "Retry-After", "10");
+		http_error(req, 503, "%d live pages are open already: try later",
+		           SSE_MAX_CLIENTS);
+		return;
+	}
+	if (sse_dirty_fit(s, *s->book) < 0 || (c = calloc(1, sizeof *c)) == NULL) {
+		http_error(req, 503, "out of memory");
+		return;
+	}
+	c->s = s;
+	c->req = req;
+	c->conn = evhttp_request_get_connection(req);
+	TAILQ_INSERT_TAIL(&s->clients, c, link);
+	s->st.clients++;
+	s->st.connects++;
+	evhttp_connection_set_closecb(c->conn, sse_on_close, c);
+	evhttp_add_header(out, "Content-Type", "text/event-stream; charset=utf-8");
+	evhttp_add_header(out, "Cache-Control", "no-cache");
+	/* A reverse proxy (nginx) must not buffer the stream. */
+	evhttp_add_header(out, "X-Accel-Buffering", "no");
+	evhttp_send_reply_start(req, 200, "OK");
+	sse_catch_up(s, c, last_id);
+}
+
+struct sse *
+sse_new(struct event_base *base, struct http *h, struct book **book,
+        struct alerts *a)
+{
+	struct sse *s = calloc(1, sizeof *s);
+	struct timeval tv = { 0, SSE_TICK_MS * 1000 };
+
+	if (s == NULL)
+		return NULL;
+	TAILQ_INIT(&s->clients);
+	s->base = base;
+	s->book = book;
+	s->alerts = a;
+	s->epoch = (uint64_t)when_now();
+	s->last_ping = when_now();
+	s->aseq = a ? alerts_last_seq(a) : 0;
+	if (sse_dirty_fit(s, *book) < 0 ||
+	    (s->tick = event_new(base, -1, EV_PERSIST, sse_tick, s)) == NULL ||
+	    event_add(s->tick, &tv) < 0 ||
+	    http_route(h, "/v1/stream", sse_serve, s) < 0) {
+		sse_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+sse_free(struct sse *s)
+{
+	if (s == NULL)
+		return;
+	while (!TAILQ_EMPTY(&s->clients))
+		sse_client_free(TAILQ_FIRST(&s->clients), 1);
+	if (s->tick)
+		event_free(s->tick);
+	for (size_t i = 0; i < SSE_RING; i++)
+		free(s->ring[i].data);
+	free(s->dirty);
+	free(s);
+}
+
+const struct sse_stats *
+sse_stats(const struct sse *s)
+{
+	return &s->st;
+}
