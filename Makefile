@@ -123,7 +123,7 @@ $(LIB_CORE): $(call obj,$(CORE_SRC)) $(B)/obj/$(B)/proto/tiendo.pb-c.o
 # The dashboard: web/ and Debian's Chart.js, compiled into tiendod
 # (daemon/http_web.c serves them); generated into $(B), never committed.
 CHARTJS ?= /usr/share/javascript/chart.js/chart.min.js
-WEB_FILES := $(sort $(wildcard web/*.html web/*.css web/*.js))
+WEB_FILES := $(sort $(wildcard web/*.html web/*.css web/*.js web/*.svg))
 WEB_OBJ := $(B)/obj/$(B)/web/assets.o
 $(B)/web/assets.c: $(WEB_FILES) scripts/embed-web.sh $(B)/pkg.cflags
 	@mkdir -p $(dir $@)

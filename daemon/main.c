@@ -22,6 +22,9 @@
 #include "config.h"
 #include "curve.h"
 #include "http.h"
+#include "http_grid.h"
+#include "http_ranking.h"
+#include "http_reports.h"
 #include "http_series.h"
 #include "http_web.h"
 #include "ingest.h"
@@ -347,6 +350,9 @@ main(int argc, char **argv)
 	 * sees each batch before the alert engine does. */
 	if ((d.web = http_web_new(d.http, &d.book, d.conf.language)) == NULL ||
 	    http_series_route(d.http, &d.book) < 0 ||
+	    http_grid_route(d.http, &d.book) < 0 ||
+	    http_reports_route(d.http, &d.book) < 0 ||
+	    http_ranking_route(d.http, &d.book, d.conf.language) < 0 ||
 	    (d.sse = sse_new(d.base, d.http, &d.book, d.alerts)) == NULL)
 		fatal(EX_SOFTWARE, "http: cannot set up the dashboard");
 	sse_chain(d.sse, &alerts_ingest_hooks, d.alerts);
