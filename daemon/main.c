@@ -20,6 +20,7 @@
 #include "alerts.h"
 #include "book.h"
 #include "config.h"
+#include "export.h"
 #include "curve.h"
 #include "http.h"
 #include "http_grid.h"
@@ -352,6 +353,7 @@ main(int argc, char **argv)
 	    http_series_route(d.http, &d.book) < 0 ||
 	    http_grid_route(d.http, &d.book) < 0 ||
 	    http_reports_route(d.http, &d.book) < 0 ||
+	    export_route(d.http, &d.book, d.conf.language) < 0 ||
 	    http_ranking_route(d.http, &d.book, d.conf.language) < 0 ||
 	    (d.sse = sse_new(d.base, d.http, &d.book, d.alerts)) == NULL)
 		fatal(EX_SOFTWARE, "http: cannot set up the dashboard");

@@ -23,6 +23,22 @@ expect_match "gzip when asked" "$(curl -sI -H 'Accept-Encoding: gzip' "$HTTP/cha
 expect_eq "Chart.js is Debian's, byte for byte" \
 	"$(curl -s "$HTTP/chart.min.js" | cmp - /usr/share/javascript/chart.js/chart.min.js && echo same)" same
 
+# Exports: the same rows as /v1/tallies, for a spreadsheet.
+get /v1/export/tallies.csv >"$T/t.csv"
+expect_eq "tallies CSV starts with a UTF-8 BOM" "$(head -c 3 "$T/t.csv" | od -An -tx1 | tr -d ' ')" efbbbf
+expect_eq "tallies CSV: a row per /v1/tallies row, and a header" "$(($(wc -l <"$T/t.csv") - 1))" \
+	"$(get /v1/tallies | jq '.tallies | length')"
+expect_match "tallies CSV: the roll-up of cay" "$(cat "$T/t.csv")" \
+	"^cay,Tết trồng cây,huyen,Huyện Thử,district,1,$(get '/v1/tallies?task=cay&unit=huyen' |
+	jq -r '.tallies[] | select(.rollup and .unit == "huyen") | .actual'),1500,cây,"
+expect_match "ranking CSV names its columns" "$(get /v1/export/ranking.csv | head -1)" 'Hạng,Mã đơn vị,Đơn vị,Điểm'
+get /v1/export/tallies.xlsx >"$T/t.xlsx"
+expect_match "tallies XLSX is a workbook with every row" "$(/usr/bin/python3 -c '
+import sys, zipfile
+print(zipfile.ZipFile(sys.argv[1]).read("xl/worksheets/sheet1.xml").decode()[:400])' "$T/t.xlsx")" \
+	"<dimension ref=\"A1:N$(($(wc -l <"$T/t.csv")))\"/>"
+expect_eq "an unknown export parameter is refused" "$(get_status '/v1/export/tallies.csv?foo=1')" 400
+
 mkdir -p "$B/screenshots"
 /usr/bin/python3 tests/web/browser.py "$HTTP" "$B/tiendo-push" "$B/screenshots" 2>"$T/browser.log"
 rc=$?
