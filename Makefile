@@ -184,6 +184,7 @@ test: all unit tools
 
 bench: all $(TOOLS) $(BENCHES)
 	@sh tests/bench/run.sh $(B)
+	@sh tests/bench/web.sh $(B)
 
 # Knobs: CHAOS_CLIENTS, CHAOS_REPORTS, CHAOS_KILLS (tests/chaos/chaos.sh).
 chaos: all

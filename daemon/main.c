@@ -368,6 +368,7 @@ main(int argc, char **argv)
 		.db_path = d.db_path, .started = when_now(),
 		.alerts = alerts_metrics, .alerts_arg = d.alerts,
 		.subscribers = alerts_subscribers, .subscribers_arg = d.alerts,
+		.stream = sse_metrics, .stream_arg = d.sse,
 	};
 	/* A new plan re-keys the alert engine at once, not at the next
 	 * evaluation. */

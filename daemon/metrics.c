@@ -230,6 +230,8 @@ metrics_render(const struct metrics_src *src, struct evbuffer *buf)
 	                       : 0);
 	if (src->alerts)
 		src->alerts(src->alerts_arg, buf);
+	if (src->stream)
+		src->stream(src->stream_arg, buf);
 	return o.failed ? -1 : 0;
 }
 

@@ -30,6 +30,9 @@ struct metrics_src {
 	void *alerts_arg;
 	uint64_t (*subscribers)(void *arg);
 	void *subscribers_arg;
+	/* The dashboard's live stream (sse.c): the tiendo_stream family. */
+	void (*stream)(void *arg, struct evbuffer *out);
+	void *stream_arg;
 };
 
 /* Appends the whole exposition to out.  0, or -1 when out of memory. */

@@ -443,3 +443,28 @@ sse_stats(const struct sse *s)
 {
 	return &s->st;
 }
+
+void
+sse_metrics(void *arg, struct evbuffer *out)
+{
+	const struct sse *s = arg;
+
+	evbuffer_add_printf(out,
+	    "# HELP tiendo_stream_clients Dashboard pages connected to /v1/stream.\n"
+	    "# TYPE tiendo_stream_clients gauge\n"
+	    "tiendo_stream_clients %" PRIu64 "\n"
+	    "# HELP tiendo_stream_connects_total Connections to /v1/stream.\n"
+	    "# TYPE tiendo_stream_connects_total counter\n"
+	    "tiendo_stream_connects_total %" PRIu64 "\n"
+	    "# HELP tiendo_stream_refused_total Connections refused: %d open.\n"
+	    "# TYPE tiendo_stream_refused_total counter\n"
+	    "tiendo_stream_refused_total %" PRIu64 "\n"
+	    "# HELP tiendo_stream_dropped_total Pages dropped for reading too slowly.\n"
+	    "# TYPE tiendo_stream_dropped_total counter\n"
+	    "tiendo_stream_dropped_total %" PRIu64 "\n"
+	    "# HELP tiendo_stream_events_total Events made (tally and alert).\n"
+	    "# TYPE tiendo_stream_events_total counter\n"
+	    "tiendo_stream_events_total %" PRIu64 "\n",
+	    s->st.clients, s->st.connects, SSE_MAX_CLIENTS, s->st.refused,
+	    s->st.dropped_slow, s->st.events);
+}
