@@ -45,6 +45,8 @@ struct sse {
 	uint64_t tseq;            /* last tally event made */
 	uint64_t aseq;            /* last alert event sent */
 	uint64_t generation;      /* of the book the marks are for */
+	uint64_t cur_t, cur_a;    /* the cursor of the tick's last event */
+	struct evbuffer *pending; /* the tick's events (sse_broadcast) */
 	unsigned char *dirty;     /* per target */
 	size_t n_dirty;           /* marked now */
 	struct sse_ring_ev ring[SSE_RING];
@@ -108,20 +110,86 @@ sse_send(struct sse_client *c, const char *event, const char *data)
 	return 0;
 }
 
+/* The events of one tick, written once and shared by every client's
+ * output buffer (a reference, not a copy): a tick costs each open page
+ * one write, however many events it holds. */
+struct sse_blob {
+	int refs;
+	size_t len;
+	char data[];
+};
+
+static void
+sse_blob_unref(const void *data, size_t len, void *arg)
+{
+	struct sse_blob *b = arg;
+
+	if (--b->refs == 0)
+		free(b);
+}
+
+/* Appends one event, with the cursor it brings a client to, to the
+ * tick's text; t or a 0 leave that part of the cursor alone. */
 static void
 sse_broadcast(struct sse *s, const char *event, const char *data,
               uint64_t t, uint64_t a)
 {
-	struct sse_client *c, *next;
+	if (s->pending == NULL && (s->pending = evbuffer_new()) == NULL)
+		return;
+	if (t)
+		s->cur_t = t;
+	if (a)
+		s->cur_a = a;
+	if (event)
+		evbuffer_add_printf(s->pending, "id: %" PRIu64 ".%" PRIu64 ".%" PRIu64
+		                    "\nevent: %s\ndata: %s\n\n", s->epoch, s->cur_t,
+		                    s->cur_a, event, data);
+	else
+		evbuffer_add_printf(s->pending, ": %s\n\n", data);
+}
 
-	for (c = TAILQ_FIRST(&s->clients); c; c = next) {
-		next = TAILQ_NEXT(c, link);
-		if (t)
-			c->t = t;
-		if (a)
-			c->a = a;
-		sse_send(c, event, data);
+/* Sends the tick's text to every client; drops those too far behind. */
+static void
+sse_flush(struct sse *s)
+{
+	size_t len = s->pending ? evbuffer_get_length(s->pending) : 0;
+	struct sse_client *c, *next;
+	struct sse_blob *b;
+
+	if (len == 0)
+		return;
+	if ((b = malloc(sizeof *b + len)) == NULL) {
+		evbuffer_drain(s->pending, len);
+		return;
 	}
+	b->refs = 1;
+	b->len = len;
+	evbuffer_remove(s->pending, b->data, len);
+	for (c = TAILQ_FIRST(&s->clients); c; c = next) {
+		struct bufferevent *bev = evhttp_connection_get_bufferevent(c->conn);
+		struct evbuffer *out;
+
+		next = TAILQ_NEXT(c, link);
+		if (bev && evbuffer_get_length(bufferevent_get_output(bev)) >
+		    SSE_QUEUE_MAX) {
+			s->st.dropped_slow++;
+			log_info("sse: a client fell %d bytes behind: dropped",
+			         SSE_QUEUE_MAX);
+			sse_client_free(c, 1);
+			continue;
+		}
+		if ((out = evbuffer_new()) == NULL)
+			continue;
+		b->refs++;
+		if (evbuffer_add_reference(out, b->data, b->len, sse_blob_unref,
+		                           b) < 0)
+			b->refs--;
+		c->t = s->cur_t;
+		c->a = s->cur_a;
+		evhttp_send_reply_chunk(c->req, out);
+		evbuffer_free(out);
+	}
+	sse_blob_unref(b->data, b->len, b);
 }
 
 static int
@@ -302,6 +370,7 @@ sse_tick(evutil_socket_t fd, short what, void *arg)
 		s->last_ping = now;
 		sse_broadcast(s, NULL, "ping", 0, 0);
 	}
+	sse_flush(s);
 }
 
 /* "EPOCH.T.A" -> 0, else -1. */
@@ -412,7 +481,7 @@ sse_new(struct event_base *base, struct http *h, struct book **book,
 	s->alerts = a;
 	s->epoch = (uint64_t)when_now();
 	s->last_ping = when_now();
-	s->aseq = a ? alerts_last_seq(a) : 0;
+	s->aseq = s->cur_a = a ? alerts_last_seq(a) : 0;
 	if (sse_dirty_fit(s, *book) < 0 ||
 	    (s->tick = event_new(base, -1, EV_PERSIST, sse_tick, s)) == NULL ||
 	    event_add(s->tick, &tv) < 0 ||
@@ -435,6 +504,8 @@ sse_free(struct sse *s)
 	for (size_t i = 0; i < SSE_RING; i++)
 		free(s->ring[i].data);
 	free(s->dirty);
+	if (s->pending)
+		evbuffer_free(s->pending);
 	free(s);
 }
 
