@@ -13,6 +13,7 @@
 
 #include "export.h"
 #include "export_rows.h"
+#include "http_auth.h"
 #include "http_params.h"
 #include "log.h"
 #include "ranking.h"
@@ -78,6 +79,7 @@ struct csv_stream {
 	struct board *past;
 	struct book **bookp;
 	uint64_t generation;
+	struct scope *scope;      /* the account's, copied */
 };
 
 static void
@@ -87,6 +89,7 @@ csv_stream_free(struct csv_stream *cs)
 		evhttp_connection_set_closecb(cs->conn, NULL, NULL);
 	export_iter_free(&cs->it);
 	board_free(cs->past);
+	scope_free(cs->scope);
 	free(cs);
 }
 
@@ -149,6 +152,12 @@ export_headers(struct evhttp_request *req, const struct plan *p,
 	evhttp_add_header(h, "Cache-Control", "no-store");
 }
 
+static int
+export_keep(void *arg, int unit)
+{
+	return scope_unit(arg, unit);
+}
+
 /* at= -> *now and a past board (NULL for now).  -1 after a reply. */
 static int
 export_at(struct evhttp_request *req, struct book *book, when_t *now,
@@ -199,6 +208,13 @@ export_tallies_csv(struct evhttp_request *req, void *arg)
 		csv_stream_free(cs);
 		return;
 	}
+	if (auth_scope() && (cs->scope = scope_copy(auth_scope(), book->plan)) == NULL) {
+		http_error(req, 503, "out of memory");
+		csv_stream_free(cs);
+		return;
+	}
+	cs->it.keep = cs->scope ? export_keep : NULL;
+	cs->it.keep_arg = cs->scope;
 	cs->req = req;
 	cs->bookp = x->book;
 	cs->generation = book->generation;
@@ -247,6 +263,8 @@ export_ranking_csv(struct evhttp_request *req, void *arg)
 	csv_head(out, export_rank_head[x->language], EXPORT_RANK_COLS);
 	for (size_t i = 0; i < n; i++) {
 		const struct plan_unit *u = &p->units[rows[i].unit];
+		if (!scope_unit(auth_scope(), rows[i].unit))
+			continue;
 		csv_text(out, u->kind, 0);
 		evbuffer_add_printf(out, "%d,", rows[i].rank);
 		csv_text(out, u->code, 0);
@@ -304,6 +322,8 @@ export_tallies_xlsx(struct evhttp_request *req, void *arg)
 		http_error(req, 503, "out of memory");
 		return;
 	}
+	it.keep = auth_scope() ? export_keep : NULL;
+	it.keep_arg = (void *)auth_scope();
 	rc = export_xlsx_tallies(&it, x->language, &body, &len);
 	export_iter_free(&it);
 	board_free(past);
@@ -325,6 +345,13 @@ export_ranking_xlsx(struct evhttp_request *req, void *arg)
 	if (export_at(req, book, &now, &past) < 0)
 		return;
 	rows = export_ranking(past ? past : book->board, now, &n);
+	if (rows && auth_scope()) {
+		size_t kept = 0;
+		for (size_t i = 0; i < n; i++)
+			if (scope_unit(auth_scope(), rows[i].unit))
+				rows[kept++] = rows[i];
+		n = kept;
+	}
 	if (rows)
 		rc = export_xlsx_ranking(book->plan, rows, n, x->language, &body,
 		                         &len);

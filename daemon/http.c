@@ -21,6 +21,7 @@
 
 #include "http.h"
 #include "http_alerts.h"
+#include "http_auth.h"
 #include "log.h"
 #include "pacing.h"
 #include "rollup.h"
@@ -38,6 +39,8 @@ struct http {
 		void *arg;
 	} routes[32];
 	size_t n_routes;
+	http_gate_fn gate;      /* accounts (http_auth.c); NULL: open */
+	void *gate_arg;
 };
 
 void
@@ -151,6 +154,8 @@ http_units(struct http *h, struct evhttp_request *req)
 
 	for (size_t i = 0; i < p->n_units; i++) {
 		const struct plan_unit *u = &p->units[(*h->book)->preorder[i]];
+		if (!scope_unit(auth_scope(), (*h->book)->preorder[i]))
+			continue;
 		json_array_append_new(units, json_pack("{s:s, s:s, s:s, s:s?, s:i}",
 			"code", u->code, "name", u->name, "kind", u->kind,
 			"parent", u->parent >= 0 ? p->units[u->parent].code : NULL,
@@ -169,16 +174,21 @@ http_tasks(struct http *h, struct evhttp_request *req)
 
 	for (size_t i = 0; i < p->n_tasks; i++) {
 		const struct plan_task *t = &p->tasks[i];
-		json_t *ms = json_array();
+		json_t *ms;
 		dec_t total = 0;
 		size_t n = 0;
+
+		if (!scope_task(auth_scope(), (int)i))
+			continue;
+		ms = json_array();
 
 		for (size_t k = 0; k < t->n_milestones; k++)
 			json_array_append_new(ms, json_pack("{s:o, s:o}",
 				"at", json_when(t->milestones[k].at),
 				"percent", json_pct(t->milestones[k].percent)));
 		for (size_t k = 0; k < p->n_targets; k++)
-			if (p->targets[k].task == (int)i) {
+			if (p->targets[k].task == (int)i &&
+			    scope_unit(auth_scope(), p->targets[k].unit)) {
 				dec_add(total, p->targets[k].value, &total);
 				n++;
 			}
@@ -239,6 +249,7 @@ struct tallies {
 	struct board *past;     /* at=: owned; else NULL */
 	struct rollup *ru;
 	int task, unit;         /* filters, -1 = all */
+	struct scope *scope;    /* the account's, copied; NULL = all */
 	when_t now;
 	size_t next;            /* next task to render */
 	int rows;               /* rows sent so far */
@@ -251,6 +262,7 @@ tallies_free(struct tallies *ts)
 		evhttp_connection_set_closecb(ts->conn, NULL, NULL);
 	rollup_free(ts->ru);
 	board_free(ts->past);
+	scope_free(ts->scope);
 	free(ts);
 }
 
@@ -292,7 +304,8 @@ tallies_task(struct tallies *ts, struct book *book, int ti,
 		struct tally_view v;
 		uint32_t n;
 
-		if (ts->unit >= 0 && !plan_unit_within(p, u, ts->unit))
+		if ((ts->unit >= 0 && !plan_unit_within(p, u, ts->unit)) ||
+		    !scope_unit(ts->scope, u))
 			continue;
 		/* A roll-up row only where it sums more than the unit's own
 		 * target. */
@@ -376,6 +389,11 @@ http_tallies(struct http *h, struct evhttp_request *req)
 	ts->generation = book->generation;
 	ts->task = ts->unit = -1;
 	ts->now = when_now();
+	if (auth_scope() && (ts->scope = scope_copy(auth_scope(), p)) == NULL) {
+		http_error(req, 503, "out of memory");
+		free(ts);
+		return;
+	}
 	if (http_query(req, &q, allowed) < 0) {
 		tallies_free(ts);
 		return;
@@ -439,6 +457,8 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	static const char *const none[] = { NULL };
 	struct evkeyvalq q;
 
+	if (h->gate && h->gate(req, path, h->gate_arg) < 0)
+		return;
 	for (size_t i = 0; path && i < h->n_routes; i++)
 		if (strcmp(path, h->routes[i].path) == 0) {
 			h->routes[i].fn(req, h->routes[i].arg);
@@ -565,6 +585,13 @@ http_free(struct http *h)
 	if (h->evh)
 		evhttp_free(h->evh);
 	free(h);
+}
+
+void
+http_set_gate(struct http *h, http_gate_fn fn, void *arg)
+{
+	h->gate = fn;
+	h->gate_arg = arg;
 }
 
 void

@@ -18,6 +18,7 @@
 #include "alertjson.h"
 #include "http.h"
 #include "http_alerts.h"
+#include "http_auth.h"
 
 #define HISTORY_LIMIT_DEFAULT 100
 #define HISTORY_LIMIT_MAX 10000
@@ -43,6 +44,10 @@ ha_row(void *arg, const void *body, size_t len)
 
 	if (a == NULL)
 		return 0;
+	if (!scope_unit_code(auth_scope(), a->unit)) {
+		tiendo__alert__free_unpacked(a, NULL);
+		return 0;
+	}
 	if (json_array_append_new(r->rows, alertjson(a)) < 0)
 		r->failed = 1;
 	r->last = a->seq;

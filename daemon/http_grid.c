@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "http_auth.h"
 #include "http_grid.h"
 #include "http_params.h"
 #include "rollup.h"
@@ -93,6 +94,15 @@ grid_parse(struct evhttp_request *req, struct book *book, struct grid_req *r)
 	if ((v = evhttp_find_header(&q, "unit")) &&
 	    (r->unit = plan_unit_find(p, v)) < 0) {
 		http_error(req, 400, "unit \"%.64s\" is not in the plan", v);
+		goto out;
+	}
+	/* A scoped account starts at its own unit, and sees no other. */
+	if (v == NULL && auth_scope())
+		r->unit = auth_scope()->root;
+	if (!scope_unit(auth_scope(), r->unit) ||
+	    (r->unit < 0 && auth_scope())) {
+		http_error(req, 403, "unit \"%.64s\" is outside this account's "
+		           "scope", v ? v : "(all)");
 		goto out;
 	}
 	if ((v = evhttp_find_header(&q, "page"))) {
@@ -181,7 +191,7 @@ grid_rows(const struct book *book, const struct board *board,
 
 	for (size_t i = 0; i < p->n_units; i++) {
 		int u = book->preorder[i];
-		if (p->units[u].parent == r->unit)
+		if (p->units[u].parent == r->unit && scope_unit(auth_scope(), u))
 			rows[n++] = (struct grid_row){ .unit = u };
 	}
 	for (size_t ti = 0; ti < p->n_tasks; ti++) {

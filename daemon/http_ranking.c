@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "http_auth.h"
 #include "http_params.h"
 #include "http_ranking.h"
 #include "ranking.h"
@@ -39,6 +40,7 @@ hr_serve(struct evhttp_request *req, void *arg)
 	when_t now = when_now();
 	const char *v, *why;
 	json_t *kinds = json_array(), *cur = NULL;
+	const char *kind = NULL;
 	size_t n;
 
 	if (http_params(req, &q, allowed) < 0) {
@@ -62,7 +64,10 @@ hr_serve(struct evhttp_request *req, void *arg)
 	n = ranking_compute(past ? past : book->board, now, NULL, NULL, rows);
 	for (size_t i = 0; i < n; i++) {
 		const struct plan_unit *u = &p->units[rows[i].unit];
-		if (i == 0 || strcmp(u->kind, p->units[rows[i - 1].unit].kind) != 0) {
+		if (!scope_unit(auth_scope(), rows[i].unit))
+			continue;
+		if (cur == NULL || strcmp(u->kind, kind) != 0) {
+			kind = u->kind;
 			cur = json_array();
 			json_array_append_new(kinds, json_pack("{s:s, s:o}",
 				"kind", u->kind, "rows", cur));

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "http_auth.h"
 #include "http_params.h"
 #include "http_reports.h"
 #include "store_recent.h"
@@ -50,6 +51,11 @@ hrp_serve(struct evhttp_request *req, void *arg)
 	task = evhttp_find_header(&q, "task");
 	if (unit && plan_unit_find(p, unit) < 0) {
 		http_error(req, 400, "unit \"%.64s\" is not in the plan", unit);
+		goto out;
+	}
+	if (auth_scope() && (unit == NULL || !scope_unit_code(auth_scope(), unit))) {
+		http_error(req, 403, "unit \"%.64s\" is outside this account's "
+		           "scope", unit ? unit : "(all)");
 		goto out;
 	}
 	if (task && plan_task_find(p, task) < 0) {

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "http_auth.h"
 #include "http_params.h"
 #include "http_series.h"
 #include "pacing.h"
@@ -81,6 +82,13 @@ hs_parse(struct evhttp_request *req, const struct plan *p, struct hs_req *r)
 	if ((v = evhttp_find_header(&q, "unit")) &&
 	    (r->unit = plan_unit_find(p, v)) < 0) {
 		http_error(req, 400, "unit \"%.64s\" is not in the plan", v);
+		goto out;
+	}
+	if (v == NULL && auth_scope())
+		r->unit = auth_scope()->root;
+	if ((r->unit < 0 && auth_scope()) || !scope_unit(auth_scope(), r->unit)) {
+		http_error(req, 403, "unit \"%.64s\" is outside this account's "
+		           "scope", v ? v : "(all)");
 		goto out;
 	}
 	r->from = p->tasks[r->task].start;

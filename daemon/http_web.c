@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "alertmsg.h"
+#include "http_auth.h"
 #include "http_web.h"
 
 struct web_route {
@@ -106,10 +107,12 @@ web_dashboard(struct evhttp_request *req, void *arg)
 		http_error(req, 405, "/v1/dashboard takes GET");
 		return;
 	}
-	http_reply(req, 200, json_pack("{s:s, s:s, s:s, s:s}",
+	http_reply(req, 200, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}",
 		"plan", p->name ? p->name : "", "timezone", p->timezone,
 		"language", w->language == ALERTMSG_EN ? "en" : "vi",
-		"version", TIENDO_VERSION));
+		"version", TIENDO_VERSION, "account", auth_account(),
+		"scope", auth_account() ? (auth_scope() ? auth_scope()->spec : "*")
+		                        : NULL));
 }
 
 struct http_web *

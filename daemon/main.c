@@ -23,6 +23,7 @@
 #include "export.h"
 #include "curve.h"
 #include "http.h"
+#include "http_auth.h"
 #include "http_grid.h"
 #include "http_ranking.h"
 #include "http_reports.h"
@@ -47,6 +48,8 @@ struct tiendod {
 	struct curve *curve;
 	struct http_web *web;
 	struct sse *sse;
+	struct http_auth *auth;
+	char accounts[4096];
 	struct event *ev_term, *ev_int;
 	char endpoints[4096];
 	/* Kept for reloads: the settings are rebuilt the same way. */
@@ -358,6 +361,16 @@ main(int argc, char **argv)
 	    (d.sse = sse_new(d.base, d.http, &d.book, d.alerts)) == NULL)
 		fatal(EX_SOFTWARE, "http: cannot set up the dashboard");
 	sse_chain(d.sse, &alerts_ingest_hooks, d.alerts);
+	/* The accounts file lives beside the settings file. */
+	{
+		const char *cf = d.config_path ? d.config_path : CONFIG_DEFAULT_PATH;
+		const char *slash = strrchr(cf, '/');
+		snprintf(d.accounts, sizeof d.accounts, "%.*s/accounts",
+		         slash ? (int)(slash - cf) : 1, slash ? cf : ".");
+		if ((d.auth = http_auth_new(d.http, &d.book, d.conf.http,
+		                            d.accounts)) == NULL)
+			fatal(EX_SOFTWARE, "http: cannot set up the accounts");
+	}
 	ingest_set_hooks(d.ingest, &sse_ingest_hooks, d.sse);
 	if ((d.notify = notify_new(d.base, status_line, &d)) == NULL ||
 	    (d.reload = reload_new(&d.conf, &d.book, d.ingest, d.notify,
@@ -402,6 +415,7 @@ main(int argc, char **argv)
 	sse_free(d.sse);
 	http_free(d.http);
 	http_web_free(d.web);
+	http_auth_free(d.auth);
 	/* Drained with the hook still set: its last batch is evaluated. */
 	reload_free(d.reload);
 	notify_free(d.notify);

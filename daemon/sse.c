@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "alertjson.h"
+#include "http_auth.h"
 #include "log.h"
 #include "sse.h"
 
@@ -28,6 +29,15 @@ struct sse_client {
 	struct evhttp_request *req;
 	struct evhttp_connection *conn;
 	uint64_t t, a;            /* cursor: last tally event, last alert seq */
+	struct scope *scope;      /* the account's, copied; NULL = all */
+};
+
+/* A tick's events as data, for the pages of scoped accounts, which get
+ * their own filtered copy of the tick instead of the shared text. */
+struct sse_logged {
+	char kind;                /* 't' tally, 'a' alert, 'r' reset */
+	uint64_t t, a;            /* the cursor after it */
+	json_t *doc;
 };
 
 struct sse_ring_ev {
@@ -47,6 +57,9 @@ struct sse {
 	uint64_t generation;      /* of the book the marks are for */
 	uint64_t cur_t, cur_a;    /* the cursor of the tick's last event */
 	struct evbuffer *pending; /* the tick's events (sse_broadcast) */
+	struct sse_logged *log;   /* the same as data, when a page is scoped */
+	size_t n_log, cap_log, n_scoped;
+	int pinged;
 	unsigned char *dirty;     /* per target */
 	size_t n_dirty;           /* marked now */
 	struct sse_ring_ev ring[SSE_RING];
@@ -63,6 +76,9 @@ sse_client_free(struct sse_client *c, int close_conn)
 
 	TAILQ_REMOVE(&s->clients, c, link);
 	s->st.clients--;
+	if (c->scope)
+		s->n_scoped--;
+	scope_free(c->scope);
 	if (c->conn) {
 		evhttp_connection_set_closecb(c->conn, NULL, NULL);
 		if (close_conn)
@@ -148,6 +164,87 @@ sse_broadcast(struct sse *s, const char *event, const char *data,
 		evbuffer_add_printf(s->pending, ": %s\n\n", data);
 }
 
+/* Keeps doc (a reference is taken) for the scoped pages of this tick. */
+static void
+sse_log(struct sse *s, char kind, json_t *doc)
+{
+	if (s->n_scoped == 0)
+		return;
+	if (s->n_log == s->cap_log) {
+		size_t cap = s->cap_log ? s->cap_log * 2 : 16;
+		struct sse_logged *l = realloc(s->log, cap * sizeof *l);
+		if (l == NULL)
+			return;
+		s->log = l;
+		s->cap_log = cap;
+	}
+	s->log[s->n_log++] = (struct sse_logged){ kind, s->cur_t, s->cur_a,
+	                                          json_incref(doc) };
+}
+
+static void
+sse_log_clear(struct sse *s)
+{
+	for (size_t i = 0; i < s->n_log; i++)
+		json_decref(s->log[i].doc);
+	s->n_log = 0;
+	s->pinged = 0;
+}
+
+static void
+sse_add_event(struct evbuffer *out, uint64_t epoch, uint64_t t, uint64_t a,
+              const char *event, json_t *doc)
+{
+	char *text = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(8));
+
+	if (text)
+		evbuffer_add_printf(out, "id: %" PRIu64 ".%" PRIu64 ".%" PRIu64
+		                    "\nevent: %s\ndata: %s\n\n", epoch, t, a, event,
+		                    text);
+	free(text);
+}
+
+/* The tick as a scoped page may see it: its units' rows and alerts. */
+static struct evbuffer *
+sse_scoped_text(struct sse *s, const struct scope *sc)
+{
+	struct evbuffer *out = evbuffer_new();
+
+	for (size_t i = 0; out && i < s->n_log; i++) {
+		const struct sse_logged *l = &s->log[i];
+		json_t *rows, *row, *mine;
+		size_t k;
+
+		if (l->kind == 'r') {
+			sse_add_event(out, s->epoch, l->t, l->a, "reset", l->doc);
+		} else if (l->kind == 'a') {
+			if (scope_unit_code(sc, json_string_value(json_object_get(l->doc,
+			                                                     "unit"))))
+				sse_add_event(out, s->epoch, l->t, l->a, "alert", l->doc);
+		} else {
+			rows = json_object_get(l->doc, "rows");
+			mine = json_array();
+			json_array_foreach(rows, k, row)
+				if (scope_unit_code(sc, json_string_value(
+				        json_object_get(row, "unit"))))
+					json_array_append(mine, row);
+			if (json_array_size(mine) ||
+			    json_is_true(json_object_get(l->doc, "many"))) {
+				json_t *d = json_pack("{s:O, s:O, s:O}", "seq",
+					json_object_get(l->doc, "seq"), "many",
+					json_object_get(l->doc, "many"), "rows", mine);
+				if (d)
+					sse_add_event(out, s->epoch, l->t, l->a, "tally", d);
+				json_decref(d);
+			}
+			json_decref(mine);
+		}
+	}
+	if (out && s->pinged)
+		evbuffer_add_printf(out, ": ping\n\n");
+	return out;
+}
+
 /* Sends the tick's text to every client; drops those too far behind. */
 static void
 sse_flush(struct sse *s)
@@ -160,6 +257,7 @@ sse_flush(struct sse *s)
 		return;
 	if ((b = malloc(sizeof *b + len)) == NULL) {
 		evbuffer_drain(s->pending, len);
+		sse_log_clear(s);
 		return;
 	}
 	b->refs = 1;
@@ -178,18 +276,24 @@ sse_flush(struct sse *s)
 			sse_client_free(c, 1);
 			continue;
 		}
-		if ((out = evbuffer_new()) == NULL)
-			continue;
-		b->refs++;
-		if (evbuffer_add_reference(out, b->data, b->len, sse_blob_unref,
-		                           b) < 0)
-			b->refs--;
+		if (c->scope) {
+			if ((out = sse_scoped_text(s, c->scope)) == NULL)
+				continue;
+		} else {
+			if ((out = evbuffer_new()) == NULL)
+				continue;
+			b->refs++;
+			if (evbuffer_add_reference(out, b->data, b->len,
+			                           sse_blob_unref, b) < 0)
+				b->refs--;
+		}
 		c->t = s->cur_t;
 		c->a = s->cur_a;
 		evhttp_send_reply_chunk(c->req, out);
 		evbuffer_free(out);
 	}
 	sse_blob_unref(b->data, b->len, b);
+	sse_log_clear(s);
 }
 
 static int
@@ -284,9 +388,10 @@ sse_flush_tallies(struct sse *s, struct book *b, when_t now)
 	doc = json_pack("{s:I, s:b, s:o}", "seq", (json_int_t)(s->tseq + 1),
 	                "many", many, "rows", rows ? rows : json_array());
 	text = doc ? json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(8)) : NULL;
-	json_decref(doc);
-	if (text == NULL)
+	if (text == NULL) {
+		json_decref(doc);
 		return;
+	}
 	s->tseq++;
 	s->st.events++;
 	slot = &s->ring[s->tseq % SSE_RING];
@@ -294,6 +399,8 @@ sse_flush_tallies(struct sse *s, struct book *b, when_t now)
 	slot->seq = s->tseq;
 	slot->data = text;
 	sse_broadcast(s, "tally", text, s->tseq, 0);
+	sse_log(s, 't', doc);
+	json_decref(doc);
 }
 
 struct sse_alert_cb {
@@ -317,9 +424,10 @@ sse_alert_row(void *arg, const void *body, size_t len)
 	cb->last = a->seq;
 	tiendo__alert__free_unpacked(a, NULL);
 	text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(8)) : NULL;
-	json_decref(j);
-	if (text == NULL)
+	if (text == NULL) {
+		json_decref(j);
 		return 0;
+	}
 	if (cb->only) {
 		cb->only->a = cb->last;
 		if (sse_send(cb->only, "alert", text) < 0)
@@ -327,7 +435,9 @@ sse_alert_row(void *arg, const void *body, size_t len)
 	} else {
 		cb->s->st.events++;
 		sse_broadcast(cb->s, "alert", text, 0, cb->last);
+		sse_log(cb->s, 'a', j);
 	}
+	json_decref(j);
 	free(text);
 	return cb->gone;
 }
@@ -349,6 +459,30 @@ sse_alerts_since(struct sse *s, struct sse_client *only, uint64_t since,
 	return cb.last < alerts_last_seq(s->alerts) ? 1 : 0;
 }
 
+/* The scoped pages' scopes, rebuilt over a new plan; a page whose
+ * scope cannot be rebuilt is closed (its browser reconnects). */
+static void
+sse_rescope(struct sse *s, const struct book *b)
+{
+	struct sse_client *c, *next;
+
+	for (c = TAILQ_FIRST(&s->clients); c; c = next) {
+		struct scope *n;
+		int all;
+
+		next = TAILQ_NEXT(c, link);
+		if (c->scope == NULL)
+			continue;
+		n = scope_new(b->plan, b->generation, c->scope->spec, &all);
+		if (n == NULL) {
+			sse_client_free(c, 1);
+			continue;
+		}
+		scope_free(c->scope);
+		c->scope = n;
+	}
+}
+
 static void
 sse_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -357,10 +491,17 @@ sse_tick(evutil_socket_t fd, short what, void *arg)
 	when_t now = when_now();
 	int fit = sse_dirty_fit(s, b);
 
-	if (fit > 0 && s->tseq > 0) {
-		/* A new plan: what the pages show is of the old one. */
-		s->tseq++;
-		sse_broadcast(s, "reset", "{\"why\":\"plan reloaded\"}", s->tseq, 0);
+	if (fit > 0) {
+		sse_rescope(s, b);
+		if (s->tseq > 0) {
+			/* A new plan: what the pages show is of the old one. */
+			json_t *why = json_pack("{s:s}", "why", "plan reloaded");
+			s->tseq++;
+			sse_broadcast(s, "reset", "{\"why\":\"plan reloaded\"}",
+			              s->tseq, 0);
+			sse_log(s, 'r', why);
+			json_decref(why);
+		}
 	}
 	if (fit >= 0 && s->n_dirty > 0)
 		sse_flush_tallies(s, b, now);
@@ -369,6 +510,7 @@ sse_tick(evutil_socket_t fd, short what, void *arg)
 	if (now - s->last_ping >= SSE_PING_MS) {
 		s->last_ping = now;
 		sse_broadcast(s, NULL, "ping", 0, 0);
+		s->pinged = 1;
 	}
 	sse_flush(s);
 }
@@ -396,6 +538,10 @@ sse_catch_up(struct sse *s, struct sse_client *c, const char *last_id)
 
 	/* Every event in between must still be in the ring (a plan reload
 	 * makes a hole: its reset is not replayed but redone). */
+	/* A scoped page that missed something starts over: replaying
+	 * would mean filtering the ring, which is not worth it. */
+	if (resumable && c->scope && (t < s->tseq || a < s->aseq))
+		resumable = 0;
 	for (uint64_t k = t + 1; resumable && k <= s->tseq; k++)
 		resumable = s->ring[k % SSE_RING].seq == k &&
 		            s->ring[k % SSE_RING].data != NULL;
@@ -454,8 +600,15 @@ sse_serve(struct evhttp_request *req, void *arg)
 	c->s = s;
 	c->req = req;
 	c->conn = evhttp_request_get_connection(req);
+	if (auth_scope() &&
+	    (c->scope = scope_copy(auth_scope(), (*s->book)->plan)) == NULL) {
+		free(c);
+		http_error(req, 503, "out of memory");
+		return;
+	}
 	TAILQ_INSERT_TAIL(&s->clients, c, link);
 	s->st.clients++;
+	s->n_scoped += c->scope != NULL;
 	s->st.connects++;
 	evhttp_connection_set_closecb(c->conn, sse_on_close, c);
 	evhttp_add_header(out, "Content-Type", "text/event-stream; charset=utf-8");
@@ -504,6 +657,8 @@ sse_free(struct sse *s)
 	for (size_t i = 0; i < SSE_RING; i++)
 		free(s->ring[i].data);
 	free(s->dirty);
+	sse_log_clear(s);
+	free(s->log);
 	if (s->pending)
 		evbuffer_free(s->pending);
 	free(s);

@@ -6,7 +6,7 @@ set -eu
 
 build="gcc make pkg-config libzmq3-dev libevent-dev libsqlite3-dev
 libprotobuf-c-dev protobuf-c-compiler libsystemd-dev libjansson-dev
-libinih-dev tzdata libjs-chart.js libxlsxwriter-dev"
+libinih-dev tzdata libjs-chart.js libxlsxwriter-dev libsodium-dev"
 # systemd: systemd-analyze verify/security; prometheus: promtool;
 # man-db and groff-base: the man pages (verify runs man(1) on Documentation=);
 # clang and its runtime (libFuzzer, sanitizers) build the fuzz targets.

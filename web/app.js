@@ -30,6 +30,8 @@ const I18N = {
     export: 'Xuất', print: 'In báo cáo', weekly_title: 'BÁO CÁO TIẾN ĐỘ THỰC HIỆN NHIỆM VỤ',
     as_of: 'Tính đến', summary: 'Tổng hợp theo nhiệm vụ', top_units: 'Xếp hạng thi đua',
     error: 'Lỗi', voided: 'đã hủy', correction: 'hủy báo cáo',
+    login: 'Đăng nhập', logout: 'Đăng xuất', name: 'Tên tài khoản', password: 'Mật khẩu',
+    login_failed: 'Sai tên hoặc mật khẩu.',
     st_done: 'Hoàn thành', st_on_track: 'Đúng tiến độ', st_lagging: 'Chậm',
     st_critical: 'Chậm nghiêm trọng', st_overdue: 'Quá hạn', st_silent: 'Không báo cáo',
     st_not_started: 'Chưa bắt đầu',
@@ -60,6 +62,8 @@ const I18N = {
     export: 'Export', print: 'Print', weekly_title: 'PROGRESS REPORT',
     as_of: 'As of', summary: 'Summary by task', top_units: 'Ranking',
     error: 'Error', voided: 'voided', correction: 'voids report',
+    login: 'Log in', logout: 'Log out', name: 'Account', password: 'Password',
+    login_failed: 'Wrong name or password.',
     st_done: 'Done', st_on_track: 'On track', st_lagging: 'Lagging',
     st_critical: 'Critical', st_overdue: 'Overdue', st_silent: 'Silent',
     st_not_started: 'Not started',
@@ -97,7 +101,7 @@ function el(tag, attrs, ...kids) {
 
 async function api(path) {
   const r = await fetch(path, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
-  if (r.status === 401) { location.href = '/login'; throw new Error('401'); }
+  if (r.status === 401) { const e = new Error('login'); e.login = true; throw e; }
   if (!r.ok) {
     let msg = r.status + ' ' + r.statusText;
     try { msg = (await r.json()).error || msg; } catch (e) { /* not JSON */ }
@@ -427,7 +431,7 @@ async function viewRanking() {
 
 async function viewReport() {
   const [g, active, r] = await Promise.all([api('/v1/grid' + enc({ size: 1 })), api('/v1/alerts'), api('/v1/ranking')]);
-  const root = g.rows[0];
+  const root = g.head || g.rows[0];
   const now = new Date().toISOString();
   mount(
     el('div', { class: 'noprint controls' }, el('button', { onclick: () => window.print(), id: 'print' }, t('print'))),
@@ -508,7 +512,7 @@ async function route(again) {
     document.body.dataset.view = name;
     document.body.dataset.ready = String(Date.now());
   } catch (e) {
-    showError(e);
+    if (e.login) showLogin(); else showError(e);
   }
 }
 
@@ -518,6 +522,33 @@ async function loadMeta() {
   S.tasks = tasks.tasks; S.taskBy = Object.fromEntries(S.tasks.map(x => [x.code, x]));
 }
 
+function showLogin(msg) {
+  const name = el('input', { name: 'name', id: 'login-name', autocomplete: 'username', required: true });
+  const pw = el('input', { name: 'password', id: 'login-password', type: 'password',
+    autocomplete: 'current-password', required: true });
+  const err = el('p', { class: 'error', id: 'login-error', hidden: !msg }, msg || '');
+  const form = el('form', { class: 'card', id: 'login' },
+    el('h1', {}, t('login')), err,
+    el('p', {}, el('label', {}, t('name'), el('br'), name)),
+    el('p', {}, el('label', {}, t('password'), el('br'), pw)),
+    el('button', { type: 'submit', id: 'login-submit' }, t('login')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const r = await fetch('/login', { method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ name: name.value, password: pw.value }) });
+    if (r.ok) location.reload();
+    else { err.hidden = false; err.textContent = r.status === 429 ? (await r.json()).error : t('login_failed'); }
+  });
+  mount(form);
+  document.body.dataset.view = 'login';
+}
+
+async function logout() {
+  await fetch('/logout', { method: 'POST', credentials: 'same-origin' });
+  location.reload();
+}
+
 async function main() {
   try {
     S.dash = await api('/v1/dashboard');
@@ -525,14 +556,17 @@ async function main() {
     document.documentElement.lang = S.lang;
     document.title = 'tiendo — ' + S.dash.plan;
     document.getElementById('plan-name').textContent = S.dash.plan || 'tiendo';
-    document.getElementById('foot').textContent = 'tiendo ' + S.dash.version;
+    const foot = document.getElementById('foot');
+    foot.replaceChildren('tiendo ' + S.dash.version,
+      S.dash.account ? el('span', {}, ' · ' + S.dash.account + ' (' + S.dash.scope + ') · ',
+        el('a', { href: '#', id: 'logout', onclick: (e) => { e.preventDefault(); logout(); } }, t('logout'))) : '');
     document.querySelectorAll('[data-i18n]').forEach(e => { e.textContent = t(e.dataset.i18n); });
     setLive(false);
     connect();
     await loadMeta();
     api('/v1/alerts').then(a => setAlertCount(a.alerts.length)).catch(() => {});
   } catch (e) {
-    showError(e);
+    if (e.login) showLogin(); else showError(e);
     return;
   }
   window.addEventListener('hashchange', () => route(false));

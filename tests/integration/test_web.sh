@@ -42,6 +42,6 @@ expect_eq "an unknown export parameter is refused" "$(get_status '/v1/export/tal
 mkdir -p "$B/screenshots"
 /usr/bin/python3 tests/web/browser.py "$HTTP" "$B/tiendo-push" "$B/screenshots" 2>"$T/browser.log"
 rc=$?
-[ $rc -eq 0 ] || { echo "# browser.py exited $rc:"; tail -20 "$T/browser.log" | sed 's/^/#   /'; }
+[ $rc -eq 0 ] || flunk "browser.py ran to the end (exit $rc)" "$(grep -v "^#[0-9]" "$T/browser.log" | tail -12)"
 ok "tiendod still answers" get /healthz
 finish

@@ -16,9 +16,13 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 
-HTTP, PUSH, SHOTS = sys.argv[1], sys.argv[2], sys.argv[3]
+HTTP = sys.argv[1] if len(sys.argv) > 1 else ""
+PUSH = sys.argv[2] if len(sys.argv) > 2 else ""
+SHOTS = sys.argv[3] if len(sys.argv) > 3 else "."
+
 N_OK = N_FAIL = 0
 
 
@@ -35,15 +39,20 @@ def report(name, good, detail=""):
     sys.stdout.flush()
 
 
-def get(path):
+def get(path):  # noqa: D103
     with urllib.request.urlopen(HTTP + path, timeout=10) as r:
         return json.load(r)
 
 
 def poll(fn, limit):
+    """fn() until true or the deadline; a page re-rendering under the
+    check (a stale or missing element) counts as not yet."""
     end = time.time() + limit
     while True:
-        v = fn()
+        try:
+            v = fn()
+        except WebDriverException:
+            v = None
         if v or time.time() >= end:
             return v
         time.sleep(0.05)
@@ -111,6 +120,11 @@ def console_errors(d):
     return [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
 
 
+def summary():
+    print("# %d passed, %d failed" % (N_OK, N_FAIL))
+    sys.exit(1 if N_FAIL else 0)
+
+
 def main():
     os.makedirs(SHOTS, exist_ok=True)
     d = browser()
@@ -118,8 +132,7 @@ def main():
         run(d)
     finally:
         d.quit()
-    print("# %d passed, %d failed" % (N_OK, N_FAIL))
-    sys.exit(1 if N_FAIL else 0)
+    summary()
 
 
 def run(d):
@@ -139,7 +152,7 @@ def run(d):
 
     # A report changes the page within 2 s, without a reload.
     sel = 'td.cell[data-task="cay"][data-unit="xa-a"]'
-    before = d.find_element(By.CSS_SELECTOR, sel).get_attribute("data-actual")
+    before = poll(lambda: d.find_element(By.CSS_SELECTOR, sel).get_attribute("data-actual"), 5)
     p = push("--client", "xa-a", "--unit", "xa-a", "--task", "cay", "--add", "7",
              "--reporter", "Cán bộ Hoàng Đan", "--note", "trồng ở thôn Đồng Giếng")
     t0 = time.time()
@@ -211,4 +224,5 @@ def run(d):
     report("no console errors", not errs, json.dumps(errs, ensure_ascii=False, indent=1))
 
 
-main()
+if __name__ == "__main__":
+    main()
