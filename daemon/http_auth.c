@@ -212,9 +212,13 @@ auth_set_cookie(struct evhttp_request *req, const char *id, long max_age)
 	                                       "X-Forwarded-Proto");
 	char c[256];
 
+	const char *peer = auth_peer(req);
+	/* Only a proxy on this machine is believed about TLS. */
+	int tls = proto && strcmp(proto, "https") == 0 &&
+	          (strncmp(peer, "127.", 4) == 0 || strcmp(peer, "::1") == 0);
+
 	snprintf(c, sizeof c, "tiendo_session=%s; Path=/; Max-Age=%ld; HttpOnly; "
-	         "SameSite=Strict%s", id, max_age,
-	         proto && strcmp(proto, "https") == 0 ? "; Secure" : "");
+	         "SameSite=Strict%s", id, max_age, tls ? "; Secure" : "");
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", c);
 }
 

@@ -12,7 +12,7 @@ libinih-dev tzdata libjs-chart.js libxlsxwriter-dev libsodium-dev"
 # clang and its runtime (libFuzzer, sanitizers) build the fuzz targets.
 test="libcmocka-dev sqlite3 curl jq procps systemd prometheus man-db groff-base
 clang libclang-rt-dev socat
-chromium chromium-driver python3-selenium"
+chromium chromium-driver python3-selenium nginx-light openssl"
 
 run="curl jq"
 
