@@ -57,7 +57,8 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LIBS = $(shell cat $(B)/pkg.libs 2>/dev/null) -lm
 TEST_LIBS = $(shell cat $(B)/pkg-test.libs 2>/dev/null)
 
-PKGS := libzmq libevent libevent_pthreads sqlite3 libprotobuf-c libsystemd jansson inih
+PKGS := libzmq libevent libevent_pthreads sqlite3 libprotobuf-c libsystemd jansson inih \
+	xlsxwriter libsodium
 
 CORE_SRC := $(wildcard core/*.c)
 DAEMON_SRC := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
@@ -127,7 +128,19 @@ $(B)/obj/$(B)/proto/tiendo.pb-c.o: $(PROTO_C) $(B)/pkg.libs
 $(LIB_CORE): $(call obj,$(CORE_SRC)) $(B)/obj/$(B)/proto/tiendo.pb-c.o
 	@rm -f $@
 	ar rcs $@ $^
-$(LIB_DAEMON): $(call obj,$(DAEMON_SRC))
+# The dashboard: web/ and Debian's Chart.js, compiled into tiendod
+# (daemon/http_web.c serves them); generated into $(B), never committed.
+CHARTJS ?= /usr/share/javascript/chart.js/chart.min.js
+WEB_FILES := $(sort $(wildcard web/*.html web/*.css web/*.js web/*.svg))
+WEB_OBJ := $(B)/obj/$(B)/web/assets.o
+$(B)/web/assets.c: $(WEB_FILES) scripts/embed-web.sh $(B)/pkg.cflags
+	@mkdir -p $(dir $@)
+	sh scripts/embed-web.sh $@ $(WEB_FILES) $(CHARTJS)
+$(WEB_OBJ): $(B)/web/assets.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(CFLAGS) $(SANFLAGS) -Idaemon -c $< -o $@
+
+$(LIB_DAEMON): $(call obj,$(DAEMON_SRC)) $(WEB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^ $(if $^,,)
 $(LIB_CLIENT): $(call obj,$(CLIENT_SRC))
@@ -192,6 +205,7 @@ $(B)/bench/mqload: $(call obj,tests/bench/mqload.c)
 
 bench: all $(TOOLS) $(B)/pkg-test.libs $(B)/pkg-bench.stamp $(BENCHES)
 	@sh tests/bench/run.sh $(B)
+	@sh tests/bench/web.sh $(B)
 
 # Knobs: CHAOS_CLIENTS, CHAOS_REPORTS, CHAOS_KILLS (tests/chaos/chaos.sh).
 chaos: all $(B)/pkg-test.libs

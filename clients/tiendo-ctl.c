@@ -31,6 +31,7 @@
 #include "lang.h"
 #include "httpget.h"
 #include "keys.h"
+#include "ctl_user.h"
 #include "plan.h"
 #include "table.h"
 #include "when.h"
@@ -62,6 +63,8 @@ usage(FILE *out)
 "       tiendo-ctl [--http URL] silence list [--all] [--json]\n"
 "       tiendo-ctl [--http URL] silence expire ID [--by NAME]\n"
 "       tiendo-ctl keygen [--dir DIR] NAME...\n"
+"       tiendo-ctl user [--accounts FILE] add NAME [--units U,...]\n"
+"       tiendo-ctl user [--accounts FILE] del|passwd|token NAME | list\n"
 "\n"
 "  status     progress of every (task, unit) against its target and pace,\n"
 "             one table per task; roll-ups first, in unit-tree order\n"
@@ -99,6 +102,11 @@ usage(FILE *out)
 "             0600) and DIR/NAME.pub (default DIR: .); never overwrites.\n"
 "             NAME \"server\" is the daemon's (its keys_dir); a client's\n"
 "             NAME.pub goes to the daemon's keys_dir/clients/NAME.key\n"
+"  user       the dashboard's accounts (default FILE $TIENDO_ACCOUNTS or\n"
+"             " CTL_DEFAULT_ACCOUNTS "): add (password from the terminal\n"
+"             or stdin's first line; --units: the units it may see, with\n"
+"             those below them; default *, all), del, passwd, list, and\n"
+"             token (prints a new token for scripts, once)\n"
 "\n"
 "  --http URL  the daemon's HTTP address (default $TIENDO_HTTP or\n"
 "              " CTL_DEFAULT_HTTP ")\n"
@@ -733,7 +741,9 @@ main(int argc, char **argv)
 		return ctl_keygen(argc - optind, argv + optind);
 	if (strcmp(cmd, "silence") == 0)
 		return ctl_silence(http, argc - optind, argv + optind);
+	if (strcmp(cmd, "user") == 0)
+		return ctl_user(argc - optind, argv + optind);
 	fprintf(stderr, "%s: unknown command \"%s\" (status, check, alerts, "
-	        "silence, reports, reload, backup, keygen)\n", progname, cmd);
+	        "silence, reports, reload, backup, keygen, user)\n", progname, cmd);
 	return EX_USAGE;
 }

@@ -24,6 +24,7 @@
 #include "http_conns.h"
 #include "http_kinds.h"
 #include "indicator.h"
+#include "http_auth.h"
 #include "log.h"
 #include "pacing.h"
 #include "rollcount.h"
@@ -50,8 +51,10 @@ struct http {
 		int methods;
 		http_route_fn fn;
 		void *arg;
-	} routes[8];
+	} routes[32];
 	size_t n_routes;
+	http_gate_fn gate;      /* accounts (http_auth.c); NULL: open */
+	void *gate_arg;
 };
 
 static const char *
@@ -225,6 +228,8 @@ http_units(struct http *h, struct evhttp_request *req)
 
 	for (size_t i = 0; i < p->n_units; i++) {
 		const struct plan_unit *u = &p->units[(*h->book)->preorder[i]];
+		if (!scope_unit(auth_scope(), (*h->book)->preorder[i]))
+			continue;
 		json_array_append_new(units, json_pack("{s:s, s:s, s:s, s:s?, s:i}",
 			"code", u->code, "name", u->name, "kind", u->kind,
 			"parent", u->parent >= 0 ? p->units[u->parent].code : NULL,
@@ -258,16 +263,22 @@ http_tasks(struct http *h, struct evhttp_request *req)
 
 	for (size_t i = 0; i < p->n_tasks; i++) {
 		const struct plan_task *t = &p->tasks[i];
-		json_t *ms = json_array(), *revs = json_array();
+		json_t *ms, *revs;
 		dec_t total = 0;
 		size_t n = 0;
+
+		if (!scope_task(auth_scope(), (int)i))
+			continue;
+		ms = json_array();
+		revs = json_array();
 
 		for (size_t k = 0; k < t->n_milestones; k++)
 			json_array_append_new(ms, json_pack("{s:o, s:o}",
 				"at", json_when(t->milestones[k].at),
 				"percent", json_pct(t->milestones[k].percent)));
 		for (size_t k = 0; k < p->n_targets; k++)
-			if (p->targets[k].task == (int)i) {
+			if (p->targets[k].task == (int)i &&
+			    scope_unit(auth_scope(), p->targets[k].unit)) {
 				dec_add(total, plan_target_value(p, k, now), &total);
 				http_revisions(p, k, revs);
 				n++;
@@ -353,6 +364,7 @@ struct tallies {
 	when_t period_start, period_end;
 	struct board *before;   /* period=: the board before it began */
 	struct rollup *ru0;     /* and its roll-ups */
+	struct scope *scope;    /* the account's, copied; NULL = all */
 	when_t now;
 	size_t next;            /* next task to render */
 	int rows;               /* rows sent so far */
@@ -369,6 +381,7 @@ tallies_free(struct tallies *ts)
 	board_free(ts->past);
 	board_free(ts->before);
 	free(ts->period);
+	scope_free(ts->scope);
 	free(ts);
 }
 
@@ -470,7 +483,8 @@ tallies_task(struct tallies *ts, struct book *book, int ti,
 		struct tally_view v;
 		uint32_t n;
 
-		if (ts->unit >= 0 && !plan_unit_within(p, u, ts->unit))
+		if ((ts->unit >= 0 && !plan_unit_within(p, u, ts->unit)) ||
+		    !scope_unit(ts->scope, u))
 			continue;
 		/* A roll-up row only where it sums more than the unit's own
 		 * target. */
@@ -601,6 +615,11 @@ http_tallies(struct http *h, struct evhttp_request *req)
 	ts->task = ts->unit = ts->owner = -1;
 	ts->rollup_share = h->rollup_share;
 	ts->now = when_now();
+	if (auth_scope() && (ts->scope = scope_copy(auth_scope(), p)) == NULL) {
+		http_error(req, 503, "out of memory");
+		free(ts);
+		return;
+	}
 	if (http_query(req, &q, allowed) < 0) {
 		tallies_free(ts);
 		return;
@@ -668,7 +687,6 @@ fail:
 	tallies_free(ts);
 }
 
-#define HTTP_GET_HEAD (EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
 
 /* The methods `path` is served for; 0 when there is no such path. */
 static int
@@ -685,10 +703,10 @@ http_methods(const struct http *h, const char *path, size_t *route)
 		}
 	for (size_t i = 0; builtin[i]; i++)
 		if (strcmp(path, builtin[i]) == 0)
-			return HTTP_GET_HEAD;
+			return HTTP_GET;
 	if (h->alerts && (strcmp(path, "/v1/alerts") == 0 ||
 	                  strcmp(path, "/v1/alerts/history") == 0))
-		return HTTP_GET_HEAD;
+		return HTTP_GET;
 	return 0;
 }
 
@@ -753,6 +771,8 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	int methods;
 
 	http_conns_request(h->conns, req);
+	if (h->gate && h->gate(req, path, h->gate_arg) < 0)
+		return;
 	if (path == NULL) {
 		http_error(req, 400, "request has no path");
 		return;
@@ -916,6 +936,13 @@ void
 http_set_rollup_share(struct http *h, double share)
 {
 	h->rollup_share = share;
+}
+
+void
+http_set_gate(struct http *h, http_gate_fn fn, void *arg)
+{
+	h->gate = fn;
+	h->gate_arg = arg;
 }
 
 void

@@ -33,8 +33,16 @@ struct http_conns *http_get_conns(const struct http *h);
  * 405 with Allow before fn is called.  For modules that own their resource
  * (/metrics, /v1/reload).  0, or -1 when the table is full. */
 typedef void (*http_route_fn)(struct evhttp_request *req, void *arg);
+/* What a resource that is only read takes: GET, and HEAD like it. */
+#define HTTP_GET (EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
 int http_route(struct http *h, const char *path, int methods, http_route_fn fn,
                void *arg);
+/* Runs before every request: fn replies itself and returns -1 to stop
+ * it (not logged in, not allowed), or returns 0 to let it through.
+ * path may be NULL.  For the accounts (http_auth.c). */
+typedef int (*http_gate_fn)(struct evhttp_request *req, const char *path,
+                            void *arg);
+void http_set_gate(struct http *h, http_gate_fn fn, void *arg);
 /* Serves /v1/alerts and /v1/alerts/history from `a` (http_alerts.c). */
 struct alerts;
 void http_set_alerts(struct http *h, struct alerts *a);

@@ -21,6 +21,7 @@
 #include "alertrows.h"
 #include "http.h"
 #include "http_alerts.h"
+#include "http_auth.h"
 
 #define HISTORY_LIMIT_DEFAULT 100
 #define HISTORY_LIMIT_MAX 10000
@@ -55,7 +56,9 @@ ha_row(void *arg, const void *body, size_t len)
 		return 0;
 	r->scanned++;
 	r->last = a->seq;
-	if (r->owner && strcmp(a->owner, r->owner) != 0) {
+	/* An account sees the alerts of its scope only (http_auth.h). */
+	if (!scope_unit_code(auth_scope(), a->unit) ||
+	    (r->owner && strcmp(a->owner, r->owner) != 0)) {
 		tiendo__alert__free_unpacked(a, NULL);
 		return 0;
 	}

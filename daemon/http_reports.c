@@ -1,7 +1,9 @@
 /*
  * http_reports.c - GET /v1/reports: the reports of a pair as they came,
  * with reporter, note and corrections, paged by row id like the alert
- * history (since=, next_since).
+ * history (since=, next_since); or, with order=newest, the latest first
+ * (a unit's page on the dashboard), paged back with before= and
+ * next_before.  An account with a unit scope names a unit of its scope.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 
 #include "book.h"
 #include "http.h"
+#include "http_auth.h"
 #include "http_reports.h"
 #include "log.h"
 #include "store_list.h"
@@ -107,6 +110,23 @@ hr_filter(struct evhttp_request *req, const struct plan *p,
 		http_error(req, 400, "unit \"%.64s\" is not in the plan", f->unit);
 		return -1;
 	}
+	if (auth_scope() &&
+	    (f->unit == NULL || !scope_unit_code(auth_scope(), f->unit))) {
+		http_error(req, 403, "unit \"%.64s\" is outside this account's "
+		           "scope", f->unit ? f->unit : "(all)");
+		return -1;
+	}
+	if ((v = evhttp_find_header(q, "order")) && strcmp(v, "oldest") != 0 &&
+	    !(f->newest = strcmp(v, "newest") == 0)) {
+		http_error(req, 400, "order must be oldest or newest; got "
+		           "\"%.64s\"", v);
+		return -1;
+	}
+	if ((v = evhttp_find_header(q, "before")) &&
+	    (hr_int(v, &f->before_id) < 0 || f->before_id < 1)) {
+		http_error(req, 400, "before must be a report id; got \"%.64s\"", v);
+		return -1;
+	}
 	if ((v = evhttp_find_header(q, "since")) && hr_int(v, &f->after_id) < 0) {
 		http_error(req, 400, "since must be a report id; got \"%.64s\"", v);
 		return -1;
@@ -123,19 +143,14 @@ hr_filter(struct evhttp_request *req, const struct plan *p,
 void
 http_reports_on_request(struct evhttp_request *req, void *arg)
 {
-	static const char *const allowed[] = { "task", "unit", "since", "limit",
-	                                       NULL };
+	static const char *const allowed[] = { "task", "unit", "since", "before",
+	                                       "order", "limit", NULL };
 	struct book *book = *(struct book **)arg;
 	struct store_list_filter f = { 0 };
 	struct hr_page pg = { .rows = json_array() };
 	struct evkeyvalq q;
 	char err[256];
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
-		http_error(req, 405, "only GET is served");
-		json_decref(pg.rows);
-		return;
-	}
 	if (http_query(req, &q, allowed) < 0) {
 		json_decref(pg.rows);
 		return;
@@ -151,8 +166,8 @@ http_reports_on_request(struct evhttp_request *req, void *arg)
 		goto out;
 	}
 	http_reply(req, 200, json_pack("{s:O, s:o}", "reports", pg.rows,
-		"next_since", pg.n == f.limit ? json_integer((json_int_t)pg.last)
-		                              : json_null()));
+		f.newest ? "next_before" : "next_since", pg.n == f.limit
+		? json_integer((json_int_t)pg.last) : json_null()));
 out:
 	json_decref(pg.rows);
 	evhttp_clear_headers(&q);

@@ -21,11 +21,17 @@
 #include "alerts.h"
 #include "book.h"
 #include "config.h"
+#include "export.h"
 #include "curve.h"
 #include "fdbudget.h"
 #include "http.h"
 #include "http_conns.h"
 #include "http_reports.h"
+#include "http_auth.h"
+#include "http_grid.h"
+#include "http_ranking.h"
+#include "http_series.h"
+#include "http_web.h"
 #include "ingest.h"
 #include "log.h"
 #include "metrics.h"
@@ -34,6 +40,7 @@
 #include "retention.h"
 #include "silences.h"
 #include "reload.h"
+#include "sse.h"
 
 struct tiendod {
 	struct config conf;
@@ -45,6 +52,10 @@ struct tiendod {
 	struct http *http;
 	struct alerts *alerts;
 	struct curve *curve;
+	struct http_web *web;
+	struct sse *sse;
+	struct http_auth *auth;
+	char accounts[4096];
 	struct event *ev_term, *ev_int;
 	char endpoints[4096];
 	/* Kept for reloads: the settings are rebuilt the same way. */
@@ -485,7 +496,6 @@ main(int argc, char **argv)
 		};
 		if ((d.alerts = alerts_new(d.base, d.zctx, &d.book, &ac, &err)) == NULL)
 			fatal(EX_UNAVAILABLE, "%s", err ? err : "alerts: failed");
-		ingest_set_hooks(d.ingest, &alerts_ingest_hooks, d.alerts);
 		http_set_alerts(d.http, d.alerts);
 	}
 	http_set_rollup_share(d.http, d.conf.rollup_critical_share / 100);
@@ -496,6 +506,27 @@ main(int argc, char **argv)
 	                                 retention_every(d.conf.alert_retention),
 	                                 &err)) == NULL)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "retention: failed");
+	/* The dashboard: its files, /v1/series, and the live stream, which
+	 * sees each batch before the alert engine does. */
+	if ((d.web = http_web_new(d.http, &d.book, d.conf.language)) == NULL ||
+	    http_series_route(d.http, &d.book) < 0 ||
+	    http_grid_route(d.http, &d.book) < 0 ||
+	    export_route(d.http, &d.book, d.conf.language) < 0 ||
+	    http_ranking_route(d.http, &d.book, d.conf.language) < 0 ||
+	    (d.sse = sse_new(d.base, d.http, &d.book, d.alerts)) == NULL)
+		fatal(EX_SOFTWARE, "http: cannot set up the dashboard");
+	sse_chain(d.sse, &alerts_ingest_hooks, d.alerts);
+	/* The accounts file lives beside the settings file. */
+	{
+		const char *cf = d.config_path ? d.config_path : CONFIG_DEFAULT_PATH;
+		const char *slash = strrchr(cf, '/');
+		snprintf(d.accounts, sizeof d.accounts, "%.*s/accounts",
+		         slash ? (int)(slash - cf) : 1, slash ? cf : ".");
+		if ((d.auth = http_auth_new(d.http, &d.book, d.conf.http,
+		                            d.accounts)) == NULL)
+			fatal(EX_SOFTWARE, "http: cannot set up the accounts");
+	}
+	ingest_set_hooks(d.ingest, &sse_ingest_hooks, d.sse);
 	if ((d.notify = notify_new(d.base, status_line, &d)) == NULL ||
 	    (d.reload = reload_new(&d.conf, &d.book, d.ingest, d.notify,
 	                           build_config, &d)) == NULL)
@@ -507,7 +538,8 @@ main(int argc, char **argv)
 		.subscribers = alerts_subscribers, .subscribers_arg = d.alerts,
 		.more = { { http_conns_metrics, http_get_conns(d.http) },
 		          { publish_metrics, (void *)alerts_publish(d.alerts) },
-		          { d.preauth ? preauth_metrics : NULL, d.preauth } },
+		          { d.preauth ? preauth_metrics : NULL, d.preauth },
+		          { sse_metrics, d.sse } },
 	};
 	/* A new plan re-keys the alert engine at once, not at the next
 	 * evaluation. */
@@ -517,9 +549,8 @@ main(int argc, char **argv)
 	               metrics_on_request, &d.metrics) < 0 ||
 	    http_route(d.http, "/v1/reload", EVHTTP_REQ_POST, reload_on_http,
 	               d.reload) < 0 ||
-	    http_route(d.http, "/v1/silences", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
-	               EVHTTP_REQ_POST | EVHTTP_REQ_DELETE, silences_on_http,
-	               d.silences) < 0 ||
+	    http_route(d.http, "/v1/silences", HTTP_GET | EVHTTP_REQ_POST |
+	               EVHTTP_REQ_DELETE, silences_on_http, d.silences) < 0 ||
 	    http_route(d.http, "/v1/reports", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD,
 	               http_reports_on_request, &d.book) < 0)
 		fatal(EX_SOFTWARE, "http: too many routes");
@@ -545,7 +576,10 @@ main(int argc, char **argv)
 	if (event_base_dispatch(d.base) < 0)
 		log_err("event loop failed");
 
+	sse_free(d.sse);
 	http_free(d.http);
+	http_web_free(d.web);
+	http_auth_free(d.auth);
 	/* Drained with the hook still set: its last batch is evaluated. */
 	reload_free(d.reload);
 	notify_free(d.notify);

@@ -240,14 +240,7 @@ void
 metrics_on_request(struct evhttp_request *req, void *arg)
 {
 	struct evbuffer *buf = evbuffer_new();
-	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 
-	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
-		if (buf)
-			evbuffer_free(buf);
-		evhttp_send_error(req, 405, "only GET is served");
-		return;
-	}
 	if (buf == NULL || metrics_render(arg, buf) < 0) {
 		if (buf)
 			evbuffer_free(buf);

@@ -48,14 +48,17 @@ store_list(struct store *s, const struct store_list_filter *f,
 	snprintf(sql, sizeof sql,
 	         "SELECT id, client, seq, task, unit, kind, value, observed_at,"
 	         " received_at, reporter, note, voids_seq, void_reason,"
-	         " voided_by, voided_at FROM reports WHERE id > ?%s%s"
-	         " ORDER BY id LIMIT ?",
-	         f->task ? " AND task = ?" : "", f->unit ? " AND unit = ?" : "");
+	         " voided_by, voided_at FROM reports WHERE id > ?%s%s%s"
+	         " ORDER BY id%s LIMIT ?", f->before_id > 0 ? " AND id < ?" : "",
+	         f->task ? " AND task = ?" : "", f->unit ? " AND unit = ?" : "",
+	         f->newest ? " DESC" : "");
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, n, "list: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	sqlite3_bind_int64(st, i++, f->after_id);
+	if (f->before_id > 0)
+		sqlite3_bind_int64(st, i++, f->before_id);
 	if (f->task)
 		sqlite3_bind_text(st, i++, f->task, -1, SQLITE_STATIC);
 	if (f->unit)

@@ -16,6 +16,8 @@ struct store_list_filter {
 	const char *task;  /* NULL: any */
 	const char *unit;  /* NULL: any */
 	int64_t after_id;  /* rows with a greater id only (paging) */
+	int64_t before_id; /* newest first: rows with a smaller id only, 0 none */
+	int newest;        /* 1: newest first (a unit's latest reports) */
 	int64_t limit;     /* at most this many rows */
 };
 
@@ -29,7 +31,8 @@ struct store_list_row {
 
 typedef int (*store_list_fn)(void *arg, const struct store_list_row *row);
 
-/* Calls fn for each row in id order; fn returning non-zero stops it.  0,
+/* Calls fn for each row in id order (descending with f->newest); fn
+ * returning non-zero stops it.  0,
  * or -1 with SQLite's reason in err. */
 int store_list(struct store *s, const struct store_list_filter *f,
                store_list_fn fn, void *arg, char *err, size_t n);

@@ -71,6 +71,8 @@ cat <<MSG
   tiendod is running on the Tam Dương example plan (dates moved so that
   today is day 40 of the campaign), and 12 demo communes are reporting.
 
+  Dashboard:  http://$HTTP/               open it in a browser
+
   Look:  $B/tiendo-ctl status                 the tally table
          $B/tiendo-ctl status --task tet-trong-cay
          curl -s http://$HTTP/v1/tallies       the JSON API

@@ -1,0 +1,80 @@
+/*
+ * ranking.c - the emulation table (ranking.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ranking.h"
+
+static int
+ranking_cmp(const void *a, const void *b, void *arg)
+{
+	const struct plan *p = arg;
+	const struct ranking_row *x = a, *y = b;
+	const struct plan_unit *ux = &p->units[x->unit];
+	const struct plan_unit *uy = &p->units[y->unit];
+	int c = strcmp(ux->kind, uy->kind);
+
+	if (c != 0)
+		return c;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return strcmp(ux->code, uy->code);
+}
+
+size_t
+ranking_compute(const struct board *b, when_t now,
+                int (*keep)(void *arg, int unit), void *arg,
+                struct ranking_row *rows)
+{
+	const struct plan *p = b->plan;
+	size_t n = 0;
+	double *sum = calloc(p->n_units + 1, sizeof *sum);
+	struct ranking_row *acc = calloc(p->n_units + 1, sizeof *acc);
+
+	if (sum == NULL || acc == NULL) {
+		free(sum);
+		free(acc);
+		return 0;
+	}
+	for (size_t k = 0; k < p->n_targets; k++) {
+		int u = p->targets[k].unit;
+		struct tally_view v;
+		double r;
+
+		if (keep && !keep(arg, u))
+			continue;
+		board_view(b, (int)k, now, &v);
+		if (v.expected <= 0)
+			continue;
+		r = v.percent / v.expected;
+		sum[u] += r > RANKING_CAP ? RANKING_CAP : r < 0 ? 0 : r;
+		acc[u].tasks++;
+		acc[u].done += v.status == STATUS_DONE;
+		acc[u].behind += v.status == STATUS_LAGGING ||
+		                 v.status == STATUS_CRITICAL ||
+		                 v.status == STATUS_OVERDUE ||
+		                 v.status == STATUS_SILENT;
+	}
+	for (size_t u = 0; u < p->n_units; u++) {
+		if (acc[u].tasks == 0)
+			continue;
+		rows[n] = acc[u];
+		rows[n].unit = (int)u;
+		/* Rounded to 0.1 so that equal-looking scores rank equal. */
+		rows[n].score = (double)(long long)(sum[u] / (double)acc[u].tasks *
+		                                     1000 + 0.5) / 10;
+		n++;
+	}
+	qsort_r(rows, n, sizeof *rows, ranking_cmp, (void *)p);
+	for (size_t i = 0, first = 0; i < n; i++) {
+		if (i == 0 || strcmp(p->units[rows[i].unit].kind,
+		                     p->units[rows[i - 1].unit].kind) != 0)
+			first = i;
+		rows[i].rank = i > first && rows[i].score == rows[i - 1].score
+		               ? rows[i - 1].rank : (int)(i - first) + 1;
+	}
+	free(sum);
+	free(acc);
+	return n;
+}

@@ -1,0 +1,269 @@
+/*
+ * http_series.c - GET /v1/series?task=&unit=&from=&to=&step=
+ *
+ * The reports of the task are read once (store_series.c), grouped by
+ * target, and folded at every point as book_board_at() would: so the
+ * last point, at now, is the live tally.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+
+#include "http_auth.h"
+#include "http_series.h"
+#include "pacing.h"
+#include "series.h"
+#include "store_series.h"
+
+struct hs_scan {
+	const struct plan *plan;
+	const int *slot_of_unit;   /* unit -> target slot, -1: not wanted */
+	struct series_report *rows;
+	int *slot;                 /* per row */
+	size_t n, cap;
+};
+
+static int
+hs_row(void *arg, const struct store_series_row *r)
+{
+	struct hs_scan *s = arg;
+	int u = plan_unit_find(s->plan, r->unit);
+
+	if (u < 0 || s->slot_of_unit[u] < 0)
+		return 0;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		struct series_report *rows = realloc(s->rows, cap * sizeof *rows);
+		int *slot = rows ? realloc(s->slot, cap * sizeof *slot) : NULL;
+		if (rows)
+			s->rows = rows;
+		if (slot == NULL)
+			return -2;
+		s->slot = slot;
+		s->cap = cap;
+	}
+	s->rows[s->n].r = r->r;
+	s->rows[s->n].voided_at = r->voided_at;
+	s->slot[s->n] = s->slot_of_unit[u];
+	s->n++;
+	return 0;
+}
+
+struct hs_req {
+	int task, unit;           /* unit -1: every target of the task */
+	when_t from, to;
+	int64_t step;
+};
+
+/* Parses and checks the query; replies and returns -1 on an error. */
+static int
+hs_parse(struct evhttp_request *req, const struct plan *p, struct hs_req *r)
+{
+	static const char *const allowed[] = { "task", "unit", "from", "to",
+	                                       "step", NULL };
+	struct evkeyvalq q;
+	const char *v, *why;
+	int rc = -1;
+
+	if (http_query(req, &q, allowed) < 0)
+		return -1;
+	r->unit = -1;
+	if ((v = evhttp_find_header(&q, "task")) == NULL) {
+		http_error(req, 400, "task= is required");
+		goto out;
+	}
+	if ((r->task = plan_task_find(p, v)) < 0) {
+		http_error(req, 400, "task \"%.64s\" is not in the plan", v);
+		goto out;
+	}
+	if ((v = evhttp_find_header(&q, "unit")) &&
+	    (r->unit = plan_unit_find(p, v)) < 0) {
+		http_error(req, 400, "unit \"%.64s\" is not in the plan", v);
+		goto out;
+	}
+	if (v == NULL && auth_scope())
+		r->unit = auth_scope()->root;
+	if ((r->unit < 0 && auth_scope()) || !scope_unit(auth_scope(), r->unit)) {
+		http_error(req, 403, "unit \"%.64s\" is outside this account's "
+		           "scope", v ? v : "(all)");
+		goto out;
+	}
+	r->from = p->tasks[r->task].start;
+	r->to = when_now();
+	if ((v = evhttp_find_header(&q, "from")) &&
+	    when_parse(v, p->timezone, &r->from, NULL, &why) < 0) {
+		http_error(req, 400, "from=\"%.64s\": %s", v, why);
+		goto out;
+	}
+	if ((v = evhttp_find_header(&q, "to")) &&
+	    when_parse(v, p->timezone, &r->to, NULL, &why) < 0) {
+		http_error(req, 400, "to=\"%.64s\": %s", v, why);
+		goto out;
+	}
+	if (r->to < r->from) {
+		http_error(req, 400, "to is before from");
+		goto out;
+	}
+	/* About a hundred points by default, in whole hours. */
+	r->step = ((r->to - r->from) / 100 / 3600000 + 1) * 3600000;
+	if ((v = evhttp_find_header(&q, "step")) &&
+	    (when_parse_duration(v, &r->step, &why) < 0 || r->step <= 0)) {
+		http_error(req, 400, "step=\"%.64s\": %s", v,
+		           r->step <= 0 ? "must be positive" : why);
+		goto out;
+	}
+	if (series_points(r->from, r->to, r->step) > SERIES_MAX_POINTS) {
+		http_error(req, 400, "from, to and step make more than %d points",
+		           SERIES_MAX_POINTS);
+		goto out;
+	}
+	rc = 0;
+out:
+	evhttp_clear_headers(&q);
+	return rc;
+}
+
+static int
+hs_by_slot(const void *a, const void *b, void *arg)
+{
+	const int *slot = arg;
+
+	return slot[*(const size_t *)a] - slot[*(const size_t *)b];
+}
+
+/* The points, summed over the wanted targets; NULL on overflow or OOM. */
+static json_t *
+hs_points(const struct plan *p, const struct hs_req *r, struct hs_scan *s,
+          size_t n_slots, dec_t target)
+{
+	const struct plan_task *t = &p->tasks[r->task];
+	size_t n_pts = series_points(r->from, r->to, r->step);
+	size_t *order = malloc((s->n + 1) * sizeof *order);
+	size_t *first = calloc(n_slots + 1, sizeof *first);
+	struct series_report *sorted = malloc((s->n + 1) * sizeof *sorted);
+	struct tally_report *scratch = malloc((s->n + 1) * sizeof *scratch);
+	json_t *pts = json_array();
+	char buf[WHEN_BUFSZ], dbuf[DEC_BUFSZ];
+
+	if (!order || !first || !sorted || !scratch || !pts)
+		goto fail;
+	for (size_t i = 0; i < s->n; i++)
+		order[i] = i;
+	qsort_r(order, s->n, sizeof *order, hs_by_slot, s->slot);
+	for (size_t i = 0; i < s->n; i++) {
+		sorted[i] = s->rows[order[i]];
+		first[s->slot[order[i]] + 1]++;
+	}
+	for (size_t k = 0; k < n_slots; k++)
+		first[k + 1] += first[k];
+	for (size_t i = 0; i < n_pts; i++) {
+		when_t at = series_point(r->from, r->to, r->step, i);
+		dec_t sum = 0, a;
+		double exp_pct = pacing_expected(t, at);
+
+		for (size_t k = 0; k < n_slots; k++) {
+			if (series_actual_at(sorted + first[k], first[k + 1] - first[k],
+			                     at, scratch, &a) != TALLY_OK ||
+			    dec_add(sum, a, &sum) < 0)
+				goto fail;
+		}
+		if (json_array_append_new(pts, json_pack("{s:s, s:s, s:f, s:f}",
+		        "at", when_format_utc(at, buf, sizeof buf),
+		        "actual", dec_format(sum, dbuf, sizeof dbuf),
+		        "expected", round(exp_pct * (double)target / 100.0) / 1000.0,
+		        "expected_percent", round(exp_pct * 100) / 100)) < 0)
+			goto fail;
+	}
+	free(order); free(first); free(sorted); free(scratch);
+	return pts;
+fail:
+	free(order); free(first); free(sorted); free(scratch);
+	json_decref(pts);
+	return NULL;
+}
+
+static void
+hs_serve(struct evhttp_request *req, void *arg)
+{
+	struct book *book = *(struct book **)arg;
+	const struct plan *p = book->plan;
+	struct hs_req r;
+	struct hs_scan s = { .plan = p };
+	int *slot_of_unit = NULL;
+	size_t n_slots = 0;
+	dec_t target = 0;
+	json_t *pts;
+	char b1[WHEN_BUFSZ], b2[WHEN_BUFSZ], b3[WHEN_BUFSZ], b4[WHEN_BUFSZ];
+	char dbuf[DEC_BUFSZ];
+
+	if (hs_parse(req, p, &r) < 0)
+		return;
+	if ((slot_of_unit = malloc((p->n_units + 1) * sizeof *slot_of_unit)) == NULL) {
+		http_error(req, 503, "out of memory");
+		return;
+	}
+	for (size_t u = 0; u < p->n_units; u++)
+		slot_of_unit[u] = -1;
+	for (size_t k = plan_task_first_target(p, r.task);
+	     k < p->n_targets && p->targets[k].task == r.task; k++) {
+		int u = p->targets[k].unit;
+		if (r.unit >= 0 && !plan_unit_within(p, u, r.unit))
+			continue;
+		slot_of_unit[u] = (int)n_slots++;
+		dec_add(target, p->targets[k].value, &target);
+	}
+	if (n_slots == 0) {
+		http_error(req, 404, "no target of task \"%s\" at or under unit \"%s\"",
+		           p->tasks[r.task].code, p->units[r.unit].code);
+		goto out;
+	}
+	s.slot_of_unit = slot_of_unit;
+	{
+		int rc = store_series_scan(book->store, p->tasks[r.task].code, r.to,
+		                           hs_row, &s);
+		if (rc != 0) {
+			http_error(req, 503, rc == -2 ? "out of memory"
+			           : "cannot read the reports: storage error");
+			goto out;
+		}
+	}
+	if ((long long)s.n * (long long)series_points(r.from, r.to, r.step) >
+	    SERIES_MAX_WORK) {
+		http_error(req, 400, "%zu reports x %zu points is too much work: "
+		           "ask for fewer points (step=) or a shorter range", s.n,
+		           series_points(r.from, r.to, r.step));
+		goto out;
+	}
+	if ((pts = hs_points(p, &r, &s, n_slots, target)) == NULL) {
+		http_error(req, 503, "series overflowed or out of memory");
+		goto out;
+	}
+	http_reply(req, 200, json_pack(
+		"{s:s, s:s?, s:s?, s:b, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:o}",
+		"task", p->tasks[r.task].code,
+		"unit", r.unit >= 0 ? p->units[r.unit].code : NULL,
+		"unit_name", r.unit >= 0 ? p->units[r.unit].name : NULL,
+		"rollup", r.unit < 0 || plan_target_find(p, r.task, r.unit) < 0 ||
+		          n_slots > 1,
+		"targets", (json_int_t)n_slots,
+		"measure", p->tasks[r.task].measure,
+		"target", dec_format(target, dbuf, sizeof dbuf),
+		"start", when_format_utc(p->tasks[r.task].start, b1, sizeof b1),
+		"deadline", when_format_utc(p->tasks[r.task].deadline, b2, sizeof b2),
+		"from", when_format_utc(r.from, b3, sizeof b3),
+		"to", when_format_utc(r.to, b4, sizeof b4),
+		"step_s", (json_int_t)(r.step / 1000), "points", pts));
+out:
+	free(slot_of_unit);
+	free(s.rows);
+	free(s.slot);
+}
+
+int
+http_series_route(struct http *h, struct book **book)
+{
+	return http_route(h, "/v1/series", HTTP_GET, hs_serve, book);
+}

@@ -1,0 +1,101 @@
+#!/bin/sh
+# Accounts and scopes: the gate in front of every resource, logins,
+# tokens, and a commune account that sees only its commune everywhere
+# (JSON, exports, the live stream, and the page in Chromium).
+. tests/integration/lib.sh
+
+ACC=$T/accounts
+export TIENDO_ACCOUNTS=$ACC
+printf '[tiendod]\n' >"$T/tiendod.conf"
+# Before any account: open on loopback, as without accounts.
+start_daemon -c "$T/tiendod.conf" --alert-pending 0 --alert-interval 500ms || exit 1
+expect_eq "no accounts, loopback: open" "$(get_status /v1/tallies)" 200
+
+ok "tiendo-ctl user add (password on stdin)" sh -c \
+	"echo 'mat-khau-huyen' | '$B/tiendo-ctl' user add huyen"
+ok "tiendo-ctl user add --units xa-a" sh -c \
+	"echo 'mat-khau-xa-a' | '$B/tiendo-ctl' user add xa-a --units xa-a"
+expect_eq "a password under 8 characters is refused" \
+	"$(echo short | "$B/tiendo-ctl" user add x3 >/dev/null 2>&1; echo $?)" 65
+TOK=$("$B/tiendo-ctl" user token xa-a)
+expect_match "a token is 64 hex digits" "$TOK" '^[0-9a-f]{64}$'
+expect_match "user list" "$("$B/tiendo-ctl" user list)" "^xa-a	xa-a	password token$"
+expect_match "the file holds Argon2id hashes, mode 0600" \
+	"$(stat -c %a "$ACC") $(grep '^huyen:' "$ACC")" '^600 huyen:\*:\$argon2id\$'
+ok "tiendo-ctl user del" sh -c "echo 'mat-khau-x2x2' | '$B/tiendo-ctl' user add x2 && '$B/tiendo-ctl' user del x2"
+
+# Some data: one report each, so that both communes have rows.
+"$B/tiendo-push" -q --client xa-a --unit xa-a --task cay --add 100 --note "đợt 1"
+"$B/tiendo-push" -q --client xa-b --unit xa-b --task cay --add 50 --note "bí mật của xã B"
+
+# Accounts now exist (read again without a restart): a login is needed.
+expect_eq "accounts: no credentials, 401" "$(get_status /v1/tallies)" 401
+expect_eq "accounts: the page itself still loads" "$(get_status /)" 200
+expect_eq "accounts: /healthz stays open" "$(get_status /healthz)" 200
+A="Authorization: Bearer $TOK"
+aget() { curl -sf --max-time 10 -H "$A" "$HTTP$1"; }
+astatus() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "$A" "$HTTP$1"; }
+expect_eq "a wrong token: 401" \
+	"$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(printf %064d 0)" "$HTTP/v1/tallies")" 401
+
+expect_eq "commune token: /v1/tallies has only xa-a" \
+	"$(aget /v1/tallies | jq -c '[.tallies[].unit] | unique')" '["xa-a"]'
+expect_eq "commune token: /v1/units has only xa-a" \
+	"$(aget /v1/units | jq -c '[.units[].code]')" '["xa-a"]'
+expect_eq "commune token: /v1/tasks totals only its targets" \
+	"$(aget /v1/tasks | jq -c '[.tasks[] | [.code, .target_total]]')" '[["cay","1000"],["dat","12.5"]]'
+expect_eq "commune token: /v1/grid starts at xa-a" "$(aget /v1/grid | jq -r .head.unit)" xa-a
+expect_eq "commune token: /v1/grid of the district is refused" "$(astatus '/v1/grid?unit=huyen')" 403
+expect_eq "commune token: /v1/series is its own" "$(aget '/v1/series?task=cay' | jq -r '.unit + " " + .points[-1].actual')" "xa-a 100"
+expect_eq "commune token: /v1/series of xa-b is refused" "$(astatus '/v1/series?task=cay&unit=xa-b')" 403
+expect_eq "commune token: /v1/reports of xa-b is refused" "$(astatus '/v1/reports?unit=xa-b')" 403
+expect_eq "commune token: /v1/ranking has only xa-a" \
+	"$(aget /v1/ranking | jq -c '[.kinds[].rows[].unit]')" '["xa-a"]'
+expect_eq "commune token: alerts only of xa-a" \
+	"$(aget /v1/alerts | jq -c '[.alerts[].unit] | unique')" '["xa-a"]'
+expect_eq "commune token: alert history only of xa-a" \
+	"$(aget '/v1/alerts/history?limit=1000' | jq -c '[.alerts[].unit] | unique')" '["xa-a"]'
+expect_eq "commune token: the tallies CSV has only xa-a" \
+	"$(aget /v1/export/tallies.csv | tail -n +2 | cut -d, -f3 | sort -u | tr -d '\r')" xa-a
+expect_eq "commune token: the ranking CSV has only xa-a" \
+	"$(aget /v1/export/ranking.csv | tail -n +2 | cut -d, -f3 | sort -u)" xa-a
+expect_eq "commune token: /metrics needs scope *" "$(astatus /metrics)" 403
+
+# The live stream: a report of xa-b never reaches the commune's page.
+curl -sN --max-time 6 -H "$A" "$HTTP/v1/stream" >"$T/stream-a" &
+PIDS="$PIDS $!"
+curl -sN --max-time 6 "$HTTP/v1/stream" >"$T/stream-none" &
+PIDS="$PIDS $!"
+wait_for 5 grep -q 'event: hello' "$T/stream-a"
+"$B/tiendo-push" -q --client xa-b --unit xa-b --task cay --add 7
+"$B/tiendo-push" -q --client xa-a --unit xa-a --task cay --add 3
+ok "commune stream: its own report arrives" wait_for 3 grep -q '"unit":"xa-a"' "$T/stream-a"
+expect_eq "commune stream: nothing of xa-b, tallies or alerts" "$(grep -c 'xa-b' "$T/stream-a")" 0
+expect_eq "without credentials the stream is refused" "$(cat "$T/stream-none" | jq -r .error 2>/dev/null | cut -c1-6)" "log in"
+
+# Logins: same origin only, cookie flags, wrong passwords, rate limit.
+O="Origin: $HTTP"
+login() { curl -s -o "$T/login.out" -D "$T/login.hdr" -w '%{http_code}' -H "$1" \
+	--data-urlencode "name=$2" --data-urlencode "password=$3" "$HTTP/login"; }
+expect_eq "POST /login from another origin: 403" "$(login 'Origin: http://evil.example' xa-a mat-khau-xa-a)" 403
+expect_eq "POST /login, right password: 200" "$(login "$O" xa-a mat-khau-xa-a)" 200
+expect_match "the session cookie is HttpOnly and SameSite=Strict" \
+	"$(tr -d '\r' <"$T/login.hdr" | grep -i '^set-cookie')" 'tiendo_session=[0-9a-f]{32}; Path=/; Max-Age=[0-9]+; HttpOnly; SameSite=Strict$'
+C="Cookie: $(tr -d '\r' <"$T/login.hdr" | sed -n 's/^[Ss]et-[Cc]ookie: \(tiendo_session=[0-9a-f]*\);.*/\1/p')"
+expect_eq "the cookie opens the commune's tallies" \
+	"$(curl -sf -H "$C" "$HTTP/v1/tallies" | jq -c '[.tallies[].unit] | unique')" '["xa-a"]'
+expect_eq "behind a TLS proxy the cookie is Secure" \
+	"$(login "$O" xa-a mat-khau-xa-a >/dev/null; curl -s -D - -o /dev/null -H "$O" -H 'X-Forwarded-Proto: https' \
+	--data-urlencode name=huyen --data-urlencode password=mat-khau-huyen "$HTTP/login" | tr -d '\r' |
+	grep -ic 'set-cookie:.*; Secure$')" 1
+expect_eq "a cookie request that changes something needs the same origin" \
+	"$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "$C" -H 'Origin: http://evil.example' "$HTTP/logout")" 403
+mkdir -p "$B/screenshots"
+/usr/bin/python3 tests/web/scope.py "$HTTP" xa-a mat-khau-xa-a "Hợp Hòa" "$B/screenshots" 2>"$T/browser.log"
+rc=$?
+[ $rc -eq 0 ] || flunk "scope.py ran to the end (exit $rc)" "$(tail -20 "$T/browser.log")"
+codes=""
+for i in 1 2 3 4 5 6; do codes="$codes $(login "$O" xa-a wrong-password-$i)"; done
+expect_match "wrong passwords: 401, then 429 (5 tries a minute)" "$codes" ' 401 .* 429$'
+
+finish

@@ -1,0 +1,576 @@
+/*
+ * tiendo dashboard: one page, routes in the URL's hash, data from /v1/,
+ * live through /v1/stream (Server-Sent Events).  No framework, no build
+ * step: elements are made with el() (never innerHTML, so a unit's name
+ * cannot inject markup).  Charts are Chart.js from Debian.
+ */
+'use strict';
+
+const I18N = {
+  vi: {
+    nav_overview: 'Tổng quan', nav_alerts: 'Cảnh báo', nav_ranking: 'Thi đua',
+    nav_report: 'Báo cáo tuần', live_on: 'Trực tiếp', live_off: 'Mất kết nối',
+    unit: 'Đơn vị', task: 'Nhiệm vụ', owner: 'Cơ quan chủ trì', status: 'Trạng thái',
+    all: 'Tất cả', sort: 'Sắp xếp', sort_tree: 'Theo cây đơn vị', sort_name: 'Theo tên',
+    sort_worst: 'Chậm nhất trước', at: 'Tại ngày', now: 'Hiện tại', page: 'Trang',
+    prev: '‹ Trước', next: 'Sau ›', counts: 'Số đơn vị theo trạng thái',
+    whole: 'toàn bộ', children: 'đơn vị con', open_unit: 'Xem đơn vị',
+    measure: 'Đơn vị tính', start: 'Bắt đầu', deadline: 'Hạn', target: 'Chỉ tiêu',
+    actual: 'Thực hiện', percent: '% hoàn thành', expected: '% kế hoạch', lag: 'Chậm (điểm)',
+    projected: 'Dự kiến hoàn thành', will_not_finish: 'không kịp hạn', finished: 'đã hoàn thành',
+    no_data: 'chưa có số liệu', reports: 'Số báo cáo', last_report: 'Báo cáo cuối',
+    chart_actual: 'Thực hiện', chart_expected: 'Kế hoạch (tiến độ)', chart_target: 'Chỉ tiêu',
+    chart_deadline: 'Hạn', rollup_of: 'Tổng hợp', pick_unit: 'Bấm vào một dòng để xem biểu đồ của đơn vị.',
+    active_alerts: 'Cảnh báo đang hiệu lực', recent_events: 'Diễn biến gần đây',
+    severity: 'Mức độ', since: 'Từ', message: 'Nội dung', when: 'Lúc', transition: 'Chuyển trạng thái',
+    none: 'Không có.', latest_reports: 'Báo cáo gần nhất', reporter: 'Người báo cáo',
+    note: 'Ghi chú', value: 'Giá trị', observed: 'Thời điểm', tasks_of_unit: 'Các nhiệm vụ',
+    parent: 'Trực thuộc', kind: 'Loại', rank: 'Hạng', score: 'Điểm', tasks_n: 'Số chỉ tiêu',
+    done_n: 'Đã xong', behind_n: 'Chậm/quá hạn', rule: 'Cách tính điểm',
+    export: 'Xuất', print: 'In báo cáo', weekly_title: 'BÁO CÁO TIẾN ĐỘ THỰC HIỆN NHIỆM VỤ',
+    as_of: 'Tính đến', summary: 'Tổng hợp theo nhiệm vụ', top_units: 'Xếp hạng thi đua',
+    error: 'Lỗi', voided: 'đã hủy', correction: 'hủy báo cáo',
+    login: 'Đăng nhập', logout: 'Đăng xuất', name: 'Tên tài khoản', password: 'Mật khẩu',
+    login_failed: 'Sai tên hoặc mật khẩu.',
+    st_done: 'Hoàn thành', st_on_track: 'Đúng tiến độ', st_lagging: 'Chậm',
+    st_critical: 'Chậm nghiêm trọng', st_overdue: 'Quá hạn', st_silent: 'Không báo cáo',
+    st_not_started: 'Chưa bắt đầu',
+    sev_critical: 'nghiêm trọng', sev_warning: 'cảnh báo', sev_info: 'thông tin',
+    tr_firing: 'phát sinh', tr_escalated: 'tăng mức', tr_eased: 'giảm mức',
+    tr_reminder: 'nhắc lại', tr_resolved: 'đã hết', tr_done: 'hoàn thành',
+  },
+  en: {
+    nav_overview: 'Overview', nav_alerts: 'Alerts', nav_ranking: 'Ranking',
+    nav_report: 'Weekly report', live_on: 'Live', live_off: 'Disconnected',
+    unit: 'Unit', task: 'Task', owner: 'Owner', status: 'Status',
+    all: 'All', sort: 'Sort', sort_tree: 'Unit tree', sort_name: 'Name',
+    sort_worst: 'Worst first', at: 'As of', now: 'Now', page: 'Page',
+    prev: '‹ Previous', next: 'Next ›', counts: 'Units per status',
+    whole: 'whole', children: 'sub-units', open_unit: 'Open unit',
+    measure: 'Measure', start: 'Start', deadline: 'Deadline', target: 'Target',
+    actual: 'Actual', percent: '% done', expected: '% expected', lag: 'Lag (points)',
+    projected: 'Projected finish', will_not_finish: 'will not finish by the deadline',
+    finished: 'finished', no_data: 'no data yet', reports: 'Reports', last_report: 'Last report',
+    chart_actual: 'Actual', chart_expected: 'Expected pace', chart_target: 'Target',
+    chart_deadline: 'Deadline', rollup_of: 'Roll-up', pick_unit: 'Click a row to see that unit\'s chart.',
+    active_alerts: 'Active alerts', recent_events: 'Recent events',
+    severity: 'Severity', since: 'Since', message: 'Message', when: 'When', transition: 'Transition',
+    none: 'None.', latest_reports: 'Latest reports', reporter: 'Reporter',
+    note: 'Note', value: 'Value', observed: 'Observed', tasks_of_unit: 'Tasks',
+    parent: 'Parent', kind: 'Kind', rank: 'Rank', score: 'Score', tasks_n: 'Targets',
+    done_n: 'Done', behind_n: 'Behind', rule: 'How the score is computed',
+    export: 'Export', print: 'Print', weekly_title: 'PROGRESS REPORT',
+    as_of: 'As of', summary: 'Summary by task', top_units: 'Ranking',
+    error: 'Error', voided: 'voided', correction: 'voids report',
+    login: 'Log in', logout: 'Log out', name: 'Account', password: 'Password',
+    login_failed: 'Wrong name or password.',
+    st_done: 'Done', st_on_track: 'On track', st_lagging: 'Lagging',
+    st_critical: 'Critical', st_overdue: 'Overdue', st_silent: 'Silent',
+    st_not_started: 'Not started',
+    sev_critical: 'critical', sev_warning: 'warning', sev_info: 'info',
+    tr_firing: 'firing', tr_escalated: 'escalated', tr_eased: 'eased',
+    tr_reminder: 'reminder', tr_resolved: 'resolved', tr_done: 'done',
+  },
+};
+const STATUSES = ['done', 'on_track', 'lagging', 'critical', 'overdue', 'silent', 'not_started'];
+
+const S = {
+  dash: null, lang: 'vi', units: [], unitBy: {}, tasks: [], taskBy: {},
+  es: null, render: null, onTally: null, onAlert: null, charts: [],
+  activeAlerts: 0,
+};
+
+function t(k) { return (I18N[S.lang] && I18N[S.lang][k]) || I18N.vi[k] || k; }
+function stName(s) { return I18N[S.lang]['st_' + s] || s; }
+function stClass(s) { return STATUSES.includes(s) ? 'st-' + s : 'st-unknown'; }
+
+/* el('td', {class: 'x', 'data-a': 1}, 'text', child...) */
+function el(tag, attrs, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'onclick' || k === 'onchange') e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const k of kids.flat()) {
+    if (k === null || k === undefined || k === false) continue;
+    e.append(k instanceof Node ? k : document.createTextNode(String(k)));
+  }
+  return e;
+}
+
+async function api(path) {
+  const r = await fetch(path, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  if (r.status === 401) { const e = new Error('login'); e.login = true; throw e; }
+  if (!r.ok) {
+    let msg = r.status + ' ' + r.statusText;
+    try { msg = (await r.json()).error || msg; } catch (e) { /* not JSON */ }
+    throw new Error(path + ': ' + msg);
+  }
+  return r.json();
+}
+
+const locale = () => (S.lang === 'en' ? 'en-GB' : 'vi-VN');
+function fmtNum(s, digits) {
+  const n = Number(s);
+  if (!isFinite(n)) return String(s);
+  return n.toLocaleString(locale(), { maximumFractionDigits: digits === undefined ? 3 : digits });
+}
+function fmtPct(x) { return x === null || x === undefined ? '' : fmtNum(x, 1) + '%'; }
+function fmtDate(iso, withTime) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  const o = { timeZone: S.dash.timezone, day: '2-digit', month: '2-digit', year: 'numeric' };
+  if (withTime) { o.hour = '2-digit'; o.minute = '2-digit'; }
+  return d.toLocaleString(locale(), o);
+}
+function q(hash) {
+  const i = hash.indexOf('?');
+  return new URLSearchParams(i < 0 ? '' : hash.slice(i + 1));
+}
+function enc(params) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== '' && v !== null && v !== undefined) p.set(k, v);
+  const s = p.toString();
+  return s ? '?' + s : '';
+}
+function statusPill(s) { return el('span', { class: 'pill ' + stClass(s) }, stName(s)); }
+
+/* Calls fn at most once per `ms`, the last call winning. */
+function throttle(fn, ms) {
+  let timer = null, last = 0;
+  return () => {
+    if (timer) return;
+    const wait = Math.max(0, last + ms - Date.now());
+    timer = setTimeout(() => { timer = null; last = Date.now(); fn(); }, wait);
+  };
+}
+
+function showError(e) {
+  const app = document.getElementById('app');
+  app.replaceChildren(el('div', { class: 'error', id: 'error' }, t('error') + ': ' + e.message));
+}
+
+/* ---------- overview ---------- */
+
+/* replaceChildren with the null and false of conditionals left out. */
+function mount(...kids) {
+  document.getElementById('app').replaceChildren(...kids.flat().filter(k => k !== null && k !== false && k !== undefined));
+}
+
+async function viewOverview(params) {
+  /* One root (a district, a province): start from it and its children. */
+  const roots = S.units.filter(u => !u.parent);
+  const unit = params.get('unit') || (roots.length === 1 ? roots[0].code : ''), page = params.get('page') || '0';
+  const status = params.get('status') || '', sort = params.get('sort') || 'tree';
+  const at = params.get('at') || '', task = params.get('task') || '', owner = params.get('owner') || '';
+  const g = await api('/v1/grid' + enc({ unit, page, status, sort: sort === 'tree' ? '' : sort,
+    at: at ? at + 'T23:59:59' : '' }));
+  const tasks = g.tasks.filter(c => (!task || c === task) &&
+    (!owner || (S.taskBy[c] && S.taskBy[c].owner === owner)));
+  const go = (changes) => {
+    const p = { unit, status, sort, at, task, owner, page: 0, ...changes };
+    location.hash = '#/' + enc(p);
+  };
+  const sel = (name, value, options) => el('select', { name, onchange: e => go({ [name]: e.target.value }) },
+    options.map(([v, label]) => el('option', { value: v, selected: v === value }, label)));
+  const owners = [...new Set(S.tasks.map(x => x.owner).filter(Boolean))];
+  const controls = el('div', { class: 'controls' },
+    el('label', {}, t('unit'), sel('unit', unit, [['', t('all')], ...S.units.map(u =>
+      [u.code, '\u00a0'.repeat(u.depth * 2) + u.name])])),
+    el('label', {}, t('task'), sel('task', task, [['', t('all')], ...S.tasks.map(x => [x.code, x.title])])),
+    el('label', {}, t('owner'), sel('owner', owner, [['', t('all')], ...owners.map(o =>
+      [o, (S.unitBy[o] || {}).name || o])])),
+    el('label', {}, t('status'), sel('status', status, [['', t('all')], ...STATUSES.map(s => [s, stName(s)])])),
+    el('label', {}, t('sort'), sel('sort', sort, [['tree', t('sort_tree')], ['name', t('sort_name')],
+      ['worst', t('sort_worst')]])),
+    el('label', {}, t('at'), el('input', { type: 'date', name: 'at', value: at,
+      onchange: e => go({ at: e.target.value }) })));
+  const head = el('tr', {}, el('th', {}, t('unit')), tasks.map(c => {
+    const tk = S.taskBy[c] || { title: c, measure: '' };
+    return el('th', { class: 'task', title: tk.title },
+      el('a', { href: '#/task/' + encodeURIComponent(c) }, tk.title), el('br'),
+      el('span', { class: 'muted' }, tk.measure));
+  }));
+  const row = (r, isHead) => el('tr', { class: isHead ? 'head' : null, 'data-unit': r.unit },
+    el('td', { class: 'unitname' }, '\u00a0'.repeat(isHead ? 0 : 2),
+      r.children && !isHead ? el('a', { href: '#/' + enc({ unit: r.unit, task, owner, at }),
+        title: t('children') }, r.unit_name + ' ▸') : r.unit_name, ' ',
+      el('a', { href: '#/unit/' + encodeURIComponent(r.unit), class: 'muted small', title: t('open_unit') }, '[' + t('open_unit').toLowerCase() + ']')),
+    tasks.map(c => cell(c, r.unit, r.cells[c])));
+  const countsRow = el('tr', { class: 'counts' }, el('td', { class: 'unitname muted' }, t('counts')),
+    tasks.map(c => el('td', { 'data-counts': c }, STATUSES.filter(s => (g.counts[c] || {})[s]).map(s =>
+      el('span', { class: 'pill ' + stClass(s), title: stName(s) }, g.counts[c][s])))));
+  const body = el('tbody', {}, g.head ? row(g.head, true) : null, g.rows.map(r => row(r, false)), countsRow);
+  const pager = el('div', { class: 'pager' },
+    el('button', { disabled: Number(page) <= 0, onclick: () => go({ page: Number(page) - 1 }) }, t('prev')),
+    el('span', {}, t('page') + ' ' + (Number(page) + 1) + '/' + g.pages + ' (' + g.total + ')'),
+    el('button', { disabled: Number(page) + 1 >= g.pages, onclick: () => go({ page: Number(page) + 1 }) }, t('next')));
+  const legend = el('p', { class: 'legend' }, STATUSES.map(statusPill));
+  mount(
+    el('h1', {}, t('nav_overview'), at ? ' — ' + t('as_of') + ' ' + at : ''), controls, legend,
+    el('div', { class: 'scroll' }, el('table', { class: 'grid', id: 'grid' }, el('thead', {}, head), body)),
+    g.pages > 1 ? pager : null,
+    el('p', { class: 'noprint' }, t('export') + ': ',
+      el('a', { href: '/v1/export/tallies.csv' }, 'CSV'), ' · ',
+      el('a', { href: '/v1/export/tallies.xlsx' }, 'XLSX')));
+  if (at) return;  /* the past does not change */
+  const refresh = throttle(() => route(true), 3000);
+  S.onTally = (ev) => {
+    for (const r of ev.rows || []) {
+      const c = document.querySelector(`td.cell[data-task="${CSS.escape(r.task)}"][data-unit="${CSS.escape(r.unit)}"][data-rollup="0"]`);
+      if (c) c.replaceWith(cell(r.task, r.unit, { ...r, rollup: false }, true));
+    }
+    refresh();  /* the roll-ups and counts */
+  };
+}
+
+function cell(task, unit, c, flash) {
+  if (!c) return el('td', { class: 'cell empty' }, '');
+  return el('td', {
+    class: 'cell ' + stClass(c.status) + (flash ? ' flash' : ''), 'data-task': task, 'data-unit': unit,
+    'data-actual': c.actual, 'data-status': c.status, 'data-rollup': c.rollup ? 1 : 0,
+    title: stName(c.status) + ' — ' + t('expected') + ' ' + fmtPct(c.expected),
+  }, fmtPct(c.percent), el('small', {}, fmtNum(c.actual) + '/' + fmtNum(c.target)));
+}
+
+/* ---------- a task ---------- */
+
+function projected(row, task) {
+  const start = Date.parse(task.start), deadline = Date.parse(task.deadline), now = Date.now();
+  const actual = Number(row.actual), target = Number(row.target);
+  if (actual >= target) return el('span', {}, t('finished'));
+  if (!(actual > 0) || now <= start) return el('span', { class: 'muted' }, t('no_data'));
+  const finish = start + (target / actual) * (now - start);
+  const late = finish > deadline;
+  return el('span', { class: late ? 'late' : null, 'data-late': late ? 1 : 0 },
+    fmtDate(new Date(finish).toISOString()), late ? ' — ' + t('will_not_finish') : '');
+}
+
+function burnup(canvas, s, title) {
+  const pts = s.points.map(p => ({ x: Date.parse(p.at), y: Number(p.actual) }));
+  const exp = s.points.map(p => ({ x: Date.parse(p.at), y: p.expected }));
+  const start = Date.parse(s.start), deadline = Date.parse(s.deadline), target = Number(s.target);
+  canvas.dataset.lastActual = s.points.length ? s.points[s.points.length - 1].actual : '';
+  canvas.dataset.target = s.target;
+  const chart = new Chart(canvas, {
+    type: 'line',
+    data: {
+      datasets: [
+        { label: t('chart_actual'), data: pts, borderColor: '#0b57a4', backgroundColor: 'rgba(11,87,164,.12)',
+          fill: true, pointRadius: 0, borderWidth: 2, tension: 0 },
+        { label: t('chart_expected'), data: exp, borderColor: '#e0533d', borderDash: [6, 4],
+          pointRadius: 0, borderWidth: 1.5 },
+        { label: t('chart_target'), data: [{ x: start, y: target }, { x: deadline, y: target }],
+          borderColor: '#1f7a3a', pointRadius: 0, borderWidth: 1 },
+        { label: t('chart_deadline'), data: [{ x: deadline, y: 0 }, { x: deadline, y: target }],
+          borderColor: '#8f1d14', borderWidth: 1, pointRadius: 0, borderDash: [2, 3] },
+      ],
+    },
+    options: {
+      animation: false, maintainAspectRatio: false, locale: locale(), parsing: false, normalized: true,
+      plugins: { title: { display: !!title, text: title }, legend: { position: 'bottom' },
+        tooltip: { callbacks: { title: items => items.length ? fmtDate(new Date(items[0].parsed.x).toISOString()) : '' } } },
+      scales: {
+        x: { type: 'linear', min: start, max: Math.max(deadline, pts.length ? pts[pts.length - 1].x : deadline),
+          ticks: { maxTicksLimit: 8, callback: v => fmtDate(new Date(v).toISOString()) } },
+        y: { beginAtZero: true, title: { display: true, text: s.measure } },
+      },
+    },
+  });
+  S.charts.push(chart);
+  return chart;
+}
+
+async function viewTask(code, params) {
+  const task = S.taskBy[code];
+  if (!task) throw new Error(t('task') + ' ' + code + '?');
+  const pick = params.get('unit') || '';
+  const [tallies, series] = await Promise.all([
+    api('/v1/tallies' + enc({ task: code })), api('/v1/series' + enc({ task: code })),
+  ]);
+  const rows = tallies.tallies;
+  const tb = el('tbody', {}, rows.map(r => el('tr', {
+    class: 'pick' + (r.unit === pick && !r.rollup ? ' picked' : ''), 'data-unit': r.unit, 'data-rollup': r.rollup ? 1 : 0,
+    onclick: () => { location.hash = '#/task/' + encodeURIComponent(code) + enc({ unit: r.unit }); },
+  },
+  el('td', {}, '\u00a0'.repeat(r.depth * 2), r.rollup ? t('rollup_of') + ' ' + r.unit_name + ' (' + r.units + ')' : r.unit_name),
+  el('td', { class: 'num', 'data-actual': r.actual }, fmtNum(r.actual)), el('td', { class: 'num' }, fmtNum(r.target)),
+  el('td', { class: 'num' }, fmtPct(r.percent)), el('td', { class: 'num' }, fmtPct(r.expected)),
+  el('td', {}, statusPill(r.status)), el('td', {}, projected(r, task)))));
+  S.charts.forEach(c => c.destroy()); S.charts = [];
+  const c1 = el('canvas', { id: 'chart-rollup' });
+  const c2 = pick ? el('canvas', { id: 'chart-unit' }) : null;
+  mount(
+    el('h1', {}, task.title),
+    el('p', { class: 'muted' }, t('owner') + ': ' + (task.owner_name || '—') + ' · ' + t('measure') + ': ' + task.measure +
+      ' · ' + t('start') + ' ' + fmtDate(task.start) + ' · ' + t('deadline') + ' ' + fmtDate(task.deadline) +
+      ' · ' + t('target') + ' ' + fmtNum(task.target_total)),
+    el('div', { class: 'cards' },
+      el('div', { class: 'chartbox' }, c1),
+      c2 ? el('div', { class: 'chartbox' }, c2) : el('div', { class: 'card muted' }, t('pick_unit'))),
+    el('h2', {}, t('unit')),
+    el('div', { class: 'scroll' }, el('table', { id: 'task-units' }, el('thead', {}, el('tr', {},
+      [t('unit'), t('actual'), t('target'), t('percent'), t('expected'), t('status'), t('projected')].map(h =>
+        el('th', {}, h)))), tb)));
+  burnup(c1, series, t('rollup_of') + ' — ' + (tallies.plan || ''));
+  if (c2) {
+    const s2 = await api('/v1/series' + enc({ task: code, unit: pick }));
+    burnup(c2, s2, (S.unitBy[pick] || {}).name || pick);
+  }
+  const refresh = throttle(() => route(true), 2000);
+  S.onTally = (ev) => { if (ev.many || (ev.rows || []).some(r => r.task === code)) refresh(); };
+}
+
+/* ---------- a unit ---------- */
+
+async function viewUnit(code) {
+  const u = S.unitBy[code];
+  if (!u) throw new Error(t('unit') + ' ' + code + '?');
+  const [tallies, alerts, reports] = await Promise.all([
+    api('/v1/tallies' + enc({ unit: code })), api('/v1/alerts'), api('/v1/reports' + enc({ unit: code, order: 'newest', limit: 30 })),
+  ]);
+  const mine = tallies.tallies.filter(r => r.unit === code);
+  const act = alerts.alerts.filter(a => a.unit === code);
+  mount(
+    el('h1', {}, u.name),
+    el('p', { class: 'muted' }, t('kind') + ': ' + u.kind + (u.parent ? ' · ' + t('parent') + ': ' : ''),
+      u.parent ? el('a', { href: '#/unit/' + encodeURIComponent(u.parent) }, (S.unitBy[u.parent] || {}).name || u.parent) : ''),
+    el('h2', {}, t('tasks_of_unit')),
+    el('div', { class: 'scroll' }, el('table', { id: 'unit-tasks' },
+      el('thead', {}, el('tr', {}, [t('task'), t('actual'), t('target'), t('percent'), t('expected'), t('status'),
+        t('last_report')].map(h => el('th', {}, h)))),
+      el('tbody', {}, mine.map(r => el('tr', { 'data-task': r.task },
+        el('td', {}, el('a', { href: '#/task/' + encodeURIComponent(r.task) + enc({ unit: r.rollup ? '' : code }) },
+          r.task_title), r.rollup ? ' (' + t('rollup_of') + ' ' + r.units + ')' : ''),
+        el('td', { class: 'num', 'data-actual': r.actual }, fmtNum(r.actual) + ' ' + r.measure),
+        el('td', { class: 'num' }, fmtNum(r.target)), el('td', { class: 'num' }, fmtPct(r.percent)),
+        el('td', { class: 'num' }, fmtPct(r.expected)), el('td', {}, statusPill(r.status)),
+        el('td', {}, fmtDate(r.last_report, true))))))),
+    el('h2', {}, t('active_alerts')), alertTable(act, 'unit-alerts'),
+    el('h2', {}, t('latest_reports')),
+    reports.reports.length ? el('div', { class: 'scroll' }, el('table', { id: 'unit-reports' },
+      el('thead', {}, el('tr', {}, [t('observed'), t('task'), t('value'), t('reporter'), t('note')].map(h => el('th', {}, h)))),
+      el('tbody', {}, reports.reports.map(r => el('tr', {},
+        el('td', {}, fmtDate(r.observed_at, true)),
+        el('td', {}, (S.taskBy[r.task] || {}).title || r.task),
+        el('td', { class: 'num' }, r.kind === 'correction' ? t('correction') + ' #' + r.voids_seq
+          : (r.kind === 'add' ? '+' : '=') + fmtNum(r.value), r.voided_by ? ' (' + t('voided') + ')' : ''),
+        el('td', {}, r.reporter || r.client), el('td', {}, r.note)))))) : el('p', { class: 'muted' }, t('none')));
+  const refresh = throttle(() => route(true), 2000);
+  S.onTally = (ev) => { if (ev.many || (ev.rows || []).some(r => r.unit === code)) refresh(); };
+  S.onAlert = (a) => { if (a.unit === code) refresh(); };
+}
+
+/* ---------- alerts ---------- */
+
+function alertTable(list, id) {
+  if (!list.length) return el('p', { class: 'muted', id }, t('none'));
+  return el('div', { class: 'scroll' }, el('table', { id },
+    el('thead', {}, el('tr', {}, [t('severity'), t('unit'), t('task'), t('message'), t('since')].map(h => el('th', {}, h)))),
+    el('tbody', {}, list.map(a => el('tr', { 'data-seq': a.seq, 'data-unit': a.unit, 'data-task': a.task },
+      el('td', { class: 'sev-' + a.severity }, t('sev_' + a.severity)),
+      el('td', {}, el('a', { href: '#/unit/' + encodeURIComponent(a.unit) }, a.unit_name)),
+      el('td', {}, el('a', { href: '#/task/' + encodeURIComponent(a.task) }, a.task_title)),
+      el('td', {}, a.message), el('td', {}, fmtDate(a.since, true)))))));
+}
+
+function eventRow(a) {
+  return el('tr', { 'data-seq': a.seq },
+    el('td', {}, fmtDate(a.at, true)), el('td', {}, t('tr_' + a.transition)),
+    el('td', { class: 'sev-' + a.severity }, t('sev_' + a.severity)), el('td', {}, a.message));
+}
+
+async function viewAlerts() {
+  const active = await api('/v1/alerts');
+  const since = Math.max(0, active.seq - 50);
+  const hist = await api('/v1/alerts/history' + enc({ since, limit: 50 }));
+  const events = el('tbody', { id: 'events' }, hist.alerts.slice().reverse().map(eventRow));
+  mount(
+    el('h1', {}, t('nav_alerts')),
+    el('h2', {}, t('active_alerts') + ' (' + active.alerts.length + ')'), alertTable(active.alerts, 'active-alerts'),
+    el('h2', {}, t('recent_events')),
+    el('div', { class: 'scroll' }, el('table', { id: 'alert-events' }, el('thead', {}, el('tr', {},
+      [t('when'), t('transition'), t('severity'), t('message')].map(h => el('th', {}, h)))), events)));
+  const refresh = throttle(() => route(true), 1000);
+  S.onAlert = (a) => {
+    if (!document.querySelector(`#events tr[data-seq="${a.seq}"]`)) events.prepend(eventRow(a));
+    refresh();
+  };
+}
+
+/* ---------- ranking ---------- */
+
+function rankingTables(r, limit) {
+  return r.kinds.map(k => el('div', {},
+    el('h2', {}, t('kind') + ': ' + k.kind),
+    el('div', { class: 'scroll' }, el('table', { class: 'ranking', 'data-kind': k.kind },
+      el('thead', {}, el('tr', {}, [t('rank'), t('unit'), t('score'), t('tasks_n'), t('done_n'), t('behind_n')].map((h, i) =>
+        el('th', { class: i === 1 ? null : 'num' }, h)))),
+      el('tbody', {}, k.rows.slice(0, limit || k.rows.length).map(x => el('tr', { 'data-unit': x.unit },
+        el('td', { class: 'num' }, x.rank),
+        el('td', {}, el('a', { href: '#/unit/' + encodeURIComponent(x.unit) }, x.unit_name)),
+        el('td', { class: 'num', 'data-score': x.score }, fmtNum(x.score, 1)),
+        el('td', { class: 'num' }, x.tasks), el('td', { class: 'num' }, x.done),
+        el('td', { class: 'num' }, x.behind))))))));
+}
+
+async function viewRanking() {
+  const r = await api('/v1/ranking');
+  mount(
+    el('h1', {}, t('nav_ranking')),
+    el('div', { class: 'rule', id: 'rule' }, el('strong', {}, t('rule') + ': '), r.rule),
+    rankingTables(r),
+    el('p', { class: 'noprint' }, t('export') + ': ', el('a', { href: '/v1/export/ranking.csv' }, 'CSV'), ' · ',
+      el('a', { href: '/v1/export/ranking.xlsx' }, 'XLSX')));
+  const refresh = throttle(() => route(true), 5000);
+  S.onTally = refresh;
+}
+
+/* ---------- weekly report (printable) ---------- */
+
+async function viewReport() {
+  const [g, active, r] = await Promise.all([api('/v1/grid' + enc({ size: 1 })), api('/v1/alerts'), api('/v1/ranking')]);
+  const root = g.head || g.rows[0];
+  const now = new Date().toISOString();
+  mount(
+    el('div', { class: 'noprint controls' }, el('button', { onclick: () => window.print(), id: 'print' }, t('print'))),
+    el('h1', {}, t('weekly_title')),
+    el('p', {}, S.dash.plan, el('br'), t('as_of') + ' ' + fmtDate(now, true)),
+    el('h2', {}, t('summary')),
+    el('table', { id: 'report-summary' },
+      el('thead', {}, el('tr', {}, [t('task'), t('actual'), t('target'), t('percent'), t('expected'), t('status'),
+        t('counts')].map(h => el('th', {}, h)))),
+      el('tbody', {}, g.tasks.map(c => {
+        const x = root && root.cells[c], tk = S.taskBy[c] || { title: c, measure: '' };
+        if (!x) return null;
+        return el('tr', {}, el('td', {}, tk.title), el('td', { class: 'num' }, fmtNum(x.actual) + ' ' + tk.measure),
+          el('td', { class: 'num' }, fmtNum(x.target)), el('td', { class: 'num' }, fmtPct(x.percent)),
+          el('td', { class: 'num' }, fmtPct(x.expected)), el('td', {}, statusPill(x.status)),
+          el('td', {}, STATUSES.filter(s => (g.counts[c] || {})[s]).map(s =>
+            el('span', { class: 'pill ' + stClass(s) }, stName(s) + ' ' + g.counts[c][s]))));
+      }))),
+    el('h2', {}, t('active_alerts') + ' (' + active.alerts.length + ')'),
+    alertTable(active.alerts.filter(a => a.severity === 'critical').slice(0, 40), 'report-alerts'),
+    el('h2', {}, t('top_units')), el('p', { class: 'muted' }, r.rule), rankingTables(r, 10));
+}
+
+/* ---------- live ---------- */
+
+function setLive(on) {
+  const e = document.getElementById('live');
+  e.className = 'live ' + (on ? 'on' : 'off');
+  document.getElementById('live-text').textContent = on ? t('live_on') : t('live_off');
+}
+
+function setAlertCount(n) {
+  S.activeAlerts = n;
+  document.getElementById('alert-count').textContent = String(n);
+}
+
+function connect() {
+  /* EventSource resends Last-Event-ID by itself when it reconnects; the
+   * server replays what was missed, or says "reset". */
+  const es = new EventSource('/v1/stream');
+  S.es = es;
+  es.onopen = () => setLive(true);
+  es.onerror = () => setLive(false);
+  es.addEventListener('hello', () => setLive(true));
+  es.addEventListener('reset', () => { loadMeta().then(() => route(true)); });
+  es.addEventListener('tally', (m) => {
+    const ev = JSON.parse(m.data);
+    document.body.dataset.tallySeq = ev.seq;
+    if (S.onTally) S.onTally(ev);
+  });
+  const alertCount = throttle(() => api('/v1/alerts').then(a => setAlertCount(a.alerts.length)).catch(() => {}), 1000);
+  es.addEventListener('alert', (m) => {
+    const a = JSON.parse(m.data);
+    document.body.dataset.alertSeq = a.seq;
+    alertCount();
+    if (S.onAlert) S.onAlert(a);
+  });
+}
+
+/* ---------- routing ---------- */
+
+async function route(again) {
+  const hash = location.hash || '#/';
+  const path = hash.split('?')[0].slice(1);
+  const params = q(hash);
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const name = parts[0] || 'overview';
+  S.onTally = null; S.onAlert = null;
+  document.querySelectorAll('nav a').forEach(a => a.classList.toggle('active', a.dataset.nav === name));
+  if (!again) { S.charts.forEach(c => c.destroy()); S.charts = []; }
+  try {
+    if (name === 'task') await viewTask(parts[1], params);
+    else if (name === 'unit') await viewUnit(parts[1]);
+    else if (name === 'alerts') await viewAlerts();
+    else if (name === 'ranking') await viewRanking();
+    else if (name === 'report') await viewReport();
+    else await viewOverview(params);
+    document.body.dataset.view = name;
+    document.body.dataset.ready = String(Date.now());
+  } catch (e) {
+    if (e.login) showLogin(); else showError(e);
+  }
+}
+
+async function loadMeta() {
+  const [units, tasks] = await Promise.all([api('/v1/units'), api('/v1/tasks')]);
+  S.units = units.units; S.unitBy = Object.fromEntries(S.units.map(u => [u.code, u]));
+  S.tasks = tasks.tasks; S.taskBy = Object.fromEntries(S.tasks.map(x => [x.code, x]));
+}
+
+function showLogin(msg) {
+  const name = el('input', { name: 'name', id: 'login-name', autocomplete: 'username', required: true });
+  const pw = el('input', { name: 'password', id: 'login-password', type: 'password',
+    autocomplete: 'current-password', required: true });
+  const err = el('p', { class: 'error', id: 'login-error', hidden: !msg }, msg || '');
+  const form = el('form', { class: 'card', id: 'login' },
+    el('h1', {}, t('login')), err,
+    el('p', {}, el('label', {}, t('name'), el('br'), name)),
+    el('p', {}, el('label', {}, t('password'), el('br'), pw)),
+    el('button', { type: 'submit', id: 'login-submit' }, t('login')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const r = await fetch('/login', { method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ name: name.value, password: pw.value }) });
+    if (r.ok) location.reload();
+    else { err.hidden = false; err.textContent = r.status === 429 ? (await r.json()).error : t('login_failed'); }
+  });
+  mount(form);
+  document.body.dataset.view = 'login';
+}
+
+async function logout() {
+  await fetch('/logout', { method: 'POST', credentials: 'same-origin' });
+  location.reload();
+}
+
+async function main() {
+  try {
+    S.dash = await api('/v1/dashboard');
+    S.lang = S.dash.language === 'en' ? 'en' : 'vi';
+    document.documentElement.lang = S.lang;
+    document.title = 'tiendo — ' + S.dash.plan;
+    document.getElementById('plan-name').textContent = S.dash.plan || 'tiendo';
+    const foot = document.getElementById('foot');
+    foot.replaceChildren('tiendo ' + S.dash.version,
+      S.dash.account ? el('span', {}, ' · ' + S.dash.account + ' (' + S.dash.scope + ') · ',
+        el('a', { href: '#', id: 'logout', onclick: (e) => { e.preventDefault(); logout(); } }, t('logout'))) : '');
+    document.querySelectorAll('[data-i18n]').forEach(e => { e.textContent = t(e.dataset.i18n); });
+    setLive(false);
+    connect();
+    await loadMeta();
+    api('/v1/alerts').then(a => setAlertCount(a.alerts.length)).catch(() => {});
+  } catch (e) {
+    if (e.login) showLogin(); else showError(e);
+    return;
+  }
+  window.addEventListener('hashchange', () => route(false));
+  route(false);
+}
+
+main();
