@@ -91,7 +91,7 @@ expect_eq "behind a TLS proxy the cookie is Secure" \
 expect_eq "a cookie request that changes something needs the same origin" \
 	"$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "$C" -H 'Origin: http://evil.example' "$HTTP/logout")" 403
 mkdir -p "$B/screenshots"
-/usr/bin/python3 tests/web/scope.py "$HTTP" xa-a mat-khau-xa-a "Hợp Hòa" "$B/screenshots" 2>"$T/browser.log"
+tap_from /usr/bin/python3 tests/web/scope.py "$HTTP" xa-a mat-khau-xa-a "Hợp Hòa" "$B/screenshots" 2>"$T/browser.log"
 rc=$?
 [ $rc -eq 0 ] || flunk "scope.py ran to the end (exit $rc)" "$(tail -20 "$T/browser.log")"
 codes=""

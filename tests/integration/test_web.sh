@@ -40,7 +40,7 @@ print(zipfile.ZipFile(sys.argv[1]).read("xl/worksheets/sheet1.xml").decode()[:40
 expect_eq "an unknown export parameter is refused" "$(get_status '/v1/export/tallies.csv?foo=1')" 400
 
 mkdir -p "$B/screenshots"
-/usr/bin/python3 tests/web/browser.py "$HTTP" "$B/tiendo-push" "$B/screenshots" 2>"$T/browser.log"
+tap_from /usr/bin/python3 tests/web/browser.py "$HTTP" "$B/tiendo-push" "$B/screenshots" 2>"$T/browser.log"
 rc=$?
 [ $rc -eq 0 ] || flunk "browser.py ran to the end (exit $rc)" "$(grep -v "^#[0-9]" "$T/browser.log" | tail -12)"
 ok "tiendod still answers" get /healthz
