@@ -19,7 +19,7 @@
 
 #include <zmq.h>
 
-#include "correct.h"
+#include "count.h"
 #include "ingest.h"
 #include "log.h"
 #include "nulcheck.h"
@@ -398,75 +398,31 @@ ingest_recv(struct ingest *in, when_t now)
 	return 0;
 }
 
-/* Counts a new report: its pair's tally becomes t, the old one kept. */
-static void
-ingest_put(struct ingest *in, int target, const struct tally *t)
+/* The transaction's log of changed tallies, over the scratch arrays. */
+static struct count_log
+ingest_log(struct ingest *in)
 {
-	struct book *book = *in->book;
-
-	in->saved[in->n_applied] = book->board->tallies[target];
-	in->touched[in->n_applied++] = target;
-	book_put(book, target, t);
+	return (struct count_log){ in->saved, in->touched, in->n_applied };
 }
 
-/* Item k cannot be counted: refused, and nothing of it stored. */
-static void
-ingest_overflow(struct ingest *in, struct ingest_item *it, size_t k)
-{
-	const struct plan *plan = (*in->book)->plan;
-	const struct plan_target *t = &plan->targets[it->v.target];
-
-	it->fate = TIENDO__FATE__FATE_REJECTED;
-	it->code = TIENDO__REJECT__REJECT_OVERFLOW;
-	it->is_new = 0;
-	snprintf(in->reasons[k], REASON_MAX, "counting this report would take "
-	         "the totals of task \"%s\" (unit \"%s\") past what can be "
-	         "counted: the absolute totals of a task's units may add up to "
-	         "at most 9223372036854775.807; not stored",
-	         plan->tasks[t->task].code, plan->units[t->unit].code);
-}
-
-/* Writes item k (a report, or a correction) under a savepoint, refolds its
- * pair from the store, and undoes the write if the new total cannot be
- * counted.  0, or -1 on a store error. */
+/* Item k through count_write_refold (row NULL: a correction). */
 static int
 ingest_write_refold(struct ingest *in, struct ingest_msg *m, size_t k,
                     const struct store_report *row, when_t now)
 {
-	struct book *book = *in->book;
 	struct ingest_item *it = &in->items[k];
-	const Tiendo__Report *r = m->batch->reports[k - m->first];
-	enum tally_result rc;
-	struct tally nt;
+	struct count_log log = ingest_log(in);
+	struct count_fate f = { .target = it->v.target };
+	int rc = count_write_refold(*in->book, &log, m->client,
+	                            m->batch->reports[k - m->first], row, now,
+	                            &f, in->reasons[k], REASON_MAX);
 
-	if (store_savepoint(book->store) < 0)
-		return -1;
-	if (it->v.voids_seq != 0) {
-		struct correct_result cr;
-
-		if (correct_apply(book->store, book->plan, m->client, r, now,
-		                  &cr, in->reasons[k], REASON_MAX) < 0)
-			return -1;
-		it->fate = cr.fate;
-		it->code = cr.code;
-		it->is_new = cr.is_new;
-		it->v.target = cr.target;
-	} else {
-		if (store_insert(book->store, row, &it->is_new) < 0)
-			return -1;
-		it->fate = it->is_new ? TIENDO__FATE__FATE_ACCEPTED
-		                      : TIENDO__FATE__FATE_DUPLICATE;
-	}
-	if (!it->is_new || it->v.target < 0)
-		return store_release(book->store);
-	if (book_try_refold(book, it->v.target, &nt, &rc) < 0)
-		return -1;
-	if (rc == TALLY_OK) {
-		ingest_put(in, it->v.target, &nt);
-		return store_release(book->store);
-	}
-	ingest_overflow(in, it, k);
-	return store_undo_savepoint(book->store);
+	in->n_applied = log.n;
+	it->fate = f.fate;
+	it->code = f.code;
+	it->is_new = f.is_new;
+	it->v.target = f.target;
+	return rc;
 }
 
 /* After a failed commit: the tallies as they were, newest first. */
@@ -476,11 +432,10 @@ ingest_unapply(struct ingest *in)
 	struct book *book = *in->book;
 	int staged = in->n_applied > 0;
 
-	while (in->n_applied > 0) {
-		in->n_applied--;
-		book_put(book, in->touched[in->n_applied],
-		         &in->saved[in->n_applied]);
-	}
+	struct count_log log = ingest_log(in);
+
+	count_undo(book, &log);
+	in->n_applied = 0;
 	if (staged)
 		book_rates_again(book);
 	if (staged && in->hooks.done)
@@ -543,18 +498,28 @@ ingest_commit(struct ingest *in, when_t now)
 					goto fail;
 				it->fate = it->is_new ? TIENDO__FATE__FATE_ACCEPTED
 				                      : TIENDO__FATE__FATE_DUPLICATE;
-				if (it->is_new)
-					ingest_put(in, it->v.target, &nt);
+				if (it->is_new) {
+					struct count_log log = ingest_log(in);
+
+					count_put(*in->book, &log, it->v.target, &nt);
+					in->n_applied = log.n;
+				}
 				continue;
 			}
 			if (rc == TALLY_OVERFLOW) {
 				if (store_exists(store, m->client, r->seq,
 				                 &found) < 0)
 					goto fail;
-				if (found)
+				if (found) {
 					it->fate = TIENDO__FATE__FATE_DUPLICATE;
-				else
-					ingest_overflow(in, it, k);
+				} else {
+					struct count_fate f = { .target = it->v.target };
+
+					count_refuse(plan, &f, in->reasons[k],
+					             REASON_MAX);
+					it->fate = f.fate;
+					it->code = f.code;
+				}
 				continue;
 			}
 			if (ingest_write_refold(in, m, k, &row, now) < 0)
