@@ -288,6 +288,44 @@ start_degraded(struct tiendod *d)
 		fatal(EX_OSERR, "out of memory");
 }
 
+/* Ingest takes the largest messages: its unauthenticated peers are bounded
+ * (publish.c keeps the alert sockets' messages small).  CURVE only: the
+ * guard learns of finished handshakes from the ZAP handler. */
+static void
+guard_ingest(struct tiendod *d)
+{
+	char *err = NULL;
+
+	if (curve_zap(d->curve) == NULL)
+		return;
+	if ((d->preauth = preauth_new(d->base, d->zctx, ingest_socket(d->ingest),
+	                              ingest_endpoint(d->ingest),
+	                              CURVE_HANDSHAKE_MS, &err)) == NULL)
+		fatal(EX_OSERR, "%s", err ? err : "preauth: failed");
+	zap_set_hook(curve_zap(d->curve), preauth_on_zap, d->preauth);
+}
+
+/* HTTP's share of the descriptor budget, and its deadlines. */
+static void
+limit_http(struct tiendod *d, long nofile)
+{
+	int clamped;
+	struct http_conns_limits hl = {
+		.max = fdbudget_http(nofile, d->conf.http_max_connections, &clamped),
+		.header_ms = d->conf.http_header_timeout,
+		.idle_ms = d->conf.http_idle_timeout,
+	};
+
+	if (clamped)
+		log_warn("http_max_connections = %d lowered to %d: the descriptor "
+		         "limit is %ld", d->conf.http_max_connections, hl.max, nofile);
+	if (http_limit_conns(d->http, &hl) < 0)
+		fatal(EX_OSERR, "out of memory");
+	log_info("descriptors: %ld; HTTP connections at most %d, a request "
+	         "within %lld ms, keep-alive idle %lld ms", nofile, hl.max,
+	         (long long)hl.header_ms, (long long)hl.idle_ms);
+}
+
 static void
 parse_args(struct tiendod *d, int argc, char **argv, int *check)
 {
@@ -406,7 +444,7 @@ main(int argc, char **argv)
 	struct tiendod d = { 0 };
 	struct plan *plan;
 	char path[4096], *err = NULL;
-	int check = 0, clamped;
+	int check = 0;
 	int64_t n;
 	long nofile;
 
@@ -455,34 +493,10 @@ main(int argc, char **argv)
 	if ((d.ingest = ingest_new(d.base, d.zctx, d.conf.ingest, &d.book,
 	                           d.conf.max_future, d.curve, &err)) == NULL)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "ingest: failed");
-	/* Ingest takes the largest messages: its unauthenticated peers are
-	 * bounded (publish.c keeps the alert sockets' messages small). */
-	if (curve_zap(d.curve)) {
-		if ((d.preauth = preauth_new(d.base, d.zctx, ingest_socket(d.ingest),
-		                             ingest_endpoint(d.ingest),
-		                             CURVE_HANDSHAKE_MS, &err)) == NULL)
-			fatal(EX_OSERR, "%s", err ? err : "preauth: failed");
-		zap_set_hook(curve_zap(d.curve), preauth_on_zap, d.preauth);
-	}
+	guard_ingest(&d);
 	if ((d.http = http_new(d.base, d.conf.http, &d.book, d.ingest, &err)) == NULL)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "http: failed");
-	{
-		struct http_conns_limits hl = {
-			.max = fdbudget_http(nofile, d.conf.http_max_connections,
-			                     &clamped),
-			.header_ms = d.conf.http_header_timeout,
-			.idle_ms = d.conf.http_idle_timeout,
-		};
-		if (clamped)
-			log_warn("http_max_connections = %d lowered to %d: the "
-			         "descriptor limit is %ld", d.conf.http_max_connections,
-			         hl.max, nofile);
-		if (http_limit_conns(d.http, &hl) < 0)
-			fatal(EX_OSERR, "out of memory");
-		log_info("descriptors: %ld; HTTP connections at most %d, a request "
-		         "within %lld ms, keep-alive idle %lld ms", nofile, hl.max,
-		         (long long)hl.header_ms, (long long)hl.idle_ms);
-	}
+	limit_http(&d, nofile);
 	{
 		struct alerts_config ac = {
 			.pub = d.conf.pub, .snapshot = d.conf.snapshot,
