@@ -201,6 +201,12 @@ book_free(struct book *b)
 }
 
 void
+book_recount(struct book *b, int target)
+{
+	book_refold(b->plan, b->board, b->store, target, INT64_MAX);
+}
+
+void
 book_apply(struct book *b, const struct valid_report *v)
 {
 	enum tally_result rc;

@@ -32,6 +32,10 @@ void book_free(struct book *b);
 /* Counts a committed report. */
 void book_apply(struct book *b, const struct valid_report *v);
 
+/* Refolds one pair from the store again: what it holds, counted once each
+ * (not counted in recounts: the caller's book_apply was). */
+void book_recount(struct book *b, int target);
+
 /* A board as of instant `until` (reports observed up to then), for `at=`
  * queries; the caller frees it.  NULL on a store error. */
 struct board *book_board_at(struct book *b, when_t until);

@@ -59,6 +59,7 @@ struct ingest_item {
 	Tiendo__Fate fate;
 	Tiendo__Reject code;
 	int is_new;
+	int refolded;              /* counting it refolded its pair */
 	struct valid_report v;
 };
 
@@ -330,7 +331,24 @@ ingest_recv(struct ingest *in, when_t now)
 	return 0;
 }
 
-/* Counts the new reports, keeping what each tally was. */
+/* Whether a new report of item i's pair comes after it in this drain. */
+static int
+ingest_counted_after(const struct ingest *in, size_t i)
+{
+	for (size_t j = i + 1; j < in->n_items; j++)
+		if (in->items[j].is_new &&
+		    in->items[j].v.target == in->items[i].v.target)
+			return 1;
+	return 0;
+}
+
+/*
+ * Counts the new reports, keeping what each tally was.  A refold (for a
+ * correction, or a set older than the pair's last add) reads the store,
+ * which already holds every report of this drain, those after it too:
+ * they would count twice.  So a pair refolded on the way is refolded again
+ * once everything is applied, and each report counts once.
+ */
 static void
 ingest_apply(struct ingest *in)
 {
@@ -339,12 +357,19 @@ ingest_apply(struct ingest *in)
 	in->n_applied = 0;
 	for (size_t i = 0; i < in->n_items; i++) {
 		int t = in->items[i].v.target;
+		int64_t recounts = book->recounts;
+
+		in->items[i].refolded = 0;
 		if (!in->items[i].is_new)
 			continue;
 		in->saved[in->n_applied] = book->board->tallies[t];
 		in->touched[in->n_applied++] = t;
 		book_apply(book, &in->items[i].v);
+		in->items[i].refolded = book->recounts != recounts;
 	}
+	for (size_t i = 0; i < in->n_items; i++)
+		if (in->items[i].refolded && ingest_counted_after(in, i))
+			book_recount(book, in->items[i].v.target);
 }
 
 /* After a failed commit: the tallies as they were, newest first. */
