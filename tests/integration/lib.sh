@@ -26,7 +26,8 @@ cleanup() {
 	eval "$AT_EXIT"
 	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
 	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	rm -rf "$T"
+	# TIENDO_TEST_KEEP=1 keeps the temporary directory, to look at its logs.
+	if [ "${TIENDO_TEST_KEEP:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
 # on_exit: cleanup, and an exit before finish is a failure whatever its status.
 on_exit() {

@@ -71,6 +71,22 @@ out=$(z --report "6|xa-b|cay|add|1|now")
 expect_match "the next report too" "$out" "^report 6 ACCEPTED"
 expect_eq "counted" "$(tally cay xa-b false actual)" 11
 ok "the daemon is still running" kill -0 "$DPID"
+
+# --- a refold in the middle of a batch -----------------------------------
+# A correction recounts its pair from the store, which already holds the
+# reports after it in the same batch (one transaction): each must still
+# count once.  The same for a set older than the pair's last add.
+z --report "10|xa-a|dat|add|5|now-60000" >/dev/null
+out=$(z --report "11|||add|0|now" --voids "10|wrong" --report "12|xa-a|dat|add|7|now")
+expect_match "a correction, then a report of its pair, in one batch" "$out" "^report 11 ACCEPTED
+report 12 ACCEPTED"
+expect_eq "the report after the correction counts once" "$(tally dat xa-a false actual) $(tally dat xa-a false reports)" "7 1"
+out=$(z --report "13|xa-a|dat|set|2|now-30000" --report "14|xa-a|dat|add|1|now")
+expect_match "an out-of-order set, then an add, in one batch" "$out" "^report 13 ACCEPTED
+report 14 ACCEPTED"
+expect_eq "set 2, and the adds after it: 7 + 1" "$(tally dat xa-a false actual) $(tally dat xa-a false reports)" "10 3"
+expect_eq "the tally equals a recount of the store" "$(tally dat xa-a false actual)" \
+	"$(sqlite3 "$DB" "SELECT (SELECT value FROM reports WHERE seq = 13 AND client = 'probe') / 1000 + sum(value) / 1000 FROM reports WHERE task = 'dat' AND unit = 'xa-a' AND kind = 1 AND voided_by IS NULL AND voids_seq IS NULL AND observed_at > (SELECT observed_at FROM reports WHERE seq = 13 AND client = 'probe')")"
 stop_daemon
 expect_eq "SIGTERM: exit 0" "$DSTATUS" 0
 finish
