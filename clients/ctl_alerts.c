@@ -35,26 +35,6 @@ ca_when(const char *at, char *buf, size_t n)
 	return when_format_local(t, buf, n);
 }
 
-static int
-ca_add(char **url, int *first, const char *key, const char *value)
-{
-	char *enc, *n;
-	int rc;
-
-	if (value == NULL)
-		return 0;
-	if ((enc = evhttp_encode_uri(value)) == NULL)
-		return -1;
-	rc = asprintf(&n, "%s%c%s=%s", *url, *first ? '?' : '&', key, enc);
-	free(enc);
-	if (rc < 0)
-		return -1;
-	free(*url);
-	*url = n;
-	*first = 0;
-	return 0;
-}
-
 static const char *
 ca_str(json_t *o, const char *k)
 {
@@ -118,12 +98,12 @@ ctl_alerts(const char *base, int argc, char **argv)
 	             history ? "/history" : "?active=1") < 0)
 		return EX_OSERR;
 	first = !history ? 0 : 1;
-	if (ca_add(&url, &first, "task", task) || ca_add(&url, &first, "unit", unit) ||
-	    ca_add(&url, &first, "severity", sev) ||
-	    ca_add(&url, &first, "since", since) ||
-	    ca_add(&url, &first, "limit", limit) ||
-	    ca_add(&url, &first, "rule", rule) ||
-	    ca_add(&url, &first, "owner", owner)) {
+	if (httpget_param(&url, &first, "task", task) || httpget_param(&url, &first, "unit", unit) ||
+	    httpget_param(&url, &first, "severity", sev) ||
+	    httpget_param(&url, &first, "since", since) ||
+	    httpget_param(&url, &first, "limit", limit) ||
+	    httpget_param(&url, &first, "rule", rule) ||
+	    httpget_param(&url, &first, "owner", owner)) {
 		free(url);
 		return EX_OSERR;
 	}

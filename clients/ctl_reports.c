@@ -21,26 +21,6 @@
 #include "httpget.h"
 #include "table.h"
 
-static int
-cr_add(char **url, int *first, const char *key, const char *value)
-{
-	char *enc, *n;
-	int rc;
-
-	if (value == NULL)
-		return 0;
-	if ((enc = evhttp_encode_uri(value)) == NULL)
-		return -1;
-	rc = asprintf(&n, "%s%c%s=%s", *url, *first ? '?' : '&', key, enc);
-	free(enc);
-	if (rc < 0)
-		return -1;
-	free(*url);
-	*url = n;
-	*first = 0;
-	return 0;
-}
-
 static const char *
 cr_str(json_t *o, const char *k)
 {
@@ -146,9 +126,9 @@ ctl_reports(const char *base, int argc, char **argv)
 		blen--;
 	if (asprintf(&url, "%.*s/v1/reports", (int)blen, base) < 0)
 		return EX_OSERR;
-	if (cr_add(&url, &first, "task", task) || cr_add(&url, &first, "unit", unit) ||
-	    cr_add(&url, &first, "since", since) ||
-	    cr_add(&url, &first, "limit", limit)) {
+	if (httpget_param(&url, &first, "task", task) || httpget_param(&url, &first, "unit", unit) ||
+	    httpget_param(&url, &first, "since", since) ||
+	    httpget_param(&url, &first, "limit", limit)) {
 		free(url);
 		return EX_OSERR;
 	}

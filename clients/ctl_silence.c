@@ -19,26 +19,6 @@
 #include "ctl_silence.h"
 #include "httpget.h"
 
-static int
-cs_add(char **url, int *first, const char *key, const char *value)
-{
-	char *enc, *n;
-	int rc;
-
-	if (value == NULL)
-		return 0;
-	if ((enc = evhttp_encode_uri(value)) == NULL)
-		return -1;
-	rc = asprintf(&n, "%s%c%s=%s", *url, *first ? '?' : '&', key, enc);
-	free(enc);
-	if (rc < 0)
-		return -1;
-	free(*url);
-	*url = n;
-	*first = 0;
-	return 0;
-}
-
 static const char *
 cs_str(json_t *o, const char *k)
 {
@@ -140,11 +120,11 @@ ctl_silence(const char *base, int argc, char **argv)
 	if (asprintf(&url, "%.*s/v1/silences", (int)blen, base) < 0)
 		return EX_OSERR;
 	if (strcmp(sub, "add") == 0 && optind == argc) {
-		if (cs_add(&url, &first, "task", task) ||
-		    cs_add(&url, &first, "unit", unit) ||
-		    cs_add(&url, &first, "until", until) ||
-		    cs_add(&url, &first, "reason", reason) ||
-		    cs_add(&url, &first, "by", by)) {
+		if (httpget_param(&url, &first, "task", task) ||
+		    httpget_param(&url, &first, "unit", unit) ||
+		    httpget_param(&url, &first, "until", until) ||
+		    httpget_param(&url, &first, "reason", reason) ||
+		    httpget_param(&url, &first, "by", by)) {
 			free(url);
 			return EX_OSERR;
 		}
@@ -154,7 +134,7 @@ ctl_silence(const char *base, int argc, char **argv)
 			cs_print(doc);
 		}
 	} else if (strcmp(sub, "list") == 0 && optind == argc) {
-		if (all && cs_add(&url, &first, "all", "1")) {
+		if (all && httpget_param(&url, &first, "all", "1")) {
 			free(url);
 			return EX_OSERR;
 		}
@@ -165,8 +145,8 @@ ctl_silence(const char *base, int argc, char **argv)
 				printf("no %ssilences\n", all ? "" : "running ");
 		}
 	} else if (strcmp(sub, "expire") == 0 && optind == argc - 1) {
-		if (cs_add(&url, &first, "expire", argv[optind]) ||
-		    cs_add(&url, &first, "by", by)) {
+		if (httpget_param(&url, &first, "expire", argv[optind]) ||
+		    httpget_param(&url, &first, "by", by)) {
 			free(url);
 			return EX_OSERR;
 		}

@@ -200,3 +200,23 @@ httpget_result_clear(struct httpget_result *res)
 	res->body = NULL;
 	res->len = 0;
 }
+
+int
+httpget_param(char **url, int *first, const char *key, const char *value)
+{
+	char *enc, *n;
+	int rc;
+
+	if (value == NULL)
+		return 0;
+	if ((enc = evhttp_encode_uri(value)) == NULL)
+		return -1;
+	rc = asprintf(&n, "%s%c%s=%s", *url, *first ? '?' : '&', key, enc);
+	free(enc);
+	if (rc < 0)
+		return -1;
+	free(*url);
+	*url = n;
+	*first = 0;
+	return 0;
+}

@@ -26,4 +26,9 @@ int httpget(const char *url, int timeout_sec, struct httpget_result *res);
 int httppost(const char *url, int timeout_sec, struct httpget_result *res);
 void httpget_result_clear(struct httpget_result *res);
 
+/* Appends key=value (URI-encoded) to the malloc'd *url: '?' before the
+ * first (*first, then cleared), '&' after.  A NULL value adds nothing.  0,
+ * or -1 when out of memory (*url unchanged). */
+int httpget_param(char **url, int *first, const char *key, const char *value);
+
 #endif
