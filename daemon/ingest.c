@@ -451,6 +451,10 @@ ingest_commit(struct ingest *in, when_t now)
 	double t0 = histogram_clock();
 
 	in->n_applied = 0;
+	/* While storage fails, the probe decides (a full file system too,
+	 * store_probe): nothing is written until it passes. */
+	if (!in->stats.storage_ok && store_probe(store, now) < 0)
+		goto fail;
 	if (store_begin(store) < 0)
 		goto fail;
 	for (size_t i = 0; i < in->n_msgs; i++) {

@@ -576,6 +576,13 @@ main(int argc, char **argv)
 		fatal(EX_OSERR, "cannot watch signals");
 	if (write_endpoints(&d) < 0)
 		start_degraded(&d);
+	else if (store_probe(d.store, when_now()) < 0) {
+		/* The endpoints can fit where the old file was, on a disk with
+		 * no room for the next write: the database is asked too. */
+		log_err("storage: %s; starting degraded: reads served, batches "
+		        "answered RETRY until it can write", store_errmsg(d.store));
+		ingest_storage_failing(d.ingest, store_errmsg(d.store));
+	}
 	n = store_count(d.store);
 	log_notice("tiendod %s ready: plan %s (%zu units, %zu tasks, %zu targets), "
 	           "%lld reports stored, ingest %s (%s), http %s, pub %s",

@@ -6,11 +6,14 @@
  * lets an ack mean "on disk".  Statements on the ingest path are prepared
  * once.  Everything else (scans) is rare enough to prepare per call.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/statvfs.h>
 
 #include <sqlite3.h>
 
@@ -453,9 +456,18 @@ store_void(struct store *s, const char *client, uint64_t seq, uint64_t by,
 int
 store_probe(struct store *s, when_t now)
 {
+	const char *path = sqlite3_db_filename(s->db, "main");
+	struct statvfs fs;
 	char sql[128];
-
 	int rc = -1;
+
+	/* A file system with no block left counts as full even where SQLite
+	 * could still write into the slack of its WAL: an acked report must
+	 * not depend on that slack (tiendod(8), "Full disk"). */
+	if (path && path[0] && statvfs(path, &fs) == 0 && fs.f_bavail == 0) {
+		snprintf(s->err, sizeof s->err, "%s: %s", path, strerror(ENOSPC));
+		return -1;
+	}
 
 	snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO probe (id, at)"
 	         " VALUES (1, %lld)", (long long)now);
