@@ -47,7 +47,8 @@ struct tiendod {
 	struct reload *reload;
 	struct event *ev_hup;
 	struct metrics_src metrics;
-	char db_path[4096];
+	char db_path[4096];     /* the SQLite file; "PostgreSQL" otherwise */
+	char store_spec[4200];
 };
 
 static const char *const config_keys[128] = {
@@ -56,6 +57,7 @@ static const char *const config_keys[128] = {
 	['S'] = "snapshot", ['L'] = "language", ['a'] = "alert_pending",
 	['m'] = "alert_margin", ['r'] = "alert_reminder",
 	['e'] = "alert_interval", ['K'] = "keys_dir", ['N'] = "curve",
+	['D'] = "store",
 };
 
 static void
@@ -67,11 +69,13 @@ usage(FILE *f)
 	    "               [--pub EP] [--snapshot EP] [--language vi|en]\n"
 	    "               [--alert-pending DUR] [--alert-margin POINTS]\n"
 	    "               [--alert-reminder DUR] [--alert-interval DUR]\n"
-	    "               [--keys-dir DIR] [--plain]\n"
+	    "               [--keys-dir DIR] [--plain] [--store SPEC]\n"
 	    "\n"
 	    "  -c, --config FILE   settings (default " CONFIG_DEFAULT_PATH " if present)\n"
 	    "      --plan FILE     the plan (units, tasks, targets)\n"
 	    "      --state-dir DIR database and endpoints file\n"
+	    "      --store SPEC    sqlite:PATH (default DIR/tiendo.db) or\n"
+	    "                      postgresql://... (libpq connection URI)\n"
 	    "      --ingest EP     ZeroMQ endpoint for reports (port 0: any free one)\n"
 	    "      --http ADDR     host:port of the JSON API (port 0: any free one)\n"
 	    "      --log-level L   err, warning, notice, info, debug\n"
@@ -191,6 +195,27 @@ write_endpoints(struct tiendod *d)
 	return rename(tmp, d->endpoints);
 }
 
+/* The store setting, or the SQLite file in the state directory. */
+static void
+store_spec(struct tiendod *d)
+{
+	const char *spec = d->conf.store;
+
+	if (spec == NULL) {
+		snprintf(d->db_path, sizeof d->db_path, "%s/tiendo.db",
+		         d->conf.state_dir);
+		snprintf(d->store_spec, sizeof d->store_spec, "sqlite:%s",
+		         d->db_path);
+		return;
+	}
+	snprintf(d->store_spec, sizeof d->store_spec, "%s", spec);
+	if (store_spec_is_pg(spec))
+		snprintf(d->db_path, sizeof d->db_path, "PostgreSQL");
+	else
+		snprintf(d->db_path, sizeof d->db_path, "%s",
+		         strncmp(spec, "sqlite:", 7) == 0 ? spec + 7 : spec);
+}
+
 static void
 parse_args(struct tiendod *d, int argc, char **argv, int *check)
 {
@@ -210,6 +235,7 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 		{ "alert-reminder", required_argument, NULL, 'r' },
 		{ "alert-interval", required_argument, NULL, 'e' },
 		{ "keys-dir", required_argument, NULL, 'K' },
+		{ "store", required_argument, NULL, 'D' },
 		{ "plain", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -236,6 +262,7 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 			exit(0);
 		case 'p': case 's': case 'i': case 'H': case 'l': case 'K':
 		case 'P': case 'S': case 'L': case 'a': case 'm': case 'r': case 'e':
+		case 'D':
 			over[c] = optarg;
 			break;
 		case 'N':
@@ -305,8 +332,8 @@ main(int argc, char **argv)
 		fatal(EX_CANTCREAT, "%s: %s", d.conf.state_dir, strerror(errno));
 	snprintf(path, sizeof path, "%s/endpoints", d.conf.state_dir);
 	unlink(path);
-	snprintf(d.db_path, sizeof d.db_path, "%s/tiendo.db", d.conf.state_dir);
-	if ((d.store = store_open(d.db_path, d.conf.sync, &err)) == NULL)
+	store_spec(&d);
+	if ((d.store = store_open(d.store_spec, d.conf.sync, &err)) == NULL)
 		fatal(EX_CANTCREAT, "%s: %s", d.db_path, err);
 	if (store_set_max_pages(d.store, d.conf.max_page_count) < 0)
 		fatal(EX_CANTCREAT, "%s: %s", d.db_path, store_errmsg(d.store));
