@@ -55,7 +55,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LIBS = $(shell cat $(B)/pkg.libs 2>/dev/null) -lm
 TEST_LIBS = $(shell cat $(B)/pkg-test.libs 2>/dev/null)
 
-PKGS := libzmq libevent libevent_pthreads sqlite3 libprotobuf-c libsystemd jansson inih
+PKGS := libzmq libevent libevent_pthreads sqlite3 libprotobuf-c libsystemd jansson inih libpq
 
 CORE_SRC := $(wildcard core/*.c)
 DAEMON_SRC := $(filter-out daemon/main.c,$(wildcard daemon/*.c))

@@ -16,10 +16,8 @@ store_spec_is_pg(const char *spec)
 struct store *
 store_open(const char *spec, enum store_sync sync, char **err)
 {
-	if (store_spec_is_pg(spec)) {
-		*err = strdup("store: PostgreSQL is not available yet");
-		return NULL;
-	}
+	if (store_spec_is_pg(spec))
+		return store_pg_open(spec, sync, err);
 	if (strncmp(spec, "sqlite:", 7) == 0)
 		spec += 7;
 	if (*spec == '\0') {

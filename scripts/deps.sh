@@ -6,12 +6,12 @@ set -eu
 
 build="gcc make pkg-config libzmq3-dev libevent-dev libsqlite3-dev
 libprotobuf-c-dev protobuf-c-compiler libsystemd-dev libjansson-dev
-libinih-dev tzdata"
+libinih-dev libpq-dev tzdata"
 # systemd: systemd-analyze verify/security; prometheus: promtool;
 # man-db and groff-base: the man pages (verify runs man(1) on Documentation=);
 # clang and its runtime (libFuzzer, sanitizers) build the fuzz targets.
 test="libcmocka-dev sqlite3 curl jq procps systemd prometheus man-db groff-base
-clang libclang-rt-dev socat"
+clang libclang-rt-dev socat postgresql"
 
 run="curl jq"
 

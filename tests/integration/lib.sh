@@ -171,7 +171,8 @@ start_daemon() {
 	use_keys || { echo "# cannot make the test keys"; return 1; }
 	# shellcheck disable=SC2046
 	"$B/tiendod" --plan "$PLAN" --state-dir "$STATE" \
-		--ingest tcp://127.0.0.1:0 --http 127.0.0.1:0 $(mode_args) "$@" \
+		--ingest tcp://127.0.0.1:0 --http 127.0.0.1:0 $(mode_args) \
+		${TIENDO_STORE:+--store "$TIENDO_STORE"} "$@" \
 		2>>"$T/tiendod.log" &
 	DPID=$!
 	PIDS="$PIDS $DPID"
@@ -207,3 +208,10 @@ finish() {
 	echo "# $N_OK passed, $N_FAIL failed"
 	[ "$N_FAIL" -eq 0 ]
 }
+
+# TIENDO_TEST_STORE=pg: the same tests on a throwaway PostgreSQL cluster
+# (pglib.sh), which start_daemon uses through $TIENDO_STORE.
+if [ "${TIENDO_TEST_STORE:-sqlite}" = pg ]; then
+	. tests/integration/pglib.sh
+	pg_init || { echo "not ok - PostgreSQL test cluster"; exit 1; }
+fi
