@@ -27,6 +27,8 @@
 #include "metrics.h"
 #include "notify.h"
 #include "reload.h"
+#include "standby.h"
+#include "store_pg.h"
 
 struct tiendod {
 	struct config conf;
@@ -49,6 +51,8 @@ struct tiendod {
 	struct metrics_src metrics;
 	char db_path[4096];     /* the SQLite file; "PostgreSQL" otherwise */
 	char store_spec[4200];
+	struct event *ev_lock;  /* PostgreSQL: is the active lock still ours? */
+	int exit_code;
 };
 
 static const char *const config_keys[128] = {
@@ -195,6 +199,35 @@ write_endpoints(struct tiendod *d)
 	return rename(tmp, d->endpoints);
 }
 
+static volatile int standby_stop;
+
+/* Once another tiendod holds the active lock (we were cut off from the
+ * database and it took over), every write of ours fails and nothing is
+ * acked; stopping lets the clients find the active one, and systemd
+ * restart us as a standby. */
+static void
+on_lock_check(evutil_socket_t fd, short what, void *arg)
+{
+	struct tiendod *d = arg;
+
+	if (!store_pg_lost(d->store))
+		return;
+	log_err("storage: another tiendod took the active lock while we were "
+	        "cut off from the database: stopping");
+	notify_stopping(d->notify);
+	d->exit_code = EX_TEMPFAIL;
+	event_base_loopbreak(d->base);
+}
+
+static int
+watch_lock(struct tiendod *d)
+{
+	struct timeval second = { 1, 0 };
+
+	d->ev_lock = event_new(d->base, -1, EV_PERSIST, on_lock_check, d);
+	return d->ev_lock ? event_add(d->ev_lock, &second) : -1;
+}
+
 /* The store setting, or the SQLite file in the state directory. */
 static void
 store_spec(struct tiendod *d)
@@ -337,6 +370,9 @@ main(int argc, char **argv)
 		fatal(EX_CANTCREAT, "%s: %s", d.db_path, err);
 	if (store_set_max_pages(d.store, d.conf.max_page_count) < 0)
 		fatal(EX_CANTCREAT, "%s: %s", d.db_path, store_errmsg(d.store));
+	/* Before anything is rebuilt or bound: a standby takes over here. */
+	if (standby_wait(d.store, &standby_stop) < 0)
+		fatal(EX_TEMPFAIL, "stopped while standing by");
 	if ((d.book = book_new(plan, d.store)) == NULL)
 		fatal(EX_SOFTWARE, "cannot rebuild the tallies from %s", d.db_path);
 	if ((d.base = event_base_new()) == NULL || (d.zctx = zmq_ctx_new()) == NULL)
@@ -389,6 +425,9 @@ main(int argc, char **argv)
 	if (!d.ev_term || !d.ev_int || !d.ev_hup || event_add(d.ev_term, NULL) < 0 ||
 	    event_add(d.ev_int, NULL) < 0 || event_add(d.ev_hup, NULL) < 0)
 		fatal(EX_OSERR, "cannot watch signals");
+	if (strcmp(store_kind(d.store), "postgresql") == 0 &&
+	    watch_lock(&d) < 0)
+		fatal(EX_OSERR, "cannot watch the active lock");
 	if (write_endpoints(&d) < 0)
 		fatal(EX_CANTCREAT, "%s: %s", d.endpoints, strerror(errno));
 	n = store_count(d.store);
@@ -415,6 +454,8 @@ main(int argc, char **argv)
 	event_free(d.ev_term);
 	event_free(d.ev_int);
 	event_free(d.ev_hup);
+	if (d.ev_lock)
+		event_free(d.ev_lock);
 	zmq_ctx_term(d.zctx);
 	event_base_free(d.base);
 	book_free(d.book);
@@ -422,5 +463,5 @@ main(int argc, char **argv)
 	unlink(d.endpoints);
 	log_notice("stopped");
 	config_free(&d.conf);
-	return 0;
+	return d.exit_code;
 }

@@ -331,6 +331,8 @@ store_pg_lock(struct store *base, int wait)
 	struct store_pg *s = PG(base);
 	int held;
 
+	if (pg_ensure(s) < 0)
+		return -1;
 	held = pg_bool(s, wait ? "SELECT pg_advisory_lock(" PG_LOCK_ACTIVE
 	                         ") IS NOT NULL"
 	                       : "SELECT pg_try_advisory_lock(" PG_LOCK_ACTIVE ")");
