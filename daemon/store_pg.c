@@ -285,10 +285,14 @@ pg_ensure(struct store_pg *s)
 static PGconn *
 pg_connect(const char *conninfo)
 {
-	const char *const keys[] = { "dbname", "connect_timeout",
-	                             "application_name", NULL };
-	const char *const vals[] = { conninfo, PG_CONNECT_TIMEOUT, "tiendod",
-	                             NULL };
+	/* Keepalives: over TCP, a silent partition is noticed in about
+	 * 10 + 3 * 3 s rather than the kernel's two hours.  The conninfo
+	 * may override any of these. */
+	const char *const keys[] = { "connect_timeout", "application_name",
+	                             "keepalives_idle", "keepalives_interval",
+	                             "keepalives_count", "dbname", NULL };
+	const char *const vals[] = { PG_CONNECT_TIMEOUT, "tiendod", "10", "3",
+	                             "3", conninfo, NULL };
 
 	return PQconnectdbParams(keys, vals, 1);
 }
