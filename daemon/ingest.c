@@ -89,6 +89,7 @@ struct ingest {
 	void *hook_arg;
 	int *touched;        /* per item: targets a batch changed, for hooks */
 	struct tally *saved; /* their tallies before, to undo a failed commit */
+	int *refolded;       /* per drain: targets recounted from the store */
 	size_t n_applied;
 };
 
@@ -330,20 +331,39 @@ ingest_recv(struct ingest *in, when_t now)
 	return 0;
 }
 
-/* Counts the new reports, keeping what each tally was. */
+/* 1 when target t was refolded from the store earlier in this drain. */
+static int
+ingest_refolded(const struct ingest *in, size_t n, int t)
+{
+	for (size_t k = 0; k < n; k++)
+		if (in->refolded[k] == t)
+			return 1;
+	return 0;
+}
+
+/* Counts the new reports, keeping what each tally was.  A refold (a
+ * correction, a set out of order) recounts its pair from the store, which
+ * already holds every row of this transaction, the later ones of the drain
+ * included: those are counted by it and must not be counted again. */
 static void
 ingest_apply(struct ingest *in)
 {
 	struct book *book = *in->book;
+	size_t n_refolded = 0;
 
 	in->n_applied = 0;
 	for (size_t i = 0; i < in->n_items; i++) {
 		int t = in->items[i].v.target;
-		if (!in->items[i].is_new)
+		int64_t recounts = book->recounts;
+
+		if (!in->items[i].is_new ||
+		    (n_refolded > 0 && ingest_refolded(in, n_refolded, t)))
 			continue;
 		in->saved[in->n_applied] = book->board->tallies[t];
 		in->touched[in->n_applied++] = t;
 		book_apply(book, &in->items[i].v);
+		if (book->recounts != recounts)
+			in->refolded[n_refolded++] = t;
 	}
 }
 
@@ -649,10 +669,12 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 	in->reasons = malloc(items * sizeof *in->reasons);
 	in->touched = malloc(items * sizeof *in->touched);
 	in->saved = malloc(items * sizeof *in->saved);
+	in->refolded = malloc(items * sizeof *in->refolded);
 	in->acks = calloc(LIMIT_BATCH_REPORTS, sizeof *in->acks);
 	in->ack_ptrs = calloc(LIMIT_BATCH_REPORTS, sizeof *in->ack_ptrs);
 	if (!in->badlog || !in->msgs || !in->items || !in->reasons ||
-	    !in->acks || !in->ack_ptrs || !in->touched || !in->saved)
+	    !in->acks || !in->ack_ptrs || !in->touched || !in->saved ||
+	    !in->refolded)
 		goto nomem;
 	if ((in->sock = zmq_socket(zctx, ZMQ_ROUTER)) == NULL) {
 		if (asprintf(err, "ingest: socket: %s", zmq_strerror(errno)) < 0)
@@ -720,6 +742,7 @@ ingest_free(struct ingest *in)
 	free(in->reasons);
 	free(in->touched);
 	free(in->saved);
+	free(in->refolded);
 	free(in->acks);
 	free(in->ack_ptrs);
 	free(in->out);
