@@ -275,7 +275,13 @@ pg_ensure(struct store_pg *s)
 		return -1;
 	if (PQstatus(s->conn) == CONNECTION_OK)
 		return 0;
-	s->in_tx = 0;
+	if (s->in_tx) {
+		/* A new session would run the rest of the batch outside the
+		 * transaction that held its first rows. */
+		snprintf(s->err, sizeof s->err, "connection to the server lost "
+		         "in a transaction");
+		return -1;
+	}
 	PQreset(s->conn);
 	if (PQstatus(s->conn) != CONNECTION_OK)
 		return pg_fail(s, "reconnect", NULL);
@@ -381,9 +387,18 @@ static int
 pg_commit(struct store *base)
 {
 	struct store_pg *s = PG(base);
-	PGresult *res = PQexec(s->conn, "COMMIT");
+	PGresult *res;
 	int rc = 0;
 
+	/* COMMIT outside a transaction answers "COMMIT" too: make sure the
+	 * one we began is still there, on this session, and sound. */
+	if (!s->in_tx || PQtransactionStatus(s->conn) != PQTRANS_INTRANS) {
+		s->in_tx = 0;
+		snprintf(s->err, sizeof s->err, "commit: the transaction was "
+		         "lost (connection reset or statement failed)");
+		return -1;
+	}
+	res = PQexec(s->conn, "COMMIT");
 	/* A transaction that failed earlier "commits" as ROLLBACK. */
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = pg_fail(s, "commit", res);

@@ -446,3 +446,7 @@ printf 'bench: ack latency @%s/s with CurveZMQ  p50 %.2f ms  p99 %.2f ms\n' \
 printf 'bench: targets: sustained >= %s/s %s; ratio >= %s %s\n' \
 	"$(commas $TARGET_RATE)" "$(verdict "$sustained" $TARGET_RATE)" \
 	"$TARGET_RATIO" "$(verdict "$ratio" $TARGET_RATIO)"
+
+# 7. PostgreSQL: its own ceiling, durable ingest, takeover (tests/bench/pg.sh).
+echo
+sh "$(dirname "$0")/pg.sh" "$B" || fail "the postgresql section failed"

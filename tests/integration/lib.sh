@@ -13,6 +13,8 @@ N_FAIL=0
 export TIENDO_CLIENT="" NO_COLOR=1 XDG_STATE_HOME="$T/xdg"
 
 cleanup() {
+	# Servers a helper started (pglib.sh's PostgreSQL), before $T goes.
+	[ -z "${CLEANUP_HOOK:-}" ] || $CLEANUP_HOOK
 	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
 	for p in $PIDS; do wait "$p" 2>/dev/null; done
 	rm -rf "$T"

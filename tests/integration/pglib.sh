@@ -1,8 +1,8 @@
 # A throwaway PostgreSQL cluster for the tests, sourced after lib.sh:
 #   . tests/integration/pglib.sh; pg_init   (sets TIENDO_STORE)
 # The cluster lives in $T/pg, listens on a Unix socket there only (no TCP
-# port to collide with), and is stopped on every exit before lib.sh's
-# cleanup removes $T.  PostgreSQL refuses to run as root: as root the
+# port to collide with), and is stopped on every exit by lib.sh's cleanup
+# (CLEANUP_HOOK), before $T is removed.  PostgreSQL refuses to run as root: as root the
 # server runs as the unprivileged system user "postgres" (the postgresql
 # package makes it).
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -23,8 +23,8 @@ pg_start() {
 pg_stop() { pg_ctl_ -m "${1:-fast}" -w -t 30 stop >/dev/null 2>&1; }
 
 pg_cleanup() {
-	[ -f "$PGDIR/data/postmaster.pid" ] && pg_stop immediate
-	cleanup
+	[ -z "${KEEP:-}" ] || "$PGBIN/pg_dump" -h "$PGDIR" -U tiendo tiendo >"$T/dump.sql" 2>/dev/null
+	[ ! -f "$PGDIR/data/postmaster.pid" ] || pg_stop immediate
 }
 
 # psql_ SQL: one query's rows, unaligned, "|" between columns.
@@ -34,7 +34,7 @@ pg_init() {
 	[ -n "$PGBIN" ] || { echo "# no PostgreSQL (scripts/deps.sh test)"; return 1; }
 	mkdir -p "$PGDIR" && chmod 711 "$T" || return 1
 	[ "$(id -u)" -ne 0 ] || chown postgres "$PGDIR" || return 1
-	trap pg_cleanup EXIT
+	CLEANUP_HOOK=pg_cleanup
 	pg_as "$PGBIN/initdb" -D "$PGDIR/data" -U tiendo --auth=trust -E UTF8 \
 		--no-sync >"$T/initdb.log" 2>&1 || { cat "$T/initdb.log"; return 1; }
 	pg_start || { cat "$PGDIR/server.log"; return 1; }
