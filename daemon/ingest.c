@@ -90,6 +90,10 @@ struct ingest {
 	int *touched;        /* per item: targets a batch changed, for hooks */
 	struct tally *saved; /* their tallies before, to undo a failed commit */
 	int *refolded;       /* per drain: targets recounted from the store */
+	struct store_report *rows; /* held back for one store_insert_many */
+	size_t *row_item;    /* their items */
+	int *row_new;
+	size_t n_rows;
 	size_t n_applied;
 };
 
@@ -383,6 +387,27 @@ ingest_unapply(struct ingest *in)
 		in->hooks.done(in->hook_arg, 0);
 }
 
+/* Inserts the rows held back, in one call, and sets their items' fates. */
+static int
+ingest_flush(struct ingest *in, struct store *store)
+{
+	size_t n = in->n_rows;
+
+	in->n_rows = 0;
+	if (n == 0)
+		return 0;
+	if (store_insert_many(store, in->rows, n, in->row_new) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct ingest_item *it = &in->items[in->row_item[i]];
+
+		it->is_new = in->row_new[i];
+		it->fate = it->is_new ? TIENDO__FATE__FATE_ACCEPTED
+		                      : TIENDO__FATE__FATE_DUPLICATE;
+	}
+	return 0;
+}
+
 /* Writes every valid item in one transaction.  0, or -1 after a rollback. */
 static int
 ingest_commit(struct ingest *in, when_t now)
@@ -393,6 +418,7 @@ ingest_commit(struct ingest *in, when_t now)
 
 	if (store_begin(store) < 0)
 		goto fail;
+	in->n_rows = 0;
 	for (size_t i = 0; i < in->n_msgs; i++) {
 		struct ingest_msg *m = &in->msgs[i];
 		for (size_t k = m->first; k < m->first + m->n; k++) {
@@ -400,6 +426,11 @@ ingest_commit(struct ingest *in, when_t now)
 			const Tiendo__Report *r = m->batch->reports[k - m->first];
 			int found;
 
+			/* What follows reads the store: the rows held back
+			 * for one round trip go in first. */
+			if ((it->code != TIENDO__REJECT__REJECT_NONE ||
+			     it->v.voids_seq != 0) && ingest_flush(in, store) < 0)
+				goto fail;
 			if (it->code != TIENDO__REJECT__REJECT_NONE) {
 				/* A report we already hold stays a success even
 				 * if it would not pass today (plan changed). */
@@ -436,12 +467,12 @@ ingest_commit(struct ingest *in, when_t now)
 				.reporter = r->reporter,
 				.note = r->note,
 			};
-			if (store_insert(store, &row, &it->is_new) < 0)
-				goto fail;
-			it->fate = it->is_new ? TIENDO__FATE__FATE_ACCEPTED
-			                      : TIENDO__FATE__FATE_DUPLICATE;
+			in->rows[in->n_rows] = row;
+			in->row_item[in->n_rows++] = k;
 		}
 	}
+	if (ingest_flush(in, store) < 0)
+		goto fail;
 	/* The tallies move inside the transaction so that the alert rules
 	 * see them and store their events in it; undone if it fails. */
 	ingest_apply(in);
@@ -670,11 +701,14 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 	in->touched = malloc(items * sizeof *in->touched);
 	in->saved = malloc(items * sizeof *in->saved);
 	in->refolded = malloc(items * sizeof *in->refolded);
+	in->rows = malloc(items * sizeof *in->rows);
+	in->row_item = malloc(items * sizeof *in->row_item);
+	in->row_new = malloc(items * sizeof *in->row_new);
 	in->acks = calloc(LIMIT_BATCH_REPORTS, sizeof *in->acks);
 	in->ack_ptrs = calloc(LIMIT_BATCH_REPORTS, sizeof *in->ack_ptrs);
 	if (!in->badlog || !in->msgs || !in->items || !in->reasons ||
 	    !in->acks || !in->ack_ptrs || !in->touched || !in->saved ||
-	    !in->refolded)
+	    !in->refolded || !in->rows || !in->row_item || !in->row_new)
 		goto nomem;
 	if ((in->sock = zmq_socket(zctx, ZMQ_ROUTER)) == NULL) {
 		if (asprintf(err, "ingest: socket: %s", zmq_strerror(errno)) < 0)
@@ -743,6 +777,9 @@ ingest_free(struct ingest *in)
 	free(in->touched);
 	free(in->saved);
 	free(in->refolded);
+	free(in->rows);
+	free(in->row_item);
+	free(in->row_new);
 	free(in->acks);
 	free(in->ack_ptrs);
 	free(in->out);

@@ -14,11 +14,10 @@
  * and is migrated forward at open.
  *
  * Adding an operation: declare its pointer in struct store_ops (below), its
- * dispatcher beside the others (a one-line static inline), and fill it in
- * every room's ops table (store_sqlite.c, store_pg.c): a room that lacks it
- * fails to compile only if the pointer is used without a check, so give
- * every room an implementation, even one that says "not supported" in its
- * error and returns -1.  Tables of one feature (alerts, silences...) get
+ * dispatcher beside the others (a short static inline), and fill it in
+ * every room's ops table (store_sqlite.c, store_pg.c).  A NULL pointer
+ * would crash, so every room implements every operation, if only to set
+ * "not supported on <room>" as its error and return -1.  Tables of one feature (alerts, silences...) get
  * their own interface in their own header, created through an op here the
  * way alertstore_new is (alerts_new), with one file per room.  A schema
  * change is a new migration at the end of each room's list.
@@ -26,6 +25,7 @@
 #ifndef TIENDO_STORE_H
 #define TIENDO_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "decimal.h"
@@ -88,6 +88,8 @@ struct store_ops {
 	int (*commit)(struct store *s);
 	void (*rollback)(struct store *s);
 	int (*insert)(struct store *s, const struct store_report *r, int *is_new);
+	int (*insert_many)(struct store *s, const struct store_report *r,
+	                   size_t n, int *is_new);
 	int (*exists)(struct store *s, const char *client, uint64_t seq,
 	              int *found);
 	int (*target)(struct store *s, const char *client, uint64_t seq,
@@ -141,6 +143,15 @@ static inline int
 store_insert(struct store *s, const struct store_report *r, int *is_new)
 {
 	return s->ops->insert(s, r, is_new);
+}
+
+/* store_insert for r[0..n-1] in that order, in one round trip where the
+ * room can (PostgreSQL): is_new[i] as store_insert's.  0 or -1. */
+static inline int
+store_insert_many(struct store *s, const struct store_report *r, size_t n,
+                  int *is_new)
+{
+	return s->ops->insert_many(s, r, n, is_new);
 }
 
 /* *found = 1 when (client, seq) is stored.  0 or -1. */

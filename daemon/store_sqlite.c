@@ -486,6 +486,17 @@ sq_set_max_pages(struct store *base, int64_t n)
 	return store_exec(s, sql);
 }
 
+/* One statement per row: SQLite has no round trip to save. */
+static int
+sq_insert_many(struct store *base, const struct store_report *r, size_t n,
+               int *is_new)
+{
+	for (size_t i = 0; i < n; i++)
+		if (sq_insert(base, &r[i], &is_new[i]) < 0)
+			return -1;
+	return 0;
+}
+
 static struct alertstore *
 sq_alerts_new(struct store *base, char **err)
 {
@@ -500,6 +511,7 @@ static const struct store_ops sq_ops = {
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 	.insert = sq_insert,
+	.insert_many = sq_insert_many,
 	.exists = sq_exists,
 	.target = sq_target,
 	.void_report = sq_void,

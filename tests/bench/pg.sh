@@ -107,8 +107,8 @@ daemon tiendo "$work/s1" 0 0
 wait_file "$work/s1/endpoints" 3000 || fail "tiendod did not start: $(tail -3 "$work/tiendod.log")"
 ingest=$(sed -n 's/^ingest=//p' "$work/s1/endpoints")
 "$B/bench/loadgen" --connect "$ingest" --clients "$CLIENTS" --inflight "$INFLIGHT" \
-	--batch "$BATCH" --total "$REPORTS" --units "$units" --tasks "$tasks" >"$work/ingest.out" ||
-	fail "loadgen: $(tail -3 "$work/ingest.out")"
+	--batch "$BATCH" --total "$REPORTS" --units "$units" --tasks "$tasks" >"$work/ingest.out" 2>&1 ||
+	fail "loadgen: $(tail -3 "$work/ingest.out"); tiendod: $(tail -3 "$work/tiendod.log")"
 cat "$work/ingest.out"
 durable=$(result "$work/ingest.out" rate)
 stored=$(psql_ tiendo 'SELECT count(*) FROM reports')
