@@ -18,7 +18,7 @@ mkdir -p "$W"
 # what it got.
 for x in a b; do
 	STATE=$T/$x; start_daemon || exit 1
-	eval "ING_$x=\$INGEST HTTP_$x=\${HTTP#http://}"
+	eval "ING_$x=\$INGEST HTTP_$x=\${HTTP#http://} PUB_$x=\$PUB SNAP_$x=\$SNAPSHOT"
 	stop_daemon
 	rm -f "$T/$x/endpoints"
 done
@@ -27,11 +27,12 @@ ALERTS="--alert-pending 0 --alert-interval 200ms --alert-reminder 1s"
 
 # run X: starts daemon X on its own ports; its pid in PID_X.
 run() {
-	eval "ing=\$ING_$1 http=\$HTTP_$1"
+	eval "ing=\$ING_$1 http=\$HTTP_$1 pub=\$PUB_$1 snap=\$SNAP_$1"
 	rm -f "$T/$1/endpoints"
 	# shellcheck disable=SC2046,SC2086
 	"$B/tiendod" --plan "$T/plan.ini" --state-dir "$T/$1" --ingest "$ing" \
-		--http "$http" $(mode_args) $ALERTS --store "$TIENDO_STORE" \
+		--http "$http" $(mode_args) --pub "$pub" --snapshot "$snap" $ALERTS \
+		--store "$TIENDO_STORE" \
 		2>>"$T/tiendod.$1.log" &
 	eval "PID_$1=$!"
 	PIDS="$PIDS $!"
@@ -50,6 +51,10 @@ expect_eq "healthz of the active one" "$(get_status /healthz)" 200
 
 # --- clients: --follow, both servers, fed in chunks all along ---------------
 SERVERS="$ING_a,$ING_b"
+"$B/tiendo-sub" --name sub --pub "$PUB_a,$PUB_b" --snapshot "$SNAP_a,$SNAP_b" \
+	--since 0 --json >"$W/sub.out" 2>"$W/sub.err" &
+SUBPID=$!
+PIDS="$PIDS $SUBPID"
 for i in $(seq 1 "$NC"); do
 	"$B/tiendo-push" --client "t$i" --server "$SERVERS" --follow --interval 1 \
 		--batch 10 --timeout 1 --retries 1 -q >>"$W/t$i.log" 2>>"$W/t$i.err" &
@@ -115,6 +120,15 @@ seqs=$(psql_ "SELECT count(*), count(DISTINCT seq), coalesce(min(seq), 0), coale
 ok "alert events were stored across the takeovers ($seqs)" test "${seqs%%|*}" -gt "$TAKEOVERS"
 expect_match "alert seq without gaps or repeats (count|distinct|1|count)" "$seqs" "^([0-9]+)\|\1\|1\|\1$"
 for i in $(seq 1 "$NC"); do eval "kill -TERM \$F$i"; done
+last=$(psql_ "SELECT max(seq) FROM alert_events")
+# (Reminders go on: the daemon's seq grows past $last meanwhile.)
+heard() { [ "$(jq -r .seq "$W/sub.out" 2>/dev/null | sort -n | tail -1)" -ge "$last" ]; }
+ok "tiendo-sub --pub A,B --snapshot A,B hears up to the last alert ($last)" wait_for 30 heard
+jq -r .seq "$W/sub.out" | sort -n >"$W/heard"
+expect_eq "and every seq from 1 to the last heard, once, in order" \
+	"$(uniq "$W/heard" | awk 'BEGIN { n = 0 } $1 == n + 1 { n++ } END { print n }') $(uniq -d "$W/heard" | wc -l) $(jq -r .seq "$W/sub.out" | awk 'NR > 1 && $1 <= p { bad++ } { p = $1 } END { print bad + 0 }')" \
+	"$(tail -1 "$W/heard") 0 0"
+kill -TERM "$SUBPID"
 
 # --- a partition: the active one's session ends and someone else takes the
 # lock before it reconnects: it must stop acking, and stop ----------------
