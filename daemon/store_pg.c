@@ -30,7 +30,7 @@
 #include "store_pg.h"
 
 /* Rows fetched at a time by a scan. */
-#define PG_SCAN_ROWS 10000
+#define PG_SCAN_FETCH "20000"
 /* Seconds a (re)connection may take before the batch is answered RETRY. */
 #define PG_CONNECT_TIMEOUT "5"
 /* pg_advisory_lock keys: the active daemon's, and the migrations'. */
@@ -700,26 +700,43 @@ pg_set_max_pages(struct store *base, int64_t n)
 	return -1;
 }
 
-/* Reads what is left of a single-row-mode query, so the connection can
- * take the next one. */
-static void
-pg_drain(struct store_pg *s)
+/* Calls fn for the rows of res, as store_scan.  fn's value, or 0. */
+static int
+pg_scan_rows(const PGresult *res, store_scan_fn fn, void *arg)
 {
-	PGresult *res;
+	int ret = 0;
 
-	while ((res = PQgetResult(s->conn)) != NULL)
-		PQclear(res);
+	for (int i = 0; i < PQntuples(res) && ret == 0; i++) {
+		struct store_report r = {
+			.client = PQgetvalue(res, i, 0),
+			.seq = (uint64_t)strtoll(PQgetvalue(res, i, 1), NULL, 10),
+			.task = PQgetvalue(res, i, 2),
+			.unit = PQgetvalue(res, i, 3),
+			.kind = atoi(PQgetvalue(res, i, 4)),
+			.value = strtoll(PQgetvalue(res, i, 5), NULL, 10),
+			.observed_at = strtoll(PQgetvalue(res, i, 6), NULL, 10),
+			.received_at = strtoll(PQgetvalue(res, i, 7), NULL, 10),
+			.reporter = PQgetvalue(res, i, 8),
+			.note = PQgetvalue(res, i, 9),
+		};
+		ret = fn(arg, &r);
+	}
+	return ret;
 }
 
+/* Through a cursor, PG_SCAN_FETCH rows at a time: a rebuild of ten million
+ * reports must not hold them all in memory, nor pay for one result per
+ * row.  Inside the caller's transaction when there is one (a recount sees
+ * the batch's own rows), else in a read-only one of its own. */
 static int
 pg_scan(struct store *base, const char *task, const char *unit, when_t until,
         store_scan_fn fn, void *arg)
 {
 	struct store_pg *s = PG(base);
-	char sql[400], u[24];
+	char sql[512], u[24];
 	const char *v[3] = { u, NULL, NULL };
 	PGresult *res;
-	int n = 1, ret = 0, failed = 0;
+	int n = 1, ret = 0, own, got;
 
 	snprintf(u, sizeof u, "%" PRId64, (int64_t)until);
 	if (task)
@@ -727,48 +744,42 @@ pg_scan(struct store *base, const char *task, const char *unit, when_t until,
 	if (unit)
 		v[n++] = unit;
 	snprintf(sql, sizeof sql,
-	         "SELECT client, seq, task, unit, kind, value, observed_at,"
+	         "DECLARE tiendo_scan NO SCROLL CURSOR FOR"
+	         " SELECT client, seq, task, unit, kind, value, observed_at,"
 	         " received_at, reporter, note FROM reports"
 	         " WHERE observed_at <= $1 AND voids_seq IS NULL"
 	         " AND (voided_at IS NULL OR voided_at > $1)%s%s ORDER BY id",
 	         task ? " AND task = $2" : "",
 	         unit ? (task ? " AND unit = $3" : " AND unit = $2") : "");
-	if (pg_ensure(s) < 0)
+	own = !s->in_tx;
+	if (own && (pg_ensure(s) < 0 || pg_exec(s, "BEGIN READ ONLY") < 0))
 		return -1;
-	/* Rows one at a time: a rebuild of ten million reports must not
-	 * hold them all in memory at once. */
-	if (!PQsendQueryParams(s->conn, sql, n, NULL, v, NULL, NULL, 0) ||
-	    !PQsetSingleRowMode(s->conn))
-		return pg_fail(s, "scan", NULL);
-	while ((res = PQgetResult(s->conn)) != NULL) {
-		ExecStatusType st = PQresultStatus(res);
-
-		if (st == PGRES_SINGLE_TUPLE && ret == 0 && !failed) {
-			struct store_report r = {
-				.client = PQgetvalue(res, 0, 0),
-				.seq = (uint64_t)strtoll(PQgetvalue(res, 0, 1), NULL, 10),
-				.task = PQgetvalue(res, 0, 2),
-				.unit = PQgetvalue(res, 0, 3),
-				.kind = atoi(PQgetvalue(res, 0, 4)),
-				.value = strtoll(PQgetvalue(res, 0, 5), NULL, 10),
-				.observed_at = strtoll(PQgetvalue(res, 0, 6), NULL, 10),
-				.received_at = strtoll(PQgetvalue(res, 0, 7), NULL, 10),
-				.reporter = PQgetvalue(res, 0, 8),
-				.note = PQgetvalue(res, 0, 9),
-			};
-			ret = fn(arg, &r);
-		} else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK &&
-		           !failed) {
-			failed = 1;
-			pg_fail(s, "scan", res);
-		}
+	res = PQexecParams(s->conn, sql, n, NULL, v, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		pg_fail(s, "scan", res);
 		PQclear(res);
-		if (ret != 0) {
-			pg_drain(s);
-			break;
-		}
+		goto fail;
 	}
-	return ret != 0 ? ret : failed ? -1 : 0;
+	PQclear(res);
+	do {
+		res = PQexec(s->conn, "FETCH " PG_SCAN_FETCH " FROM tiendo_scan");
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			pg_fail(s, "scan", res);
+			PQclear(res);
+			goto fail;
+		}
+		got = PQntuples(res);
+		ret = pg_scan_rows(res, fn, arg);
+		PQclear(res);
+	} while (ret == 0 && got > 0);
+	if (pg_exec(s, "CLOSE tiendo_scan") < 0 ||
+	    (own && pg_exec(s, "COMMIT") < 0))
+		goto fail;
+	return ret;
+fail:
+	if (own)
+		PQclear(PQexec(s->conn, "ROLLBACK"));
+	return -1;
 }
 
 static int64_t
