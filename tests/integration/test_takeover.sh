@@ -86,7 +86,7 @@ while [ "$takeovers" -lt "$TAKEOVERS" ]; do
 	n0=$(rows)
 	wait_for 20 sh -c "[ \$(\"$PGBIN/psql\" -X -A -t -h '$PGDIR' -U tiendo -d tiendo -c 'SELECT count(*) FROM reports') -gt $n0 ]" ||
 		{ flunk "the active one ($active) acks after takeover $takeovers"; break; }
-	wait_for 20 standing_by "$standby" || { flunk "$standby stands by"; break; }
+	wait_for 60 standing_by "$standby" || { flunk "$standby stands by" "$(tail -5 "$T/tiendod.$standby.log")"; break; }
 	eval "kill -KILL \$PID_$active; wait \$PID_$active 2>/dev/null"
 	t0=$(date +%s%N)
 	n1=$(rows)
