@@ -97,6 +97,7 @@ struct store_ops {
 	int (*void_report)(struct store *s, const char *client, uint64_t seq,
 	                   uint64_t by, when_t at);
 	int (*probe)(struct store *s, when_t now);
+	int (*commit_uncertain)(struct store *s);
 	int (*set_max_pages)(struct store *s, int64_t n);
 	int (*scan)(struct store *s, const char *task, const char *unit,
 	            when_t until, store_scan_fn fn, void *arg);
@@ -185,6 +186,15 @@ static inline int
 store_probe(struct store *s, when_t now)
 {
 	return s->ops->probe(s, now);
+}
+
+/* 1 when a commit failed in a way that leaves its outcome unknown (the
+ * connection to a server was lost while it committed): what the caller
+ * keeps beside the store must be read again from it.  Reading clears it. */
+static inline int
+store_commit_uncertain(struct store *s)
+{
+	return s->ops->commit_uncertain(s);
 }
 
 /* Caps the database at n pages (SQLite's PRAGMA max_page_count): a way for

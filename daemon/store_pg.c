@@ -44,6 +44,7 @@ struct store_pg {
 	int in_tx;
 	int want_lock;       /* the active daemon: hold PG_LOCK_ACTIVE */
 	int lost;            /* the lock went to another daemon */
+	int uncertain;       /* a COMMIT's answer was lost with the connection */
 	char err[512];
 };
 
@@ -400,8 +401,11 @@ pg_commit(struct store *base)
 	}
 	res = PQexec(s->conn, "COMMIT");
 	/* A transaction that failed earlier "commits" as ROLLBACK. */
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		rc = pg_fail(s, "commit", res);
+		/* The server may have committed before the connection went. */
+		s->uncertain |= PQstatus(s->conn) != CONNECTION_OK;
+	}
 	else if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
 		snprintf(s->err, sizeof s->err, "commit: the server rolled "
 		         "the transaction back");
@@ -691,6 +695,15 @@ pg_probe(struct store *base, when_t now)
 }
 
 static int
+pg_commit_uncertain(struct store *base)
+{
+	int u = PG(base)->uncertain;
+
+	PG(base)->uncertain = 0;
+	return u;
+}
+
+static int
 pg_set_max_pages(struct store *base, int64_t n)
 {
 	if (n <= 0)
@@ -819,6 +832,7 @@ static const struct store_ops pg_ops = {
 	.target = pg_target,
 	.void_report = pg_void,
 	.probe = pg_probe,
+	.commit_uncertain = pg_commit_uncertain,
 	.set_max_pages = pg_set_max_pages,
 	.scan = pg_scan,
 	.count = pg_count,

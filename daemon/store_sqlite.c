@@ -486,6 +486,13 @@ sq_set_max_pages(struct store *base, int64_t n)
 	return store_exec(s, sql);
 }
 
+/* A failed COMMIT of SQLite's is a rollback: never in doubt. */
+static int
+sq_commit_uncertain(struct store *base)
+{
+	return 0;
+}
+
 /* One statement per row: SQLite has no round trip to save. */
 static int
 sq_insert_many(struct store *base, const struct store_report *r, size_t n,
@@ -516,6 +523,7 @@ static const struct store_ops sq_ops = {
 	.target = sq_target,
 	.void_report = sq_void,
 	.probe = sq_probe,
+	.commit_uncertain = sq_commit_uncertain,
 	.set_max_pages = sq_set_max_pages,
 	.scan = sq_scan,
 	.count = sq_count,
