@@ -463,89 +463,6 @@ pg_insert(struct store *base, const struct store_report *r, int *is_new)
 	return rc;
 }
 
-/* A growing buffer for array literals. */
-struct pg_buf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void
-pg_put(struct pg_buf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->cap + n + 1) * 2;
-		char *p = realloc(b->p, cap);
-
-		if (p == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-/* One element of a text[] literal: quoted, with " and \ escaped. */
-static void
-pg_put_text(struct pg_buf *b, const char *s, int first)
-{
-	pg_put(b, first ? "{\"" : ",\"", 2);
-	for (const char *q = s; *q; q++) {
-		size_t run = strcspn(q, "\"\\");
-
-		pg_put(b, q, run);
-		q += run;
-		if (*q == '\0')
-			break;
-		pg_put(b, "\\", 1);
-		pg_put(b, q, 1);
-	}
-	pg_put(b, "\"", 1);
-}
-
-static void
-pg_put_int(struct pg_buf *b, int64_t v, int first)
-{
-	char num[24];
-	int n = snprintf(num, sizeof num, "%s%" PRId64, first ? "{" : ",", v);
-
-	pg_put(b, num, (size_t)n);
-}
-
-enum { PG_COLS = 10 };
-
-/* The ten columns of rows r[0..n-1] as array literals, for unnest. */
-static int
-pg_columns(struct pg_buf *col, const struct store_report *r, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		int first = i == 0;
-
-		pg_put_text(&col[0], r[i].client, first);
-		pg_put_int(&col[1], (int64_t)r[i].seq, first);
-		pg_put_text(&col[2], r[i].task, first);
-		pg_put_text(&col[3], r[i].unit, first);
-		pg_put_int(&col[4], r[i].kind, first);
-		pg_put_int(&col[5], r[i].value, first);
-		pg_put_int(&col[6], r[i].observed_at, first);
-		pg_put_int(&col[7], r[i].received_at, first);
-		pg_put_text(&col[8], r[i].reporter, first);
-		pg_put_text(&col[9], r[i].note, first);
-	}
-	for (int c = 0; c < PG_COLS; c++) {
-		pg_put(&col[c], "}", 1);
-		if (col[c].failed)
-			return -1;
-	}
-	return 0;
-}
-
 /* The rows the server inserted come back in the order they went in: the
  * first of two equal (client, seq) is the new one, as with one statement
  * per row. */
@@ -573,18 +490,18 @@ pg_insert_many(struct store *base, const struct store_report *r, size_t n,
                int *is_new)
 {
 	struct store_pg *s = PG(base);
-	struct pg_buf col[PG_COLS] = { { 0 } };
-	const char *v[PG_COLS];
+	struct store_pg_buf col[STORE_PG_COLS] = { { 0 } };
+	const char *v[STORE_PG_COLS];
 	PGresult *res;
 	int rc = -1;
 
 	if (n == 0)
 		return 0;
-	if (pg_columns(col, r, n) < 0) {
+	if (store_pg_columns(col, r, n) < 0) {
 		snprintf(s->err, sizeof s->err, "insert: out of memory");
 		goto out;
 	}
-	for (int c = 0; c < PG_COLS; c++)
+	for (int c = 0; c < STORE_PG_COLS; c++)
 		v[c] = col[c].p;
 	res = PQexecParams(s->conn,
 	        "INSERT INTO reports (client, seq, task, unit, kind, value,"
@@ -593,14 +510,14 @@ pg_insert_many(struct store *base, const struct store_report *r, size_t n,
 	        " $4::text[], $5::smallint[], $6::bigint[], $7::bigint[],"
 	        " $8::bigint[], $9::text[], $10::text[])"
 	        " ON CONFLICT (client, seq) DO NOTHING RETURNING client, seq",
-	        PG_COLS, NULL, v, NULL, NULL, 0);
+	        STORE_PG_COLS, NULL, v, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		pg_fail(s, "insert", res);
 	else
 		rc = pg_match(s, res, r, n, is_new);
 	PQclear(res);
 out:
-	for (int c = 0; c < PG_COLS; c++)
+	for (int c = 0; c < STORE_PG_COLS; c++)
 		free(col[c].p);
 	return rc;
 }

@@ -22,4 +22,16 @@ int store_pg_lost(struct store *s);
 
 struct alertstore *alertstore_pg_new(struct store *s, char **err);
 
+/* store_pg_rows.c: columns of reports as array literals ("{...}"), in the
+ * order client, seq, task, unit, kind, value, observed_at, received_at,
+ * reporter, note.  The caller frees each .p.  0, or -1 out of memory. */
+#define STORE_PG_COLS 10
+struct store_pg_buf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+int store_pg_columns(struct store_pg_buf *col, const struct store_report *r,
+                     size_t n);
+
 #endif

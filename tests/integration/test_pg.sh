@@ -30,9 +30,16 @@ rows() { psql_ 'SELECT count(*) FROM reports'; }
 healthy() { [ "$(get_status /healthz)" = 200 ]; }
 P="$B/tiendo-push --client down -q --timeout 2 --retries 1"
 
+# --- text goes in as sent (the rows travel as array literals) --------------
+note='say "hi" \ {a,b} NULL'
+"$B/tools/zsend" --client down --report "900|xa-b|cay|add|0|now|Lan \"L\"|$note" "$INGEST" >/dev/null
+expect_eq "a note with quotes, a backslash and braces, stored as sent" \
+	"$(psql_ "SELECT note FROM reports WHERE client = 'down' AND seq = 900")" "$note"
+expect_eq "and the reporter" "$(psql_ "SELECT reporter FROM reports WHERE client = 'down' AND seq = 900")" 'Lan "L"'
+
 # --- the server stopped: RETRY, then recovery by itself ---------------------
 $P --unit xa-a --task cay --add 1 >/dev/null
-expect_eq "a report goes in" "$(rows)" 1
+expect_eq "a report goes in" "$(rows)" 2
 pg_stop fast
 for i in $(seq 1 20); do $P --unit xa-a --task cay --add 1 --no-send >/dev/null; done
 out=$($P 2>&1); rc=$?
@@ -47,7 +54,7 @@ ok "healthz recovers by itself once the server is back" wait_for 20 healthy
 expect_match "and the log says so" "$(cat "$T/tiendod.log")" "storage: writing again"
 out=$($P 2>&1)
 expect_match "the outbox then drains" "$out" "^20 accepted, 0 duplicate, 0 rejected, 0 pending"
-expect_eq "everything stored once" "$(rows)" 21
+expect_eq "everything stored once" "$(rows)" 22
 expect_eq "tally" "$(get '/v1/tallies?task=cay&unit=xa-a' | jq -r '.tallies[] | select(.rollup==false) | .actual')" 21
 
 # --- the server crashed and restarted under load ----------------------------
