@@ -58,7 +58,7 @@ LIBS = $(shell cat $(B)/pkg.libs 2>/dev/null) -lm
 TEST_LIBS = $(shell cat $(B)/pkg-test.libs 2>/dev/null)
 
 PKGS := libzmq libevent libevent_pthreads sqlite3 libprotobuf-c libsystemd jansson inih \
-	xlsxwriter libsodium
+	xlsxwriter libsodium libpq
 
 CORE_SRC := $(wildcard core/*.c)
 DAEMON_SRC := $(filter-out daemon/main.c,$(wildcard daemon/*.c))

@@ -52,7 +52,7 @@ usage(FILE *out)
 "                                     [--period P] [--lang vi|en] [--json]\n"
 "       tiendo-ctl check PLAN.ini...\n"
 "       tiendo-ctl [--http URL] reload\n"
-"       tiendo-ctl backup [--state-dir DIR | --db FILE] FILE\n"
+"       tiendo-ctl backup [--state-dir DIR | --db FILE | --store SPEC] FILE\n"
 "       tiendo-ctl alerts [--history] [--task T] [--unit U] [--severity S]\n"
 "                         [--rule R] [--owner O] [--since SEQ] [--limit N]\n"
 "                         [--json]\n"
@@ -87,6 +87,8 @@ usage(FILE *out)
 "    --state-dir DIR      the daemon's state directory (default\n"
 "                         $TIENDO_STATE_DIR or " CTL_DEFAULT_STATE ")\n"
 "    --db FILE            the database itself (DIR/tiendo.db)\n"
+"    --store SPEC         the daemon's store= setting; on PostgreSQL this\n"
+"                         says to use pg_dump or pgBackRest (exit 64)\n"
 "  alerts     the active alerts; --history: every alert event; both paged\n"
 "             by seq (--since, --limit) and filtered by the daemon: --unit\n"
 "             is that unit and those below it (active list), --rule the\n"
@@ -231,6 +233,7 @@ ctl_backup(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "state-dir", required_argument, NULL, O_STATE },
 		{ "db", required_argument, NULL, O_DB },
+		{ "store", required_argument, NULL, O_DB },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -251,6 +254,16 @@ ctl_backup(int argc, char **argv)
 	if (optind + 1 != argc) {
 		fprintf(stderr, "%s: backup needs exactly one FILE to write\n",
 		    progname);
+		return EX_USAGE;
+	}
+	if (db && (strncmp(db, "postgresql://", 13) == 0 ||
+	           strncmp(db, "postgres://", 11) == 0)) {
+		/* Its own tools do it better: consistent, online, and with
+		 * point-in-time recovery. */
+		fprintf(stderr, "%s: the store is PostgreSQL: back it up with "
+		    "PostgreSQL's own tools, e.g. pg_dump -Fc -f %s '%s', or "
+		    "pgBackRest / pg_basebackup with WAL archiving\n", progname,
+		    argv[optind], db);
 		return EX_USAGE;
 	}
 	if (db == NULL) {

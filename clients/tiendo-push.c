@@ -130,8 +130,10 @@ usage(FILE *out)
 "                         seconds (default 2); SIGTERM stops it\n"
 "  --clear-rejected       forget the rejected reports kept in the outbox\n"
 "\n"
-"  --connect EP           daemon endpoint (default $TIENDO_CONNECT or\n"
-"                         " PUSH_DEFAULT_CONNECT ")\n"
+"  --connect EP[,EP...]   daemon endpoint (default $TIENDO_CONNECT or\n"
+"                         " PUSH_DEFAULT_CONNECT "); with a list (--server\n"
+"                         A,B: an active and its standby), the next one\n"
+"                         is tried after each timeout\n"
 "  --client ID            client identity (default $TIENDO_CLIENT, else --unit);\n"
 "                         with CurveZMQ the daemon uses the key's identity\n"
 "  --key PATH             CurveZMQ: this client's secret key file, or a\n"
@@ -716,6 +718,7 @@ struct push_sender {
 	int give_up;        /* stop taking new batches */
 	int link_down;      /* --follow: told the user the daemon is away */
 	int fatal;          /* exit status when the outbox failed, else 0 */
+	size_t server;      /* which of the --connect list (A,B,...) */
 	struct push_stats st;
 };
 
@@ -770,12 +773,28 @@ push_flight_drop(struct push_sender *s, size_t i)
 	s->nfl--;
 }
 
+/* The endpoint in use: item s->server (mod their number) of the list. */
+static void
+push_endpoint(const struct push_sender *s, char *buf, size_t n)
+{
+	const char *p = s->o->connect;
+	size_t count = 1, k, len;
+
+	for (const char *q = p; *q; q++)
+		count += *q == ',';
+	for (k = s->server % count; k > 0; k--)
+		p = strchr(p, ',') + 1;
+	len = strcspn(p, ",");
+	snprintf(buf, n, "%.*s", (int)(len < n ? len : n - 1), p);
+}
+
 /* Opens the DEALER.  EX_OK, or the exit status that fits, the same at the
  * first connect and at every reconnect: EX_USAGE when the endpoint or the
  * keys are what is wrong. */
 static int
 push_sock_open(struct push_sender *s)
 {
+	char ep[512];
 	int linger = 0, ex = EX_SOFTWARE;
 	int64_t maxmsg = 4 * WIRE_MAX_MSG; /* acks carry reasons: be lenient */
 	char *err = NULL;
@@ -797,8 +816,9 @@ push_sock_open(struct push_sender *s)
 		free(err);
 		goto fail;
 	}
-	if (zmq_connect(s->sock, s->o->connect) != 0) {
-		push_warn("%s: %s", s->o->connect, zmq_strerror(zmq_errno()));
+	push_endpoint(s, ep, sizeof ep);
+	if (zmq_connect(s->sock, ep) != 0) {
+		push_warn("%s: %s", ep, zmq_strerror(zmq_errno()));
 		goto fail;
 	}
 	return EX_OK;
@@ -1236,6 +1256,10 @@ push_run(struct push_sender *s)
 			    s->o->retries);
 		push_sock_close(s);
 		push_sleep_ms(push_backoff(fails));
+		/* With a list, the one that did not answer may be dead and
+		 * its standby active: resends are safe, (client, seq) is
+		 * unique in the store. */
+		s->server++;
 		if ((s->fatal = push_sock_open(s)) != EX_OK)
 			return -1;
 		for (size_t i = 0; i < s->nfl; i++) {
@@ -1465,6 +1489,7 @@ main(int argc, char **argv)
 		{ "status", no_argument, NULL, O_STATUS },
 		{ "clear-rejected", no_argument, NULL, O_CLEAR },
 		{ "connect", required_argument, NULL, O_CONNECT },
+		{ "server", required_argument, NULL, O_CONNECT },
 		{ "client", required_argument, NULL, O_CLIENT },
 		{ "outbox", required_argument, NULL, O_OUTBOX },
 		{ "key", required_argument, NULL, O_KEY },

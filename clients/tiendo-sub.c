@@ -54,7 +54,8 @@ struct filter {
 
 struct sub {
 	void *ctx, *sub, *snap;
-	const char *pub_ep, *snap_ep;
+	const char *pub_ep, *snap_ep; /* each one endpoint or a list A,B */
+	size_t snap_i;        /* which of the --snapshot list is asked */
 	const char *key, *server_key, *name; /* CurveZMQ (keys.h) */
 	struct filter f;
 	int json, color;
@@ -92,7 +93,10 @@ usage(FILE *out)
 "one line each; keeps going across daemon restarts and network cuts.\n"
 "\n"
 "  --pub EP, --snapshot EP  the daemon's endpoints (default $TIENDO_PUB,\n"
-"                           $TIENDO_SNAPSHOT, or tcp://127.0.0.1:7421/7422)\n"
+"                           $TIENDO_SNAPSHOT, or tcp://127.0.0.1:7421/7422);\n"
+"                           lists A,B for an active daemon and its standby:\n"
+"                           events from either, snapshots asked of the next\n"
+"                           one when one does not answer\n"
 "  --unit U, --task T, --owner O, --severity S\n"
 "                           only those (comma-separated lists; severity is\n"
 "                           info, warning or critical)\n"
@@ -406,17 +410,49 @@ sub_secure(struct sub *s, void *sock)
 	return 0;
 }
 
+/* Item i (mod their number) of a comma-separated list, into buf. */
+static const char *
+list_item(const char *list, size_t i, char *buf, size_t n)
+{
+	size_t count = 1, len;
+
+	for (const char *q = list; *q; q++)
+		count += *q == ',';
+	for (i %= count; i > 0; i--)
+		list = strchr(list, ',') + 1;
+	len = strcspn(list, ",");
+	snprintf(buf, n, "%.*s", (int)(len < n ? len : n - 1), list);
+	return buf;
+}
+
+/* Every endpoint of a list: a SUB hears whichever daemon is active. */
+static int
+connect_all(void *sock, const char *list)
+{
+	char ep[512];
+	size_t count = 1;
+
+	for (const char *q = list; *q; q++)
+		count += *q == ',';
+	for (size_t i = 0; i < count; i++)
+		if (zmq_connect(sock, list_item(list, i, ep, sizeof ep)) < 0)
+			return -1;
+	return 0;
+}
+
 static int
 snap_connect(struct sub *s)
 {
 	int linger = 0;
+	char ep[512];
 
 	if (s->snap)
 		zmq_close(s->snap);
 	if ((s->snap = zmq_socket(s->ctx, ZMQ_DEALER)) == NULL ||
 	    zmq_setsockopt(s->snap, ZMQ_LINGER, &linger, sizeof linger) < 0 ||
 	    sub_secure(s, s->snap) < 0 ||
-	    zmq_connect(s->snap, s->snap_ep) < 0) {
+	    zmq_connect(s->snap, list_item(s->snap_ep, s->snap_i, ep,
+	                                   sizeof ep)) < 0) {
 		fprintf(stderr, "%s: %s: %s\n", progname, s->snap_ep,
 		        zmq_strerror(errno));
 		return -1;
@@ -447,7 +483,9 @@ resync(struct sub *s, const char *why)
 	fprintf(stderr, "%s: %s; resynchronising from seq %" PRIu64 "\n",
 	        progname, why, s->last);
 	/* A fresh socket: a late reply to an older request must not be
-	 * taken for this one's. */
+	 * taken for this one's.  With a list, the next daemon: the one
+	 * asked may be dead and its standby active. */
+	s->snap_i++;
 	if (snap_connect(s) == 0)
 		request_snapshot(s);
 }
@@ -603,7 +641,7 @@ sub_open(struct sub *s)
 	    zmq_setsockopt(s->sub, ZMQ_SUBSCRIBE, "sev/", 4) < 0 ||
 	    zmq_setsockopt(s->sub, ZMQ_SUBSCRIBE, "hb/", 3) < 0 ||
 	    sub_secure(s, s->sub) < 0 ||
-	    zmq_connect(s->sub, s->pub_ep) < 0) {
+	    connect_all(s->sub, s->pub_ep) < 0) {
 		fprintf(stderr, "%s: %s: %s\n", progname, s->pub_ep,
 		        zmq_strerror(errno));
 		return -1;

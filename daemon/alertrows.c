@@ -7,12 +7,13 @@
 #include <sqlite3.h>
 
 #include "alertrows.h"
+#include "store_sqlite.h"
 
 int
 alertrows_by_seq(struct store *s, const uint64_t *seqs, size_t n,
                  alertstore_body_fn fn, void *arg, char *err, size_t errlen)
 {
-	sqlite3 *db = store_db(s);
+	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st;
 	int ret = 0, rc = SQLITE_DONE;
 

@@ -4,6 +4,7 @@
  *   [tiendod]
  *   plan = /etc/tiendo/plan.ini
  *   state_dir = /var/lib/tiendo       ; default: $STATE_DIRECTORY if set
+ *   store = sqlite:/var/lib/tiendo/tiendo.db ; or postgresql://... (libpq)
  *   ingest = tcp://127.0.0.1:7420
  *   http = 127.0.0.1:7480
  *   synchronous = full                ; or normal (faster, may lose the
@@ -112,6 +113,31 @@ config_ms(const char *value, int64_t *out, const char **why)
 	return when_parse_duration(value, out, why);
 }
 
+/* A password in the setting would sit in a world-readable file and in
+ * the logs: it belongs in ~/.pgpass or a systemd credential (PGPASSFILE). */
+static int
+config_store(struct config *c, const char *value, const char **why)
+{
+	const char *at, *colon;
+
+	if (*value == '\0' || strcmp(value, "sqlite:") == 0) {
+		*why = "store must be sqlite:PATH or postgresql://...";
+		return -1;
+	}
+	if (store_spec_is_pg(value)) {
+		at = strchr(value, '@');
+		colon = strchr(value + 11, ':');
+		if (strstr(value, "password=") != NULL ||
+		    (at != NULL && colon != NULL && colon < at)) {
+			*why = "store: no password in the setting; put it in "
+			       "~/.pgpass or a systemd credential (PGPASSFILE)";
+			return -1;
+		}
+	}
+	*why = "out of memory";
+	return config_str(&c->store, value);
+}
+
 int
 config_set(struct config *c, const char *key, const char *value,
            const char **why)
@@ -123,6 +149,8 @@ config_set(struct config *c, const char *key, const char *value,
 		return config_str(&c->plan, value);
 	if (strcmp(key, "state_dir") == 0)
 		return config_str(&c->state_dir, value);
+	if (strcmp(key, "store") == 0)
+		return config_store(c, value, why);
 	if (strcmp(key, "ingest") == 0)
 		return config_str(&c->ingest, value);
 	if (strcmp(key, "http") == 0)
@@ -318,6 +346,7 @@ config_free(struct config *c)
 {
 	free(c->plan);
 	free(c->state_dir);
+	free(c->store);
 	free(c->ingest);
 	free(c->http);
 	free(c->pub);

@@ -14,6 +14,7 @@
 struct config {
 	char *plan;       /* plan INI file */
 	char *state_dir;  /* database and endpoints file */
+	char *store;      /* store.h spec; NULL: sqlite:STATE_DIR/tiendo.db */
 	char *ingest;     /* ZeroMQ endpoint of the ROUTER */
 	char *http;       /* host:port */
 	enum store_sync sync;

@@ -92,11 +92,37 @@ struct ingest {
 	void *hook_arg;
 	int *touched;        /* per item: targets a batch changed, for hooks */
 	struct tally *saved; /* their tallies before, to undo a failed commit */
+	int recount;         /* a commit of unknown outcome: recount (above) */
 	size_t n_applied;
 	struct nulcheck_hit *nul_hits; /* per report of the batch in hand */
 };
 
 static void ingest_drain(struct ingest *in);
+
+/* Storage works again.  If a commit's outcome was unknown meanwhile (the
+ * server may have stored a batch we answered RETRY), the tallies are read
+ * again from the store, as at a start. */
+static void
+ingest_storage_back(struct ingest *in)
+{
+	struct book *book = *in->book;
+	struct board *board;
+
+	in->stats.storage_ok = 1;
+	log_notice("storage: writing again");
+	if (!in->recount)
+		return;
+	if ((board = book_board_at(book, INT64_MAX)) == NULL) {
+		log_err("storage: cannot recount the tallies after a commit "
+		        "of unknown outcome; will try again");
+		return;
+	}
+	board_free(book->board);
+	book->board = board;
+	in->recount = 0;
+	log_notice("storage: a commit's outcome was unknown: tallies "
+	           "recounted from the store");
+}
 
 #define PROBE_MS 1000
 /* At SIGTERM, queued batches are answered RETRY for this long at most. */
@@ -113,8 +139,7 @@ ingest_on_probe(evutil_socket_t fd, short what, void *arg)
 	if (in->stats.storage_ok)
 		return;
 	if (store_probe((*in->book)->store, when_now()) == 0) {
-		in->stats.storage_ok = 1;
-		log_notice("storage: writing again");
+		ingest_storage_back(in);
 		return;
 	}
 	evtimer_add(in->ev_probe, &tv);
@@ -538,9 +563,8 @@ ingest_commit(struct ingest *in, when_t now)
 		goto fail;
 	histogram_observe(&in->stats.commit_seconds, histogram_clock() - t0);
 	in->stats.commits++;
-	if (!in->stats.storage_ok)
-		log_notice("storage: writing again");
-	in->stats.storage_ok = 1;
+	if (!in->stats.storage_ok || in->recount)
+		ingest_storage_back(in);
 	return 0;
 fail:
 	/* Logged once per failed drain; the clients are told to retry. */
@@ -548,6 +572,7 @@ fail:
 	         store_errmsg(store));
 	store_rollback(store);
 	ingest_unapply(in);
+	in->recount |= store_commit_uncertain(store);
 	in->stats.commit_failures++;
 	if (in->stats.storage_ok)
 		log_err("storage: %s; answering RETRY until it clears",

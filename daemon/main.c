@@ -41,6 +41,8 @@
 #include "silences.h"
 #include "reload.h"
 #include "sse.h"
+#include "standby.h"
+#include "store_pg.h"
 
 struct tiendod {
 	struct config conf;
@@ -69,7 +71,10 @@ struct tiendod {
 	struct preauth *preauth;
 	struct retention *retention;
 	struct silences *silences;
-	char db_path[4096];
+	char db_path[4096];     /* the SQLite file; "PostgreSQL" otherwise */
+	char store_spec[4200];
+	struct event *ev_lock;  /* PostgreSQL: is the active lock still ours? */
+	int exit_code;
 };
 
 static const char *const config_keys[128] = {
@@ -78,7 +83,7 @@ static const char *const config_keys[128] = {
 	['S'] = "snapshot", ['L'] = "language", ['a'] = "alert_pending",
 	['m'] = "alert_margin", ['r'] = "alert_reminder",
 	['e'] = "alert_interval", ['K'] = "keys_dir", ['N'] = "curve",
-	['C'] = "http_max_connections",
+	['C'] = "http_max_connections", ['D'] = "store",
 };
 
 /* /metrics: the alerts' families, then retention's. */
@@ -112,10 +117,13 @@ usage(FILE *f)
 	    "               [--alert-pending DUR] [--alert-margin POINTS]\n"
 	    "               [--alert-reminder DUR] [--alert-interval DUR]\n"
 	    "               [--keys-dir DIR] [--plain] [--http-max-connections N]\n"
+	    "               [--store SPEC]\n"
 	    "\n"
 	    "  -c, --config FILE   settings (default " CONFIG_DEFAULT_PATH " if present)\n"
 	    "      --plan FILE     the plan (units, tasks, targets)\n"
 	    "      --state-dir DIR database and endpoints file\n"
+	    "      --store SPEC    sqlite:PATH (default DIR/tiendo.db) or\n"
+	    "                      postgresql://... (libpq connection URI)\n"
 	    "      --ingest EP     ZeroMQ endpoint for reports (port 0: any free one)\n"
 	    "      --http ADDR     host:port of the JSON API (port 0: any free one)\n"
 	    "      --log-level L   err, warning, notice, info, debug\n"
@@ -259,6 +267,56 @@ write_endpoints(struct tiendod *d)
 	return rename(tmp, d->endpoints);
 }
 
+static volatile int standby_stop;
+
+/* Once another tiendod holds the active lock (we were cut off from the
+ * database and it took over), every write of ours fails and nothing is
+ * acked; stopping lets the clients find the active one, and systemd
+ * restart us as a standby. */
+static void
+on_lock_check(evutil_socket_t fd, short what, void *arg)
+{
+	struct tiendod *d = arg;
+
+	if (!store_pg_lost(d->store))
+		return;
+	log_err("storage: another tiendod took the active lock while we were "
+	        "cut off from the database: stopping");
+	notify_stopping(d->notify);
+	d->exit_code = EX_TEMPFAIL;
+	event_base_loopbreak(d->base);
+}
+
+static int
+watch_lock(struct tiendod *d)
+{
+	struct timeval second = { 1, 0 };
+
+	d->ev_lock = event_new(d->base, -1, EV_PERSIST, on_lock_check, d);
+	return d->ev_lock ? event_add(d->ev_lock, &second) : -1;
+}
+
+/* The store setting, or the SQLite file in the state directory. */
+static void
+store_spec(struct tiendod *d)
+{
+	const char *spec = d->conf.store;
+
+	if (spec == NULL) {
+		snprintf(d->db_path, sizeof d->db_path, "%s/tiendo.db",
+		         d->conf.state_dir);
+		snprintf(d->store_spec, sizeof d->store_spec, "sqlite:%s",
+		         d->db_path);
+		return;
+	}
+	snprintf(d->store_spec, sizeof d->store_spec, "%s", spec);
+	if (store_spec_is_pg(spec))
+		snprintf(d->db_path, sizeof d->db_path, "PostgreSQL");
+	else
+		snprintf(d->db_path, sizeof d->db_path, "%s",
+		         strncmp(spec, "sqlite:", 7) == 0 ? spec + 7 : spec);
+}
+
 static void
 on_endpoints_retry(evutil_socket_t fd, short what, void *arg)
 {
@@ -345,6 +403,7 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 		{ "alert-reminder", required_argument, NULL, 'r' },
 		{ "alert-interval", required_argument, NULL, 'e' },
 		{ "keys-dir", required_argument, NULL, 'K' },
+		{ "store", required_argument, NULL, 'D' },
 		{ "plain", no_argument, NULL, 'N' },
 		{ "http-max-connections", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
@@ -374,6 +433,7 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 		case 'p': case 's': case 'i': case 'H': case 'l': case 'K':
 		case 'P': case 'S': case 'L': case 'a': case 'm': case 'r': case 'e':
 		case 'C':
+		case 'D':
 			over[c] = optarg;
 			break;
 		case 'N':
@@ -476,11 +536,14 @@ main(int argc, char **argv)
 		fatal(EX_CANTCREAT, "%s: %s", d.conf.state_dir, strerror(errno));
 	snprintf(path, sizeof path, "%s/endpoints", d.conf.state_dir);
 	unlink(path);
-	snprintf(d.db_path, sizeof d.db_path, "%s/tiendo.db", d.conf.state_dir);
-	if ((d.store = store_open(d.db_path, d.conf.sync, &err)) == NULL)
+	store_spec(&d);
+	if ((d.store = store_open(d.store_spec, d.conf.sync, &err)) == NULL)
 		fatal(EX_CANTCREAT, "%s: %s", d.db_path, err);
 	if (store_set_max_pages(d.store, d.conf.max_page_count) < 0)
 		fatal(EX_CANTCREAT, "%s: %s", d.db_path, store_errmsg(d.store));
+	/* Before anything is rebuilt or bound: a standby takes over here. */
+	if (standby_wait(d.store, &standby_stop) < 0)
+		fatal(EX_TEMPFAIL, "stopped while standing by");
 	if ((d.book = book_new(plan, d.store)) == NULL)
 		fatal(EX_SOFTWARE, "cannot rebuild the tallies from %s", d.db_path);
 	if ((d.base = event_base_new()) == NULL || (d.zctx = zmq_ctx_new()) == NULL)
@@ -574,6 +637,9 @@ main(int argc, char **argv)
 	if (!d.ev_term || !d.ev_int || !d.ev_hup || event_add(d.ev_term, NULL) < 0 ||
 	    event_add(d.ev_int, NULL) < 0 || event_add(d.ev_hup, NULL) < 0)
 		fatal(EX_OSERR, "cannot watch signals");
+	if (strcmp(store_kind(d.store), "postgresql") == 0 &&
+	    watch_lock(&d) < 0)
+		fatal(EX_OSERR, "cannot watch the active lock");
 	if (write_endpoints(&d) < 0)
 		start_degraded(&d);
 	else if (store_probe(d.store, when_now()) < 0) {
@@ -617,6 +683,8 @@ main(int argc, char **argv)
 	event_free(d.ev_hup);
 	if (d.ev_endpoints)
 		event_free(d.ev_endpoints);
+	if (d.ev_lock)
+		event_free(d.ev_lock);
 	zmq_ctx_term(d.zctx);
 	event_base_free(d.base);
 	book_free(d.book);
@@ -624,5 +692,5 @@ main(int argc, char **argv)
 	unlink(d.endpoints);
 	log_notice("stopped");
 	config_free(&d.conf);
-	return 0;
+	return d.exit_code;
 }

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "retention_sql.h"
+#include "store_sqlite.h"
 
 /* The WAL is truncated to this after a checkpoint resets it. */
 #define RETENTION_WAL_LIMIT (64LL * 1024 * 1024)
@@ -20,7 +21,7 @@ rs_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
 int
 retention_sql_prepare(struct store *s, char *err, size_t errlen)
 {
-	sqlite3 *db = store_db(s);
+	sqlite3 *db = store_sqlite_db(s);
 	char sql[128];
 
 	snprintf(sql, sizeof sql, "PRAGMA journal_size_limit = %lld",
@@ -37,7 +38,7 @@ int
 retention_sql_slice(struct store *s, uint64_t *cursor, size_t n, when_t cutoff,
                     size_t *deleted, int *more, char *err, size_t errlen)
 {
-	sqlite3 *db = store_db(s);
+	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *win = NULL, *del = NULL;
 	uint64_t last = *cursor;
 	when_t newest = 0;
@@ -88,7 +89,7 @@ out:
 int
 retention_sql_checkpoint(struct store *s, char *err, size_t errlen)
 {
-	sqlite3 *db = store_db(s);
+	sqlite3 *db = store_sqlite_db(s);
 	int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 	                                   NULL, NULL);
 

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "silences_sql.h"
+#include "store_sqlite.h"
 
 static int
 ss_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
@@ -27,7 +28,7 @@ ss_text(sqlite3_stmt *st, int i, const char *v)
 int
 silences_sql_prepare(struct store *s, char *err, size_t errlen)
 {
-	sqlite3 *db = store_db(s);
+	sqlite3 *db = store_sqlite_db(s);
 
 	if (sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS silences ("
 	        "  id INTEGER PRIMARY KEY,"
@@ -47,7 +48,7 @@ int
 silences_sql_insert(struct store *s, const struct silences_row *r,
                     uint64_t *id, char *err, size_t errlen)
 {
-	sqlite3 *db = store_db(s);
+	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st;
 	int rc;
 
@@ -73,7 +74,7 @@ int
 silences_sql_expire(struct store *s, uint64_t id, const char *by, when_t at,
                     int *found, char *err, size_t errlen)
 {
-	sqlite3 *db = store_db(s);
+	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st;
 	int rc;
 
@@ -104,7 +105,7 @@ int
 silences_sql_list(struct store *s, int all, when_t now, silences_sql_fn fn,
                   void *arg, char *err, size_t errlen)
 {
-	sqlite3 *db = store_db(s);
+	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st;
 	int rc, ret = 0;
 

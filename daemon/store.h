@@ -1,21 +1,38 @@
 /*
- * store.h - the reports table in SQLite: the truth from which every tally is
- * derived.
+ * store.h - the store: the truth from which every tally is derived, behind
+ * one interface with a room per database.
  *
- * One writer (the daemon's loop).  WAL journal; synchronous=FULL unless the
- * operator says otherwise, so COMMIT returning means the batch is on disk and
- * may be acknowledged.  The schema carries its version in user_version and is
- * migrated forward at open.
+ *   sqlite:PATH           (store_sqlite.c, alertstore_sqlite.c; the default)
+ *   postgresql://...      (store_pg.c, alertstore_pg.c; a libpq conninfo)
+ *
+ * The promises are the same in every room: one writer (the daemon's loop);
+ * store_commit returning 0 means the batch is durable and may be
+ * acknowledged; (client, seq) is unique by constraint, so a resend is a
+ * duplicate; corrections and alert events go in the batch's transaction;
+ * a storage error fails the call (the caller answers RETRY) and a later
+ * call works again once the database does; the schema carries its version
+ * and is migrated forward at open.
+ *
+ * Adding an operation: declare its pointer in struct store_ops (below), its
+ * dispatcher beside the others (a short static inline), and fill it in
+ * every room's ops table (store_sqlite.c, store_pg.c).  A NULL pointer
+ * would crash, so every room implements every operation, if only to set
+ * "not supported on <room>" as its error and return -1.  Tables of one feature (alerts, silences...) get
+ * their own interface in their own header, created through an op here the
+ * way alertstore_new is (alerts_new), with one file per room.  A schema
+ * change is a new migration at the end of each room's list.
  */
 #ifndef TIENDO_STORE_H
 #define TIENDO_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "decimal.h"
 #include "when.h"
 
 struct store;
+struct alertstore;
 
 struct store_report {
 	const char *client;
@@ -41,65 +58,180 @@ struct store_target {
 
 enum store_sync { STORE_SYNC_NORMAL = 1, STORE_SYNC_FULL = 2 };
 
-/* Opens (creating and migrating) the database at path.  NULL on failure with
- * a malloc'd message in *err. */
-struct store *store_open(const char *path, enum store_sync sync, char **err);
-void store_close(struct store *s);
+/* Opens (creating and migrating) the store named by spec: "sqlite:PATH",
+ * a bare PATH (SQLite), or "postgresql://..." / "postgres://..." (libpq
+ * conninfo URI).  NULL on failure with a malloc'd message in *err. */
+struct store *store_open(const char *spec, enum store_sync sync, char **err);
 
-/* The sqlite3 handle, for modules that keep their own tables in the same
- * database file (alertstore.c).  Same thread, same transactions. */
-void *store_db(struct store *s);
+/* 1 when spec names a PostgreSQL store. */
+int store_spec_is_pg(const char *spec);
+
+/* The rooms' entry points (store_open picks one). */
+struct store *store_pg_open(const char *conninfo, enum store_sync sync,
+                            char **err);
+struct store *store_sqlite_open(const char *path, enum store_sync sync,
+                                char **err);
+
+typedef int (*store_scan_fn)(void *arg, const struct store_report *r);
+
+/* A savepoint inside the batch's transaction (store_savepoint below). */
+enum store_mark { STORE_MARK_SET, STORE_MARK_RELEASE, STORE_MARK_UNDO };
+
+/*
+ * The operations of a room.  Every call but close is on an open store; the
+ * meaning of each is documented on its dispatcher below.
+ */
+struct store_ops {
+	const char *name;                 /* "sqlite", "postgresql" */
+	void (*close)(struct store *s);
+	const char *(*errmsg)(const struct store *s);
+	int (*begin)(struct store *s);
+	int (*commit)(struct store *s);
+	void (*rollback)(struct store *s);
+	int (*insert)(struct store *s, const struct store_report *r, int *is_new);
+	int (*mark)(struct store *s, enum store_mark m);
+	int (*exists)(struct store *s, const char *client, uint64_t seq,
+	              int *found);
+	int (*target)(struct store *s, const char *client, uint64_t seq,
+	              struct store_target *t, int *found);
+	int (*void_report)(struct store *s, const char *client, uint64_t seq,
+	                   uint64_t by, when_t at);
+	int (*probe)(struct store *s, when_t now);
+	int (*commit_uncertain)(struct store *s);
+	int (*set_max_pages)(struct store *s, int64_t n);
+	int (*scan)(struct store *s, const char *task, const char *unit,
+	            when_t until, store_scan_fn fn, void *arg);
+	int64_t (*count)(struct store *s);
+	struct alertstore *(*alerts_new)(struct store *s, char **err);
+};
+
+/* Every room's handle begins with this. */
+struct store {
+	const struct store_ops *ops;
+};
+
+static inline void
+store_close(struct store *s)
+{
+	if (s)
+		s->ops->close(s);
+}
+
+/* Which room: "sqlite" or "postgresql". */
+static inline const char *
+store_kind(const struct store *s)
+{
+	return s->ops->name;
+}
 
 /* The last error, for logging.  Valid until the next call. */
-const char *store_errmsg(const struct store *s);
+static inline const char *
+store_errmsg(const struct store *s)
+{
+	return s->ops->errmsg(s);
+}
 
-/* Write transaction around a batch: BEGIN IMMEDIATE ... COMMIT.  On any
- * failure the caller rolls back and acknowledges nothing.  0 or -1. */
-int store_begin(struct store *s);
-int store_commit(struct store *s);
-void store_rollback(struct store *s);
+/* Write transaction around a batch.  On any failure the caller rolls back
+ * and acknowledges nothing.  store_commit returns 0 only once the batch is
+ * durable.  0 or -1. */
+static inline int store_begin(struct store *s) { return s->ops->begin(s); }
+static inline int store_commit(struct store *s) { return s->ops->commit(s); }
+static inline void store_rollback(struct store *s) { s->ops->rollback(s); }
 
 /* Inserts unless (client, seq) is already stored: *is_new is 1 when the row
  * went in, 0 for a duplicate.  0 or -1. */
-/* Inside a transaction: a mark to undo one report's writes to (a report
- * that turns out not to be countable), released or undone. */
-int store_savepoint(struct store *s);
-int store_release(struct store *s);
-int store_undo_savepoint(struct store *s);
+static inline int
+store_insert(struct store *s, const struct store_report *r, int *is_new)
+{
+	return s->ops->insert(s, r, is_new);
+}
 
-int store_insert(struct store *s, const struct store_report *r, int *is_new);
+/* Inside a transaction: a mark to undo one report's writes to (a report
+ * that turns out not to be countable), released or undone.  0 or -1. */
+static inline int
+store_savepoint(struct store *s)
+{
+	return s->ops->mark(s, STORE_MARK_SET);
+}
+static inline int
+store_release(struct store *s)
+{
+	return s->ops->mark(s, STORE_MARK_RELEASE);
+}
+static inline int
+store_undo_savepoint(struct store *s)
+{
+	return s->ops->mark(s, STORE_MARK_UNDO) == 0 ? store_release(s) : -1;
+}
 
 /* *found = 1 when (client, seq) is stored.  0 or -1. */
-int store_exists(struct store *s, const char *client, uint64_t seq, int *found);
+static inline int
+store_exists(struct store *s, const char *client, uint64_t seq, int *found)
+{
+	return s->ops->exists(s, client, seq, found);
+}
 
 /* Looks up (client, seq) for a correction: *found = 1 and *t filled when
  * it is stored.  0 or -1. */
-int store_target(struct store *s, const char *client, uint64_t seq,
-                 struct store_target *t, int *found);
+static inline int
+store_target(struct store *s, const char *client, uint64_t seq,
+             struct store_target *t, int *found)
+{
+	return s->ops->target(s, client, seq, t, found);
+}
 
 /* Marks (client, seq) voided by correction `by`, effective at `at` (the
  * correction's observed_at).  Inside the caller's transaction.  0 or -1. */
-int store_void(struct store *s, const char *client, uint64_t seq,
-               uint64_t by, when_t at);
+static inline int
+store_void(struct store *s, const char *client, uint64_t seq, uint64_t by,
+           when_t at)
+{
+	return s->ops->void_report(s, client, seq, by, at);
+}
 
 /* A small write transaction, to learn whether storage works again after a
  * failure with nobody sending.  0 or -1. */
-int store_probe(struct store *s, when_t now);
+static inline int
+store_probe(struct store *s, when_t now)
+{
+	return s->ops->probe(s, now);
+}
 
-/* Caps the database at n pages (PRAGMA max_page_count): a way for tests to
- * fill the "disk".  0 leaves it alone.  0 or -1. */
-int store_set_max_pages(struct store *s, int64_t n);
+/* 1 when a commit failed in a way that leaves its outcome unknown (the
+ * connection to a server was lost while it committed): what the caller
+ * keeps beside the store must be read again from it.  Reading clears it. */
+static inline int
+store_commit_uncertain(struct store *s)
+{
+	return s->ops->commit_uncertain(s);
+}
+
+/* Caps the database at n pages (SQLite's PRAGMA max_page_count): a way for
+ * tests to fill the "disk".  0 leaves it alone.  0 or -1. */
+static inline int
+store_set_max_pages(struct store *s, int64_t n)
+{
+	return s->ops->set_max_pages(s, n);
+}
 
 /* Calls fn for every report observed at or before `until` (INT64_MAX for
  * all), in storage order, leaving out corrections and the reports a
- * correction observed at or before `until` voids; optionally only those of one task and/or unit
- * (NULL = any).  Strings in *r live until fn returns.  Stops early and
- * returns fn's value when it is non-zero; -1 on a database error. */
-typedef int (*store_scan_fn)(void *arg, const struct store_report *r);
-int store_scan(struct store *s, const char *task, const char *unit,
-               when_t until, store_scan_fn fn, void *arg);
+ * correction observed at or before `until` voids; optionally only those of
+ * one task and/or unit (NULL = any).  Strings in *r live until fn returns.
+ * Stops early and returns fn's value when it is non-zero; -1 on a database
+ * error. */
+static inline int
+store_scan(struct store *s, const char *task, const char *unit, when_t until,
+           store_scan_fn fn, void *arg)
+{
+	return s->ops->scan(s, task, unit, until, fn, arg);
+}
 
 /* Number of stored reports. -1 on error. */
-int64_t store_count(struct store *s);
+static inline int64_t
+store_count(struct store *s)
+{
+	return s->ops->count(s);
+}
 
 #endif

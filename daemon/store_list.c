@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "store_list.h"
+#include "store_sqlite.h"
 
 static const char *
 col_text(sqlite3_stmt *st, int i)
@@ -39,7 +40,7 @@ int
 store_list(struct store *s, const struct store_list_filter *f,
            store_list_fn fn, void *arg, char *err, size_t n)
 {
-	sqlite3 *db = store_db(s);
+	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st;
 	char sql[512];
 	int rc, ret = 0, i = 1;

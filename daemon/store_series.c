@@ -4,13 +4,14 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "store_sqlite.h"
 #include "store_series.h"
 
 int
 store_series_scan(struct store *s, const char *task, when_t until,
                   store_series_fn fn, void *arg)
 {
-	sqlite3 *db = store_db(s);
+	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st;
 	int rc, ret = 0;
 

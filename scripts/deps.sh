@@ -6,14 +6,14 @@ set -eu
 
 build="gcc make pkg-config libzmq3-dev libevent-dev libsqlite3-dev
 libprotobuf-c-dev protobuf-c-compiler libsystemd-dev libjansson-dev
-libinih-dev tzdata libjs-chart.js libxlsxwriter-dev libsodium-dev"
+libinih-dev libpq-dev tzdata libjs-chart.js libxlsxwriter-dev libsodium-dev"
 # systemd: systemd-analyze verify/security; prometheus: promtool;
 # man-db and groff-base: the man pages (verify runs man(1) on Documentation=);
 # clang and its runtime (libFuzzer, sanitizers) build the fuzz targets;
 # python3 runs make mutate (tests/mutate/mutate.py) and test_hostile_http's
 # keep-alive client.
 test="libcmocka-dev sqlite3 curl jq procps systemd prometheus man-db groff-base
-clang libclang-rt-dev socat python3
+clang libclang-rt-dev socat python3 postgresql
 chromium chromium-driver python3-selenium nginx-light openssl"
 
 run="curl jq"

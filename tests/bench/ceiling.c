@@ -13,6 +13,11 @@
  * is removed afterwards; with --db the file must not exist yet (a reused
  * database would measure duplicates, not inserts) and is left in place.
  * The last line of output is "result key=value ..." for scripts.
+ *
+ * --db postgresql://... measures the PostgreSQL store the same way (the
+ * database must hold no reports yet); with --copy the rows go in by COPY,
+ * one COPY per transaction, not through the store: the raw ceiling of
+ * PostgreSQL itself that tiendod's durable ingest is compared with.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,8 +29,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #include "rows.h"
 #include "store.h"
+#include "store_pg.h"
 #include "tally.h"
 #include "when.h"
 
@@ -94,7 +102,60 @@ ceil_usage(FILE *f)
 	    "  --db PATH     database to create (default: a temporary one)\n"
 	    "  --sync MODE   full (default) or normal\n"
 	    "  --units LIST  unit codes, comma-separated (u01..u12)\n"
-	    "  --tasks LIST  task codes, comma-separated (t01..t10)\n");
+	    "  --tasks LIST  task codes, comma-separated (t01..t10)\n"
+	    "  --copy        PostgreSQL: COPY the rows, bypassing the store\n");
+}
+
+/* One row in COPY's text format (none of rows.h's strings needs escaping). */
+static int
+ceil_copy_row(char **buf, size_t *len, size_t *cap,
+              const struct store_report *r)
+{
+	char line[1024];
+	int n = snprintf(line, sizeof line, "%s\t%lld\t%s\t%s\t%d\t%lld\t%lld"
+	                 "\t%lld\t%s\t%s\n", r->client, (long long)r->seq,
+	                 r->task, r->unit, r->kind, (long long)r->value,
+	                 (long long)r->observed_at, (long long)r->received_at,
+	                 r->reporter, r->note);
+
+	if (*len + (size_t)n > *cap) {
+		size_t ncap = (*cap + (size_t)n) * 2;
+		char *nb = realloc(*buf, ncap);
+
+		if (nb == NULL)
+			return -1;
+		*buf = nb;
+		*cap = ncap;
+	}
+	memcpy(*buf + *len, line, (size_t)n);
+	*len += (size_t)n;
+	return 0;
+}
+
+/* Sends the buffered rows by COPY, inside the open transaction. */
+static int
+ceil_copy_send(struct store *st, const char *buf, size_t len)
+{
+	PGconn *c = store_pg_conn(st);
+	PGresult *res = PQexec(c, "COPY reports (client, seq, task, unit, kind,"
+	                       " value, observed_at, received_at, reporter, note)"
+	                       " FROM STDIN");
+	int ok = PQresultStatus(res) == PGRES_COPY_IN;
+
+	PQclear(res);
+	if (!ok || PQputCopyData(c, buf, (int)len) != 1 ||
+	    PQputCopyEnd(c, NULL) != 1) {
+		fprintf(stderr, "ceiling: copy: %s", PQerrorMessage(c));
+		return -1;
+	}
+	res = PQgetResult(c);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "ceiling: copy: %s", PQresultErrorMessage(res));
+	PQclear(res);
+	while ((res = PQgetResult(c)) != NULL)
+		PQclear(res);
+	return ok ? 0 : -1;
 }
 
 static void
@@ -121,6 +182,7 @@ main(int argc, char **argv)
 		{ "sync", required_argument, NULL, 's' },
 		{ "units", required_argument, NULL, 'U' },
 		{ "tasks", required_argument, NULL, 'T' },
+		{ "copy", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -137,7 +199,9 @@ main(int argc, char **argv)
 	long long inserted = 0, dups = 0, txns = 0;
 	int64_t t0, t1;
 	dec_t values[BENCH_NELEM(bench_values)];
-	int ch, status = 1;
+	int ch, status = 1, copy = 0, is_pg;
+	char *cbuf = NULL;
+	size_t clen = 0, ccap = 0;
 	double secs;
 
 	if (units == NULL || tasks == NULL) {
@@ -161,6 +225,7 @@ main(int argc, char **argv)
 			if (ceil_num(optarg, 1, 10000000, &chunk) < 0) bad = "--chunk";
 			break;
 		case 'd': db = optarg; break;
+		case 'C': copy = 1; break;
 		case 's':
 			if (strcmp(optarg, "full") == 0)
 				sync = STORE_SYNC_FULL;
@@ -196,7 +261,14 @@ main(int argc, char **argv)
 	}
 
 	tmpdir[0] = '\0';
-	if (db == NULL) {
+	is_pg = db && store_spec_is_pg(db);
+	if (copy && !is_pg) {
+		fprintf(stderr, "ceiling: --copy needs --db postgresql://...\n");
+		return 64;
+	}
+	if (is_pg) {
+		/* A database server: nothing to create or remove here. */
+	} else if (db == NULL) {
 		const char *t = getenv("TMPDIR");
 
 		snprintf(tmpdir, sizeof tmpdir, "%s/tiendo-ceiling.XXXXXX",
@@ -259,6 +331,14 @@ main(int argc, char **argv)
 				.note = bench_notes[seq % BENCH_NELEM(bench_notes)],
 			};
 
+			if (copy) {
+				if (ceil_copy_row(&cbuf, &clen, &ccap, &rep) < 0) {
+					fprintf(stderr, "ceiling: out of memory\n");
+					goto out_close;
+				}
+				inserted++;
+				continue;
+			}
 			if (store_insert(st, &rep, &is_new) < 0) {
 				fprintf(stderr, "ceiling: insert: %s\n",
 				        store_errmsg(st));
@@ -270,6 +350,11 @@ main(int argc, char **argv)
 			else
 				dups++;
 		}
+		if (copy && ceil_copy_send(st, cbuf, clen) < 0) {
+			store_rollback(st);
+			goto out_close;
+		}
+		clen = 0;
 		if (store_commit(st) < 0) {
 			fprintf(stderr, "ceiling: commit: %s\n", store_errmsg(st));
 			store_rollback(st);
@@ -281,10 +366,11 @@ main(int argc, char **argv)
 	secs = (double)(t1 - t0) / 1e9;
 
 	printf("ceiling: %lld rows in %lld transactions of %lld "
-	       "(WAL, synchronous=%s): %.3f s, %.0f reports/s\n", inserted,
-	       txns, batch, sync == STORE_SYNC_FULL ? "FULL" : "NORMAL", secs,
+	       "(%s, synchronous=%s): %.3f s, %.0f reports/s\n", inserted,
+	       txns, batch, copy ? "PostgreSQL COPY" : store_kind(st),
+	       sync == STORE_SYNC_FULL ? "FULL" : "NORMAL", secs,
 	       (double)inserted / secs);
-	if (stat(db, &sb) == 0)
+	if (!is_pg && stat(db, &sb) == 0)
 		printf("ceiling: database %s: %.1f MiB\n", db,
 		       (double)sb.st_size / (1024.0 * 1024.0));
 	if (dups > 0)
@@ -293,6 +379,7 @@ main(int argc, char **argv)
 	       inserted, batch, secs, (double)inserted / secs, dups);
 	status = dups > 0;
 out_close:
+	free(cbuf);
 	store_close(st);
 out:
 	if (tmpdir[0] != '\0') {

@@ -519,4 +519,8 @@ if [ "${BENCH_NATIONAL:-1}" != 0 ]; then
 	echo
 	sh "$(dirname "$0")/national.sh" "$B" || fail "the national section failed"
 fi
+
+# PostgreSQL: its own ceiling, durable ingest, takeover (tests/bench/pg.sh).
+echo
+sh "$(dirname "$0")/pg.sh" "$B" || fail "the postgresql section failed"
 echo "bench: total bench time $(( $(date +%s) - bench_t0 )) s"

@@ -56,7 +56,8 @@ restart_daemon() {
 	rm -f "$STATE/endpoints"
 	# shellcheck disable=SC2046
 	"$B/tiendod" --plan "$PLAN" --state-dir "$STATE" --ingest "$INGEST" \
-		--http "${HTTP#http://}" $(mode_args) 2>>"$T/tiendod.log" &
+		--http "${HTTP#http://}" $(mode_args) \
+		${TIENDO_STORE:+--store "$TIENDO_STORE"} 2>>"$T/tiendod.log" &
 	DPID=$!
 	PIDS="$PIDS $DPID"
 	wait_for 30 test -f "$STATE/endpoints"

@@ -23,6 +23,8 @@ AT_EXIT=""
 at_exit() { AT_EXIT="$AT_EXIT
 $1"; }
 cleanup() {
+	# Servers a helper started (pglib.sh's PostgreSQL), before $T goes.
+	[ -z "${CLEANUP_HOOK:-}" ] || $CLEANUP_HOOK
 	eval "$AT_EXIT"
 	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
 	for p in $PIDS; do wait "$p" 2>/dev/null; done
@@ -236,7 +238,8 @@ start_daemon() {
 	use_keys || { echo "# cannot make the test keys"; return 1; }
 	# shellcheck disable=SC2046
 	"$B/tiendod" --plan "$PLAN" --state-dir "$STATE" \
-		--ingest tcp://127.0.0.1:0 --http 127.0.0.1:0 $(mode_args) "$@" \
+		--ingest tcp://127.0.0.1:0 --http 127.0.0.1:0 $(mode_args) \
+		${TIENDO_STORE:+--store "$TIENDO_STORE"} "$@" \
 		2>>"$T/tiendod.log" &
 	DPID=$!
 	PIDS="$PIDS $DPID"
@@ -275,3 +278,10 @@ finish() {
 	echo "# $N_OK passed, $N_FAIL failed, $N_SKIP skipped"
 	[ "$N_FAIL" -eq 0 ]
 }
+
+# TIENDO_TEST_STORE=pg: the same tests on a throwaway PostgreSQL cluster
+# (pglib.sh), which start_daemon uses through $TIENDO_STORE.
+if [ "${TIENDO_TEST_STORE:-sqlite}" = pg ]; then
+	. tests/integration/pglib.sh
+	pg_init || { echo "not ok - PostgreSQL test cluster"; exit 1; }
+fi

@@ -107,6 +107,15 @@ expect_match "the report goes first, then its correction" "$out" "^2 accepted, 0
 expect_eq "and the tally is as before" "$(tally dat xa-a actual)" 0
 expect_eq "exactly one correction per void" \
 	"$(sqlite3 "$STATE/tiendo.db" "SELECT count(*) FROM reports WHERE client='office' AND voids_seq IS NOT NULL")" 2
+
+# A correction refolds its pair from the store, where the later reports of
+# the same group commit already are: they are counted once, not twice.
+before=$(tally cay xa-b actual)
+out=$(z --report "100|xa-b|cay|add|5|now-60000" --report "101|||add|0|now-50000" \
+	--voids "100|typo" --report "102|xa-b|cay|add|7|now-40000")
+expect_eq "report, its correction and a later report in one batch: accepted" \
+	"$(echo "$out" | grep -c '^report 10[012] ACCEPTED')" 3
+expect_eq "the later report is counted once" "$(tally cay xa-b actual)" "$((before + 7))"
 stop_daemon
 expect_eq "integrity_check" "$(sqlite3 "$STATE/tiendo.db" 'PRAGMA integrity_check')" ok
 finish

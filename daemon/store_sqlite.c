@@ -1,5 +1,6 @@
 /*
- * store.c - reports in SQLite.
+ * store_sqlite.c - the SQLite room of the store (store.h): reports in one
+ * file, beside the alert tables (alertstore_sqlite.c).
  *
  * Why these settings: WAL lets HTTP readers and backups run beside the one
  * writer; synchronous=FULL makes COMMIT wait for the WAL fsync, which is what
@@ -17,13 +18,16 @@
 
 #include <sqlite3.h>
 
+#include "alertstore.h"
 #include "store.h"
+#include "store_sqlite.h"
 
 /* How long a writer waits for a lock held by someone else (a backup, an
  * operator's sqlite3 shell) before the batch is answered RETRY. */
 #define STORE_BUSY_MS 5000
 
-struct store {
+struct store_sqlite {
+	struct store base;   /* first: the interface's handle */
 	sqlite3 *db;
 	sqlite3_stmt *insert;
 	sqlite3_stmt *exists;
@@ -102,26 +106,29 @@ static const char *const store_migrations[] = {
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
 static int
-store_fail(struct store *s, const char *what)
+store_fail(struct store_sqlite *s, const char *what)
 {
 	snprintf(s->err, sizeof s->err, "%s: %s", what, sqlite3_errmsg(s->db));
 	return -1;
 }
 
+/* The handle of a store opened here, from the interface's. */
+#define SQ(base) ((struct store_sqlite *)(base))
+
 void *
-store_db(struct store *s)
+store_sqlite_db(struct store *base)
 {
-	return s->db;
+	return SQ(base)->db;
 }
 
-const char *
-store_errmsg(const struct store *s)
+static const char *
+sq_errmsg(const struct store *base)
 {
-	return s->err;
+	return ((const struct store_sqlite *)base)->err;
 }
 
 static int
-store_exec(struct store *s, const char *sql)
+store_exec(struct store_sqlite *s, const char *sql)
 {
 	char *msg = NULL;
 
@@ -135,7 +142,7 @@ store_exec(struct store *s, const char *sql)
 }
 
 static int
-store_user_version(struct store *s, int *version)
+store_user_version(struct store_sqlite *s, int *version)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -150,7 +157,7 @@ store_user_version(struct store *s, int *version)
 }
 
 static int
-store_migrate(struct store *s)
+store_migrate(struct store_sqlite *s)
 {
 	char sql[64];
 	int version;
@@ -178,7 +185,7 @@ fail:
 }
 
 static int
-store_prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+store_prepare(struct store_sqlite *s, const char *sql, sqlite3_stmt **st)
 {
 	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
 	                       NULL) != SQLITE_OK)
@@ -186,15 +193,19 @@ store_prepare(struct store *s, const char *sql, sqlite3_stmt **st)
 	return 0;
 }
 
+static const struct store_ops sq_ops;
+static void sq_close(struct store *base);
+
 struct store *
-store_open(const char *path, enum store_sync sync, char **err)
+store_sqlite_open(const char *path, enum store_sync sync, char **err)
 {
-	struct store *s = calloc(1, sizeof *s);
+	struct store_sqlite *s = calloc(1, sizeof *s);
 
 	if (s == NULL) {
 		*err = strdup("out of memory");
 		return NULL;
 	}
+	s->base.ops = &sq_ops;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 	                    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		store_fail(s, path);
@@ -219,16 +230,17 @@ store_open(const char *path, enum store_sync sync, char **err)
 	    store_prepare(s, "COMMIT", &s->commit) < 0 ||
 	    store_prepare(s, "ROLLBACK", &s->rollback) < 0)
 		goto fail;
-	return s;
+	return &s->base;
 fail:
 	*err = strdup(s->err[0] ? s->err : "cannot open database");
-	store_close(s);
+	sq_close(&s->base);
 	return NULL;
 }
 
-void
-store_close(struct store *s)
+static void
+sq_close(struct store *base)
 {
+	struct store_sqlite *s = SQ(base);
 	if (s == NULL)
 		return;
 	sqlite3_finalize(s->insert);
@@ -241,7 +253,7 @@ store_close(struct store *s)
 }
 
 static int
-store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
+store_step_done(struct store_sqlite *s, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 
@@ -249,48 +261,46 @@ store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
 	return rc == SQLITE_DONE ? 0 : store_fail(s, what);
 }
 
-int
-store_begin(struct store *s)
+static int
+sq_begin(struct store *base)
 {
+	struct store_sqlite *s = SQ(base);
 	return store_step_done(s, s->begin, "begin");
 }
 
-int
-store_commit(struct store *s)
+static int
+sq_commit(struct store *base)
 {
+	struct store_sqlite *s = SQ(base);
 	return store_step_done(s, s->commit, "commit");
 }
 
-void
-store_rollback(struct store *s)
+static void
+sq_rollback(struct store *base)
 {
+	struct store_sqlite *s = SQ(base);
 	/* Fails harmlessly when SQLite already rolled back (e.g. SQLITE_FULL). */
 	sqlite3_step(s->rollback);
 	sqlite3_reset(s->rollback);
 }
 
 /* Rare (a report that might not be counted), so not prepared. */
-int
-store_savepoint(struct store *s)
+static int
+sq_mark(struct store *base, enum store_mark m)
 {
-	return store_exec(s, "SAVEPOINT one_report");
+	static const char *const sql[] = {
+		[STORE_MARK_SET] = "SAVEPOINT one_report",
+		[STORE_MARK_RELEASE] = "RELEASE one_report",
+		[STORE_MARK_UNDO] = "ROLLBACK TO one_report",
+	};
+
+	return store_exec(SQ(base), sql[m]);
 }
 
-int
-store_release(struct store *s)
+static int
+sq_insert(struct store *base, const struct store_report *r, int *is_new)
 {
-	return store_exec(s, "RELEASE one_report");
-}
-
-int
-store_undo_savepoint(struct store *s)
-{
-	return store_exec(s, "ROLLBACK TO one_report") == 0 ? store_release(s) : -1;
-}
-
-int
-store_insert(struct store *s, const struct store_report *r, int *is_new)
-{
+	struct store_sqlite *s = SQ(base);
 	sqlite3_stmt *st = s->insert;
 	int rc;
 
@@ -320,9 +330,10 @@ store_insert(struct store *s, const struct store_report *r, int *is_new)
 	return 0;
 }
 
-int
-store_exists(struct store *s, const char *client, uint64_t seq, int *found)
+static int
+sq_exists(struct store *base, const char *client, uint64_t seq, int *found)
 {
+	struct store_sqlite *s = SQ(base);
 	sqlite3_stmt *st = s->exists;
 	int rc;
 
@@ -336,10 +347,11 @@ store_exists(struct store *s, const char *client, uint64_t seq, int *found)
 	return 0;
 }
 
-int
-store_scan(struct store *s, const char *task, const char *unit, when_t until,
+static int
+sq_scan(struct store *base, const char *task, const char *unit, when_t until,
            store_scan_fn fn, void *arg)
 {
+	struct store_sqlite *s = SQ(base);
 	char sql[400];
 	sqlite3_stmt *st;
 	int rc, ret = 0, i = 1;
@@ -379,9 +391,10 @@ store_scan(struct store *s, const char *task, const char *unit, when_t until,
 	return ret;
 }
 
-int64_t
-store_count(struct store *s)
+static int64_t
+sq_count(struct store *base)
 {
+	struct store_sqlite *s = SQ(base);
 	sqlite3_stmt *st;
 	int64_t n = -1;
 
@@ -396,10 +409,11 @@ store_count(struct store *s)
 	return n;
 }
 
-int
-store_target(struct store *s, const char *client, uint64_t seq,
+static int
+sq_target(struct store *base, const char *client, uint64_t seq,
              struct store_target *t, int *found)
 {
+	struct store_sqlite *s = SQ(base);
 	sqlite3_stmt *st;
 	int rc;
 
@@ -425,10 +439,11 @@ store_target(struct store *s, const char *client, uint64_t seq,
 	return 0;
 }
 
-int
-store_void(struct store *s, const char *client, uint64_t seq, uint64_t by,
+static int
+sq_void(struct store *base, const char *client, uint64_t seq, uint64_t by,
            when_t at)
 {
+	struct store_sqlite *s = SQ(base);
 	sqlite3_stmt *st;
 	int rc;
 
@@ -453,9 +468,10 @@ store_void(struct store *s, const char *client, uint64_t seq, uint64_t by,
 	return 0;
 }
 
-int
-store_probe(struct store *s, when_t now)
+static int
+sq_probe(struct store *base, when_t now)
 {
+	struct store_sqlite *s = SQ(base);
 	const char *path = sqlite3_db_filename(s->db, "main");
 	struct statvfs fs;
 	char sql[128];
@@ -474,18 +490,19 @@ store_probe(struct store *s, when_t now)
 	/* A probe must not hold the loop for the busy timeout every second
 	 * while someone else holds the lock. */
 	sqlite3_busy_timeout(s->db, 0);
-	if (store_begin(s) == 0) {
-		rc = store_exec(s, sql) == 0 && store_commit(s) == 0 ? 0 : -1;
+	if (sq_begin(base) == 0) {
+		rc = store_exec(s, sql) == 0 && sq_commit(base) == 0 ? 0 : -1;
 		if (rc < 0)
-			store_rollback(s);
+			sq_rollback(base);
 	}
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	return rc;
 }
 
-int
-store_set_max_pages(struct store *s, int64_t n)
+static int
+sq_set_max_pages(struct store *base, int64_t n)
 {
+	struct store_sqlite *s = SQ(base);
 	char sql[64];
 
 	if (n <= 0)
@@ -493,3 +510,36 @@ store_set_max_pages(struct store *s, int64_t n)
 	snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", (long long)n);
 	return store_exec(s, sql);
 }
+
+/* A failed COMMIT of SQLite's is a rollback: never in doubt. */
+static int
+sq_commit_uncertain(struct store *base)
+{
+	return 0;
+}
+
+static struct alertstore *
+sq_alerts_new(struct store *base, char **err)
+{
+	return alertstore_sqlite_new(base, err);
+}
+
+static const struct store_ops sq_ops = {
+	.name = "sqlite",
+	.close = sq_close,
+	.errmsg = sq_errmsg,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.insert = sq_insert,
+	.mark = sq_mark,
+	.exists = sq_exists,
+	.target = sq_target,
+	.void_report = sq_void,
+	.probe = sq_probe,
+	.commit_uncertain = sq_commit_uncertain,
+	.set_max_pages = sq_set_max_pages,
+	.scan = sq_scan,
+	.count = sq_count,
+	.alerts_new = sq_alerts_new,
+};

@@ -1,5 +1,5 @@
 /*
- * alertstore.c - alert tables.  The Alert is stored packed exactly as it
+ * alertstore_sqlite.c - alert tables, SQLite room (alertstore.h).  The Alert is stored packed exactly as it
  * was published, so a snapshot or the history replays the very bytes a
  * live subscriber saw; the columns beside it are there to filter on and
  * for an operator with sqlite3.
@@ -11,28 +11,32 @@
 #include <sqlite3.h>
 
 #include "alertstore.h"
+#include "store_sqlite.h"
 
-struct alertstore {
+struct alertstore_sqlite {
+	struct alertstore base; /* first: the interface's handle */
 	sqlite3 *db;
 	sqlite3_stmt *ins_event, *put_state, *del_state;
 	char err[512];
 };
 
 static int
-as_fail(struct alertstore *as, const char *what)
+as_fail(struct alertstore_sqlite *as, const char *what)
 {
 	snprintf(as->err, sizeof as->err, "%s: %s", what, sqlite3_errmsg(as->db));
 	return -1;
 }
 
-const char *
-alertstore_errmsg(const struct alertstore *as)
+#define AS(base) ((struct alertstore_sqlite *)(base))
+
+static const char *
+asq_errmsg(const struct alertstore *base)
 {
-	return as->err;
+	return ((const struct alertstore_sqlite *)base)->err;
 }
 
 static int
-as_prepare(struct alertstore *as, const char *sql, sqlite3_stmt **st)
+as_prepare(struct alertstore_sqlite *as, const char *sql, sqlite3_stmt **st)
 {
 	if (sqlite3_prepare_v3(as->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
 	                       NULL) != SQLITE_OK)
@@ -40,16 +44,20 @@ as_prepare(struct alertstore *as, const char *sql, sqlite3_stmt **st)
 	return 0;
 }
 
+static const struct alertstore_ops asq_ops;
+static void asq_free(struct alertstore *base);
+
 struct alertstore *
-alertstore_new(struct store *store, char **err)
+alertstore_sqlite_new(struct store *store, char **err)
 {
-	struct alertstore *as = calloc(1, sizeof *as);
+	struct alertstore_sqlite *as = calloc(1, sizeof *as);
 
 	if (as == NULL) {
 		*err = strdup("out of memory");
 		return NULL;
 	}
-	as->db = store_db(store);
+	as->base.ops = &asq_ops;
+	as->db = store_sqlite_db(store);
 	if (as_prepare(as,
 	        "INSERT INTO alert_events (seq, id, transition, rule, severity,"
 	        " task, unit, rollup, owner, actual, target, expected, lag, at,"
@@ -63,15 +71,16 @@ alertstore_new(struct store *store, char **err)
 	        "DELETE FROM alert_state WHERE task = ? AND unit = ? AND"
 	        " rollup = ? AND rule = ?", &as->del_state) < 0) {
 		*err = strdup(as->err);
-		alertstore_free(as);
+		asq_free(&as->base);
 		return NULL;
 	}
-	return as;
+	return &as->base;
 }
 
-void
-alertstore_free(struct alertstore *as)
+static void
+asq_free(struct alertstore *base)
 {
+	struct alertstore_sqlite *as = AS(base);
 	if (as == NULL)
 		return;
 	sqlite3_finalize(as->ins_event);
@@ -80,9 +89,10 @@ alertstore_free(struct alertstore *as)
 	free(as);
 }
 
-int
-alertstore_last_seq(struct alertstore *as, uint64_t *seq)
+static int
+asq_last_seq(struct alertstore *base, uint64_t *seq)
 {
+	struct alertstore_sqlite *as = AS(base);
 	sqlite3_stmt *st;
 	int rc;
 
@@ -96,9 +106,10 @@ alertstore_last_seq(struct alertstore *as, uint64_t *seq)
 	return rc == SQLITE_ROW ? 0 : as_fail(as, "last seq");
 }
 
-int
-alertstore_states(struct alertstore *as, alertstore_state_fn fn, void *arg)
+static int
+asq_states(struct alertstore *base, alertstore_state_fn fn, void *arg)
 {
+	struct alertstore_sqlite *as = AS(base);
 	sqlite3_stmt *st;
 	int rc, ret = 0;
 
@@ -132,7 +143,7 @@ alertstore_states(struct alertstore *as, alertstore_state_fn fn, void *arg)
 }
 
 static int
-as_step(struct alertstore *as, sqlite3_stmt *st, const char *what)
+as_step(struct alertstore_sqlite *as, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 
@@ -142,7 +153,7 @@ as_step(struct alertstore *as, sqlite3_stmt *st, const char *what)
 }
 
 static int
-as_exec(struct alertstore *as, const char *sql)
+as_exec(struct alertstore_sqlite *as, const char *sql)
 {
 	char *msg = NULL;
 
@@ -155,30 +166,34 @@ as_exec(struct alertstore *as, const char *sql)
 	return 0;
 }
 
-int
-alertstore_savepoint(struct alertstore *as)
+static int
+asq_savepoint(struct alertstore *base)
 {
+	struct alertstore_sqlite *as = AS(base);
 	return as_exec(as, "SAVEPOINT alerts");
 }
 
-int
-alertstore_release(struct alertstore *as)
+static int
+asq_release(struct alertstore *base)
 {
+	struct alertstore_sqlite *as = AS(base);
 	return as_exec(as, "RELEASE alerts");
 }
 
-void
-alertstore_rollback_to(struct alertstore *as)
+static void
+asq_rollback_to(struct alertstore *base)
 {
+	struct alertstore_sqlite *as = AS(base);
 	/* Harmless when there is no such savepoint (it never began). */
 	sqlite3_exec(as->db, "ROLLBACK TO alerts", NULL, NULL, NULL);
 	sqlite3_exec(as->db, "RELEASE alerts", NULL, NULL, NULL);
 }
 
-int
-alertstore_put_event(struct alertstore *as, const Tiendo__Alert *a,
+static int
+asq_put_event(struct alertstore *base, const Tiendo__Alert *a,
                      const void *body, size_t len)
 {
+	struct alertstore_sqlite *as = AS(base);
 	sqlite3_stmt *st = as->ins_event;
 
 	/* The proto's numbers are the engine's (rules' one less). */
@@ -202,9 +217,10 @@ alertstore_put_event(struct alertstore *as, const Tiendo__Alert *a,
 	return as_step(as, st, "insert alert event");
 }
 
-int
-alertstore_put_state(struct alertstore *as, const struct alertstore_state *s)
+static int
+asq_put_state(struct alertstore *base, const struct alertstore_state *s)
 {
+	struct alertstore_sqlite *as = AS(base);
 	sqlite3_stmt *st;
 
 	if (s->st.sev == SEV_NONE && s->st.pend_sev == SEV_NONE) {
@@ -231,7 +247,7 @@ alertstore_put_state(struct alertstore *as, const struct alertstore_state *s)
 }
 
 static int
-as_bodies(struct alertstore *as, sqlite3_stmt *st, alertstore_body_fn fn,
+as_bodies(struct alertstore_sqlite *as, sqlite3_stmt *st, alertstore_body_fn fn,
           void *arg)
 {
 	int rc, ret = 0;
@@ -246,9 +262,10 @@ as_bodies(struct alertstore *as, sqlite3_stmt *st, alertstore_body_fn fn,
 	return ret;
 }
 
-int
-alertstore_active(struct alertstore *as, alertstore_body_fn fn, void *arg)
+static int
+asq_active(struct alertstore *base, alertstore_body_fn fn, void *arg)
 {
+	struct alertstore_sqlite *as = AS(base);
 	sqlite3_stmt *st;
 
 	if (sqlite3_prepare_v2(as->db, "SELECT e.body FROM alert_state s"
@@ -259,10 +276,11 @@ alertstore_active(struct alertstore *as, alertstore_body_fn fn, void *arg)
 	return as_bodies(as, st, fn, arg);
 }
 
-int
-alertstore_history(struct alertstore *as, const struct alertstore_filter *f,
+static int
+asq_history(struct alertstore *base, const struct alertstore_filter *f,
                    alertstore_body_fn fn, void *arg)
 {
+	struct alertstore_sqlite *as = AS(base);
 	char sql[512];
 	sqlite3_stmt *st;
 	int i = 1;
@@ -283,3 +301,17 @@ alertstore_history(struct alertstore *as, const struct alertstore_filter *f,
 	sqlite3_bind_int64(st, i++, f->limit > 0 ? f->limit : -1);
 	return as_bodies(as, st, fn, arg);
 }
+
+static const struct alertstore_ops asq_ops = {
+	.free = asq_free,
+	.errmsg = asq_errmsg,
+	.last_seq = asq_last_seq,
+	.states = asq_states,
+	.savepoint = asq_savepoint,
+	.release = asq_release,
+	.rollback_to = asq_rollback_to,
+	.put_event = asq_put_event,
+	.put_state = asq_put_state,
+	.active = asq_active,
+	.history = asq_history,
+};

@@ -1,0 +1,25 @@
+/*
+ * store_pg.h - what the PostgreSQL room's files share, and what the daemon
+ * needs of it beyond store.h: the advisory lock that makes one tiendod of
+ * several on a database the active one.
+ */
+#ifndef TIENDO_STORE_PG_H
+#define TIENDO_STORE_PG_H
+
+#include "store.h"
+
+/* The PGconn of a store opened by store_pg_open (the same session, hence
+ * the same transactions). */
+void *store_pg_conn(struct store *s);
+const char *store_pg_errmsg(struct store *s);
+
+/* Takes the active daemon's advisory lock on this session: wait = 1 blocks
+ * until it is free.  From then on a reconnection takes it again, and when
+ * another daemon holds it by then every write fails and store_pg_lost
+ * says 1.  1 held, 0 held by another, -1 error. */
+int store_pg_lock(struct store *s, int wait);
+int store_pg_lost(struct store *s);
+
+struct alertstore *alertstore_pg_new(struct store *s, char **err);
+
+#endif

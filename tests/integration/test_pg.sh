@@ -1,0 +1,116 @@
+#!/bin/sh
+# The PostgreSQL store, on a real throwaway cluster (pglib.sh): the storage
+# suites written for SQLite run again on it (ingest, duplicates, at=,
+# corrections, alerts surviving a restart, the crash test), then what is
+# PostgreSQL's own: the server stopped (RETRY, /healthz, recovery by
+# itself), the server crashed and restarted under load (every pending
+# report delivered once), the schema version, no password in the setting.
+TEST_CLIENTS_MORE="down l1 l2 l3"
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pglib.sh"
+
+# --- the storage suites, on PostgreSQL -------------------------------------
+for suite in ${PG_SUITES-test_ingest test_corrections test_alerts test_crash}; do
+	s0=$(date +%s)
+	TIENDO_TEST_STORE=pg sh "tests/integration/$suite.sh" >"$T/$suite.out" 2>&1
+	rc=$?
+	n=$(grep -c '^ok ' "$T/$suite.out")
+	bad=$(grep -A3 '^not ok ' "$T/$suite.out" | head -40)
+	if [ "$rc" -eq 0 ] && [ -z "$bad" ] && [ "$n" -gt 0 ]; then
+		pass "on PostgreSQL: $suite ($n checks, $(( $(date +%s) - s0 )) s)"
+	else
+		flunk "on PostgreSQL: $suite (exit $rc, $n passed)" "$bad" \
+			"$(tail -5 "$T/$suite.out")"
+	fi
+done
+
+pg_init || exit 1
+start_daemon || exit 1
+rows() { psql_ 'SELECT count(*) FROM reports'; }
+healthy() { [ "$(get_status /healthz)" = 200 ]; }
+P="$B/tiendo-push --client down -q --timeout 2 --retries 1"
+
+# --- text goes in as sent (the rows travel as array literals) --------------
+note='say "hi" \ {a,b} NULL'
+"$B/tools/zsend" --client down --report "900|xa-b|cay|add|0|now|Lan \"L\"|$note" "$INGEST" >/dev/null
+expect_eq "a note with quotes, a backslash and braces, stored as sent" \
+	"$(psql_ "SELECT note FROM reports WHERE client = 'down' AND seq = 900")" "$note"
+expect_eq "and the reporter" "$(psql_ "SELECT reporter FROM reports WHERE client = 'down' AND seq = 900")" 'Lan "L"'
+
+# --- the server stopped: RETRY, then recovery by itself ---------------------
+$P --unit xa-a --task cay --add 1 >/dev/null
+expect_eq "a report goes in" "$(rows)" 2
+pg_stop fast
+for i in $(seq 1 20); do $P --unit xa-a --task cay --add 1 --no-send >/dev/null; done
+out=$($P 2>&1); rc=$?
+expect_eq "server down: the client keeps its reports (exit 75)" "$rc" 75
+expect_match "and says they are pending" "$out" "0 accepted, 0 duplicate, 0 rejected, 20 pending"
+expect_eq "healthz: 503" "$(get_status /healthz)" 503
+expect_match "healthz says why" "$(get /healthz 2>/dev/null; curl -s "$HTTP/healthz")" '"storage": ?"failing"'
+expect_match "the log says so" "$(cat "$T/tiendod.log")" "storage: .*answering RETRY"
+ok "the daemon is still running" kill -0 "$DPID"
+pg_start
+ok "healthz recovers by itself once the server is back" wait_for 20 healthy
+expect_match "and the log says so" "$(cat "$T/tiendod.log")" "storage: writing again"
+out=$($P 2>&1)
+expect_match "the outbox then drains" "$out" "^20 accepted, 0 duplicate, 0 rejected, 0 pending"
+expect_eq "everything stored once" "$(rows)" 22
+expect_eq "tally" "$(get '/v1/tallies?task=cay&unit=xa-a' | jq -r '.tallies[] | select(.rollup==false) | .actual')" 21
+
+# --- the server crashed and restarted under load ----------------------------
+N=1500
+for i in 1 2 3; do
+	awk -v n=$N -v i=$i 'BEGIN { print "unit,task,kind,value"; for (r = 0; r < n; r++) print (r % 2 ? "xa-a" : "xa-b") ",cay,add,0." i }' >"$T/l$i.csv"
+	"$B/tiendo-push" --client "l$i" --csv "$T/l$i.csv" --no-send -q >/dev/null
+	"$B/tiendo-push" --client "l$i" --follow --interval 1 --batch 20 --timeout 1 --retries 1 -q \
+		>"$T/l$i.log" 2>&1 &
+	PIDS="$PIDS $!"
+	eval "F$i=\$!"
+done
+crashes=0
+for k in 1 2 3; do
+	n0=$(rows)
+	wait_for 30 sh -c "[ \$(\"$PGBIN/psql\" -X -A -t -h '$PGDIR' -U tiendo -d tiendo -c 'SELECT count(*) FROM reports') -gt $((n0 + 200)) ]"
+	pg_stop immediate && crashes=$((crashes + 1))
+	sleep 0.5
+	pg_start
+done
+expect_eq "server crashed 3 times under load" "$crashes" 3
+retries=$(curl -s "$HTTP/metrics" | sed -n 's/^tiendo_batches_total{status="retry"} //p')
+ok "batches were answered RETRY while it was down ($retries)" test "${retries:-0}" -gt 0
+pending() { for i in 1 2 3; do "$B/tiendo-push" --client "l$i" --status --history 0 | tail -1; done | awk '{ s += $1 } END { print s }'; }
+ok "every outbox drains" wait_for 120 sh -c "[ \"\$(for i in 1 2 3; do '$B/tiendo-push' --client l\$i --status --history 0 | tail -1; done | awk '{ s += \$1 } END { print s }')\" = 0 ]"
+expect_eq "every pending report stored once" \
+	"$(psql_ "SELECT count(*), count(DISTINCT (client, seq)) FROM reports WHERE client LIKE 'l%'")" "$((3 * N))|$((3 * N))"
+recount=$(psql_ "SELECT sum(value) FROM reports WHERE task = 'cay' AND unit = 'xa-a' AND voided_by IS NULL AND voids_seq IS NULL")
+milli=$(get '/v1/tallies?task=cay&unit=xa-a' | jq -r '.tallies[] | select(.rollup==false) | .actual' | awk '{ printf "%d", $1 * 1000 + 0.5 }')
+ok "the tally equals a recount ($recount thousandths)" test "${recount:-0}" -gt 0 -a "$milli" = "$recount"
+# A crash while the server committed leaves the outcome unknown: the
+# daemon then recounts (the check above is what proves it right).
+echo "# commits of unknown outcome recounted: $(grep -c "outcome was unknown" "$T/tiendod.log")"
+for i in 1 2 3; do eval "kill -TERM \$F$i"; done
+stop_daemon
+expect_eq "SIGTERM: exit 0" "$DSTATUS" 0
+
+# --- a schema from a newer tiendod is refused -------------------------------
+psql_ "UPDATE tiendo_schema SET version = version + 1" >/dev/null
+: >"$T/tiendod.log"
+# shellcheck disable=SC2046
+"$B/tiendod" --plan "$PLAN" --state-dir "$T/s2" --ingest tcp://127.0.0.1:0 \
+	--http 127.0.0.1:0 $(mode_args) --store "$TIENDO_STORE" 2>"$T/newer.log"
+rc=$?
+expect_eq "newer schema: exit 73" "$rc" 73
+expect_match "and why" "$(cat "$T/newer.log")" "schema version [0-9]+ is newer than this tiendod"
+psql_ "UPDATE tiendo_schema SET version = version - 1" >/dev/null
+
+# --- no password in the setting ---------------------------------------------
+out=$("$B/tiendod" --plan "$PLAN" --check --store "postgresql://tiendo:secret@localhost/tiendo" 2>&1); rc=$?
+expect_eq "a password in store=: exit 64" "$rc" 64
+expect_match "and why" "$out" "no password in the setting.*pgpass"
+
+# --- backup: PostgreSQL's own tools -----------------------------------------
+out=$("$B/tiendo-ctl" backup --store "$TIENDO_STORE" "$T/b.dump" 2>&1); rc=$?
+expect_eq "tiendo-ctl backup on PostgreSQL: exit 64" "$rc" 64
+expect_match "and it says to use pg_dump or pgBackRest" "$out" "pg_dump.*pgBackRest"
+ok "and writes nothing" test ! -e "$T/b.dump"
+finish
