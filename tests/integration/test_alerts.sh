@@ -40,7 +40,7 @@ ok "catching up resolves the alert" wait_for 10 has j "$LAG_A and .transition==\
 r=$(jq -c "select($LAG_A and .transition==\"resolved\")" "$T/j.out")
 expect_eq "resolve carries the numbers" "$(jget "$r" '"\(.actual)/\(.target) \(.percent)"')" "600/1000 60.00"
 expect_match "resolve message" "$(jget "$r" .message)" "đã bắt kịp tiến độ"
-send --report "2|xa-a|cay|set|400|now"
+send --report "2|xa-a|cay|set|350|now"
 ok "lagging report fires a warning" wait_for 10 has j "$LAG_A and .transition==\"firing\" and .severity==\"warning\" and .kind==\"live\""
 send --report "3|xa-a|cay|set|100|now"
 ok "worse: escalated to critical, same alert" wait_for 10 has j "$LAG_A and .transition==\"escalated\" and .severity==\"critical\""
