@@ -36,7 +36,7 @@ rsl_prepare(struct store *s, char *err, size_t errlen)
 
 static int
 rsl_slice(struct store *s, uint64_t *cursor, size_t n, when_t cutoff,
-                    size_t *deleted, int *more, char *err, size_t errlen)
+          size_t *deleted, int *more, char *err, size_t errlen)
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *win = NULL, *del = NULL;

@@ -1,6 +1,6 @@
 /*
- * silences_sqlite.c - silences, SQLite room (silences_sql.h).  Each write is one statement,
- * its own (durable) transaction.
+ * silences_sqlite.c - silences, SQLite room (silences_sql.h).  Each write
+ * is one statement, its own (durable) transaction.
  */
 #include <stdio.h>
 
@@ -46,7 +46,7 @@ ssl_prepare(struct store *s, char *err, size_t errlen)
 
 static int
 ssl_insert(struct store *s, const struct silences_row *r,
-                    uint64_t *id, char *err, size_t errlen)
+           uint64_t *id, char *err, size_t errlen)
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st;
@@ -72,7 +72,7 @@ ssl_insert(struct store *s, const struct silences_row *r,
 
 static int
 ssl_expire(struct store *s, uint64_t id, const char *by, when_t at,
-                    int *found, char *err, size_t errlen)
+           int *found, char *err, size_t errlen)
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st;
@@ -103,7 +103,7 @@ ss_col(sqlite3_stmt *st, int i)
 
 static int
 ssl_list(struct store *s, int all, when_t now, silences_sql_fn fn,
-                  void *arg, char *err, size_t errlen)
+         void *arg, char *err, size_t errlen)
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st;

@@ -13,7 +13,7 @@
  * its own size whatever the history holds). */
 static int
 sv_alertrows(struct store *s, const uint64_t *seqs, size_t n,
-                 alertstore_body_fn fn, void *arg, char *err, size_t errlen)
+             alertstore_body_fn fn, void *arg, char *err, size_t errlen)
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st;
@@ -75,7 +75,7 @@ store_list_row(sqlite3_stmt *st, struct store_list_row *row)
 
 static int
 sv_list(struct store *s, const struct store_list_filter *f,
-           store_list_fn fn, void *arg, char *err, size_t n)
+        store_list_fn fn, void *arg, char *err, size_t n)
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st;
@@ -120,7 +120,7 @@ sv_list(struct store *s, const struct store_list_filter *f,
 /* One task's reports for the burn-up charts. */
 static int
 sv_series(struct store *s, const char *task, when_t until,
-                  store_series_fn fn, void *arg)
+          store_series_fn fn, void *arg)
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st;
