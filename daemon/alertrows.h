@@ -1,8 +1,7 @@
 /*
  * alertrows.h - reading stored alert events by seq: the bodies of a page
- * of active alerts chosen in memory (core/alertquery.c).  SQLite through
- * the store's handle; kept apart from alertstore.c so that a second engine
- * has one small function to port.
+ * of active alerts chosen in memory (core/alertquery.c).  On the store's
+ * handle, in each room (store_views.h).
  */
 #ifndef TIENDO_ALERTROWS_H
 #define TIENDO_ALERTROWS_H

@@ -12,10 +12,10 @@
 #include <sys/stat.h>
 
 #include <event2/event.h>
-#include <sqlite3.h>
 #include <zmq.h>
 
 #include "metrics.h"
+#include "store_sqlite.h"
 #include "validate.h"
 
 struct out {
@@ -181,7 +181,7 @@ metrics_render(const struct metrics_src *src, struct evbuffer *buf)
 	family(&o, "tiendo_build_info", "gauge",
 	       "Versions of tiendod and its libraries; always 1.");
 	put(&o, "tiendo_build_info{version=\"%s\",sqlite=\"%s\",libzmq=\"%d.%d.%d\","
-	    "libevent=\"%s\"} 1\n", TIENDO_VERSION, sqlite3_libversion(),
+	    "libevent=\"%s\"} 1\n", TIENDO_VERSION, store_sqlite_version(),
 	    ZMQ_VERSION_MAJOR, ZMQ_VERSION_MINOR, ZMQ_VERSION_PATCH,
 	    event_get_version());
 	gauge(&o, "tiendo_start_time_seconds",

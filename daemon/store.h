@@ -19,7 +19,9 @@
  * would crash, so every room implements every operation, if only to set
  * "not supported on <room>" as its error and return -1.  Tables of one feature (alerts, silences...) get
  * their own interface in their own header, created through an op here the
- * way alertstore_new is (alerts_new), with one file per room.  A schema
+ * way alertstore_new is (alerts_new), or, when they need no state of their
+ * own, as a table of operations that each room's ops points to (silences,
+ * retention, views), with one file per room.  A schema
  * change is a new migration at the end of each room's list.
  */
 #ifndef TIENDO_STORE_H
@@ -33,6 +35,9 @@
 
 struct store;
 struct alertstore;
+struct silences_sql_ops;   /* silences_sql.h */
+struct retention_sql_ops;  /* retention_sql.h */
+struct store_views_ops;    /* store_views.h */
 
 struct store_report {
 	const char *client;
@@ -103,6 +108,11 @@ struct store_ops {
 	            when_t until, store_scan_fn fn, void *arg);
 	int64_t (*count)(struct store *s);
 	struct alertstore *(*alerts_new)(struct store *s, char **err);
+	/* Per-feature interfaces, one file per room (silences_sqlite.c,
+	 * silences_pg.c...), on the store's handle. */
+	const struct silences_sql_ops *silences;
+	const struct retention_sql_ops *retention;
+	const struct store_views_ops *views;
 };
 
 /* Every room's handle begins with this. */

@@ -33,7 +33,7 @@ typedef int (*store_list_fn)(void *arg, const struct store_list_row *row);
 
 /* Calls fn for each row in id order (descending with f->newest); fn
  * returning non-zero stops it.  0,
- * or -1 with SQLite's reason in err. */
+ * or -1 with the database's reason in err. */
 int store_list(struct store *s, const struct store_list_filter *f,
                store_list_fn fn, void *arg, char *err, size_t n);
 

@@ -27,7 +27,10 @@
 
 #include "alertstore.h"
 #include "store.h"
+#include "retention_sql.h"
+#include "silences_sql.h"
 #include "store_pg.h"
+#include "store_views.h"
 
 /* Rows fetched at a time by a scan. */
 #define PG_SCAN_FETCH "20000"
@@ -109,6 +112,20 @@ static const char *const pg_migrations[] = {
 	");"
 	"CREATE TABLE probe (id integer PRIMARY KEY CHECK (id = 1),"
 	"  at bigint NOT NULL);",
+	/* 1 -> 2: silences (silences_pg.c) and retention's way from an
+	 * alert state to its latest event (retention_pg.c); SQLite makes
+	 * them IF NOT EXISTS at start. */
+	"CREATE TABLE silences ("
+	"  id bigserial PRIMARY KEY,"
+	"  task text,"
+	"  unit text,"
+	"  until_at bigint NOT NULL,"
+	"  reason text NOT NULL,"
+	"  created_by text NOT NULL,"
+	"  created_at bigint NOT NULL,"
+	"  expired_by text,"
+	"  expired_at bigint);"
+	"CREATE INDEX alert_state_last ON alert_state (last_seq);",
 };
 #define PG_VERSION ((int)(sizeof pg_migrations / sizeof pg_migrations[0]))
 
@@ -356,6 +373,12 @@ int
 store_pg_lost(struct store *base)
 {
 	return PG(base)->lost;
+}
+
+int
+store_pg_ready(struct store *base)
+{
+	return pg_ensure(PG(base));
 }
 
 void *
@@ -708,4 +731,7 @@ static const struct store_ops pg_ops = {
 	.scan = pg_scan,
 	.count = pg_count,
 	.alerts_new = pg_alerts_new,
+	.silences = &silences_sql_pg,
+	.retention = &retention_sql_pg,
+	.views = &store_views_pg,
 };

@@ -13,6 +13,10 @@
 void *store_pg_conn(struct store *s);
 const char *store_pg_errmsg(struct store *s);
 
+/* Reconnects when the connection was lost (not inside a transaction), as
+ * the store's own calls do; the reason in store_pg_errmsg.  0 or -1. */
+int store_pg_ready(struct store *s);
+
 /* Takes the active daemon's advisory lock on this session: wait = 1 blocks
  * until it is free.  From then on a reconnection takes it again, and when
  * another daemon holds it by then every write fails and store_pg_lost

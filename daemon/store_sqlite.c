@@ -20,7 +20,10 @@
 
 #include "alertstore.h"
 #include "store.h"
+#include "retention_sql.h"
+#include "silences_sql.h"
 #include "store_sqlite.h"
+#include "store_views.h"
 
 /* How long a writer waits for a lock held by someone else (a backup, an
  * operator's sqlite3 shell) before the batch is answered RETRY. */
@@ -542,4 +545,13 @@ static const struct store_ops sq_ops = {
 	.scan = sq_scan,
 	.count = sq_count,
 	.alerts_new = sq_alerts_new,
+	.silences = &silences_sql_sqlite,
+	.retention = &retention_sql_sqlite,
+	.views = &store_views_sqlite,
 };
+
+const char *
+store_sqlite_version(void)
+{
+	return sqlite3_libversion();
+}

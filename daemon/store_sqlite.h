@@ -11,6 +11,9 @@
 /* The sqlite3 handle of a store opened by store_sqlite_open. */
 void *store_sqlite_db(struct store *s);
 
+/* The SQLite library's version, for /metrics' build info. */
+const char *store_sqlite_version(void);
+
 struct alertstore *alertstore_sqlite_new(struct store *s, char **err);
 
 #endif

@@ -222,6 +222,21 @@ lock() {
 	wait_for 10 sh -c "! sqlite3 '$1' 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1"
 }
 unlock() { echo "ROLLBACK;" >&9; exec 9>&-; wait "$LPID"; }
+# On PostgreSQL (TIENDO_TEST_STORE=pg) a psql session holds the reports
+# table in EXCLUSIVE mode instead: the daemon's insert waits on it, as it
+# waits in SQLite's busy handler.
+if [ "${TIENDO_TEST_STORE:-sqlite}" = pg ]; then
+	lock() {
+		rm -f "$W/lock.in"
+		mkfifo "$W/lock.in"
+		"$PGBIN/psql" -X -q -h "$PGDIR" -U tiendo -d tiendo <"$W/lock.in" >/dev/null 2>&1 &
+		LPID=$!
+		PIDS="$PIDS $LPID"
+		exec 9>"$W/lock.in"
+		echo "BEGIN; LOCK TABLE reports IN EXCLUSIVE MODE;" >&9
+		wait_for 10 sh -c "[ \"\$(\"$PGBIN/psql\" -X -A -t -h '$PGDIR' -U tiendo -d tiendo -c \"SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'reports' AND l.mode = 'ExclusiveLock' AND l.granted\")\" = 1 ]"
+	}
+fi
 stored_of() { sqlite3 "$DB" "SELECT count(*) FROM reports WHERE client = '$1'"; }
 
 # A resend: the daemon's database is locked, so it answers RETRY (or
@@ -264,8 +279,8 @@ else
 fi
 wait "$FKPID" 2>/dev/null
 unlock
-ok "forced kill: the daemon stores the batch all the same" \
-	wait_for 10 sh -c "[ \$(sqlite3 '$DB' \"SELECT count(*) FROM reports WHERE client = 'fk'\") = $nfk ]"
+fk_stored() { [ "$(stored_of fk)" = "$nfk" ]; }
+ok "forced kill: the daemon stores the batch all the same" wait_for 10 fk_stored
 out=$("$B/tiendo-push" --client fk --timeout 5 --retries 2 2>&1)
 expect_match "forced kill: its next run resends, answered duplicate" "$out" \
 	"^0 accepted, $nfk duplicate, 0 rejected, 0 pending"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The PostgreSQL store, on a real throwaway cluster (pglib.sh): the storage
 # suites written for SQLite run again on it (ingest, duplicates, at=,
-# corrections, alerts surviving a restart, the crash test), then what is
+# corrections, alerts surviving a restart, the crash test, silences,
+# retention, the reports listing), then what is
 # PostgreSQL's own: the server stopped (RETRY, /healthz, recovery by
 # itself), the server crashed and restarted under load (every pending
 # report delivered once), the schema version, no password in the setting.
@@ -10,7 +11,8 @@ TEST_CLIENTS_MORE="down l1 l2 l3"
 . "$(dirname "$0")/pglib.sh"
 
 # --- the storage suites, on PostgreSQL -------------------------------------
-for suite in ${PG_SUITES-test_ingest test_corrections test_alerts test_crash}; do
+for suite in ${PG_SUITES-test_ingest test_corrections test_alerts test_crash \
+		test_silences test_retention test_views}; do
 	s0=$(date +%s)
 	TIENDO_TEST_STORE=pg sh "tests/integration/$suite.sh" >"$T/$suite.out" 2>&1
 	rc=$?
@@ -56,6 +58,12 @@ out=$($P 2>&1)
 expect_match "the outbox then drains" "$out" "^20 accepted, 0 duplicate, 0 rejected, 0 pending"
 expect_eq "everything stored once" "$(rows)" 22
 expect_eq "tally" "$(get '/v1/tallies?task=cay&unit=xa-a' | jq -r '.tallies[] | select(.rollup==false) | .actual')" 21
+
+# --- the dashboard's charts read the same rows ------------------------------
+expect_eq "/v1/series: the chart ends at the tally" \
+	"$(get '/v1/series?task=cay&unit=xa-a' | jq -r '.points[-1].actual')" 21
+expect_eq "and starts from nothing" \
+	"$(get '/v1/series?task=cay&unit=xa-a' | jq -r '.points[0].actual')" 0
 
 # --- the server crashed and restarted under load ----------------------------
 N=1500

@@ -1,5 +1,5 @@
 /*
- * retention_sql.c - SQLite for retention.c.
+ * retention_sqlite.c - retention, SQLite room (retention_sql.h).
  */
 #include <stdio.h>
 
@@ -18,8 +18,8 @@ rs_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
 	return -1;
 }
 
-int
-retention_sql_prepare(struct store *s, char *err, size_t errlen)
+static int
+rsl_prepare(struct store *s, char *err, size_t errlen)
 {
 	sqlite3 *db = store_sqlite_db(s);
 	char sql[128];
@@ -34,9 +34,9 @@ retention_sql_prepare(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
-int
-retention_sql_slice(struct store *s, uint64_t *cursor, size_t n, when_t cutoff,
-                    size_t *deleted, int *more, char *err, size_t errlen)
+static int
+rsl_slice(struct store *s, uint64_t *cursor, size_t n, when_t cutoff,
+          size_t *deleted, int *more, char *err, size_t errlen)
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *win = NULL, *del = NULL;
@@ -86,8 +86,8 @@ out:
 	return ret;
 }
 
-int
-retention_sql_checkpoint(struct store *s, char *err, size_t errlen)
+static int
+rsl_checkpoint(struct store *s, char *err, size_t errlen)
 {
 	sqlite3 *db = store_sqlite_db(s);
 	int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE,
@@ -98,3 +98,9 @@ retention_sql_checkpoint(struct store *s, char *err, size_t errlen)
 		return rs_fail(db, "retention: checkpoint", err, errlen);
 	return 0;
 }
+
+const struct retention_sql_ops retention_sql_sqlite = {
+	.prepare = rsl_prepare,
+	.slice = rsl_slice,
+	.checkpoint = rsl_checkpoint,
+};

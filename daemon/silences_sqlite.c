@@ -1,6 +1,6 @@
 /*
- * silences_sql.c - SQLite for silences.c.  Each write is one statement,
- * its own (durable) transaction.
+ * silences_sqlite.c - silences, SQLite room (silences_sql.h).  Each write
+ * is one statement, its own (durable) transaction.
  */
 #include <stdio.h>
 
@@ -25,8 +25,8 @@ ss_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
-int
-silences_sql_prepare(struct store *s, char *err, size_t errlen)
+static int
+ssl_prepare(struct store *s, char *err, size_t errlen)
 {
 	sqlite3 *db = store_sqlite_db(s);
 
@@ -44,9 +44,9 @@ silences_sql_prepare(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
-int
-silences_sql_insert(struct store *s, const struct silences_row *r,
-                    uint64_t *id, char *err, size_t errlen)
+static int
+ssl_insert(struct store *s, const struct silences_row *r,
+           uint64_t *id, char *err, size_t errlen)
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st;
@@ -70,9 +70,9 @@ silences_sql_insert(struct store *s, const struct silences_row *r,
 	return 0;
 }
 
-int
-silences_sql_expire(struct store *s, uint64_t id, const char *by, when_t at,
-                    int *found, char *err, size_t errlen)
+static int
+ssl_expire(struct store *s, uint64_t id, const char *by, when_t at,
+           int *found, char *err, size_t errlen)
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st;
@@ -101,9 +101,9 @@ ss_col(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-int
-silences_sql_list(struct store *s, int all, when_t now, silences_sql_fn fn,
-                  void *arg, char *err, size_t errlen)
+static int
+ssl_list(struct store *s, int all, when_t now, silences_sql_fn fn,
+         void *arg, char *err, size_t errlen)
 {
 	sqlite3 *db = store_sqlite_db(s);
 	sqlite3_stmt *st;
@@ -132,3 +132,10 @@ silences_sql_list(struct store *s, int all, when_t now, silences_sql_fn fn,
 	sqlite3_finalize(st);
 	return ret;
 }
+
+const struct silences_sql_ops silences_sql_sqlite = {
+	.prepare = ssl_prepare,
+	.insert = ssl_insert,
+	.expire = ssl_expire,
+	.list = ssl_list,
+};
