@@ -14,23 +14,16 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <pwd.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <sysexits.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <zmq.h>
 
-#include "csv.h"
-#include "decimal.h"
 #include "keys.h"
 #include "lang.h"
 #include "outbox.h"
@@ -40,7 +33,6 @@
 #include "push_new.h"
 #include "push_print.h"
 #include "push_send.h"
-#include "utf8.h"
 #include "when.h"
 #include "wire.h"
 
