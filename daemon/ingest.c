@@ -21,6 +21,8 @@
 
 #include "count.h"
 #include "ingest.h"
+#include "ingest_parse.h"
+#include "ingest_state.h"
 #include "log.h"
 #include "nulcheck.h"
 #include "ratelimit.h"
@@ -40,62 +42,6 @@
  * (tiendo-push 4, the bench 8); past this libzmq stops reading that peer,
  * so one peer holds at most INGEST_HWM * HARD_MESSAGE_BYTES of our memory. */
 #define INGEST_HWM 100
-
-struct ingest_msg {
-	unsigned char rid[256];
-	size_t rid_len;
-	int delim;                 /* came from a REQ: echo the empty frame */
-	Tiendo__Batch *batch;      /* NULL when unreadable */
-	Tiendo__Status status;
-	Tiendo__BatchError error;
-	char reason[REASON_MAX];
-	size_t first, n;           /* its items */
-	double t_recv;             /* monotonic, for the ack latency */
-	char peer[64];             /* Peer-Address, for the log */
-	const char *client;        /* the identity used: user_id or Batch.client */
-	char user_id[LIMIT_CLIENT + 1]; /* from the ZAP handler; "" when plain */
-	char user_key[41];         /* the key it was let in with (Z85) */
-	const struct authkey *auth; /* with CURVE: what user_id may do */
-};
-
-struct ingest_item {
-	Tiendo__Fate fate;
-	Tiendo__Reject code;
-	int is_new;
-	struct valid_report v;
-};
-
-struct ingest {
-	struct event_base *base;
-	void *sock;
-	struct event *ev_fd;   /* ZMQ_FD readable */
-	struct event *ev_more; /* a drain hit its bound: continue soon */
-	struct event *ev_probe; /* storage failed: try a small write now and then */
-	struct book **book;
-	int64_t max_future;
-	const struct curve *curve;
-	char endpoint[256];
-	int stopping;
-	struct ingest_stats stats;
-	struct ratelimit *badlog;
-
-	/* Scratch, kept between drains. */
-	struct ingest_msg *msgs;
-	struct ingest_item *items;
-	char (*reasons)[REASON_MAX]; /* per item; touched only on rejects */
-	size_t n_msgs, n_items;
-	Tiendo__ReportAck *acks;
-	Tiendo__ReportAck **ack_ptrs;
-	uint8_t *out;
-	size_t out_cap;
-	struct ingest_hooks hooks;
-	void *hook_arg;
-	int *touched;        /* per item: targets a batch changed, for hooks */
-	struct tally *saved; /* their tallies before, to undo a failed commit */
-	int recount;         /* a commit of unknown outcome: recount (above) */
-	size_t n_applied;
-	struct nulcheck_hit *nul_hits; /* per report of the batch in hand */
-};
 
 static void ingest_drain(struct ingest *in);
 
@@ -169,13 +115,9 @@ ingest_on_more(evutil_socket_t fd, short what, void *arg)
 	ingest_drain(arg);
 }
 
-static void
-msg_fail(struct ingest_msg *m, Tiendo__Status status, Tiendo__BatchError error,
-         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void
-msg_fail(struct ingest_msg *m, Tiendo__Status status, Tiendo__BatchError error,
-         const char *fmt, ...)
+void
+ingest_msg_fail(struct ingest_msg *m, Tiendo__Status status,
+                Tiendo__BatchError error, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -184,158 +126,6 @@ msg_fail(struct ingest_msg *m, Tiendo__Status status, Tiendo__BatchError error,
 	va_start(ap, fmt);
 	vsnprintf(m->reason, sizeof m->reason, fmt, ap);
 	va_end(ap);
-}
-
-/* With CURVE: the identity is the connection's, never the body's, and it
- * must still be authorised (a key removed since the connection was made is
- * refused here).  0, or -1 with m failed. */
-static int
-ingest_authorise(struct ingest *in, struct ingest_msg *m)
-{
-	struct zap *zap = curve_zap(in->curve);
-
-	if (m->user_id[0] == '\0') {
-		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
-		         TIENDO__BATCH_ERROR__BATCH_BAD_CLIENT,
-		         "connection is not authenticated");
-	} else if ((m->auth = zap_client(zap, m->user_id)) == NULL ||
-	           strcmp(m->auth->key_z85, m->user_key) != 0) {
-		/* Removed, or replaced by another key since this connection
-		 * was let in. */
-		m->auth = NULL;
-		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
-		         TIENDO__BATCH_ERROR__BATCH_BAD_CLIENT,
-		         "the key of client \"%s\" is no longer authorised",
-		         m->user_id);
-	} else {
-		m->client = m->user_id;
-		return 0;
-	}
-	in->stats.batches_unauthorised++;
-	log_notice("ingest: batch refused: %s", m->reason);
-	return -1;
-}
-
-static Tiendo__Reject
-ingest_not_allowed(const struct ingest_msg *m, const Tiendo__Report *r,
-                   char *reason)
-{
-	snprintf(reason, REASON_MAX, "client \"%s\" may not report for unit "
-	         "\"%s\"", m->client, r->unit);
-	return TIENDO__REJECT__REJECT_UNIT_NOT_ALLOWED;
-}
-
-/* Finds NUL bytes in the batch's text fields (in->nul_hits).  A NUL in
- * Batch.client refuses the batch (unless CURVE names the client); -1 then,
- * or when out of memory (RETRY). */
-static int
-ingest_nul(struct ingest *in, struct ingest_msg *m, const void *data,
-           size_t len)
-{
-	struct nulcheck_hit bh;
-	int rc = nulcheck_batch(m->batch, data, len, &bh, in->nul_hits);
-
-	if (rc < 0) {
-		msg_fail(m, TIENDO__STATUS__STATUS_RETRY,
-		         TIENDO__BATCH_ERROR__BATCH_STORAGE,
-		         "server out of memory; nothing was stored, send again");
-		return -1;
-	}
-	if (rc > 0 && bh.field != NULL && strcmp(bh.field, "client") == 0 &&
-	    !curve_enabled(in->curve)) {
-		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
-		         TIENDO__BATCH_ERROR__BATCH_BAD_CLIENT,
-		         "client holds a NUL byte at offset %zu", bh.offset);
-		return -1;
-	}
-	return 0;
-}
-
-static Tiendo__Reject
-ingest_nul_reject(const struct nulcheck_hit *h, char *reason)
-{
-	snprintf(reason, REASON_MAX, "%s holds a NUL byte at offset %zu",
-	         h->field, h->offset);
-	return TIENDO__REJECT__REJECT_NUL;
-}
-
-/* Decodes and validates one message body into m and its items. */
-static void
-ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
-             size_t len, when_t now)
-{
-	const struct plan *plan = (*in->book)->plan;
-	const Tiendo__Report *first_denied = NULL;
-	Tiendo__BatchError berr;
-	size_t denied = 0;
-
-	m->batch = tiendo__batch__unpack(NULL, len, data);
-	if (len > LIMIT_MESSAGE_BYTES) {
-		/* Decoded all the same (libzmq caps it at HARD_MESSAGE_BYTES),
-		 * so that a client with batches in flight can match the reply
-		 * by its batch_id. */
-		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
-		         TIENDO__BATCH_ERROR__BATCH_TOO_LARGE,
-		         "message is %zu bytes; the limit is %d", len,
-		         LIMIT_MESSAGE_BYTES);
-		return;
-	}
-	if (m->batch == NULL) {
-		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
-		         TIENDO__BATCH_ERROR__BATCH_MALFORMED,
-		         "message of %zu bytes is not a protobuf tiendo.Batch "
-		         "(garbage or truncated)", len);
-		return;
-	}
-	if (in->stopping) {
-		msg_fail(m, TIENDO__STATUS__STATUS_RETRY,
-		         TIENDO__BATCH_ERROR__BATCH_SHUTDOWN,
-		         "server is stopping; nothing was stored, send again");
-		return;
-	}
-	m->client = m->batch->client;
-	if (curve_enabled(in->curve) && ingest_authorise(in, m) < 0)
-		return;
-	berr = validate_batch_as(m->batch, m->client, m->reason, sizeof m->reason);
-	if (berr != TIENDO__BATCH_ERROR__BATCH_NONE) {
-		m->status = TIENDO__STATUS__STATUS_BAD_BATCH;
-		m->error = berr;
-		return;
-	}
-	if (ingest_nul(in, m, data, len) < 0)
-		return;
-	m->status = TIENDO__STATUS__STATUS_OK;
-	m->first = in->n_items;
-	m->n = m->batch->n_reports;
-	for (size_t i = 0; i < m->n; i++) {
-		struct ingest_item *it = &in->items[in->n_items];
-		it->is_new = 0;
-		it->fate = TIENDO__FATE__FATE_UNSPECIFIED;
-		if (in->nul_hits[i].report >= 0 && m->batch->reports[i]->seq != 0)
-			it->code = ingest_nul_reject(&in->nul_hits[i],
-			                             in->reasons[in->n_items]);
-		else
-			it->code = validate_report(plan, m->batch->reports[i],
-			                           m->client, now, in->max_future,
-			                           &it->v, in->reasons[in->n_items],
-			                           REASON_MAX);
-		if (it->code == TIENDO__REJECT__REJECT_NONE && m->auth &&
-		    !authkey_allows(m->auth, m->batch->reports[i]->unit)) {
-			it->code = ingest_not_allowed(m, m->batch->reports[i],
-			                              in->reasons[in->n_items]);
-			if (denied++ == 0)
-				first_denied = m->batch->reports[i];
-		}
-		in->n_items++;
-	}
-	/* One line per batch, not per report: a client cannot flood the log
-	 * a thousand lines a message. */
-	if (denied > 0)
-		log_warn("ingest: client %s reported for unit %s, which it may "
-		         "not (seq %" PRIu64 "; %zu such report%s in the batch): "
-		         "rejected", m->client, first_denied->unit,
-		         first_denied->seq, denied, denied == 1 ? "" : "s");
-	in->stats.reports += m->n;
 }
 
 /* Receives one whole message into in->msgs.  0, or -1 when none waits. */
@@ -413,10 +203,10 @@ ingest_recv(struct ingest *in, when_t now)
 		/* A REQ's delimiter is echoed here too, or REQ would drop the
 		 * reply and its user would see only a timeout. */
 		m->delim = nparts >= 2 && zmq_msg_size(&part[1]) == 0;
-		msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
-		         TIENDO__BATCH_ERROR__BATCH_FRAMES,
-		         "message has %zu frames; send exactly one (the Batch), "
-		         "or an empty delimiter and the Batch", nparts - 1 + extra);
+		ingest_msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
+		                TIENDO__BATCH_ERROR__BATCH_FRAMES,
+		                "message has %zu frames; send exactly one (the Batch), "
+		                "or an empty delimiter and the Batch", nparts - 1 + extra);
 	}
 	for (size_t i = 0; i < nparts; i++)
 		zmq_msg_close(&part[i]);
@@ -585,10 +375,10 @@ fail:
 	for (size_t i = 0; i < in->n_msgs; i++) {
 		struct ingest_msg *m = &in->msgs[i];
 		if (m->status == TIENDO__STATUS__STATUS_OK) {
-			msg_fail(m, TIENDO__STATUS__STATUS_RETRY,
-			         TIENDO__BATCH_ERROR__BATCH_STORAGE,
-			         "server storage error; nothing was stored, "
-			         "send again later");
+			ingest_msg_fail(m, TIENDO__STATUS__STATUS_RETRY,
+			                TIENDO__BATCH_ERROR__BATCH_STORAGE,
+			                "server storage error; nothing was stored, "
+			                "send again later");
 			for (size_t k = m->first; k < m->first + m->n; k++)
 				in->items[k].is_new = 0;
 		}

@@ -32,8 +32,8 @@ TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 HERE = os.path.join(TOP, "tests", "mutate")
 
 # The ingest -> store -> ack path, besides core/.
-PATH_FILES = ["daemon/validate.c", "daemon/ingest.c", "daemon/store.c",
-              "daemon/correct.c", "daemon/book.c"]
+PATH_FILES = ["daemon/validate.c", "daemon/ingest.c", "daemon/ingest_parse.c",
+              "daemon/store.c", "daemon/correct.c", "daemon/book.c"]
 # Suites per file, in the order they are tried; "unit" is every unit test
 # (built with ASan and UBSan).
 CORE_SUITES = ["unit", "test_ingest", "test_corrections", "test_alerts"]

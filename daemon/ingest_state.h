@@ -1,0 +1,82 @@
+/*
+ * ingest_state.h - what ingest.c and its rooms share: the socket's state,
+ * and the messages and reports of the drain in hand.
+ */
+#ifndef TIENDO_INGEST_STATE_H
+#define TIENDO_INGEST_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "authkeys.h"
+#include "curve.h"
+#include "ingest.h"
+#include "nulcheck.h"
+#include "ratelimit.h"
+#include "tally.h"
+#include "validate.h"
+
+struct ingest_msg {
+	unsigned char rid[256];
+	size_t rid_len;
+	int delim;                 /* came from a REQ: echo the empty frame */
+	Tiendo__Batch *batch;      /* NULL when unreadable */
+	Tiendo__Status status;
+	Tiendo__BatchError error;
+	char reason[REASON_MAX];
+	size_t first, n;           /* its items */
+	double t_recv;             /* monotonic, for the ack latency */
+	char peer[64];             /* Peer-Address, for the log */
+	const char *client;        /* the identity used: user_id or Batch.client */
+	char user_id[LIMIT_CLIENT + 1]; /* from the ZAP handler; "" when plain */
+	char user_key[41];         /* the key it was let in with (Z85) */
+	const struct authkey *auth; /* with CURVE: what user_id may do */
+};
+
+struct ingest_item {
+	Tiendo__Fate fate;
+	Tiendo__Reject code;
+	int is_new;
+	struct valid_report v;
+};
+
+struct ingest {
+	struct event_base *base;
+	void *sock;
+	struct event *ev_fd;   /* ZMQ_FD readable */
+	struct event *ev_more; /* a drain hit its bound: continue soon */
+	struct event *ev_probe; /* storage failed: try a small write now and then */
+	struct book **book;
+	int64_t max_future;
+	const struct curve *curve;
+	char endpoint[256];
+	int stopping;
+	struct ingest_stats stats;
+	struct ratelimit *badlog;
+
+	/* Scratch, kept between drains. */
+	struct ingest_msg *msgs;
+	struct ingest_item *items;
+	char (*reasons)[REASON_MAX]; /* per item; touched only on rejects */
+	size_t n_msgs, n_items;
+	Tiendo__ReportAck *acks;
+	Tiendo__ReportAck **ack_ptrs;
+	uint8_t *out;
+	size_t out_cap;
+	struct ingest_hooks hooks;
+	void *hook_arg;
+	int *touched;        /* per item: targets a batch changed, for hooks */
+	struct tally *saved; /* their tallies before, to undo a failed commit */
+	int recount;         /* a commit of unknown outcome: recount (above) */
+	size_t n_applied;
+	struct nulcheck_hit *nul_hits; /* per report of the batch in hand */
+};
+
+/* Sets m's status, error and reason (printf-style). */
+void ingest_msg_fail(struct ingest_msg *m, Tiendo__Status status,
+                     Tiendo__BatchError error, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif
