@@ -1,17 +1,11 @@
 /*
  * alert_now.c - see alert_now.h.
  */
-#include <math.h>
 #include <string.h>
 
 #include "alert_now.h"
 #include "alertmsg.h"
-
-static json_t *
-an_pct(double v)
-{
-	return json_real(round(v * 100) / 100);
-}
+#include "http.h"
 
 /* The view of the alert's subject now; -1 when the plan lost it. */
 static int
@@ -62,7 +56,7 @@ alert_now_json(const struct book *b, const Tiendo__Alert *a, when_t now)
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s}",
 		"actual", dec_format(e.view.actual, actual, sizeof actual),
 		"target", dec_format(e.view.target, target, sizeof target),
-		"percent", an_pct(e.view.percent),
-		"expected", an_pct(e.view.expected), "lag", an_pct(e.view.lag),
+		"percent", http_json_pct(e.view.percent),
+		"expected", http_json_pct(e.view.expected), "lag", http_json_pct(e.view.lag),
 		"status", tally_status_name(e.view.status), "message", msg);
 }

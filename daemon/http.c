@@ -121,24 +121,24 @@ http_error(struct evhttp_request *req, int code, const char *fmt, ...)
 	http_reply(req, code, json_pack("{s:s}", "error", msg));
 }
 
-static json_t *
-json_when(when_t t)
+json_t *
+http_json_when(when_t t)
 {
 	char buf[WHEN_BUFSZ];
 
 	return t ? json_string(when_format_utc(t, buf, sizeof buf)) : json_null();
 }
 
-static json_t *
-json_dec(dec_t v)
+json_t *
+http_json_dec(dec_t v)
 {
 	char buf[DEC_BUFSZ];
 
 	return json_string(dec_format(v, buf, sizeof buf));
 }
 
-static json_t *
-json_pct(double v)
+json_t *
+http_json_pct(double v)
 {
 	return json_real(round(v * 100) / 100);
 }
@@ -250,8 +250,8 @@ http_revisions(const struct plan *p, size_t k, json_t *out)
 	for (size_t r = 0; r < t->n_revs; r++)
 		json_array_append_new(out, json_pack("{s:s, s:o, s:o, s:i}",
 			"unit", p->units[t->unit].code,
-			"from", r ? json_when(t->revs[r].from) : json_null(),
-			"value", json_dec(t->revs[r].value),
+			"from", r ? http_json_when(t->revs[r].from) : json_null(),
+			"value", http_json_dec(t->revs[r].value),
 			"line", t->revs[r].line));
 }
 
@@ -275,8 +275,8 @@ http_tasks(struct http *h, struct evhttp_request *req)
 
 		for (size_t k = 0; k < t->n_milestones; k++)
 			json_array_append_new(ms, json_pack("{s:o, s:o}",
-				"at", json_when(t->milestones[k].at),
-				"percent", json_pct(t->milestones[k].percent)));
+				"at", http_json_when(t->milestones[k].at),
+				"percent", http_json_pct(t->milestones[k].percent)));
 		for (size_t k = 0; k < p->n_targets; k++)
 			if (p->targets[k].task == (int)i &&
 			    scope_unit(auth_scope(), p->targets[k].unit)) {
@@ -290,13 +290,13 @@ http_tasks(struct http *h, struct evhttp_request *req)
 			"code", t->code, "title", t->title, "measure", t->measure,
 			"owner", t->owner >= 0 ? p->units[t->owner].code : NULL,
 			"owner_name", t->owner >= 0 ? p->units[t->owner].name : NULL,
-			"start", json_when(t->start), "deadline", json_when(t->deadline),
+			"start", http_json_when(t->start), "deadline", http_json_when(t->deadline),
 			"pacing", t->pacing == PACING_LINEAR ? "linear" : "milestones",
-			"milestones", ms, "warn", json_pct(t->warn),
-			"critical", json_pct(t->critical),
+			"milestones", ms, "warn", http_json_pct(t->warn),
+			"critical", http_json_pct(t->critical),
 			"stale_after_s", (json_int_t)(t->stale_after / 1000),
-			"targets", (json_int_t)n, "target_total", json_dec(total),
-			"expected_now", json_pct(indicator_expected(t, now)),
+			"targets", (json_int_t)n, "target_total", http_json_dec(total),
+			"expected_now", http_json_pct(indicator_expected(t, now)),
 			"kind", indicator_kind_name(t->kind),
 			"hold", t->kind != PLAN_KIND_LEVEL ? NULL :
 			        t->hold_below ? "at_most" : "at_least",

@@ -54,6 +54,11 @@ void http_set_rollup_share(struct http *h, double share);
  * resource replies exactly once, through one of these two. */
 struct evhttp_request;
 void http_reply(struct evhttp_request *req, int code, json_t *body);
+/* The API's JSON for an instant (UTC ISO 8601, null for 0), an exact
+ * decimal (a string) and a percentage (two decimals). */
+json_t *http_json_when(when_t t);
+json_t *http_json_dec(dec_t v);
+json_t *http_json_pct(double v);
 /* The query string of req into q: no %00, UTF-8, only `allowed` keys
  * (NULL-terminated).  0, or -1 with a 400 sent and q empty. */
 struct evkeyvalq;

@@ -2,35 +2,13 @@
  * http_kinds.c - see http_kinds.h.  Numbers as /v1/tallies writes them:
  * decimals as strings, percentages with two decimals, RFC 3339 UTC times.
  */
-#include <math.h>
 #include <stdio.h>
 
 #include "taskgroup.h"
 #include "http_kinds.h"
+#include "http.h"
 #include "indicator.h"
 #include "period.h"
-
-static json_t *
-hp_dec(dec_t v)
-{
-	char buf[DEC_BUFSZ];
-
-	return json_string(dec_format(v, buf, sizeof buf));
-}
-
-static json_t *
-hp_when(when_t t)
-{
-	char buf[WHEN_BUFSZ];
-
-	return t ? json_string(when_format_utc(t, buf, sizeof buf)) : json_null();
-}
-
-static json_t *
-hp_pct(double v)
-{
-	return json_real(round(v * 100) / 100);
-}
 
 /* One row of a group for unit u, or NULL when none of its indicators
  * applies there: each indicator's status and numbers, and the group's
@@ -59,8 +37,8 @@ http_group_row(const struct plan *p, const struct board *board, int ti,
 		json_array_append_new(inds, json_pack("{s:s, s:s, s:o, s:o, s:o}",
 			"task", p->tasks[task].code,
 			"status", tally_status_name(v.status),
-			"actual", hp_dec(v.actual), "target", hp_dec(v.target),
-			"percent", hp_pct(v.percent)));
+			"actual", http_json_dec(v.actual), "target", http_json_dec(v.target),
+			"percent", http_json_pct(v.percent)));
 	}
 	if (n == 0) {
 		json_decref(inds);
@@ -89,14 +67,14 @@ http_period_json(const char *name, when_t start, when_t end_at,
 	json_t *in;
 
 	if (tk->kind == PLAN_KIND_RATE)
-		in = hp_dec(indicator_ratio(d, end->base - before->base));
+		in = http_json_dec(indicator_ratio(d, end->base - before->base));
 	else if (tk->kind == PLAN_KIND_QUANTITY || tk->kind == PLAN_KIND_CEILING)
-		in = hp_dec(d);
+		in = http_json_dec(d);
 	else
 		in = json_null();
 	return json_pack("{s:s, s:o, s:o, s:o, s:o}", "name", name,
-		"from", hp_when(start), "to", hp_when(end_at),
-		"in_period", in, "cumulative", hp_dec(v->actual));
+		"from", http_json_when(start), "to", http_json_when(end_at),
+		"in_period", in, "cumulative", http_json_dec(v->actual));
 }
 
 /* A silent row whose period's report is missing names that period, as
@@ -118,6 +96,6 @@ http_period_missing(const struct plan_task *tk, const struct tally *t,
 	else
 		snprintf(name, sizeof name, "%04d-%02d", pp->year, pp->num);
 	json_object_set_new(row, "missing_report", json_pack("{s:s, s:o}",
-		"period", name, "due", hp_when(pp->due)));
+		"period", name, "due", http_json_when(pp->due)));
 }
 

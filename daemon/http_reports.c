@@ -30,14 +30,6 @@ struct hr_page {
 	int failed;
 };
 
-static json_t *
-hr_when(when_t t)
-{
-	char buf[WHEN_BUFSZ];
-
-	return t ? json_string(when_format_utc(t, buf, sizeof buf)) : json_null();
-}
-
 static const char *
 hr_kind(const struct store_report *r)
 {
@@ -58,8 +50,8 @@ hr_row(void *arg, const struct store_list_row *row)
 		"id", (json_int_t)row->id, "client", r->client,
 		"seq", (json_int_t)r->seq, "task", r->task, "unit", r->unit,
 		"kind", hr_kind(r), "value", dec_format(r->value, v, sizeof v),
-		"observed_at", hr_when(r->observed_at),
-		"received_at", hr_when(r->received_at),
+		"observed_at", http_json_when(r->observed_at),
+		"received_at", http_json_when(r->received_at),
 		"reporter", r->reporter, "note", r->note);
 	if (o == NULL)
 		return pg->failed = 1;
@@ -71,7 +63,7 @@ hr_row(void *arg, const struct store_list_row *row)
 	if (row->voided_by != 0) {
 		json_object_set_new(o, "voided_by",
 		                    json_integer((json_int_t)row->voided_by));
-		json_object_set_new(o, "voided_at", hr_when(row->voided_at));
+		json_object_set_new(o, "voided_at", http_json_when(row->voided_at));
 	}
 	if (json_array_append_new(pg->rows, o) < 0)
 		return pg->failed = 1;

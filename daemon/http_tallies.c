@@ -1,7 +1,6 @@
 /*
  * http_tallies.c - GET /v1/tallies, streamed.
  */
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,28 +25,6 @@
 #include "scope.h"
 
 static json_t *
-json_when(when_t t)
-{
-	char buf[WHEN_BUFSZ];
-
-	return t ? json_string(when_format_utc(t, buf, sizeof buf)) : json_null();
-}
-
-static json_t *
-json_dec(dec_t v)
-{
-	char buf[DEC_BUFSZ];
-
-	return json_string(dec_format(v, buf, sizeof buf));
-}
-
-static json_t *
-json_pct(double v)
-{
-	return json_real(round(v * 100) / 100);
-}
-
-static json_t *
 http_tally_row(const struct plan *p, int task, int unit, int rollup,
                size_t n_units, const struct tally_view *v,
                const struct tally *t)
@@ -60,11 +37,11 @@ http_tally_row(const struct plan *p, int task, int unit, int rollup,
 		"task", tk->code, "task_title", tk->title, "measure", tk->measure,
 		"unit", u->code, "unit_name", u->name, "unit_kind", u->kind,
 		"depth", u->depth, "rollup", rollup, "units", (json_int_t)n_units,
-		"actual", json_dec(v->actual), "target", json_dec(v->target),
-		"percent", json_pct(v->percent), "expected", json_pct(v->expected),
-		"lag", json_pct(v->lag), "status", tally_status_name(v->status),
+		"actual", http_json_dec(v->actual), "target", http_json_dec(v->target),
+		"percent", http_json_pct(v->percent), "expected", http_json_pct(v->expected),
+		"lag", http_json_pct(v->lag), "status", tally_status_name(v->status),
 		"reports", (json_int_t)(t ? t->n_reports : 0),
-		"last_report", json_when(t ? t->last_report_at : 0),
+		"last_report", http_json_when(t ? t->last_report_at : 0),
 		"kind", indicator_kind_name(tk->kind));
 }
 
@@ -390,7 +367,7 @@ http_tallies_serve(struct evhttp_request *req, struct book **bookp,
 	/* jansson writes the head, so every string in it is escaped right;
 	 * the array of rows is opened after its last member. */
 	doc = json_pack("{s:s, s:s, s:o}", "plan", p->name ? p->name : "",
-	                "timezone", p->timezone, "now", json_when(ts->now));
+	                "timezone", p->timezone, "now", http_json_when(ts->now));
 	text = doc ? json_dumps(doc, JSON_REAL_PRECISION(6)) : NULL;
 	json_decref(doc);
 	if ((ts->ru = rollup_new(p)) == NULL ||

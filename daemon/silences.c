@@ -170,22 +170,14 @@ silences_from_loopback(struct evhttp_request *req)
 }
 
 static json_t *
-silences_when(when_t t)
-{
-	char buf[WHEN_BUFSZ];
-
-	return t ? json_string(when_format_utc(t, buf, sizeof buf)) : json_null();
-}
-
-static json_t *
 silences_json(const struct silences_row *r, when_t now)
 {
 	return json_pack("{s:I, s:s?, s:s?, s:o, s:s, s:s, s:o, s:s?, s:o, s:b}",
 		"id", (json_int_t)r->id, "task", r->task, "unit", r->unit,
-		"until", silences_when(r->until), "reason", r->reason,
-		"created_by", r->by, "created_at", silences_when(r->created),
+		"until", http_json_when(r->until), "reason", r->reason,
+		"created_by", r->by, "created_at", http_json_when(r->created),
 		"expired_by", r->expired_by,
-		"expired_at", silences_when(r->expired_by ? r->expired_at : 0),
+		"expired_at", http_json_when(r->expired_by ? r->expired_at : 0),
 		"active", r->until > now);
 }
 
