@@ -14,11 +14,13 @@
 #include "export.h"
 #include "export_rows.h"
 #include "http_auth.h"
+#include "http_conns.h"
 #include "log.h"
 #include "ranking.h"
 
 struct export_ctx {
 	struct book **book;
+	struct http_conns *conns; /* close callbacks go through its slots */
 	int language;
 };
 
@@ -74,6 +76,7 @@ csv_tally(struct evbuffer *out, const struct plan *p, const struct export_row *r
 struct csv_stream {
 	struct evhttp_request *req;
 	struct evhttp_connection *conn;
+	struct http_conns *conns;
 	struct export_iter it;
 	struct board *past;
 	struct book **bookp;
@@ -85,7 +88,7 @@ static void
 csv_stream_free(struct csv_stream *cs)
 {
 	if (cs->conn)
-		evhttp_connection_set_closecb(cs->conn, NULL, NULL);
+		http_conns_set_closecb(cs->conns, cs->conn, NULL, NULL);
 	export_iter_free(&cs->it);
 	board_free(cs->past);
 	scope_free(cs->scope);
@@ -114,7 +117,7 @@ csv_step(struct evhttp_connection *conn, void *arg)
 		         : "out of memory");
 		if (out)
 			evbuffer_free(out);
-		evhttp_connection_set_closecb(cs->conn, NULL, NULL);
+		http_conns_set_closecb(cs->conns, cs->conn, NULL, NULL);
 		evhttp_connection_free(cs->conn);
 		cs->conn = NULL;
 		csv_stream_free(cs);
@@ -221,7 +224,8 @@ export_tallies_csv(struct evhttp_request *req, void *arg)
 	export_headers(req, book->plan, "text/csv; charset=utf-8", "tallies",
 	               "csv");
 	cs->conn = evhttp_request_get_connection(req);
-	evhttp_connection_set_closecb(cs->conn, csv_on_close, cs);
+	cs->conns = x->conns;
+	http_conns_set_closecb(cs->conns, cs->conn, csv_on_close, cs);
 	evhttp_send_reply_start(req, 200, "OK");
 	evhttp_send_reply_chunk_with_cb(req, head, csv_step, cs);
 	evbuffer_free(head);
@@ -365,6 +369,7 @@ export_route(struct http *h, struct book **book, int language)
 	static struct export_ctx x;
 
 	x.book = book;
+	x.conns = http_get_conns(h);
 	x.language = language ? 1 : 0;
 	return http_route(h, "/v1/export/tallies.csv", HTTP_GET,
 	                  export_tallies_csv, &x) < 0 ||

@@ -20,6 +20,7 @@
 
 #include "alertjson.h"
 #include "http_auth.h"
+#include "http_conns.h"
 #include "log.h"
 #include "sse.h"
 
@@ -47,6 +48,7 @@ struct sse_ring_ev {
 
 struct sse {
 	struct event_base *base;
+	struct http_conns *conns; /* close callbacks go through its slots */
 	struct book **book;
 	struct alerts *alerts;
 	TAILQ_HEAD(, sse_client) clients;
@@ -80,7 +82,7 @@ sse_client_free(struct sse_client *c, int close_conn)
 		s->n_scoped--;
 	scope_free(c->scope);
 	if (c->conn) {
-		evhttp_connection_set_closecb(c->conn, NULL, NULL);
+		http_conns_set_closecb(s->conns, c->conn, NULL, NULL);
 		if (close_conn)
 			evhttp_connection_free(c->conn);
 	}
@@ -605,7 +607,7 @@ sse_serve(struct evhttp_request *req, void *arg)
 	s->st.clients++;
 	s->n_scoped += c->scope != NULL;
 	s->st.connects++;
-	evhttp_connection_set_closecb(c->conn, sse_on_close, c);
+	http_conns_set_closecb(s->conns, c->conn, sse_on_close, c);
 	evhttp_add_header(out, "Content-Type", "text/event-stream; charset=utf-8");
 	evhttp_add_header(out, "Cache-Control", "no-cache");
 	/* A reverse proxy (nginx) must not buffer the stream. */
@@ -625,6 +627,7 @@ sse_new(struct event_base *base, struct http *h, struct book **book,
 		return NULL;
 	TAILQ_INIT(&s->clients);
 	s->base = base;
+	s->conns = http_get_conns(h);
 	s->book = book;
 	s->alerts = a;
 	s->epoch = (uint64_t)when_now();
