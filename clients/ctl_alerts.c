@@ -62,7 +62,6 @@ ctl_alerts(const char *base, int argc, char **argv)
 	const char *task = NULL, *unit = NULL, *sev = NULL, *since = NULL,
 	           *limit = NULL, *rule = NULL, *owner = NULL;
 	int history = 0, as_json = 0, first = 1, ch, ex = EX_OK;
-	struct httpget_result res;
 	json_t *doc, *rows, *row;
 	size_t blen = strlen(base), i;
 	char *url, when[WHEN_BUFSZ];
@@ -98,7 +97,8 @@ ctl_alerts(const char *base, int argc, char **argv)
 	             history ? "/history" : "?active=1") < 0)
 		return EX_OSERR;
 	first = !history ? 0 : 1;
-	if (httpget_param(&url, &first, "task", task) || httpget_param(&url, &first, "unit", unit) ||
+	if (httpget_param(&url, &first, "task", task) ||
+	    httpget_param(&url, &first, "unit", unit) ||
 	    httpget_param(&url, &first, "severity", sev) ||
 	    httpget_param(&url, &first, "since", since) ||
 	    httpget_param(&url, &first, "limit", limit) ||
@@ -107,24 +107,9 @@ ctl_alerts(const char *base, int argc, char **argv)
 		free(url);
 		return EX_OSERR;
 	}
-	if (httpget(url, 10, &res) != 0) {
-		fprintf(stderr, "tiendo-ctl: cannot reach tiendod: %s\n", res.err);
-		free(url);
-		httpget_result_clear(&res);
-		return EX_UNAVAILABLE;
-	}
+	ex = httpget_list(url, "alerts", as_json, &doc, &rows);
 	free(url);
-	doc = json_loadb(res.body, res.len, 0, NULL);
-	if (res.status != 200) {
-		fprintf(stderr, "tiendo-ctl: %s (HTTP %d)\n",
-		        doc ? ca_str(doc, "error") : "request failed", res.status);
-		ex = res.status < 500 ? EX_DATAERR : EX_UNAVAILABLE;
-	} else if (as_json) {
-		ex = fwrite(res.body, 1, res.len, stdout) == res.len ? EX_OK : EX_IOERR;
-	} else if ((rows = json_object_get(doc, "alerts")) == NULL) {
-		fprintf(stderr, "tiendo-ctl: the reply has no alerts\n");
-		ex = EX_PROTOCOL;
-	} else {
+	if (rows) {
 		json_array_foreach(rows, i, row)
 			printf("%6lld  %s  %-8s %-9s %-12s %-12s %s\n",
 			       (long long)json_integer_value(json_object_get(row, "seq")),
@@ -142,6 +127,5 @@ ctl_alerts(const char *base, int argc, char **argv)
 			       json_object_get(doc, "next_since")));
 	}
 	json_decref(doc);
-	httpget_result_clear(&res);
 	return ex;
 }

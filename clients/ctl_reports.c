@@ -101,7 +101,6 @@ ctl_reports(const char *base, int argc, char **argv)
 	};
 	const char *task = NULL, *unit = NULL, *since = NULL, *limit = NULL;
 	int as_json = 0, first = 1, ch, ex = EX_OK;
-	struct httpget_result res;
 	json_t *doc, *rows;
 	size_t blen = strlen(base);
 	char *url;
@@ -126,30 +125,18 @@ ctl_reports(const char *base, int argc, char **argv)
 		blen--;
 	if (asprintf(&url, "%.*s/v1/reports", (int)blen, base) < 0)
 		return EX_OSERR;
-	if (httpget_param(&url, &first, "task", task) || httpget_param(&url, &first, "unit", unit) ||
+	if (httpget_param(&url, &first, "task", task) ||
+	    httpget_param(&url, &first, "unit", unit) ||
 	    httpget_param(&url, &first, "since", since) ||
 	    httpget_param(&url, &first, "limit", limit)) {
 		free(url);
 		return EX_OSERR;
 	}
-	if (httpget(url, 10, &res) != 0) {
-		fprintf(stderr, "tiendo-ctl: cannot reach tiendod: %s\n", res.err);
-		free(url);
-		httpget_result_clear(&res);
-		return EX_UNAVAILABLE;
-	}
+	ex = httpget_list(url, "reports", as_json, &doc, &rows);
 	free(url);
-	doc = json_loadb(res.body, res.len, 0, NULL);
-	if (res.status != 200) {
-		fprintf(stderr, "tiendo-ctl: %s (HTTP %d)\n",
-		        doc ? cr_str(doc, "error") : "request failed", res.status);
-		ex = res.status < 500 ? EX_DATAERR : EX_UNAVAILABLE;
-	} else if (as_json) {
-		ex = fwrite(res.body, 1, res.len, stdout) == res.len ? EX_OK : EX_IOERR;
-	} else if ((rows = json_object_get(doc, "reports")) == NULL) {
-		fprintf(stderr, "tiendo-ctl: the reply has no reports\n");
-		ex = EX_PROTOCOL;
-	} else if (json_array_size(rows) == 0) {
+	if (rows == NULL)
+		; /* said on stderr, or printed as JSON */
+	else if (json_array_size(rows) == 0) {
 		printf("no reports\n");
 	} else if (cr_print(rows) < 0) {
 		fprintf(stderr, "tiendo-ctl: out of memory\n");
@@ -159,6 +146,5 @@ ctl_reports(const char *base, int argc, char **argv)
 		       json_object_get(doc, "next_since")));
 	}
 	json_decref(doc);
-	httpget_result_clear(&res);
 	return ex;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sysexits.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -219,4 +220,36 @@ httpget_param(char **url, int *first, const char *key, const char *value)
 	*url = n;
 	*first = 0;
 	return 0;
+}
+
+int
+httpget_list(const char *url, const char *list, int as_json, json_t **doc,
+             json_t **rows)
+{
+	struct httpget_result res;
+	const char *why;
+	int ex = EX_OK;
+
+	*doc = *rows = NULL;
+	if (httpget(url, 10, &res) != 0) {
+		fprintf(stderr, "tiendo-ctl: cannot reach tiendod: %s\n", res.err);
+		httpget_result_clear(&res);
+		return EX_UNAVAILABLE;
+	}
+	*doc = json_loadb(res.body, res.len, 0, NULL);
+	if (res.status != 200) {
+		why = json_string_value(json_object_get(*doc, "error"));
+		fprintf(stderr, "tiendo-ctl: %s (HTTP %d)\n",
+		        why ? why : "request failed", res.status);
+		ex = res.status < 500 ? EX_DATAERR : EX_UNAVAILABLE;
+	} else if (as_json) {
+		ex = fwrite(res.body, 1, res.len, stdout) == res.len ? EX_OK
+		                                                     : EX_IOERR;
+	} else if (!json_is_array(*rows = json_object_get(*doc, list))) {
+		fprintf(stderr, "tiendo-ctl: the reply has no %s\n", list);
+		*rows = NULL;
+		ex = EX_PROTOCOL;
+	}
+	httpget_result_clear(&res);
+	return ex;
 }

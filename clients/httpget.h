@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 struct httpget_result {
 	int status;    /* HTTP status code */
 	char *body;    /* malloc'd, NUL-terminated (the body may hold NULs) */
@@ -30,5 +32,16 @@ void httpget_result_clear(struct httpget_result *res);
  * first (*first, then cleared), '&' after.  A NULL value adds nothing.  0,
  * or -1 when out of memory (*url unchanged). */
 int httpget_param(char **url, int *first, const char *key, const char *value);
+
+/*
+ * tiendo-ctl's GET of one of the daemon's lists.  *rows is the array named
+ * `list` in the reply, owned by *doc (json_decref(*doc) afterwards, also
+ * when *rows is NULL); *rows is NULL when there is nothing more to print:
+ * with as_json the body went to stdout as received, or what went wrong was
+ * said on stderr.  Returns the exit status: EX_OK, EX_UNAVAILABLE (no
+ * daemon, or its 5xx), EX_DATAERR (its 4xx), EX_PROTOCOL, EX_IOERR.
+ */
+int httpget_list(const char *url, const char *list, int as_json,
+                 json_t **doc, json_t **rows);
 
 #endif
