@@ -622,14 +622,14 @@ main(int argc, char **argv)
 	 * evaluation. */
 	reload_set_swap_hook(d.reload, on_swap, d.alerts);
 	reload_set_keys_hook(d.reload, on_keys, &d);
-	if (http_route(d.http, "/metrics", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD,
-	               metrics_on_request, &d.metrics) < 0 ||
+	if (http_route(d.http, "/metrics", HTTP_GET, metrics_on_request,
+	               &d.metrics) < 0 ||
 	    http_route(d.http, "/v1/reload", EVHTTP_REQ_POST, reload_on_http,
 	               d.reload) < 0 ||
 	    http_route(d.http, "/v1/silences", HTTP_GET | EVHTTP_REQ_POST |
 	               EVHTTP_REQ_DELETE, silences_on_http, d.silences) < 0 ||
-	    http_route(d.http, "/v1/reports", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD,
-	               http_reports_on_request, &d.book) < 0)
+	    http_route(d.http, "/v1/reports", HTTP_GET, http_reports_on_request,
+	               &d.book) < 0)
 		fatal(EX_SOFTWARE, "http: too many routes");
 	d.ev_term = evsignal_new(d.base, SIGTERM, on_stop, &d);
 	d.ev_int = evsignal_new(d.base, SIGINT, on_stop, &d);
