@@ -122,6 +122,78 @@ wait_for() {
 
 day() { date -u -d "$1" +%Y-%m-%d; }
 
+# make_province_plan FILE: a province over two districts (h1: a, b; h2: c,
+# d, e), two departments (nn, tc) owning one task each, cay and thu, with a
+# target of 100 for every commune: for the tests of many alerts at once.
+make_province_plan() {
+	cat >"$1" <<PLAN
+[plan]
+name = Tỉnh thử
+timezone = Asia/Ho_Chi_Minh
+[unit tinh]
+name = Tỉnh
+kind = province
+[unit h1]
+name = Huyện Một
+kind = district
+parent = tinh
+[unit h2]
+name = Huyện Hai
+kind = district
+parent = tinh
+[unit a]
+name = Xã A
+kind = commune
+parent = h1
+[unit b]
+name = Xã B
+kind = commune
+parent = h1
+[unit c]
+name = Xã C
+kind = commune
+parent = h2
+[unit d]
+name = Xã D
+kind = commune
+parent = h2
+[unit e]
+name = Xã E
+kind = commune
+parent = h2
+[unit nn]
+name = Sở Nông nghiệp
+kind = department
+[unit tc]
+name = Sở Tài chính
+kind = department
+[task cay]
+title = Tết trồng cây
+measure = cây
+owner = nn
+start = $(day '10 days ago')
+deadline = $(day '10 days')
+[task thu]
+title = Thu ngân sách
+measure = triệu đồng
+owner = tc
+start = $(day '10 days ago')
+deadline = $(day '10 days')
+[targets cay]
+a = 100
+b = 100
+c = 100
+d = 100
+e = 100
+[targets thu]
+a = 100
+b = 100
+c = 100
+d = 100
+e = 100
+PLAN
+}
+
 # make_plan FILE: a plan whose campaign runs around today: 2 communes under
 # a district, a department; task "cay" (linear, started 10 days ago, ends in
 # 10 days) and task "dat" (milestones).

@@ -8,72 +8,7 @@ TEST_CLIENTS_MORE="t"
 . "$(dirname "$0")/lib.sh"
 
 PLAN=$T/plan.ini
-cat >"$PLAN" <<PLAN
-[plan]
-name = Tỉnh thử
-timezone = Asia/Ho_Chi_Minh
-[unit tinh]
-name = Tỉnh
-kind = province
-[unit h1]
-name = Huyện Một
-kind = district
-parent = tinh
-[unit h2]
-name = Huyện Hai
-kind = district
-parent = tinh
-[unit a]
-name = Xã A
-kind = commune
-parent = h1
-[unit b]
-name = Xã B
-kind = commune
-parent = h1
-[unit c]
-name = Xã C
-kind = commune
-parent = h2
-[unit d]
-name = Xã D
-kind = commune
-parent = h2
-[unit e]
-name = Xã E
-kind = commune
-parent = h2
-[unit nn]
-name = Sở Nông nghiệp
-kind = department
-[unit tc]
-name = Sở Tài chính
-kind = department
-[task cay]
-title = Tết trồng cây
-measure = cây
-owner = nn
-start = $(day '10 days ago')
-deadline = $(day '10 days')
-[task thu]
-title = Thu ngân sách
-measure = triệu đồng
-owner = tc
-start = $(day '10 days ago')
-deadline = $(day '10 days')
-[targets cay]
-a = 100
-b = 100
-c = 100
-d = 100
-e = 100
-[targets thu]
-a = 100
-b = 100
-c = 100
-d = 100
-e = 100
-PLAN
+make_province_plan "$PLAN"
 start_daemon --alert-pending 0 --alert-interval 200ms || exit 1
 
 evaluated() { get /metrics | grep -Eq '^tiendo_alert_evaluations_total [1-9]'; }

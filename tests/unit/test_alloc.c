@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "plan_fixture.h"
+
 #include "board.h"
 #include "plan.h"
 
@@ -27,44 +29,6 @@
 	"[task t]\ntitle = T\nmeasure = triệu đồng\n"           /* 20-22 */  \
 	"start = 2026-01-01\ndeadline = 2026-12-31\n"           /* 23-24 */  \
 	body "[targets t]\n" targets
-
-static struct plan *
-parse_ok(const char *text)
-{
-	struct plan_errors e = {0};
-	struct plan *p = plan_parse(text, strlen(text), "t.ini", &e);
-
-	for (size_t i = 0; i < e.n; i++)
-		print_error("  %s\n", e.msgs[i]);
-	plan_errors_clear(&e);
-	assert_non_null(p);
-	return p;
-}
-
-static void
-has_error(const char *text, int line, const char *word)
-{
-	struct plan_errors e = {0};
-	struct plan *p = plan_parse(text, strlen(text), "t.ini", &e);
-	char prefix[32];
-	int found = 0;
-
-	snprintf(prefix, sizeof prefix, "t.ini:%d: ", line);
-	if (p != NULL) {
-		plan_free(p);
-		fail_msg("plan accepted; wanted \"%s...%s\"", prefix, word);
-	}
-	for (size_t i = 0; i < e.n; i++)
-		if (strncmp(e.msgs[i], prefix, strlen(prefix)) == 0 &&
-		    strstr(e.msgs[i], word) != NULL)
-			found = 1;
-	if (!found) {
-		for (size_t i = 0; i < e.n; i++)
-			print_error("  %s\n", e.msgs[i]);
-		fail_msg("no error \"%s...%s\"", prefix, word);
-	}
-	plan_errors_clear(&e);
-}
 
 /* The province's 20,000 is shared: 12,000 to the district (itself shared
  * 7,000 + 5,000 to its communes) and 8,000 to commune C.  Only the three

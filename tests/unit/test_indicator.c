@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "plan_fixture.h"
+
 #include "board.h"
 #include "indicator.h"
 #include "rate.h"
@@ -42,64 +44,6 @@
 	      "start = 2026-01-01\n"                 /* 11 */                 \
 	      "deadline = 2026-12-31\n"              /* 12 */                 \
 	      body "[targets t]\n" targets
-
-static struct plan *
-parse_ok(const char *text)
-{
-	struct plan_errors e = {0};
-	struct plan *p = plan_parse(text, strlen(text), "t.ini", &e);
-
-	for (size_t i = 0; i < e.n; i++)
-		print_error("  %s\n", e.msgs[i]);
-	plan_errors_clear(&e);
-	assert_non_null(p);
-	return p;
-}
-
-static void
-has_error(const char *text, int line, const char *word)
-{
-	struct plan_errors e = {0};
-	struct plan *p = plan_parse(text, strlen(text), "t.ini", &e);
-	char prefix[32];
-	int found = 0;
-
-	snprintf(prefix, sizeof prefix, "t.ini:%d: ", line);
-	if (p != NULL) {
-		plan_free(p);
-		fail_msg("plan accepted; wanted \"%s...%s\"", prefix, word);
-	}
-	for (size_t i = 0; i < e.n; i++)
-		if (strncmp(e.msgs[i], prefix, strlen(prefix)) == 0 &&
-		    strstr(e.msgs[i], word) != NULL)
-			found = 1;
-	if (!found) {
-		for (size_t i = 0; i < e.n; i++)
-			print_error("  %s\n", e.msgs[i]);
-		fail_msg("no error \"%s...%s\"", prefix, word);
-	}
-	plan_errors_clear(&e);
-}
-
-static when_t
-at(const char *s)
-{
-	when_t w;
-	const char *why;
-
-	assert_int_equal(when_parse(s, TZ, &w, NULL, &why), 0);
-	return w;
-}
-
-static dec_t
-num(const char *s)
-{
-	dec_t v;
-	const char *why;
-
-	assert_int_equal(dec_parse(s, &v, &why), 0);
-	return v;
-}
 
 static void
 set(struct tally *t, const char *when, const char *value, uint64_t seq)

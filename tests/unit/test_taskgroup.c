@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "plan_fixture.h"
+
 #include "taskgroup.h"
 #include "plan.h"
 
@@ -24,31 +26,6 @@
 	"[targets sp]\na = 2\n[targets sao]\n"                    /* 14-16 */ \
 	"a = 1\n"                                                 /* 17    */ \
 	"[task ocop]\n" group                                     /* 18-   */
-
-static void
-has_error(const char *text, int line, const char *word)
-{
-	struct plan_errors e = {0};
-	struct plan *p = plan_parse(text, strlen(text), "t.ini", &e);
-	char prefix[32];
-	int found = 0;
-
-	snprintf(prefix, sizeof prefix, "t.ini:%d: ", line);
-	if (p != NULL) {
-		plan_free(p);
-		fail_msg("plan accepted; wanted \"%s...%s\"", prefix, word);
-	}
-	for (size_t i = 0; i < e.n; i++)
-		if (strncmp(e.msgs[i], prefix, strlen(prefix)) == 0 &&
-		    strstr(e.msgs[i], word) != NULL)
-			found = 1;
-	if (!found) {
-		for (size_t i = 0; i < e.n; i++)
-			print_error("  %s\n", e.msgs[i]);
-		fail_msg("no error \"%s...%s\"", prefix, word);
-	}
-	plan_errors_clear(&e);
-}
 
 static void
 test_group_read(void **state)
