@@ -51,26 +51,7 @@ pids=""
 dpid=""
 
 say() { printf 'national: %s\n' "$*"; }
-now_ns() { date +%s%N; }
-alive() {
-	st=$(sed -n 's/^[0-9]* (.*) \([A-Za-z]\).*/\1/p' "/proc/$1/stat" \
-		2>/dev/null) || return 1
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-dead() { ! alive "$1"; }
-wait_until() {
-	limit=$(( $(now_ns) + $1 * 1000000000 ))
-	shift
-	until "$@"; do
-		[ "$(now_ns)" -lt "$limit" ] || return 1
-		sleep 0.05
-	done
-}
-forget() {
-	keep=""
-	for p in $pids; do [ "$p" = "$1" ] || keep="$keep $p"; done
-	pids=$keep
-}
+. "$HERE/lib.sh"
 reap() {
 	kill -TERM "$1" 2>/dev/null || true
 	if ! wait_until "$2" dead "$1"; then

@@ -46,7 +46,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 fail() { echo "bench: FAILED: $*" >&2; exit 1; }
-now_ns() { date +%s%N; }
+. "$(dirname "$0")/lib.sh"
 
 mkdir -p "$pg"
 chmod 711 "$work"
