@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include <event2/http.h>
 #include <jansson.h>
 
 #include "ctl_alerts.h"
@@ -33,13 +32,6 @@ ca_when(const char *at, char *buf, size_t n)
 	if (when_parse(at, "UTC", &t, NULL, &why) != 0)
 		return at;
 	return when_format_local(t, buf, n);
-}
-
-static const char *
-ca_str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
 }
 
 int
@@ -63,7 +55,7 @@ ctl_alerts(const char *base, int argc, char **argv)
 	           *limit = NULL, *rule = NULL, *owner = NULL;
 	int history = 0, as_json = 0, first = 1, ch, ex = EX_OK;
 	json_t *doc, *rows, *row;
-	size_t blen = strlen(base), i;
+	size_t i;
 	char *url, when[WHEN_BUFSZ];
 
 	optind = 1;
@@ -91,10 +83,8 @@ ctl_alerts(const char *base, int argc, char **argv)
 		        "alerts, not --history\n");
 		return EX_USAGE;
 	}
-	while (blen > 0 && base[blen - 1] == '/')
-		blen--;
-	if (asprintf(&url, "%.*s/v1/alerts%s", (int)blen, base,
-	             history ? "/history" : "?active=1") < 0)
+	if ((url = httpget_url(base, history ? "/v1/alerts/history"
+	                                     : "/v1/alerts?active=1")) == NULL)
 		return EX_OSERR;
 	first = !history ? 0 : 1;
 	if (httpget_param(&url, &first, "task", task) ||
@@ -113,10 +103,10 @@ ctl_alerts(const char *base, int argc, char **argv)
 		json_array_foreach(rows, i, row)
 			printf("%6lld  %s  %-8s %-9s %-12s %-12s %s\n",
 			       (long long)json_integer_value(json_object_get(row, "seq")),
-			       ca_when(ca_str(row, "at"), when, sizeof when),
-			       ca_str(row, "severity"),
-			       ca_str(row, "transition"), ca_str(row, "unit"),
-			       ca_str(row, "task"), ca_str(row, "message"));
+			       ca_when(httpget_str(row, "at", ""), when, sizeof when),
+			       httpget_str(row, "severity", ""),
+			       httpget_str(row, "transition", ""), httpget_str(row, "unit", ""),
+			       httpget_str(row, "task", ""), httpget_str(row, "message", ""));
 		if (json_array_size(rows) == 0)
 			printf("%s\n", history ? "no alert events" : "no active alerts");
 		if (!history && json_is_integer(json_object_get(doc, "total")))

@@ -14,19 +14,11 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include <event2/http.h>
 #include <jansson.h>
 
 #include "ctl_reports.h"
 #include "httpget.h"
 #include "table.h"
-
-static const char *
-cr_str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
 
 /* The note column: the note, and what became of the report. */
 static int
@@ -34,16 +26,16 @@ cr_note(json_t *row, char *buf, size_t n)
 {
 	json_t *by = json_object_get(row, "voided_by");
 
-	if (strcmp(cr_str(row, "kind"), "correction") == 0)
+	if (strcmp(httpget_str(row, "kind", ""), "correction") == 0)
 		return snprintf(buf, n, "voids #%lld: %s",
 		                (long long)json_integer_value(
 		                    json_object_get(row, "voids_seq")),
-		                cr_str(row, "void_reason"));
+		                httpget_str(row, "void_reason", ""));
 	if (json_is_integer(by))
 		return snprintf(buf, n, "%s%s(voided by #%lld)",
-		                cr_str(row, "note"), *cr_str(row, "note") ? " " : "",
+		                httpget_str(row, "note", ""), *httpget_str(row, "note", "") ? " " : "",
 		                (long long)json_integer_value(by));
-	return snprintf(buf, n, "%s", cr_str(row, "note"));
+	return snprintf(buf, n, "%s", httpget_str(row, "note", ""));
 }
 
 static int
@@ -67,17 +59,17 @@ cr_print(json_t *rows)
 			break;
 		snprintf(id, sizeof id, "%lld",
 		         (long long)json_integer_value(json_object_get(row, "id")));
-		snprintf(from, sizeof from, "%.120s #%lld", cr_str(row, "client"),
+		snprintf(from, sizeof from, "%.120s #%lld", httpget_str(row, "client", ""),
 		         (long long)json_integer_value(json_object_get(row, "seq")));
 		cr_note(row, note, sizeof note);
 		failed = table_row(t, json_is_integer(json_object_get(row,
 		                   "voided_by")) ? "2" : NULL) ||
 		         table_cell(t, 0, id, NULL) ||
-		         table_cell(t, 1, cr_str(row, "observed_at"), NULL) ||
-		         table_cell(t, 2, cr_str(row, "kind"), NULL) ||
-		         table_cell(t, 3, cr_str(row, "value"), NULL) ||
+		         table_cell(t, 1, httpget_str(row, "observed_at", ""), NULL) ||
+		         table_cell(t, 2, httpget_str(row, "kind", ""), NULL) ||
+		         table_cell(t, 3, httpget_str(row, "value", ""), NULL) ||
 		         table_cell(t, 4, from, NULL) ||
-		         table_cell(t, 5, cr_str(row, "reporter"), NULL) ||
+		         table_cell(t, 5, httpget_str(row, "reporter", ""), NULL) ||
 		         table_cell(t, 6, note, NULL);
 	}
 	if (!failed)
@@ -102,7 +94,6 @@ ctl_reports(const char *base, int argc, char **argv)
 	const char *task = NULL, *unit = NULL, *since = NULL, *limit = NULL;
 	int as_json = 0, first = 1, ch, ex = EX_OK;
 	json_t *doc, *rows;
-	size_t blen = strlen(base);
 	char *url;
 
 	optind = 1;
@@ -121,9 +112,7 @@ ctl_reports(const char *base, int argc, char **argv)
 		        argv[optind]);
 		return EX_USAGE;
 	}
-	while (blen > 0 && base[blen - 1] == '/')
-		blen--;
-	if (asprintf(&url, "%.*s/v1/reports", (int)blen, base) < 0)
+	if ((url = httpget_url(base, "/v1/reports")) == NULL)
 		return EX_OSERR;
 	if (httpget_param(&url, &first, "task", task) ||
 	    httpget_param(&url, &first, "unit", unit) ||

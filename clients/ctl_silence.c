@@ -13,46 +13,18 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include <event2/http.h>
 #include <jansson.h>
 
 #include "ctl_silence.h"
 #include "httpget.h"
 
-static const char *
-cs_str(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
-/* Sends the request, prints the daemon's error or hands back its JSON. */
+/* httpget_json, the URL freed. */
 static int
 cs_call(char *url, int post, json_t **doc, int as_json)
 {
-	struct httpget_result res;
-	int ex = EX_OK;
+	int ex = httpget_json(url, post, 10, as_json, doc);
 
-	*doc = NULL;
-	if ((post ? httppost(url, 10, &res) : httpget(url, 10, &res)) != 0) {
-		fprintf(stderr, "tiendo-ctl: cannot reach tiendod: %s\n", res.err);
-		free(url);
-		httpget_result_clear(&res);
-		return EX_UNAVAILABLE;
-	}
 	free(url);
-	*doc = json_loadb(res.body, res.len, 0, NULL);
-	if (res.status < 200 || res.status > 299) {
-		fprintf(stderr, "tiendo-ctl: silence: %s (HTTP %d)\n",
-		        *doc ? cs_str(*doc, "error") : "request failed", res.status);
-		ex = res.status < 500 ? EX_DATAERR : EX_UNAVAILABLE;
-	} else if (*doc == NULL) {
-		fprintf(stderr, "tiendo-ctl: silence: the reply is not JSON\n");
-		ex = EX_PROTOCOL;
-	} else if (as_json && fwrite(res.body, 1, res.len, stdout) != res.len) {
-		ex = EX_IOERR;
-	}
-	httpget_result_clear(&res);
 	return ex;
 }
 
@@ -61,13 +33,13 @@ cs_print(json_t *s)
 {
 	printf("%4lld  %-12s %-12s until %.19s  by %s at %.19s: %s",
 	       (long long)json_integer_value(json_object_get(s, "id")),
-	       json_is_string(json_object_get(s, "task")) ? cs_str(s, "task") : "*",
-	       json_is_string(json_object_get(s, "unit")) ? cs_str(s, "unit") : "*",
-	       cs_str(s, "until"), cs_str(s, "created_by"),
-	       cs_str(s, "created_at"), cs_str(s, "reason"));
+	       json_is_string(json_object_get(s, "task")) ? httpget_str(s, "task", "") : "*",
+	       json_is_string(json_object_get(s, "unit")) ? httpget_str(s, "unit", "") : "*",
+	       httpget_str(s, "until", ""), httpget_str(s, "created_by", ""),
+	       httpget_str(s, "created_at", ""), httpget_str(s, "reason", ""));
 	if (json_is_string(json_object_get(s, "expired_by")))
-		printf(" (expired by %s at %.19s)", cs_str(s, "expired_by"),
-		       cs_str(s, "expired_at"));
+		printf(" (expired by %s at %.19s)", httpget_str(s, "expired_by", ""),
+		       httpget_str(s, "expired_at", ""));
 	printf("\n");
 }
 
@@ -88,7 +60,7 @@ ctl_silence(const char *base, int argc, char **argv)
 	const char *task = NULL, *unit = NULL, *until = NULL, *reason = NULL,
 	           *by = getenv("USER"), *sub;
 	int all = 0, as_json = 0, first = 1, ch, ex;
-	size_t blen = strlen(base), i;
+	size_t i;
 	json_t *doc, *row;
 	char *url;
 
@@ -115,9 +87,7 @@ ctl_silence(const char *base, int argc, char **argv)
 	}
 	if (by == NULL || !*by)
 		by = "tiendo-ctl";
-	while (blen > 0 && base[blen - 1] == '/')
-		blen--;
-	if (asprintf(&url, "%.*s/v1/silences", (int)blen, base) < 0)
+	if ((url = httpget_url(base, "/v1/silences")) == NULL)
 		return EX_OSERR;
 	if (strcmp(sub, "add") == 0 && optind == argc) {
 		if (httpget_param(&url, &first, "task", task) ||

@@ -222,34 +222,72 @@ httpget_param(char **url, int *first, const char *key, const char *value)
 	return 0;
 }
 
+char *
+httpget_url(const char *base, const char *path)
+{
+	size_t blen = strlen(base);
+	char *url;
+
+	while (blen > 0 && base[blen - 1] == '/')
+		blen--;
+	return asprintf(&url, "%.*s%s", (int)blen, base, path) < 0 ? NULL : url;
+}
+
+const char *
+httpget_str(const json_t *o, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : dflt;
+}
+
 int
-httpget_list(const char *url, const char *list, int as_json, json_t **doc,
-             json_t **rows)
+httpget_json(const char *url, int post, int timeout, int as_json,
+             json_t **doc)
 {
 	struct httpget_result res;
-	const char *why;
 	int ex = EX_OK;
 
-	*doc = *rows = NULL;
-	if (httpget(url, 10, &res) != 0) {
+	*doc = NULL;
+	if ((post ? httppost(url, timeout, &res)
+	          : httpget(url, timeout, &res)) != 0) {
 		fprintf(stderr, "tiendo-ctl: cannot reach tiendod: %s\n", res.err);
 		httpget_result_clear(&res);
 		return EX_UNAVAILABLE;
 	}
 	*doc = json_loadb(res.body, res.len, 0, NULL);
-	if (res.status != 200) {
-		why = json_string_value(json_object_get(*doc, "error"));
+	if (res.status >= 400) {
 		fprintf(stderr, "tiendo-ctl: %s (HTTP %d)\n",
-		        why ? why : "request failed", res.status);
+		        httpget_str(*doc, "error", "request failed"), res.status);
 		ex = res.status < 500 ? EX_DATAERR : EX_UNAVAILABLE;
+	} else if (res.status < 200 || res.status > 299) {
+		fprintf(stderr, "tiendo-ctl: unexpected HTTP status %d\n",
+		        res.status);
+		ex = EX_PROTOCOL;
 	} else if (as_json) {
 		ex = fwrite(res.body, 1, res.len, stdout) == res.len ? EX_OK
 		                                                     : EX_IOERR;
-	} else if (!json_is_array(*rows = json_object_get(*doc, list))) {
+	} else if (!json_is_object(*doc)) {
+		fprintf(stderr, "tiendo-ctl: the reply is not a JSON object\n");
+		ex = EX_PROTOCOL;
+	}
+	httpget_result_clear(&res);
+	return ex;
+}
+
+int
+httpget_list(const char *url, const char *list, int as_json, json_t **doc,
+             json_t **rows)
+{
+	int ex = httpget_json(url, 0, 10, as_json, doc);
+
+	*rows = NULL;
+	if (ex != EX_OK || as_json)
+		return ex;
+	if (!json_is_array(*rows = json_object_get(*doc, list))) {
 		fprintf(stderr, "tiendo-ctl: the reply has no %s\n", list);
 		*rows = NULL;
 		ex = EX_PROTOCOL;
 	}
-	httpget_result_clear(&res);
 	return ex;
 }

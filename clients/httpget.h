@@ -33,15 +33,26 @@ void httpget_result_clear(struct httpget_result *res);
  * or -1 when out of memory (*url unchanged). */
 int httpget_param(char **url, int *first, const char *key, const char *value);
 
+/* base (its trailing '/' dropped) followed by path, malloc'd; NULL when
+ * out of memory. */
+char *httpget_url(const char *base, const char *path);
+
+/* The string at key of a JSON object, or dflt (o may be NULL). */
+const char *httpget_str(const json_t *o, const char *key, const char *dflt);
+
 /*
- * tiendo-ctl's GET of one of the daemon's lists.  *rows is the array named
- * `list` in the reply, owned by *doc (json_decref(*doc) afterwards, also
- * when *rows is NULL); *rows is NULL when there is nothing more to print:
- * with as_json the body went to stdout as received, or what went wrong was
- * said on stderr.  Returns the exit status: EX_OK, EX_UNAVAILABLE (no
- * daemon, or its 5xx), EX_DATAERR (its 4xx), EX_PROTOCOL, EX_IOERR.
+ * tiendo-ctl's exchange with the daemon: GET (or POST) url and hand back
+ * the reply's JSON object in *doc (json_decref it afterwards, whatever the
+ * outcome).  With as_json a 2xx body goes to stdout as received.  What
+ * went wrong is said on stderr.  Returns the exit status: EX_OK,
+ * EX_UNAVAILABLE (no daemon, or its 5xx), EX_DATAERR (its 4xx),
+ * EX_PROTOCOL (another status, or not a JSON object), EX_IOERR.
  */
+int httpget_json(const char *url, int post, int timeout, int as_json,
+                 json_t **doc);
+
+/* httpget_json's GET of one of the daemon's lists: *rows is the array
+ * named `list` in *doc, or NULL when there is nothing more to print. */
 int httpget_list(const char *url, const char *list, int as_json,
                  json_t **doc, json_t **rows);
-
 #endif

@@ -21,7 +21,6 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include <event2/http.h>
 #include <jansson.h>
 
 #include "backup.h"
@@ -162,15 +161,13 @@ ctl_check(int argc, char **argv)
 
 /* ---- reload ---- */
 
-static const char *ctl_str(const json_t *o, const char *key, const char *dflt);
-
 static int
 ctl_reload(const char *base, int argc, char **argv)
 {
 	struct httpget_result res;
 	json_error_t jerr;
 	json_t *doc, *v;
-	size_t blen, i;
+	size_t i;
 	char *url;
 	int ex;
 
@@ -178,10 +175,7 @@ ctl_reload(const char *base, int argc, char **argv)
 		fprintf(stderr, "%s: reload takes no argument\n", progname);
 		return EX_USAGE;
 	}
-	blen = strlen(base);
-	while (blen > 0 && base[blen - 1] == '/')
-		blen--;
-	if (asprintf(&url, "%.*s/v1/reload", (int)blen, base) < 0) {
+	if ((url = httpget_url(base, "/v1/reload")) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", progname);
 		return EX_OSERR;
 	}
@@ -200,7 +194,7 @@ ctl_reload(const char *base, int argc, char **argv)
 		ex = EX_PROTOCOL;
 	} else if (res.status == 200) {
 		printf("reloaded: %s in force, %lld units, %lld tasks, "
-		    "%lld targets\n", ctl_str(doc, "plan", "?"),
+		    "%lld targets\n", httpget_str(doc, "plan", "?"),
 		    (long long)json_integer_value(json_object_get(doc, "units")),
 		    (long long)json_integer_value(json_object_get(doc, "tasks")),
 		    (long long)json_integer_value(json_object_get(doc, "targets")));
@@ -216,7 +210,7 @@ ctl_reload(const char *base, int argc, char **argv)
 		ex = EX_DATAERR;
 	} else {
 		fprintf(stderr, "%s: %s (HTTP %d)\n", progname,
-		    ctl_str(doc, "error", "reload failed"), res.status);
+		    httpget_str(doc, "error", "reload failed"), res.status);
 		ex = res.status == 403 ? EX_NOPERM : EX_PROTOCOL;
 	}
 	json_decref(doc);
@@ -339,35 +333,6 @@ ctl_keygen(int argc, char **argv)
 
 /* ---- status ---- */
 
-/* Appends "&key=value" (URL-encoded) to *url; -1 when out of memory. */
-static int
-ctl_query_add(char **url, int *first, const char *key, const char *value)
-{
-	char *enc, *next;
-	int n;
-
-	if (value == NULL)
-		return 0;
-	if ((enc = evhttp_uriencode(value, -1, 0)) == NULL)
-		return -1;
-	n = asprintf(&next, "%s%c%s=%s", *url, *first ? '?' : '&', key, enc);
-	free(enc);
-	if (n < 0)
-		return -1;
-	free(*url);
-	*url = next;
-	*first = 0;
-	return 0;
-}
-
-static const char *
-ctl_str(const json_t *o, const char *key, const char *dflt)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : dflt;
-}
-
 /* The reader's language, for status (TIENDO_LANG or --lang). */
 static int ctl_vi;
 /* status --period: a column for what happened in the period. */
@@ -389,7 +354,7 @@ ctl_pct(const json_t *o, const char *key, char *buf, size_t n)
 static const char *
 ctl_num(const json_t *o, const char *key, char *buf, size_t n)
 {
-	const char *s = ctl_str(o, key, NULL);
+	const char *s = httpget_str(o, key, NULL);
 
 	if (s == NULL)
 		return "-";
@@ -450,7 +415,7 @@ static int
 ctl_row(struct table *t, const json_t *row, json_int_t base,
         int own_after_rollup)
 {
-	const char *status = ctl_str(row, "status", "?");
+	const char *status = httpget_str(row, "status", "?");
 	const json_t *depth = json_object_get(row, "depth");
 	int rollup = json_is_true(json_object_get(row, "rollup"));
 	json_int_t d = json_is_integer(depth) ? json_integer_value(depth) : 0;
@@ -468,7 +433,7 @@ ctl_row(struct table *t, const json_t *row, json_int_t base,
 	 * one level in, so the roll-up reads as its parent. */
 	ind = (int)d * 2 + (own_after_rollup ? 2 : 0);
 	snprintf(name, sizeof(name), "%*s%s%s", ind, "",
-	    ctl_str(row, "unit_name", ctl_str(row, "unit", "?")),
+	    httpget_str(row, "unit_name", httpget_str(row, "unit", "?")),
 	    !own_after_rollup ? "" : ctl_vi ? " (chỉ tiêu riêng)" :
 	    " (own target)");
 	snprintf(reports, sizeof(reports), "%" JSON_INTEGER_FORMAT,
@@ -502,9 +467,9 @@ ctl_task_header(const json_t *row, int color)
 
 	printf(ctl_vi ? "%s%s%s — %s (%s), kế hoạch đến nay %s%%\n" :
 	    "%s%s%s — %s (%s), expected %s%% now\n",
-	    color ? "\033[1m" : "", ctl_str(row, "task_title", "?"),
-	    color ? "\033[0m" : "", ctl_str(row, "task", "?"),
-	    ctl_str(row, "measure", ""),
+	    color ? "\033[1m" : "", httpget_str(row, "task_title", "?"),
+	    color ? "\033[0m" : "", httpget_str(row, "task", "?"),
+	    httpget_str(row, "measure", ""),
 	    ctl_pct(row, "expected", pct, sizeof(pct)));
 }
 
@@ -513,8 +478,8 @@ static int
 ctl_print_tallies(const json_t *doc, int color)
 {
 	const json_t *rows = json_object_get(doc, "tallies");
-	const char *now = ctl_str(doc, "now", NULL);
-	const char *tz = ctl_str(doc, "timezone", WHEN_DEFAULT_TZ);
+	const char *now = httpget_str(doc, "now", NULL);
+	const char *tz = httpget_str(doc, "timezone", WHEN_DEFAULT_TZ);
 	const char *cur_task = NULL, *prev_unit = NULL;
 	json_int_t base = 0;
 	int prev_rollup = 0;
@@ -534,10 +499,10 @@ ctl_print_tallies(const json_t *doc, int color)
 		now = ctl_vi ? lang_when(at, tz, 1, when, sizeof(when)) :
 		    when_format(at, tz, when, sizeof(when));
 	if (ctl_vi)
-		printf("%s — tính đến %s\n", ctl_str(doc, "plan", "?"),
+		printf("%s — tính đến %s\n", httpget_str(doc, "plan", "?"),
 		    now ? now : "?");
 	else
-		printf("Plan %s, as of %s (%s)\n", ctl_str(doc, "plan", "?"),
+		printf("Plan %s, as of %s (%s)\n", httpget_str(doc, "plan", "?"),
 		    now ? now : "?", tz);
 	if (json_array_size(rows) == 0) {
 		printf(ctl_vi ? "\nkhông có chỉ tiêu nào khớp\n" :
@@ -546,8 +511,8 @@ ctl_print_tallies(const json_t *doc, int color)
 	}
 	for (i = 0; i < json_array_size(rows); i++) {
 		const json_t *row = json_array_get(rows, i);
-		const char *task = ctl_str(row, "task", "");
-		const char *unit = ctl_str(row, "unit", "");
+		const char *task = httpget_str(row, "task", "");
+		const char *unit = httpget_str(row, "unit", "");
 		int rollup = json_is_true(json_object_get(row, "rollup"));
 
 		if (!json_is_object(row)) {
@@ -605,11 +570,8 @@ ctl_status(const char *base, int argc, char **argv)
 	const char *task = NULL, *unit = NULL, *at = NULL, *lang = NULL;
 	const char *period = NULL;
 	char at_iso[64];
-	struct httpget_result res;
-	json_error_t jerr;
-	json_t *doc;
-	char *url;
-	size_t blen;
+	json_t *doc = NULL;
+	char *url = NULL;
 	int ch, as_json = 0, first = 1, ex, color;
 	const char *nc;
 
@@ -641,58 +603,24 @@ ctl_status(const char *base, int argc, char **argv)
 	if (at && lang_date_in(at, ctl_vi, at_iso, sizeof at_iso) == 0)
 		at = at_iso;
 
-	blen = strlen(base);
-	while (blen > 0 && base[blen - 1] == '/')
-		blen--;
-	if (asprintf(&url, "%.*s/v1/tallies", (int)blen, base) < 0 ||
-	    ctl_query_add(&url, &first, "task", task) != 0 ||
-	    ctl_query_add(&url, &first, "unit", unit) != 0 ||
-	    ctl_query_add(&url, &first, "at", at) != 0 ||
-	    ctl_query_add(&url, &first, "period", period) != 0) {
+	if ((url = httpget_url(base, "/v1/tallies")) == NULL ||
+	    httpget_param(&url, &first, "task", task) != 0 ||
+	    httpget_param(&url, &first, "unit", unit) != 0 ||
+	    httpget_param(&url, &first, "at", at) != 0 ||
+	    httpget_param(&url, &first, "period", period) != 0) {
 		fprintf(stderr, "%s: out of memory\n", progname);
+		free(url);
 		return EX_OSERR;
 	}
-	if (httpget(url, CTL_TIMEOUT, &res) != 0) {
-		fprintf(stderr, "%s: cannot reach tiendod: %s\n", progname,
-		    res.err);
-		free(url);
-		httpget_result_clear(&res);
-		return EX_UNAVAILABLE;
-	}
+	ex = httpget_json(url, 0, CTL_TIMEOUT, as_json, &doc);
 	free(url);
-
-	doc = json_loadb(res.body, res.len, 0, &jerr);
-	if (res.status >= 400) {
-		const char *e = doc ? ctl_str(doc, "error", NULL) : NULL;
-
-		fprintf(stderr, "%s: %s (HTTP %d)\n", progname,
-		    e ? e : "request failed", res.status);
-		ex = res.status < 500 ? EX_DATAERR : EX_UNAVAILABLE;
+	if (ex != EX_OK || as_json)
 		goto out;
-	}
-	if (res.status < 200 || res.status >= 300) {
-		fprintf(stderr, "%s: unexpected HTTP status %d\n", progname,
-		    res.status);
-		ex = EX_PROTOCOL;
-		goto out;
-	}
-	if (as_json) {
-		ex = fwrite(res.body, 1, res.len, stdout) == res.len ? EX_OK :
-		    EX_IOERR;
-		goto out;
-	}
-	if (doc == NULL || !json_is_object(doc)) {
-		fprintf(stderr, "%s: the reply is not a JSON object: %s\n",
-		    progname, doc ? "wrong type" : jerr.text);
-		ex = EX_PROTOCOL;
-		goto out;
-	}
 	nc = getenv("NO_COLOR");
 	color = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
 	ex = ctl_print_tallies(doc, color);
 out:
 	json_decref(doc);
-	httpget_result_clear(&res);
 	if (fflush(stdout) != 0 && ex == EX_OK)
 		ex = EX_IOERR;
 	return ex;
