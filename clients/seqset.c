@@ -80,12 +80,6 @@ seqset_add(struct seqset *s, uint64_t seq)
 	return 0;
 }
 
-size_t
-seqset_count(const struct seqset *s)
-{
-	return s->n;
-}
-
 void
 seqset_clear(struct seqset *s)
 {

@@ -15,7 +15,6 @@ void seqset_free(struct seqset *s);
 /* 0, or -1 when out of memory (s unchanged).  seq 0 is never a member. */
 int seqset_add(struct seqset *s, uint64_t seq);
 int seqset_has(const struct seqset *s, uint64_t seq);
-size_t seqset_count(const struct seqset *s);
 void seqset_clear(struct seqset *s);
 
 #endif

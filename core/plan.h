@@ -89,6 +89,8 @@ struct plan_task {
 	                           report that showed it) is critical; 0 off */
 	int numerator;     /* rate: index of the task counting the part */
 	int denominator;   /* rate: index of the task counting the whole */
+	int read_by_rate;  /* some rate task counts this one: its changes
+	                      move that rate (rate_follow) */
 	int allocate;      /* parent_targets = allocation: a parent's own
 	                      target was the total of those below it (checked
 	                      when read) and is not a target of its own */

@@ -279,7 +279,10 @@ planb_check_rates(struct build *b, struct plan_task *tasks)
 			           t->f[T_NUM].val);
 			pt->numerator = pt->denominator = -1;
 		}
-		if (pt->numerator >= 0 && pt->denominator >= 0)
+		if (pt->numerator >= 0 && pt->denominator >= 0) {
 			rate_targets(b, (int)i, pt);
+			tasks[pt->numerator].read_by_rate = 1;
+			tasks[pt->denominator].read_by_rate = 1;
+		}
 	}
 }

@@ -38,21 +38,32 @@ rate_derive_all(const struct plan *p, struct tally *tallies)
 			derive_one(p, tallies, k);
 }
 
+/* The target of rate task i at unit `unit` when it reads task `task`,
+ * else -1. */
+static int
+reader_at(const struct plan *p, size_t i, int task, int unit)
+{
+	const struct plan_task *r = &p->tasks[i];
+
+	if (r->kind != PLAN_KIND_RATE ||
+	    (r->numerator != task && r->denominator != task))
+		return -1;
+	return plan_target_find(p, (int)i, unit);
+}
+
 size_t
 rate_readers(const struct plan *p, int target, int *out, size_t cap)
 {
 	int task = p->targets[target].task, unit = p->targets[target].unit;
 	size_t n = 0;
+	int k;
 
-	for (size_t i = 0; i < p->n_tasks && n < cap; i++) {
-		const struct plan_task *r = &p->tasks[i];
-		int k;
-
-		if (r->kind == PLAN_KIND_RATE &&
-		    (r->numerator == task || r->denominator == task) &&
-		    (k = plan_target_find(p, (int)i, unit)) >= 0)
+	/* Every counted report passes here: most tasks feed no rate. */
+	if (!p->tasks[task].read_by_rate)
+		return 0;
+	for (size_t i = 0; i < p->n_tasks && n < cap; i++)
+		if ((k = reader_at(p, i, task, unit)) >= 0)
 			out[n++] = k;
-	}
 	return n;
 }
 
@@ -61,18 +72,14 @@ rate_follow(const struct plan *p, struct tally *tallies, int target)
 {
 	int task = p->targets[target].task, unit = p->targets[target].unit;
 	size_t n = 0;
+	int k;
 
-	for (size_t i = 0; i < p->n_tasks; i++) {
-		const struct plan_task *r = &p->tasks[i];
-		int k;
-
-		if (r->kind != PLAN_KIND_RATE ||
-		    (r->numerator != task && r->denominator != task))
-			continue;
-		if ((k = plan_target_find(p, (int)i, unit)) >= 0) {
+	if (!p->tasks[task].read_by_rate)
+		return 0;
+	for (size_t i = 0; i < p->n_tasks; i++)
+		if ((k = reader_at(p, i, task, unit)) >= 0) {
 			derive_one(p, tallies, (size_t)k);
 			n++;
 		}
-	}
 	return n;
 }

@@ -48,12 +48,6 @@ accounts_free(struct accounts *a)
 	free(a);
 }
 
-const char *
-accounts_path(const struct accounts *a)
-{
-	return a->path;
-}
-
 static void
 accounts_read(struct accounts *a)
 {

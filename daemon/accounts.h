@@ -16,7 +16,6 @@ struct accounts;
  * out of memory. */
 struct accounts *accounts_new(const char *path);
 void accounts_free(struct accounts *a);
-const char *accounts_path(const struct accounts *a);
 
 /* Re-reads the file if it changed; then how many accounts there are.  A
  * file that cannot be read or parsed keeps the accounts read before, and

@@ -358,6 +358,8 @@ alerts_flush(struct alerts *a)
 	alerts_publish_written(a);
 }
 
+static void alerts_eval_all(struct alerts *a);
+
 int
 alerts_reload(struct alerts *a)
 {
@@ -365,7 +367,7 @@ alerts_reload(struct alerts *a)
 		return -1;
 	/* A revised target or threshold is judged now, not at the next
 	 * evaluation. */
-	alerts_eval_all(a, when_now());
+	alerts_eval_all(a);
 	return 0;
 }
 
@@ -520,12 +522,13 @@ alerts_on_slice(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-void
-alerts_eval_all(struct alerts *a, when_t now)
+/* Starts a full evaluation (the timer does this), run in slices of one
+ * loop turn each, with the clock of each slice; nothing when one runs. */
+static void
+alerts_eval_all(struct alerts *a)
 {
 	const struct timeval zero = { 0, 0 };
 
-	(void)now; /* each slice takes the clock when it runs */
 	if (a->pass_running)
 		return; /* the running pass is the one this timer asks for */
 	a->pass_running = 1;
@@ -541,7 +544,7 @@ alerts_eval_all(struct alerts *a, when_t now)
 static void
 alerts_on_timer(evutil_socket_t fd, short what, void *arg)
 {
-	alerts_eval_all(arg, when_now());
+	alerts_eval_all(arg);
 }
 
 static size_t

@@ -65,10 +65,6 @@ void alerts_set_silences(struct alerts *a, struct silences *s);
  * transaction and published after its COMMIT. */
 extern const struct ingest_hooks alerts_ingest_hooks;
 
-/* Starts a full evaluation (the timer does this), run in slices of one
- * loop turn each, with the clock of each slice; nothing when one runs. */
-void alerts_eval_all(struct alerts *a, when_t now);
-
 struct alertstore *alerts_store(struct alerts *a);
 /* The plan the rules were built on (filters name its units and tasks),
  * and a query over the active alerts (core/alertquery.h). */

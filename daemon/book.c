@@ -202,12 +202,6 @@ book_free(struct book *b)
 	free(b);
 }
 
-void
-book_rates_again(struct book *b)
-{
-	rate_derive_all(b->plan, b->board->tallies);
-}
-
 enum tally_result
 book_try(const struct book *b, const struct valid_report *v, struct tally *out)
 {

@@ -44,9 +44,6 @@ int book_try_refold(struct book *b, int target, struct tally *out,
                     enum tally_result *rc);
 void book_put(struct book *b, int target, const struct tally *t);
 
-/* Derives every rate's tally again from its parts (after tallies were
- * put back by hand, as a failed commit does). */
-void book_rates_again(struct book *b);
 
 /* A board as of instant `until` (reports observed up to then), for `at=`
  * queries; the caller frees it.  NULL on a store error. */

@@ -212,6 +212,7 @@ export_tallies_csv(struct evhttp_request *req, void *arg)
 	}
 	if (auth_scope() && (cs->scope = scope_copy(auth_scope(), book->plan)) == NULL) {
 		http_error(req, 503, "out of memory");
+		evbuffer_free(head);
 		csv_stream_free(cs);
 		return;
 	}

@@ -88,8 +88,8 @@ grouping_send(void *arg, const struct group *gr)
 	tiendo__alert_group__pack(&ag, buf);
 	snprintf(topic, sizeof topic, "group/%s/%s/", t->code,
 	         gr->key.parent >= 0 ? p->units[gr->key.parent].code : "-");
-	publish_other(g->pub, topic, buf, len);
-	g->published++;
+	if (publish_other(g->pub, topic, buf, len) == 0)
+		g->published++;
 	free(buf);
 	free(m);
 	free(mp);

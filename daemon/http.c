@@ -63,12 +63,17 @@ http_phrase(int code)
 {
 	switch (code) {
 	case 200: return "OK";
+	case 304: return "Not Modified";
 	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 413: return "Payload Too Large";
-	case 500: return "Internal Server Error";
-	default: return "Service Unavailable";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return code < 500 ? "Bad Request" : "Internal Server Error";
 	}
 }
 

@@ -68,12 +68,6 @@ int http_query(struct evhttp_request *req, struct evkeyvalq *q,
 void http_error(struct evhttp_request *req, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Parses the query into q, every key checked against `allowed`; 0, or -1
- * once a 400 is sent.  The caller clears q after 0. */
-struct evkeyvalq;
-int http_query(struct evhttp_request *req, struct evkeyvalq *q,
-               const char *const *allowed);
-
 /* "http://127.0.0.1:40123" */
 const char *http_url(const struct http *h);
 

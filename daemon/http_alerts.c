@@ -21,6 +21,7 @@
 #include "alertrows.h"
 #include "http.h"
 #include "http_alerts.h"
+#include "log.h"
 #include "http_auth.h"
 
 #define HISTORY_LIMIT_DEFAULT 100
@@ -52,9 +53,12 @@ ha_row(void *arg, const void *body, size_t len)
 	Tiendo__Alert *a = tiendo__alert__unpack(NULL, len, body);
 	json_t *row;
 
-	if (a == NULL)
-		return 0;
 	r->scanned++;
+	if (a == NULL) {
+		/* Stored by us, so a bug or a damaged row: say so, read on. */
+		log_warn("http: an alert event of the store does not decode");
+		return 0;
+	}
 	r->last = a->seq;
 	/* An account sees the alerts of its scope only (http_auth.h). */
 	if (!scope_unit_code(auth_scope(), a->unit) ||

@@ -251,18 +251,13 @@ auth_login(struct evhttp_request *req, void *arg)
 	struct http_auth *a = arg;
 	struct evbuffer *body = evhttp_request_get_input_buffer(req);
 	size_t len = evbuffer_get_length(body);
-	char form[2048], *copy;
+	char form[2048];
 	struct evkeyvalq q;
 	const char *name, *pw;
 	const struct account *acct;
 	struct session *s;
 	uint64_t dropped;
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "POST");
-		http_error(req, 405, "/login takes POST name=&password=");
-		return;
-	}
 	if (!auth_same_origin(req)) {
 		auth_deny(req, 403, "log in from the dashboard's own page");
 		return;
@@ -281,14 +276,15 @@ auth_login(struct evhttp_request *req, void *arg)
 	evbuffer_copyout(body, form, len);
 	form[len] = '\0';
 	TAILQ_INIT(&q);
-	if ((copy = form) == NULL || evhttp_parse_query_str(copy, &q) < 0 ||
+	if (evhttp_parse_query_str(form, &q) < 0 ||
 	    (name = evhttp_find_header(&q, "name")) == NULL ||
 	    (pw = evhttp_find_header(&q, "password")) == NULL) {
 		evhttp_clear_headers(&q);
+		sodium_memzero(form, sizeof form);
 		http_error(req, 400, "expected the form name=...&password=...");
 		return;
 	}
-	accounts_count(a->acc);
+	(void)accounts_count(a->acc); /* re-reads the file if it changed */
 	if ((acct = accounts_password(a->acc, name, pw)) == NULL) {
 		log_notice("accounts: failed login as \"%.64s\" from %s", name,
 		           auth_peer(req));
@@ -312,10 +308,6 @@ auth_logout(struct evhttp_request *req, void *arg)
 	struct session *s;
 	char id[64];
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		http_error(req, 405, "/logout takes POST");
-		return;
-	}
 	if (!auth_same_origin(req)) {
 		auth_deny(req, 403, "log out from the dashboard's own page");
 		return;

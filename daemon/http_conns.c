@@ -136,7 +136,9 @@ hc_arm(struct conn *c, int64_t ms)
 {
 	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
 
-	event_add(c->deadline, &tv);
+	/* Without its deadline a connection could stay for ever. */
+	if (event_add(c->deadline, &tv) < 0)
+		log_err("http: cannot arm a connection's deadline");
 }
 
 static void
@@ -377,12 +379,6 @@ http_conns_free(struct http_conns *hc)
 	free(hc->free_list);
 	free(hc->buckets);
 	free(hc);
-}
-
-const struct http_conns_stats *
-http_conns_stats(const struct http_conns *hc)
-{
-	return &hc->stats;
 }
 
 void

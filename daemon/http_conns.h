@@ -55,8 +55,6 @@ void http_conns_set_closecb(struct http_conns *hc,
                             void (*fn)(struct evhttp_connection *, void *),
                             void *arg);
 
-const struct http_conns_stats *http_conns_stats(const struct http_conns *hc);
-
 /* The tiendo_http_connections families (a metrics_src hook; arg: the
  * http_conns). */
 struct evbuffer;

@@ -11,7 +11,6 @@
  * Two passes over the tasks: the first ranks and filters the children,
  * the second renders the page, so memory stays O(units), not O(cells).
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,13 +43,11 @@ static json_t *
 grid_cell(const struct plan *p, const struct tally_view *v, uint32_t n,
           int rollup, uint32_t reports)
 {
-	char a[DEC_BUFSZ], t[DEC_BUFSZ];
-
-	return json_pack("{s:s, s:s, s:f, s:f, s:s, s:b, s:I, s:I}",
-		"actual", dec_format(v->actual, a, sizeof a),
-		"target", dec_format(v->target, t, sizeof t),
-		"percent", round(v->percent * 100) / 100,
-		"expected", round(v->expected * 100) / 100,
+	return json_pack("{s:o, s:o, s:o, s:o, s:s, s:b, s:I, s:I}",
+		"actual", http_json_dec(v->actual),
+		"target", http_json_dec(v->target),
+		"percent", http_json_pct(v->percent),
+		"expected", http_json_pct(v->expected),
 		"status", tally_status_name(v->status), "rollup", rollup,
 		"units", (json_int_t)n, "reports", (json_int_t)reports);
 }

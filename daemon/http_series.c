@@ -213,7 +213,11 @@ hs_serve(struct evhttp_request *req, void *arg)
 		if (r.unit >= 0 && !plan_unit_within(p, u, r.unit))
 			continue;
 		slot_of_unit[u] = (int)n_slots++;
-		dec_add(target, p->targets[k].value, &target);
+		if (dec_add(target, p->targets[k].value, &target) < 0) {
+			http_error(req, 400, "the targets of task \"%s\" add up "
+			           "past what can be counted", p->tasks[r.task].code);
+			goto out;
+		}
 	}
 	if (n_slots == 0) {
 		http_error(req, 404, "no target of task \"%s\" at or under unit \"%s\"",

@@ -244,15 +244,12 @@ ingest_write_refold(struct ingest *in, struct ingest_msg *m, size_t k,
 static void
 ingest_unapply(struct ingest *in)
 {
-	struct book *book = *in->book;
 	int staged = in->n_applied > 0;
-
 	struct count_log log = ingest_log(in);
 
-	count_undo(book, &log);
+	/* book_put, newest first: each rate follows its parts back. */
+	count_undo(*in->book, &log);
 	in->n_applied = 0;
-	if (staged)
-		book_rates_again(book);
 	if (staged && in->hooks.done)
 		in->hooks.done(in->hook_arg, 0);
 }

@@ -323,9 +323,10 @@ on_endpoints_retry(evutil_socket_t fd, short what, void *arg)
 	struct tiendod *d = arg;
 	struct timeval tv = { 5, 0 };
 
-	if (write_endpoints(d) < 0)
-		evtimer_add(d->ev_endpoints, &tv);
-	else
+	if (write_endpoints(d) < 0) {
+		if (evtimer_add(d->ev_endpoints, &tv) < 0)
+			fatal(EX_OSERR, "cannot schedule writing %s", d->endpoints);
+	} else
 		log_notice("%s written", d->endpoints);
 }
 

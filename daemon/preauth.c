@@ -251,12 +251,6 @@ preauth_free(struct preauth *pa)
 	free(pa);
 }
 
-const struct preauth_stats *
-preauth_stats(const struct preauth *pa)
-{
-	return &pa->stats;
-}
-
 void
 preauth_metrics(void *arg, struct evbuffer *out)
 {

@@ -42,7 +42,6 @@ void preauth_free(struct preauth *pa);
  * oldest unauthenticated connection is through the handshake. */
 void preauth_on_zap(void *arg, const char *address);
 
-const struct preauth_stats *preauth_stats(const struct preauth *pa);
 /* tiendo_preauth_* families (a metrics_src hook; arg: the preauth). */
 struct evbuffer;
 void preauth_metrics(void *arg, struct evbuffer *out);

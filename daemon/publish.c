@@ -203,13 +203,16 @@ publish_alert(struct publish *p, char *const topics[PUBLISH_TOPICS],
 	p->stats.published++;
 }
 
-void
+int
 publish_other(struct publish *p, const char *topic, const void *body,
               size_t len)
 {
 	if (zmq_send(p->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-	    zmq_send(p->pub, body, len, ZMQ_DONTWAIT) < 0)
+	    zmq_send(p->pub, body, len, ZMQ_DONTWAIT) < 0) {
 		log_warn("publish: %s: %s", topic, zmq_strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static int

@@ -55,7 +55,7 @@ struct evbuffer;
 void publish_metrics(void *arg, struct evbuffer *out);
 /* Sends a message that is not an event (no seq: a group, PROTOCOL.md 4.7) under one
  * topic. */
-void publish_other(struct publish *p, const char *topic, const void *body,
+int publish_other(struct publish *p, const char *topic, const void *body,
                    size_t len);
 
 const char *publish_pub_endpoint(const struct publish *p);

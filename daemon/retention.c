@@ -181,12 +181,6 @@ retention_free(struct retention *r)
 	free(r);
 }
 
-const struct retention_stats *
-retention_stats(const struct retention *r)
-{
-	return &r->stats;
-}
-
 void
 retention_metrics(void *arg, struct evbuffer *out)
 {

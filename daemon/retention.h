@@ -34,8 +34,6 @@ struct retention *retention_new(struct event_base *base, struct store *store,
                                 int64_t keep, int64_t every, char **err);
 void retention_free(struct retention *r);
 
-const struct retention_stats *retention_stats(const struct retention *r);
-
 /* For metrics: the tiendo_retention family. */
 struct evbuffer;
 void retention_metrics(void *arg, struct evbuffer *out);

@@ -115,8 +115,12 @@ sse_send(struct sse_client *c, const char *event, const char *data)
 		sse_client_free(c, 1);
 		return -1;
 	}
-	if ((out = evbuffer_new()) == NULL)
-		return 0;
+	if ((out = evbuffer_new()) == NULL) {
+		/* An event it would never get: the page reconnects and
+		 * resumes from what it has. */
+		sse_client_free(c, 1);
+		return -1;
+	}
 	if (event)
 		evbuffer_add_printf(out, "id: %" PRIu64 ".%" PRIu64 ".%" PRIu64
 		                    "\nevent: %s\ndata: %s\n\n", c->s->epoch, c->t,
@@ -357,15 +361,15 @@ sse_tally_row(const struct book *b, int k, when_t now)
 	const struct plan *p = b->plan;
 	const struct plan_target *t = &p->targets[k];
 	struct tally_view v;
-	char a[DEC_BUFSZ], g[DEC_BUFSZ];
 
 	board_view(b->board, k, now, &v);
-	return json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:s, s:I}",
+	/* The numbers as /v1/tallies gives them. */
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:I}",
 		"task", p->tasks[t->task].code, "unit", p->units[t->unit].code,
-		"actual", dec_format(v.actual, a, sizeof a),
-		"target", dec_format(v.target, g, sizeof g),
-		"percent", (double)(int64_t)(v.percent * 100) / 100,
-		"expected", (double)(int64_t)(v.expected * 100) / 100,
+		"actual", http_json_dec(v.actual),
+		"target", http_json_dec(v.target),
+		"percent", http_json_pct(v.percent),
+		"expected", http_json_pct(v.expected),
 		"status", tally_status_name(v.status),
 		"reports", (json_int_t)b->board->tallies[k].n_reports);
 }
@@ -660,12 +664,6 @@ sse_free(struct sse *s)
 	if (s->pending)
 		evbuffer_free(s->pending);
 	free(s);
-}
-
-const struct sse_stats *
-sse_stats(const struct sse *s)
-{
-	return &s->st;
 }
 
 void

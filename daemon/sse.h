@@ -56,7 +56,6 @@ void sse_free(struct sse *s);
 extern const struct ingest_hooks sse_ingest_hooks;
 void sse_chain(struct sse *s, const struct ingest_hooks *next, void *arg);
 
-const struct sse_stats *sse_stats(const struct sse *s);
 /* For metrics_src: the tiendo_stream family (HELP, TYPE and samples). */
 struct evbuffer;
 void sse_metrics(void *arg, struct evbuffer *out);
