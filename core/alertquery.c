@@ -15,15 +15,8 @@ aq_subtree(const struct plan *p, int top)
 
 	if (in == NULL)
 		return NULL;
-	for (size_t u = 0; u < p->n_units; u++) {
-		size_t steps = 0;
-		for (int v = (int)u; v >= 0 && steps++ <= p->n_units;
-		     v = p->units[v].parent)
-			if (v == top) {
-				in[u] = 1;
-				break;
-			}
-	}
+	for (size_t u = 0; u < p->n_units; u++)
+		in[u] = (unsigned char)plan_unit_within(p, (int)u, top);
 	return in;
 }
 

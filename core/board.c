@@ -135,21 +135,6 @@ board_view(const struct board *b, int target, when_t now,
 	           plan_target_value(b->plan, (size_t)target, now), now, out);
 }
 
-/* plan_unit_within() without depending on plan.c.  The walk is bounded by
- * the number of units so that a cycle in a hand-built plan cannot hang. */
-static int
-unit_within(const struct plan *p, int u, int ancestor)
-{
-	size_t steps;
-
-	for (steps = 0; u >= 0 && steps <= p->n_units; steps++) {
-		if (u == ancestor)
-			return 1;
-		u = p->units[u].parent;
-	}
-	return 0;
-}
-
 /* a + b, pinned to the int64 range instead of wrapping: a roll-up that large
  * is nonsense already, but it must not turn negative. */
 static dec_t
@@ -186,7 +171,7 @@ board_rollup(const struct board *b, int task, int unit, when_t now,
 		const struct plan_target *pt = &p->targets[i];
 		const struct tally *t = &b->tallies[i];
 
-		if (unit >= 0 && !unit_within(p, pt->unit, unit))
+		if (unit >= 0 && !plan_unit_within(p, pt->unit, unit))
 			continue;
 		sum.actual = sat_add(sum.actual, t->actual);
 		sum.base = sat_add(sum.base, t->base); /* rates: ratio of sums */

@@ -90,7 +90,7 @@ view_milestone(const struct tally *t, const struct plan_task *task,
 {
 	int met = out->actual >= out->target;
 
-	out->expected = now >= task->deadline ? 100.0 : 0.0;
+	out->expected = indicator_expected(task, now);
 	out->lag = out->expected - out->percent;
 	if (met)
 		out->status = STATUS_DONE; /* reached early is reached */
@@ -120,7 +120,7 @@ view_bound(const struct tally *t, const struct plan_task *task, int below,
 	                : out->actual >= out->target;
 	double miss = miss_points(out, below);
 
-	out->expected = 100.0;
+	out->expected = indicator_expected(task, now);
 	out->lag = has_value ? miss : 0.0;
 	if (has_value && !met && out->lag < task->warn)
 		out->lag = task->warn; /* out of bounds is never on track */

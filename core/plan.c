@@ -504,9 +504,13 @@ plan_unit_within(const struct plan *p, int u, int ancestor)
 	if (u < 0 || (size_t)u >= p->n_units || ancestor < 0 ||
 	    (size_t)ancestor >= p->n_units)
 		return 0;
-	for (; u >= 0; u = p->units[u].parent)
+	/* Bounded by the number of units, so that a cycle in a hand-built
+	 * plan cannot hang. */
+	for (size_t steps = 0; u >= 0 && steps <= p->n_units; steps++) {
 		if (u == ancestor)
 			return 1;
+		u = p->units[u].parent;
+	}
 	return 0;
 }
 

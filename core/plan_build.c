@@ -112,10 +112,6 @@ sanitize(char *s)
 
 void
 planb_errf(struct build *b, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-void
-planb_errf(struct build *b, int line, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -150,10 +146,6 @@ planb_errs_append(struct plan_errors *errs, char *msg)
 	errs->msgs[errs->n++] = msg;
 	return 0;
 }
-
-void
-planb_errs_appendf(struct plan_errors *errs, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
 void
 planb_errs_appendf(struct plan_errors *errs, const char *fmt, ...)

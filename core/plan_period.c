@@ -20,22 +20,8 @@
 
 #define PERIODS_MAX 1200 /* 23 years of weeks: a plan, not a mistake */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back (H.
- * Hinnant's algorithms). */
-static int64_t
-civil_days(long y, int m, int d)
-{
-	long era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (unsigned)((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1);
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (int64_t)era * 146097 + (int64_t)doe - 719468;
-}
-
+/* Back from days since 1970-01-01 to a date (H. Hinnant's algorithm;
+ * when_days_from_civil goes the other way). */
 static void
 civil_from(int64_t z, long *y, int *m, int *d)
 {
@@ -79,7 +65,7 @@ local_day(when_t t, const char *tz, int64_t *z)
 	if (sscanf(when_format(t, tz, buf, sizeof buf), "%d-%d-%d", &y, &m,
 	           &d) != 3)
 		return -1;
-	*z = civil_days(y, m, d);
+	*z = when_days_from_civil(y, m, d);
 	return 0;
 }
 
@@ -93,7 +79,7 @@ iso_week(int64_t z, int *year, int *num)
 	int m, d;
 
 	civil_from(thursday, &y, &m, &d);
-	jan1 = civil_days(y, 1, 1);
+	jan1 = when_days_from_civil(y, 1, 1);
 	*year = (int)y;
 	*num = (int)((thursday - jan1) / 7 + 1);
 	return monday;
@@ -117,14 +103,16 @@ period_days(enum plan_every every, int64_t z, int64_t *first, int64_t *next,
 	*year = (int)y;
 	if (every == PLAN_EVERY_MONTH) {
 		*num = m;
-		*first = civil_days(y, m, 1);
-		*next = m == 12 ? civil_days(y + 1, 1, 1) : civil_days(y, m + 1, 1);
+		*first = when_days_from_civil(y, m, 1);
+		*next = m == 12 ? when_days_from_civil(y + 1, 1, 1)
+		                : when_days_from_civil(y, m + 1, 1);
 		return;
 	}
 	q = (m - 1) / 3;
 	*num = q + 1;
-	*first = civil_days(y, 3 * q + 1, 1);
-	*next = q == 3 ? civil_days(y + 1, 1, 1) : civil_days(y, 3 * q + 4, 1);
+	*first = when_days_from_civil(y, 3 * q + 1, 1);
+	*next = q == 3 ? when_days_from_civil(y + 1, 1, 1)
+	               : when_days_from_civil(y, 3 * q + 4, 1);
 }
 
 /* Lays out the task's periods; 0, -1 on a date out of range, -2 when
@@ -257,7 +245,7 @@ plan_period_parse(const char *s, const char *tz, when_t *start, when_t *end,
 		goto bad;
 	if (c == 'W') {
 		/* the Monday of ISO week n: week 1 holds 4 January */
-		first = civil_days(y, 1, 4);
+		first = when_days_from_civil(y, 1, 4);
 		first = iso_week(first, &yy, &nn) + 7 * (int64_t)(n - 1);
 		iso_week(first, &yy, &nn);
 		if (n < 1 || nn != n || yy != y)
@@ -266,13 +254,14 @@ plan_period_parse(const char *s, const char *tz, when_t *start, when_t *end,
 	} else if (c == 'Q') {
 		if (n < 1 || n > 4)
 			goto bad;
-		period_days(PLAN_EVERY_QUARTER, civil_days(y, 3 * n - 2, 1), &first,
-		            &next, &yy, &nn);
+		period_days(PLAN_EVERY_QUARTER,
+		            when_days_from_civil(y, 3 * n - 2, 1), &first, &next,
+		            &yy, &nn);
 	} else {
 		if (n < 1 || n > 12 || len != 2)
 			goto bad;
-		period_days(PLAN_EVERY_MONTH, civil_days(y, n, 1), &first, &next,
-		            &yy, &nn);
+		period_days(PLAN_EVERY_MONTH, when_days_from_civil(y, n, 1),
+		            &first, &next, &yy, &nn);
 	}
 	if (midnight(first, tz, start) != 0 || midnight(next, tz, end) != 0)
 		goto bad;

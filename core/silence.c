@@ -1,19 +1,8 @@
 /*
- * silence.c - matching events against silences: a walk up the unit tree
- * per silence with a unit, bounded by the tree's size.
+ * silence.c - matching events against silences (a unit covers the units
+ * below it: plan_unit_within).
  */
 #include "silence.h"
-
-static int
-silence_within(const struct plan *p, int unit, int top)
-{
-	size_t steps = 0;
-
-	for (int u = unit; u >= 0 && steps++ <= p->n_units; u = p->units[u].parent)
-		if (u == top)
-			return 1;
-	return 0;
-}
 
 uint64_t
 silence_covering(const struct plan *p, const struct silence *s, size_t n,
@@ -24,7 +13,7 @@ silence_covering(const struct plan *p, const struct silence *s, size_t n,
 			continue;
 		if (s[i].task >= 0 && s[i].task != task)
 			continue;
-		if (s[i].unit >= 0 && !silence_within(p, unit, s[i].unit))
+		if (s[i].unit >= 0 && !plan_unit_within(p, unit, s[i].unit))
 			continue;
 		return s[i].id;
 	}

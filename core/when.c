@@ -115,9 +115,8 @@ month_days(long y, int m)
 	return m == 2 && is_leap(y) ? 29 : d[m - 1];
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t
-days_from_civil(long y, int m, int d)
+int64_t
+when_days_from_civil(long y, int m, int d)
 {
 	long era;
 	unsigned yoe, doy, doe;
@@ -317,7 +316,7 @@ when_parse(const char *s, const char *tz, when_t *out, int *date_only,
 		return -1;
 	}
 	if (has_offset) {
-		secs = days_from_civil(y, (int)mo, (int)d) * 86400 + h * 3600 +
+		secs = when_days_from_civil(y, (int)mo, (int)d) * 86400 + h * 3600 +
 		       mi * 60 + sec - off_min * 60;
 	} else {
 		if (local_to_instant(tz ? tz : WHEN_DEFAULT_TZ, y, (int)mo,

@@ -59,4 +59,8 @@ int when_parse_duration(const char *s, int64_t *ms, const char **why);
  * call it, their callers pass `now`). */
 when_t when_now(void);
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * algorithm). */
+int64_t when_days_from_civil(long y, int m, int d);
+
 #endif
