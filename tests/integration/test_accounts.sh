@@ -66,7 +66,7 @@ curl -sN --max-time 6 -H "$A" "$HTTP/v1/stream" >"$T/stream-a" &
 PIDS="$PIDS $!"
 curl -sN --max-time 6 "$HTTP/v1/stream" >"$T/stream-none" &
 PIDS="$PIDS $!"
-wait_for 5 grep -q 'event: hello' "$T/stream-a"
+ok "commune stream: it opens" wait_for 5 grep -q 'event: hello' "$T/stream-a"
 "$B/tiendo-push" -q --client xa-b --unit xa-b --task cay --add 7
 "$B/tiendo-push" -q --client xa-a --unit xa-a --task cay --add 3
 ok "commune stream: its own report arrives" wait_for 3 grep -q '"unit":"xa-a"' "$T/stream-a"

@@ -82,7 +82,7 @@ re=$(printf '%s' "$want" | sed 's/+/\\+/')
 expect_match "tiendo-ctl alerts: local time with its offset" "$line" "^ *$seq  $re "
 TZ=Asia/Ho_Chi_Minh "$B/tiendo-sub" >"$T/sub.out" 2>/dev/null &
 PIDS="$PIDS $!"
-wait_for 10 test -s "$T/sub.out"
+ok "tiendo-sub prints the alert" wait_for 10 test -s "$T/sub.out"
 expect_match "tiendo-sub: the same instant, the same way" "$(grep -m1 -F "$want " "$T/sub.out")" "^$re "
 line=$(TZ=UTC "$B/tiendo-ctl" alerts | awk -v s="$seq" '$1 == s')
 expect_match "TZ=UTC: +00:00" "$line" "^ *$seq  $(date -u -d "$at" '+%Y-%m-%d %H:%M:%S') \\+00:00 "
@@ -96,8 +96,7 @@ out=$("$B/tiendo-ctl" reload 2>&1)
 expect_eq "tiendo-ctl reload refused: 65" "$?" 65
 expect_match "and prints them" "$out" 'log_level = loud'
 kill -HUP "$DPID"
-wait_for 10 grep -q 'reload refused: the configuration has errors: .*log_level = loud' "$T/tiendod.log"
-ok "SIGHUP: the refusal line names the first error" \
+ok "SIGHUP: the refusal line names the first error" wait_for 10 \
 	grep -q 'reload refused: the configuration has errors: .*log_level = loud.*(and 1 more)' "$T/tiendod.log"
 expect_match "no \"logged above\" anywhere" "$(grep -c 'logged above' "$T/tiendod.log")" '^0$'
 finish

@@ -22,9 +22,12 @@ last=$(sed -n 's/^id: //p' "$T/s1" | tail -1)
 expect_match "the last id is EPOCH.T.A" "$last" '^[0-9]{13}\.[0-9]+\.[0-9]+$'
 
 # While away: more reports, hence more tally (and alert) events.
+events() { get /metrics | sed -n 's/^tiendo_stream_events_total //p'; }
+e0=$(events)
 "$B/tiendo-push" -q --client xa-b --unit xa-b --task cay --add 20
 "$B/tiendo-push" -q --client xa-a --unit xa-a --task dat --set 1.5
-sleep 1   # two ticks: the events are made while nobody listens
+ok "events are made while nobody listens" wait_for 10 sh -c \
+	"[ \"\$(curl -sf '$HTTP/metrics' | sed -n 's/^tiendo_stream_events_total //p')\" -gt $e0 ]"
 curl -sN --max-time 3 -H "Last-Event-ID: $last" "$HTTP/v1/stream" >"$T/s2"
 expect_eq "the resumed stream is no reset" "$(grep -c '^event: reset' "$T/s2")" 0
 all_t=$(tseqs "$T/s1" "$T/s2" | tr '\n' ' ')
