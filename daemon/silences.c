@@ -72,6 +72,23 @@ silences_add(struct silences *s, uint64_t id, const char *task,
 	return 0;
 }
 
+/* Forgets silence id in memory, as the store now has it ended (no read
+ * of the store that could fail and leave none in force). */
+static void
+silences_drop(struct silences *s, uint64_t id)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->rules[i].id != id)
+			continue;
+		free(s->items[i].task);
+		free(s->items[i].unit);
+		s->n--;
+		s->items[i] = s->items[s->n];
+		s->rules[i] = s->rules[s->n];
+		return;
+	}
+}
+
 static int
 silences_load_one(void *arg, const struct silences_row *r)
 {
@@ -316,8 +333,7 @@ silences_expire(struct silences *s, struct evhttp_request *req,
 		return;
 	}
 	log_notice("silence %llu expired by %s", id, by);
-	if (silences_load(s, err, sizeof err) < 0)
-		log_err("%s", err);
+	silences_drop(s, id);
 	http_reply(req, 200, json_pack("{s:I, s:s}", "expired", (json_int_t)id,
 	                               "by", by));
 }
