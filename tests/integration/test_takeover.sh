@@ -89,6 +89,13 @@ while [ "$takeovers" -lt "$TAKEOVERS" ]; do
 	wait_for 60 standing_by "$standby" || { flunk "$standby stands by" "$(tail -5 "$T/tiendod.$standby.log")"; break; }
 	eval "kill -KILL \$PID_$active; wait \$PID_$active 2>/dev/null"
 	t0=$(date +%s%N)
+	# The killed one's last COMMIT may still land after the kill (its
+	# server process finishes it): rows growing alone does not say the
+	# standby took over.  It binds its ports only once the lock is its.
+	if ! wait_for 30 serving "$standby"; then
+		flunk "$standby takes the lock (takeover $((takeovers + 1)))" "$(tail -5 "$T/tiendod.$standby.log")"
+		break
+	fi
 	n1=$(rows)
 	if ! wait_for 30 sh -c "[ \$(\"$PGBIN/psql\" -X -A -t -h '$PGDIR' -U tiendo -d tiendo -c 'SELECT count(*) FROM reports') -gt $n1 ]"; then
 		flunk "$standby took over and acks (takeover $((takeovers + 1)))" "$(tail -5 "$T/tiendod.$standby.log")"
