@@ -30,6 +30,7 @@ lang_status(const char *status, int vi)
 		{ "silent", "không báo cáo" },
 		{ "overdue", "quá hạn" },
 		{ "done", "hoàn thành" },
+		{ "missing_report", "chưa nộp báo cáo" },
 	};
 
 	if (!vi)

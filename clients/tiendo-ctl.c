@@ -370,7 +370,8 @@ ctl_status_sgr(const char *status)
 		return "33";
 	if (strcmp(status, "critical") == 0 || strcmp(status, "overdue") == 0)
 		return "31";
-	if (strcmp(status, "silent") == 0)
+	if (strcmp(status, "silent") == 0 ||
+	    strcmp(status, "missing_report") == 0)
 		return "35";
 	if (strcmp(status, "not_started") == 0)
 		return "2";

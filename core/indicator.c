@@ -55,15 +55,19 @@ indicator_check_value(const struct plan_task *t, enum report_kind kind,
 }
 
 int
-indicator_silent(const struct tally *t, const struct plan_task *task,
-                 when_t now)
+indicator_quiet(const struct tally *t, const struct plan_task *task,
+                when_t now, enum tally_status *status)
 {
 	when_t quiet = t->last_report_at > task->start ? t->last_report_at
 	                                               : task->start;
 
-	if (task->stale_after > 0 && now - quiet >= task->stale_after)
-		return 1;
-	return period_missing(task, t->last_report_at, now) != NULL;
+	if (period_missing(task, t->last_report_at, now) != NULL)
+		*status = STATUS_MISSING;
+	else if (task->stale_after > 0 && now - quiet >= task->stale_after)
+		*status = STATUS_SILENT;
+	else
+		return 0;
+	return 1;
 }
 
 /* The statuses every kind shares, in tally_view's precedence, once `met`
@@ -77,9 +81,7 @@ common_status(const struct tally *t, const struct plan_task *task, int met,
 		out->status = met ? STATUS_DONE : STATUS_OVERDUE;
 	else if (now < task->start)
 		out->status = STATUS_NOT_STARTED;
-	else if (indicator_silent(t, task, now))
-		out->status = STATUS_SILENT;
-	else
+	else if (!indicator_quiet(t, task, now, &out->status))
 		return 0;
 	return 1;
 }

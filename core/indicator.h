@@ -53,10 +53,12 @@ const char *indicator_check_value(const struct plan_task *t,
  * rounded; 0 when whole <= 0. */
 dec_t indicator_ratio(dec_t part, dec_t whole);
 
-/* Silent at `now` (the task running): nothing observed for stale_after,
- * or the report of a period missing past its due day (period.h). */
-int indicator_silent(const struct tally *t, const struct plan_task *task,
-                     when_t now);
+/* Whether a running task's unit has gone quiet at `now`, and how: the
+ * report of a period missing past its due day (period.h) is
+ * STATUS_MISSING, the more precise of the two; nothing observed for
+ * stale_after is STATUS_SILENT.  Returns 1 and sets *status, or 0. */
+int indicator_quiet(const struct tally *t, const struct plan_task *task,
+                    when_t now, enum tally_status *status);
 
 /* What is expected of the task at `now`, in percent of its target, as its
  * kind reads it: the pace of a quantity or a paced rate; 0 for a

@@ -54,7 +54,8 @@ ranking_compute(const struct board *b, when_t now,
 		acc[u].behind += v.status == STATUS_LAGGING ||
 		                 v.status == STATUS_CRITICAL ||
 		                 v.status == STATUS_OVERDUE ||
-		                 v.status == STATUS_SILENT;
+		                 v.status == STATUS_SILENT ||
+		                 v.status == STATUS_MISSING;
 	}
 	for (size_t u = 0; u < p->n_units; u++) {
 		if (acc[u].tasks == 0)

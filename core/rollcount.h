@@ -16,7 +16,7 @@
 
 #include "board.h"
 
-#define ROLLCOUNT_STATUSES (STATUS_DONE + 1)
+#define ROLLCOUNT_STATUSES STATUS_N
 
 struct rollcount {
 	const struct plan *plan;                 /* borrowed */

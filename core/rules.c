@@ -415,8 +415,8 @@ rules_eval_subject(struct rules *r, size_t i, const struct tally_view *v,
 	rules_step(r, &c, RULE_OVERDUE, v->status == STATUS_OVERDUE
 	           ? SEV_CRITICAL : SEV_NONE);
 	/* silent: stale_after, or a period's report missing */
-	rules_step(r, &c, RULE_SILENT, v->status == STATUS_SILENT
-	           ? SEV_WARNING : SEV_NONE);
+	rules_step(r, &c, RULE_SILENT, v->status == STATUS_SILENT ||
+	           v->status == STATUS_MISSING ? SEV_WARNING : SEV_NONE);
 	rules_step(r, &c, RULE_DONE, done ? SEV_INFO : SEV_NONE);
 }
 

@@ -158,6 +158,7 @@ static const char *const status_names[] = {
 	[STATUS_SILENT] = "silent",
 	[STATUS_OVERDUE] = "overdue",
 	[STATUS_DONE] = "done",
+	[STATUS_MISSING] = "missing_report",
 };
 
 const char *
@@ -188,8 +189,8 @@ tally_view(const struct tally *t, const struct plan_task *task,
 		out->status = STATUS_OVERDUE;
 	else if (now < task->start)
 		out->status = STATUS_NOT_STARTED;
-	else if (indicator_silent(t, task, now))
-		out->status = STATUS_SILENT;
+	else if (indicator_quiet(t, task, now, &out->status))
+		return;
 	else if (out->lag >= task->critical)
 		out->status = STATUS_CRITICAL;
 	else if (out->lag >= task->warn)

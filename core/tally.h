@@ -77,10 +77,14 @@ enum tally_status {
 	STATUS_SILENT,   /* running, and nothing observed for stale_after */
 	STATUS_OVERDUE,  /* deadline passed, target not met */
 	STATUS_DONE,     /* actual >= target */
+	STATUS_MISSING,  /* running, and a period's report missing past its
+	                    due day (period.h); last so that the numbers of
+	                    the others stay as they were */
+	STATUS_N
 };
 
 /* "not_started", "on_track", "lagging", "critical", "silent", "overdue",
- * "done". */
+ * "done", "missing_report". */
 const char *tally_status_name(enum tally_status s);
 
 /* What a tally means at `now`. */
@@ -95,7 +99,8 @@ struct tally_view {
 
 /*
  * Precedence, first that holds: done (actual >= target); overdue (now >=
- * deadline); not_started (now < start); silent (stale_after > 0 and
+ * deadline); not_started (now < start); missing_report (the report of a
+ * period past its due day not come); silent (stale_after > 0 and
  * now - max(last_report_at, start) >= stale_after); critical (lag >=
  * critical); lagging (lag >= warn); on_track.
  */

@@ -10,6 +10,7 @@ urgency(enum tally_status s)
 	case STATUS_OVERDUE: return 6;
 	case STATUS_CRITICAL: return 5;
 	case STATUS_SILENT: return 4;
+	case STATUS_MISSING: return 4;
 	case STATUS_LAGGING: return 3;
 	case STATUS_ON_TRACK: return 2;
 	case STATUS_DONE: return 2; /* beside others: as on track */

@@ -21,7 +21,7 @@
 #include "http_grid.h"
 #include "rollup.h"
 
-#define GRID_STATUSES 7
+#define GRID_STATUSES STATUS_N
 
 struct grid_row {
 	int unit;
@@ -125,7 +125,7 @@ grid_parse(struct evhttp_request *req, struct book *book, struct grid_req *r)
 		if (r->status == GRID_STATUSES) {
 			http_error(req, 400, "status \"%.32s\" is not one of "
 			           "not_started, on_track, lagging, critical, silent, "
-			           "overdue, done", v);
+			           "overdue, done, missing_report", v);
 			goto out;
 		}
 	}

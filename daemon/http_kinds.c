@@ -77,8 +77,8 @@ http_period_json(const char *name, when_t start, when_t end_at,
 		"in_period", in, "cumulative", http_json_dec(v->actual));
 }
 
-/* A silent row whose period's report is missing names that period, as
- * period= would: {"period": "2026-11", "due": "..."}. */
+/* A row whose period's report is missing names that period, as period=
+ * would: {"period": "2026-11", "due": "..."}. */
 void
 http_period_missing(const struct plan_task *tk, const struct tally *t,
                     const struct tally_view *v, when_t now, json_t *row)
@@ -86,7 +86,7 @@ http_period_missing(const struct plan_task *tk, const struct tally *t,
 	const struct plan_period *pp;
 	char name[32];
 
-	if (v->status != STATUS_SILENT ||
+	if (v->status != STATUS_MISSING ||
 	    (pp = period_missing(tk, t->last_report_at, now)) == NULL)
 		return;
 	if (tk->every == PLAN_EVERY_WEEK)

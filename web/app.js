@@ -34,7 +34,7 @@ const I18N = {
     login_failed: 'Sai tên hoặc mật khẩu.',
     st_done: 'Hoàn thành', st_on_track: 'Đúng tiến độ', st_lagging: 'Chậm',
     st_critical: 'Chậm nghiêm trọng', st_overdue: 'Quá hạn', st_silent: 'Không báo cáo',
-    st_not_started: 'Chưa bắt đầu',
+    st_missing_report: 'Chưa nộp báo cáo', st_not_started: 'Chưa bắt đầu',
     sev_critical: 'nghiêm trọng', sev_warning: 'cảnh báo', sev_info: 'thông tin',
     tr_firing: 'phát sinh', tr_escalated: 'tăng mức', tr_eased: 'giảm mức',
     tr_reminder: 'nhắc lại', tr_resolved: 'đã hết', tr_done: 'hoàn thành',
@@ -66,13 +66,13 @@ const I18N = {
     login_failed: 'Wrong name or password.',
     st_done: 'Done', st_on_track: 'On track', st_lagging: 'Lagging',
     st_critical: 'Critical', st_overdue: 'Overdue', st_silent: 'Silent',
-    st_not_started: 'Not started',
+    st_missing_report: 'Report missing', st_not_started: 'Not started',
     sev_critical: 'critical', sev_warning: 'warning', sev_info: 'info',
     tr_firing: 'firing', tr_escalated: 'escalated', tr_eased: 'eased',
     tr_reminder: 'reminder', tr_resolved: 'resolved', tr_done: 'done',
   },
 };
-const STATUSES = ['done', 'on_track', 'lagging', 'critical', 'overdue', 'silent', 'not_started'];
+const STATUSES = ['done', 'on_track', 'lagging', 'critical', 'overdue', 'missing_report', 'silent', 'not_started'];
 
 const S = {
   dash: null, lang: 'vi', units: [], unitBy: {}, tasks: [], taskBy: {},

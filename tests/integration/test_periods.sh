@@ -1,6 +1,6 @@
 #!/bin/sh
 # Reporting periods through the real daemon: a monthly report with a due
-# day; a month without a report makes the unit silent and the alert names
+# day; a month without a report makes the unit missing_report and the alert names
 # the month ("chưa nộp báo cáo tháng 11/2026"); period= gives the value of
 # a month (phát sinh trong kỳ) and the cumulative one (lũy kế).
 TEST_CLIENTS_MORE="k"
@@ -59,19 +59,19 @@ $Z --client k --report "4|xa-b|thu|add|1|$(ms "$m1 +1 day")" \
 
 # As of the 10th of m3: m2's report was due by the end of the 5th.
 at=$(date -d "$m3 +9 days" +%Y-%m-%dT%H:%M:%S%:z | sed 's/+/%2B/')
-expect_eq "a month without its report is silent after its due day" \
-	"$(row .status "&at=$at")" silent
+expect_eq "a month without its report is missing_report after its due day" \
+	"$(row .status "&at=$at")" missing_report
 expect_eq "and the tally names the missing month" \
 	"$(row .missing_report.period "&at=$at")" "$(name "$m2")"
 at=$(date -d "$m3 +3 days" +%Y-%m-%dT%H:%M:%S%:z | sed 's/+/%2B/')
-expect_eq "before the due day it is not missing yet" "$(row '.missing_report == null and .status != "silent"' "&at=$at")" true
+expect_eq "before the due day it is not missing yet" "$(row '.missing_report == null and .status != "missing_report"' "&at=$at")" true
 
 # Now: the latest month whose report is due.
 if [ "$(date +%-d)" -gt 5 ]; then due=$m3; else due=$m2; fi
 ok "the alert names the month" wait_for 10 sh -c \
 	"curl -sf '$HTTP/v1/alerts?active=1' | grep -q 'Xã Hoàng Đan chưa nộp báo cáo $(label "$due") “Thu ngân sách”'"
-expect_eq "a unit that reported is not silent" \
-	"$(get '/v1/tallies?task=thu' | jq -r '.tallies[] | select(.unit=="xa-b") | .status != "silent"')" true
+expect_eq "a unit that reported is not missing a report" \
+	"$(get '/v1/tallies?task=thu' | jq -r '.tallies[] | select(.unit=="xa-b") | .status != "missing_report"')" true
 
 # period=: the value of a month, and the cumulative one.
 expect_eq "period= gives what happened in the month" "$(row .period.in_period "&period=$(name "$m1")")" 100.5

@@ -1,7 +1,7 @@
 /*
  * test_period.c - reporting periods: the plan keys and their errors
  * (file:line), the periods laid out in the plan's zone, a year of monthly
- * reports replayed day by day (a missing November is silent from its due
+ * reports replayed day by day (a missing November is missing_report from its due
  * day on, and the alert names it), weeks and quarters, and period= names.
  */
 #include <setjmp.h>
@@ -59,6 +59,34 @@ test_monthly_laid_out(void **state)
 	plan_free(p);
 }
 
+/* A task with both a reporting period and stale_after: a unit whose
+ * period's report is missing is missing_report (the precise word), one
+ * that is only quiet for stale_after is silent; both raise the silent
+ * alert rule. */
+static void
+test_missing_before_silent(void **state)
+{
+	struct plan *p = parse_ok(PLAN("report_every = month\n"
+	                               "stale_after = 10d\n"));
+	const struct plan_task *t = &p->tasks[0];
+	struct tally ty;
+	struct tally_view v;
+	struct tally_report r = { REPORT_ADD, 100000, 0, 1, 1 };
+
+	(void)state;
+	tally_init(&ty);
+	r.observed_at = at("2026-02-20");
+	assert_int_equal(tally_apply(&ty, &r), TALLY_OK);
+	/* 15 March: 23 days quiet, but February has its report and March's
+	 * is not due yet. */
+	tally_view(&ty, t, p->targets[0].value, at("2026-03-15"), &v);
+	assert_int_equal(v.status, STATUS_SILENT);
+	/* 7 April: March's report was due by the end of 5 April. */
+	tally_view(&ty, t, p->targets[0].value, at("2026-04-07"), &v);
+	assert_int_equal(v.status, STATUS_MISSING);
+	plan_free(p);
+}
+
 static void
 test_period_errors(void **state)
 {
@@ -73,7 +101,7 @@ test_period_errors(void **state)
 }
 
 /* Reports on the 3rd of each month, January to October; none in
- * November.  The November report is due by the end of 5 December: silent
+ * November.  The November report is due by the end of 5 December: missing
  * from 6 December 00:00, naming "tháng 11/2026". */
 static void
 test_year_of_monthly_reports(void **state)
@@ -104,7 +132,7 @@ test_year_of_monthly_reports(void **state)
 	assert_int_equal(period_missing(t, ty.last_report_at,
 	                                at("2026-12-06"))->num, 11);
 	tally_view(&ty, t, p->targets[0].value, at("2026-12-10"), &v);
-	assert_int_equal(v.status, STATUS_SILENT);
+	assert_int_equal(v.status, STATUS_MISSING);
 	{
 		struct rules_subject s = { 0, 1, 0, 1 };
 		struct rules_event e = { .rule = RULE_SILENT,
@@ -128,7 +156,7 @@ test_year_of_monthly_reports(void **state)
 		assert_int_equal(tally_apply(&ty, &r), TALLY_OK);
 	}
 	tally_view(&ty, t, p->targets[0].value, at("2026-12-12"), &v);
-	assert_true(v.status != STATUS_SILENT);
+	assert_true(v.status != STATUS_SILENT && v.status != STATUS_MISSING);
 	plan_free(p);
 }
 
@@ -187,6 +215,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_monthly_laid_out),
 		cmocka_unit_test(test_period_errors),
+		cmocka_unit_test(test_missing_before_silent),
 		cmocka_unit_test(test_year_of_monthly_reports),
 		cmocka_unit_test(test_weeks_and_quarters),
 		cmocka_unit_test(test_period_names),

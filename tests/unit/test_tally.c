@@ -587,6 +587,7 @@ test_status_names(void **state)
 	assert_string_equal(tally_status_name(STATUS_SILENT), "silent");
 	assert_string_equal(tally_status_name(STATUS_OVERDUE), "overdue");
 	assert_string_equal(tally_status_name(STATUS_DONE), "done");
+	assert_string_equal(tally_status_name(STATUS_MISSING), "missing_report");
 	assert_string_equal(tally_status_name((enum tally_status)42),
 	                    "unknown");
 }
