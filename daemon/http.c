@@ -452,7 +452,7 @@ http_dispatch(struct evhttp_request *req, void *arg)
 }
 
 /* "host:port" or "[v6]:port" -> host, port. */
-static int
+int
 http_split(const char *addr, char *host, size_t n, int *port)
 {
 	const char *colon = strrchr(addr, ':');

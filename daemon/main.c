@@ -267,8 +267,6 @@ write_endpoints(struct tiendod *d)
 	return rename(tmp, d->endpoints);
 }
 
-static volatile int standby_stop;
-
 /* Once another tiendod holds the active lock (we were cut off from the
  * database and it took over), every write of ours fails and nothing is
  * acked; stopping lets the clients find the active one, and systemd
@@ -543,8 +541,16 @@ main(int argc, char **argv)
 	if (store_set_max_pages(d.store, d.conf.max_page_count) < 0)
 		fatal(EX_CANTCREAT, "%s: %s", d.db_path, store_errmsg(d.store));
 	/* Before anything is rebuilt or bound: a standby takes over here. */
-	if (standby_wait(d.store, &standby_stop) < 0)
-		fatal(EX_TEMPFAIL, "stopped while standing by");
+	switch (standby_wait(d.store, d.conf.http)) {
+	case 0:
+		break;
+	case 1:
+		store_close(d.store);
+		plan_free(plan);
+		return EX_OK;
+	default:
+		fatal(EX_OSERR, "standby: cannot wait for the active lock");
+	}
 	if ((d.book = book_new(plan, d.store)) == NULL)
 		fatal(EX_SOFTWARE, "cannot rebuild the tallies from %s", d.db_path);
 	if ((d.base = event_base_new()) == NULL || (d.zctx = zmq_ctx_new()) == NULL)

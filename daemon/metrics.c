@@ -169,6 +169,10 @@ metrics_ingest(struct out *o, const struct ingest_stats *st)
 	gauge(o, "tiendo_storage_ok",
 	      "1 when the last commit succeeded, 0 while storage fails.",
 	      st->storage_ok);
+	/* The active one says 0, so that one series tells which is which
+	 * (standby.c says 1). */
+	gauge(o, "tiendo_standby",
+	      "1 while this tiendod waits for the active lock.", 0);
 }
 
 int

@@ -9,11 +9,13 @@
 
 #include "store.h"
 
-/* Returns once this daemon holds the lock (at once when nobody else does,
- * and always at once on SQLite, which has one daemon by construction).
- * Waits otherwise, trying every STANDBY_POLL_MS, through lost connections
- * and server restarts, telling systemd (STATUS=, WATCHDOG=1).  0, or -1
- * when *stop became non-zero first. */
-int standby_wait(struct store *s, volatile int *stop);
+/* Returns 0 once this daemon holds the lock (at once when nobody else
+ * does, and always at once on SQLite, which has one daemon by
+ * construction).  Waits otherwise, trying every STANDBY_POLL_MS, through
+ * lost connections and server restarts, telling systemd (STATUS=,
+ * WATCHDOG=1) and answering /healthz and /metrics on http_addr (NULL:
+ * not).  1 when SIGTERM or SIGINT came first; -1 when the wait itself
+ * failed (logged). */
+int standby_wait(struct store *s, const char *http_addr);
 
 #endif

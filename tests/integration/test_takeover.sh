@@ -45,9 +45,17 @@ run a
 wait_for 20 serving a || { flunk "a starts"; finish; exit 1; }
 run b
 ok "the second one stands by" wait_for 20 standing_by b
-ok "and binds nothing" test ! -f "$T/b/endpoints"
+ok "and binds no ZeroMQ endpoint" test ! -f "$T/b/endpoints"
+HTTP="http://$HTTP_b"
+expect_eq "its /healthz answers 503" "$(get_status /healthz)" 503
+expect_eq "and says standby" "$(curl -s "$HTTP/healthz" | jq -r .status)" standby
+expect_match "its /metrics says so" "$(curl -sf "$HTTP/metrics")" "^tiendo_standby 1$"
+code=$(curl -s -o "$W/standby.json" -w '%{http_code}' "$HTTP/v1/tallies")
+expect_eq "anything else is a 503 with the JSON error" \
+	"$code $(jq -r '.error | split(":")[0]' "$W/standby.json")" "503 standby"
 HTTP="http://$HTTP_a"
 expect_eq "healthz of the active one" "$(get_status /healthz)" 200
+expect_match "whose /metrics says it is not the standby" "$(curl -sf "$HTTP/metrics")" "^tiendo_standby 0$"
 
 # --- clients: --follow, both servers, fed in chunks all along ---------------
 SERVERS="$ING_a,$ING_b"
@@ -140,6 +148,7 @@ kill -TERM "$SUBPID"
 # --- a partition: the active one's session ends and someone else takes the
 # lock before it reconnects: it must stop acking, and stop ----------------
 eval "kill -TERM \$PID_$standby; wait \$PID_$standby"
+expect_eq "a standby stops on SIGTERM with exit 0" "$?" 0
 "$PGBIN/psql" -X -q -h "$PGDIR" -U tiendo -d tiendo \
 	-c "SELECT pg_advisory_lock(7420001)" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
 THIEF=$!
