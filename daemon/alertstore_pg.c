@@ -31,15 +31,7 @@ apg_conn(struct alertstore_pg *as)
 static int
 apg_fail(struct alertstore_pg *as, const char *what, const PGresult *res)
 {
-	const char *msg = res ? PQresultErrorMessage(res) : "";
-
-	if (msg == NULL || *msg == '\0')
-		msg = PQerrorMessage(apg_conn(as));
-	snprintf(as->err, sizeof as->err, "%s: %s", what, msg);
-	for (char *p = as->err; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	return -1;
+	return store_pg_error(as->store, what, res, as->err, sizeof as->err);
 }
 
 static const char *

@@ -13,17 +13,6 @@
 #include "store_pg.h"
 
 static int
-rp_fail(const char *what, const PGresult *res, char *err, size_t errlen)
-{
-	snprintf(err, errlen, "retention: %s: %s", what,
-	         res ? PQresultErrorMessage(res) : "no connection");
-	for (char *p = err; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	return -1;
-}
-
-static int
 rp_prepare(struct store *s, char *err, size_t errlen)
 {
 	(void)s;
@@ -53,7 +42,7 @@ rp_slice(struct store *s, uint64_t *cursor, size_t n, when_t cutoff,
 	                   "  ORDER BY seq LIMIT $2) w", 2, NULL, wv, NULL,
 	                   NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		rp_fail("window", res, err, errlen);
+		store_pg_error(s, "retention: window", res, err, errlen);
 		PQclear(res);
 		return -1;
 	}
@@ -69,7 +58,7 @@ rp_slice(struct store *s, uint64_t *cursor, size_t n, when_t cutoff,
 	                   " FROM alert_state s WHERE s.last_seq = e.seq)",
 	                   3, NULL, dv, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		rp_fail("delete", res, err, errlen);
+		store_pg_error(s, "retention: delete", res, err, errlen);
 		PQclear(res);
 		return -1;
 	}

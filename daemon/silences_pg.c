@@ -14,30 +14,6 @@
 #include "store_pg.h"
 
 static int
-sp_fail(struct store *s, const char *what, const PGresult *res, char *err,
-        size_t errlen)
-{
-	const char *msg = res ? PQresultErrorMessage(res) : NULL;
-
-	if (msg == NULL || *msg == '\0')
-		msg = store_pg_errmsg(s);
-	snprintf(err, errlen, "silences: %s: %s", what, msg);
-	for (char *p = err; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	return -1;
-}
-
-/* Runs sql with text parameters on a (re)connected session. */
-static PGresult *
-sp_exec(struct store *s, const char *sql, int n, const char *const *v)
-{
-	if (store_pg_ready(s) < 0)
-		return NULL;
-	return PQexecParams(store_pg_conn(s), sql, n, NULL, v, NULL, NULL, 0);
-}
-
-static int
 sp_prepare(struct store *s, char *err, size_t errlen)
 {
 	(void)s;
@@ -57,11 +33,11 @@ sp_insert(struct store *s, const struct silences_row *r, uint64_t *id,
 
 	snprintf(until, sizeof until, "%" PRId64, (int64_t)r->until);
 	snprintf(created, sizeof created, "%" PRId64, (int64_t)r->created);
-	res = sp_exec(s, "INSERT INTO silences (task, unit, until_at, reason,"
+	res = store_pg_exec(s, "INSERT INTO silences (task, unit, until_at, reason,"
 	              " created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
-	              " RETURNING id", 6, v);
+	              " RETURNING id", 6, v, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
-		rc = sp_fail(s, "insert", res, err, errlen);
+		rc = store_pg_error(s, "silences: insert", res, err, errlen);
 	else
 		*id = (uint64_t)strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
@@ -79,10 +55,10 @@ sp_expire(struct store *s, uint64_t id, const char *by, when_t at, int *found,
 
 	snprintf(a, sizeof a, "%" PRId64, (int64_t)at);
 	snprintf(i, sizeof i, "%" PRId64, (int64_t)id);
-	res = sp_exec(s, "UPDATE silences SET expired_by = $1, expired_at = $2,"
-	              " until_at = $2 WHERE id = $3 AND until_at > $2", 3, v);
+	res = store_pg_exec(s, "UPDATE silences SET expired_by = $1, expired_at = $2,"
+	              " until_at = $2 WHERE id = $3 AND until_at > $2", 3, v, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		rc = sp_fail(s, "expire", res, err, errlen);
+		rc = store_pg_error(s, "silences: expire", res, err, errlen);
 	else
 		*found = atoi(PQcmdTuples(res)) > 0;
 	PQclear(res);
@@ -111,12 +87,12 @@ sp_list(struct store *s, int all, when_t now, silences_sql_fn fn, void *arg,
 	int ret = 0;
 
 	snprintf(n, sizeof n, "%" PRId64, (int64_t)now);
-	res = sp_exec(s, "SELECT id, task, unit, until_at, reason, created_by,"
+	res = store_pg_exec(s, "SELECT id, task, unit, until_at, reason, created_by,"
 	              " created_at, expired_by, coalesce(expired_at, 0)"
 	              " FROM silences WHERE $1::boolean OR until_at > $2"
-	              " ORDER BY id", 2, v);
+	              " ORDER BY id", 2, v, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		ret = sp_fail(s, "list", res, err, errlen);
+		ret = store_pg_error(s, "silences: list", res, err, errlen);
 		PQclear(res);
 		return ret;
 	}

@@ -160,23 +160,48 @@ pg_errmsg(const struct store *base)
 }
 
 /* Records the error of a failed call: the server's message, one line. */
+static int pg_ensure(struct store_pg *s);
+
 static int
 pg_fail(struct store_pg *s, const char *what, const PGresult *res)
 {
-	const char *msg = res ? PQresultErrorMessage(res) : "";
-	size_t n;
+	return store_pg_error(&s->base, what, res, s->err, sizeof s->err);
+}
 
+int
+store_pg_error(struct store *base, const char *what, const PGresult *res,
+               char *err, size_t n)
+{
+	struct store_pg *s = PG(base);
+	const char *msg = res ? PQresultErrorMessage(res) : NULL;
+	char last[sizeof s->err];
+	size_t len;
+
+	/* err may be s->err itself: its old text is copied out first. */
+	snprintf(last, sizeof last, "%s", s->err);
 	if (msg == NULL || *msg == '\0')
-		msg = PQerrorMessage(s->conn);
-	snprintf(s->err, sizeof s->err, "%s: %s", what,
-	         msg && *msg ? msg : "PostgreSQL error");
-	n = strlen(s->err);
-	while (n > 0 && (s->err[n - 1] == '\n' || s->err[n - 1] == ' '))
-		s->err[--n] = '\0';
-	for (char *p = s->err; *p; p++)
+		msg = s->conn ? PQerrorMessage(s->conn) : NULL;
+	if (msg == NULL || *msg == '\0')
+		/* No result: the call never ran, for the reason the store
+		 * gave (a reconnection that failed, the lock lost). */
+		msg = res == NULL && last[0] ? last : "PostgreSQL error";
+	snprintf(err, n, "%s: %s", what, msg);
+	len = strlen(err);
+	while (len > 0 && (err[len - 1] == '\n' || err[len - 1] == ' '))
+		err[--len] = '\0';
+	for (char *p = err; *p; p++)
 		if (*p == '\n')
 			*p = ' ';
 	return -1;
+}
+
+PGresult *
+store_pg_exec(struct store *base, const char *sql, int n,
+              const char *const *v, int format)
+{
+	if (pg_ensure(PG(base)) < 0)
+		return NULL;
+	return PQexecParams(PG(base)->conn, sql, n, NULL, v, NULL, NULL, format);
 }
 
 /* Runs sql and checks its status; the result is cleared.  0 or -1. */

@@ -6,12 +6,29 @@
 #ifndef TIENDO_STORE_PG_H
 #define TIENDO_STORE_PG_H
 
+#include <stddef.h>
+
 #include "store.h"
 
 /* The PGconn of a store opened by store_pg_open (the same session, hence
  * the same transactions). */
 void *store_pg_conn(struct store *s);
 const char *store_pg_errmsg(struct store *s);
+
+/* "what: the server's message" on one line into err: the result's
+ * message, else the connection's, else (res NULL: the call never ran) the
+ * store's last error.  The
+ * rooms (alertstore_pg.c, silences_pg.c, ...) all report this way.
+ * Returns -1. */
+struct pg_result;
+int store_pg_error(struct store *s, const char *what,
+                   const struct pg_result *res, char *err, size_t n);
+
+/* PQexecParams with text parameters on a (re)connected session; format 1
+ * asks for binary results.  NULL when it cannot reconnect (the reason in
+ * store_pg_errmsg). */
+struct pg_result *store_pg_exec(struct store *s, const char *sql, int n,
+                                const char *const *v, int format);
 
 /* Reconnects when the connection was lost (not inside a transaction), as
  * the store's own calls do; the reason in store_pg_errmsg.  0 or -1. */

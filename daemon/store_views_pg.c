@@ -14,31 +14,6 @@
 #include "store_views.h"
 
 /* The error of res (or of the connection) in err, one line.  -1. */
-static int
-vp_fail(struct store *s, const char *what, const PGresult *res, char *err,
-        size_t errlen)
-{
-	const char *msg = res ? PQresultErrorMessage(res) : NULL;
-
-	if (msg == NULL || *msg == '\0')
-		msg = store_pg_errmsg(s);
-	snprintf(err, errlen, "%s: %s", what, msg);
-	for (char *p = err; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	return -1;
-}
-
-/* Runs sql on a (re)connected session; format 1 asks for binary results. */
-static PGresult *
-vp_exec(struct store *s, const char *sql, int n, const char *const *v,
-        int format)
-{
-	if (store_pg_ready(s) < 0)
-		return NULL;
-	return PQexecParams(store_pg_conn(s), sql, n, NULL, v, NULL, NULL,
-	                    format);
-}
 
 static int64_t
 vp_int(const PGresult *res, int row, int col)
@@ -82,12 +57,12 @@ vp_alertrows(struct store *s, const uint64_t *seqs, size_t n,
 		return -1;
 	}
 	v[0] = a;
-	res = vp_exec(s, "SELECT e.body FROM unnest($1::bigint[]) WITH"
+	res = store_pg_exec(s, "SELECT e.body FROM unnest($1::bigint[]) WITH"
 	              " ORDINALITY AS q(seq, i) JOIN alert_events e"
 	              " ON e.seq = q.seq ORDER BY q.i", 1, v, 1);
 	free(a);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		ret = vp_fail(s, "alert events", res, err, errlen);
+		ret = store_pg_error(s, "alert events", res, err, errlen);
 	for (int i = 0; ret == 0 && i < PQntuples(res); i++)
 		ret = fn(arg, PQgetvalue(res, i, 0),
 		         (size_t)PQgetlength(res, i, 0));
@@ -148,9 +123,9 @@ vp_list(struct store *s, const struct store_list_filter *f, store_list_fn fn,
 	         f->task ? " AND task = " : "", f->task ? p[0] : "",
 	         f->unit ? " AND unit = " : "", f->unit ? p[1] : "",
 	         f->newest ? " DESC" : "", p[2]);
-	res = vp_exec(s, sql, k, v, 0);
+	res = store_pg_exec(s, sql, k, v, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		ret = vp_fail(s, "list", res, err, n);
+		ret = store_pg_error(s, "list", res, err, n);
 	for (int i = 0; ret == 0 && i < PQntuples(res); i++) {
 		struct store_list_row row;
 
@@ -174,11 +149,11 @@ vp_series(struct store *s, const char *task, when_t until,
 
 	snprintf(u, sizeof u, "%" PRId64, (int64_t)until);
 	/* reports_pair (task, unit) serves the WHERE. */
-	res = vp_exec(s, "SELECT unit, client, seq, kind, value, observed_at,"
+	res = store_pg_exec(s, "SELECT unit, client, seq, kind, value, observed_at,"
 	              " coalesce(voided_at, 0) FROM reports WHERE task = $1"
 	              " AND observed_at <= $2 AND voids_seq IS NULL", 2, v, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		vp_fail(s, "series", res, err, sizeof err);
+		store_pg_error(s, "series", res, err, sizeof err);
 		log_err("store: series of %s: %s", task, err);
 		PQclear(res);
 		return -1;
