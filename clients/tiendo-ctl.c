@@ -122,7 +122,8 @@ usage(FILE *out)
 "\n"
 "Exit: 0 ok, 64 bad usage, 65 bad plan or bad request, 66 no database,\n"
 "69 daemon unreachable, 73 cannot write the backup, 76 unexpected reply,\n"
-"77 reload refused to a non-loopback address, 78 bad --config file.\n");
+"77 reload not allowed (not from loopback; accounts exist and neither an\n"
+"account nor the reload key was sent), 78 bad --config file.\n");
 }
 
 /* ---- check ---- */
@@ -232,7 +233,10 @@ ctl_reload(const char *base, const struct ctl_conf *conf, int argc,
 	} else {
 		fprintf(stderr, "%s: %s (HTTP %d)\n", progname,
 		    httpget_str(doc, "error", "reload failed"), res.status);
-		ex = res.status == 403 ? EX_NOPERM : EX_PROTOCOL;
+		/* 401: accounts exist, and neither an account nor the key
+		 * came with the request. */
+		ex = res.status == 403 || res.status == 401 ? EX_NOPERM
+		                                             : EX_PROTOCOL;
 		if ((res.status == 401 || res.status == 403) && key_errno)
 			fprintf(stderr, "%s: no reload key sent: %s: %s\n",
 			    progname, kpath, key_errno == EINVAL ?

@@ -100,7 +100,7 @@ cp "$T/plan.good" "$T/plan.ini"
 ok "an account is added" sh -c "echo 'mat-khau-huyen' | TIENDO_ACCOUNTS='$T/accounts' '$B/tiendo-ctl' user add huyen"
 ok "the daemon asks for a login" wait_for 10 sh -c "[ \$(curl -s -o /dev/null -w '%{http_code}' '$HTTP/v1/tasks') = 401 ]"
 "$B/tiendo-ctl" --http "$HTTP" reload >/dev/null 2>&1
-expect_eq "accounts: a reload without key or account exits 76 (HTTP 401)" "$?" 76
+expect_eq "accounts: a reload without key or account exits 77 (HTTP 401)" "$?" 77
 cp "$T/plan.orig" "$T/plan.ini"
 systemctl_reload
 expect_eq "accounts: ExecReload= exits 0" "$rc" 0
@@ -113,7 +113,7 @@ expect_eq "accounts: a wrong key exits 77 (HTTP 403)" "$rc" 77
 expect_match "accounts: and says so" "$out" "wrong X-Tiendo-Reload-Key"
 echo garbage >"$STATE/reload.key"
 systemctl_reload
-expect_eq "accounts: a file that is no key: not sent, 401, exits 76" "$rc" 76
+expect_eq "accounts: a file that is no key: not sent, 401, exits 77" "$rc" 77
 expect_match "accounts: and it is named" "$out" "no reload key sent: $STATE/reload.key: not a reload key"
 cp "$T/key.good" "$STATE/reload.key"
 stop_daemon
