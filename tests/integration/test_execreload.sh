@@ -117,6 +117,7 @@ expect_eq "accounts: a file that is no key: not sent, 401, exits 77" "$rc" 77
 expect_match "accounts: and it is named" "$out" "no reload key sent: $STATE/reload.key: not a reload key"
 cp "$T/key.good" "$STATE/reload.key"
 stop_daemon
+expect_eq "the daemon exits 0" "$DSTATUS" 0
 systemctl_reload
 expect_eq "no daemon: ExecReload= exits 69" "$rc" 69
 
@@ -134,6 +135,7 @@ if [ -n "$IP" ]; then
 	expect_eq "on $IP: ExecReload= exits 0" "$rc" 0
 	expect_eq "on $IP: the plan reloaded" "$(tasks "Authorization: Bearer $TOK")" "cay,nuoc"
 	stop_daemon
+	expect_eq "on $IP: the daemon exits 0" "$DSTATUS" 0
 else
 	skip "http on another address" "this machine has no global IPv4 address"
 fi
