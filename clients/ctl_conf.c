@@ -98,18 +98,23 @@ ctl_conf_url(const char *addr, char **url, int *port, const char **local)
 	return 0;
 }
 
-/* Port 0: the address the daemon bound, from the endpoints file it
- * writes once every socket is bound. */
+/* The address the running daemon bound, from the endpoints file it writes
+ * once every socket is bound and removes at exit: it wins over the
+ * setting, which may have been edited since (http needs a restart).  Only
+ * with port 0 (tests) is the file required; otherwise a missing or bad one
+ * leaves the setting's address. */
 static int
-ctl_conf_endpoints(struct ctl_conf *c)
+ctl_conf_endpoints(struct ctl_conf *c, int required)
 {
-	char path[4096], line[512];
+	char path[4096], line[512], *url = NULL;
+	const char *local = NULL;
 	FILE *f;
-	int port, found = 0;
+	int port, found = 0, bad = 0;
 
 	snprintf(path, sizeof path, "%s/endpoints", c->state_dir);
 	if ((f = fopen(path, "r")) == NULL) {
-		/* The daemon writes it once bound and removes it at exit. */
+		if (!required)
+			return EX_OK;
 		fprintf(stderr, "tiendo-ctl: http has port 0 and %s cannot be "
 		        "read (%s): is tiendod running?\n", path, strerror(errno));
 		return errno == ENOENT ? EX_UNAVAILABLE : EX_NOINPUT;
@@ -119,21 +124,30 @@ ctl_conf_endpoints(struct ctl_conf *c)
 			continue;
 		line[strcspn(line, "\n")] = '\0';
 		found = 1;
-		free(c->url);
-		if (ctl_conf_url(line + 12, &c->url, &port, &c->local) < 0) {
-			fclose(f);
-			fprintf(stderr, "tiendo-ctl: %s: http=%s: %s\n", path,
-			        line + 5, errno == ENOMEM ? "out of memory" :
-			        "not http://host:port");
-			return errno == ENOMEM ? EX_OSERR : EX_DATAERR;
+		if (ctl_conf_url(line + 12, &url, &port, &local) < 0) {
+			if (errno == ENOMEM) {
+				fclose(f);
+				fprintf(stderr, "tiendo-ctl: out of memory\n");
+				return EX_OSERR;
+			}
+			bad = 1;
 		}
 	}
 	fclose(f);
-	if (!found) {
-		fprintf(stderr, "tiendo-ctl: %s has no http= line\n", path);
-		return EX_DATAERR;
+	if (found && !bad) {
+		free(c->url);
+		c->url = url;
+		c->local = local;
+		return EX_OK;
 	}
-	return EX_OK;
+	if (!required)
+		return EX_OK;
+	if (bad)
+		fprintf(stderr, "tiendo-ctl: %s: %s: not http://host:port\n",
+		        path, line);
+	else
+		fprintf(stderr, "tiendo-ctl: %s has no http= line\n", path);
+	return EX_DATAERR;
 }
 
 int
@@ -178,7 +192,7 @@ ctl_conf_load(const char *path, struct ctl_conf *c)
 		rc = EX_CONFIG;
 		goto out;
 	}
-	rc = port == 0 ? ctl_conf_endpoints(c) : EX_OK;
+	rc = ctl_conf_endpoints(c, port == 0);
 	goto out;
 nomem:
 	fprintf(stderr, "tiendo-ctl: out of memory\n");

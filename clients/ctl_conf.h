@@ -21,9 +21,11 @@ struct ctl_conf {
  * Reads the settings http and state_dir of path's [tiendod] (libinih, as
  * tiendod reads it; other settings are the daemon's to judge), with the
  * daemon's defaults (127.0.0.1:7480; $STATE_DIRECTORY's first directory,
- * else /var/lib/tiendo).  http on 0.0.0.0 or [::] is reached on 127.0.0.1
- * or [::1], on another IP address from 127.0.0.1 or ::1 (c->local); port 0
- * (tests) is the one in STATE_DIR/endpoints.  Returns
+ * else /var/lib/tiendo).  The address the running daemon bound, in
+ * STATE_DIR/endpoints, wins over the setting (an edited http applies only
+ * at a restart); the file is required only when the port is 0 (tests).
+ * 0.0.0.0 or [::] is reached on 127.0.0.1 or [::1], another IP address
+ * from 127.0.0.1 or ::1 (c->local).  Returns
  * EX_OK, or a sysexits code after saying on stderr what, where and why:
  * EX_NOINPUT (no file, or an unreadable endpoints file), EX_UNAVAILABLE
  * (port 0 and no endpoints file: no daemon), EX_CONFIG (not host:port, or

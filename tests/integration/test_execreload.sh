@@ -85,6 +85,15 @@ expect_match "good plan: it says the plan in force" "$out" "^reloaded: $T/plan.i
 expect_eq "good plan: in force as soon as it returns" "$(tasks)" "cay,nuoc"
 cp "$T/plan.ini" "$T/plan.good"
 
+# --- http edited in the file: a restart applies it; the reload still finds
+# the daemon where it listens, and says so ---------------------------------
+cp "$T/tiendod.conf" "$T/conf.good"
+sed -i 's/^http = .*/http = 127.0.0.1:9/' "$T/tiendod.conf"
+systemctl_reload
+expect_eq "http edited: ExecReload= exits 0" "$rc" 0
+expect_match "http edited: named as needing a restart" "$out" "^changed, applies only at restart: http"
+cp "$T/conf.good" "$T/tiendod.conf"
+
 # --- a plan the daemon refuses: non-zero, its errors, the old plan --------
 sed -e 's/^xa-b = 40$/xa-zz = 40/' "$T/plan.good" >"$T/plan.ini"
 systemctl_reload

@@ -52,6 +52,10 @@ static void
 expect_url(const char *http, const char *url, const char *local)
 {
 	struct ctl_conf c;
+	char path[4200];
+
+	snprintf(path, sizeof path, "%s/endpoints", dir);
+	(void)unlink(path);
 
 	assert_int_equal(load(http, &c), EX_OK);
 	assert_string_equal(c.url, url);
@@ -105,8 +109,24 @@ test_port_zero(void **state)
 	assert_int_equal(load("0.0.0.0:0", &c), EX_OK);
 	assert_string_equal(c.url, "http://127.0.0.1:43210");
 	ctl_conf_clear(&c);
+	/* The daemon's own address wins over an edited setting. */
+	assert_int_equal(load("10.0.0.5:7480", &c), EX_OK);
+	assert_string_equal(c.url, "http://127.0.0.1:43210");
+	assert_null(c.local);
+	ctl_conf_clear(&c);
 	put("endpoints", "ingest=tcp://0.0.0.0:4000\n");
 	assert_int_equal(load("0.0.0.0:0", &c), EX_DATAERR);
+	ctl_conf_clear(&c);
+	/* Not needed with a port: the setting's address. */
+	assert_int_equal(load("10.0.0.5:7480", &c), EX_OK);
+	assert_string_equal(c.url, "http://10.0.0.5:7480");
+	assert_string_equal(c.local, "127.0.0.1");
+	ctl_conf_clear(&c);
+	put("endpoints", "http=http://nonsense\n");
+	assert_int_equal(load("0.0.0.0:0", &c), EX_DATAERR);
+	ctl_conf_clear(&c);
+	assert_int_equal(load("127.0.0.1:7480", &c), EX_OK);
+	assert_string_equal(c.url, "http://127.0.0.1:7480");
 	ctl_conf_clear(&c);
 }
 
