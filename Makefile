@@ -223,7 +223,8 @@ install: all
 	[ -e $(DESTDIR)$(SYSCONFDIR)/tiendo/tiendod.conf ] || \
 		install -m 644 examples/tiendod.conf $(DESTDIR)$(SYSCONFDIR)/tiendo/tiendod.conf
 	install -d $(DESTDIR)$(UNITDIR)
-	sed -e 's|/usr/local/sbin/|$(SBINDIR)/|' -e 's|/etc/tiendo/|$(SYSCONFDIR)/tiendo/|' \
+	sed -e 's|/usr/local/sbin/|$(SBINDIR)/|' -e 's|/usr/local/bin/|$(BINDIR)/|' \
+		-e 's|/etc/tiendo/|$(SYSCONFDIR)/tiendo/|' \
 		systemd/tiendod.service >$(DESTDIR)$(UNITDIR)/tiendod.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/tiendod.service
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8

@@ -90,7 +90,7 @@ httpget_done_cb(struct evhttp_request *req, void *arg)
 
 static int
 httpreq(enum evhttp_cmd_type method, const char *url, int timeout_sec,
-        struct httpget_result *res)
+        const struct httpget_opts *o, struct httpget_result *res)
 {
 	struct evhttp_uri *uri = NULL;
 	struct evhttp_connection *conn = NULL;
@@ -140,6 +140,8 @@ httpreq(enum evhttp_cmd_type method, const char *url, int timeout_sec,
 	}
 	evhttp_connection_set_timeout(conn, timeout_sec > 0 ? timeout_sec : 5);
 	evhttp_connection_set_retries(conn, 0);
+	if (o != NULL && o->local != NULL)
+		evhttp_connection_set_local_address(conn, o->local);
 	if ((req = evhttp_request_new(httpget_done_cb, &c)) == NULL) {
 		snprintf(res->err, sizeof(res->err), "out of memory");
 		goto out;
@@ -150,7 +152,10 @@ httpreq(enum evhttp_cmd_type method, const char *url, int timeout_sec,
 	    evhttp_add_header(evhttp_request_get_output_headers(req), "Accept",
 	        "application/json") != 0 ||
 	    evhttp_add_header(evhttp_request_get_output_headers(req),
-	        "Connection", "close") != 0) {
+	        "Connection", "close") != 0 ||
+	    (o != NULL && o->header != NULL && evhttp_add_header(
+	        evhttp_request_get_output_headers(req), o->header,
+	        o->value) != 0)) {
 		evhttp_request_free(req);
 		snprintf(res->err, sizeof(res->err), "out of memory");
 		goto out;
@@ -185,13 +190,20 @@ out:
 int
 httpget(const char *url, int timeout_sec, struct httpget_result *res)
 {
-	return httpreq(EVHTTP_REQ_GET, url, timeout_sec, res);
+	return httpreq(EVHTTP_REQ_GET, url, timeout_sec, NULL, res);
 }
 
 int
 httppost(const char *url, int timeout_sec, struct httpget_result *res)
 {
-	return httpreq(EVHTTP_REQ_POST, url, timeout_sec, res);
+	return httpreq(EVHTTP_REQ_POST, url, timeout_sec, NULL, res);
+}
+
+int
+httppost_opts(const char *url, int timeout_sec, const struct httpget_opts *o,
+              struct httpget_result *res)
+{
+	return httpreq(EVHTTP_REQ_POST, url, timeout_sec, o, res);
 }
 
 void

@@ -26,6 +26,14 @@ struct httpget_result {
 int httpget(const char *url, int timeout_sec, struct httpget_result *res);
 /* The same as a POST with an empty body (for actions such as reload). */
 int httppost(const char *url, int timeout_sec, struct httpget_result *res);
+/* The same with one more request header (header: value; NULL: none)
+ * and from a local address (NULL: the kernel's choice). */
+struct httpget_opts {
+	const char *header, *value;
+	const char *local;
+};
+int httppost_opts(const char *url, int timeout_sec, const struct httpget_opts *o,
+                  struct httpget_result *res);
 void httpget_result_clear(struct httpget_result *res);
 
 /* Appends key=value (URI-encoded) to the malloc'd *url: '?' before the

@@ -3,7 +3,7 @@
  *
  *   tiendo-ctl [--http URL] status [--task T] [--unit U] [--at TIME] [--json]
  *   tiendo-ctl check PLAN.ini...
- *   tiendo-ctl [--http URL] reload
+ *   tiendo-ctl [--http URL | --config FILE] reload
  *   tiendo-ctl backup [--state-dir DIR | --db FILE] FILE
  *   tiendo-ctl keygen [--dir DIR] NAME...
  *
@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "backup.h"
+#include "ctl_conf.h"
 #include "ctl_alerts.h"
 #include "ctl_silence.h"
 #include "ctl_reports.h"
@@ -32,6 +33,7 @@
 #include "keys.h"
 #include "ctl_user.h"
 #include "plan.h"
+#include "reloadkey.h"
 #include "table.h"
 #include "when.h"
 
@@ -50,7 +52,7 @@ usage(FILE *out)
 "usage: tiendo-ctl [--http URL] status [--task T] [--unit U] [--at TIME]\n"
 "                                     [--period P] [--lang vi|en] [--json]\n"
 "       tiendo-ctl check PLAN.ini...\n"
-"       tiendo-ctl [--http URL] reload\n"
+"       tiendo-ctl [--http URL | --config FILE] reload\n"
 "       tiendo-ctl backup [--state-dir DIR | --db FILE | --store SPEC] FILE\n"
 "       tiendo-ctl alerts [--history] [--task T] [--unit U] [--severity S]\n"
 "                         [--rule R] [--owner O] [--since SEQ] [--limit N]\n"
@@ -79,7 +81,9 @@ usage(FILE *out)
 "  check      load plans, print every error as FILE:LINE: message\n"
 "  reload     ask the daemon to re-read its configuration and plan\n"
 "             (POST /v1/reload, served to loopback only); prints the\n"
-"             plan now in force, or every error of a refused one\n"
+"             plan now in force, or every error of a refused one;\n"
+"             with --config, it also sends the daemon's reload key\n"
+"             (STATE_DIR/reload.key), which stands for an account\n"
 "  backup     copy the live database to FILE, consistently, while the\n"
 "             daemon runs (SQLite online backup); run it as root or as\n"
 "             the daemon's user\n"
@@ -111,11 +115,16 @@ usage(FILE *out)
 "\n"
 "  --http URL  the daemon's HTTP address (default $TIENDO_HTTP or\n"
 "              " CTL_DEFAULT_HTTP ")\n"
+"  --config FILE  the daemon's tiendod.conf: the address it bound\n"
+"              (STATE_DIR/endpoints), else its http setting (a wildcard\n"
+"              host is reached on loopback); STATE_DIR/reload.key, the\n"
+"              reload key; --http wins over it for the address\n"
 "  -h, --help, --version\n"
 "\n"
 "Exit: 0 ok, 64 bad usage, 65 bad plan or bad request, 66 no database,\n"
 "69 daemon unreachable, 73 cannot write the backup, 76 unexpected reply,\n"
-"77 reload refused to a non-loopback address.\n");
+"77 reload not allowed (not from loopback; accounts exist and neither an\n"
+"account nor the reload key was sent), 78 bad --config file.\n");
 }
 
 /* ---- check ---- */
@@ -162,9 +171,13 @@ ctl_check(int argc, char **argv)
 /* ---- reload ---- */
 
 static int
-ctl_reload(const char *base, int argc, char **argv)
+ctl_reload(const char *base, const struct ctl_conf *conf, int argc,
+           char **argv)
 {
+	char key[RELOADKEY_HEXLEN + 1], kpath[4096] = "";
+	struct httpget_opts opts;
 	struct httpget_result res;
+	int key_errno = 0;
 	json_error_t jerr;
 	json_t *doc, *v;
 	size_t i;
@@ -179,7 +192,17 @@ ctl_reload(const char *base, int argc, char **argv)
 		fprintf(stderr, "%s: out of memory\n", progname);
 		return EX_OSERR;
 	}
-	if (httppost(url, CTL_RELOAD_TIMEOUT, &res) != 0) {
+	/* The key stands for an account: the unit's ExecReload= has none. */
+	if (conf != NULL) {
+		snprintf(kpath, sizeof kpath, "%s/" RELOADKEY_FILE,
+		    conf->state_dir);
+		if (ctl_conf_reload_key(conf, key, sizeof key) < 0)
+			key_errno = errno;
+	}
+	opts.header = conf && !key_errno ? RELOADKEY_HEADER : NULL;
+	opts.value = key;
+	opts.local = conf ? conf->local : NULL;
+	if (httppost_opts(url, CTL_RELOAD_TIMEOUT, &opts, &res) != 0) {
 		fprintf(stderr, "%s: cannot reach tiendod: %s\n", progname,
 		    res.err);
 		free(url);
@@ -211,7 +234,14 @@ ctl_reload(const char *base, int argc, char **argv)
 	} else {
 		fprintf(stderr, "%s: %s (HTTP %d)\n", progname,
 		    httpget_str(doc, "error", "reload failed"), res.status);
-		ex = res.status == 403 ? EX_NOPERM : EX_PROTOCOL;
+		/* 401: accounts exist, and neither an account nor the key
+		 * came with the request. */
+		ex = res.status == 403 || res.status == 401 ? EX_NOPERM
+		                                             : EX_PROTOCOL;
+		if ((res.status == 401 || res.status == 403) && key_errno)
+			fprintf(stderr, "%s: no reload key sent: %s: %s\n",
+			    progname, kpath, key_errno == EINVAL ?
+			    "not a reload key" : strerror(key_errno));
 	}
 	json_decref(doc);
 	httpget_result_clear(&res);
@@ -627,43 +657,11 @@ out:
 	return ex;
 }
 
-int
-main(int argc, char **argv)
+/* The command at argv[optind]; its sysexits code. */
+static int
+ctl_run(const char *cmd, const char *http, const struct ctl_conf *conf,
+        int argc, char **argv)
 {
-	enum { O_HTTP = 256, O_VERSION };
-	static const struct option longopts[] = {
-		{ "http", required_argument, NULL, O_HTTP },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *http = getenv("TIENDO_HTTP"), *cmd;
-	int ch;
-
-	/* Display widths need a UTF-8 character type; numbers stay "C" so
-	 * that 33.7 is not printed as 33,7 under vi_VN. */
-	if (setlocale(LC_CTYPE, "") == NULL ||
-	    strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
-		setlocale(LC_CTYPE, "C.UTF-8");
-
-	if (http == NULL || http[0] == '\0')
-		http = CTL_DEFAULT_HTTP;
-	/* '+': options after the command belong to it */
-	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case O_HTTP: http = optarg; break;
-		case 'h': usage(stdout); return EX_OK;
-		case O_VERSION:
-			printf("tiendo-ctl %s\n", TIENDO_VERSION);
-			return EX_OK;
-		default: usage(stderr); return EX_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		usage(stderr);
-		return EX_USAGE;
-	}
-	cmd = argv[optind];
 	if (strcmp(cmd, "status") == 0)
 		return ctl_status(http, argc - optind, argv + optind);
 	if (strcmp(cmd, "check") == 0) {
@@ -672,7 +670,7 @@ main(int argc, char **argv)
 		return ctl_check(argc - optind - 1, argv + optind + 1);
 	}
 	if (strcmp(cmd, "reload") == 0)
-		return ctl_reload(http, argc - optind, argv + optind);
+		return ctl_reload(http, conf, argc - optind, argv + optind);
 	if (strcmp(cmd, "backup") == 0)
 		return ctl_backup(argc - optind, argv + optind);
 	if (strcmp(cmd, "alerts") == 0)
@@ -688,4 +686,57 @@ main(int argc, char **argv)
 	fprintf(stderr, "%s: unknown command \"%s\" (status, check, alerts, "
 	        "silence, reports, reload, backup, keygen, user)\n", progname, cmd);
 	return EX_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { O_HTTP = 256, O_VERSION, O_CONFIG };
+	static const struct option longopts[] = {
+		{ "http", required_argument, NULL, O_HTTP },
+		{ "config", required_argument, NULL, O_CONFIG },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *http = getenv("TIENDO_HTTP"), *cmd, *config = NULL;
+	struct ctl_conf conf = { NULL, NULL, NULL };
+	int ch, http_given = 0, ex;
+
+	/* Display widths need a UTF-8 character type; numbers stay "C" so
+	 * that 33.7 is not printed as 33,7 under vi_VN. */
+	if (setlocale(LC_CTYPE, "") == NULL ||
+	    strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		setlocale(LC_CTYPE, "C.UTF-8");
+
+	if (http == NULL || http[0] == '\0')
+		http = CTL_DEFAULT_HTTP;
+	/* '+': options after the command belong to it */
+	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_HTTP: http = optarg; http_given = 1; break;
+		case O_CONFIG: config = optarg; break;
+		case 'h': usage(stdout); return EX_OK;
+		case O_VERSION:
+			printf("tiendo-ctl %s\n", TIENDO_VERSION);
+			return EX_OK;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	cmd = argv[optind];
+	if (config != NULL) {
+		if ((ex = ctl_conf_load(config, &conf)) != EX_OK) {
+			ctl_conf_clear(&conf);
+			return ex;
+		}
+		if (!http_given)
+			http = conf.url;
+	}
+	ex = ctl_run(cmd, http, config ? &conf : NULL, argc, argv);
+	ctl_conf_clear(&conf);
+	return ex;
 }

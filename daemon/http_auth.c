@@ -15,6 +15,7 @@
 #include "http_auth.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "reloadkey.h"
 #include "web_assets.h"
 
 struct session {
@@ -28,6 +29,7 @@ struct http_auth {
 	struct book **book;
 	int loopback;
 	struct ratelimit *rl;
+	char reload_key[RELOADKEY_HEXLEN + 1]; /* "" when none */
 	struct session sessions[AUTH_SESSIONS];
 };
 
@@ -163,6 +165,7 @@ auth_gate(struct evhttp_request *req, const char *path, void *arg)
 	struct book *b = *a->book;
 	const struct account *acct;
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	const char *key;
 	int by_cookie, all;
 
 	scope_free(auth_current);
@@ -171,6 +174,19 @@ auth_gate(struct evhttp_request *req, const char *path, void *arg)
 	if (path && (strcmp(path, "/healthz") == 0 || strcmp(path, "/login") == 0 ||
 	             strcmp(path, "/logout") == 0))
 		return 0;
+	/* The unit's ExecReload= (tiendo-ctl --config FILE reload) holds no
+	 * account: it proves itself by reading STATE_DIR/reload.key. */
+	if (path && strcmp(path, "/v1/reload") == 0 &&
+	    (key = evhttp_find_header(evhttp_request_get_input_headers(req),
+	                              RELOADKEY_HEADER)) != NULL) {
+		if (a->reload_key[0] && strlen(key) == RELOADKEY_HEXLEN &&
+		    sodium_memcmp(key, a->reload_key, RELOADKEY_HEXLEN) == 0)
+			return 0;
+		auth_deny(req, 403, "wrong " RELOADKEY_HEADER ": it must be "
+		          "the daemon's STATE_DIR/" RELOADKEY_FILE ", which each "
+		          "start writes anew");
+		return -1;
+	}
 	if (accounts_count(a->acc) == 0) {
 		if (a->loopback)
 			return 0;
@@ -342,6 +358,12 @@ http_auth_new(struct http *h, struct book **book, const char *listen,
 }
 
 void
+http_auth_set_reload_key(struct http_auth *a, const char *hex)
+{
+	snprintf(a->reload_key, sizeof a->reload_key, "%s", hex ? hex : "");
+}
+
+void
 http_auth_free(struct http_auth *a)
 {
 	if (a == NULL)
@@ -350,5 +372,6 @@ http_auth_free(struct http_auth *a)
 	auth_current = NULL;
 	accounts_free(a->acc);
 	ratelimit_free(a->rl);
+	sodium_memzero(a->reload_key, sizeof a->reload_key);
 	free(a);
 }

@@ -9,6 +9,8 @@
  *   (tiendo-ctl user token); 401 otherwise.  The account's scope then
  *   limits every resource to its units (auth_scope()); /metrics and
  *   /v1/reload need scope "*".
+ * - Whatever the accounts: POST /v1/reload with the reload key
+ *   (reloadkey.h) in X-Tiendo-Reload-Key passes, a wrong one is 403.
  *
  * Sessions: a random 128-bit id in a cookie "tiendo_session" (HttpOnly,
  * SameSite=Strict, Secure when the request came through a TLS proxy on
@@ -37,6 +39,10 @@ struct http_auth;
 struct http_auth *http_auth_new(struct http *h, struct book **book,
                                 const char *listen, const char *path);
 void http_auth_free(struct http_auth *a);
+
+/* The reload key (reloadkey.h) that lets POST /v1/reload past the
+ * accounts; NULL or "": none does. */
+void http_auth_set_reload_key(struct http_auth *a, const char *hex);
 
 /* The scope of the request being answered: NULL for the whole plan.
  * Valid until the handler returns; a handler that answers over several

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <sodium.h>
 #include <zmq.h>
 
 #include "alerts.h"
@@ -40,6 +41,7 @@
 #include "retention.h"
 #include "silences.h"
 #include "reload.h"
+#include "reloadkey.h"
 #include "sse.h"
 #include "standby.h"
 #include "store_pg.h"
@@ -609,6 +611,18 @@ main(int argc, char **argv)
 		if ((d.auth = http_auth_new(d.http, &d.book, d.conf.http,
 		                            d.accounts)) == NULL)
 			fatal(EX_SOFTWARE, "http: cannot set up the accounts");
+	}
+	/* Without it the unit's ExecReload= fails once accounts exist; the
+	 * daemon itself runs as well, so a warning. */
+	{
+		char key[RELOADKEY_HEXLEN + 1], kerr[512];
+
+		if (reloadkey_make(d.conf.state_dir, key, kerr, sizeof kerr) < 0)
+			log_warn("%s; a reload then needs an account of scope "
+			         "\"*\" once accounts exist", kerr);
+		else
+			http_auth_set_reload_key(d.auth, key);
+		sodium_memzero(key, sizeof key);
 	}
 	ingest_set_hooks(d.ingest, &sse_ingest_hooks, d.sse);
 	if ((d.notify = notify_new(d.base, status_line, &d)) == NULL ||

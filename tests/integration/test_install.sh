@@ -26,6 +26,8 @@ done
 UNIT="$R/usr/local/lib/systemd/system/tiendod.service"
 expect_match "unit runs the installed daemon" "$(grep ^ExecStart= "$UNIT")" \
 	"^ExecStart=/usr/local/sbin/tiendod --config /etc/tiendo/tiendod.conf$"
+expect_match "unit reloads with the installed tiendo-ctl" "$(grep ^ExecReload= "$UNIT")" \
+	"^ExecReload=/usr/local/bin/tiendo-ctl --config /etc/tiendo/tiendod.conf reload$"
 echo "; edited" >>"$R/etc/tiendo/tiendod.conf"
 make -C "$top" --no-print-directory -s install DESTDIR="$R" B="$(basename "$B")" SAN="$san" >/dev/null 2>&1
 ok "a second install keeps an edited configuration" grep -q "^; edited" "$R/etc/tiendo/tiendod.conf"
@@ -35,6 +37,9 @@ expect_match "PREFIX=/usr: unit and binary follow" \
 	"$(grep ^ExecStart= "$T/root2/usr/lib/systemd/system/tiendod.service")" \
 	"^ExecStart=/usr/sbin/tiendod "
 ok "PREFIX=/usr: daemon in /usr/sbin" test -x "$T/root2/usr/sbin/tiendod"
+expect_match "PREFIX=/usr: ExecReload= runs the installed tiendo-ctl" \
+	"$(grep ^ExecReload= "$T/root2/usr/lib/systemd/system/tiendod.service")" \
+	"^ExecReload=/usr/bin/tiendo-ctl --config /etc/tiendo/tiendod.conf reload$"
 
 # --- man pages: groff finds nothing to warn about -----------------------------
 for m in "$R"/usr/local/share/man/man*/*; do
@@ -47,7 +52,7 @@ if command -v systemd-analyze >/dev/null; then
 	# verify wants ExecStart to exist: check a copy that points into DESTDIR,
 	# with man: links resolved against the installed pages.
 	mkdir -p "$T/unit"
-	sed "s|^\(Exec[A-Za-z]*=\)/usr/local/sbin/|\1$R/usr/local/sbin/|" "$UNIT" >"$T/unit/tiendod.service"
+	sed "s|^\(Exec[A-Za-z]*=\)/usr/local/\(s*bin\)/|\1$R/usr/local/\2/|" "$UNIT" >"$T/unit/tiendod.service"
 	out=$(MANPATH="$R/usr/local/share/man" systemd-analyze verify "$T/unit/tiendod.service" 2>&1); rc=$?
 	expect_eq "systemd-analyze verify: exit 0" "$rc" 0
 	expect_eq "systemd-analyze verify: nothing to say" "$out" ""
