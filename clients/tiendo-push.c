@@ -90,7 +90,7 @@ usage(FILE *out)
 "  --retries N            resend unanswered batches N times (default 3)\n"
 "  --batch N              reports per batch (default 500, at most 1000)\n"
 "  --tz ZONE              zone --at and CSV times are read in (default\n"
-"                         " WHEN_DEFAULT_TZ "); times are printed in $TZ's,\n"
+"                         " WHEN_DEFAULT_TZ "); times are printed in $TZ's zone,\n"
 "                         with their offset\n"
 "  -q, --quiet            print only rejected reports and the summary\n"
 "  -h, --help, --version\n"

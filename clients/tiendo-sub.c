@@ -176,7 +176,7 @@ sev_sgr(int sev)
 static void
 print_line(const struct sub *s, const Tiendo__Alert *a, const char *kind)
 {
-	char when[64], sev[16];
+	char when[SHOWTIME_BUFSZ], sev[16];
 	const char *tr = strcmp(kind, "active") == 0 ? "active"
 	                 : alertjson_transition(a->transition);
 
