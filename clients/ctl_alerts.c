@@ -6,8 +6,8 @@
  * Both lists are filtered and paged by the daemon; --rule is for the
  * active list only.
  *
- * One line per alert: seq, time, severity, transition, unit, task and the
- * daemon's own sentence (which carries the numbers).
+ * One line per alert: seq, time (showtime.h), severity, transition, unit,
+ * task and the daemon's own sentence (which carries the numbers).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -19,20 +19,7 @@
 
 #include "ctl_alerts.h"
 #include "httpget.h"
-#include "when.h"
-
-/* The daemon's RFC 3339 UTC instant, shown as every client shows one
- * (when_format_local); as it came when it does not parse. */
-static const char *
-ca_when(const char *at, char *buf, size_t n)
-{
-	const char *why;
-	when_t t;
-
-	if (when_parse(at, "UTC", &t, NULL, &why) != 0)
-		return at;
-	return when_format_local(t, buf, n);
-}
+#include "showtime.h"
 
 int
 ctl_alerts(const char *base, int argc, char **argv)
@@ -56,7 +43,7 @@ ctl_alerts(const char *base, int argc, char **argv)
 	int history = 0, as_json = 0, first = 1, ch, ex = EX_OK;
 	json_t *doc, *rows, *row;
 	size_t i;
-	char *url, when[WHEN_BUFSZ];
+	char *url, when[SHOWTIME_BUFSZ];
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -103,7 +90,7 @@ ctl_alerts(const char *base, int argc, char **argv)
 		json_array_foreach(rows, i, row)
 			printf("%6lld  %s  %-8s %-9s %-12s %-12s %s\n",
 			       (long long)json_integer_value(json_object_get(row, "seq")),
-			       ca_when(httpget_str(row, "at", ""), when, sizeof when),
+			       showtime_text(httpget_str(row, "at", ""), 0, when, sizeof when),
 			       httpget_str(row, "severity", ""),
 			       httpget_str(row, "transition", ""), httpget_str(row, "unit", ""),
 			       httpget_str(row, "task", ""), httpget_str(row, "message", ""));

@@ -3,7 +3,7 @@
  *                 [--limit N] [--json]
  *
  * One row per stored report or correction, oldest first: its id (for
- * --since), when it was observed, the kind and value, who sent it (client
+ * --since), when it was observed (showtime.h), the kind and value, who sent it (client
  * and seq), the reporter and the note; a voided report says by which seq,
  * a correction which seq it voids and why.
  */
@@ -18,6 +18,7 @@
 
 #include "ctl_reports.h"
 #include "httpget.h"
+#include "showtime.h"
 #include "table.h"
 
 /* The note column: the note, and what became of the report. */
@@ -41,7 +42,7 @@ cr_note(json_t *row, char *buf, size_t n)
 static int
 cr_print(json_t *rows)
 {
-	static const char *const head[] = { "ID", "OBSERVED (UTC)", "KIND",
+	static const char *const head[] = { "ID", "OBSERVED", "KIND",
 	                                    "VALUE", "FROM", "REPORTER", "NOTE" };
 	static const enum table_align al[] = { TABLE_RIGHT, TABLE_LEFT,
 	                                       TABLE_LEFT, TABLE_RIGHT,
@@ -53,7 +54,7 @@ cr_print(json_t *rows)
 	int failed = t == NULL;
 
 	json_array_foreach(rows, i, row) {
-		char id[32], from[160], note[2400];
+		char id[32], from[160], note[2400], at[SHOWTIME_BUFSZ];
 
 		if (failed)
 			break;
@@ -65,7 +66,8 @@ cr_print(json_t *rows)
 		failed = table_row(t, json_is_integer(json_object_get(row,
 		                   "voided_by")) ? "2" : NULL) ||
 		         table_cell(t, 0, id, NULL) ||
-		         table_cell(t, 1, httpget_str(row, "observed_at", ""), NULL) ||
+		         table_cell(t, 1, showtime_text(httpget_str(row, "observed_at", ""),
+		                                       0, at, sizeof at), NULL) ||
 		         table_cell(t, 2, httpget_str(row, "kind", ""), NULL) ||
 		         table_cell(t, 3, httpget_str(row, "value", ""), NULL) ||
 		         table_cell(t, 4, from, NULL) ||

@@ -17,6 +17,7 @@
 
 #include "ctl_silence.h"
 #include "httpget.h"
+#include "showtime.h"
 
 /* httpget_json, the URL freed. */
 static int
@@ -28,18 +29,24 @@ cs_call(char *url, int post, json_t **doc, int as_json)
 	return ex;
 }
 
+/* One silence; its instants as every client shows them (showtime.h). */
 static void
 cs_print(json_t *s)
 {
-	printf("%4lld  %-12s %-12s until %.19s  by %s at %.19s: %s",
+	char until[SHOWTIME_BUFSZ], made[SHOWTIME_BUFSZ], ended[SHOWTIME_BUFSZ];
+
+	printf("%4lld  %-12s %-12s until %s  by %s at %s: %s",
 	       (long long)json_integer_value(json_object_get(s, "id")),
 	       json_is_string(json_object_get(s, "task")) ? httpget_str(s, "task", "") : "*",
 	       json_is_string(json_object_get(s, "unit")) ? httpget_str(s, "unit", "") : "*",
-	       httpget_str(s, "until", ""), httpget_str(s, "created_by", ""),
-	       httpget_str(s, "created_at", ""), httpget_str(s, "reason", ""));
+	       showtime_text(httpget_str(s, "until", ""), 0, until, sizeof until),
+	       httpget_str(s, "created_by", ""),
+	       showtime_text(httpget_str(s, "created_at", ""), 0, made, sizeof made),
+	       httpget_str(s, "reason", ""));
 	if (json_is_string(json_object_get(s, "expired_by")))
-		printf(" (expired by %s at %.19s)", httpget_str(s, "expired_by", ""),
-		       httpget_str(s, "expired_at", ""));
+		printf(" (expired by %s at %s)", httpget_str(s, "expired_by", ""),
+		       showtime_text(httpget_str(s, "expired_at", ""), 0, ended,
+		                     sizeof ended));
 	printf("\n");
 }
 

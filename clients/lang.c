@@ -116,20 +116,3 @@ lang_pct(double v, int vi, char *buf, size_t n)
 		*c = ',';
 	return buf;
 }
-
-char *
-lang_when(when_t t, const char *tz, int vi, char *buf, size_t n)
-{
-	char iso[WHEN_BUFSZ];
-	int y, m, d;
-	size_t off;
-
-	when_format(t, tz, iso, sizeof iso);
-	if (!vi || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3) {
-		snprintf(buf, n, "%s", iso);
-		return buf;
-	}
-	off = strlen(iso) > 10 ? 10 : strlen(iso);
-	snprintf(buf, n, "%02d/%02d/%04d%s (%s)", d, m, y, iso + off, tz);
-	return buf;
-}

@@ -2,14 +2,13 @@
  * lang.h - the clients in Vietnamese: with TIENDO_LANG=vi (or a command's
  * --lang vi) tables, status words, numbers (1.750,5) and dates
  * (20/03/2021 08:30) are written the way a Vietnamese clerk writes them,
- * and read that way too.  English (the default) is unchanged.
+ * and read that way too (instants are written by showtime.h, which takes
+ * the language).  English (the default) is unchanged.
  */
 #ifndef TIENDO_LANG_H
 #define TIENDO_LANG_H
 
 #include <stddef.h>
-
-#include "when.h"
 
 /* 1 for Vietnamese, 0 for English: `s` ("vi", "en"), or when NULL
  * $TIENDO_LANG; -1 when s names neither. */
@@ -35,9 +34,5 @@ char *lang_number(const char *dec, int vi, char *buf, size_t n);
 
 /* A percentage with one decimal: vi "33,7", en "33.7". */
 char *lang_pct(double v, int vi, char *buf, size_t n);
-
-/* An instant in zone tz: vi "02/12/2026 05:46 (Asia/Ho_Chi_Minh)", en
- * "2026-12-02 05:46". */
-char *lang_when(when_t t, const char *tz, int vi, char *buf, size_t n);
 
 #endif

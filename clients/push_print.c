@@ -1,6 +1,7 @@
 /*
  * push_print.c - what tiendo-push prints: a report and its fate, --status,
- * and the summary at the end of a run.
+ * and the summary at the end of a run.  Times as every client shows them
+ * (showtime.h): $TZ with the offset; --tz is the zone --at is read in.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,13 +10,13 @@
 #include "outbox.h"
 #include "push.h"
 #include "push_print.h"
-#include "when.h"
+#include "showtime.h"
 
 void
-push_print_report(FILE *out, const struct outbox_item *it, const char *tz,
+push_print_report(FILE *out, const struct outbox_item *it,
                   const char *fate)
 {
-	char tbuf[WHEN_BUFSZ];
+	char tbuf[SHOWTIME_BUFSZ];
 	const char *sign = it->kind == OUTBOX_SET ? "=" :
 	    it->value[0] == '-' ? "" : "+";
 
@@ -23,32 +24,32 @@ push_print_report(FILE *out, const struct outbox_item *it, const char *tz,
 		fprintf(out, "%s %s void of seq %" PRIu64 " (%s) @%s: %s\n",
 		    it->unit[0] ? it->unit : "*", it->task[0] ? it->task : "*",
 		    it->voids_seq, it->void_reason ? it->void_reason : "",
-		    when_format(it->observed_at, tz, tbuf, sizeof(tbuf)), fate);
+		    showtime(it->observed_at, 0, tbuf, sizeof(tbuf)), fate);
 		return;
 	}
 	fprintf(out, "%s %s %s%s @%s: %s\n", it->unit, it->task, sign,
-	    it->value, when_format(it->observed_at, tz, tbuf, sizeof(tbuf)),
+	    it->value, showtime(it->observed_at, 0, tbuf, sizeof(tbuf)),
 	    fate);
 }
 
 void
-push_print_rejected(FILE *out, const struct outbox_item *it, const char *tz,
+push_print_rejected(FILE *out, const struct outbox_item *it,
                     const char *code, const char *reason)
 {
 	char fate[1200];
 
 	snprintf(fate, sizeof(fate), "rejected (%s): %s", code,
 	    reason && *reason ? reason : "no reason given");
-	push_print_report(out, it, tz, fate);
+	push_print_report(out, it, fate);
 }
 
 /* --status: no network. */
 int
-push_print_status(struct outbox *ob, const char *tz, int history)
+push_print_status(struct outbox *ob, int history)
 {
 	struct outbox_item *items;
 	size_t n, pending = 0, rejected = 0;
-	char fate[64], tbuf[WHEN_BUFSZ];
+	char fate[64], tbuf[SHOWTIME_BUFSZ];
 	int64_t delivered;
 
 	if (outbox_history(ob, (size_t)history, &items, &n) != 0) {
@@ -61,9 +62,9 @@ push_print_status(struct outbox *ob, const char *tz, int history)
 
 		snprintf(fate, sizeof(fate), "%s %s",
 		    it->fate == 2 ? "duplicate" : "accepted",
-		    when_format(it->done_at, tz, tbuf, sizeof(tbuf)));
+		    showtime(it->done_at, 0, tbuf, sizeof(tbuf)));
 		printf("%" PRIu64 " ", it->seq);
-		push_print_report(stdout, it, tz, fate);
+		push_print_report(stdout, it, fate);
 	}
 	outbox_items_free(items, n);
 	if (outbox_list(ob, &items, &n) != 0 ||
@@ -76,14 +77,14 @@ push_print_status(struct outbox *ob, const char *tz, int history)
 
 		printf("%" PRIu64 " ", it->seq);
 		if (it->state == OUTBOX_REJECTED) {
-			push_print_rejected(stdout, it, tz, it->code,
+			push_print_rejected(stdout, it, it->code,
 			    it->reason);
 			rejected++;
 		} else {
 			snprintf(fate, sizeof(fate), "pending since %s",
-			    when_format(it->queued_at, tz, tbuf,
+			    showtime(it->queued_at, 0, tbuf,
 			    sizeof(tbuf)));
-			push_print_report(stdout, it, tz, fate);
+			push_print_report(stdout, it, fate);
 			pending++;
 		}
 	}

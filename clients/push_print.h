@@ -11,12 +11,11 @@
 #include "push.h"
 
 void push_print_report(FILE *out, const struct outbox_item *it,
-                       const char *tz, const char *fate);
+                       const char *fate);
 void push_print_rejected(FILE *out, const struct outbox_item *it,
-                         const char *tz, const char *code,
-                         const char *reason);
+                         const char *code, const char *reason);
 /* --status: no network.  Returns an exit status. */
-int push_print_status(struct outbox *ob, const char *tz, int history);
+int push_print_status(struct outbox *ob, int history);
 /* The counts of a run that sent, and its exit status. */
 int push_print_summary(struct outbox *ob, const struct push_opts *o,
                        const struct push_stats *st);

@@ -307,7 +307,6 @@ push_print_fates(struct push_sender *s, struct push_flight *f,
                  const Tiendo__Ack *ack)
 {
 	char code[64];
-	const char *tz = s->o->tz;
 
 	for (size_t i = 0; i < f->n; i++) {
 		const Tiendo__ReportAck *ra = ack->reports[i];
@@ -317,22 +316,22 @@ push_print_fates(struct push_sender *s, struct push_flight *f,
 		case TIENDO__FATE__FATE_ACCEPTED:
 			s->st.accepted++;
 			if (!s->o->quiet)
-				push_print_report(stdout, it, tz, "accepted");
+				push_print_report(stdout, it, "accepted");
 			break;
 		case TIENDO__FATE__FATE_DUPLICATE:
 			s->st.duplicate++;
 			if (!s->o->quiet)
-				push_print_report(stdout, it, tz, "duplicate");
+				push_print_report(stdout, it, "duplicate");
 			break;
 		case TIENDO__FATE__FATE_REJECTED:
 			s->st.rejected++;
-			push_print_rejected(stdout, it, tz,
+			push_print_rejected(stdout, it,
 			    wire_reject_name(ra->code, code, sizeof(code)),
 			    ra->reason);
 			break;
 		default:
 			if (!s->o->quiet)
-				push_print_report(stdout, it, tz,
+				push_print_report(stdout, it,
 				    "no fate in the reply, left pending");
 			break;
 		}
@@ -356,7 +355,7 @@ push_apply_bad_batch(struct push_sender *s, struct push_flight *f,
 	if (outbox_commit(s->ob) != 0)
 		goto fail;
 	for (size_t i = 0; i < f->n; i++) {
-		push_print_rejected(stdout, &f->items[i], s->o->tz, code,
+		push_print_rejected(stdout, &f->items[i], code,
 		    reason);
 		s->st.rejected++;
 	}

@@ -15,6 +15,7 @@
 
 #include "alertjson.h"
 #include "keys.h"
+#include "showtime.h"
 #include "sub_grouped.h"
 #include "tiendo.pb-c.h"
 #include "when.h"
@@ -53,7 +54,7 @@ sg_json(const Tiendo__AlertGroup *g)
 static void
 sg_print(const struct sub_grouped *sg, const Tiendo__AlertGroup *g)
 {
-	char at[WHEN_BUFSZ];
+	char at[SHOWTIME_BUFSZ];
 
 	if (sg->json) {
 		json_t *o = sg_json(g);
@@ -63,8 +64,8 @@ sg_print(const struct sub_grouped *sg, const Tiendo__AlertGroup *g)
 		free(text);
 		json_decref(o);
 	} else {
-		printf("%.19s  %-8s %-8s %-7s %-12s %-12s %4zu  %s\n",
-		       when_format_utc(g->at, at, sizeof at),
+		printf("%s  %-8s %-8s %-7s %-12s %-12s %4zu  %s\n",
+		       showtime(g->at, 0, at, sizeof at),
 		       alertjson_severity(g->severity), g->kind,
 		       alertjson_rule(g->rule), g->task,
 		       g->parent[0] ? g->parent : "-", g->n_members, g->message);

@@ -34,6 +34,7 @@
 #include "ctl_user.h"
 #include "plan.h"
 #include "reloadkey.h"
+#include "showtime.h"
 #include "table.h"
 #include "when.h"
 
@@ -515,9 +516,7 @@ ctl_print_tallies(const json_t *doc, int color)
 	json_int_t base = 0;
 	int prev_rollup = 0;
 	struct table *t = NULL;
-	char when[WHEN_BUFSZ];
-	when_t at;
-	const char *why;
+	char when[SHOWTIME_BUFSZ];
 	size_t i;
 
 	if (!json_is_array(rows)) {
@@ -525,16 +524,17 @@ ctl_print_tallies(const json_t *doc, int color)
 		    progname);
 		return EX_PROTOCOL;
 	}
-	if (now != NULL && when_zone_valid(tz) &&
-	    when_parse(now, "UTC", &at, NULL, &why) == 0)
-		now = ctl_vi ? lang_when(at, tz, 1, when, sizeof(when)) :
-		    when_format(at, tz, when, sizeof(when));
+	/* The instant in the reader's zone with its offset (showtime.h); the
+	 * plan's zone by name, as the one its dates, days and periods are
+	 * counted in. */
+	if (now != NULL)
+		now = showtime_text(now, ctl_vi, when, sizeof(when));
 	if (ctl_vi)
-		printf("%s — tính đến %s\n", httpget_str(doc, "plan", "?"),
-		    now ? now : "?");
+		printf("%s (múi giờ %s) — tính đến %s\n",
+		    httpget_str(doc, "plan", "?"), tz, now ? now : "?");
 	else
-		printf("Plan %s, as of %s (%s)\n", httpget_str(doc, "plan", "?"),
-		    now ? now : "?", tz);
+		printf("Plan %s (zone %s), as of %s\n",
+		    httpget_str(doc, "plan", "?"), tz, now ? now : "?");
 	if (json_array_size(rows) == 0) {
 		printf(ctl_vi ? "\nkhông có chỉ tiêu nào khớp\n" :
 		    "\nno targets match\n");

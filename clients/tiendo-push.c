@@ -89,8 +89,9 @@ usage(FILE *out)
 "  --timeout SECONDS      wait for each reply (default 5)\n"
 "  --retries N            resend unanswered batches N times (default 3)\n"
 "  --batch N              reports per batch (default 500, at most 1000)\n"
-"  --tz ZONE              zone of --at and of printed times\n"
-"                         (default " WHEN_DEFAULT_TZ ")\n"
+"  --tz ZONE              zone --at and CSV times are read in (default\n"
+"                         " WHEN_DEFAULT_TZ "); times are printed in $TZ's zone,\n"
+"                         with their offset\n"
 "  -q, --quiet            print only rejected reports and the summary\n"
 "  -h, --help, --version\n"
 "\n"
@@ -540,7 +541,7 @@ main(int argc, char **argv)
 		          "duplicate)", o.outbox);
 
 	if (o.status) {
-		ex = push_print_status(ob, o.tz, o.history);
+		ex = push_print_status(ob, o.history);
 		goto out;
 	}
 	if (o.void_seq && (ex = push_void_item(ob, &o, now, &nw)) != EX_OK)
@@ -565,7 +566,7 @@ main(int argc, char **argv)
 		if (!o.quiet)
 			for (size_t i = 0; i < nw.n; i++) {
 				printf("%" PRIu64 " ", nw.v[i].seq);
-				push_print_report(stdout, &nw.v[i], o.tz,
+				push_print_report(stdout, &nw.v[i],
 				    "queued");
 			}
 		pending = outbox_count(ob, OUTBOX_PENDING);

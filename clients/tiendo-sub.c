@@ -36,7 +36,7 @@
 #include "alertjson.h"
 #include "keys.h"
 #include "seqset.h"
-#include "when.h"
+#include "showtime.h"
 #include "sub_grouped.h"
 #include "tiendo.pb-c.h"
 
@@ -165,12 +165,6 @@ wanted(const struct sub *s, const Tiendo__Alert *a)
 	       in_list(s->f.severity, alertjson_severity(a->severity));
 }
 
-static void
-fmt_time(int64_t ms, char *buf, size_t n)
-{
-	when_format_local(ms, buf, n);
-}
-
 static const char *
 sev_sgr(int sev)
 {
@@ -182,11 +176,11 @@ sev_sgr(int sev)
 static void
 print_line(const struct sub *s, const Tiendo__Alert *a, const char *kind)
 {
-	char when[64], sev[16];
+	char when[SHOWTIME_BUFSZ], sev[16];
 	const char *tr = strcmp(kind, "active") == 0 ? "active"
 	                 : alertjson_transition(a->transition);
 
-	fmt_time(a->at, when, sizeof when);
+	showtime(a->at, 0, when, sizeof when);
 	snprintf(sev, sizeof sev, "%-8s", alertjson_severity(a->severity));
 	for (char *p = sev; *p && *p != ' '; p++)
 		*p = (char)(*p - 'a' + 'A');

@@ -377,29 +377,6 @@ when_format(when_t t, const char *tz, char *buf, size_t n)
 }
 
 char *
-when_format_local(when_t t, char *buf, size_t n)
-{
-	struct tm tm;
-	time_t secs;
-	long off;
-	int ms;
-
-	if (n == 0)
-		return buf;
-	split_ms(t, &secs, &ms);
-	if (localtime_r(&secs, &tm) == NULL) {
-		snprintf(buf, n, "?");
-		return buf;
-	}
-	off = tm.tm_gmtoff / 60;
-	snprintf(buf, n, "%04d-%02d-%02d %02d:%02d:%02d %c%02ld:%02ld",
-	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	         tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 60,
-	         labs(off) % 60);
-	return buf;
-}
-
-char *
 when_format_utc(when_t t, char *buf, size_t n)
 {
 	struct tm tm;

@@ -43,11 +43,6 @@ int when_parse(const char *s, const char *tz, when_t *out, int *date_only,
  * Returns buf. */
 char *when_format(when_t t, const char *tz, char *buf, size_t n);
 
-/* How the clients show an instant to a person: in the process's zone
- * ($TZ, else the system's), always with its offset, so that no reader
- * has to guess: "2021-02-17 08:30:00 +07:00".  Returns buf. */
-char *when_format_local(when_t t, char *buf, size_t n);
-
 /* RFC 3339 in UTC with milliseconds: "2021-02-17T01:30:00.000Z". */
 char *when_format_utc(when_t t, char *buf, size_t n);
 

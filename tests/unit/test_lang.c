@@ -55,8 +55,6 @@ static void
 test_out(void **state)
 {
 	char b[96];
-	when_t t;
-	const char *why;
 
 	(void)state;
 	assert_string_equal(lang_number("1750.5", 1, b, sizeof b), "1.750,5");
@@ -65,10 +63,6 @@ test_out(void **state)
 	assert_string_equal(lang_status("critical", 1),
 	                    "chậm tiến độ nghiêm trọng");
 	assert_string_equal(lang_status("critical", 0), "critical");
-	assert_int_equal(when_parse("2026-12-02T05:46:00+07:00", "UTC", &t, NULL,
-	                            &why), 0);
-	assert_string_equal(lang_when(t, "Asia/Ho_Chi_Minh", 1, b, sizeof b),
-	                    "02/12/2026 05:46 (Asia/Ho_Chi_Minh)");
 	assert_int_equal(lang_vi("vi"), 1);
 	assert_int_equal(lang_vi("en"), 0);
 	assert_int_equal(lang_vi("fr"), -1);
