@@ -169,14 +169,15 @@ planb_check_units(struct build *b, int *parent)
 
 /* Parses each "DATE PERCENT" line; an unreadable one gets at = NO_TIME
  * or percent = -1 so that the order checks skip it. */
-static void
-parse_milestones(struct build *b, struct btask *t, const char *tz,
-                 struct plan_milestone *out)
+void
+planb_parse_milestones(struct build *b, const struct field *ms, size_t n,
+                       const char *whose, const char *tz,
+                       struct plan_milestone *out)
 {
 	size_t i;
 
-	for (i = 0; i < t->n_ms; i++) {
-		int line = t->ms[i].line;
+	for (i = 0; i < n; i++) {
+		int line = ms[i].line;
 		char *v, *sp, *pct;
 		const char *why;
 		size_t pl;
@@ -184,7 +185,7 @@ parse_milestones(struct build *b, struct btask *t, const char *tz,
 
 		out[i].at = NO_TIME;
 		out[i].percent = -1;
-		if ((v = strdup(t->ms[i].val)) == NULL) {
+		if ((v = strdup(ms[i].val)) == NULL) {
 			b->oom = 1;
 			return;
 		}
@@ -192,9 +193,9 @@ parse_milestones(struct build *b, struct btask *t, const char *tz,
 		if (sp == NULL)
 			sp = strrchr(v, '\t');
 		if (sp == NULL) {
-			planb_errf(b, line, "milestone '%s' of task '%s' must be a "
+			planb_errf(b, line, "milestone '%s' of %s must be a "
 			     "date and a percent, as in '2021-03-15 30'", v,
-			     t->code);
+			     whose);
 			free(v);
 			continue;
 		}
@@ -206,18 +207,18 @@ parse_milestones(struct build *b, struct btask *t, const char *tz,
 		if (pl > 0 && pct[pl - 1] == '%')
 			pct[pl - 1] = '\0';
 		if (planb_parse_date(v, tz, 1, &out[i].at, &why) != 0) {
-			planb_errf(b, line, "milestone date '%s' of task '%s' is not "
+			planb_errf(b, line, "milestone date '%s' of %s is not "
 			     "a valid date (%s); write it as YYYY-MM-DD", v,
-			     t->code, why);
+			     whose, why);
 			out[i].at = NO_TIME;
 		}
 		if (dec_parse(pct, &p, &why) != 0)
-			planb_errf(b, line, "milestone percent '%s' of task '%s' is "
-			     "not a number (%s)", pct, t->code, why);
+			planb_errf(b, line, "milestone percent '%s' of %s is "
+			     "not a number (%s)", pct, whose, why);
 		else if (p <= 0 || p >= 100 * DEC_SCALE)
-			planb_errf(b, line, "milestone percent '%s' of task '%s' must "
+			planb_errf(b, line, "milestone percent '%s' of %s must "
 			     "be between 0 and 100, both excluded", pct,
-			     t->code);
+			     whose);
 		else
 			out[i].percent = (double)p / DEC_SCALE;
 		free(v);
@@ -226,37 +227,40 @@ parse_milestones(struct build *b, struct btask *t, const char *tz,
 
 /* Milestones lie strictly inside (start, deadline) and grow in both date
  * and percent; each is compared with the last one that was readable. */
-static void
-check_milestone_order(struct build *b, const struct btask *t,
-                      struct plan_task *pt, int start_ok, int deadline_ok)
+void
+planb_check_milestone_order(struct build *b, const struct field *ms,
+                            const struct plan_milestone *m, size_t n,
+                            const char *whose, when_t start,
+                            const char *start_text, when_t deadline,
+                            const char *deadline_text)
 {
 	const struct plan_milestone *prev = NULL;
 	size_t k;
 
-	for (k = 0; k < pt->n_milestones; k++) {
-		struct plan_milestone *m = &pt->milestones[k];
-		const char *text = t->ms[k].val;
-		int line = t->ms[k].line;
+	for (k = 0; k < n; k++) {
+		const char *text = ms[k].val;
+		int line = ms[k].line;
 
-		if (m->at == NO_TIME)
+		if (m[k].at == NO_TIME)
 			continue;
-		if ((start_ok && m->at <= pt->start) ||
-		    (deadline_ok && m->at >= pt->deadline)) {
-			planb_errf(b, line, "milestone '%s' of task '%s' is not "
+		if ((start_text && m[k].at <= start) ||
+		    (deadline_text && m[k].at >= deadline)) {
+			planb_errf(b, line, "milestone '%s' of %s is not "
 			     "between its start %s and deadline %s", text,
-			     t->code, t->f[T_START].val, t->f[T_DEADLINE].val);
+			     whose, start_text ? start_text : "?",
+			     deadline_text ? deadline_text : "?");
 			continue;
 		}
-		if (prev && m->at <= prev->at)
-			planb_errf(b, line, "milestone '%s' of task '%s' is not after "
+		if (prev && m[k].at <= prev->at)
+			planb_errf(b, line, "milestone '%s' of %s is not after "
 			     "the one before it; list milestones in date order",
-			     text, t->code);
-		else if (prev && m->percent >= 0 && prev->percent >= 0 &&
-		         m->percent <= prev->percent)
-			planb_errf(b, line, "milestone percent of task '%s' must grow: "
+			     text, whose);
+		else if (prev && m[k].percent >= 0 && prev->percent >= 0 &&
+		         m[k].percent <= prev->percent)
+			planb_errf(b, line, "milestone percent of %s must grow: "
 			     "%g%% on this line is not more than %g%% before it",
-			     t->code, m->percent, prev->percent);
-		prev = m;
+			     whose, m[k].percent, prev->percent);
+		prev = &m[k];
 	}
 }
 
@@ -270,6 +274,7 @@ planb_check_tasks(struct build *b, const char *tz, struct plan_task *out)
 		struct plan_task *pt = &out[i];
 		struct field *f = t->f;
 		const char *why;
+		char whose[PLAN_CODE_MAX + 16];
 		int start_ok = 0, deadline_ok = 0, points_ok;
 
 		if (planb_is_group(t)) {
@@ -346,8 +351,13 @@ planb_check_tasks(struct build *b, const char *tz, struct plan_task *out)
 				return;
 			}
 			pt->n_milestones = t->n_ms;
-			parse_milestones(b, t, tz, pt->milestones);
-			check_milestone_order(b, t, pt, start_ok, deadline_ok);
+			snprintf(whose, sizeof whose, "task '%s'", t->code);
+			planb_parse_milestones(b, t->ms, t->n_ms, whose, tz,
+			                       pt->milestones);
+			planb_check_milestone_order(b, t->ms, pt->milestones,
+			    t->n_ms, whose, pt->start,
+			    start_ok ? f[T_START].val : NULL, pt->deadline,
+			    deadline_ok ? f[T_DEADLINE].val : NULL);
 		}
 
 		pt->warn = DEFAULT_WARN;
