@@ -373,6 +373,60 @@ test_errors(void **state)
 	          "[task CODE], [targets CODE] or [schedule TASK UNIT]");
 }
 
+/* README's worked example, number for number. */
+static void
+test_readme_example(void **state)
+{
+	static const char plan[] =
+		"[unit tam-duong]\nname = Huyện Tam Dương\nkind = district\n"
+		"[unit hoang-dan]\nname = Xã Hoàng Đan\nkind = commune\n"
+		"parent = tam-duong\n"
+		"[unit kim-long]\nname = Xã Kim Long\nkind = commune\n"
+		"parent = tam-duong\n"
+		"[task trong-cay]\n"
+		"title = Tết trồng cây xuân Tân Sửu 2021\n"
+		"measure = cây\n"
+		"start = 2021-02-17\n"
+		"deadline = 2021-04-30\n"
+		"pacing = milestones\n"
+		"milestone = 2021-03-15 30        ; every commune: 30 % by 15 March...\n"
+		"[targets trong-cay]\n"
+		"hoang-dan = 5000\n"
+		"kim-long = 3000\n"
+		"[schedule trong-cay kim-long]    ; ...but Kim Long:\n"
+		"deadline = 2021-03-31            ; optional: its own deadline (end of that day)\n"
+		"milestone = 2021-03-05 50        ; 50 % by the end of 5 March\n"
+		"milestone = 2021-03-20 80        ; 80 % by the end of 20 March\n";
+	struct plan *p = parse_ok(plan);
+	struct board *b = board_new(p);
+	struct tally_view v;
+	when_t t = at("2021-03-06");
+	size_t n;
+
+	(void)state;
+	assert_non_null(b);
+	/* targets sorted by unit: hoang-dan 0, kim-long 1 */
+	report(b, 0, "1000", "2021-03-04", 1);
+	report(b, 1, "1200", "2021-03-04", 2);
+	board_view(b, 1, t, &v);
+	assert_true(v.expected == 50.0);
+	assert_true(fabs(v.lag - 10.0) < EPS);
+	assert_int_equal(v.status, STATUS_LAGGING);
+	board_view(b, 0, t, &v);
+	assert_true(fabs(v.expected - 30.0 * 17 / 27) < EPS); /* 18.89 */
+	assert_int_equal(v.status, STATUS_ON_TRACK);
+	assert_int_equal(board_rollup(b, 0, 0, t, &v, &n), 0);
+	assert_true(fabs(v.percent - 27.5) < EPS);
+	assert_true(fabs(v.expected - 30.0 * 17 / 27) < EPS);
+	assert_int_equal(v.status, STATUS_ON_TRACK);
+	board_view(b, 1, at("2021-04-01"), &v);
+	assert_int_equal(v.status, STATUS_OVERDUE);
+	board_view(b, 0, at("2021-04-01"), &v);
+	assert_true(v.status != STATUS_OVERDUE);
+	board_free(b);
+	plan_free(p);
+}
+
 int
 main(void)
 {
@@ -383,6 +437,7 @@ main(void)
 		cmocka_unit_test(test_with_revisions),
 		cmocka_unit_test(test_old_plans),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_readme_example),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
