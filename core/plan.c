@@ -163,8 +163,7 @@ assemble(struct build *b, const int *parent, struct plan_task *tasks,
 	                                strdup(WHEN_DEFAULT_TZ);
 	if (p->units == NULL || p->targets == NULL || p->unit_order == NULL ||
 	    p->task_order == NULL || p->schedules == NULL || p->path == NULL ||
-	    p->name == NULL ||
-	    p->timezone == NULL) {
+	    p->name == NULL || p->timezone == NULL) {
 		plan_free(p);
 		return NULL;
 	}

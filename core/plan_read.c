@@ -272,7 +272,7 @@ section_label(const struct build *b, char *buf, size_t n)
 
 void
 planb_set_field(struct build *b, const char *const *keys, struct field *f,
-          const char *key, const char *value, const char *expected)
+                const char *key, const char *value, const char *expected)
 {
 	char label[2 * PLAN_CODE_MAX + 16];
 	size_t i;
@@ -362,22 +362,22 @@ planb_handle(void *user, const char *section, const char *key, const char *value
 		break; /* the section header was already reported */
 	case SEC_PLAN:
 		planb_set_field(b, plan_keys, b->pf, key, value,
-		          "name or timezone");
+		                "name or timezone");
 		break;
 	case SEC_UNIT:
 		planb_set_field(b, unit_keys, b->units[b->cur].f, key, value,
-		          "name, kind or parent");
+		                "name, kind or parent");
 		break;
 	case SEC_TASK:
 		t = &b->tasks[b->cur];
 		if (strcmp(key, "milestone") != 0) {
 			planb_set_field(b, task_keys, t->f, key, value,
-			          "title, measure, owner, start, deadline, "
-			          "pacing, milestone, warn, critical or "
-			          "stale_after, kind, hold, integer, "
-			          "negative_adds, numerator, denominator, "
-			          "report_every, report_due, parent_targets, "
-			          "indicators or critical_after");
+			                "title, measure, owner, start, deadline, "
+			                "pacing, milestone, warn, critical or "
+			                "stale_after, kind, hold, integer, "
+			                "negative_adds, numerator, denominator, "
+			                "report_every, report_due, parent_targets, "
+			                "indicators or critical_after");
 			break;
 		}
 		if (planb_grow(&t->ms, &t->cap_ms, t->n_ms, sizeof(*t->ms)) != 0 ||

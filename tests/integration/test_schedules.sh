@@ -129,6 +129,20 @@ ok "its alert resolves" wait_for 10 sh -c \
 	"curl -sf '$HTTP/v1/alerts?active=1' | jq -e '[.alerts[] | select(.unit==\"xa-b\" and .rule==\"lag\")] | length == 0' >/dev/null"
 expect_eq "the past keeps its view" "$(row xa-b '"\(.percent) \(.status)"' "&at=$T70")" "45 lagging"
 
+# --- a reload: a schedule with a mistake is refused, the old one stays --------
+cp "$T/plan.ini" "$T/good.ini"
+sed -i "s/^milestone = $(d '11 days ago') 80$/milestone = $(d '11 days ago') 50/" "$T/plan.ini"
+out=$(curl -s -X POST "$HTTP/v1/reload")
+expect_match "a reload names the milestone that does not grow" \
+	"$(printf '%s' "$out" | jq -r '.errors[]')" \
+	"plan.ini:33: milestone percent of unit 'xa-b' in task 'trong-cay' must grow: 50% on this line is not more than 60% before it"
+expect_eq "and Hợp Hòa keeps its schedule" "$(row xa-b .expected "&at=$T10")" 80
+# without its [schedule] Hợp Hòa goes back to the task's pace
+sed '/^; Hợp Hòa runs ahead/,$d' "$T/good.ini" >"$T/plan.ini"
+expect_eq "a reload without it is taken" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$HTTP/v1/reload")" 200
+expect_eq "and Hợp Hòa expects the task's 25% at T-70" "$(row xa-b '"\(.expected) \(.schedule)"' "&at=$T70")" "25 null"
+cp "$T/good.ini" "$T/plan.ini"
+
 # --- tiendo-ctl check ----------------------------------------------------------------
 cat >"$T/bad.ini" <<'BAD'
 [unit a]
