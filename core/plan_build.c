@@ -249,6 +249,10 @@ planb_build_free(struct build *b)
 	}
 	free(b->scheds);
 	planb_map_free(&b->sched_map);
+	for (i = 0; i < b->n_dates; i++)
+		free(b->dates[i].key);
+	free(b->dates);
+	planb_map_free(&b->date_map);
 	planb_map_free(&b->unit_map);
 	planb_map_free(&b->task_map);
 	planb_map_free(&b->sect_map);

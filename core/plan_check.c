@@ -16,8 +16,8 @@
 
 /* Parses a plan date; a bare date means the end of that day when
  * end_of_day, i.e. the local midnight that starts the next day. */
-int
-planb_parse_date(const char *s, const char *tz, int end_of_day, when_t *out,
+static int
+parse_date(const char *s, const char *tz, int end_of_day, when_t *out,
            const char **why)
 {
 	struct tm tm;
@@ -46,6 +46,37 @@ planb_parse_date(const char *s, const char *tz, int end_of_day, when_t *out,
 	snprintf(next, sizeof(next), "%04d-%02d-%02d", tm.tm_year + 1900,
 	         tm.tm_mon + 1, tm.tm_mday);
 	return when_parse(next, tz, out, NULL, why);
+}
+
+int
+planb_parse_date(struct build *b, const char *s, const char *tz,
+                 int end_of_day, when_t *out, const char **why)
+{
+	char *key;
+	int k, rc;
+
+	if (asprintf(&key, "%c%s", end_of_day ? 'E' : 'S', s) < 0) {
+		b->oom = 1;
+		return parse_date(s, tz, end_of_day, out, why);
+	}
+	if ((k = planb_map_get(&b->date_map, key)) >= 0) {
+		free(key);
+		*out = b->dates[k].at;
+		return 0;
+	}
+	/* only what was read is kept: a mistake is said at each line */
+	if ((rc = parse_date(s, tz, end_of_day, out, why)) != 0 ||
+	    planb_grow(&b->dates, &b->cap_dates, b->n_dates,
+	               sizeof(*b->dates)) != 0 ||
+	    planb_map_put(&b->date_map, key, (int)b->n_dates) != 0) {
+		if (rc == 0)
+			b->oom = 1;
+		free(key);
+		return rc;
+	}
+	b->dates[b->n_dates].key = key;
+	b->dates[b->n_dates++].at = *out;
+	return 0;
 }
 
 /* Lag thresholds, in percentage points. */
@@ -206,7 +237,7 @@ planb_parse_milestones(struct build *b, const struct field *ms, size_t n,
 		pl = strlen(pct);
 		if (pl > 0 && pct[pl - 1] == '%')
 			pct[pl - 1] = '\0';
-		if (planb_parse_date(v, tz, 1, &out[i].at, &why) != 0) {
+		if (planb_parse_date(b, v, tz, 1, &out[i].at, &why) != 0) {
 			planb_errf(b, line, "milestone date '%s' of %s is not "
 			     "a valid date (%s); write it as YYYY-MM-DD", v,
 			     whose, why);
@@ -296,8 +327,8 @@ planb_check_tasks(struct build *b, const char *tz, struct plan_task *out)
 			     "a unit of this plan (no [unit %s] section)",
 			     f[T_OWNER].val, t->code, f[T_OWNER].val);
 		if (f[T_START].val && f[T_START].val[0]) {
-			if (planb_parse_date(f[T_START].val, tz, 0, &pt->start,
-			               &why) != 0)
+			if (planb_parse_date(b, f[T_START].val, tz, 0,
+			                     &pt->start, &why) != 0)
 				planb_errf(b, f[T_START].line, "start '%s' of task "
 				     "'%s' is not a valid date (%s); write it "
 				     "as YYYY-MM-DD", f[T_START].val, t->code,
@@ -306,8 +337,8 @@ planb_check_tasks(struct build *b, const char *tz, struct plan_task *out)
 				start_ok = 1;
 		}
 		if (f[T_DEADLINE].val && f[T_DEADLINE].val[0]) {
-			if (planb_parse_date(f[T_DEADLINE].val, tz, 1, &pt->deadline,
-			               &why) != 0)
+			if (planb_parse_date(b, f[T_DEADLINE].val, tz, 1,
+			                     &pt->deadline, &why) != 0)
 				planb_errf(b, f[T_DEADLINE].line, "deadline '%s' of "
 				     "task '%s' is not a valid date (%s); write "
 				     "it as YYYY-MM-DD", f[T_DEADLINE].val,

@@ -155,7 +155,7 @@ check_by(struct build *b, const char *tz, const struct plan_task *tasks)
 			           "first line", t->unit);
 			continue;
 		}
-		if (planb_parse_date(t->by_text, tz, 1, &t->by, &why) != 0) {
+		if (planb_parse_date(b, t->by_text, tz, 1, &t->by, &why) != 0) {
 			planb_errf(b, t->line, "deadline '%s' of unit '%s' is not a "
 			           "valid date (%s); write 'VALUE by YYYY-MM-DD'",
 			           t->by_text, t->unit, why);
@@ -295,7 +295,8 @@ check_schedule(struct build *b, size_t si, const char *tz,
 		           t->line, t->by_text);
 		deadline_text = NULL;
 	} else if (dl->val != NULL) {
-		if (planb_parse_date(dl->val, tz, 1, &s->deadline, &why) != 0) {
+		if (planb_parse_date(b, dl->val, tz, 1, &s->deadline,
+		                     &why) != 0) {
 			planb_errf(b, dl->line, "deadline '%s' of unit '%s' in "
 			           "task '%s' is not a valid date (%s); write it "
 			           "as YYYY-MM-DD", dl->val, s->unit, s->task,

@@ -89,6 +89,11 @@ struct btarget {
 	int task_i, unit_i; /* resolved */
 };
 
+struct bdate { /* a date already read (planb_parse_date) */
+	char *key;   /* 'E' (end of day) or 'S', then the text */
+	when_t at;
+};
+
 struct berr {
 	int line;
 	size_t seq;
@@ -131,6 +136,13 @@ struct build {
 	size_t n_scheds, cap_scheds;
 	struct map unit_map, task_map, sect_map, sched_map;
 
+	/* A plan repeats a few dates thousands of times (the same milestones
+	 * for many units), and each reading costs system calls (when.c checks
+	 * the zone's file): each text is read once. */
+	struct bdate *dates;
+	size_t n_dates, cap_dates;
+	struct map date_map;
+
 	struct berr *errs;
 	size_t n_errs, cap_errs;
 };
@@ -161,8 +173,10 @@ void planb_set_field(struct build *b, const char *const *keys,
                      const char *expected);
 
 /* plan_check.c */
-int planb_parse_date(const char *s, const char *tz, int end_of_day,
-                     when_t *out, const char **why);
+/* A plan date in zone tz (the plan's, the same for every call on b); a
+ * bare date is the end of that day when end_of_day.  0, or -1 with *why. */
+int planb_parse_date(struct build *b, const char *s, const char *tz,
+                     int end_of_day, when_t *out, const char **why);
 /* Parses n "DATE PERCENT" lines of `whose` ("task 'trong-cay'"); one that
  * cannot be read gets at = NO_TIME or percent = -1, and an error. */
 void planb_parse_milestones(struct build *b, const struct field *ms, size_t n,

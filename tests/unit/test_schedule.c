@@ -373,6 +373,38 @@ test_errors(void **state)
 	          "[task CODE], [targets CODE] or [schedule TASK UNIT]");
 }
 
+/* Each date text is read once (planb_parse_date keeps it): the same text
+ * is still the start of its day for a revision and the end of it for a
+ * deadline, and a bad one is named at every line that has it. */
+static void
+test_dates_read_once(void **state)
+{
+	struct plan *p = parse_ok(PLAN(MS_TASK,
+	                               "a = 1200\nb = 1200\n"
+	                               "b = 600 from 2021-09-30\n",
+	                               SCHED("deadline = 2021-09-30\n"
+	                                     "milestone = 2021-03-31 60\n")
+	                               "[schedule t a]\n"
+	                               "deadline = 2021-09-30\n"
+	                               "milestone = 2021-03-31 60\n"));
+
+	(void)state;
+	assert_int_equal(p->targets[1].revs[1].from, at("2021-09-30"));
+	assert_int_equal(p->targets[1].deadline, at("2021-10-01"));
+	assert_int_equal(p->targets[0].deadline, at("2021-10-01"));
+	assert_int_equal(p->schedules[0].milestones[0].at, at("2021-04-01"));
+	assert_int_equal(p->schedules[1].milestones[0].at, at("2021-04-01"));
+	plan_free(p);
+	has_error(PLAN(MS_TASK, TARGETS,
+	               SCHED("milestone = 2021-02-30 60\n")
+	               "[schedule t a]\nmilestone = 2021-02-30 60\n"), 23,
+	          "milestone date '2021-02-30' of unit 'b'");
+	has_error(PLAN(MS_TASK, TARGETS,
+	               SCHED("milestone = 2021-02-30 60\n")
+	               "[schedule t a]\nmilestone = 2021-02-30 60\n"), 25,
+	          "milestone date '2021-02-30' of unit 'a'");
+}
+
 /* README's worked example, number for number. */
 static void
 test_readme_example(void **state)
@@ -437,6 +469,7 @@ main(void)
 		cmocka_unit_test(test_with_revisions),
 		cmocka_unit_test(test_old_plans),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_dates_read_once),
 		cmocka_unit_test(test_readme_example),
 	};
 
