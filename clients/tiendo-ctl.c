@@ -160,8 +160,14 @@ ctl_check(int argc, char **argv)
 			if (ex == EX_OK)
 				ex = EX_DATAERR;
 		} else {
-			printf("%s: ok, %zu units, %zu tasks, %zu targets\n",
+			/* schedules only when there are: an old plan's line
+			 * stays as it was */
+			printf("%s: ok, %zu units, %zu tasks, %zu targets",
 			    argv[i], p->n_units, p->n_tasks, p->n_targets);
+			if (p->n_schedules > 0)
+				printf(", %zu schedules of units",
+				    p->n_schedules);
+			printf("\n");
 			plan_free(p);
 		}
 		plan_errors_clear(&errs);

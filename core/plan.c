@@ -45,7 +45,13 @@
  *
  *   [targets trong-cay]             ; one section per task: UNIT = VALUE
  *   hop-hoa = 5000                  ; decimal > 0, at most 3 decimals
- *   an-hoa = 4000
+ *   an-hoa = 4000 by 2021-03-31     ; its own deadline (plan_sched.c)
+ *   hop-hoa = 4000 from 2021-03-20  ; revised from then (plan_revise.c)
+ *
+ *   [schedule trong-cay hop-hoa]    ; a unit's own milestones for a task
+ *   deadline = 2021-04-15           ; paced by milestones (plan_sched.c):
+ *   milestone = 2021-03-01 50       ; optional deadline, milestones as
+ *                                   ; the task's, replacing them
  *
  * Dates may also carry a time ("2021-02-17 08:30") or an offset
  * ("2021-02-17T08:30+07:00"); see when_parse().  Codes are 1 to 64 of
@@ -149,13 +155,15 @@ assemble(struct build *b, const int *parent, struct plan_task *tasks,
 	p->targets = calloc(n_good ? n_good : 1, sizeof(*p->targets));
 	p->unit_order = calloc(b->n_units ? b->n_units : 1, sizeof(int));
 	p->task_order = calloc(b->n_tasks ? b->n_tasks : 1, sizeof(int));
+	p->schedules = calloc(b->n_scheds ? b->n_scheds : 1,
+	                      sizeof(*p->schedules));
 	p->path = strdup(b->name);
 	p->name = b->pf[P_NAME].val ? take(&b->pf[P_NAME].val) : strdup("");
 	p->timezone = b->pf[P_TZ].val ? take(&b->pf[P_TZ].val) :
 	                                strdup(WHEN_DEFAULT_TZ);
 	if (p->units == NULL || p->targets == NULL || p->unit_order == NULL ||
-	    p->task_order == NULL || p->path == NULL || p->name == NULL ||
-	    p->timezone == NULL) {
+	    p->task_order == NULL || p->schedules == NULL || p->path == NULL ||
+	    p->name == NULL || p->timezone == NULL) {
 		plan_free(p);
 		return NULL;
 	}
@@ -171,7 +179,8 @@ assemble(struct build *b, const int *parent, struct plan_task *tasks,
 		p->targets[k].unit = bt->unit_i;
 		p->targets[k].value = bt->value;
 		p->targets[k].line = bt->line;
-		p->targets[k].deadline = bt->by_text ? bt->by : 0;
+		/* its own deadline and milestones; no allocation */
+		planb_assemble_schedule(b, i, p, k);
 		/* n_targets counts what plan_free must free */
 		p->n_targets = k + 1;
 		if (planb_assemble_revisions(b, i, &p->targets[k]) != 0) {
@@ -254,8 +263,8 @@ plan_parse(const char *text, size_t len, const char *name,
 	n_good = planb_check_targets(&b, tasks);
 	planb_check_rates(&b, tasks);
 	planb_check_groups(&b, tasks);
-	planb_check_schedules(&b, tz, tasks);
 	n_good -= planb_check_allocations(&b, tasks, parent);
+	planb_check_schedules(&b, tz, tasks);
 	if (b.oom)
 		goto oom;
 	if (b.n_errs == 0) {
@@ -376,6 +385,9 @@ plan_free(struct plan *p)
 	for (i = 0; i < p->n_targets; i++)
 		free(p->targets[i].revs);
 	free(p->targets);
+	for (i = 0; i < p->n_schedules; i++)
+		free(p->schedules[i].milestones);
+	free(p->schedules);
 	free(p->path);
 	free(p->name);
 	free(p->timezone);
@@ -473,10 +485,21 @@ plan_target_task(const struct plan *p, size_t i, struct plan_task *buf)
 	const struct plan_task *task = &p->tasks[t->task];
 	size_t k = 0;
 
-	if (t->deadline == 0)
+	if (t->deadline == 0 && t->schedule == 0)
 		return task;
 	*buf = *task;
-	buf->deadline = t->deadline;
+	if (t->deadline != 0)
+		buf->deadline = t->deadline;
+	if (t->schedule != 0) {
+		/* its own milestones replace the task's, all of them: they
+		 * were checked against its own deadline */
+		const struct plan_schedule *s = &p->schedules[t->schedule - 1];
+
+		buf->milestones = s->milestones;
+		buf->n_milestones = s->n_milestones;
+		buf->pacing = PACING_MILESTONES;
+		return buf;
+	}
 	while (k < buf->n_milestones && buf->milestones[k].at < t->deadline)
 		k++;
 	buf->n_milestones = k;

@@ -119,12 +119,26 @@ struct plan_target {
 	dec_t value; /* > 0; >= 0 for a ceiling or a level held below; the
 	                latest revision's when there are revisions */
 	int line;
-	when_t deadline;  /* the unit's own deadline ("by DATE"), or 0 for
-	                     the task's */
+	int schedule;     /* 0: the task's milestones; else 1 + the index
+	                     into plan.schedules of the unit's own (the
+	                     padding before `deadline` holds it for free) */
+	when_t deadline;  /* the unit's own deadline ("by DATE", or its
+	                     [schedule]'s), or 0 for the task's */
 	struct plan_revision *revs; /* NULL, or n_revs >= 2 sorted by from,
 	                               revs[0] the first value (from
 	                               INT64_MIN): plan_target_value() */
 	size_t n_revs;
+};
+
+/* A unit's own milestones for one task ([schedule TASK UNIT]): they
+ * replace the task's for that unit's view; roll-ups keep the task's. */
+struct plan_schedule {
+	struct plan_milestone *milestones; /* as a task's: strictly
+	                                      increasing, inside (task start,
+	                                      the unit's deadline) */
+	size_t n_milestones; /* >= 1 */
+	int target;          /* index into plan.targets */
+	int line;            /* of the [schedule] header */
 };
 
 struct plan {
@@ -137,6 +151,8 @@ struct plan {
 	size_t n_tasks;
 	struct plan_target *targets; /* sorted by (task, unit), unique */
 	size_t n_targets;
+	struct plan_schedule *schedules; /* in target order */
+	size_t n_schedules;
 	/* Unit and task indexes sorted by code, for plan_unit_find() and
 	 * plan_task_find(); built by plan_parse().  A plan put together by
 	 * hand (in tests) may leave them NULL: the finds then scan. */
@@ -172,8 +188,9 @@ int plan_target_find(const struct plan *p, int task, int unit);
 size_t plan_task_first_target(const struct plan *p, int task);
 
 /* The schedule of target i: its task, with the unit's own deadline when
- * the target line gives one ("by DATE"; the milestones before it kept).
- * Returns the task itself, or *buf filled. */
+ * it has one ("by DATE" or its [schedule]'s; the task's milestones before
+ * it kept) and the unit's own milestones when its [schedule] gives them.
+ * Returns the task itself, or *buf filled (borrowing from p). */
 const struct plan_task *plan_target_task(const struct plan *p, size_t i,
                                          struct plan_task *buf);
 

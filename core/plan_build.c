@@ -234,6 +234,25 @@ planb_build_free(struct build *b)
 		free(b->targets[i].by_text);
 	}
 	free(b->targets);
+	for (i = 0; i < b->n_scheds; i++) {
+		struct bsched *s = &b->scheds[i];
+
+		free(s->key);
+		free(s->task);
+		free(s->unit);
+		for (k = 0; k < S_NKEYS; k++)
+			free(s->f[k].val);
+		for (k = 0; k < s->n_ms; k++)
+			free(s->ms[k].val);
+		free(s->ms);
+		free(s->parsed);
+	}
+	free(b->scheds);
+	planb_map_free(&b->sched_map);
+	for (i = 0; i < b->n_dates; i++)
+		free(b->dates[i].key);
+	free(b->dates);
+	planb_map_free(&b->date_map);
 	planb_map_free(&b->unit_map);
 	planb_map_free(&b->task_map);
 	planb_map_free(&b->sect_map);

@@ -16,8 +16,8 @@
 
 /* Parses a plan date; a bare date means the end of that day when
  * end_of_day, i.e. the local midnight that starts the next day. */
-int
-planb_parse_date(const char *s, const char *tz, int end_of_day, when_t *out,
+static int
+parse_date(const char *s, const char *tz, int end_of_day, when_t *out,
            const char **why)
 {
 	struct tm tm;
@@ -46,6 +46,37 @@ planb_parse_date(const char *s, const char *tz, int end_of_day, when_t *out,
 	snprintf(next, sizeof(next), "%04d-%02d-%02d", tm.tm_year + 1900,
 	         tm.tm_mon + 1, tm.tm_mday);
 	return when_parse(next, tz, out, NULL, why);
+}
+
+int
+planb_parse_date(struct build *b, const char *s, const char *tz,
+                 int end_of_day, when_t *out, const char **why)
+{
+	char *key;
+	int k, rc;
+
+	if (asprintf(&key, "%c%s", end_of_day ? 'E' : 'S', s) < 0) {
+		b->oom = 1;
+		return parse_date(s, tz, end_of_day, out, why);
+	}
+	if ((k = planb_map_get(&b->date_map, key)) >= 0) {
+		free(key);
+		*out = b->dates[k].at;
+		return 0;
+	}
+	/* only what was read is kept: a mistake is said at each line */
+	if ((rc = parse_date(s, tz, end_of_day, out, why)) != 0 ||
+	    planb_grow(&b->dates, &b->cap_dates, b->n_dates,
+	               sizeof(*b->dates)) != 0 ||
+	    planb_map_put(&b->date_map, key, (int)b->n_dates) != 0) {
+		if (rc == 0)
+			b->oom = 1;
+		free(key);
+		return rc;
+	}
+	b->dates[b->n_dates].key = key;
+	b->dates[b->n_dates++].at = *out;
+	return 0;
 }
 
 /* Lag thresholds, in percentage points. */
@@ -169,14 +200,15 @@ planb_check_units(struct build *b, int *parent)
 
 /* Parses each "DATE PERCENT" line; an unreadable one gets at = NO_TIME
  * or percent = -1 so that the order checks skip it. */
-static void
-parse_milestones(struct build *b, struct btask *t, const char *tz,
-                 struct plan_milestone *out)
+void
+planb_parse_milestones(struct build *b, const struct field *ms, size_t n,
+                       const char *whose, const char *tz,
+                       struct plan_milestone *out)
 {
 	size_t i;
 
-	for (i = 0; i < t->n_ms; i++) {
-		int line = t->ms[i].line;
+	for (i = 0; i < n; i++) {
+		int line = ms[i].line;
 		char *v, *sp, *pct;
 		const char *why;
 		size_t pl;
@@ -184,7 +216,7 @@ parse_milestones(struct build *b, struct btask *t, const char *tz,
 
 		out[i].at = NO_TIME;
 		out[i].percent = -1;
-		if ((v = strdup(t->ms[i].val)) == NULL) {
+		if ((v = strdup(ms[i].val)) == NULL) {
 			b->oom = 1;
 			return;
 		}
@@ -192,9 +224,9 @@ parse_milestones(struct build *b, struct btask *t, const char *tz,
 		if (sp == NULL)
 			sp = strrchr(v, '\t');
 		if (sp == NULL) {
-			planb_errf(b, line, "milestone '%s' of task '%s' must be a "
+			planb_errf(b, line, "milestone '%s' of %s must be a "
 			     "date and a percent, as in '2021-03-15 30'", v,
-			     t->code);
+			     whose);
 			free(v);
 			continue;
 		}
@@ -205,19 +237,19 @@ parse_milestones(struct build *b, struct btask *t, const char *tz,
 		pl = strlen(pct);
 		if (pl > 0 && pct[pl - 1] == '%')
 			pct[pl - 1] = '\0';
-		if (planb_parse_date(v, tz, 1, &out[i].at, &why) != 0) {
-			planb_errf(b, line, "milestone date '%s' of task '%s' is not "
+		if (planb_parse_date(b, v, tz, 1, &out[i].at, &why) != 0) {
+			planb_errf(b, line, "milestone date '%s' of %s is not "
 			     "a valid date (%s); write it as YYYY-MM-DD", v,
-			     t->code, why);
+			     whose, why);
 			out[i].at = NO_TIME;
 		}
 		if (dec_parse(pct, &p, &why) != 0)
-			planb_errf(b, line, "milestone percent '%s' of task '%s' is "
-			     "not a number (%s)", pct, t->code, why);
+			planb_errf(b, line, "milestone percent '%s' of %s is "
+			     "not a number (%s)", pct, whose, why);
 		else if (p <= 0 || p >= 100 * DEC_SCALE)
-			planb_errf(b, line, "milestone percent '%s' of task '%s' must "
+			planb_errf(b, line, "milestone percent '%s' of %s must "
 			     "be between 0 and 100, both excluded", pct,
-			     t->code);
+			     whose);
 		else
 			out[i].percent = (double)p / DEC_SCALE;
 		free(v);
@@ -226,37 +258,40 @@ parse_milestones(struct build *b, struct btask *t, const char *tz,
 
 /* Milestones lie strictly inside (start, deadline) and grow in both date
  * and percent; each is compared with the last one that was readable. */
-static void
-check_milestone_order(struct build *b, const struct btask *t,
-                      struct plan_task *pt, int start_ok, int deadline_ok)
+void
+planb_check_milestone_order(struct build *b, const struct field *ms,
+                            const struct plan_milestone *m, size_t n,
+                            const char *whose, when_t start,
+                            const char *start_text, when_t deadline,
+                            const char *deadline_text)
 {
 	const struct plan_milestone *prev = NULL;
 	size_t k;
 
-	for (k = 0; k < pt->n_milestones; k++) {
-		struct plan_milestone *m = &pt->milestones[k];
-		const char *text = t->ms[k].val;
-		int line = t->ms[k].line;
+	for (k = 0; k < n; k++) {
+		const char *text = ms[k].val;
+		int line = ms[k].line;
 
-		if (m->at == NO_TIME)
+		if (m[k].at == NO_TIME)
 			continue;
-		if ((start_ok && m->at <= pt->start) ||
-		    (deadline_ok && m->at >= pt->deadline)) {
-			planb_errf(b, line, "milestone '%s' of task '%s' is not "
+		if ((start_text && m[k].at <= start) ||
+		    (deadline_text && m[k].at >= deadline)) {
+			planb_errf(b, line, "milestone '%s' of %s is not "
 			     "between its start %s and deadline %s", text,
-			     t->code, t->f[T_START].val, t->f[T_DEADLINE].val);
+			     whose, start_text ? start_text : "?",
+			     deadline_text ? deadline_text : "?");
 			continue;
 		}
-		if (prev && m->at <= prev->at)
-			planb_errf(b, line, "milestone '%s' of task '%s' is not after "
+		if (prev && m[k].at <= prev->at)
+			planb_errf(b, line, "milestone '%s' of %s is not after "
 			     "the one before it; list milestones in date order",
-			     text, t->code);
-		else if (prev && m->percent >= 0 && prev->percent >= 0 &&
-		         m->percent <= prev->percent)
-			planb_errf(b, line, "milestone percent of task '%s' must grow: "
+			     text, whose);
+		else if (prev && m[k].percent >= 0 && prev->percent >= 0 &&
+		         m[k].percent <= prev->percent)
+			planb_errf(b, line, "milestone percent of %s must grow: "
 			     "%g%% on this line is not more than %g%% before it",
-			     t->code, m->percent, prev->percent);
-		prev = m;
+			     whose, m[k].percent, prev->percent);
+		prev = &m[k];
 	}
 }
 
@@ -270,6 +305,7 @@ planb_check_tasks(struct build *b, const char *tz, struct plan_task *out)
 		struct plan_task *pt = &out[i];
 		struct field *f = t->f;
 		const char *why;
+		char whose[PLAN_CODE_MAX + 16];
 		int start_ok = 0, deadline_ok = 0, points_ok;
 
 		if (planb_is_group(t)) {
@@ -291,8 +327,8 @@ planb_check_tasks(struct build *b, const char *tz, struct plan_task *out)
 			     "a unit of this plan (no [unit %s] section)",
 			     f[T_OWNER].val, t->code, f[T_OWNER].val);
 		if (f[T_START].val && f[T_START].val[0]) {
-			if (planb_parse_date(f[T_START].val, tz, 0, &pt->start,
-			               &why) != 0)
+			if (planb_parse_date(b, f[T_START].val, tz, 0,
+			                     &pt->start, &why) != 0)
 				planb_errf(b, f[T_START].line, "start '%s' of task "
 				     "'%s' is not a valid date (%s); write it "
 				     "as YYYY-MM-DD", f[T_START].val, t->code,
@@ -301,8 +337,8 @@ planb_check_tasks(struct build *b, const char *tz, struct plan_task *out)
 				start_ok = 1;
 		}
 		if (f[T_DEADLINE].val && f[T_DEADLINE].val[0]) {
-			if (planb_parse_date(f[T_DEADLINE].val, tz, 1, &pt->deadline,
-			               &why) != 0)
+			if (planb_parse_date(b, f[T_DEADLINE].val, tz, 1,
+			                     &pt->deadline, &why) != 0)
 				planb_errf(b, f[T_DEADLINE].line, "deadline '%s' of "
 				     "task '%s' is not a valid date (%s); write "
 				     "it as YYYY-MM-DD", f[T_DEADLINE].val,
@@ -346,8 +382,13 @@ planb_check_tasks(struct build *b, const char *tz, struct plan_task *out)
 				return;
 			}
 			pt->n_milestones = t->n_ms;
-			parse_milestones(b, t, tz, pt->milestones);
-			check_milestone_order(b, t, pt, start_ok, deadline_ok);
+			snprintf(whose, sizeof whose, "task '%s'", t->code);
+			planb_parse_milestones(b, t->ms, t->n_ms, whose, tz,
+			                       pt->milestones);
+			planb_check_milestone_order(b, t->ms, pt->milestones,
+			    t->n_ms, whose, pt->start,
+			    start_ok ? f[T_START].val : NULL, pt->deadline,
+			    deadline_ok ? f[T_DEADLINE].val : NULL);
 		}
 
 		pt->warn = DEFAULT_WARN;

@@ -52,9 +52,11 @@ open_section(struct build *b, const char *hdr, size_t n)
 	    !((wl == 4 && memcmp(hdr, "plan", 4) == 0) ||
 	      (wl == 4 && memcmp(hdr, "unit", 4) == 0) ||
 	      (wl == 4 && memcmp(hdr, "task", 4) == 0) ||
-	      (wl == 7 && memcmp(hdr, "targets", 7) == 0))) {
+	      (wl == 7 && memcmp(hdr, "targets", 7) == 0) ||
+	      (wl == 8 && memcmp(hdr, "schedule", 8) == 0))) {
 		planb_errf(b, line, "unknown section [%.*s]; expected [plan], "
-		     "[unit CODE], [task CODE] or [targets CODE]", (int)n, hdr);
+		     "[unit CODE], [task CODE], [targets CODE] or [schedule "
+		     "TASK UNIT]", (int)n, hdr);
 		return;
 	}
 	memcpy(word, hdr, wl);
@@ -72,6 +74,10 @@ open_section(struct build *b, const char *hdr, size_t n)
 		}
 		b->plan_line = line;
 		b->sec = SEC_PLAN;
+		return;
+	}
+	if (word[1] == 'c') { /* schedule: two codes, plan_sched.c */
+		planb_open_schedule(b, hdr + cl, n - cl, line);
 		return;
 	}
 	if (cl >= n) {
@@ -254,6 +260,9 @@ section_label(const struct build *b, char *buf, size_t n)
 	case SEC_TASK:
 		snprintf(buf, n, "[task %s]", b->tasks[b->cur].code);
 		break;
+	case SEC_SCHEDULE:
+		snprintf(buf, n, "[schedule %s]", b->scheds[b->cur].key);
+		break;
 	default:
 		snprintf(buf, n, "[plan]");
 		break;
@@ -261,11 +270,11 @@ section_label(const struct build *b, char *buf, size_t n)
 	return buf;
 }
 
-static void
-set_field(struct build *b, const char *const *keys, struct field *f,
-          const char *key, const char *value, const char *expected)
+void
+planb_set_field(struct build *b, const char *const *keys, struct field *f,
+                const char *key, const char *value, const char *expected)
 {
-	char label[PLAN_CODE_MAX + 16];
+	char label[2 * PLAN_CODE_MAX + 16];
 	size_t i;
 
 	for (i = 0; keys[i]; i++)
@@ -309,7 +318,7 @@ add_target(struct build *b, const char *key, const char *value)
 	}
 	t->sect = b->cur;
 	t->line = b->lineno;
-	t->task_i = t->unit_i = -1;
+	t->task_i = t->unit_i = t->sched = -1;
 	b->n_targets++; /* owns t->unit from here, whatever follows */
 	if ((v = strdup(value)) == NULL) {
 		b->oom = 1;
@@ -346,28 +355,29 @@ planb_handle(void *user, const char *section, const char *key, const char *value
 	switch (b->sec) {
 	case SEC_NONE:
 		planb_errf(b, b->lineno, "'%s' is outside any section; put it under "
-		     "[plan], [unit CODE], [task CODE] or [targets CODE]", key);
+		     "[plan], [unit CODE], [task CODE], [targets CODE] or "
+		     "[schedule TASK UNIT]", key);
 		break;
 	case SEC_SKIP:
 		break; /* the section header was already reported */
 	case SEC_PLAN:
-		set_field(b, plan_keys, b->pf, key, value,
-		          "name or timezone");
+		planb_set_field(b, plan_keys, b->pf, key, value,
+		                "name or timezone");
 		break;
 	case SEC_UNIT:
-		set_field(b, unit_keys, b->units[b->cur].f, key, value,
-		          "name, kind or parent");
+		planb_set_field(b, unit_keys, b->units[b->cur].f, key, value,
+		                "name, kind or parent");
 		break;
 	case SEC_TASK:
 		t = &b->tasks[b->cur];
 		if (strcmp(key, "milestone") != 0) {
-			set_field(b, task_keys, t->f, key, value,
-			          "title, measure, owner, start, deadline, "
-			          "pacing, milestone, warn, critical or "
-			          "stale_after, kind, hold, integer, "
-			          "negative_adds, numerator, denominator, "
-			          "report_every, report_due, parent_targets, "
-			          "indicators or critical_after");
+			planb_set_field(b, task_keys, t->f, key, value,
+			                "title, measure, owner, start, deadline, "
+			                "pacing, milestone, warn, critical or "
+			                "stale_after, kind, hold, integer, "
+			                "negative_adds, numerator, denominator, "
+			                "report_every, report_due, parent_targets, "
+			                "indicators or critical_after");
 			break;
 		}
 		if (planb_grow(&t->ms, &t->cap_ms, t->n_ms, sizeof(*t->ms)) != 0 ||
@@ -379,6 +389,9 @@ planb_handle(void *user, const char *section, const char *key, const char *value
 		break;
 	case SEC_TARGETS:
 		add_target(b, key, value);
+		break;
+	case SEC_SCHEDULE:
+		planb_schedule_key(b, key, value);
 		break;
 	}
 	return 1;

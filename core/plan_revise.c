@@ -43,7 +43,8 @@ planb_check_revisions(struct build *b, const char *tz)
 
 		if (t->from_text == NULL)
 			continue;
-		if (planb_parse_date(t->from_text, tz, 0, &t->from, &why) != 0) {
+		if (planb_parse_date(b, t->from_text, tz, 0, &t->from,
+		                     &why) != 0) {
 			planb_errf(b, t->line, "revision date '%s' for unit '%s' "
 			           "is not a valid date (%s); write 'VALUE from "
 			           "YYYY-MM-DD'", t->from_text, t->unit, why);

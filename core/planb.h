@@ -53,6 +53,20 @@ struct btask {
 	int n_targets;    /* target lines seen, valid or not */
 };
 
+enum { S_DEADLINE, S_NKEYS };
+
+struct bsched { /* a [schedule TASK UNIT] section */
+	char *key;  /* "TASK UNIT": the duplicate check's map key */
+	char *task, *unit;
+	int line;
+	struct field f[S_NKEYS];
+	struct field *ms; /* milestone lines */
+	size_t n_ms, cap_ms;
+	when_t deadline; /* f[S_DEADLINE] parsed, else 0 */
+	struct plan_milestone *parsed; /* n_ms, once checked; moved into the
+	                                  plan by assemble() */
+};
+
 struct bsect { /* a [targets CODE] section */
 	char *task;
 	int line;
@@ -65,12 +79,19 @@ struct btarget {
 	char *from_text; /* "VALUE from DATE": a revision; else NULL */
 	char *by_text;   /* "VALUE by DATE": the unit's own deadline */
 	when_t by;
+	int by_ok;       /* by_text parsed and checked */
+	int sched;       /* index into b->scheds of its [schedule], or -1 */
 	when_t from;     /* from_text parsed (planb_check_revisions) */
 	int ok; /* value parsed */
 	int allocated; /* a parent's total allocated below: checked, then
 	                  not a target of its own (planb_check_allocations) */
 	int line;
 	int task_i, unit_i; /* resolved */
+};
+
+struct bdate { /* a date already read (planb_parse_date) */
+	char *key;   /* 'E' (end of day) or 'S', then the text */
+	when_t at;
 };
 
 struct berr {
@@ -86,7 +107,10 @@ struct map {
 	size_t cap, n;
 };
 
-enum sec_kind { SEC_NONE, SEC_SKIP, SEC_PLAN, SEC_UNIT, SEC_TASK, SEC_TARGETS };
+enum sec_kind {
+	SEC_NONE, SEC_SKIP, SEC_PLAN, SEC_UNIT, SEC_TASK, SEC_TARGETS,
+	SEC_SCHEDULE
+};
 
 struct build {
 	const char *name; /* file name for messages */
@@ -108,7 +132,16 @@ struct build {
 	size_t n_sects, cap_sects;
 	struct btarget *targets;
 	size_t n_targets, cap_targets;
-	struct map unit_map, task_map, sect_map;
+	struct bsched *scheds;
+	size_t n_scheds, cap_scheds;
+	struct map unit_map, task_map, sect_map, sched_map;
+
+	/* A plan repeats a few dates thousands of times (the same milestones
+	 * for many units), and each reading costs system calls (when.c checks
+	 * the zone's file): each text is read once. */
+	struct bdate *dates;
+	size_t n_dates, cap_dates;
+	struct map date_map;
 
 	struct berr *errs;
 	size_t n_errs, cap_errs;
@@ -132,10 +165,30 @@ void planb_build_free(struct build *b);
 char *planb_read_line(char *str, int num, void *stream);
 int planb_handle(void *user, const char *section, const char *key,
                  const char *value);
+/* Keeps key = value in f[i] where keys[i] is key; an unknown key or one
+ * given twice is an error naming the open section and what was
+ * `expected`. */
+void planb_set_field(struct build *b, const char *const *keys,
+                     struct field *f, const char *key, const char *value,
+                     const char *expected);
 
 /* plan_check.c */
-int planb_parse_date(const char *s, const char *tz, int end_of_day,
-                     when_t *out, const char **why);
+/* A plan date in zone tz (the plan's, the same for every call on b); a
+ * bare date is the end of that day when end_of_day.  0, or -1 with *why. */
+int planb_parse_date(struct build *b, const char *s, const char *tz,
+                     int end_of_day, when_t *out, const char **why);
+/* Parses n "DATE PERCENT" lines of `whose` ("task 'trong-cay'"); one that
+ * cannot be read gets at = NO_TIME or percent = -1, and an error. */
+void planb_parse_milestones(struct build *b, const struct field *ms, size_t n,
+                            const char *whose, const char *tz,
+                            struct plan_milestone *out);
+/* Each milestone strictly inside (start, deadline), both growing; a bound
+ * whose text is NULL (it could not be read) is not checked. */
+void planb_check_milestone_order(struct build *b, const struct field *ms,
+                                 const struct plan_milestone *m, size_t n,
+                                 const char *whose, when_t start,
+                                 const char *start_text, when_t deadline,
+                                 const char *deadline_text);
 void planb_check_units(struct build *b, int *parent);
 void planb_check_tasks(struct build *b, const char *tz, struct plan_task *out);
 size_t planb_check_targets(struct build *b, const struct plan_task *tasks);
@@ -160,13 +213,26 @@ size_t planb_check_allocations(struct build *b, struct plan_task *tasks,
 void planb_check_periods(struct build *b, const char *tz,
                          struct plan_task *tasks);
 
-/* plan_sched.c: "UNIT = VALUE by DATE", a unit's own deadline. */
+/* plan_sched.c: a unit's own schedule: "UNIT = VALUE by DATE" (its
+ * deadline) and [schedule TASK UNIT] (its milestones). */
 /* Splits "VALUE by DATE" in place; the date text, or NULL. */
 char *planb_split_by(char *value);
-/* Parses and checks each such deadline against its task; after
- * planb_check_tasks and planb_check_targets. */
+/* Opens [schedule TASK UNIT]; `codes` is what follows the word (n bytes,
+ * trimmed), `line` the header's. */
+void planb_open_schedule(struct build *b, const char *codes, size_t n,
+                         int line);
+/* One key of the open [schedule] section. */
+void planb_schedule_key(struct build *b, const char *key, const char *value);
+/* Parses and checks each unit's deadline and [schedule] against its task
+ * and target; after planb_check_tasks, planb_check_targets and
+ * planb_check_allocations (a total shared out has no pace of its own). */
 void planb_check_schedules(struct build *b, const char *tz,
                            const struct plan_task *tasks);
+/* Gives p->targets[k], assembled from b->targets[i], its own deadline
+ * and milestones, moved from the builder into p->schedules (allocated for
+ * every [schedule] section by the caller). */
+void planb_assemble_schedule(struct build *b, size_t i, struct plan *p,
+                             size_t k);
 
 /* plan_revise.c: "UNIT = VALUE from DATE" lines, revisions of a target. */
 /* Splits "VALUE from DATE" in place; the date text, or NULL. */

@@ -260,6 +260,27 @@ http_revisions(const struct plan *p, size_t k, json_t *out)
 			"line", t->revs[r].line));
 }
 
+/* Target k's own schedule, when the unit has one (its own deadline or
+ * milestones), with the unit's code. */
+static void
+http_schedules(const struct plan *p, size_t k, json_t *out)
+{
+	const struct plan_target *t = &p->targets[k];
+	json_t *s;
+
+	if (t->deadline == 0 && t->schedule == 0)
+		return; /* its task's */
+	if ((s = http_schedule_json(p, k)) != NULL &&
+	    json_object_set_new(s, "unit",
+	                        json_string(p->units[t->unit].code)) < 0) {
+		json_decref(s);
+		s = NULL;
+	}
+	if (s == NULL || json_array_append_new(out, s) < 0) /* steals s */
+		log_err("http: /v1/tasks: out of memory; the schedule of line %d "
+		        "is left out", t->line);
+}
+
 static void
 http_tasks(struct http *h, struct evhttp_request *req)
 {
@@ -269,7 +290,7 @@ http_tasks(struct http *h, struct evhttp_request *req)
 
 	for (size_t i = 0; i < p->n_tasks; i++) {
 		const struct plan_task *t = &p->tasks[i];
-		json_t *ms, *revs;
+		json_t *ms, *revs, *scheds;
 		dec_t total = 0;
 		size_t n = 0;
 
@@ -277,6 +298,7 @@ http_tasks(struct http *h, struct evhttp_request *req)
 			continue;
 		ms = json_array();
 		revs = json_array();
+		scheds = json_array();
 
 		for (size_t k = 0; k < t->n_milestones; k++)
 			json_array_append_new(ms, json_pack("{s:o, s:o}",
@@ -287,6 +309,7 @@ http_tasks(struct http *h, struct evhttp_request *req)
 			    scope_unit(auth_scope(), p->targets[k].unit)) {
 				dec_add(total, plan_target_value(p, k, now), &total);
 				http_revisions(p, k, revs);
+				http_schedules(p, k, scheds);
 				n++;
 			}
 		json_array_append_new(tasks, json_pack(
@@ -308,6 +331,8 @@ http_tasks(struct http *h, struct evhttp_request *req)
 			"integer", t->integer, "negative_adds", !t->no_negative_adds));
 		json_object_set_new(json_array_get(tasks, json_array_size(tasks) - 1),
 		                    "revisions", revs);
+		json_object_set_new(json_array_get(tasks, json_array_size(tasks) - 1),
+		                    "schedules", scheds);
 		if (t->kind == PLAN_KIND_GROUP) {
 			json_t *inds = json_array();
 

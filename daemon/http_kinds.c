@@ -99,3 +99,30 @@ http_period_missing(const struct plan_task *tk, const struct tally *t,
 		"period", name, "due", http_json_when(pp->due)));
 }
 
+
+json_t *
+http_schedule_json(const struct plan *p, size_t k)
+{
+	const struct plan_target *t = &p->targets[k];
+	const struct plan_task *own;
+	struct plan_task buf;
+	json_t *ms;
+
+	if (t->deadline == 0 && t->schedule == 0)
+		return NULL;
+	own = plan_target_task(p, k, &buf);
+	if ((ms = json_array()) == NULL)
+		return NULL;
+	for (size_t i = 0; i < own->n_milestones; i++)
+		if (json_array_append_new(ms, json_pack("{s:o, s:o}",
+		        "at", http_json_when(own->milestones[i].at),
+		        "percent", http_json_pct(own->milestones[i].percent))) < 0) {
+			json_decref(ms);
+			return NULL;
+		}
+	/* the line that gave it: its [schedule], else its target line */
+	return json_pack("{s:o, s:o, s:i}", "deadline",
+	                 http_json_when(own->deadline), "milestones", ms, "line",
+	                 t->schedule ? p->schedules[t->schedule - 1].line
+	                             : t->line);
+}

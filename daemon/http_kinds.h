@@ -1,6 +1,7 @@
 /*
  * http_kinds.h - the parts of /v1/tallies rows that the kinds of indicator
- * add: a group's row, a period's numbers (period=), a missing report.
+ * add: a group's row, a period's numbers (period=), a missing report, a
+ * unit's own schedule (also in /v1/tasks).
  */
 #ifndef TIENDO_HTTP_KINDS_H
 #define TIENDO_HTTP_KINDS_H
@@ -26,5 +27,10 @@ json_t *http_period_json(const char *name, when_t start, when_t end_at,
  * missing at `now`. */
 void http_period_missing(const struct plan_task *tk, const struct tally *t,
                          const struct tally_view *v, when_t now, json_t *row);
+
+/* {"deadline", "milestones": [{"at", "percent"}], "line"} of target k
+ * when the unit has a schedule of its own ("by DATE" or [schedule]): the
+ * pace its view follows.  NULL when it follows its task's. */
+json_t *http_schedule_json(const struct plan *p, size_t k);
 
 #endif

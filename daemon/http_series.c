@@ -136,10 +136,9 @@ hs_by_slot(const void *a, const void *b, void *arg)
 
 /* The points, summed over the wanted targets; NULL on overflow or OOM. */
 static json_t *
-hs_points(const struct plan *p, const struct hs_req *r, struct hs_scan *s,
-          size_t n_slots, dec_t target)
+hs_points(const struct plan_task *t, const struct hs_req *r,
+          struct hs_scan *s, size_t n_slots, dec_t target)
 {
-	const struct plan_task *t = &p->tasks[r->task];
 	size_t n_pts = series_points(r->from, r->to, r->step);
 	size_t *order = malloc((s->n + 1) * sizeof *order);
 	size_t *first = calloc(n_slots + 1, sizeof *first);
@@ -192,7 +191,9 @@ hs_serve(struct evhttp_request *req, void *arg)
 	const struct plan *p = book->plan;
 	struct hs_req r;
 	struct hs_scan s = { .plan = p };
-	int *slot_of_unit = NULL;
+	const struct plan_task *pace;
+	struct plan_task own_pace;
+	int *slot_of_unit = NULL, own;
 	size_t n_slots = 0;
 	dec_t target = 0;
 	json_t *pts;
@@ -201,6 +202,7 @@ hs_serve(struct evhttp_request *req, void *arg)
 
 	if (hs_parse(req, p, &r) < 0)
 		return;
+	pace = &p->tasks[r.task];
 	if ((slot_of_unit = malloc((p->n_units + 1) * sizeof *slot_of_unit)) == NULL) {
 		http_error(req, 503, "out of memory");
 		return;
@@ -241,7 +243,12 @@ hs_serve(struct evhttp_request *req, void *arg)
 		           series_points(r.from, r.to, r.step));
 		goto out;
 	}
-	if ((pts = hs_points(p, &r, &s, n_slots, target)) == NULL) {
+	/* One unit's own target follows its own schedule (plan_target_task);
+	 * a roll-up, its task's, as its tally does. */
+	if (n_slots == 1 && r.unit >= 0 &&
+	    (own = plan_target_find(p, r.task, r.unit)) >= 0)
+		pace = plan_target_task(p, (size_t)own, &own_pace);
+	if ((pts = hs_points(pace, &r, &s, n_slots, target)) == NULL) {
 		http_error(req, 503, "series overflowed or out of memory");
 		goto out;
 	}
@@ -256,7 +263,7 @@ hs_serve(struct evhttp_request *req, void *arg)
 		"measure", p->tasks[r.task].measure,
 		"target", dec_format(target, dbuf, sizeof dbuf),
 		"start", when_format_utc(p->tasks[r.task].start, b1, sizeof b1),
-		"deadline", when_format_utc(p->tasks[r.task].deadline, b2, sizeof b2),
+		"deadline", when_format_utc(pace->deadline, b2, sizeof b2),
 		"from", when_format_utc(r.from, b3, sizeof b3),
 		"to", when_format_utc(r.to, b4, sizeof b4),
 		"step_s", (json_int_t)(r.step / 1000), "points", pts));

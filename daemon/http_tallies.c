@@ -170,6 +170,22 @@ tallies_group(struct tallies *ts, struct book *book, int ti,
 	return 0;
 }
 
+/* A unit with a schedule of its own says which, beside the expected %
+ * it gives; the others follow their task's (in /v1/tasks).  0, or -1 out
+ * of memory. */
+static int
+tallies_own_schedule(const struct plan *p, size_t own, json_t *row)
+{
+	const struct plan_target *t = &p->targets[own];
+	json_t *sched;
+
+	if (t->deadline == 0 && t->schedule == 0)
+		return 0;
+	if ((sched = http_schedule_json(p, own)) == NULL)
+		return -1;
+	return json_object_set_new(row, "schedule", sched);
+}
+
 /* Renders one task's rows into out. */
 static int
 tallies_task(struct tallies *ts, struct book *book, int ti,
@@ -204,9 +220,15 @@ tallies_task(struct tallies *ts, struct book *book, int ti,
 		                       &ts->ru0->cells[u].sum : NULL, &v) < 0)
 			return -1;
 		if (own >= 0) {
+			json_t *row;
+
 			board_view(board, own, ts->now, &v);
-			if (tallies_period_row(ts, out, http_tally_row(p, ti, u, 0, 1,
-			                       &v, &board->tallies[own]), &p->tasks[ti],
+			row = http_tally_row(p, ti, u, 0, 1, &v, &board->tallies[own]);
+			if (row && tallies_own_schedule(p, (size_t)own, row) < 0) {
+				json_decref(row);
+				row = NULL;
+			}
+			if (tallies_period_row(ts, out, row, &p->tasks[ti],
 			                       &board->tallies[own], ts->before ?
 			                       &ts->before->tallies[own] : NULL, &v) < 0)
 				return -1;

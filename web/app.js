@@ -237,7 +237,9 @@ function cell(task, unit, c, flash) {
 /* ---------- a task ---------- */
 
 function projected(row, task) {
-  const start = Date.parse(task.start), deadline = Date.parse(task.deadline), now = Date.now();
+  // a unit with a schedule of its own is late against its own deadline
+  const start = Date.parse(task.start), now = Date.now();
+  const deadline = Date.parse(row.schedule ? row.schedule.deadline : task.deadline);
   const actual = Number(row.actual), target = Number(row.target);
   if (actual >= target) return el('span', {}, t('finished'));
   if (!(actual > 0) || now <= start) return el('span', { class: 'muted' }, t('no_data'));
