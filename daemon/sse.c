@@ -210,7 +210,8 @@ sse_add_event(struct evbuffer *out, uint64_t epoch, uint64_t t, uint64_t a,
 	free(text);
 }
 
-/* The tick as a scoped page may see it: its units' rows and alerts. */
+/* The tick as a scoped page may see it: the rows and alerts of its
+ * scope (scope.h). */
 static struct evbuffer *
 sse_scoped_text(struct sse *s, const struct scope *sc)
 {
@@ -224,14 +225,16 @@ sse_scoped_text(struct sse *s, const struct scope *sc)
 		if (l->kind == 'r') {
 			sse_add_event(out, s->epoch, l->t, l->a, "reset", l->doc);
 		} else if (l->kind == 'a') {
-			if (scope_unit_code(sc, json_string_value(json_object_get(l->doc,
-			                                                     "unit"))))
+			if (scope_pair_code(sc, json_string_value(json_object_get(
+			        l->doc, "task")), json_string_value(
+			        json_object_get(l->doc, "unit"))))
 				sse_add_event(out, s->epoch, l->t, l->a, "alert", l->doc);
 		} else {
 			rows = json_object_get(l->doc, "rows");
 			mine = json_array();
 			json_array_foreach(rows, k, row)
-				if (scope_unit_code(sc, json_string_value(
+				if (scope_pair_code(sc, json_string_value(
+				        json_object_get(row, "task")), json_string_value(
 				        json_object_get(row, "unit"))))
 					json_array_append(mine, row);
 			if (json_array_size(mine) ||
