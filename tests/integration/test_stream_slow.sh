@@ -23,6 +23,9 @@ awk -v n="$N" -v t="$TASK" -v u="$U" -v s="$(day '10 days ago')" -v d="$(day '10
 # so each tick's tally event carries N rows (under SSE_ROWS_MAX, 500).
 awk -v n="$N" -v t="$TASK" -v u="$U" 'BEGIN { print "unit,task,kind,value"
 	for (i = 1; i <= n; i++) printf "%s%d,%s,add,1\n", u, i, t }' >"$T/all.csv"
+# Under AddressSanitizer freed memory sits in a quarantine (256 MB) and
+# would count as growth: with none, what is freed is reused as usual.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0"
 start_daemon || exit 1
 metric() { get /metrics | awk -v m="$1" '$1 == m { print $2 }'; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$DPID/status"; }
@@ -122,8 +125,8 @@ ok "the reading page kept getting events: $(( (b1 - b0) / 1024 )) KiB after the 
 ok "what the daemon held for pages stayed under 512 KiB (at most $((q_max / 1024)) KiB)" \
 	test "$q_max" -lt $((512 * 1024))
 ring_kib=$(( (ring_end - ring_drop) / 1024 ))
-ok "its memory grew by the ring alone: RSS +$((rss_end - rss_drop)) KiB, ring +$ring_kib KiB (< ring + 2 MiB)" \
-	test "$rss_end" -lt $((rss_drop + ring_kib + 2048))
+ok "its memory grew by the ring alone: RSS +$((rss_end - rss_drop)) KiB, ring +$ring_kib KiB (< ring + 3 MiB)" \
+	test "$rss_end" -lt $((rss_drop + ring_kib + 3072))
 seqs=$(sed -n 's/^data: {"seq":\([0-9]*\),"many".*/\1/p' "$T/good" | tr '\n' ' ')
 expect_eq "the reading page got every tally event: 1..N, no gap" "$seqs" \
 	"$(seq 1 "$(sed -n 's/^data: {"seq":\([0-9]*\),"many".*/\1/p' "$T/good" | wc -l)" | tr '\n' ' ')"
