@@ -120,6 +120,26 @@ scope_pair_code(const struct scope *s, const char *task, const char *unit)
 }
 
 int
+scope_reaches(const struct scope *s, int task, int unit)
+{
+	const struct plan *p;
+
+	if (s == NULL)
+		return 1;
+	p = s->plan;
+	if (task < -1 || unit < -1)
+		return 0;
+	for (size_t k = 0; k < p->n_targets; k++) {
+		int t = p->targets[k].task, u = p->targets[k].unit;
+		if ((task < 0 || t == task) &&
+		    (unit < 0 || plan_unit_within(p, u, unit)) &&
+		    scope_pair(s, t, u))
+			return 1;
+	}
+	return 0;
+}
+
+int
 scope_keep(void *arg, int task, int unit)
 {
 	return scope_pair(arg, task, unit);

@@ -72,6 +72,11 @@ int scope_unit_code(const struct scope *s, const char *code);
 int scope_pair_code(const struct scope *s, const char *task,
                     const char *unit);
 
+/* Some visible target lies under (task, unit): task -1 any task, unit
+ * -1 any unit, else that unit and below (a silence's reach).  Unknown
+ * codes (-2) reach nothing. */
+int scope_reaches(const struct scope *s, int task, int unit);
+
 /* scope_pair() as a filter callback (ranking, exports, alert queries):
  * arg is the scope. */
 int scope_keep(void *arg, int task, int unit);

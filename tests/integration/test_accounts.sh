@@ -198,6 +198,14 @@ ok "department stream: it opens" wait_for 5 grep -q 'event: hello' "$T/stream-d"
 ok "department stream: cay at xa-b arrives" wait_for 3 grep -q '"task":"cay","unit":"xa-b","actual":"63"' "$T/stream-d"
 expect_eq "department stream: nothing of khac" "$(grep -c '"task":"khac"' "$T/stream-d")" 0
 
+# Silences: each account sees those that hold back something it sees.
+hpost() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $HT" -X POST "$HTTP$1"; }
+expect_eq "a silence of khac at xa-b is made" "$(hpost "/v1/silences?task=khac&unit=xa-b&until=$(day '2 days')&reason=vp&by=t")" 201
+expect_eq "a silence of cay at xa-b is made" "$(hpost "/v1/silences?task=cay&unit=xa-b&until=$(day '2 days')&reason=nn&by=t")" 201
+expect_eq "the district sees both silences" "$(hget /v1/silences | jq -c '[.silences[].reason] | sort')" '["nn","vp"]'
+expect_eq "department: sees the silence of its task only" "$(dget /v1/silences | jq -c '[.silences[].reason]')" '["nn"]'
+expect_eq "commune token: sees no silence of xa-b" "$(aget /v1/silences | jq -c '[.silences[].reason]')" '[]'
+
 # Logins: same origin only, cookie flags, wrong passwords, rate limit.
 O="Origin: $HTTP"
 login() { curl -s -o "$T/login.out" -D "$T/login.hdr" -w '%{http_code}' -H "$1" \
