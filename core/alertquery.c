@@ -65,6 +65,8 @@ aq_match(const struct plan *p, const struct rules_subject *s,
 		return 0;
 	if (in && !in[s->unit])
 		return 0;
+	if (q->keep && !q->keep(q->keep_arg, s->task, s->unit))
+		return 0;
 	return q->owner < 0 || p->tasks[s->task].owner == q->owner;
 }
 

@@ -26,6 +26,10 @@ struct alertquery {
 	int severity;  /* enum rules_sev; SEV_NONE: any */
 	uint64_t since; /* only seqs after this one */
 	size_t limit;  /* at most this many seqs (>= 1) */
+	/* keep(keep_arg, task, unit) may leave subjects out (an account's
+	 * scope), from the page and from the total alike; NULL keeps all. */
+	int (*keep)(void *arg, int task, int unit);
+	void *keep_arg;
 };
 
 /* Fills out[0..*n) (room for q->limit) with the matching seqs in

@@ -24,7 +24,7 @@ ranking_cmp(const void *a, const void *b, void *arg)
 
 size_t
 ranking_compute(const struct board *b, when_t now,
-                int (*keep)(void *arg, int unit), void *arg,
+                int (*keep)(void *arg, int task, int unit), void *arg,
                 struct ranking_row *rows)
 {
 	const struct plan *p = b->plan;
@@ -42,7 +42,7 @@ ranking_compute(const struct board *b, when_t now,
 		struct tally_view v;
 		double r;
 
-		if (keep && !keep(arg, u))
+		if (keep && !keep(arg, p->targets[k].task, u))
 			continue;
 		board_view(b, (int)k, now, &v);
 		if (v.expected <= 0)

@@ -30,10 +30,11 @@ struct ranking_row {
 };
 
 /* Fills rows[] (room for plan->n_units) sorted by kind, then rank;
- * returns how many units are ranked.  keep(arg, unit) may leave units out
- * (a scope); NULL keeps all. */
+ * returns how many units are ranked.  keep(arg, task, unit) may leave
+ * targets out (a unit is then scored on the targets kept; a scope's
+ * owned tasks); NULL keeps all. */
 size_t ranking_compute(const struct board *b, when_t now,
-                       int (*keep)(void *arg, int unit), void *arg,
+                       int (*keep)(void *arg, int task, int unit), void *arg,
                        struct ranking_row *rows);
 
 #endif

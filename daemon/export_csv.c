@@ -16,7 +16,7 @@
 #include "http_auth.h"
 #include "http_conns.h"
 #include "log.h"
-#include "ranking.h"
+#include "rankview.h"
 
 struct export_ctx {
 	struct book **book;
@@ -154,12 +154,6 @@ export_headers(struct evhttp_request *req, const struct plan *p,
 	evhttp_add_header(h, "Cache-Control", "no-store");
 }
 
-static int
-export_keep(void *arg, int unit)
-{
-	return scope_unit(arg, unit);
-}
-
 /* at= -> *now and a past board (NULL for now).  -1 after a reply. */
 static int
 export_at(struct evhttp_request *req, struct book *book, when_t *now,
@@ -216,7 +210,7 @@ export_tallies_csv(struct evhttp_request *req, void *arg)
 		csv_stream_free(cs);
 		return;
 	}
-	cs->it.keep = cs->scope ? export_keep : NULL;
+	cs->it.keep = cs->scope ? scope_keep : NULL;
 	cs->it.keep_arg = cs->scope;
 	cs->req = req;
 	cs->bookp = x->book;
@@ -230,17 +224,6 @@ export_tallies_csv(struct evhttp_request *req, void *arg)
 	evhttp_send_reply_start(req, 200, "OK");
 	evhttp_send_reply_chunk_with_cb(req, head, csv_step, cs);
 	evbuffer_free(head);
-}
-
-/* The ranking at `now`; rows malloc'd, count in *n.  NULL on OOM. */
-static struct ranking_row *
-export_ranking(const struct board *b, when_t now, size_t *n)
-{
-	struct ranking_row *rows = calloc(b->plan->n_units + 1, sizeof *rows);
-
-	if (rows)
-		*n = ranking_compute(b, now, NULL, NULL, rows);
-	return rows;
 }
 
 static void
@@ -257,7 +240,7 @@ export_ranking_csv(struct evhttp_request *req, void *arg)
 
 	if (export_at(req, book, &now, &past) < 0)
 		return;
-	rows = export_ranking(past ? past : book->board, now, &n);
+	rows = rankview(past ? past : book->board, now, auth_scope(), &n);
 	if (rows == NULL || (out = evbuffer_new()) == NULL) {
 		http_error(req, 503, "out of memory");
 		free(rows);
@@ -267,8 +250,6 @@ export_ranking_csv(struct evhttp_request *req, void *arg)
 	csv_head(out, export_rank_head[x->language], EXPORT_RANK_COLS);
 	for (size_t i = 0; i < n; i++) {
 		const struct plan_unit *u = &p->units[rows[i].unit];
-		if (!scope_unit(auth_scope(), rows[i].unit))
-			continue;
 		csv_text(out, u->kind, 0);
 		evbuffer_add_printf(out, "%d,", rows[i].rank);
 		csv_text(out, u->code, 0);
@@ -326,7 +307,7 @@ export_tallies_xlsx(struct evhttp_request *req, void *arg)
 		http_error(req, 503, "out of memory");
 		return;
 	}
-	it.keep = auth_scope() ? export_keep : NULL;
+	it.keep = auth_scope() ? scope_keep : NULL;
 	it.keep_arg = (void *)auth_scope();
 	rc = export_xlsx_tallies(&it, x->language, &body, &len);
 	export_iter_free(&it);
@@ -348,14 +329,7 @@ export_ranking_xlsx(struct evhttp_request *req, void *arg)
 
 	if (export_at(req, book, &now, &past) < 0)
 		return;
-	rows = export_ranking(past ? past : book->board, now, &n);
-	if (rows && auth_scope()) {
-		size_t kept = 0;
-		for (size_t i = 0; i < n; i++)
-			if (scope_unit(auth_scope(), rows[i].unit))
-				rows[kept++] = rows[i];
-		n = kept;
-	}
+	rows = rankview(past ? past : book->board, now, auth_scope(), &n);
 	if (rows)
 		rc = export_xlsx_ranking(book->plan, rows, n, x->language, &body,
 		                         &len);

@@ -65,7 +65,7 @@ export_iter_next(struct export_iter *it, struct export_row *r)
 		it->phase = !phase;
 		if (phase)
 			it->ui++;
-		if (it->keep && !it->keep(it->keep_arg, u))
+		if (it->keep && !it->keep(it->keep_arg, ti, u))
 			continue;
 		memset(r, 0, sizeof *r);
 		r->task = ti;

@@ -24,7 +24,7 @@ struct export_iter {
 	const struct board *board;   /* the book's, or one of the past */
 	struct rollup *ru;           /* owned */
 	when_t now;
-	int (*keep)(void *arg, int unit);  /* a scope; NULL keeps all */
+	int (*keep)(void *arg, int task, int unit);  /* a scope; NULL: all */
 	void *keep_arg;
 	size_t ti, ui;
 	int phase;                   /* 0 roll-up row next, 1 own row next */

@@ -306,7 +306,7 @@ http_tasks(struct http *h, struct evhttp_request *req)
 				"percent", http_json_pct(t->milestones[k].percent)));
 		for (size_t k = 0; k < p->n_targets; k++)
 			if (p->targets[k].task == (int)i &&
-			    scope_unit(auth_scope(), p->targets[k].unit)) {
+			    scope_pair(auth_scope(), (int)i, p->targets[k].unit)) {
 				dec_add(total, plan_target_value(p, k, now), &total);
 				http_revisions(p, k, revs);
 				http_schedules(p, k, scheds);

@@ -60,8 +60,9 @@ ha_row(void *arg, const void *body, size_t len)
 		return 0;
 	}
 	r->last = a->seq;
-	/* An account sees the alerts of its scope only (http_auth.h). */
-	if (!scope_unit_code(auth_scope(), a->unit) ||
+	/* An account sees the alerts of its scope only (scope.h); the
+	 * active list has chosen those already, the history filters here. */
+	if (!scope_pair_code(auth_scope(), a->task, a->unit) ||
 	    (r->owner && strcmp(a->owner, r->owner) != 0)) {
 		tiendo__alert__free_unpacked(a, NULL);
 		return 0;
@@ -159,6 +160,10 @@ ha_active(struct alerts *a, struct evhttp_request *req, struct evkeyvalq *q,
 		return;
 	}
 	aq.limit = (size_t)limit;
+	/* The scope chooses in memory, so that the page is full and the
+	 * total counts only what the caller may see. */
+	aq.keep = auth_scope() ? scope_keep : NULL;
+	aq.keep_arg = (void *)auth_scope();
 	if ((seqs = calloc(aq.limit, sizeof *seqs)) == NULL ||
 	    alerts_query(a, &aq, seqs, &n, &total) < 0) {
 		free(seqs);

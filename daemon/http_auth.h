@@ -7,8 +7,8 @@
  * - Accounts: every request but /healthz, /login and the page's own files
  *   needs a session cookie (POST /login) or "Authorization: Bearer TOKEN"
  *   (tiendo-ctl user token); 401 otherwise.  The account's scope then
- *   limits every resource to its units (auth_scope()); /metrics and
- *   /v1/reload need scope "*".
+ *   limits every resource to what it may see (auth_scope(); the rule is
+ *   scope_pair() in scope.h); /metrics and /v1/reload need scope "*".
  * - Whatever the accounts: POST /v1/reload with the reload key
  *   (reloadkey.h) in X-Tiendo-Reload-Key passes, a wrong one is 403.
  *

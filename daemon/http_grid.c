@@ -93,11 +93,12 @@ grid_parse(struct evhttp_request *req, struct book *book, struct grid_req *r)
 		http_error(req, 400, "unit \"%.64s\" is not in the plan", v);
 		goto out;
 	}
-	/* A scoped account starts at its own unit, and sees no other. */
+	/* A scoped account starts at its own unit, or at the top when it
+	 * owns tasks (it sees them in every unit: scope.h); it may open
+	 * only units it sees something of. */
 	if (v == NULL && auth_scope())
-		r->unit = auth_scope()->root;
-	if (!scope_unit(auth_scope(), r->unit) ||
-	    (r->unit < 0 && auth_scope())) {
+		r->unit = auth_scope()->n_owned ? -1 : auth_scope()->root;
+	if (!scope_unit(auth_scope(), r->unit)) {
 		http_error(req, 403, "unit \"%.64s\" is outside this account's "
 		           "scope", v ? v : "(all)");
 		goto out;
@@ -192,13 +193,16 @@ grid_rows(const struct book *book, const struct board *board,
 			rows[n++] = (struct grid_row){ .unit = u };
 	}
 	for (size_t ti = 0; ti < p->n_tasks; ti++) {
+		if (!scope_task(auth_scope(), (int)ti))
+			continue;
 		rollup_task(ru, board, (int)ti);
 		for (size_t k = 0; k < n; k++) {
 			struct tally_view v;
 			uint32_t nu, rep;
 			int roll;
 			double s;
-			if (grid_view(book, board, ru, (int)ti, rows[k].unit, r->now,
+			if (!scope_pair(auth_scope(), (int)ti, rows[k].unit) ||
+			    grid_view(book, board, ru, (int)ti, rows[k].unit, r->now,
 			              &v, &nu, &roll, &rep) < 0)
 				continue;
 			rows[k].status_mask |= 1u << v.status;
@@ -222,8 +226,10 @@ grid_row_json(const struct plan *p, int u, json_t *cells)
 {
 	size_t children = 0;
 
+	/* The children it can open (the page shows ▸ for them). */
 	for (size_t i = 0; i < p->n_units; i++)
-		children += p->units[i].parent == u;
+		children += p->units[i].parent == u &&
+		            scope_unit(auth_scope(), (int)i);
 	return json_pack("{s:s, s:s, s:s, s:i, s:I, s:o}", "unit", p->units[u].code,
 		"unit_name", p->units[u].name, "kind", p->units[u].kind,
 		"depth", p->units[u].depth, "children", (json_int_t)children,
@@ -237,6 +243,7 @@ grid_render(const struct book *book, const struct board *board,
             const struct grid_row *rows, size_t first, size_t last)
 {
 	const struct plan *p = book->plan;
+	const struct scope *sc = auth_scope();
 	json_t *tasks = json_array(), *out = json_array(), *head = json_object();
 	json_t *counts = json_object(), **cells = calloc(last - first + 1,
 	                                                 sizeof *cells);
@@ -246,25 +253,33 @@ grid_render(const struct book *book, const struct board *board,
 	for (size_t ti = 0; cells && ti < p->n_tasks; ti++) {
 		const char *code = p->tasks[ti].code;
 		size_t c[GRID_STATUSES] = { 0 };
-		json_t *cj = json_object();
+		json_t *cj;
 		struct tally_view v;
 		uint32_t n, rep;
 		int roll;
 
+		/* Every cell, head cell and count goes by the account's scope
+		 * (scope_pair): a unit's row shows only the tasks it may see. */
+		if (!scope_task(sc, (int)ti))
+			continue;
+		cj = json_object();
 		json_array_append_new(tasks, json_string(code));
 		rollup_task(ru, board, (int)ti);
 		for (size_t k = first; k < last; k++)
-			if (grid_view(book, board, ru, (int)ti, rows[k].unit, r->now,
+			if (scope_pair(sc, (int)ti, rows[k].unit) &&
+			    grid_view(book, board, ru, (int)ti, rows[k].unit, r->now,
 			              &v, &n, &roll, &rep) == 0)
 				json_object_set_new(cells[k - first], code,
 				                    grid_cell(p, &v, n, roll, rep));
-		if (r->unit >= 0 && grid_view(book, board, ru, (int)ti, r->unit,
-		                              r->now, &v, &n, &roll, &rep) == 0)
+		if (r->unit >= 0 && scope_pair(sc, (int)ti, r->unit) &&
+		    grid_view(book, board, ru, (int)ti, r->unit,
+		              r->now, &v, &n, &roll, &rep) == 0)
 			json_object_set_new(head, code, grid_cell(p, &v, n, roll, rep));
 		for (size_t k = plan_task_first_target(p, (int)ti);
 		     k < p->n_targets && p->targets[k].task == (int)ti; k++) {
-			if (r->unit >= 0 && !plan_unit_within(p, p->targets[k].unit,
-			                                      r->unit))
+			if ((r->unit >= 0 && !plan_unit_within(p, p->targets[k].unit,
+			                                       r->unit)) ||
+			    !scope_pair(sc, (int)ti, p->targets[k].unit))
 				continue;
 			board_view(board, (int)k, r->now, &v);
 			c[v.status]++;

@@ -9,7 +9,7 @@
 
 #include "http_auth.h"
 #include "http_ranking.h"
-#include "ranking.h"
+#include "rankview.h"
 
 const char *const http_ranking_rule[2] = {
 	"Điểm thi đua = trung bình, trên các chỉ tiêu của đơn vị đã đến kỳ "
@@ -57,15 +57,14 @@ hr_serve(struct evhttp_request *req, void *arg)
 			goto out;
 		}
 	}
-	if ((rows = calloc(p->n_units + 1, sizeof *rows)) == NULL) {
+	/* What the account may see of it: rankview.h. */
+	if ((rows = rankview(past ? past : book->board, now, auth_scope(),
+	                     &n)) == NULL) {
 		http_error(req, 503, "out of memory");
 		goto out;
 	}
-	n = ranking_compute(past ? past : book->board, now, NULL, NULL, rows);
 	for (size_t i = 0; i < n; i++) {
 		const struct plan_unit *u = &p->units[rows[i].unit];
-		if (!scope_unit(auth_scope(), rows[i].unit))
-			continue;
 		if (cur == NULL || strcmp(u->kind, kind) != 0) {
 			kind = u->kind;
 			cur = json_array();

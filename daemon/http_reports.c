@@ -3,7 +3,9 @@
  * with reporter, note and corrections, paged by row id like the alert
  * history (since=, next_since); or, with order=newest, the latest first
  * (a unit's page on the dashboard), paged back with before= and
- * next_before.  An account with a unit scope names a unit of its scope.
+ * next_before.  An account with a unit scope names a unit it sees
+ * something of, or a task it owns, and gets the rows of its scope
+ * (scope.h); a page is `limit` rows read, so it may keep fewer.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,7 +28,8 @@
 
 struct hr_page {
 	json_t *rows;
-	int64_t last, n;
+	int64_t last, n;            /* n: rows read, kept or not (the page) */
+	const struct scope *scope;  /* the account's; NULL: all */
 	int failed;
 };
 
@@ -46,6 +49,12 @@ hr_row(void *arg, const struct store_list_row *row)
 	char v[DEC_BUFSZ];
 	json_t *o;
 
+	pg->last = row->id;
+	pg->n++;
+	/* A unit outside the account's subtree shows the tasks the account
+	 * owns only (scope.h). */
+	if (!scope_pair_code(pg->scope, r->task, r->unit))
+		return 0;
 	o = json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s}",
 		"id", (json_int_t)row->id, "client", r->client,
 		"seq", (json_int_t)r->seq, "task", r->task, "unit", r->unit,
@@ -67,8 +76,6 @@ hr_row(void *arg, const struct store_list_row *row)
 	}
 	if (json_array_append_new(pg->rows, o) < 0)
 		return pg->failed = 1;
-	pg->last = row->id;
-	pg->n++;
 	return 0;
 }
 
@@ -102,10 +109,18 @@ hr_filter(struct evhttp_request *req, const struct plan *p,
 		http_error(req, 400, "unit \"%.64s\" is not in the plan", f->unit);
 		return -1;
 	}
+	/* A scoped account names a unit it sees something of, or a task it
+	 * owns; the rows are then filtered by the rule (hr_row). */
 	if (auth_scope() &&
-	    (f->unit == NULL || !scope_unit_code(auth_scope(), f->unit))) {
-		http_error(req, 403, "unit \"%.64s\" is outside this account's "
-		           "scope", f->unit ? f->unit : "(all)");
+	    !(f->unit ? scope_unit_code(auth_scope(), f->unit) &&
+	                (f->task == NULL ||
+	                 scope_pair_code(auth_scope(), f->task, f->unit))
+	              : f->task &&
+	                scope_pair(auth_scope(), plan_task_find(p, f->task), -1))) {
+		http_error(req, 403, "%s%.64s%s at unit \"%.64s\" is outside this "
+		           "account's scope", f->task ? "task \"" : "reports",
+		           f->task ? f->task : "", f->task ? "\"" : "",
+		           f->unit ? f->unit : "(all)");
 		return -1;
 	}
 	if ((v = evhttp_find_header(q, "order")) && strcmp(v, "oldest") != 0 &&
@@ -149,6 +164,7 @@ http_reports_on_request(struct evhttp_request *req, void *arg)
 	}
 	if (hr_filter(req, book->plan, &q, &f) < 0)
 		goto out;
+	pg.scope = auth_scope();
 	if (pg.rows == NULL ||
 	    store_list(book->store, &f, hr_row, &pg, err, sizeof err) < 0 ||
 	    pg.failed) {

@@ -84,11 +84,15 @@ hs_parse(struct evhttp_request *req, const struct plan *p, struct hs_req *r)
 		http_error(req, 400, "unit \"%.64s\" is not in the plan", v);
 		goto out;
 	}
+	/* A scoped account: by default the whole task when it owns it,
+	 * else its own unit; and only what it may see (scope.h). */
 	if (v == NULL && auth_scope())
-		r->unit = auth_scope()->root;
-	if ((r->unit < 0 && auth_scope()) || !scope_unit(auth_scope(), r->unit)) {
-		http_error(req, 403, "unit \"%.64s\" is outside this account's "
-		           "scope", v ? v : "(all)");
+		r->unit = scope_pair(auth_scope(), r->task, -1) ? -1
+		          : auth_scope()->root;
+	if (!scope_pair(auth_scope(), r->task, r->unit)) {
+		http_error(req, 403, "task \"%s\" at unit \"%.64s\" is outside "
+		           "this account's scope", p->tasks[r->task].code,
+		           v ? v : "(all)");
 		goto out;
 	}
 	r->from = p->tasks[r->task].start;

@@ -161,7 +161,8 @@ tallies_group(struct tallies *ts, struct book *book, int ti,
 		int u = book->preorder[i];
 		json_t *row;
 
-		if (ts->unit >= 0 && !plan_unit_within(p, u, ts->unit))
+		if ((ts->unit >= 0 && !plan_unit_within(p, u, ts->unit)) ||
+		    !scope_pair(ts->scope, ti, u))
 			continue;
 		if ((row = http_group_row(p, board, ti, u, ts->now)) != NULL &&
 		    tallies_row(ts, out, row) < 0)
@@ -208,7 +209,7 @@ tallies_task(struct tallies *ts, struct book *book, int ti,
 		uint32_t n;
 
 		if ((ts->unit >= 0 && !plan_unit_within(p, u, ts->unit)) ||
-		    !scope_unit(ts->scope, u))
+		    !scope_pair(ts->scope, ti, u))
 			continue;
 		/* A roll-up row only where it sums more than the unit's own
 		 * target. */

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "http.h"
+#include "http_auth.h"
 #include "log.h"
 #include "silence.h"
 #include "silences.h"
@@ -201,13 +202,21 @@ silences_json(const struct silences_row *r, when_t now)
 struct silences_list {
 	json_t *rows;
 	when_t now;
+	const struct plan *plan;
 };
 
 static int
 silences_list_one(void *arg, const struct silences_row *r)
 {
 	struct silences_list *l = arg;
+	int t = r->task ? plan_task_find(l->plan, r->task) : -1;
+	int u = r->unit ? plan_unit_find(l->plan, r->unit) : -1;
 
+	/* An account sees the silences that hold back something it sees
+	 * (scope.h); a code gone from the plan holds back nothing. */
+	if (auth_scope() && ((r->task && t < 0) || (r->unit && u < 0) ||
+	                     !scope_reaches(auth_scope(), t, u)))
+		return 0;
 	return json_array_append_new(l->rows, silences_json(r, l->now)) < 0;
 }
 
@@ -216,7 +225,7 @@ silences_get(struct silences *s, struct evhttp_request *req,
              struct evkeyvalq *q)
 {
 	const char *all = evhttp_find_header(q, "all");
-	struct silences_list l = { json_array(), when_now() };
+	struct silences_list l = { json_array(), when_now(), (*s->book)->plan };
 	char err[256] = "";
 
 	if (all && strcmp(all, "1") != 0) {

@@ -44,6 +44,7 @@ struct sse_logged {
 struct sse_ring_ev {
 	uint64_t seq;
 	char *data;               /* JSON */
+	size_t len;               /* strlen(data), for ring_bytes */
 };
 
 struct sse {
@@ -65,6 +66,7 @@ struct sse {
 	unsigned char *dirty;     /* per target */
 	size_t n_dirty;           /* marked now */
 	struct sse_ring_ev ring[SSE_RING];
+	size_t ring_bytes;        /* the ring's JSON, for /metrics */
 	when_t last_ping;
 	struct ingest_hooks next;
 	void *next_arg;
@@ -210,7 +212,8 @@ sse_add_event(struct evbuffer *out, uint64_t epoch, uint64_t t, uint64_t a,
 	free(text);
 }
 
-/* The tick as a scoped page may see it: its units' rows and alerts. */
+/* The tick as a scoped page may see it: the rows and alerts of its
+ * scope (scope.h). */
 static struct evbuffer *
 sse_scoped_text(struct sse *s, const struct scope *sc)
 {
@@ -224,14 +227,16 @@ sse_scoped_text(struct sse *s, const struct scope *sc)
 		if (l->kind == 'r') {
 			sse_add_event(out, s->epoch, l->t, l->a, "reset", l->doc);
 		} else if (l->kind == 'a') {
-			if (scope_unit_code(sc, json_string_value(json_object_get(l->doc,
-			                                                     "unit"))))
+			if (scope_pair_code(sc, json_string_value(json_object_get(
+			        l->doc, "task")), json_string_value(
+			        json_object_get(l->doc, "unit"))))
 				sse_add_event(out, s->epoch, l->t, l->a, "alert", l->doc);
 		} else {
 			rows = json_object_get(l->doc, "rows");
 			mine = json_array();
 			json_array_foreach(rows, k, row)
-				if (scope_unit_code(sc, json_string_value(
+				if (scope_pair_code(sc, json_string_value(
+				        json_object_get(row, "task")), json_string_value(
 				        json_object_get(row, "unit"))))
 					json_array_append(mine, row);
 			if (json_array_size(mine) ||
@@ -402,8 +407,11 @@ sse_flush_tallies(struct sse *s, struct book *b, when_t now)
 	s->st.events++;
 	slot = &s->ring[s->tseq % SSE_RING];
 	free(slot->data);
+	s->ring_bytes -= slot->len;
 	slot->seq = s->tseq;
 	slot->data = text;
+	slot->len = strlen(text);
+	s->ring_bytes += slot->len;
 	sse_broadcast(s, "tally", text, s->tseq, 0);
 	sse_log(s, 't', doc);
 	json_decref(doc);
@@ -670,7 +678,17 @@ void
 sse_metrics(void *arg, struct evbuffer *out)
 {
 	const struct sse *s = arg;
+	const struct sse_client *c;
+	uint64_t queued = 0;
 
+	/* What the daemon holds for the pages now: each under SSE_QUEUE_MAX
+	 * plus one tick, or it is dropped. */
+	TAILQ_FOREACH(c, &s->clients, link) {
+		struct bufferevent *bev = c->conn ?
+			evhttp_connection_get_bufferevent(c->conn) : NULL;
+		if (bev)
+			queued += evbuffer_get_length(bufferevent_get_output(bev));
+	}
 	evbuffer_add_printf(out,
 	    "# HELP tiendo_stream_clients Dashboard pages connected to /v1/stream.\n"
 	    "# TYPE tiendo_stream_clients gauge\n"
@@ -686,7 +704,13 @@ sse_metrics(void *arg, struct evbuffer *out)
 	    "tiendo_stream_dropped_total %" PRIu64 "\n"
 	    "# HELP tiendo_stream_events_total Events made (tally and alert).\n"
 	    "# TYPE tiendo_stream_events_total counter\n"
-	    "tiendo_stream_events_total %" PRIu64 "\n",
+	    "tiendo_stream_events_total %" PRIu64 "\n"
+	    "# HELP tiendo_stream_queued_bytes Bytes written to pages and not yet sent.\n"
+	    "# TYPE tiendo_stream_queued_bytes gauge\n"
+	    "tiendo_stream_queued_bytes %" PRIu64 "\n"
+	    "# HELP tiendo_stream_ring_bytes Tally events kept for resuming pages.\n"
+	    "# TYPE tiendo_stream_ring_bytes gauge\n"
+	    "tiendo_stream_ring_bytes %zu\n",
 	    s->st.clients, s->st.connects, SSE_MAX_CLIENTS, s->st.refused,
-	    s->st.dropped_slow, s->st.events);
+	    s->st.dropped_slow, s->st.events, queued, s->ring_bytes);
 }

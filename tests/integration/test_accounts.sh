@@ -6,6 +6,27 @@
 
 ACC=$T/accounts
 export TIENDO_ACCOUNTS=$ACC
+# The test plan, and a task of another department ("khac", owned by vp)
+# executed by xa-b too: a department's account must see xa-b's row of its
+# own task, never xa-b's row of khac.
+make_plan "$T/plan.ini"
+cat >>"$T/plan.ini" <<PLAN
+
+[unit vp]
+name = Văn phòng HĐND và UBND huyện
+kind = department
+parent = huyen
+
+[task khac]
+title = Việc của Văn phòng
+measure = việc
+owner = vp
+start = $(day '10 days ago')
+deadline = $(day '10 days')
+
+[targets khac]
+xa-b = 40
+PLAN
 printf '[tiendod]\n' >"$T/tiendod.conf"
 # Before any account: open on loopback, as without accounts.
 start_daemon -c "$T/tiendod.conf" --alert-pending 0 --alert-interval 500ms || exit 1
@@ -72,6 +93,118 @@ ok "commune stream: it opens" wait_for 5 grep -q 'event: hello' "$T/stream-a"
 ok "commune stream: its own report arrives" wait_for 3 grep -q '"unit":"xa-a"' "$T/stream-a"
 expect_eq "commune stream: nothing of xa-b, tallies or alerts" "$(grep -c 'xa-b' "$T/stream-a")" 0
 expect_eq "without credentials the stream is refused" "$(cat "$T/stream-none" | jq -r .error 2>/dev/null | cut -c1-6)" "log in"
+
+# --- issue 2: the scoped active list's total counts only what it may see --------
+HT=$("$B/tiendo-ctl" user token huyen)
+hget() { curl -sf --max-time 10 -H "Authorization: Bearer $HT" "$HTTP$1"; }
+ok "the district sees alerts of xa-a and of others" wait_for 10 sh -c \
+	"curl -sf -H 'Authorization: Bearer $HT' '$HTTP/v1/alerts' | jq -e '[.alerts[].unit] | (index(\"xa-a\") and index(\"xa-b\"))' >/dev/null"
+all_total=$(hget /v1/alerts | jq .total)
+mine=$(hget /v1/alerts | jq '[.alerts[] | select(.unit == "xa-a")] | length')
+expect_eq "commune token: total = its own alerts ($mine of $all_total)" \
+	"$(aget /v1/alerts | jq '[.total, (.alerts | length)]' | jq -c .)" "[$mine,$mine]"
+expect_eq "commune token: a page of 1 still says the scoped total" \
+	"$(aget '/v1/alerts?limit=1' | jq -c '[.total, (.alerts | length), (.alerts[0].unit)]')" "[$mine,1,\"xa-a\"]"
+
+# --- issue 12: a department sees the tasks it owns in every unit, nothing else
+# of those units; one section per resource, each checking xa-b's row of cay
+# (owned by phong-nn) is there and xa-b's row of khac (owned by vp) is not.
+ok "tiendo-ctl user add --units phong-nn" sh -c \
+	"echo 'mat-khau-phong' | '$B/tiendo-ctl' user add phong-nn --units phong-nn"
+DT=$("$B/tiendo-ctl" user token phong-nn)
+dget() { curl -sf --max-time 10 -H "Authorization: Bearer $DT" "$HTTP$1"; }
+dstatus() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $DT" "$HTTP$1"; }
+"$B/tiendo-push" -q --client xa-b --unit xa-b --task khac --add 4 --note "bí mật của Văn phòng"
+ok "khac/xa-b has an alert (seen by the district)" wait_for 10 sh -c \
+	"curl -sf -H 'Authorization: Bearer $HT' '$HTTP/v1/alerts?task=khac' | jq -e '.alerts | length > 0' >/dev/null"
+has() { printf '%s\n' "$1" | grep -qx "$2"; }
+pairs=$(dget /v1/tallies | jq -r '.tallies[] | .task + "/" + .unit + (if .rollup then "+" else "" end)')
+ok "department: /v1/tallies has cay/xa-b" has "$pairs" cay/xa-b
+ok "department: /v1/tallies has the district's roll-up of cay" has "$pairs" cay/huyen+
+expect_eq "department: /v1/tallies has nothing of khac" "$(printf '%s\n' "$pairs" | grep -c '^khac/')" 0
+expect_eq "department: /v1/units lists the units it sees something of" \
+	"$(dget /v1/units | jq -c '[.units[].code] | sort')" '["huyen","phong-nn","xa-a","xa-b"]'
+expect_eq "department: /v1/tasks are the tasks it owns, with every target" \
+	"$(dget /v1/tasks | jq -c '[.tasks[] | [.code, .target_total]]')" '[["cay","1500"],["dat","12.5"]]'
+expect_eq "department: /v1/grid starts at the top" "$(dget /v1/grid | jq -c '[.rows[].unit]')" '["huyen"]'
+expect_eq "department: /v1/grid of the district, xa-b's row: cay, not khac" \
+	"$(dget '/v1/grid?unit=huyen' | jq -c '[.rows[] | select(.unit == "xa-b") | .cells | keys[]]')" '["cay"]'
+expect_eq "department: /v1/grid's tasks and counts are its own" \
+	"$(dget '/v1/grid?unit=huyen' | jq -c '[.tasks, (.counts | keys)]')" '[["cay","dat"],["cay","dat"]]'
+expect_eq "department: /v1/series of cay at xa-b" \
+	"$(dget '/v1/series?task=cay&unit=xa-b' | jq -r '.unit + " " + .points[-1].actual')" "xa-b 57"
+expect_eq "department: /v1/series of cay defaults to the whole task" \
+	"$(dget '/v1/series?task=cay' | jq -c '[.unit, .targets]')" '[null,2]'
+expect_eq "department: /v1/series of khac at xa-b is refused" "$(dstatus '/v1/series?task=khac&unit=xa-b')" 403
+expect_eq "department: /v1/series of khac's roll-up is refused" "$(dstatus '/v1/series?task=khac&unit=huyen')" 403
+dget /v1/alerts >"$T/dal.json"
+ok "department: active alerts have cay/xa-b" \
+	jq -e '[.alerts[] | .task + "/" + .unit] | index("cay/xa-b")' "$T/dal.json"
+expect_eq "department: active alerts only of cay and dat" "$(jq -c '[.alerts[].task] | unique' "$T/dal.json")" '["cay","dat"]'
+expect_eq "department: the active total is what it may see" \
+	"$(jq .total "$T/dal.json")" "$(hget /v1/alerts | jq '[.alerts[] | select(.task != "khac")] | length')"
+dget '/v1/alerts/history?limit=1000' >"$T/dh.json"
+ok "department: alert history has cay/xa-b" \
+	jq -e '[.alerts[] | .task + "/" + .unit] | index("cay/xa-b")' "$T/dh.json"
+expect_eq "department: alert history only of cay and dat" "$(jq -c '[.alerts[].task] | unique' "$T/dh.json")" '["cay","dat"]'
+expect_eq "department: /v1/reports of xa-b has cay only" \
+	"$(dget '/v1/reports?unit=xa-b' | jq -c '[.reports[].task] | unique')" '["cay"]'
+expect_eq "department: /v1/reports of cay (every unit)" \
+	"$(dget '/v1/reports?task=cay' | jq -c '[.reports[].unit] | unique')" '["xa-a","xa-b"]'
+expect_eq "department: /v1/reports of khac at xa-b is refused" "$(dstatus '/v1/reports?task=khac&unit=xa-b')" 403
+expect_eq "department: /v1/reports of nothing named is refused" "$(dstatus '/v1/reports')" 403
+csv=$(dget /v1/export/tallies.csv | tail -n +2 | cut -d, -f1,3 | tr -d '\r')
+ok "department: the tallies CSV has cay,xa-b" has "$csv" cay,xa-b
+expect_eq "department: the tallies CSV has nothing of khac" "$(printf '%s\n' "$csv" | grep -c '^khac,')" 0
+dget /v1/export/tallies.xlsx >"$T/d.xlsx"
+xpairs=$(/usr/bin/python3 - "$T/d.xlsx" <<'PY'
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+names = z.namelist()
+shared = []
+if "xl/sharedStrings.xml" in names:
+    shared = [re.sub(r"<[^>]+>", "", si) for si in
+              re.findall(r"<si>(.*?)</si>", z.read("xl/sharedStrings.xml").decode(), re.S)]
+for row in re.findall(r"<row[^>]*>(.*?)</row>", z.read("xl/worksheets/sheet1.xml").decode(), re.S):
+    cells = {}
+    for ref, attrs, body in re.findall(r'<c r="([A-Z]+)\d+"([^>]*)>(.*?)</c>', row, re.S):
+        v = re.search(r"<v>(.*?)</v>", body)
+        t = re.search(r"<t[^>]*>(.*?)</t>", body)
+        if 't="s"' in attrs and v:
+            cells[ref] = shared[int(v.group(1))]
+        else:
+            cells[ref] = t.group(1) if t else (v.group(1) if v else "")
+    print(cells.get("A", "") + "," + cells.get("C", ""))
+PY
+)
+ok "department: the tallies XLSX has cay,xa-b" has "$xpairs" cay,xa-b
+expect_eq "department: the tallies XLSX has nothing of khac" "$(printf '%s\n' "$xpairs" | grep -c '^khac,')" 0
+# The ranking: xa-b's whole-plan score mixes khac in; the department's
+# view scores it on the department's tasks alone (rankview.h).
+expect_eq "the district's ranking scores xa-b on cay and khac" \
+	"$(hget /v1/ranking | jq -c '[.kinds[].rows[] | select(.unit == "xa-b") | .tasks]')" '[2]'
+expect_eq "department: /v1/ranking scores xa-b on cay alone" \
+	"$(dget /v1/ranking | jq -c '[.kinds[].rows[] | select(.unit == "xa-b") | .tasks]')" '[1]'
+expect_eq "department: the ranking CSV scores xa-b on cay alone" \
+	"$(dget /v1/export/ranking.csv | tr -d '\r' | awk -F, '$3 == "xa-b" { print $6 }')" 1
+expect_eq "department: /metrics needs scope *" "$(dstatus /metrics)" 403
+# The live stream: a report of khac at xa-b never reaches the department's
+# page; one of cay at xa-b does.
+curl -sN --max-time 8 -H "Authorization: Bearer $DT" "$HTTP/v1/stream" >"$T/stream-d" &
+PIDS="$PIDS $!"
+ok "department stream: it opens" wait_for 5 grep -q 'event: hello' "$T/stream-d"
+"$B/tiendo-push" -q --client xa-b --unit xa-b --task khac --add 5
+"$B/tiendo-push" -q --client xa-b --unit xa-b --task cay --add 6
+ok "department stream: cay at xa-b arrives" wait_for 3 grep -q '"task":"cay","unit":"xa-b","actual":"63"' "$T/stream-d"
+expect_eq "department stream: nothing of khac" "$(grep -c '"task":"khac"' "$T/stream-d")" 0
+
+# Silences: each account sees those that hold back something it sees.
+hpost() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $HT" -X POST "$HTTP$1"; }
+expect_eq "a silence of khac at xa-b is made" "$(hpost "/v1/silences?task=khac&unit=xa-b&until=$(day '2 days')&reason=vp&by=t")" 201
+expect_eq "a silence of cay at xa-b is made" "$(hpost "/v1/silences?task=cay&unit=xa-b&until=$(day '2 days')&reason=nn&by=t")" 201
+expect_eq "the district sees both silences" "$(hget /v1/silences | jq -c '[.silences[].reason] | sort')" '["nn","vp"]'
+expect_eq "department: sees the silence of its task only" "$(dget /v1/silences | jq -c '[.silences[].reason]')" '["nn"]'
+expect_eq "commune token: sees no silence of xa-b" "$(aget /v1/silences | jq -c '[.silences[].reason]')" '[]'
 
 # Logins: same origin only, cookie flags, wrong passwords, rate limit.
 O="Origin: $HTTP"
