@@ -29,11 +29,11 @@ struct ranking_row {
 	int rank;          /* 1-based, within the unit's kind */
 };
 
-/* Fills rows[] (room for plan->n_units) sorted by kind, then rank;
- * returns how many units are ranked.  keep(arg, unit) may leave units out
- * (a scope); NULL keeps all. */
-size_t ranking_compute(const struct board *b, when_t now,
-                       int (*keep)(void *arg, int unit), void *arg,
-                       struct ranking_row *rows);
+/* Fills rows[] (room for plan->n_units) sorted by kind, then rank, and
+ * *ranked with how many units are ranked; -1 when out of memory.  Every unit is ranked: an account's
+ * scope only hides rows afterwards, so that a commune sees its rank among
+ * all the communes, not among the ones it may see. */
+int ranking_compute(const struct board *b, when_t now,
+                    struct ranking_row *rows, size_t *ranked);
 
 #endif

@@ -238,8 +238,10 @@ export_ranking(const struct board *b, when_t now, size_t *n)
 {
 	struct ranking_row *rows = calloc(b->plan->n_units + 1, sizeof *rows);
 
-	if (rows)
-		*n = ranking_compute(b, now, NULL, NULL, rows);
+	if (rows && ranking_compute(b, now, rows, n) < 0) {
+		free(rows);
+		return NULL;
+	}
 	return rows;
 }
 

@@ -57,11 +57,11 @@ hr_serve(struct evhttp_request *req, void *arg)
 			goto out;
 		}
 	}
-	if ((rows = calloc(p->n_units + 1, sizeof *rows)) == NULL) {
+	if ((rows = calloc(p->n_units + 1, sizeof *rows)) == NULL ||
+	    ranking_compute(past ? past : book->board, now, rows, &n) < 0) {
 		http_error(req, 503, "out of memory");
 		goto out;
 	}
-	n = ranking_compute(past ? past : book->board, now, NULL, NULL, rows);
 	for (size_t i = 0; i < n; i++) {
 		const struct plan_unit *u = &p->units[rows[i].unit];
 		if (!scope_unit(auth_scope(), rows[i].unit))
