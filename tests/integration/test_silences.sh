@@ -12,10 +12,8 @@ sub() {
 	"$B/tiendo-sub" "$@" >"$T/$name.out" 2>"$T/$name.err" &
 	PIDS="$PIDS $!"
 }
-has() { jq -e "select($2)" "$T/$1.out" 2>/dev/null | grep -q .; }
 send() { "$B/tools/zsend" --client t --report "$1" "$INGEST" >/dev/null; }
 hist() { get "/v1/alerts/history?task=cay&unit=xa-a&limit=10000"; }
-metric() { get /metrics | awk -v n="$1" '$1 == n { print $2 }'; }
 LAG_A='.unit=="xa-a" and .task=="cay" and .rule=="lag" and .rollup==false'
 ctl() { "$B/tiendo-ctl" "$@"; }
 
