@@ -67,8 +67,8 @@ user_save(const char *path, const struct accountfile *f)
 	}
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0)
 		step = "cannot create", err = errno;
-	else if (write(fd, text, len) != (ssize_t)len)
-		step = "cannot write", err = errno ? errno : ENOSPC;
+	else if ((errno = 0, write(fd, text, len)) != (ssize_t)len)
+		step = "cannot write", err = errno ? errno : ENOSPC; /* short */
 	else if (fsync(fd) != 0)
 		step = "cannot sync", err = errno;
 	if (fd >= 0 && close(fd) != 0 && step == NULL)
