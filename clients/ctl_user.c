@@ -45,100 +45,167 @@ user_load(const char *path, struct accountfile *f)
 	return rc;
 }
 
+/* On failure says which file, which step and why (stderr). */
 static int
 user_save(const char *path, const struct accountfile *f)
 {
 	char tmp[4096], *text = accountfile_format(f);
-	int fd = -1, ok = 0;
+	const char *step = NULL;
+	size_t len;
+	int fd, err = 0;
 
-	if (text == NULL)
+	if (text == NULL) {
+		fprintf(stderr, "tiendo-ctl: %s: out of memory formatting the "
+		        "accounts\n", path);
 		return -1;
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0 &&
-	    write(fd, text, strlen(text)) == (ssize_t)strlen(text) &&
-	    fsync(fd) == 0)
-		ok = 1;
-	if (fd >= 0 && close(fd) != 0)
-		ok = 0;
+	}
+	len = strlen(text);
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
+		fprintf(stderr, "tiendo-ctl: %s: path too long\n", path);
+		free(text);
+		return -1;
+	}
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0)
+		step = "cannot create", err = errno;
+	else if ((errno = 0, write(fd, text, len)) != (ssize_t)len)
+		step = "cannot write", err = errno ? errno : ENOSPC; /* short */
+	else if (fsync(fd) != 0)
+		step = "cannot sync", err = errno;
+	if (fd >= 0 && close(fd) != 0 && step == NULL)
+		step = "cannot close", err = errno;
 	free(text);
-	if (!ok || rename(tmp, path) != 0) {
-		fprintf(stderr, "tiendo-ctl: %s: %s\n", path, strerror(errno));
+	if (step == NULL && rename(tmp, path) != 0) {
+		fprintf(stderr, "tiendo-ctl: cannot rename %s to %s: %s\n", tmp,
+		        path, strerror(errno));
 		unlink(tmp);
+		return -1;
+	}
+	if (step != NULL) {
+		fprintf(stderr, "tiendo-ctl: %s %s (the new %s): %s\n", step, tmp,
+		        path, strerror(err));
+		if (fd >= 0)
+			unlink(tmp);
 		return -1;
 	}
 	return 0;
 }
 
-/* A password from the terminal (twice, not echoed) or stdin's first line. */
+/* Echo off (on 1) or back as it was (on 0).  -1 with a message when the
+ * terminal will not: a password is never read with echo on. */
+static int
+user_echo(int off, struct termios *old)
+{
+	struct termios quiet;
+
+	if (off) {
+		if (tcgetattr(0, old) != 0) {
+			fprintf(stderr, "tiendo-ctl: cannot read the terminal's "
+			        "settings to turn echo off: %s\n", strerror(errno));
+			return -1;
+		}
+		quiet = *old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		if (tcsetattr(0, TCSANOW, &quiet) != 0) {
+			fprintf(stderr, "tiendo-ctl: cannot turn the terminal's echo "
+			        "off: %s\n", strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (tcsetattr(0, TCSANOW, old) != 0) {
+		fprintf(stderr, "tiendo-ctl: cannot turn the terminal's echo back "
+		        "on (try \"stty echo\"): %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* A password from the terminal (twice, not echoed) or stdin's first line.
+ * EX_OK, or the exit status with a message said. */
 static int
 user_password(char *pw, size_t n)
 {
-	int tty = isatty(0);
-	struct termios old, quiet;
+	int tty = isatty(0), rc = EX_OK;
+	struct termios old;
 	char again[256];
 	size_t len;
 
 	for (int round = 0; round < (tty ? 2 : 1); round++) {
 		char *dst = round ? again : pw;
 		size_t cap = round ? sizeof again : n;
+		int got;
 		if (tty) {
 			fprintf(stderr, round ? "again: " : "password: ");
-			tcgetattr(0, &old);
-			quiet = old;
-			quiet.c_lflag &= ~(tcflag_t)ECHO;
-			tcsetattr(0, TCSANOW, &quiet);
+			if (user_echo(1, &old) < 0)
+				return EX_IOERR;
 		}
-		if (fgets(dst, (int)cap, stdin) == NULL)
+		got = fgets(dst, (int)cap, stdin) != NULL;
+		if (!got)
 			dst[0] = '\0';
 		if (tty) {
-			tcsetattr(0, TCSANOW, &old);
 			fputc('\n', stderr);
+			if (user_echo(0, &old) < 0)
+				rc = EX_IOERR;
+		}
+		if (rc != EX_OK)
+			break;
+		if (!got && ferror(stdin)) {
+			fprintf(stderr, "tiendo-ctl: cannot read the password: %s\n",
+			        strerror(errno));
+			rc = EX_IOERR;
+			break;
 		}
 		len = strlen(dst);
 		if (len && dst[len - 1] == '\n')
 			dst[--len] = '\0';
 	}
-	if (tty && strcmp(pw, again) != 0) {
+	if (rc == EX_OK && tty && strcmp(pw, again) != 0) {
 		fprintf(stderr, "tiendo-ctl: the two passwords differ\n");
-		return -1;
+		rc = EX_DATAERR;
 	}
-	if (strlen(pw) < 8) {
+	if (rc == EX_OK && strlen(pw) < 8) {
 		fprintf(stderr, "tiendo-ctl: a password has at least 8 characters\n");
-		return -1;
+		rc = EX_DATAERR;
 	}
-	return 0;
+	sodium_memzero(again, sizeof again);
+	return rc;
 }
 
+/* EX_OK, or the exit status with a message said. */
 static int
 user_hash(struct account *a)
 {
 	char pw[256];
+	int rc;
 
-	if (user_password(pw, sizeof pw) < 0)
-		return -1;
+	if ((rc = user_password(pw, sizeof pw)) != EX_OK) {
+		sodium_memzero(pw, sizeof pw);
+		return rc;
+	}
 	if (crypto_pwhash_str(a->pwhash, pw, strlen(pw),
 	                      crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
 		sodium_memzero(pw, sizeof pw);
 		fprintf(stderr, "tiendo-ctl: out of memory hashing the password\n");
-		return -1;
+		return EX_OSERR;
 	}
 	sodium_memzero(pw, sizeof pw);
-	return 0;
+	return EX_OK;
 }
 
-/* A new token, printed once; only its hash is kept. */
+/* A new token into tok (65 bytes); only its hash is kept in a.  It is
+ * printed once the file holding that hash is saved, never before: a token
+ * shown for a file that could not be written would not exist. */
 static void
-user_token(struct account *a)
+user_token(struct account *a, char *tok)
 {
 	unsigned char raw[32], h[32];
-	char tok[65];
 
 	randombytes_buf(raw, sizeof raw);
-	sodium_bin2hex(tok, sizeof tok, raw, sizeof raw);
+	sodium_bin2hex(tok, 65, raw, sizeof raw);
 	crypto_generichash(h, sizeof h, (const unsigned char *)tok, 64, NULL, 0);
 	sodium_bin2hex(a->tokhash, sizeof a->tokhash, h, sizeof h);
-	printf("%s\n", tok);
+	sodium_memzero(raw, sizeof raw);
 }
 
 static int
@@ -157,6 +224,7 @@ ctl_user(int argc, char **argv)
 	const char *path = getenv("TIENDO_ACCOUNTS"), *units = "*", *why;
 	struct accountfile f;
 	const char *cmd, *name = NULL;
+	char tok[65] = "";
 	int i = 1, k, rc = EX_OK;
 
 	if (path == NULL || *path == '\0')
@@ -222,10 +290,8 @@ ctl_user(int argc, char **argv)
 		snprintf(a[f.n].name, sizeof a[f.n].name, "%s", name);
 		snprintf(a[f.n].scope, sizeof a[f.n].scope, "%s", units);
 		strcpy(a[f.n].tokhash, "-");
-		if (user_hash(&a[f.n]) < 0) {
-			rc = EX_DATAERR;
+		if ((rc = user_hash(&a[f.n])) != EX_OK)
 			goto out;
-		}
 		f.n++;
 	} else if (k < 0) {
 		fprintf(stderr, "tiendo-ctl: no account \"%s\" in %s\n", name, path);
@@ -235,19 +301,26 @@ ctl_user(int argc, char **argv)
 		memmove(&f.a[k], &f.a[k + 1], (f.n - (size_t)k - 1) * sizeof *f.a);
 		f.n--;
 	} else if (strcmp(cmd, "passwd") == 0) {
-		if (user_hash(&f.a[k]) < 0) {
-			rc = EX_DATAERR;
+		if ((rc = user_hash(&f.a[k])) != EX_OK)
 			goto out;
-		}
 	} else if (strcmp(cmd, "token") == 0) {
-		user_token(&f.a[k]);
+		user_token(&f.a[k], tok);
 	} else {
 		rc = user_usage();
 		goto out;
 	}
-	if (user_save(path, &f) < 0)
+	if (user_save(path, &f) < 0) {
+		fprintf(stderr, "tiendo-ctl: %s unchanged%s\n", path,
+		        tok[0] ? "; no new token" : "");
 		rc = EX_CANTCREAT;
+	} else if (tok[0] && (printf("%s\n", tok) < 0 || fflush(stdout) != 0)) {
+		fprintf(stderr, "tiendo-ctl: the new token is saved but could not "
+		        "be printed: %s; run \"user token %s\" again\n",
+		        strerror(errno), name);
+		rc = EX_IOERR;
+	}
 out:
+	sodium_memzero(tok, sizeof tok);
 	accountfile_clear(&f);
 	return rc;
 }

@@ -22,10 +22,10 @@ ranking_cmp(const void *a, const void *b, void *arg)
 	return strcmp(ux->code, uy->code);
 }
 
-size_t
+int
 ranking_compute(const struct board *b, when_t now,
                 int (*keep)(void *arg, int task, int unit), void *arg,
-                struct ranking_row *rows)
+                struct ranking_row *rows, size_t *ranked)
 {
 	const struct plan *p = b->plan;
 	size_t n = 0;
@@ -35,7 +35,7 @@ ranking_compute(const struct board *b, when_t now,
 	if (sum == NULL || acc == NULL) {
 		free(sum);
 		free(acc);
-		return 0;
+		return -1;
 	}
 	for (size_t k = 0; k < p->n_targets; k++) {
 		int u = p->targets[k].unit;
@@ -77,5 +77,6 @@ ranking_compute(const struct board *b, when_t now,
 	}
 	free(sum);
 	free(acc);
-	return n;
+	*ranked = n;
+	return 0;
 }

@@ -29,12 +29,13 @@ struct ranking_row {
 	int rank;          /* 1-based, within the unit's kind */
 };
 
-/* Fills rows[] (room for plan->n_units) sorted by kind, then rank;
- * returns how many units are ranked.  keep(arg, task, unit) may leave
- * targets out (a unit is then scored on the targets kept; a scope's
- * owned tasks); NULL keeps all. */
-size_t ranking_compute(const struct board *b, when_t now,
-                       int (*keep)(void *arg, int task, int unit), void *arg,
-                       struct ranking_row *rows);
+/* Fills rows[] (room for plan->n_units) sorted by kind, then rank, and
+ * *ranked with how many units are ranked; -1 when out of memory.
+ * keep(arg, task, unit) may leave targets out (a unit is then scored on
+ * the targets kept: a department's owned tasks, rankview.c); NULL keeps
+ * all. */
+int ranking_compute(const struct board *b, when_t now,
+                    int (*keep)(void *arg, int task, int unit), void *arg,
+                    struct ranking_row *rows, size_t *ranked);
 
 #endif

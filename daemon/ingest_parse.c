@@ -56,7 +56,7 @@ ingest_not_allowed(const struct ingest_msg *m, const Tiendo__Report *r,
 
 /* Finds NUL bytes in the batch's text fields (in->nul_hits).  A NUL in
  * Batch.client refuses the batch (unless CURVE names the client); -1 then,
- * or when out of memory (RETRY). */
+ * or when the bytes do not walk (BAD_BATCH, MALFORMED). */
 static int
 ingest_nul(struct ingest *in, struct ingest_msg *m, const void *data,
            size_t len)
@@ -65,9 +65,11 @@ ingest_nul(struct ingest *in, struct ingest_msg *m, const void *data,
 	int rc = nulcheck_batch(m->batch, data, len, &bh, in->nul_hits);
 
 	if (rc < 0) {
-		ingest_msg_fail(m, TIENDO__STATUS__STATUS_RETRY,
-		                TIENDO__BATCH_ERROR__BATCH_STORAGE,
-		                "server out of memory; nothing was stored, send again");
+		/* Cannot happen for bytes that protobuf-c decoded. */
+		ingest_msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
+		                TIENDO__BATCH_ERROR__BATCH_MALFORMED,
+		                "the message decodes, but its fields do not walk "
+		                "as protobuf for the NUL check");
 		return -1;
 	}
 	if (rc > 0 && bh.field != NULL && strcmp(bh.field, "client") == 0 &&

@@ -19,12 +19,11 @@ struct nulcheck_hit {
 };
 
 /*
- * Cheap first: 0 when `batch`, decoded from `len` bytes, cannot have lost
- * anything to a NUL (its re-encoding is as long as the message).  Otherwise
- * decodes the message again keeping the text fields whole, and fills hits
- * (n_reports entries, report i at index i, report = -1 when clean) and
- * *batch_hit; returns 1 when any NUL was found, 0 when none, -1 when out
- * of memory.
+ * Walks the `len` bytes that `batch` was decoded from (no allocation) and
+ * fills hits (n_reports entries, report i at index i, report = -1 when
+ * clean) and *batch_hit with the first NUL of each; returns 1 when any NUL
+ * was found, 0 when none, -1 when the bytes do not walk as protobuf (which
+ * bytes protobuf-c decoded always do).
  */
 int nulcheck_batch(const Tiendo__Batch *batch, const void *data, size_t len,
                    struct nulcheck_hit *batch_hit, struct nulcheck_hit *hits);

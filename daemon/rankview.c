@@ -40,7 +40,10 @@ rankview(const struct board *b, when_t now, const struct scope *s, size_t *n)
 	*n = 0;
 	if (rows == NULL)
 		return NULL;
-	all = ranking_compute(b, now, NULL, NULL, rows);
+	if (ranking_compute(b, now, NULL, NULL, rows, &all) < 0) {
+		free(rows);
+		return NULL;
+	}
 	if (s == NULL) {
 		*n = all;
 		return rows;
@@ -50,7 +53,11 @@ rankview(const struct board *b, when_t now, const struct scope *s, size_t *n)
 			rows[kept++] = rows[i];
 	if (s->n_owned > 0) {
 		more = rows + p->n_units;
-		n_more = ranking_compute(b, now, rv_owned, (void *)s, more);
+		if (ranking_compute(b, now, rv_owned, (void *)s, more,
+		                    &n_more) < 0) {
+			free(rows);
+			return NULL;
+		}
 		for (size_t i = 0; i < n_more; i++)
 			if (!s->units[more[i].unit])
 				rows[kept++] = more[i];

@@ -18,7 +18,7 @@ rp_prepare(struct store *s, char *err, size_t errlen)
 	(void)s;
 	(void)err;
 	(void)errlen;
-	return 0; /* the index is migration 2 of store_pg.c */
+	return 0; /* the index is migration 2 of store_pg.c; no WAL of ours */
 }
 
 static int

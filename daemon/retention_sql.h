@@ -22,8 +22,9 @@ struct retention_sql_ops {
 
 extern const struct retention_sql_ops retention_sql_sqlite, retention_sql_pg;
 
-/* Once: what the slices need (an index to find an alert state by its
- * latest event; SQLite: and the WAL's size limit on disk).  0 or -1. */
+/* Once: what the slices need beyond the schema (whose migrations bring the
+ * index that finds an alert state by its latest event): SQLite's WAL size
+ * limit on disk.  0 or -1. */
 static inline int
 retention_sql_prepare(struct store *s, char *err, size_t errlen)
 {

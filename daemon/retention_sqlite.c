@@ -26,9 +26,6 @@ rsl_prepare(struct store *s, char *err, size_t errlen)
 
 	snprintf(sql, sizeof sql, "PRAGMA journal_size_limit = %lld",
 	         RETENTION_WAL_LIMIT);
-	if (sqlite3_exec(db, "CREATE INDEX IF NOT EXISTS alert_state_last"
-	                 " ON alert_state (last_seq)", NULL, NULL, NULL) != SQLITE_OK)
-		return rs_fail(db, "retention: index", err, errlen);
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return rs_fail(db, "retention: journal_size_limit", err, errlen);
 	return 0;

@@ -123,8 +123,7 @@ silences_new(struct store *store, struct book **book, char **err)
 	}
 	s->store = store;
 	s->book = book;
-	if (silences_sql_prepare(store, why, sizeof why) < 0 ||
-	    silences_load(s, why, sizeof why) < 0) {
+	if (silences_load(s, why, sizeof why) < 0) {
 		*err = strdup(why);
 		silences_free(s);
 		return NULL;

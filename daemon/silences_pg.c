@@ -14,15 +14,6 @@
 #include "store_pg.h"
 
 static int
-sp_prepare(struct store *s, char *err, size_t errlen)
-{
-	(void)s;
-	(void)err;
-	(void)errlen;
-	return 0; /* the table is migration 2 of store_pg.c */
-}
-
-static int
 sp_insert(struct store *s, const struct silences_row *r, uint64_t *id,
           char *err, size_t errlen)
 {
@@ -113,7 +104,6 @@ sp_list(struct store *s, int all, when_t now, silences_sql_fn fn, void *arg,
 }
 
 const struct silences_sql_ops silences_sql_pg = {
-	.prepare = sp_prepare,
 	.insert = sp_insert,
 	.expire = sp_expire,
 	.list = sp_list,

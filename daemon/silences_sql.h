@@ -27,7 +27,6 @@ struct silences_row {
 typedef int (*silences_sql_fn)(void *arg, const struct silences_row *r);
 
 struct silences_sql_ops {
-	int (*prepare)(struct store *s, char *err, size_t errlen);
 	int (*insert)(struct store *s, const struct silences_row *r,
 	              uint64_t *id, char *err, size_t errlen);
 	int (*expire)(struct store *s, uint64_t id, const char *by, when_t at,
@@ -37,14 +36,6 @@ struct silences_sql_ops {
 };
 
 extern const struct silences_sql_ops silences_sql_sqlite, silences_sql_pg;
-
-/* Creates the table when it is missing (SQLite; PostgreSQL's comes with
- * the store's migrations).  0 or -1. */
-static inline int
-silences_sql_prepare(struct store *s, char *err, size_t errlen)
-{
-	return s->ops->silences->prepare(s, err, errlen);
-}
 
 /* Stores r (its id is chosen: *id).  0 or -1. */
 static inline int

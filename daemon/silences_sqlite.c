@@ -26,25 +26,6 @@ ss_text(sqlite3_stmt *st, int i, const char *v)
 }
 
 static int
-ssl_prepare(struct store *s, char *err, size_t errlen)
-{
-	sqlite3 *db = store_sqlite_db(s);
-
-	if (sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS silences ("
-	        "  id INTEGER PRIMARY KEY,"
-	        "  task TEXT,"                 /* NULL: every task */
-	        "  unit TEXT,"                 /* NULL: every unit */
-	        "  until_at INTEGER NOT NULL,"
-	        "  reason TEXT NOT NULL,"
-	        "  created_by TEXT NOT NULL,"
-	        "  created_at INTEGER NOT NULL,"
-	        "  expired_by TEXT,"
-	        "  expired_at INTEGER)", NULL, NULL, NULL) != SQLITE_OK)
-		return ss_fail(db, "create", err, errlen);
-	return 0;
-}
-
-static int
 ssl_insert(struct store *s, const struct silences_row *r,
            uint64_t *id, char *err, size_t errlen)
 {
@@ -134,7 +115,6 @@ ssl_list(struct store *s, int all, when_t now, silences_sql_fn fn,
 }
 
 const struct silences_sql_ops silences_sql_sqlite = {
-	.prepare = ssl_prepare,
 	.insert = ssl_insert,
 	.expire = ssl_expire,
 	.list = ssl_list,

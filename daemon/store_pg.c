@@ -113,8 +113,8 @@ static const char *const pg_migrations[] = {
 	"CREATE TABLE probe (id integer PRIMARY KEY CHECK (id = 1),"
 	"  at bigint NOT NULL);",
 	/* 1 -> 2: silences (silences_pg.c) and retention's way from an
-	 * alert state to its latest event (retention_pg.c); SQLite makes
-	 * them IF NOT EXISTS at start. */
+	 * alert state to its latest event (retention_pg.c); migration 4 of
+	 * store_sqlite.c. */
 	"CREATE TABLE silences ("
 	"  id bigserial PRIMARY KEY,"
 	"  task text,"

@@ -105,6 +105,25 @@ static const char *const store_migrations[] = {
 	/* Written by store_probe only. */
 	"CREATE TABLE probe (id INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  at INTEGER NOT NULL);",
+	/* 3 -> 4: silences (silences_sqlite.c) and retention's way from an
+	 * alert state to its last event (retention_sqlite.c), as migration 2
+	 * of store_pg.c.  Until this migration they were made IF NOT EXISTS
+	 * at every start, so most databases of version 3 have them already:
+	 * IF NOT EXISTS here too, and word for word the text they were made
+	 * with, so that an upgraded database and a new one have one schema
+	 * (sqlite_master keeps the text, without the IF NOT EXISTS). */
+	"CREATE TABLE IF NOT EXISTS silences ("
+	"  id INTEGER PRIMARY KEY,"
+	"  task TEXT,"                 /* NULL: every task */
+	"  unit TEXT,"                 /* NULL: every unit */
+	"  until_at INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  expired_by TEXT,"
+	"  expired_at INTEGER);"
+	"CREATE INDEX IF NOT EXISTS alert_state_last"
+	" ON alert_state (last_seq);",
 };
 #define STORE_VERSION ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 

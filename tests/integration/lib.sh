@@ -343,6 +343,31 @@ get_status() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$HTTP$1"; }
 # jget JSON FILTER: a value out of JSON (jq -r).
 jget() { printf '%s' "$1" | jq -r "$2"; }
 
+# Helpers that several suites share (a suite may still define its own
+# under the same name, after sourcing this file: test_metrics' metric
+# reads a scrape it holds, test_overflow's and test_correct_alerts' tally
+# take a roll-up, test_pg's rows asks psql).
+
+# healthy: /healthz answers 200.
+healthy() { [ "$(get_status /healthz)" = 200 ]; }
+
+# metric NAME: the value of the series NAME (exactly, labels and all) in
+# /metrics; nothing when it is not there.
+metric() { get /metrics | awk -v m="$1" '$1 == m { print $2 }'; }
+
+# tally TASK UNIT FIELD [MORE]: FIELD of UNIT's own tally (not the
+# roll-up) of TASK from /v1/tallies; MORE is added to the query
+# (e.g. "&at=...").
+tally() { get "/v1/tallies?task=$1&unit=$2${4:-}" | jq -r ".tallies[] | select(.unit==\"$2\" and .rollup==false) | .$3"; }
+
+# rows [CLAUSE]: how many reports the store holds (SQLite, or PostgreSQL
+# through pglib.sh's sqlite3), CLAUSE (e.g. "WHERE unit = 'xa-b'") applied.
+rows() { sqlite3 "$STATE/tiendo.db" "SELECT count(*) FROM reports ${1:-}"; }
+
+# has NAME JQ-CONDITION: some JSON line of $T/NAME.out (a tiendo-sub
+# --json) matches.
+has() { jq -e "select($2)" "$T/$1.out" 2>/dev/null | grep -q .; }
+
 # finish: the plan and the sum; the suite's status (its last command).
 finish() {
 	FINISHED=1

@@ -40,6 +40,18 @@ expect_eq "a password under 8 characters is refused" \
 	"$(echo short | "$B/tiendo-ctl" user add x3 >/dev/null 2>&1; echo $?)" 65
 TOK=$("$B/tiendo-ctl" user token xa-a)
 expect_match "a token is 64 hex digits" "$TOK" '^[0-9a-f]{64}$'
+# A token is printed only once the file holding its hash is saved.  A
+# directory where the temporary file goes makes the save fail, even as root.
+cp "$ACC" "$T/acc-before"
+mkdir "$ACC.tmp"
+out=$("$B/tiendo-ctl" user token xa-a 2>"$T/token-err"); rc=$?
+rmdir "$ACC.tmp"
+expect_eq "a token that cannot be saved: exit 73, nothing on stdout" "$rc:$out" "73:"
+expect_match "... says which file, which step and why" "$(head -1 "$T/token-err")" \
+	"^tiendo-ctl: cannot create $ACC.tmp \\(the new $ACC\\): Is a directory$"
+ok "... and the file, with the previous token, is as it was" cmp -s "$ACC" "$T/acc-before"
+expect_eq "a password whose standard input fails: exit 74" \
+	"$("$B/tiendo-ctl" user passwd xa-a </ >/dev/null 2>&1; echo $?)" 74
 expect_match "user list" "$("$B/tiendo-ctl" user list)" "^xa-a	xa-a	password token$"
 expect_match "the file holds Argon2id hashes, mode 0600" \
 	"$(stat -c %a "$ACC") $(grep '^huyen:' "$ACC")" '^600 huyen:\*:\$argon2id\$'

@@ -17,8 +17,6 @@ sub() {
 	eval "PID_$name=$!"
 	PIDS="$PIDS $!"
 }
-# has NAME JQ-CONDITION: some JSON line of NAME's output matches
-has() { jq -e "select($2)" "$T/$1.out" 2>/dev/null | grep -q .; }
 count() { jq -c "select($2)" "$T/$1.out" 2>/dev/null | wc -l; }
 seqs_ok() { # NAME: live/replay seqs strictly consecutive, no duplicate
 	jq -r 'select(.kind != "active") | .seq' "$T/$1.out" |

@@ -8,7 +8,6 @@ TEST_CLIENTS_MORE="k office"
 start_daemon || exit 1
 Z="$B/tools/zsend"
 z() { $Z --client k "$@" "$INGEST"; }
-tally() { get "/v1/tallies?task=$1&unit=$2${4:-}" | jq -r ".tallies[] | select(.unit==\"$2\" and .rollup==false) | .$3"; }
 iso() { date -u -d "@$(( $(date +%s) - $1 ))" +%Y-%m-%dT%H:%M:%SZ; }
 
 z --report "1|xa-a|cay|add|300|now-3600000" >/dev/null

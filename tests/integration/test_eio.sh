@@ -27,7 +27,6 @@ export TIENDO_EIO_FLAG="$T/eio.on" TIENDO_EIO_FILES="$STATE/tiendo.db:$STATE/tie
 # A sanitizer build wants its runtime first; the shim comes before it.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 B=$T/bin start_daemon || exit 1
-rows() { sqlite3 "$STATE/tiendo.db" "SELECT count(*) FROM reports"; }
 count_log() { grep -c -- "$1" "$T/tiendod.log"; }
 
 out=$($Z --report "1|xa-a|cay|add|5|now" "$INGEST")
@@ -55,7 +54,6 @@ expect_eq "tally unchanged" "$(get '/v1/tallies?task=cay&unit=xa-a' | jq -r '.ta
 ok "the daemon is still running" kill -0 "$DPID"
 
 rm -f "$T/eio.on"
-healthy() { [ "$(get_status /healthz)" = 200 ]; }
 ok "healthz recovers by itself once writes work" wait_for 10 healthy
 ok "and the log says so" wait_for 5 grep -q "storage: writing again" "$T/tiendod.log"
 H=$(get /healthz)

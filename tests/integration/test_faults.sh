@@ -7,7 +7,6 @@ TEST_CLIENTS_MORE="l1 l2 l3 l4 dead full"
 . "$(dirname "$0")/lib.sh"
 
 Z="$B/tools/zsend"
-rows() { sqlite3 "$STATE/tiendo.db" 'SELECT count(*) FROM reports'; }
 count_log() { grep -c "$1" "$T/tiendod.log"; }
 
 # --- a dead server: the client does not wait for ever, and says so --------
@@ -61,7 +60,6 @@ expect_eq "healthz: 503 while locked" "$(get_status /healthz)" 503
 echo "ROLLBACK;" >&9
 exec 9>&-
 wait "$LPID"
-healthy() { [ "$(get_status /healthz)" = 200 ]; }
 ok "healthz recovers once the lock is gone" wait_for 10 healthy
 out=$($Z --report "2|xa-a|cay|add|1|now" "$INGEST")
 expect_match "and the resent report goes in" "$out" "report 2 ACCEPTED"

@@ -32,7 +32,6 @@ ok "a full evaluation ran" wait_for 20 evaluated
 for r in "1|c|cay|set|100|now" "2|d|cay|set|100|now" "3|e|cay|set|100|now"; do
 	"$B/tools/zsend" --client t --report "$r" "$INGEST" >/dev/null || flunk "report $r"
 done
-has() { jq -e "select($2)" "$T/$1.out" 2>/dev/null | grep -q .; }
 RES='.rule=="lag" and .kind=="resolved" and .task=="cay" and .parent=="h2"'
 ok "one resolve group for h2" wait_for 15 has all "$RES"
 grp=$(jq -c "select($RES)" "$T/all.out")

@@ -6,8 +6,6 @@
 start_daemon || exit 1
 Z="$B/tools/zsend"
 
-rows() { sqlite3 "$STATE/tiendo.db" 'SELECT count(*) FROM reports'; }
-tally() { get "/v1/tallies?task=$1&unit=$2" | jq -r ".tallies[] | select(.unit==\"$2\" and .rollup==false) | .$3"; }
 
 # --- accepted, duplicate, counted once -------------------------------------
 out=$($Z --report "1|xa-a|cay|add|300|now-60000|Lan|hôm nay trồng" \

@@ -7,7 +7,6 @@ TEST_CLIENTS_MORE="k"
 
 start_daemon || exit 1
 CTL="$B/tiendo-ctl"
-tally() { get "/v1/tallies?task=$1&unit=$2" | jq -r ".tallies[] | select(.unit==\"$2\" and .rollup==false) | .$3"; }
 
 TIENDO_LANG=vi "$B/tiendo-push" -q --client k --unit xa-a --task cay --add 1.250,5 \
 	--at "$(TZ=Asia/Ho_Chi_Minh date -d '2 days ago' +%d/%m/%Y) 08:30" || flunk "tiendo-push in vi"

@@ -29,7 +29,6 @@ done
 pg_init || exit 1
 start_daemon || exit 1
 rows() { psql_ 'SELECT count(*) FROM reports'; }
-healthy() { [ "$(get_status /healthz)" = 200 ]; }
 P="$B/tiendo-push --client down -q --timeout 2 --retries 1"
 
 # --- text goes in as sent (the rows travel as array literals) --------------

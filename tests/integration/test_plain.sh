@@ -8,7 +8,6 @@ TIENDO_TEST_CURVE=0
 
 start_daemon || exit 1
 Z="$B/tools/zsend"
-metric() { get /metrics | awk -v m="$1" '$1 == m { print $2 }'; }
 
 out=$($Z --report "1|xa-a|cay|add|1|now+300000" "$INGEST")
 expect_match "observed 5 min ahead (skew within max_future): accepted" "$out" "^report 1 ACCEPTED"

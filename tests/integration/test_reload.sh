@@ -32,9 +32,6 @@ INGEST=$(sed -n 's/^ingest=//p' "$STATE/endpoints")
 HTTP=$(sed -n 's/^http=//p' "$STATE/endpoints")
 export TIENDO_HTTP="$HTTP"
 
-tally() { get "/v1/tallies?task=$1&unit=$2" | jq -r ".tallies[] | select(.unit==\"$2\" and .rollup==false) | .$3"; }
-rows() { sqlite3 "$STATE/tiendo.db" 'SELECT count(*) FROM reports'; }
-metric() { get /metrics | awk -v m="$1" '$1 == m { print $2 }'; }
 
 $Z --report "1|xa-a|cay|add|300|now-60000" --report "2|xa-b|cay|add|100|now-60000" \
 	--report "3|xa-a|dat|set|5|now-60000" "$INGEST" >/dev/null

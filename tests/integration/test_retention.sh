@@ -7,7 +7,6 @@ TEST_CLIENTS_MORE="t"
 . "$(dirname "$0")/lib.sh"
 
 send() { "$B/tools/zsend" --client t "$@" "$INGEST" >/dev/null; }
-metric() { get /metrics | awk -v n="$1" '$1 == n { print $2 }'; }
 hist_has() { get "/v1/alerts/history?limit=10000" | jq -e "[.alerts[] | select(.seq == $1)] | length == 1" >/dev/null; }
 active_seqs() { get '/v1/alerts?active=1' | jq -r '[.alerts[].seq] | map(tostring) | join(" ")'; }
 

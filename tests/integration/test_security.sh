@@ -15,7 +15,6 @@ echo "units = xa-b" >>"$KEYS/clients/leaver.key"
 "$B/tiendo-ctl" keygen --dir "$CKEYS" stranger >/dev/null  # never authorised
 start_daemon --alert-pending 0 --alert-interval 200ms || exit 1
 
-rows() { sqlite3 "$STATE/tiendo.db" "SELECT count(*) FROM reports $1"; }
 log_has() { grep -q -- "$1" "$T/tiendod.log"; }
 
 # --- the known client ------------------------------------------------------

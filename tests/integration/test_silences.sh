@@ -12,10 +12,8 @@ sub() {
 	"$B/tiendo-sub" "$@" >"$T/$name.out" 2>"$T/$name.err" &
 	PIDS="$PIDS $!"
 }
-has() { jq -e "select($2)" "$T/$1.out" 2>/dev/null | grep -q .; }
 send() { "$B/tools/zsend" --client t --report "$1" "$INGEST" >/dev/null; }
 hist() { get "/v1/alerts/history?task=cay&unit=xa-a&limit=10000"; }
-metric() { get /metrics | awk -v n="$1" '$1 == n { print $2 }'; }
 LAG_A='.unit=="xa-a" and .task=="cay" and .rule=="lag" and .rollup==false'
 ctl() { "$B/tiendo-ctl" "$@"; }
 
@@ -76,4 +74,41 @@ expect_eq "expiring it again: 65 (404)" "$?" 65
 send "4|xa-a|cay|set|600|now"
 pushed() { hist | jq -e '[.alerts[] | select(.rule=="lag" and .rollup==false)] | last | .transition == "resolved" and .silence == 0' >/dev/null; }
 ok "after expiry the events are pushed again" wait_for 10 pushed
+
+# --- databases of the previous schema (SQLite) --------------------------
+# Up to schema version 3 the silences table and retention's index
+# alert_state_last were made IF NOT EXISTS at every start, outside the
+# migrations; version 4 is their migration.  A version 3 database made that
+# way keeps its silences; one older than silences gains them; both end with
+# the schema of a new database.
+if [ "${TIENDO_TEST_STORE:-sqlite}" = sqlite ]; then
+	DB=$STATE/tiendo.db
+	schema() { sqlite3 "$DB" "PRAGMA user_version; SELECT type, name, sql FROM sqlite_master ORDER BY name"; }
+	stop_daemon
+	new_schema=$(schema)
+	expect_match "a new database is at schema version 4" "$new_schema" '^4
+'
+	# What the previous tiendod made, word for word.
+	sqlite3 "$DB" "CREATE TEMP TABLE kept AS SELECT * FROM silences;
+		DROP TABLE silences; DROP INDEX alert_state_last;
+		CREATE TABLE IF NOT EXISTS silences (  id INTEGER PRIMARY KEY,  task TEXT,  unit TEXT,  until_at INTEGER NOT NULL,  reason TEXT NOT NULL,  created_by TEXT NOT NULL,  created_at INTEGER NOT NULL,  expired_by TEXT,  expired_at INTEGER);
+		INSERT INTO silences SELECT * FROM kept;
+		CREATE INDEX IF NOT EXISTS alert_state_last ON alert_state (last_seq);
+		PRAGMA user_version = 3;"
+	expect_match "(the previous version's database: schema 3)" "$(schema)" '^3
+'
+	start_daemon --alert-pending 0 --alert-interval 200ms || exit 1
+	expect_match "a version 3 database with silences opens and keeps them" \
+		"$(ctl silence list --all)" '^ *1 +cay +xa-a .*expired by pho-chu-tich'
+	stop_daemon
+	expect_eq "... migrated to the new database's schema" "$(schema)" "$new_schema"
+	sqlite3 "$DB" "DROP TABLE silences; DROP INDEX alert_state_last; PRAGMA user_version = 3;"
+	start_daemon --alert-pending 0 --alert-interval 200ms || exit 1
+	expect_eq "a version 3 database from before silences opens" \
+		"$(ctl silence list --all)" "no silences"
+	expect_match "... and takes new ones" "$(ctl silence add --unit xa-b \
+		--until "$(day '2 days')" --reason "sau nâng cấp" --by vp)" '^silence 1 made'
+	stop_daemon
+	expect_eq "... migrated to the new database's schema" "$(schema)" "$new_schema"
+fi
 finish

@@ -77,7 +77,7 @@ test_scores_ranks_and_ties(void **state)
 	add(b, 1, 900);
 	add(b, 2, 250);
 	add(b, 3, 500);
-	n = ranking_compute(b, 50 * DAY, NULL, NULL, rows);
+	assert_int_equal(ranking_compute(b, 50 * DAY, NULL, NULL, rows, &n), 0);
 	assert_int_equal(n, 4);              /* d has nothing started */
 	assert_string_equal(units[rows[0].unit].code, "a");
 	assert_true(rows[0].score == 120.0);
