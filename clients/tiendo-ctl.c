@@ -50,8 +50,8 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-"usage: tiendo-ctl [--http URL] status [--task T] [--unit U] [--at TIME]\n"
-"                                     [--period P] [--lang vi|en] [--json]\n"
+"usage: tiendo-ctl [--lang vi|en] [--http URL] status [--task T] [--unit U]\n"
+"                                     [--at TIME] [--period P] [--json]\n"
 "       tiendo-ctl check PLAN.ini...\n"
 "       tiendo-ctl [--http URL | --config FILE] reload\n"
 "       tiendo-ctl backup [--state-dir DIR | --db FILE | --store SPEC] FILE\n"
@@ -75,9 +75,6 @@ usage(FILE *out)
 "    --period P           a month (2026-11), quarter (2026-Q4) or ISO week\n"
 "                         (2026-W47): what happened in it, and the totals\n"
 "                         at its end\n"
-"    --lang vi|en         Vietnamese (headers, status words, 1.750,5,\n"
-"                         dd/mm/yyyy; --at 20/03/2021 read too) or\n"
-"                         English; default $TIENDO_LANG, else en\n"
 "    --json               the daemon's JSON, as received\n"
 "  check      load plans, print every error as FILE:LINE: message\n"
 "  reload     ask the daemon to re-read its configuration and plan\n"
@@ -114,6 +111,11 @@ usage(FILE *out)
 "             those below them; default *, all), del, passwd, list, and\n"
 "             token (prints a new token for scripts, once)\n"
 "\n"
+"  --lang vi|en  the language of status, alerts, reports and silence,\n"
+"              before the command or after it (there it wins): vi writes\n"
+"              Vietnamese headings and words, 1.750,5, dd/mm/yyyy, and\n"
+"              reads --at and --until as 20/03/2021 too; default\n"
+"              $TIENDO_LANG, else en.  --json is never translated\n"
 "  --http URL  the daemon's HTTP address (default $TIENDO_HTTP or\n"
 "              " CTL_DEFAULT_HTTP ")\n"
 "  --config FILE  the daemon's tiendod.conf: the address it bound\n"
@@ -364,7 +366,7 @@ ctl_keygen(int argc, char **argv)
 
 /* ---- status ---- */
 
-/* The reader's language, for status (TIENDO_LANG or --lang). */
+/* The reader's language, for status (lang_choose()). */
 static int ctl_vi;
 /* status --period: a column for what happened in the period. */
 static int ctl_period;
@@ -468,9 +470,9 @@ ctl_row(struct table *t, const json_t *row, json_int_t base,
 	    httpget_str(row, "unit_name", httpget_str(row, "unit", "?")),
 	    !own_after_rollup ? "" : ctl_vi ? " (chỉ tiêu riêng)" :
 	    " (own target)");
-	snprintf(reports, sizeof(reports), "%" JSON_INTEGER_FORMAT,
-	    json_is_integer(json_object_get(row, "reports")) ?
-	    json_integer_value(json_object_get(row, "reports")) : 0);
+	lang_int(json_is_integer(json_object_get(row, "reports")) ?
+	    json_integer_value(json_object_get(row, "reports")) : 0, ctl_vi,
+	    reports, sizeof(reports));
 	if (table_row(t, rollup ? "1" : NULL) != 0 ||
 	    table_cell(t, 0, name, NULL) != 0 ||
 	    (ctl_period && table_cell(t, 1, ctl_num(json_object_get(row,
@@ -584,7 +586,7 @@ nomem:
 }
 
 static int
-ctl_status(const char *base, int argc, char **argv)
+ctl_status(const char *base, const char *lang, int argc, char **argv)
 {
 	enum { O_TASK = 256, O_UNIT, O_AT, O_JSON, O_HTTP, O_LANG, O_PERIOD };
 	static const struct option longopts[] = {
@@ -598,9 +600,9 @@ ctl_status(const char *base, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *task = NULL, *unit = NULL, *at = NULL, *lang = NULL;
+	const char *task = NULL, *unit = NULL, *at = NULL, *why;
 	const char *period = NULL;
-	char at_iso[64];
+	char at_iso[128];
 	json_t *doc = NULL;
 	char *url = NULL;
 	int ch, as_json = 0, first = 1, ex, color;
@@ -625,13 +627,16 @@ ctl_status(const char *base, int argc, char **argv)
 		    progname, argv[optind]);
 		return EX_USAGE;
 	}
-	if ((ctl_vi = lang_vi(lang)) < 0) {
-		fprintf(stderr, "%s: status: language \"%s\" is neither vi nor "
-		    "en\n", progname, lang ? lang : getenv("TIENDO_LANG"));
+	if ((ctl_vi = lang_choose(lang, "tiendo-ctl: status")) < 0)
+		return EX_USAGE;
+	/* 20/03/2021 is a date to a Vietnamese reader */
+	if (at && (ch = lang_date_in(at, ctl_vi, at_iso, sizeof at_iso,
+	    &why)) != 0) {
+		fprintf(stderr, "%s: status: --at \"%s\": %s\n", progname, at,
+		    ch == -2 ? why : "too long");
 		return EX_USAGE;
 	}
-	/* 20/03/2021 is a date to a Vietnamese reader */
-	if (at && lang_date_in(at, ctl_vi, at_iso, sizeof at_iso) == 0)
+	if (at)
 		at = at_iso;
 
 	if ((url = httpget_url(base, "/v1/tallies")) == NULL ||
@@ -659,11 +664,11 @@ out:
 
 /* The command at argv[optind]; its sysexits code. */
 static int
-ctl_run(const char *cmd, const char *http, const struct ctl_conf *conf,
-        int argc, char **argv)
+ctl_run(const char *cmd, const char *http, const char *lang,
+        const struct ctl_conf *conf, int argc, char **argv)
 {
 	if (strcmp(cmd, "status") == 0)
-		return ctl_status(http, argc - optind, argv + optind);
+		return ctl_status(http, lang, argc - optind, argv + optind);
 	if (strcmp(cmd, "check") == 0) {
 		if (optind + 1 < argc && strcmp(argv[optind + 1], "--") == 0)
 			optind++;
@@ -674,13 +679,13 @@ ctl_run(const char *cmd, const char *http, const struct ctl_conf *conf,
 	if (strcmp(cmd, "backup") == 0)
 		return ctl_backup(argc - optind, argv + optind);
 	if (strcmp(cmd, "alerts") == 0)
-		return ctl_alerts(http, argc - optind, argv + optind);
+		return ctl_alerts(http, lang, argc - optind, argv + optind);
 	if (strcmp(cmd, "reports") == 0)
-		return ctl_reports(http, argc - optind, argv + optind);
+		return ctl_reports(http, lang, argc - optind, argv + optind);
 	if (strcmp(cmd, "keygen") == 0)
 		return ctl_keygen(argc - optind, argv + optind);
 	if (strcmp(cmd, "silence") == 0)
-		return ctl_silence(http, argc - optind, argv + optind);
+		return ctl_silence(http, lang, argc - optind, argv + optind);
 	if (strcmp(cmd, "user") == 0)
 		return ctl_user(argc - optind, argv + optind);
 	fprintf(stderr, "%s: unknown command \"%s\" (status, check, alerts, "
@@ -691,15 +696,17 @@ ctl_run(const char *cmd, const char *http, const struct ctl_conf *conf,
 int
 main(int argc, char **argv)
 {
-	enum { O_HTTP = 256, O_VERSION, O_CONFIG };
+	enum { O_HTTP = 256, O_VERSION, O_CONFIG, O_LANG };
 	static const struct option longopts[] = {
 		{ "http", required_argument, NULL, O_HTTP },
+		{ "lang", required_argument, NULL, O_LANG },
 		{ "config", required_argument, NULL, O_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *http = getenv("TIENDO_HTTP"), *cmd, *config = NULL;
+	const char *lang = NULL;
 	struct ctl_conf conf = { NULL, NULL, NULL };
 	int ch, http_given = 0, ex;
 
@@ -716,6 +723,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case O_HTTP: http = optarg; http_given = 1; break;
 		case O_CONFIG: config = optarg; break;
+		case O_LANG: lang = optarg; break;
 		case 'h': usage(stdout); return EX_OK;
 		case O_VERSION:
 			printf("tiendo-ctl %s\n", TIENDO_VERSION);
@@ -736,7 +744,7 @@ main(int argc, char **argv)
 		if (!http_given)
 			http = conf.url;
 	}
-	ex = ctl_run(cmd, http, config ? &conf : NULL, argc, argv);
+	ex = ctl_run(cmd, http, lang, config ? &conf : NULL, argc, argv);
 	ctl_conf_clear(&conf);
 	return ex;
 }
