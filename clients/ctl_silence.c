@@ -61,10 +61,11 @@ cs_print(json_t *s)
 static int
 cs_print_vi(json_t *list)
 {
+	/* the reason last: free text, and no blanks after an empty "ended" */
 	static const char *const head[] = { "Số hiệu", "Nhiệm vụ", "Đơn vị",
 	                                    "Tạm dừng đến", "Người tạo",
-	                                    "Thời điểm tạo", "Lý do",
-	                                    "Kết thúc" };
+	                                    "Thời điểm tạo", "Kết thúc",
+	                                    "Lý do" };
 	static const enum table_align al[] = { TABLE_RIGHT, TABLE_LEFT,
 	                                       TABLE_LEFT, TABLE_LEFT,
 	                                       TABLE_LEFT, TABLE_LEFT,
@@ -99,8 +100,8 @@ cs_print_vi(json_t *list)
 		         table_cell(t, 4, httpget_str(s, "created_by", ""), NULL) ||
 		         table_cell(t, 5, showtime_text(httpget_str(s, "created_at",
 		                    ""), 1, made, sizeof made), NULL) ||
-		         table_cell(t, 6, httpget_str(s, "reason", ""), NULL) ||
-		         table_cell(t, 7, end, NULL);
+		         table_cell(t, 6, end, NULL) ||
+		         table_cell(t, 7, httpget_str(s, "reason", ""), NULL);
 	}
 	if (!failed)
 		table_print(t, stdout, isatty(STDOUT_FILENO) &&
