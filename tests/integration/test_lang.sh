@@ -9,11 +9,18 @@
 TEST_CLIENTS_MORE="k"
 . "$(dirname "$0")/lib.sh"
 
-# alerts at once, for tiendo-ctl alerts
-start_daemon --alert-pending 0 --alert-interval 200ms || exit 1
+# alerts at once, for tiendo-ctl alerts; groups for tiendo-sub --grouped
+printf '[tiendod]\nalert_group_window = 1s\n' >"$T/tiendod.conf"
+start_daemon -c "$T/tiendod.conf" --alert-pending 0 --alert-interval 200ms || exit 1
 CTL="$B/tiendo-ctl"
 DMY='[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} \+07:00'
 export TZ=Asia/Ho_Chi_Minh
+
+# a group is published once, live: its subscriber first
+"$B/tiendo-sub" --grouped --lang vi >"$T/grouped.vi" 2>"$T/grouped.err" &
+PIDS="$PIDS $!"
+subscribed() { get /metrics | grep -Eq '^tiendo_subscribers [1-9]'; }
+ok "the grouped subscriber is connected" wait_for 10 subscribed
 tally() { get "/v1/tallies?task=$1&unit=$2" | jq -r ".tallies[] | select(.unit==\"$2\" and .rollup==false) | .$3"; }
 
 OBS=$(date -d '2 days ago' +%d/%m/%Y)
@@ -125,5 +132,18 @@ expect_eq "silence expire in vi" "$("$CTL" --lang vi silence expire 1 --by "Phó
 expect_eq "no running silence, said in vi" "$("$CTL" --lang vi silence list)" "không có đợt tạm dừng cảnh báo nào đang chạy"
 expect_match "silence list --all in vi: who ended it, when" "$("$CTL" --lang vi silence list --all)" \
 	"  Phó Chủ tịch lúc $DMY  họp HĐND\$"
+
+# --- tiendo-sub ----------------------------------------------------------------
+TIENDO_LANG=vi "$B/tiendo-sub" >"$T/sub.vi" 2>"$T/sub.vi.err" &
+PIDS="$PIDS $!"
+TIENDO_LANG=vi "$B/tiendo-sub" --lang en >"$T/sub.en" 2>"$T/sub.en.err" &
+PIDS="$PIDS $!"
+ok "tiendo-sub in vi (TIENDO_LANG): the active alerts, in Vietnamese" \
+	wait_for 10 grep -Eq "^$DMY (nghiêm trọng|cảnh báo    ) đang mở      xa-a +dat +0/12,5 ha  " "$T/sub.vi"
+ok "tiendo-sub --lang en wins: English as it was" \
+	wait_for 10 grep -Eq "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} \+07:00 (CRITICAL|WARNING) +active +xa-a +dat +0/12.5 ha  " "$T/sub.en"
+ok "tiendo-sub --grouped in vi: dd/mm/yyyy and Vietnamese words" \
+	grep -Eq "^$DMY  (thông tin|nghiêm trọng) +(thông báo|đã khắc phục) +[a-z]+ +cay +huyen +[0-9]+  " "$T/grouped.vi"
+expect_eq "tiendo-sub --lang fr is a usage error" "$("$B/tiendo-sub" --lang fr >/dev/null 2>&1; echo $?)" 64
 
 finish
