@@ -111,8 +111,9 @@ usage(FILE *out)
 "             those below them; default *, all), del, passwd, list, and\n"
 "             token (prints a new token for scripts, once)\n"
 "\n"
-"  --lang vi|en  the language of status, alerts, reports and silence,\n"
-"              before the command or after it (there it wins): vi writes\n"
+"  --lang vi|en  the language of status, alerts, reports, silence, check,\n"
+"              reload and backup, before the command (or after the first\n"
+"              four, where it wins): vi writes\n"
 "              Vietnamese headings and words, 1.750,5, dd/mm/yyyy, and\n"
 "              reads --at and --until as 20/03/2021 too; default\n"
 "              $TIENDO_LANG, else en.  --json is never translated\n"
@@ -133,8 +134,9 @@ usage(FILE *out)
 /* ---- check ---- */
 
 static int
-ctl_check(int argc, char **argv)
+ctl_check(int vi, int argc, char **argv)
 {
+	char nu[32], nt[32], ng[32];
 	int ex = EX_OK;
 
 	if (argc < 1) {
@@ -162,8 +164,12 @@ ctl_check(int argc, char **argv)
 			if (ex == EX_OK)
 				ex = EX_DATAERR;
 		} else {
-			printf("%s: ok, %zu units, %zu tasks, %zu targets\n",
-			    argv[i], p->n_units, p->n_tasks, p->n_targets);
+			printf(vi ? "%s: hợp lệ, %s đơn vị, %s nhiệm vụ, %s chỉ "
+			    "tiêu\n" : "%s: ok, %s units, %s tasks, %s targets\n",
+			    argv[i], lang_int((long long)p->n_units, vi, nu,
+			    sizeof nu), lang_int((long long)p->n_tasks, vi, nt,
+			    sizeof nt), lang_int((long long)p->n_targets, vi,
+			    ng, sizeof ng));
 			plan_free(p);
 		}
 		plan_errors_clear(&errs);
@@ -174,9 +180,10 @@ ctl_check(int argc, char **argv)
 /* ---- reload ---- */
 
 static int
-ctl_reload(const char *base, const struct ctl_conf *conf, int argc,
+ctl_reload(const char *base, int vi, const struct ctl_conf *conf, int argc,
            char **argv)
 {
+	char nu[32], nt[32], ng[32];
 	char key[RELOADKEY_HEXLEN + 1], kpath[4096] = "";
 	struct httpget_opts opts;
 	struct httpget_result res;
@@ -219,20 +226,27 @@ ctl_reload(const char *base, const struct ctl_conf *conf, int argc,
 		    progname, res.status);
 		ex = EX_PROTOCOL;
 	} else if (res.status == 200) {
-		printf("reloaded: %s in force, %lld units, %lld tasks, "
-		    "%lld targets\n", httpget_str(doc, "plan", "?"),
-		    (long long)json_integer_value(json_object_get(doc, "units")),
-		    (long long)json_integer_value(json_object_get(doc, "tasks")),
-		    (long long)json_integer_value(json_object_get(doc, "targets")));
+		printf(vi ? "đã nạp lại: kế hoạch %s có hiệu lực, %s đơn vị, "
+		    "%s nhiệm vụ, %s chỉ tiêu\n" : "reloaded: %s in force, "
+		    "%s units, %s tasks, %s targets\n",
+		    httpget_str(doc, "plan", "?"),
+		    lang_int(json_integer_value(json_object_get(doc, "units")),
+		    vi, nu, sizeof nu),
+		    lang_int(json_integer_value(json_object_get(doc, "tasks")),
+		    vi, nt, sizeof nt),
+		    lang_int(json_integer_value(json_object_get(doc, "targets")),
+		    vi, ng, sizeof ng));
 		json_array_foreach(json_object_get(doc, "restart_needed"), i, v)
-			printf("changed, applies only at restart: %s\n",
+			printf(vi ? "đã đổi, chỉ có hiệu lực khi khởi động lại: "
+			    "%s\n" : "changed, applies only at restart: %s\n",
 			    json_string_value(v));
 		ex = EX_OK;
 	} else if (res.status == 422) {
 		json_array_foreach(json_object_get(doc, "errors"), i, v)
 			fprintf(stderr, "%s\n", json_string_value(v));
-		fprintf(stderr, "%s: reload refused; the plan in force stays\n",
-		    progname);
+		fprintf(stderr, vi ? "%s: không nạp lại; kế hoạch đang có hiệu "
+		    "lực giữ nguyên\n" : "%s: reload refused; the plan in force "
+		    "stays\n", progname);
 		ex = EX_DATAERR;
 	} else {
 		fprintf(stderr, "%s: %s (HTTP %d)\n", progname,
@@ -254,8 +268,9 @@ ctl_reload(const char *base, const struct ctl_conf *conf, int argc,
 /* ---- backup ---- */
 
 static int
-ctl_backup(int argc, char **argv)
+ctl_backup(int vi, int argc, char **argv)
 {
+	char nr[32];
 	enum { O_STATE = 256, O_DB };
 	static const struct option longopts[] = {
 		{ "state-dir", required_argument, NULL, O_STATE },
@@ -308,8 +323,9 @@ ctl_backup(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", progname, err);
 		return EX_CANTCREAT;
 	}
-	printf("%s: %lld reports, copied from %s\n", argv[optind],
-	    (long long)n, db);
+	printf(vi ? "%s: đã sao %s báo cáo từ %s\n" :
+	    "%s: %s reports, copied from %s\n", argv[optind],
+	    lang_int((long long)n, vi, nr, sizeof nr), db);
 	return EX_OK;
 }
 
@@ -667,17 +683,24 @@ static int
 ctl_run(const char *cmd, const char *http, const char *lang,
         const struct ctl_conf *conf, int argc, char **argv)
 {
+	int vi = 0;
+
 	if (strcmp(cmd, "status") == 0)
 		return ctl_status(http, lang, argc - optind, argv + optind);
+	/* check, reload and backup take the language before the command */
+	if ((strcmp(cmd, "check") == 0 || strcmp(cmd, "reload") == 0 ||
+	     strcmp(cmd, "backup") == 0) &&
+	    (vi = lang_choose(lang, "tiendo-ctl")) < 0)
+		return EX_USAGE;
 	if (strcmp(cmd, "check") == 0) {
 		if (optind + 1 < argc && strcmp(argv[optind + 1], "--") == 0)
 			optind++;
-		return ctl_check(argc - optind - 1, argv + optind + 1);
+		return ctl_check(vi, argc - optind - 1, argv + optind + 1);
 	}
 	if (strcmp(cmd, "reload") == 0)
-		return ctl_reload(http, conf, argc - optind, argv + optind);
+		return ctl_reload(http, vi, conf, argc - optind, argv + optind);
 	if (strcmp(cmd, "backup") == 0)
-		return ctl_backup(argc - optind, argv + optind);
+		return ctl_backup(vi, argc - optind, argv + optind);
 	if (strcmp(cmd, "alerts") == 0)
 		return ctl_alerts(http, lang, argc - optind, argv + optind);
 	if (strcmp(cmd, "reports") == 0)
