@@ -5,7 +5,9 @@
 #ifndef TIENDO_CTL_ALERTS_H
 #define TIENDO_CTL_ALERTS_H
 
-/* argv[0] is "alerts".  Returns a sysexits code. */
-int ctl_alerts(const char *base, int argc, char **argv);
+/* argv[0] is "alerts"; lang: tiendo-ctl's own --lang (NULL: none),
+ * which the command's --lang overrides (lang.h).  Returns a sysexits
+ * code. */
+int ctl_alerts(const char *base, const char *lang, int argc, char **argv);
 
 #endif

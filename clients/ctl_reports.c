@@ -1,11 +1,12 @@
 /*
  * ctl_reports.c - tiendo-ctl reports [--task T] [--unit U] [--since ID]
- *                 [--limit N] [--json]
+ *                 [--limit N] [--lang vi|en] [--json]
  *
  * One row per stored report or correction, oldest first: its id (for
  * --since), when it was observed (showtime.h), the kind and value, who sent it (client
  * and seq), the reporter and the note; a voided report says by which seq,
- * a correction which seq it voids and why.
+ * a correction which seq it voids and why.  In Vietnamese (lang.h) the
+ * headings, kinds and notes are Vietnamese and values read 1.750,5.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -18,43 +19,48 @@
 
 #include "ctl_reports.h"
 #include "httpget.h"
+#include "lang.h"
 #include "showtime.h"
 #include "table.h"
 
 /* The note column: the note, and what became of the report. */
 static int
-cr_note(json_t *row, char *buf, size_t n)
+cr_note(json_t *row, int vi, char *buf, size_t n)
 {
 	json_t *by = json_object_get(row, "voided_by");
 
 	if (strcmp(httpget_str(row, "kind", ""), "correction") == 0)
-		return snprintf(buf, n, "voids #%lld: %s",
+		return snprintf(buf, n, vi ? "hủy #%lld: %s" : "voids #%lld: %s",
 		                (long long)json_integer_value(
 		                    json_object_get(row, "voids_seq")),
 		                httpget_str(row, "void_reason", ""));
 	if (json_is_integer(by))
-		return snprintf(buf, n, "%s%s(voided by #%lld)",
+		return snprintf(buf, n, vi ? "%s%s(đã bị hủy theo #%lld)" :
+		                "%s%s(voided by #%lld)",
 		                httpget_str(row, "note", ""), *httpget_str(row, "note", "") ? " " : "",
 		                (long long)json_integer_value(by));
 	return snprintf(buf, n, "%s", httpget_str(row, "note", ""));
 }
 
 static int
-cr_print(json_t *rows)
+cr_print(json_t *rows, int vi)
 {
 	static const char *const head[] = { "ID", "OBSERVED", "KIND",
 	                                    "VALUE", "FROM", "REPORTER", "NOTE" };
+	static const char *const head_vi[] = { "Số hiệu", "Thời điểm", "Loại",
+	                                       "Số liệu", "Nơi gửi",
+	                                       "Người báo cáo", "Ghi chú" };
 	static const enum table_align al[] = { TABLE_RIGHT, TABLE_LEFT,
 	                                       TABLE_LEFT, TABLE_RIGHT,
 	                                       TABLE_LEFT, TABLE_LEFT,
 	                                       TABLE_LEFT };
-	struct table *t = table_new(7, head, al);
+	struct table *t = table_new(7, vi ? head_vi : head, al);
 	json_t *row;
 	size_t i;
 	int failed = t == NULL;
 
 	json_array_foreach(rows, i, row) {
-		char id[32], from[160], note[2400], at[SHOWTIME_BUFSZ];
+		char id[32], from[160], note[2400], at[SHOWTIME_BUFSZ], val[64];
 
 		if (failed)
 			break;
@@ -62,14 +68,16 @@ cr_print(json_t *rows)
 		         (long long)json_integer_value(json_object_get(row, "id")));
 		snprintf(from, sizeof from, "%.120s #%lld", httpget_str(row, "client", ""),
 		         (long long)json_integer_value(json_object_get(row, "seq")));
-		cr_note(row, note, sizeof note);
+		cr_note(row, vi, note, sizeof note);
 		failed = table_row(t, json_is_integer(json_object_get(row,
 		                   "voided_by")) ? "2" : NULL) ||
 		         table_cell(t, 0, id, NULL) ||
 		         table_cell(t, 1, showtime_text(httpget_str(row, "observed_at", ""),
-		                                       0, at, sizeof at), NULL) ||
-		         table_cell(t, 2, httpget_str(row, "kind", ""), NULL) ||
-		         table_cell(t, 3, httpget_str(row, "value", ""), NULL) ||
+		                                       vi, at, sizeof at), NULL) ||
+		         table_cell(t, 2, lang_kind(httpget_str(row, "kind", ""),
+		                    vi), NULL) ||
+		         table_cell(t, 3, lang_value(httpget_str(row, "value", ""),
+		                    vi, val, sizeof val), NULL) ||
 		         table_cell(t, 4, from, NULL) ||
 		         table_cell(t, 5, httpget_str(row, "reporter", ""), NULL) ||
 		         table_cell(t, 6, note, NULL);
@@ -82,19 +90,20 @@ cr_print(json_t *rows)
 }
 
 int
-ctl_reports(const char *base, int argc, char **argv)
+ctl_reports(const char *base, const char *lang, int argc, char **argv)
 {
-	enum { O_TASK = 256, O_UNIT, O_SINCE, O_LIMIT, O_JSON };
+	enum { O_TASK = 256, O_UNIT, O_SINCE, O_LIMIT, O_JSON, O_LANG };
 	static const struct option longopts[] = {
 		{ "task", required_argument, NULL, O_TASK },
 		{ "unit", required_argument, NULL, O_UNIT },
 		{ "since", required_argument, NULL, O_SINCE },
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "json", no_argument, NULL, O_JSON },
+		{ "lang", required_argument, NULL, O_LANG },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *task = NULL, *unit = NULL, *since = NULL, *limit = NULL;
-	int as_json = 0, first = 1, ch, ex = EX_OK;
+	int as_json = 0, first = 1, ch, ex = EX_OK, vi;
 	json_t *doc, *rows;
 	char *url;
 
@@ -106,6 +115,7 @@ ctl_reports(const char *base, int argc, char **argv)
 		case O_SINCE: since = optarg; break;
 		case O_LIMIT: limit = optarg; break;
 		case O_JSON: as_json = 1; break;
+		case O_LANG: lang = optarg; break;
 		default: return EX_USAGE;
 		}
 	}
@@ -114,6 +124,8 @@ ctl_reports(const char *base, int argc, char **argv)
 		        argv[optind]);
 		return EX_USAGE;
 	}
+	if ((vi = lang_choose(lang, "tiendo-ctl: reports")) < 0)
+		return EX_USAGE;
 	if ((url = httpget_url(base, "/v1/reports")) == NULL)
 		return EX_OSERR;
 	if (httpget_param(&url, &first, "task", task) ||
@@ -128,12 +140,13 @@ ctl_reports(const char *base, int argc, char **argv)
 	if (rows == NULL)
 		; /* said on stderr, or printed as JSON */
 	else if (json_array_size(rows) == 0) {
-		printf("no reports\n");
-	} else if (cr_print(rows) < 0) {
+		printf("%s\n", vi ? "không có báo cáo nào" : "no reports");
+	} else if (cr_print(rows, vi) < 0) {
 		fprintf(stderr, "tiendo-ctl: out of memory\n");
 		ex = EX_OSERR;
 	} else if (json_is_integer(json_object_get(doc, "next_since"))) {
-		printf("more: --since %lld\n", (long long)json_integer_value(
+		printf("%s: --since %lld\n", vi ? "còn nữa" : "more",
+		       (long long)json_integer_value(
 		       json_object_get(doc, "next_since")));
 	}
 	json_decref(doc);

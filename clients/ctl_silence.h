@@ -5,7 +5,9 @@
 #ifndef TIENDO_CTL_SILENCE_H
 #define TIENDO_CTL_SILENCE_H
 
-/* argv[0] is "silence".  Returns a sysexits code. */
-int ctl_silence(const char *base, int argc, char **argv);
+/* argv[0] is "silence"; lang: tiendo-ctl's own --lang (NULL: none),
+ * which the command's --lang overrides (lang.h).  Returns a sysexits
+ * code. */
+int ctl_silence(const char *base, const char *lang, int argc, char **argv);
 
 #endif

@@ -19,6 +19,75 @@ lang_vi(const char *s)
 	return strcmp(s, "en") == 0 ? 0 : -1;
 }
 
+int
+lang_choose(const char *opt, const char *prog)
+{
+	const char *env = getenv("TIENDO_LANG");
+	int vi = lang_vi(opt);
+
+	if (vi < 0 && opt != NULL)
+		fprintf(stderr, "%s: --lang \"%s\": neither vi nor en\n", prog,
+		        opt);
+	else if (vi < 0)
+		fprintf(stderr, "%s: TIENDO_LANG=\"%s\": neither vi nor en\n",
+		        prog, env ? env : "");
+	return vi;
+}
+
+/* words[i][0] -> words[i][1] in vi; the word itself otherwise. */
+static const char *
+lang_lookup(const char *const (*words)[2], size_t n, const char *w, int vi)
+{
+	if (!vi || w == NULL)
+		return w;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(w, words[i][0]) == 0)
+			return words[i][1];
+	return w;
+}
+
+const char *
+lang_severity(const char *severity, int vi)
+{
+	static const char *const words[][2] = {
+		{ "info", "thông tin" },
+		{ "warning", "cảnh báo" },
+		{ "critical", "nghiêm trọng" },
+	};
+
+	return lang_lookup(words, sizeof words / sizeof words[0], severity, vi);
+}
+
+const char *
+lang_transition(const char *transition, int vi)
+{
+	/* "active" is tiendo-sub's word for an alert of the snapshot */
+	static const char *const words[][2] = {
+		{ "firing", "phát sinh" },
+		{ "escalated", "nặng thêm" },
+		{ "eased", "nhẹ bớt" },
+		{ "reminder", "nhắc lại" },
+		{ "resolved", "đã khắc phục" },
+		{ "notice", "thông báo" },
+		{ "active", "đang mở" },
+	};
+
+	return lang_lookup(words, sizeof words / sizeof words[0], transition,
+	                   vi);
+}
+
+const char *
+lang_kind(const char *kind, int vi)
+{
+	static const char *const words[][2] = {
+		{ "add", "cộng thêm" },
+		{ "set", "lũy kế" },
+		{ "correction", "đính chính" },
+	};
+
+	return lang_lookup(words, sizeof words / sizeof words[0], kind, vi);
+}
+
 const char *
 lang_status(const char *status, int vi)
 {
@@ -33,12 +102,7 @@ lang_status(const char *status, int vi)
 		{ "missing_report", "chưa nộp báo cáo" },
 	};
 
-	if (!vi)
-		return status;
-	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-		if (strcmp(status, words[i][0]) == 0)
-			return words[i][1];
-	return status;
+	return lang_lookup(words, sizeof words / sizeof words[0], status, vi);
 }
 
 int
@@ -81,16 +145,49 @@ lang_decimal_in(const char *in, int vi, char *out, size_t n)
 	return 0;
 }
 
-int
-lang_date_in(const char *in, int vi, char *out, size_t n)
+/* 1-2 digits at *p, as a number; -1 when there are none or more. */
+static int
+lang_2digits(const char **p)
 {
-	int d, m, y, len = 0;
+	int v = 0, k = 0;
 
-	if (vi && sscanf(in, "%2d/%2d/%4d%n", &d, &m, &y, &len) == 3 &&
-	    len >= 8 && (in[len] == '\0' || in[len] == ' '))
-		return (size_t)snprintf(out, n, "%04d-%02d-%02d%s", y, m, d,
-		                        in + len) < n ? 0 : -1;
-	return (size_t)snprintf(out, n, "%s", in) < n ? 0 : -1;
+	while (k < 3 && **p >= '0' && **p <= '9') {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		k++;
+	}
+	return k == 0 || k > 2 ? -1 : v;
+}
+
+int
+lang_date_in(const char *in, int vi, char *out, size_t n, const char **why)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	                             30, 31 };
+	const char *p = in;
+	int d, m, y = 0, k;
+
+	if (!vi || strchr(in, '/') == NULL)
+		return (size_t)snprintf(out, n, "%s", in) < n ? 0 : -1;
+	*why = "not a date as dd/mm/yyyy (20/03/2021, or 20/03/2021 08:30)";
+	if ((d = lang_2digits(&p)) < 0 || *p++ != '/' ||
+	    (m = lang_2digits(&p)) < 0 || *p++ != '/')
+		return -2;
+	for (k = 0; k < 4 && *p >= '0' && *p <= '9'; k++)
+		y = y * 10 + (*p++ - '0');
+	if (k != 4 || (*p != '\0' && *p != ' '))
+		return -2;
+	if (m < 1 || m > 12) {
+		*why = "no such month (dd/mm/yyyy: the month second)";
+		return -2;
+	}
+	if (d < 1 || d > mdays[m - 1] ||
+	    (m == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)))) {
+		*why = "no such day in that month";
+		return -2;
+	}
+	return (size_t)snprintf(out, n, "%04d-%02d-%02d%s", y, m, d, p) < n ?
+	       0 : -1;
 }
 
 char *
@@ -104,6 +201,25 @@ lang_number(const char *dec, int vi, char *buf, size_t n)
 		return buf;
 	}
 	return alertmsg_number(v, vi ? ALERTMSG_VI : ALERTMSG_EN, buf, n);
+}
+
+char *
+lang_int(long long v, int vi, char *buf, size_t n)
+{
+	char plain[32];
+
+	snprintf(plain, sizeof plain, "%lld", v);
+	if (!vi) {
+		snprintf(buf, n, "%s", plain);
+		return buf;
+	}
+	return lang_number(plain, 1, buf, n);
+}
+
+const char *
+lang_value(const char *dec, int vi, char *buf, size_t n)
+{
+	return vi ? lang_number(dec, 1, buf, n) : dec;
 }
 
 char *

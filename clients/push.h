@@ -22,6 +22,8 @@ struct push_opts {
 	int timeout, retries, batch, quiet, status, clear_rejected;
 	uint64_t void_seq;         /* --void */
 	int no_send, follow, interval, history;
+	const char *lang;          /* --lang, NULL: $TIENDO_LANG (lang.h) */
+	int vi;                    /* what it chose: 1 Vietnamese */
 };
 
 /* Reports of one run, before they are queued. */

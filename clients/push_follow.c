@@ -11,6 +11,7 @@
 #include "outbox.h"
 #include "push.h"
 #include "push_follow.h"
+#include "push_print.h"
 #include "push_send.h"
 
 #define PUSH_FOLLOW_BACKOFF_MAX_MS 30000 /* --follow retries for ever */
@@ -58,11 +59,8 @@ push_follow_run(struct push_sender *s)
 			if (push_send_passes(s) != 0)
 				return s->fatal ? s->fatal : EX_SOFTWARE;
 			if (push_send_settled(s) != before && !s->o->quiet)
-				printf("%zu accepted, %zu duplicate, %zu rejected "
-				    "so far, %" PRId64 " pending\n",
-				    s->st.accepted, s->st.duplicate,
-				    s->st.rejected, outbox_count(s->ob,
-				    OUTBOX_PENDING));
+				push_print_so_far(&s->st, outbox_count(s->ob,
+				    OUTBOX_PENDING), s->o->vi);
 			fflush(stdout);
 		}
 		push_send_sleep_ms((int64_t)s->o->interval * 1000);

@@ -316,23 +316,25 @@ push_print_fates(struct push_sender *s, struct push_flight *f,
 		case TIENDO__FATE__FATE_ACCEPTED:
 			s->st.accepted++;
 			if (!s->o->quiet)
-				push_print_report(stdout, it, "accepted");
+				push_print_fate(stdout, it, s->o->vi,
+				    PUSH_ACCEPTED);
 			break;
 		case TIENDO__FATE__FATE_DUPLICATE:
 			s->st.duplicate++;
 			if (!s->o->quiet)
-				push_print_report(stdout, it, "duplicate");
+				push_print_fate(stdout, it, s->o->vi,
+				    PUSH_DUPLICATE);
 			break;
 		case TIENDO__FATE__FATE_REJECTED:
 			s->st.rejected++;
-			push_print_rejected(stdout, it,
+			push_print_rejected(stdout, it, s->o->vi,
 			    wire_reject_name(ra->code, code, sizeof(code)),
 			    ra->reason);
 			break;
 		default:
 			if (!s->o->quiet)
-				push_print_report(stdout, it,
-				    "no fate in the reply, left pending");
+				push_print_fate(stdout, it, s->o->vi,
+				    PUSH_NO_FATE);
 			break;
 		}
 	}
@@ -355,7 +357,7 @@ push_apply_bad_batch(struct push_sender *s, struct push_flight *f,
 	if (outbox_commit(s->ob) != 0)
 		goto fail;
 	for (size_t i = 0; i < f->n; i++) {
-		push_print_rejected(stdout, &f->items[i], code,
+		push_print_rejected(stdout, &f->items[i], s->o->vi, code,
 		    reason);
 		s->st.rejected++;
 	}

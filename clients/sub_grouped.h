@@ -15,6 +15,7 @@ struct sub_grouped {
 	const char *tasks;  /* comma list, NULL: every task */
 	int json;
 	const volatile sig_atomic_t *stopping;
+	int vi;             /* lines in Vietnamese (lang.h); JSON never */
 };
 
 /* Runs until *stopping.  Returns a sysexits code. */

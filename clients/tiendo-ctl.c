@@ -50,8 +50,8 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-"usage: tiendo-ctl [--http URL] status [--task T] [--unit U] [--at TIME]\n"
-"                                     [--period P] [--lang vi|en] [--json]\n"
+"usage: tiendo-ctl [--lang vi|en] [--http URL] status [--task T] [--unit U]\n"
+"                                     [--at TIME] [--period P] [--json]\n"
 "       tiendo-ctl check PLAN.ini...\n"
 "       tiendo-ctl [--http URL | --config FILE] reload\n"
 "       tiendo-ctl backup [--state-dir DIR | --db FILE | --store SPEC] FILE\n"
@@ -75,9 +75,6 @@ usage(FILE *out)
 "    --period P           a month (2026-11), quarter (2026-Q4) or ISO week\n"
 "                         (2026-W47): what happened in it, and the totals\n"
 "                         at its end\n"
-"    --lang vi|en         Vietnamese (headers, status words, 1.750,5,\n"
-"                         dd/mm/yyyy; --at 20/03/2021 read too) or\n"
-"                         English; default $TIENDO_LANG, else en\n"
 "    --json               the daemon's JSON, as received\n"
 "  check      load plans, print every error as FILE:LINE: message\n"
 "  reload     ask the daemon to re-read its configuration and plan\n"
@@ -114,6 +111,12 @@ usage(FILE *out)
 "             those below them; default *, all), del, passwd, list, and\n"
 "             token (prints a new token for scripts, once)\n"
 "\n"
+"  --lang vi|en  the language of status, alerts, reports, silence, check,\n"
+"              reload and backup, before the command (or after the first\n"
+"              four, where it wins): vi writes\n"
+"              Vietnamese headings and words, 1.750,5, dd/mm/yyyy, and\n"
+"              reads --at and --until as 20/03/2021 too; default\n"
+"              $TIENDO_LANG, else en.  --json is never translated\n"
 "  --http URL  the daemon's HTTP address (default $TIENDO_HTTP or\n"
 "              " CTL_DEFAULT_HTTP ")\n"
 "  --config FILE  the daemon's tiendod.conf: the address it bound\n"
@@ -131,8 +134,9 @@ usage(FILE *out)
 /* ---- check ---- */
 
 static int
-ctl_check(int argc, char **argv)
+ctl_check(int vi, int argc, char **argv)
 {
+	char nu[32], nt[32], ng[32];
 	int ex = EX_OK;
 
 	if (argc < 1) {
@@ -162,10 +166,15 @@ ctl_check(int argc, char **argv)
 		} else {
 			/* schedules only when there are: an old plan's line
 			 * stays as it was */
-			printf("%s: ok, %zu units, %zu tasks, %zu targets",
-			    argv[i], p->n_units, p->n_tasks, p->n_targets);
+			printf(vi ? "%s: hợp lệ, %s đơn vị, %s nhiệm vụ, %s chỉ "
+			    "tiêu" : "%s: ok, %s units, %s tasks, %s targets",
+			    argv[i], lang_int((long long)p->n_units, vi, nu,
+			    sizeof nu), lang_int((long long)p->n_tasks, vi, nt,
+			    sizeof nt), lang_int((long long)p->n_targets, vi,
+			    ng, sizeof ng));
 			if (p->n_schedules > 0)
-				printf(", %zu schedules of units",
+				printf(vi ? ", %zu lịch riêng của đơn vị"
+				          : ", %zu schedules of units",
 				    p->n_schedules);
 			printf("\n");
 			plan_free(p);
@@ -178,9 +187,10 @@ ctl_check(int argc, char **argv)
 /* ---- reload ---- */
 
 static int
-ctl_reload(const char *base, const struct ctl_conf *conf, int argc,
+ctl_reload(const char *base, int vi, const struct ctl_conf *conf, int argc,
            char **argv)
 {
+	char nu[32], nt[32], ng[32];
 	char key[RELOADKEY_HEXLEN + 1], kpath[4096] = "";
 	struct httpget_opts opts;
 	struct httpget_result res;
@@ -223,20 +233,27 @@ ctl_reload(const char *base, const struct ctl_conf *conf, int argc,
 		    progname, res.status);
 		ex = EX_PROTOCOL;
 	} else if (res.status == 200) {
-		printf("reloaded: %s in force, %lld units, %lld tasks, "
-		    "%lld targets\n", httpget_str(doc, "plan", "?"),
-		    (long long)json_integer_value(json_object_get(doc, "units")),
-		    (long long)json_integer_value(json_object_get(doc, "tasks")),
-		    (long long)json_integer_value(json_object_get(doc, "targets")));
+		printf(vi ? "đã nạp lại: kế hoạch %s có hiệu lực, %s đơn vị, "
+		    "%s nhiệm vụ, %s chỉ tiêu\n" : "reloaded: %s in force, "
+		    "%s units, %s tasks, %s targets\n",
+		    httpget_str(doc, "plan", "?"),
+		    lang_int(json_integer_value(json_object_get(doc, "units")),
+		    vi, nu, sizeof nu),
+		    lang_int(json_integer_value(json_object_get(doc, "tasks")),
+		    vi, nt, sizeof nt),
+		    lang_int(json_integer_value(json_object_get(doc, "targets")),
+		    vi, ng, sizeof ng));
 		json_array_foreach(json_object_get(doc, "restart_needed"), i, v)
-			printf("changed, applies only at restart: %s\n",
+			printf(vi ? "đã đổi, chỉ có hiệu lực khi khởi động lại: "
+			    "%s\n" : "changed, applies only at restart: %s\n",
 			    json_string_value(v));
 		ex = EX_OK;
 	} else if (res.status == 422) {
 		json_array_foreach(json_object_get(doc, "errors"), i, v)
 			fprintf(stderr, "%s\n", json_string_value(v));
-		fprintf(stderr, "%s: reload refused; the plan in force stays\n",
-		    progname);
+		fprintf(stderr, vi ? "%s: không nạp lại; kế hoạch đang có hiệu "
+		    "lực giữ nguyên\n" : "%s: reload refused; the plan in force "
+		    "stays\n", progname);
 		ex = EX_DATAERR;
 	} else {
 		fprintf(stderr, "%s: %s (HTTP %d)\n", progname,
@@ -258,8 +275,9 @@ ctl_reload(const char *base, const struct ctl_conf *conf, int argc,
 /* ---- backup ---- */
 
 static int
-ctl_backup(int argc, char **argv)
+ctl_backup(int vi, int argc, char **argv)
 {
+	char nr[32];
 	enum { O_STATE = 256, O_DB };
 	static const struct option longopts[] = {
 		{ "state-dir", required_argument, NULL, O_STATE },
@@ -312,8 +330,9 @@ ctl_backup(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", progname, err);
 		return EX_CANTCREAT;
 	}
-	printf("%s: %lld reports, copied from %s\n", argv[optind],
-	    (long long)n, db);
+	printf(vi ? "%s: đã sao %s báo cáo từ %s\n" :
+	    "%s: %s reports, copied from %s\n", argv[optind],
+	    lang_int((long long)n, vi, nr, sizeof nr), db);
 	return EX_OK;
 }
 
@@ -370,7 +389,7 @@ ctl_keygen(int argc, char **argv)
 
 /* ---- status ---- */
 
-/* The reader's language, for status (TIENDO_LANG or --lang). */
+/* The reader's language, for status (lang_choose()). */
 static int ctl_vi;
 /* status --period: a column for what happened in the period. */
 static int ctl_period;
@@ -474,9 +493,9 @@ ctl_row(struct table *t, const json_t *row, json_int_t base,
 	    httpget_str(row, "unit_name", httpget_str(row, "unit", "?")),
 	    !own_after_rollup ? "" : ctl_vi ? " (chỉ tiêu riêng)" :
 	    " (own target)");
-	snprintf(reports, sizeof(reports), "%" JSON_INTEGER_FORMAT,
-	    json_is_integer(json_object_get(row, "reports")) ?
-	    json_integer_value(json_object_get(row, "reports")) : 0);
+	lang_int(json_is_integer(json_object_get(row, "reports")) ?
+	    json_integer_value(json_object_get(row, "reports")) : 0, ctl_vi,
+	    reports, sizeof(reports));
 	if (table_row(t, rollup ? "1" : NULL) != 0 ||
 	    table_cell(t, 0, name, NULL) != 0 ||
 	    (ctl_period && table_cell(t, 1, ctl_num(json_object_get(row,
@@ -590,7 +609,7 @@ nomem:
 }
 
 static int
-ctl_status(const char *base, int argc, char **argv)
+ctl_status(const char *base, const char *lang, int argc, char **argv)
 {
 	enum { O_TASK = 256, O_UNIT, O_AT, O_JSON, O_HTTP, O_LANG, O_PERIOD };
 	static const struct option longopts[] = {
@@ -604,9 +623,9 @@ ctl_status(const char *base, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *task = NULL, *unit = NULL, *at = NULL, *lang = NULL;
+	const char *task = NULL, *unit = NULL, *at = NULL, *why;
 	const char *period = NULL;
-	char at_iso[64];
+	char at_iso[128];
 	json_t *doc = NULL;
 	char *url = NULL;
 	int ch, as_json = 0, first = 1, ex, color;
@@ -631,13 +650,16 @@ ctl_status(const char *base, int argc, char **argv)
 		    progname, argv[optind]);
 		return EX_USAGE;
 	}
-	if ((ctl_vi = lang_vi(lang)) < 0) {
-		fprintf(stderr, "%s: status: language \"%s\" is neither vi nor "
-		    "en\n", progname, lang ? lang : getenv("TIENDO_LANG"));
+	if ((ctl_vi = lang_choose(lang, "tiendo-ctl: status")) < 0)
+		return EX_USAGE;
+	/* 20/03/2021 is a date to a Vietnamese reader */
+	if (at && (ch = lang_date_in(at, ctl_vi, at_iso, sizeof at_iso,
+	    &why)) != 0) {
+		fprintf(stderr, "%s: status: --at \"%s\": %s\n", progname, at,
+		    ch == -2 ? why : "too long");
 		return EX_USAGE;
 	}
-	/* 20/03/2021 is a date to a Vietnamese reader */
-	if (at && lang_date_in(at, ctl_vi, at_iso, sizeof at_iso) == 0)
+	if (at)
 		at = at_iso;
 
 	if ((url = httpget_url(base, "/v1/tallies")) == NULL ||
@@ -665,28 +687,35 @@ out:
 
 /* The command at argv[optind]; its sysexits code. */
 static int
-ctl_run(const char *cmd, const char *http, const struct ctl_conf *conf,
-        int argc, char **argv)
+ctl_run(const char *cmd, const char *http, const char *lang,
+        const struct ctl_conf *conf, int argc, char **argv)
 {
+	int vi = 0;
+
 	if (strcmp(cmd, "status") == 0)
-		return ctl_status(http, argc - optind, argv + optind);
+		return ctl_status(http, lang, argc - optind, argv + optind);
+	/* check, reload and backup take the language before the command */
+	if ((strcmp(cmd, "check") == 0 || strcmp(cmd, "reload") == 0 ||
+	     strcmp(cmd, "backup") == 0) &&
+	    (vi = lang_choose(lang, "tiendo-ctl")) < 0)
+		return EX_USAGE;
 	if (strcmp(cmd, "check") == 0) {
 		if (optind + 1 < argc && strcmp(argv[optind + 1], "--") == 0)
 			optind++;
-		return ctl_check(argc - optind - 1, argv + optind + 1);
+		return ctl_check(vi, argc - optind - 1, argv + optind + 1);
 	}
 	if (strcmp(cmd, "reload") == 0)
-		return ctl_reload(http, conf, argc - optind, argv + optind);
+		return ctl_reload(http, vi, conf, argc - optind, argv + optind);
 	if (strcmp(cmd, "backup") == 0)
-		return ctl_backup(argc - optind, argv + optind);
+		return ctl_backup(vi, argc - optind, argv + optind);
 	if (strcmp(cmd, "alerts") == 0)
-		return ctl_alerts(http, argc - optind, argv + optind);
+		return ctl_alerts(http, lang, argc - optind, argv + optind);
 	if (strcmp(cmd, "reports") == 0)
-		return ctl_reports(http, argc - optind, argv + optind);
+		return ctl_reports(http, lang, argc - optind, argv + optind);
 	if (strcmp(cmd, "keygen") == 0)
 		return ctl_keygen(argc - optind, argv + optind);
 	if (strcmp(cmd, "silence") == 0)
-		return ctl_silence(http, argc - optind, argv + optind);
+		return ctl_silence(http, lang, argc - optind, argv + optind);
 	if (strcmp(cmd, "user") == 0)
 		return ctl_user(argc - optind, argv + optind);
 	fprintf(stderr, "%s: unknown command \"%s\" (status, check, alerts, "
@@ -697,15 +726,17 @@ ctl_run(const char *cmd, const char *http, const struct ctl_conf *conf,
 int
 main(int argc, char **argv)
 {
-	enum { O_HTTP = 256, O_VERSION, O_CONFIG };
+	enum { O_HTTP = 256, O_VERSION, O_CONFIG, O_LANG };
 	static const struct option longopts[] = {
 		{ "http", required_argument, NULL, O_HTTP },
+		{ "lang", required_argument, NULL, O_LANG },
 		{ "config", required_argument, NULL, O_CONFIG },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *http = getenv("TIENDO_HTTP"), *cmd, *config = NULL;
+	const char *lang = NULL;
 	struct ctl_conf conf = { NULL, NULL, NULL };
 	int ch, http_given = 0, ex;
 
@@ -722,6 +753,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case O_HTTP: http = optarg; http_given = 1; break;
 		case O_CONFIG: config = optarg; break;
+		case O_LANG: lang = optarg; break;
 		case 'h': usage(stdout); return EX_OK;
 		case O_VERSION:
 			printf("tiendo-ctl %s\n", TIENDO_VERSION);
@@ -742,7 +774,7 @@ main(int argc, char **argv)
 		if (!http_given)
 			http = conf.url;
 	}
-	ex = ctl_run(cmd, http, config ? &conf : NULL, argc, argv);
+	ex = ctl_run(cmd, http, lang, config ? &conf : NULL, argc, argv);
 	ctl_conf_clear(&conf);
 	return ex;
 }

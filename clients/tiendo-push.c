@@ -92,6 +92,10 @@ usage(FILE *out)
 "  --tz ZONE              zone --at and CSV times are read in (default\n"
 "                         " WHEN_DEFAULT_TZ "); times are printed in $TZ's zone,\n"
 "                         with their offset\n"
+"  --lang vi|en           vi: print in Vietnamese (đã nhận, +1.250,5,\n"
+"                         20/03/2021 08:30:00 +07:00) and read --add/--set\n"
+"                         as 1,5 or 1.750,5 and --at as 20/03/2021 too\n"
+"                         (default $TIENDO_LANG, else en)\n"
 "  -q, --quiet            print only rejected reports and the summary\n"
 "  -h, --help, --version\n"
 "\n"
@@ -263,39 +267,46 @@ push_void_item(struct outbox *ob, const struct push_opts *o, when_t now,
 	return EX_OK;
 }
 
-/* With TIENDO_LANG=vi, --add 1,5 and --at 20/03/2021 are read as a
- * Vietnamese clerk writes them.  0, or -1 (said) on a bad value. */
+/* In Vietnamese (--lang vi, TIENDO_LANG=vi), --add 1,5 and --at
+ * 20/03/2021 are read as a Vietnamese clerk writes them.  EX_OK, or the
+ * exit status after saying what is wrong, quoting what was typed. */
 static int
 push_lang_input(struct push_opts *o, char *vb, size_t vn, char *ab, size_t an)
 {
-	int vi = lang_vi(NULL);
+	const char *why;
+	int rc;
 
-	if (vi < 0) {
-		push_warn("TIENDO_LANG=\"%s\" is neither vi nor en",
-		    getenv("TIENDO_LANG"));
-		return -1;
-	}
-	if (o->value && lang_decimal_in(o->value, vi, vb, vn) != 0) {
-		push_warn("value \"%.40s\": not a number as written in "
-		    "Vietnamese (1.750,5; 1,5)", o->value);
-		return -1;
+	if ((o->vi = lang_choose(o->lang, "tiendo-push")) < 0)
+		return EX_USAGE;
+	if (o->value && lang_decimal_in(o->value, o->vi, vb, vn) != 0) {
+		push_warn("%s \"%.40s\": not a number as written in "
+		    "Vietnamese (1.750,5; 1,5: a point groups thousands, a "
+		    "comma is the decimal point)",
+		    o->kind == OUTBOX_SET ? "--set" : "--add", o->value);
+		return EX_USAGE;
 	}
 	if (o->value)
 		o->value = vb;
-	if (o->at && lang_date_in(o->at, vi, ab, an) == 0)
+	if (o->at && (rc = lang_date_in(o->at, o->vi, ab, an, &why)) != 0) {
+		/* a date that is not one is bad data, as for --at in ISO */
+		push_warn("--at \"%.60s\": %s; nothing queued", o->at,
+		    rc == -2 ? why : "too long");
+		return EX_DATAERR;
+	}
+	if (o->at)
 		o->at = ab;
-	return 0;
+	return EX_OK;
 }
 
 int
 main(int argc, char **argv)
 {
-	static char value_buf[64], at_buf[64];
+	static char value_buf[64], at_buf[128];
 	enum { O_UNIT = 256, O_TASK, O_ADD, O_SET, O_AT, O_NOTE, O_REPORTER,
 	       O_CSV, O_STATUS, O_CLEAR, O_CONNECT, O_CLIENT, O_OUTBOX,
 	       O_TIMEOUT, O_RETRIES, O_TZ, O_BATCH, O_VERSION, O_VOID,
 	       O_REASON, O_NOSEND, O_FOLLOW, O_INTERVAL, O_HISTORY, O_KEY,
-	       O_SERVER_KEY };
+	       O_SERVER_KEY, O_LANG };
 	static const struct option longopts[] = {
 		{ "unit", required_argument, NULL, O_UNIT },
 		{ "task", required_argument, NULL, O_TASK },
@@ -327,6 +338,7 @@ main(int argc, char **argv)
 		{ "daemon", no_argument, NULL, O_FOLLOW },
 		{ "interval", required_argument, NULL, O_INTERVAL },
 		{ "history", required_argument, NULL, O_HISTORY },
+		{ "lang", required_argument, NULL, O_LANG },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct push_opts o;
@@ -372,6 +384,7 @@ main(int argc, char **argv)
 		case O_KEY: o.key = optarg; break;
 		case O_SERVER_KEY: o.server_key = optarg; break;
 		case O_TZ: o.tz = optarg; break;
+		case O_LANG: o.lang = optarg; break;
 		case O_TIMEOUT:
 			if (push_int("--timeout", optarg, 1, 3600,
 			    &o.timeout) != 0)
@@ -428,9 +441,9 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
-	if (push_lang_input(&o, value_buf, sizeof value_buf, at_buf,
-	    sizeof at_buf) != 0)
-		return EX_USAGE;
+	if ((ex = push_lang_input(&o, value_buf, sizeof value_buf, at_buf,
+	    sizeof at_buf)) != EX_OK)
+		return ex;
 	if (o.connect == NULL || o.connect[0] == '\0')
 		o.connect = PUSH_DEFAULT_CONNECT;
 
@@ -519,7 +532,7 @@ main(int argc, char **argv)
 
 		if (stat(o.outbox, &sb) != 0 && errno == ENOENT) {
 			if (o.status)
-				printf("0 pending, 0 rejected, 0 delivered\n");
+				push_print_status_empty(o.vi);
 			free(outbox_path);
 			return EX_OK;
 		}
@@ -541,7 +554,7 @@ main(int argc, char **argv)
 		          "duplicate)", o.outbox);
 
 	if (o.status) {
-		ex = push_print_status(ob, o.history);
+		ex = push_print_status(ob, o.history, o.vi);
 		goto out;
 	}
 	if (o.void_seq && (ex = push_void_item(ob, &o, now, &nw)) != EX_OK)
@@ -553,8 +566,7 @@ main(int argc, char **argv)
 			push_warn("outbox: %s", outbox_errmsg(ob));
 			ex = EX_IOERR;
 		} else if (!o.quiet) {
-			printf("%" PRId64 " rejected report%s forgotten\n", n,
-			    n == 1 ? "" : "s");
+			push_print_forgotten(n, o.vi);
 		}
 		goto out;
 	}
@@ -566,11 +578,11 @@ main(int argc, char **argv)
 		if (!o.quiet)
 			for (size_t i = 0; i < nw.n; i++) {
 				printf("%" PRIu64 " ", nw.v[i].seq);
-				push_print_report(stdout, &nw.v[i],
-				    "queued");
+				push_print_fate(stdout, &nw.v[i], o.vi,
+				    PUSH_QUEUED);
 			}
 		pending = outbox_count(ob, OUTBOX_PENDING);
-		printf("%zu queued, %" PRId64 " pending\n", nw.n, pending);
+		push_print_queued(nw.n, pending, o.vi);
 		ex = pending < 0 ? EX_IOERR : EX_OK;
 		goto out;
 	}

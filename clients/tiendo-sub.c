@@ -36,7 +36,9 @@
 #include "alertjson.h"
 #include "keys.h"
 #include "seqset.h"
+#include "lang.h"
 #include "showtime.h"
+#include "table.h"
 #include "sub_grouped.h"
 #include "tiendo.pb-c.h"
 
@@ -59,6 +61,8 @@ struct sub {
 	const char *key, *server_key, *name; /* CurveZMQ (keys.h) */
 	struct filter f;
 	int json, color;
+	const char *lang;     /* --lang; NULL: $TIENDO_LANG (lang.h) */
+	int vi;               /* lines in Vietnamese */
 	int held;             /* --held: show what the daemon holds back */
 	int grouped;          /* --grouped: the groups instead */
 	const char *exec;
@@ -88,6 +92,7 @@ usage(FILE *out)
 "                  [--owner O] [--severity S] [--json] [--exec CMD]\n"
 "                  [--since N] [--state FILE] [--held] [--grouped]\n"
 "                  [--key FILE|DIR] [--server-key FILE] [--name NAME]\n"
+"                  [--lang vi|en]\n"
 "\n"
 "Prints the alerts already active, then every alert event as it happens,\n"
 "one line each; keeps going across daemon restarts and network cuts.\n"
@@ -101,6 +106,10 @@ usage(FILE *out)
 "                           only those (comma-separated lists; severity is\n"
 "                           info, warning or critical)\n"
 "  --json                   one JSON object per line\n"
+"  --lang vi|en             vi: lines in Vietnamese (severity, transition,\n"
+"                           1.250,5, 20/03/2021 08:30:00 +07:00); --json\n"
+"                           and --exec are never translated (default\n"
+"                           $TIENDO_LANG, else en)\n"
 "  --held                   also the events the daemon holds back (under\n"
 "                           a silence, or an inhibited lag resolve)\n"
 "  --grouped                the grouped notifications instead (one per\n"
@@ -173,14 +182,36 @@ sev_sgr(int sev)
 	     : "\033[32m";
 }
 
+/* s, then blanks up to `width` terminal columns (lang.h's words are not
+ * ASCII, and printf pads bytes). */
+static void
+print_padded(const char *s, size_t width)
+{
+	size_t w = table_width(s);
+
+	printf("%s%*s", s, (int)(w < width ? width - w : 0), "");
+}
+
 static void
 print_line(const struct sub *s, const Tiendo__Alert *a, const char *kind)
 {
-	char when[SHOWTIME_BUFSZ], sev[16];
+	char when[SHOWTIME_BUFSZ], sev[16], act[64], tgt[64];
 	const char *tr = strcmp(kind, "active") == 0 ? "active"
 	                 : alertjson_transition(a->transition);
 
-	showtime(a->at, 0, when, sizeof when);
+	showtime(a->at, s->vi, when, sizeof when);
+	if (s->vi) {
+		/* the widest words: "nghiêm trọng", "đã khắc phục" */
+		printf("%s %s", when, s->color ? sev_sgr(a->severity) : "");
+		print_padded(lang_severity(alertjson_severity(a->severity), 1), 12);
+		printf("%s ", s->color ? "\033[0m" : "");
+		print_padded(lang_transition(tr, 1), 12);
+		printf(" %-12s %-12s %s/%s %s  %s\n", a->unit, a->task,
+		       lang_value(a->actual, 1, act, sizeof act),
+		       lang_value(a->target, 1, tgt, sizeof tgt), a->measure,
+		       a->message);
+		return;
+	}
 	snprintf(sev, sizeof sev, "%-8s", alertjson_severity(a->severity));
 	for (char *p = sev; *p && *p != ' '; p++)
 		*p = (char)(*p - 'a' + 'A');
@@ -698,6 +729,7 @@ main(int argc, char **argv)
 		{ "key", required_argument, NULL, 'k' },
 		{ "server-key", required_argument, NULL, 'K' },
 		{ "name", required_argument, NULL, 'N' },
+		{ "lang", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -742,6 +774,7 @@ main(int argc, char **argv)
 		case 'k': s.key = optarg; break;
 		case 'K': s.server_key = optarg; break;
 		case 'N': s.name = optarg; break;
+		case 'L': s.lang = optarg; break;
 		case 'h': usage(stdout); return EX_OK;
 		case 'V': printf("tiendo-sub %s\n", TIENDO_VERSION); return EX_OK;
 		default: usage(stderr); return EX_USAGE;
@@ -763,6 +796,8 @@ main(int argc, char **argv)
 		}
 		sev += len + (sev[len] == ',');
 	}
+	if ((s.vi = lang_choose(s.lang, progname)) < 0)
+		return EX_USAGE;
 	if (s.grouped && (s.f.unit || s.f.owner || s.f.severity || s.exec ||
 	                  s.state || s.last || s.held)) {
 		fprintf(stderr, "%s: --grouped takes --task and --json only\n",
@@ -785,7 +820,8 @@ main(int argc, char **argv)
 	}
 	if (s.grouped) {
 		struct sub_grouped sg = { s.ctx, s.pub_ep, s.key, s.server_key,
-		                          s.name, s.f.task, s.json, &stopping };
+		                          s.name, s.f.task, s.json, &stopping,
+		                          s.vi };
 		rc = sub_grouped_run(&sg);
 	} else {
 		rc = sub_open(&s) < 0 ? EX_USAGE : run(&s);
