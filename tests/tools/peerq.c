@@ -4,13 +4,18 @@
  * reads its acks late, or never, or at once.
  *
  *   peerq [--client ID] [--unit U] [--batches N] [--reports K]
- *         [--seq-base S] [--window W] [--warmup M] [--rcvhwm H]
+ *         [--seq-base S] [--bad B] [--window W] [--warmup M] [--rcvhwm H]
  *         [--rcvbuf BYTES] [--ready FILE] [--go FILE] [--sent FILE]
  *         [--hold FILE] [--until FILE] [--quiet-ms MS] ENDPOINT
  *
  * Batch b (from 0) has batch_id b + 1 and the reports seq S + b*K + 1 ..
  * S + b*K + K, each ADD 1 to cay/U (default xa-a, the test plan), from
  * client ID (default "pq").  Without CurveZMQ.
+ *
+ *   --bad B        the last B reports of each batch are for a unit not in
+ *                  the plan, a 64-character code: each is answered
+ *                  REJECTED with a reason of about 100 bytes, so the acks
+ *                  are big and fill the kernel's buffers quickly
  *
  *   --warmup M     first M batches one at a time, each waiting for its ack
  *                  (traffic on the connection before the main phase)
@@ -26,8 +31,8 @@
  *
  * Then it reads acks until every batch sent has one or none came for
  * --quiet-ms (default 3000), and prints
- *   sent S acks A accepted X duplicate D other O max_ms L
- * (A: acks received; X, D: reports; O: acks not STATUS_OK; L: the longest
+ *   sent S acks A accepted X duplicate D rejected R other O max_ms L
+ * (A: acks received; X, D, R: reports; O: acks not STATUS_OK; L: the longest
  * time from a batch's send to its ack).  Exit 0, 1 on a ZeroMQ error, 64 on
  * bad usage.
  */
@@ -43,13 +48,15 @@
 
 #include "tiendo.pb-c.h"
 
+#define BAD_UNIT "not-in-the-plan-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+
 struct pq {
 	void *sock;
 	const char *client, *unit;
-	int k;
+	int k, bad;
 	unsigned long long seq_base;
 	long long *t_sent;     /* per batch, ms; 0: not sent */
-	long sent, acks, accepted, duplicate, other;
+	long sent, acks, accepted, duplicate, rejected, other;
 	long long max_ms;
 };
 
@@ -108,7 +115,7 @@ pq_send(struct pq *q, int b)
 		tiendo__report__init(&r[i]);
 		r[i].seq = q->seq_base + (unsigned long long)b * (unsigned)q->k +
 		           (unsigned)i + 1;
-		r[i].unit = (char *)q->unit;
+		r[i].unit = i >= q->k - q->bad ? BAD_UNIT : (char *)q->unit;
 		r[i].task = "cay";
 		r[i].value = "1";
 		r[i].kind = TIENDO__KIND__KIND_ADD;
@@ -164,6 +171,8 @@ pq_recv(struct pq *q, int ms, int n)
 				q->accepted++;
 			else if (ack->reports[i]->fate == TIENDO__FATE__FATE_DUPLICATE)
 				q->duplicate++;
+			else
+				q->rejected++;
 		}
 	}
 	if (ack != NULL && ack->batch_id >= 1 && ack->batch_id <= (uint64_t)n &&
@@ -185,6 +194,7 @@ main(int argc, char **argv)
 		{ "batches", required_argument, NULL, 'b' },
 		{ "reports", required_argument, NULL, 'k' },
 		{ "seq-base", required_argument, NULL, 's' },
+		{ "bad", required_argument, NULL, 'x' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "warmup", required_argument, NULL, 'm' },
 		{ "rcvhwm", required_argument, NULL, 'H' },
@@ -212,6 +222,7 @@ main(int argc, char **argv)
 		case 'b': n = atoi(optarg); break;
 		case 'k': q.k = atoi(optarg); break;
 		case 's': q.seq_base = strtoull(optarg, NULL, 10); break;
+		case 'x': q.bad = atoi(optarg); break;
 		case 'w': window = atoi(optarg); break;
 		case 'm': warmup = atoi(optarg); break;
 		case 'H': rcvhwm = atoi(optarg); break;
@@ -226,9 +237,11 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1 || n < 1 || q.k < 1 || window < 0 ||
+	    q.bad < 0 || q.bad > q.k ||
 	    warmup < 0 || (until && window == 0)) {
 		fprintf(stderr, "usage: peerq [--client ID] [--unit U] "
-		        "[--batches N] [--reports K] [--seq-base S] [--window W] "
+		        "[--batches N] [--reports K] [--seq-base S] [--bad B] "
+		        "[--window W] "
 		        "[--warmup M] [--rcvhwm H] [--rcvbuf BYTES] [--ready FILE] "
 		        "[--go FILE] [--sent FILE] [--hold FILE] [--until FILE] "
 		        "[--quiet-ms MS] ENDPOINT\n");
@@ -282,9 +295,9 @@ sent:
 	while (q.acks < q.sent && pq_ms() - last < quiet)
 		if (pq_recv(&q, 100, warmup + n))
 			last = pq_ms();
-	printf("sent %ld acks %ld accepted %ld duplicate %ld other %ld "
-	       "max_ms %lld\n", q.sent, q.acks, q.accepted, q.duplicate,
-	       q.other, q.max_ms);
+	printf("sent %ld acks %ld accepted %ld duplicate %ld rejected %ld "
+	       "other %ld max_ms %lld\n", q.sent, q.acks, q.accepted,
+	       q.duplicate, q.rejected, q.other, q.max_ms);
 	zmq_close(q.sock);
 	zmq_ctx_term(ctx);
 	free(q.t_sent);
