@@ -41,21 +41,34 @@ metric() { curl -sf --max-time 10 "$HTTP/metrics" | awk -v m="$1" '$1 == m { pri
 # The last seq: the events of this daemon (it started on an empty store).
 last_seq() { metric tiendo_alert_events_total; }
 
-# Each subscriber's events as "SEQ KIND", one a line.
-sub() { # NAME
-	"$B/tiendo-sub" --json 2>"$T/$1.err" | jq --unbuffered -r '"\(.seq) \(.kind)"' >"$T/$1.out" &
+# sub NAME VAR: a subscriber's events in $T/NAME.out as "SEQ KIND", one a
+# line; the process id of the pipeline's tiendo-sub in VAR.
+KNOWN=""
+new_sub() {
+	ps -o pid= -o args= --ppid $$ | awk -v b="$B/tiendo-sub" -v k=" $KNOWN " \
+		'$2 == b && index(k, " " $1 " ") == 0 { print $1 }'
 }
-sub fast
-sub slow
-subs_up() { [ "$(metric tiendo_subscribers)" = 2 ]; }
-wait_for 30 subs_up || flunk "both subscribers are connected" "$(metric tiendo_subscribers)"
-# The two pipelines' tiendo-sub processes: the newer is the slow one.
-SUBS=$(ps -o pid= -o args= --ppid $$ | awk -v b="$B/tiendo-sub" '$2 == b { print $1 }')
-FAST=$(echo "$SUBS" | sed -n 1p)
-SLOW=$(echo "$SUBS" | sed -n 2p)
-PIDS="$PIDS $FAST $SLOW"
-[ -n "$FAST" ] && [ -n "$SLOW" ] || flunk "found the subscribers' processes" "$SUBS"
-kill -STOP "$SLOW"
+has_new_sub() { [ -n "$(new_sub)" ]; }
+sub() {
+	"$B/tiendo-sub" --json 2>"$T/$1.err" | jq --unbuffered -r '"\(.seq) \(.kind)"' >"$T/$1.out" &
+	wait_for 10 has_new_sub || true
+	pid=$(new_sub)
+	[ -n "$pid" ] || flunk "$1: tiendo-sub started"
+	KNOWN="$KNOWN $pid"
+	PIDS="$PIDS $pid"
+	eval "$2=\$pid"
+}
+sub fast FAST
+sub slow SLOW
+# A third, also stopped, hands the events of three communes to --exec.
+EXEC_UNITS=x1,x25000,x50000
+OUT="$T/exec.out" "$B/tiendo-sub" --unit "$EXEC_UNITS" \
+	--exec 'echo "$TIENDO_ALERT_SEQ $TIENDO_ALERT_KIND" >>"$OUT"' >/dev/null 2>"$T/exec.err" &
+EXEC=$!
+PIDS="$PIDS $EXEC"
+subs_up() { [ "$(metric tiendo_subscribers)" = 3 ]; }
+wait_for 30 subs_up || flunk "the subscribers are connected" "$(metric tiendo_subscribers)"
+kill -STOP "$SLOW" "$EXEC"
 t_stop=$(date +%s)
 expect_eq "the slow subscriber is stopped before any event" "$(last_seq)" 0
 
@@ -84,7 +97,7 @@ expect_eq "the fast subscriber: every seq 1..$E once, in order, live" \
 	"$(awk '$1 != NR || $2 != "live" { bad++ } END { print NR, bad + 0 }' "$T/fast.out")" "$E 0"
 expect_eq "and it never saw a gap" "$(grep -c 'resynchronising' "$T/fast.err")" 0
 
-kill -CONT "$SLOW"
+kill -CONT "$SLOW" "$EXEC"
 stopped=$(($(date +%s) - t_stop + 1))
 slow_done() { [ "$(tail -1 "$T/slow.out" | cut -d' ' -f1)" = "$E" ]; }
 wait_for 180 slow_done || flunk "the slow subscriber catches up to $E" "$(tail -1 "$T/slow.out")" "$(tail -3 "$T/slow.err")"
@@ -105,4 +118,16 @@ expect_eq "every seq 1..$E delivered once, in order" \
 # what was lost, after the held seq.
 expect_eq "the events after $held came from the snapshot, the rest live" \
 	"$(awk -v h="$held" '($1 <= h && $2 != "live") || ($1 > h && $2 == "live") { bad++ } END { print bad + 0 }' "$T/slow.out")" 0
+
+# The --exec subscriber: each event of its communes handed to the command
+# once, in order, those it lost from the snapshot.
+want=$(for u in $(echo "$EXEC_UNITS" | tr , ' '); do
+	get "/v1/alerts/history?unit=$u&limit=10000" | jq -r '.alerts[].seq'
+done | sort -n)
+exec_done() { [ "$(wc -l <"$T/exec.out")" -ge "$(echo "$want" | wc -l)" ]; }
+wait_for 60 exec_done || flunk "--exec: the commands ran" "$(cat "$T/exec.out")" "$(tail -3 "$T/exec.err")"
+echo "# --exec: $(tr '\n' ' ' <"$T/exec.out")"
+expect_eq "--exec: every event of $EXEC_UNITS, each command once, in order" \
+	"$(cut -d' ' -f1 "$T/exec.out" | tr '\n' ' ')" "$(echo "$want" | tr '\n' ' ')"
+expect_match "--exec: it too resynchronised" "$(cat "$T/exec.err")" 'resynchronising from seq [0-9]+$'
 finish
