@@ -42,6 +42,16 @@
  * (tiendo-push 4, the bench 8); past this libzmq stops reading that peer,
  * so one peer holds at most INGEST_HWM * HARD_MESSAGE_BYTES of our memory. */
 #define INGEST_HWM 100
+/* The acks' queue per peer, above INGEST_HWM because libzmq's count of it
+ * is late: the connection's I/O thread says how many acks it has taken
+ * off the queue only every half queue (libzmq's low-water mark, (hwm+1)/2),
+ * so the queue looks fuller than it is by up to that many acks already
+ * gone.  With a mark of 100 a burst of 51 acks after earlier traffic was
+ * dropped (a peer with 90 batches in flight lost 39 acks after a stall,
+ * tests/integration/test_peer_queue.sh).  At 256 the count is late by at
+ * most 128, so a peer with up to 100 batches unacknowledged (128 + 100 <
+ * 256) never loses an ack to the queue. */
+#define INGEST_ACK_HWM 256
 
 static void ingest_drain(struct ingest *in);
 
@@ -517,6 +527,14 @@ ingest_drain_once(struct ingest *in)
 	}
 	if (in->n_items > 0)
 		committed = ingest_commit(in, now) == 0;
+	/* Asking ZMQ_EVENTS makes libzmq read the notes its I/O threads left
+	 * meanwhile (the commit took a while), among them how many acks each
+	 * peer has taken: without it zmq_send reads them at most once a
+	 * millisecond, and a burst of acks is measured against a stale queue. */
+	if (in->n_msgs > 0 &&
+	    zmq_getsockopt(in->sock, ZMQ_EVENTS, &events, &len) < 0)
+		log_debug("ingest: ZMQ_EVENTS before the acks: %s",
+		          zmq_strerror(errno));
 	for (size_t i = 0; i < in->n_msgs; i++)
 		ingest_ack(in, &in->msgs[i], now);
 	if (committed && in->n_applied > 0 && in->hooks.done)
@@ -562,7 +580,7 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 {
 	struct ingest *in = calloc(1, sizeof *in);
 	size_t items = DRAIN_REPORTS + LIMIT_BATCH_REPORTS, len;
-	int one = 1, linger = 1000;
+	int one = 1, linger = 1000, ack_hwm = INGEST_ACK_HWM;
 	int64_t maxmsg = HARD_MESSAGE_BYTES;
 	int fd;
 
@@ -594,7 +612,8 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 	}
 	if (ingest_sockopt(in->sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one, err) < 0 ||
 	    ingest_sockopt(in->sock, ZMQ_LINGER, &linger, sizeof linger, err) < 0 ||
-	    curve_server_setup(curve, in->sock, maxmsg, INGEST_HWM, err) < 0)
+	    curve_server_setup(curve, in->sock, maxmsg, INGEST_HWM, err) < 0 ||
+	    ingest_sockopt(in->sock, ZMQ_SNDHWM, &ack_hwm, sizeof ack_hwm, err) < 0)
 		goto fail;
 	if (zmq_bind(in->sock, endpoint) < 0) {
 		if (asprintf(err, "ingest: cannot bind %s: %s", endpoint,

@@ -53,14 +53,14 @@
 
 #define LG_MAX_BATCH 10000
 #define LG_MAX_ERRORS_SHOWN 10
-/* Rate mode: batches one client may have unacked.  tiendod queues 100
- * messages per peer each way and drops an ack that does not fit
- * (PROTOCOL.md); after a stall, a burst of acks already overflows that
- * queue at about 50 (libzmq learns that the reader has caught up only
- * every half queue), so a cap of 90 still lost acks (seen in
- * tiendo_acks_dropped_total with tiendod stopped for 0.8 s).  A client at
- * the cap sends late; its latency still runs from when the batch was
- * due, so the stall shows in full. */
+/* Rate mode: batches one client may have unacked.  tiendod drops an ack
+ * that does not fit its queue for the peer (PROTOCOL.md 3.5); a client
+ * with at most 100 unacked loses none since that queue is 256 (at 100, a
+ * burst of acks after a stall overflowed it at about 50: libzmq learns
+ * that the reader has caught up only every half queue, and a cap of 90
+ * lost acks).  40 stays well inside.  A client at the cap sends late; its
+ * latency still runs from when the batch was due, so the stall shows in
+ * full. */
 #define LG_RATE_MAX_OUTSTANDING 40
 
 struct lg_conf {
