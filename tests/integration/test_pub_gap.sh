@@ -20,6 +20,17 @@
 # events and heartbeats; the rest are dropped.
 TIENDO_TEST_CURVE=0
 . "$(dirname "$0")/lib.sh"
+# Under ASan the storm below takes 22-29 s on a busy 2-core machine: too
+# near the 30 s after which the daemon drops a silent (stopped) peer, which
+# would empty the very queue under test.
+case $B in
+*-san)
+	skip "a stopped subscriber past the PUB mark catches up" \
+		"ASan: the storm takes nearly the 30 s heartbeat timeout"
+	finish
+	exit
+	;;
+esac
 
 N=40000
 PENDING=6
