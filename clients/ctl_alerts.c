@@ -139,6 +139,7 @@ ctl_alerts(const char *base, const char *lang, int argc, char **argv)
 	}
 	ex = httpget_list(url, "alerts", as_json, &doc, &rows);
 	free(url);
+	vi = lang_settle(vi, lang, httpget_language());
 	if (rows && vi && json_array_size(rows) > 0 && ca_print_vi(rows) < 0) {
 		fprintf(stderr, "tiendo-ctl: out of memory\n");
 		ex = EX_OSERR;

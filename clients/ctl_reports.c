@@ -137,6 +137,7 @@ ctl_reports(const char *base, const char *lang, int argc, char **argv)
 	}
 	ex = httpget_list(url, "reports", as_json, &doc, &rows);
 	free(url);
+	vi = lang_settle(vi, lang, httpget_language());
 	if (rows == NULL)
 		; /* said on stderr, or printed as JSON */
 	else if (json_array_size(rows) == 0) {

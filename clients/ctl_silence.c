@@ -25,13 +25,15 @@
 #include "showtime.h"
 #include "table.h"
 
-/* httpget_json, the URL freed. */
+/* httpget_json, the URL freed; *vi settled by the daemon's answer. */
 static int
-cs_call(char *url, int post, json_t **doc, int as_json)
+cs_call(char *url, int post, json_t **doc, int as_json, const char *lang,
+        int *vi)
 {
 	int ex = httpget_json(url, post, 10, as_json, doc);
 
 	free(url);
+	*vi = lang_settle(*vi, lang, httpget_language());
 	return ex;
 }
 
@@ -179,7 +181,7 @@ ctl_silence(const char *base, const char *lang, int argc, char **argv)
 			free(url);
 			return EX_OSERR;
 		}
-		if ((ex = cs_call(url, 1, &doc, as_json)) == EX_OK && !as_json) {
+		if ((ex = cs_call(url, 1, &doc, as_json, lang, &vi)) == EX_OK && !as_json) {
 			printf(vi ? "đã tạm dừng cảnh báo, số hiệu %lld\n" :
 			       "silence %lld made\n", (long long)json_integer_value(
 			       json_object_get(doc, "id")));
@@ -196,7 +198,7 @@ ctl_silence(const char *base, const char *lang, int argc, char **argv)
 			free(url);
 			return EX_OSERR;
 		}
-		if ((ex = cs_call(url, 0, &doc, as_json)) == EX_OK && !as_json) {
+		if ((ex = cs_call(url, 0, &doc, as_json, lang, &vi)) == EX_OK && !as_json) {
 			json_t *list = json_object_get(doc, "silences");
 
 			if (json_array_size(list) == 0)
@@ -216,7 +218,7 @@ ctl_silence(const char *base, const char *lang, int argc, char **argv)
 			free(url);
 			return EX_OSERR;
 		}
-		if ((ex = cs_call(url, 1, &doc, as_json)) == EX_OK && !as_json)
+		if ((ex = cs_call(url, 1, &doc, as_json, lang, &vi)) == EX_OK && !as_json)
 			printf(vi ? "đã kết thúc đợt tạm dừng cảnh báo số %s\n" :
 			       "silence %s expired\n", argv[optind]);
 	} else {

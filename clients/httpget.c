@@ -60,6 +60,25 @@ httpget_error_cb(enum evhttp_request_error e, void *arg)
 	httpget_fail(arg, why);
 }
 
+/* The daemon's language, as its last answer said (Content-Language). */
+static char httpget_lang[8];
+
+static void
+httpget_remember_language(struct evhttp_request *req)
+{
+	const char *v = evhttp_find_header(evhttp_request_get_input_headers(req),
+	                                   "Content-Language");
+
+	snprintf(httpget_lang, sizeof httpget_lang, "%s",
+	         v && (strcmp(v, "vi") == 0 || strcmp(v, "en") == 0) ? v : "");
+}
+
+const char *
+httpget_language(void)
+{
+	return httpget_lang[0] ? httpget_lang : NULL;
+}
+
 static void
 httpget_done_cb(struct evhttp_request *req, void *arg)
 {
@@ -83,6 +102,7 @@ httpget_done_cb(struct evhttp_request *req, void *arg)
 	}
 	c->res->body[len] = '\0';
 	c->res->len = len;
+	httpget_remember_language(req);
 	c->res->status = evhttp_request_get_response_code(req);
 	c->done = 1;
 	event_base_loopexit(c->base, NULL);

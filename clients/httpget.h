@@ -36,6 +36,10 @@ int httppost_opts(const char *url, int timeout_sec, const struct httpget_opts *o
                   struct httpget_result *res);
 void httpget_result_clear(struct httpget_result *res);
 
+/* "vi" or "en": the Content-Language of the daemon's last answer (its
+ * `language` setting); NULL before any, or when it gave none. */
+const char *httpget_language(void);
+
 /* Appends key=value (URI-encoded) to the malloc'd *url: '?' before the
  * first (*first, then cleared), '&' after.  A NULL value adds nothing.  0,
  * or -1 when out of memory (*url unchanged). */

@@ -34,6 +34,16 @@ lang_choose(const char *opt, const char *prog)
 	return vi;
 }
 
+int
+lang_settle(int vi, const char *opt, const char *daemon)
+{
+	const char *env = getenv("TIENDO_LANG");
+
+	if (opt != NULL || (env != NULL && *env != '\0'))
+		return vi;
+	return daemon != NULL && strcmp(daemon, "vi") == 0;
+}
+
 /* words[i][0] -> words[i][1] in vi; the word itself otherwise. */
 static const char *
 lang_lookup(const char *const (*words)[2], size_t n, const char *w, int vi)

@@ -21,6 +21,11 @@ int lang_vi(const char *s);
  * \"fr\": neither vi nor en"). */
 int lang_choose(const char *opt, const char *prog);
 
+/* The reader's language once the daemon has answered: vi as lang_choose
+ * gave it when --lang (opt) or TIENDO_LANG chose; else the daemon's own
+ * (daemon: "vi", "en" or NULL, httpget_language()), else English. */
+int lang_settle(int vi, const char *opt, const char *daemon);
+
 /* A status word: "on_track" -> "đúng tiến độ" (vi); itself (en). */
 const char *lang_status(const char *status, int vi);
 

@@ -673,6 +673,7 @@ ctl_status(const char *base, const char *lang, int argc, char **argv)
 	}
 	ex = httpget_json(url, 0, CTL_TIMEOUT, as_json, &doc);
 	free(url);
+	ctl_vi = lang_settle(ctl_vi, lang, httpget_language());
 	if (ex != EX_OK || as_json)
 		goto out;
 	nc = getenv("NO_COLOR");

@@ -56,6 +56,7 @@ struct http {
 	size_t n_routes;
 	http_gate_fn gate;      /* accounts (http_auth.c); NULL: open */
 	void *gate_arg;
+	const char *lang;       /* Content-Language; NULL: none */
 };
 
 static const char *
@@ -430,6 +431,11 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	int methods;
 
 	http_conns_request(h->conns, req);
+	/* On every answer, errors too: tiendo-ctl speaks the daemon's
+	 * language unless its reader chose one. */
+	if (h->lang)
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		                  "Content-Language", h->lang);
 	if (h->gate && h->gate(req, path, h->gate_arg) < 0)
 		return;
 	if (path == NULL) {
@@ -564,6 +570,12 @@ http_new(struct event_base *base, const char *addr, struct book **book,
 fail:
 	http_free(h);
 	return NULL;
+}
+
+void
+http_set_language(struct http *h, const char *tag)
+{
+	h->lang = tag;
 }
 
 void

@@ -72,6 +72,10 @@ void http_error(struct evhttp_request *req, int code, const char *fmt, ...)
  * that. */
 int http_split(const char *addr, char *host, size_t n, int *port);
 
+/* The Content-Language of every answer ("vi", "en"; a static string), the
+ * daemon's `language`. */
+void http_set_language(struct http *h, const char *tag);
+
 /* "http://127.0.0.1:40123" */
 const char *http_url(const struct http *h);
 

@@ -568,6 +568,7 @@ main(int argc, char **argv)
 	guard_ingest(&d);
 	if ((d.http = http_new(d.base, d.conf.http, &d.book, d.ingest, &err)) == NULL)
 		fatal(EX_UNAVAILABLE, "%s", err ? err : "http: failed");
+	http_set_language(d.http, d.conf.language == ALERTMSG_EN ? "en" : "vi");
 	limit_http(&d, nofile);
 	{
 		struct alerts_config ac = {

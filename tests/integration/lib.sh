@@ -17,6 +17,9 @@ N_FAIL=0
 N_SKIP=0
 FINISHED=0
 export TIENDO_CLIENT="" NO_COLOR=1 XDG_STATE_HOME="$T/xdg"
+# The suites read tiendo-ctl's English; without a language of its own it
+# would speak the daemon's (Vietnamese by default).  test_lang unsets it.
+export TIENDO_LANG=en
 
 AT_EXIT=""
 # at_exit COMMAND: run (eval) by cleanup, before the processes are killed.

@@ -68,6 +68,17 @@ out=$("$CTL" --lang vi status --task cay --at 03/20/2021 2>&1); rc=$?
 expect_eq "status --at 03/20/2021 in vi is a usage error" "$rc" 64
 expect_match "that says the month comes second" "$out" 'status: --at "03/20/2021": no such month'
 
+# Neither --lang nor TIENDO_LANG: tiendo-ctl speaks the daemon's language
+# (its Content-Language; this daemon's is the default, vi).
+expect_eq "the daemon says its language on every answer" \
+	"$(curl -s -o /dev/null -D - "$HTTP/v1/nothing" | tr -d '\r' | sed -n 's/^Content-Language: //p')" vi
+out=$(env -u TIENDO_LANG "$CTL" status --task cay)
+expect_match "status without a language of its own speaks the daemon's" "$out" "Đơn vị +Thực hiện +Chỉ tiêu"
+out=$(TIENDO_LANG= "$CTL" alerts)
+expect_match "alerts too (an empty TIENDO_LANG is none)" "$out" "Số hiệu +Thời điểm +Mức độ"
+expect_match "reports too" "$(env -u TIENDO_LANG "$CTL" reports --task cay --unit xa-a)" "^Số hiệu +Thời điểm +Loại"
+expect_match "and --lang en still wins" "$(env -u TIENDO_LANG "$CTL" reports --lang en --task cay --unit xa-a)" "^ID +OBSERVED"
+
 out=$("$CTL" status --task cay)
 expect_match "English stays as it was" "$out" "Unit +Actual +Target"
 expect_match "English numbers stay plain" "$out" "Xã Hoàng Đan +1250.5 +1000"
