@@ -140,9 +140,7 @@ static const struct {
 	  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
 	  " ON CONFLICT (client, seq) DO NOTHING" },
 	{ "exists", "SELECT 1 FROM reports WHERE client = $1 AND seq = $2" },
-	/* store_pg_many.c: a message's reports in one round trip each. */
-	{ "exists_many", "SELECT seq FROM reports"
-	  " WHERE client = $1 AND seq = ANY ($2::bigint[])" },
+	/* store_pg_many.c: a message's new rows in one round trip. */
 	{ "insert_many",
 	  "INSERT INTO reports (client, seq, task, unit, kind, value,"
 	  " observed_at, received_at, reporter, note)"

@@ -38,8 +38,7 @@ int store_pg_fail(struct store *s, const char *what,
 int store_pg_seterr(struct store *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* store.h's exists_many and insert_many (store_pg_many.c), on the
- * statements store_pg.c prepares on every session. */
+/* store.h's exists_many and insert_many (store_pg_many.c). */
 int store_pg_exists_many(struct store *s, const char *client,
                          const uint64_t *seqs, size_t n,
                          unsigned char *found);

@@ -105,14 +105,15 @@ store_pg_exists_many(struct store *s, const char *client, const uint64_t *seqs,
 		return store_pg_seterr(s, "exists: out of memory for %zu seqs",
 		                       n);
 	}
-	if (store_pg_ready(s) < 0) {
-		free(a.p);
-		return -1;
-	}
 	v[0] = client;
 	v[1] = a.p;
-	res = PQexecPrepared(store_pg_conn(s), "exists_many", 2, v, NULL, NULL,
-	                     0);
+	/* Planned anew each time, not prepared: a prepared statement's
+	 * generic plan, made while the table was nearly empty, scanned the
+	 * whole table for ever after (5 to 10 ms a message at 200,000 rows,
+	 * where the index answers in 0.2 ms). */
+	res = store_pg_exec(s, "SELECT seq FROM reports"
+	                    " WHERE client = $1 AND seq = ANY ($2::bigint[])",
+	                    2, v, 0);
 	free(a.p);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		store_pg_fail(s, "exists", res);
