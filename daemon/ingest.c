@@ -241,9 +241,8 @@ ingest_commit(struct ingest *in, when_t now)
 		goto fail;
 	if (store_begin(store) < 0)
 		goto fail;
-	for (size_t i = 0; i < in->n_msgs; i++)
-		if (ingest_store_msg(in, &in->msgs[i], now) < 0)
-			goto fail;
+	if (ingest_store_all(in, now) < 0)
+		goto fail;
 	/* The tallies moved inside the transaction so that the alert rules
 	 * see them and store their events in it; undone if it fails. */
 	if (in->hooks.stage && in->n_applied > 0)
@@ -485,16 +484,17 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 	in->acks = calloc(LIMIT_BATCH_REPORTS, sizeof *in->acks);
 	in->ack_ptrs = calloc(LIMIT_BATCH_REPORTS, sizeof *in->ack_ptrs);
 	in->nul_hits = calloc(LIMIT_BATCH_REPORTS, sizeof *in->nul_hits);
-	in->seqs = calloc(LIMIT_BATCH_REPORTS, sizeof *in->seqs);
-	in->asked = calloc(LIMIT_BATCH_REPORTS, sizeof *in->asked);
-	in->found = calloc(LIMIT_BATCH_REPORTS, sizeof *in->found);
-	in->prev = calloc(LIMIT_BATCH_REPORTS, sizeof *in->prev);
-	in->order = calloc(LIMIT_BATCH_REPORTS, sizeof *in->order);
-	in->rows = calloc(LIMIT_BATCH_REPORTS, sizeof *in->rows);
+	in->clients = calloc(items, sizeof *in->clients);
+	in->seqs = calloc(items, sizeof *in->seqs);
+	in->asked = calloc(items, sizeof *in->asked);
+	in->found = calloc(items, sizeof *in->found);
+	in->prev = calloc(items, sizeof *in->prev);
+	in->order = calloc(items, sizeof *in->order);
+	in->rows = calloc(items, sizeof *in->rows);
 	if (!in->badlog || !in->msgs || !in->items || !in->reasons ||
 	    !in->acks || !in->ack_ptrs || !in->touched || !in->saved ||
-	    !in->nul_hits || !in->seqs || !in->asked || !in->found ||
-	    !in->prev || !in->order || !in->rows)
+	    !in->nul_hits || !in->clients || !in->seqs || !in->asked ||
+	    !in->found || !in->prev || !in->order || !in->rows)
 		goto nomem;
 	if ((in->sock = zmq_socket(zctx, ZMQ_ROUTER)) == NULL) {
 		if (asprintf(err, "ingest: socket: %s", zmq_strerror(errno)) < 0)
@@ -569,6 +569,7 @@ ingest_free(struct ingest *in)
 	free(in->acks);
 	free(in->ack_ptrs);
 	free(in->nul_hits);
+	free(in->clients);
 	free(in->seqs);
 	free(in->asked);
 	free(in->found);

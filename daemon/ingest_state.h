@@ -43,9 +43,10 @@ struct ingest_item {
 	struct valid_report v;
 };
 
-/* A report's seq and its position in its message, to sort. */
-struct ingest_seqpos {
+/* An item's (client, seq) and its position in the drain, to sort. */
+struct ingest_key {
 	uint64_t seq;
+	const char *client;
 	size_t pos;
 };
 
@@ -80,12 +81,13 @@ struct ingest {
 	size_t n_applied;
 	struct nulcheck_hit *nul_hits; /* per report of the batch in hand */
 
-	/* Per report of the message being written (ingest_store.c). */
-	uint64_t *seqs;            /* the seqs asked about */
-	unsigned char *asked;      /* the store's answer, per seq asked */
-	unsigned char *found;      /* per report: stored before the message */
-	long *prev;                /* the last earlier report of its seq, or -1 */
-	struct ingest_seqpos *order;
+	/* Per item of the drain being written (ingest_store.c). */
+	const char **clients;      /* the (client, seq) pairs asked about */
+	uint64_t *seqs;
+	unsigned char *asked;      /* the store's answer, per pair asked */
+	unsigned char *found;      /* per item: stored before the drain */
+	long *prev;                /* the last earlier item of its pair, or -1 */
+	struct ingest_key *order;
 	struct store_report *rows; /* accepted, not yet inserted */
 	size_t n_rows;
 };
@@ -97,10 +99,10 @@ ingest_log(struct ingest *in)
 	return (struct count_log){ in->saved, in->touched, in->n_applied };
 }
 
-/* Writes message m's valid reports in the open transaction, deciding each
+/* Writes the drain's valid reports in the open transaction, deciding each
  * one's fate (ingest_store.c).  0, or -1 on a store error (the caller
  * rolls back and answers RETRY). */
-int ingest_store_msg(struct ingest *in, struct ingest_msg *m, when_t now);
+int ingest_store_all(struct ingest *in, when_t now);
 
 /* Sets m's status, error and reason (printf-style). */
 void ingest_msg_fail(struct ingest_msg *m, Tiendo__Status status,

@@ -99,7 +99,7 @@ struct store_ops {
 	int (*mark)(struct store *s, enum store_mark m);
 	int (*exists)(struct store *s, const char *client, uint64_t seq,
 	              int *found);
-	int (*exists_many)(struct store *s, const char *client,
+	int (*exists_many)(struct store *s, const char *const *clients,
 	                   const uint64_t *seqs, size_t n, unsigned char *found);
 	int (*target)(struct store *s, const char *client, uint64_t seq,
 	              struct store_target *t, int *found);
@@ -197,13 +197,13 @@ store_exists(struct store *s, const char *client, uint64_t seq, int *found)
 	return s->ops->exists(s, client, seq, found);
 }
 
-/* found[i] = 1 when (client, seqs[i]) is stored, else 0, for i < n, in
- * one query where the room can.  0 or -1. */
+/* found[i] = 1 when (clients[i], seqs[i]) is stored, else 0, for i < n,
+ * in one query where the room can.  0 or -1. */
 static inline int
-store_exists_many(struct store *s, const char *client, const uint64_t *seqs,
-                  size_t n, unsigned char *found)
+store_exists_many(struct store *s, const char *const *clients,
+                  const uint64_t *seqs, size_t n, unsigned char *found)
 {
-	return s->ops->exists_many(s, client, seqs, n, found);
+	return s->ops->exists_many(s, clients, seqs, n, found);
 }
 
 /* Looks up (client, seq) for a correction: *found = 1 and *t filled when

@@ -39,7 +39,7 @@ int store_pg_seterr(struct store *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* store.h's exists_many and insert_many (store_pg_many.c). */
-int store_pg_exists_many(struct store *s, const char *client,
+int store_pg_exists_many(struct store *s, const char *const *clients,
                          const uint64_t *seqs, size_t n,
                          unsigned char *found);
 int store_pg_insert_many(struct store *s, const struct store_report *rows,

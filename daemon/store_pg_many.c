@@ -1,11 +1,11 @@
 /*
- * store_pg_many.c - one message's reports in two round trips on PostgreSQL
- * (store.h's exists_many and insert_many): which of them are stored, in
- * one SELECT ... = ANY(array); the new ones, in one INSERT ... SELECT FROM
- * unnest(arrays).  Every statement is a round trip to the server, and a
- * round trip per report is what kept ingest on PostgreSQL far below what
- * the server itself can take (issue 14).  The arrays travel as text
- * literals, one per column.
+ * store_pg_many.c - a group commit's reports in two round trips on
+ * PostgreSQL (store.h's exists_many and insert_many): which of them are
+ * stored, in one SELECT over unnest(arrays); the new ones, in one INSERT
+ * ... SELECT FROM unnest(arrays).  Every statement is a round trip to the
+ * server, and a round trip per report is what kept ingest on PostgreSQL
+ * far below what the server itself can take (issue 14).  The arrays travel
+ * as text literals, one per column.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -77,69 +77,62 @@ pg_put_int(struct pg_buf *b, int64_t v, int first)
 	pg_put(b, num, (size_t)n);
 }
 
-static int
-pg_cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 int
-store_pg_exists_many(struct store *s, const char *client, const uint64_t *seqs,
-                     size_t n, unsigned char *found)
+store_pg_exists_many(struct store *s, const char *const *clients,
+                     const uint64_t *seqs, size_t n, unsigned char *found)
 {
-	struct pg_buf a = { 0 };
+	struct pg_buf col[2] = { { 0 } };
 	const char *v[2];
 	PGresult *res;
-	int64_t *got = NULL;
-	int rc = -1, rows;
+	int rc = -1;
 
 	if (n == 0)
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		pg_put_int(&a, (int64_t)seqs[i], i == 0);
-	pg_put(&a, "}", 1);
-	if (a.failed) {
-		free(a.p);
-		return store_pg_seterr(s, "exists: out of memory for %zu seqs",
-		                       n);
+	for (size_t i = 0; i < n; i++) {
+		pg_put_text(&col[0], clients[i], i == 0);
+		pg_put_int(&col[1], (int64_t)seqs[i], i == 0);
+		found[i] = 0;
 	}
-	v[0] = client;
-	v[1] = a.p;
-	/* Planned anew each time, not prepared: a prepared statement's
-	 * generic plan, made while the table was nearly empty, scanned the
-	 * whole table for ever after (5 to 10 ms a message at 200,000 rows,
-	 * where the index answers in 0.2 ms). */
-	res = store_pg_exec(s, "SELECT seq FROM reports"
-	                    " WHERE client = $1 AND seq = ANY ($2::bigint[])",
-	                    2, v, 0);
-	free(a.p);
+	for (int c = 0; c < 2; c++) {
+		pg_put(&col[c], "}", 1);
+		if (col[c].failed) {
+			store_pg_seterr(s, "exists: out of memory for %zu seqs",
+			                n);
+			goto out;
+		}
+		v[c] = col[c].p;
+	}
+	/* The positions of the stored ones.  One index probe per pair, by
+	 * construction: the LIMIT keeps the planner from turning it into a
+	 * join that reads the whole table.  Planned anew each time, not
+	 * prepared: a generic plan made while the table was nearly empty
+	 * went on scanning it whole once it was not. */
+	res = store_pg_exec(s, "SELECT q.i FROM unnest($1::text[],"
+	                    " $2::bigint[]) WITH ORDINALITY AS q(client, seq, i),"
+	                    " LATERAL (SELECT 1 FROM reports r"
+	                    " WHERE r.client = q.client AND r.seq = q.seq"
+	                    " LIMIT 1) AS stored", 2, v, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		store_pg_fail(s, "exists", res);
+		PQclear(res);
 		goto out;
 	}
-	/* The stored ones, sorted, then each seq asked looked up in them:
-	 * n log n for a message of up to LIMIT_BATCH_REPORTS. */
-	rows = PQntuples(res);
-	if (rows > 0 && (got = malloc((size_t)rows * sizeof *got)) == NULL) {
-		store_pg_seterr(s, "exists: out of memory for %d rows", rows);
-		goto out;
-	}
-	for (int i = 0; i < rows; i++)
-		got[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-	if (rows > 1)
-		qsort(got, (size_t)rows, sizeof *got, pg_cmp_i64);
-	for (size_t i = 0; i < n; i++) {
-		int64_t q = (int64_t)seqs[i];
+	for (int i = 0; i < PQntuples(res); i++) {
+		long long at = strtoll(PQgetvalue(res, i, 0), NULL, 10);
 
-		found[i] = rows > 0 && bsearch(&q, got, (size_t)rows,
-		                               sizeof *got, pg_cmp_i64) != NULL;
+		if (at < 1 || (unsigned long long)at > n) {
+			store_pg_seterr(s, "exists: the server answered position "
+			                "%lld of %zu", at, n);
+			PQclear(res);
+			goto out;
+		}
+		found[at - 1] = 1;
 	}
+	PQclear(res);
 	rc = 0;
 out:
-	free(got);
-	PQclear(res);
+	for (int c = 0; c < 2; c++)
+		free(col[c].p);
 	return rc;
 }
 

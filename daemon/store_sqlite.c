@@ -373,13 +373,13 @@ sq_insert_many(struct store *base, const struct store_report *rows, size_t n)
 }
 
 static int
-sq_exists_many(struct store *base, const char *client, const uint64_t *seqs,
-               size_t n, unsigned char *found)
+sq_exists_many(struct store *base, const char *const *clients,
+               const uint64_t *seqs, size_t n, unsigned char *found)
 {
 	int f;
 
 	for (size_t i = 0; i < n; i++) {
-		if (sq_exists(base, client, seqs[i], &f) < 0)
+		if (sq_exists(base, clients[i], seqs[i], &f) < 0)
 			return -1;
 		found[i] = (unsigned char)f;
 	}
