@@ -140,14 +140,16 @@ static const struct {
 	  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
 	  " ON CONFLICT (client, seq) DO NOTHING" },
 	{ "exists", "SELECT 1 FROM reports WHERE client = $1 AND seq = $2" },
-	/* store_pg_many.c: a message's new rows in one round trip. */
+	/* store_pg_many.c: a group commit's new rows in one round trip.  No
+	 * ON CONFLICT: they are known to be new, and a row that is not fails
+	 * the statement, hence the batch (RETRY), as it must; a speculative
+	 * insertion per row would cost for nothing. */
 	{ "insert_many",
 	  "INSERT INTO reports (client, seq, task, unit, kind, value,"
 	  " observed_at, received_at, reporter, note)"
 	  " SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[],"
 	  " $4::text[], $5::smallint[], $6::bigint[], $7::bigint[],"
-	  " $8::bigint[], $9::text[], $10::text[])"
-	  " ON CONFLICT (client, seq) DO NOTHING" },
+	  " $8::bigint[], $9::text[], $10::text[])" },
 	{ "target", "SELECT task, unit, coalesce(voids_seq, 0),"
 	  " coalesce(voided_by, 0) FROM reports WHERE client = $1 AND seq = $2" },
 	{ "void", "UPDATE reports SET voided_by = $1, voided_at = $2"

@@ -183,12 +183,12 @@ store_pg_insert_many(struct store *s, const struct store_report *r, size_t n)
 		store_pg_fail(s, "insert", res);
 		goto out;
 	}
-	/* ON CONFLICT DO NOTHING, then counted: a row that was stored
-	 * already means the caller decided wrong, and nothing of the batch
-	 * may be acknowledged. */
+	/* A row stored already fails the statement (the unique constraint)
+	 * before this: the caller decided wrong, and nothing of the batch
+	 * may be acknowledged.  Counted all the same. */
 	if (strtoull(PQcmdTuples(res), NULL, 10) != n) {
-		store_pg_seterr(s, "insert: %s of %zu new reports went in (some "
-		                "were stored already)", PQcmdTuples(res), n);
+		store_pg_seterr(s, "insert: %s of %zu new reports went in",
+		                PQcmdTuples(res), n);
 		goto out;
 	}
 	rc = 0;
