@@ -223,33 +223,6 @@ ingest_recv(struct ingest *in, when_t now)
 	return 0;
 }
 
-/* The transaction's log of changed tallies, over the scratch arrays. */
-static struct count_log
-ingest_log(struct ingest *in)
-{
-	return (struct count_log){ in->saved, in->touched, in->n_applied };
-}
-
-/* Item k through count_write_refold (row NULL: a correction). */
-static int
-ingest_write_refold(struct ingest *in, struct ingest_msg *m, size_t k,
-                    const struct store_report *row, when_t now)
-{
-	struct ingest_item *it = &in->items[k];
-	struct count_log log = ingest_log(in);
-	struct count_fate f = { .target = it->v.target };
-	int rc = count_write_refold(*in->book, &log, m->client,
-	                            m->batch->reports[k - m->first], row, now,
-	                            &f, in->reasons[k], REASON_MAX);
-
-	in->n_applied = log.n;
-	it->fate = f.fate;
-	it->code = f.code;
-	it->is_new = f.is_new;
-	it->v.target = f.target;
-	return rc;
-}
-
 /* After a failed commit: the tallies as they were, newest first. */
 static void
 ingest_unapply(struct ingest *in)
@@ -269,7 +242,6 @@ static int
 ingest_commit(struct ingest *in, when_t now)
 {
 	struct store *store = (*in->book)->store;
-	const struct plan *plan = (*in->book)->plan;
 	double t0 = histogram_clock();
 
 	in->n_applied = 0;
@@ -279,79 +251,8 @@ ingest_commit(struct ingest *in, when_t now)
 		goto fail;
 	if (store_begin(store) < 0)
 		goto fail;
-	for (size_t i = 0; i < in->n_msgs; i++) {
-		struct ingest_msg *m = &in->msgs[i];
-		for (size_t k = m->first; k < m->first + m->n; k++) {
-			struct ingest_item *it = &in->items[k];
-			const Tiendo__Report *r = m->batch->reports[k - m->first];
-			int found;
-
-			if (it->code != TIENDO__REJECT__REJECT_NONE) {
-				/* A report we already hold stays a success even
-				 * if it would not pass today (plan changed). */
-				if (store_exists(store, m->client, r->seq,
-				                 &found) < 0)
-					goto fail;
-				it->fate = found ? TIENDO__FATE__FATE_DUPLICATE
-				                 : TIENDO__FATE__FATE_REJECTED;
-				continue;
-			}
-			if (it->v.voids_seq != 0) {
-				if (ingest_write_refold(in, m, k, NULL, now) < 0)
-					goto fail;
-				continue;
-			}
-			const struct plan_target *t = &plan->targets[it->v.target];
-			struct store_report row = {
-				.client = m->client,
-				.seq = r->seq,
-				.task = plan->tasks[t->task].code,
-				.unit = plan->units[t->unit].code,
-				.kind = it->v.tally.kind,
-				.value = it->v.tally.value,
-				.observed_at = r->observed_at,
-				.received_at = now,
-				.reporter = r->reporter,
-				.note = r->note,
-			};
-			struct tally nt;
-
-			enum tally_result rc = book_try(*in->book, &it->v, &nt);
-
-			/* The usual case: counted in memory, no savepoint. */
-			if (rc == TALLY_OK) {
-				if (store_insert(store, &row, &it->is_new) < 0)
-					goto fail;
-				it->fate = it->is_new ? TIENDO__FATE__FATE_ACCEPTED
-				                      : TIENDO__FATE__FATE_DUPLICATE;
-				if (it->is_new) {
-					struct count_log log = ingest_log(in);
-
-					count_put(*in->book, &log, it->v.target, &nt);
-					in->n_applied = log.n;
-				}
-				continue;
-			}
-			if (rc == TALLY_OVERFLOW) {
-				if (store_exists(store, m->client, r->seq,
-				                 &found) < 0)
-					goto fail;
-				if (found) {
-					it->fate = TIENDO__FATE__FATE_DUPLICATE;
-				} else {
-					struct count_fate f = { .target = it->v.target };
-
-					count_refuse(plan, &f, in->reasons[k],
-					             REASON_MAX);
-					it->fate = f.fate;
-					it->code = f.code;
-				}
-				continue;
-			}
-			if (ingest_write_refold(in, m, k, &row, now) < 0)
-				goto fail;
-		}
-	}
+	if (ingest_store_all(in, now) < 0)
+		goto fail;
 	/* The tallies moved inside the transaction so that the alert rules
 	 * see them and store their events in it; undone if it fails. */
 	if (in->hooks.stage && in->n_applied > 0)
@@ -601,9 +502,17 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 	in->acks = calloc(LIMIT_BATCH_REPORTS, sizeof *in->acks);
 	in->ack_ptrs = calloc(LIMIT_BATCH_REPORTS, sizeof *in->ack_ptrs);
 	in->nul_hits = calloc(LIMIT_BATCH_REPORTS, sizeof *in->nul_hits);
+	in->clients = calloc(items, sizeof *in->clients);
+	in->seqs = calloc(items, sizeof *in->seqs);
+	in->asked = calloc(items, sizeof *in->asked);
+	in->found = calloc(items, sizeof *in->found);
+	in->prev = calloc(items, sizeof *in->prev);
+	in->order = calloc(items, sizeof *in->order);
+	in->rows = calloc(items, sizeof *in->rows);
 	if (!in->badlog || !in->msgs || !in->items || !in->reasons ||
 	    !in->acks || !in->ack_ptrs || !in->touched || !in->saved ||
-	    !in->nul_hits)
+	    !in->nul_hits || !in->clients || !in->seqs || !in->asked ||
+	    !in->found || !in->prev || !in->order || !in->rows)
 		goto nomem;
 	if ((in->sock = zmq_socket(zctx, ZMQ_ROUTER)) == NULL) {
 		if (asprintf(err, "ingest: socket: %s", zmq_strerror(errno)) < 0)
@@ -679,6 +588,13 @@ ingest_free(struct ingest *in)
 	free(in->acks);
 	free(in->ack_ptrs);
 	free(in->nul_hits);
+	free(in->clients);
+	free(in->seqs);
+	free(in->asked);
+	free(in->found);
+	free(in->prev);
+	free(in->order);
+	free(in->rows);
 	free(in->out);
 	ratelimit_free(in->badlog);
 	free(in);

@@ -11,6 +11,7 @@
 #include <event2/event.h>
 
 #include "authkeys.h"
+#include "count.h"
 #include "curve.h"
 #include "ingest.h"
 #include "nulcheck.h"
@@ -40,6 +41,13 @@ struct ingest_item {
 	Tiendo__Reject code;
 	int is_new;
 	struct valid_report v;
+};
+
+/* An item's (client, seq) and its position in the drain, to sort. */
+struct ingest_key {
+	uint64_t seq;
+	const char *client;
+	size_t pos;
 };
 
 struct ingest {
@@ -72,7 +80,29 @@ struct ingest {
 	int recount;         /* a commit of unknown outcome: recount (above) */
 	size_t n_applied;
 	struct nulcheck_hit *nul_hits; /* per report of the batch in hand */
+
+	/* Per item of the drain being written (ingest_store.c). */
+	const char **clients;      /* the (client, seq) pairs asked about */
+	uint64_t *seqs;
+	unsigned char *asked;      /* the store's answer, per pair asked */
+	unsigned char *found;      /* per item: stored before the drain */
+	long *prev;                /* the last earlier item of its pair, or -1 */
+	struct ingest_key *order;
+	struct store_report *rows; /* accepted, not yet inserted */
+	size_t n_rows;
 };
+
+/* The transaction's log of changed tallies, over the scratch arrays. */
+static inline struct count_log
+ingest_log(struct ingest *in)
+{
+	return (struct count_log){ in->saved, in->touched, in->n_applied };
+}
+
+/* Writes the drain's valid reports in the open transaction, deciding each
+ * one's fate (ingest_store.c).  0, or -1 on a store error (the caller
+ * rolls back and answers RETRY). */
+int ingest_store_all(struct ingest *in, when_t now);
 
 /* Sets m's status, error and reason (printf-style). */
 void ingest_msg_fail(struct ingest_msg *m, Tiendo__Status status,

@@ -94,9 +94,13 @@ struct store_ops {
 	int (*commit)(struct store *s);
 	void (*rollback)(struct store *s);
 	int (*insert)(struct store *s, const struct store_report *r, int *is_new);
+	int (*insert_many)(struct store *s, const struct store_report *rows,
+	                   size_t n);
 	int (*mark)(struct store *s, enum store_mark m);
 	int (*exists)(struct store *s, const char *client, uint64_t seq,
 	              int *found);
+	int (*exists_many)(struct store *s, const char *const *clients,
+	                   const uint64_t *seqs, size_t n, unsigned char *found);
 	int (*target)(struct store *s, const char *client, uint64_t seq,
 	              struct store_target *t, int *found);
 	int (*void_report)(struct store *s, const char *client, uint64_t seq,
@@ -156,6 +160,18 @@ store_insert(struct store *s, const struct store_report *r, int *is_new)
 	return s->ops->insert(s, r, is_new);
 }
 
+/* Inserts n rows that the caller knows are not stored (store_exists_many,
+ * inside the same transaction: the daemon is the only writer), in one
+ * statement where the room can (PostgreSQL: one round trip instead of n).
+ * Fails (-1) unless exactly n rows went in: a row already stored is a
+ * wrong decision by the caller, and its batch must not be acknowledged.
+ * 0 or -1. */
+static inline int
+store_insert_many(struct store *s, const struct store_report *rows, size_t n)
+{
+	return s->ops->insert_many(s, rows, n);
+}
+
 /* Inside a transaction: a mark to undo one report's writes to (a report
  * that turns out not to be countable), released or undone.  0 or -1. */
 static inline int
@@ -179,6 +195,15 @@ static inline int
 store_exists(struct store *s, const char *client, uint64_t seq, int *found)
 {
 	return s->ops->exists(s, client, seq, found);
+}
+
+/* found[i] = 1 when (clients[i], seqs[i]) is stored, else 0, for i < n,
+ * in one query where the room can.  0 or -1. */
+static inline int
+store_exists_many(struct store *s, const char *const *clients,
+                  const uint64_t *seqs, size_t n, unsigned char *found)
+{
+	return s->ops->exists_many(s, clients, seqs, n, found);
 }
 
 /* Looks up (client, seq) for a correction: *found = 1 and *t filled when

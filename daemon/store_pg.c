@@ -19,6 +19,7 @@
  * fsync is.  Keep the database near (same machine or LAN).
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,16 @@ static const struct {
 	  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
 	  " ON CONFLICT (client, seq) DO NOTHING" },
 	{ "exists", "SELECT 1 FROM reports WHERE client = $1 AND seq = $2" },
+	/* store_pg_many.c: a group commit's new rows in one round trip.  No
+	 * ON CONFLICT: they are known to be new, and a row that is not fails
+	 * the statement, hence the batch (RETRY), as it must; a speculative
+	 * insertion per row would cost for nothing. */
+	{ "insert_many",
+	  "INSERT INTO reports (client, seq, task, unit, kind, value,"
+	  " observed_at, received_at, reporter, note)"
+	  " SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[],"
+	  " $4::text[], $5::smallint[], $6::bigint[], $7::bigint[],"
+	  " $8::bigint[], $9::text[], $10::text[])" },
 	{ "target", "SELECT task, unit, coalesce(voids_seq, 0),"
 	  " coalesce(voided_by, 0) FROM reports WHERE client = $1 AND seq = $2" },
 	{ "void", "UPDATE reports SET voided_by = $1, voided_at = $2"
@@ -192,6 +203,23 @@ store_pg_error(struct store *base, const char *what, const PGresult *res,
 	for (char *p = err; *p; p++)
 		if (*p == '\n')
 			*p = ' ';
+	return -1;
+}
+
+int
+store_pg_fail(struct store *base, const char *what, const PGresult *res)
+{
+	return pg_fail(PG(base), what, res);
+}
+
+int
+store_pg_seterr(struct store *base, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(PG(base)->err, sizeof PG(base)->err, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -746,8 +774,10 @@ static const struct store_ops pg_ops = {
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.insert = pg_insert,
+	.insert_many = store_pg_insert_many,
 	.mark = pg_mark,
 	.exists = pg_exists,
+	.exists_many = store_pg_exists_many,
 	.target = pg_target,
 	.void_report = pg_void,
 	.probe = pg_probe,

@@ -7,6 +7,7 @@
 #define TIENDO_STORE_PG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store.h"
 
@@ -29,6 +30,20 @@ int store_pg_error(struct store *s, const char *what,
  * store_pg_errmsg). */
 struct pg_result *store_pg_exec(struct store *s, const char *sql, int n,
                                 const char *const *v, int format);
+
+/* Records the error of a failed call as the store's own (store_errmsg):
+ * store_pg_error's text, or a printf-style one.  Both return -1. */
+int store_pg_fail(struct store *s, const char *what,
+                  const struct pg_result *res);
+int store_pg_seterr(struct store *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* store.h's exists_many and insert_many (store_pg_many.c). */
+int store_pg_exists_many(struct store *s, const char *const *clients,
+                         const uint64_t *seqs, size_t n,
+                         unsigned char *found);
+int store_pg_insert_many(struct store *s, const struct store_report *rows,
+                         size_t n);
 
 /* Reconnects when the connection was lost (not inside a transaction), as
  * the store's own calls do; the reason in store_pg_errmsg.  0 or -1. */

@@ -369,6 +369,42 @@ sq_exists(struct store *base, const char *client, uint64_t seq, int *found)
 	return 0;
 }
 
+/* Row by row: a statement on a local file costs no round trip, so SQLite
+ * gains nothing from one statement for many. */
+static int
+sq_insert_many(struct store *base, const struct store_report *rows, size_t n)
+{
+	struct store_sqlite *s = SQ(base);
+	int is_new;
+
+	for (size_t i = 0; i < n; i++) {
+		if (sq_insert(base, &rows[i], &is_new) < 0)
+			return -1;
+		if (!is_new) {
+			snprintf(s->err, sizeof s->err, "insert: report %llu of "
+			         "client \"%s\" is stored already (a batch must "
+			         "insert only new reports)",
+			         (unsigned long long)rows[i].seq, rows[i].client);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+sq_exists_many(struct store *base, const char *const *clients,
+               const uint64_t *seqs, size_t n, unsigned char *found)
+{
+	int f;
+
+	for (size_t i = 0; i < n; i++) {
+		if (sq_exists(base, clients[i], seqs[i], &f) < 0)
+			return -1;
+		found[i] = (unsigned char)f;
+	}
+	return 0;
+}
+
 static int
 sq_scan(struct store *base, const char *task, const char *unit, when_t until,
            store_scan_fn fn, void *arg)
@@ -554,8 +590,10 @@ static const struct store_ops sq_ops = {
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 	.insert = sq_insert,
+	.insert_many = sq_insert_many,
 	.mark = sq_mark,
 	.exists = sq_exists,
+	.exists_many = sq_exists_many,
 	.target = sq_target,
 	.void_report = sq_void,
 	.probe = sq_probe,

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The PostgreSQL store, on a real throwaway cluster (pglib.sh): the storage
 # suites written for SQLite run again on it (ingest, duplicates, at=,
-# corrections, alerts surviving a restart, the crash test, silences,
+# corrections, one message of many fates (test_batch_fates), alerts
+# surviving a restart, the crash test, silences,
 # retention, the reports listing), then what is
 # PostgreSQL's own: the server stopped (RETRY, /healthz, recovery by
 # itself), the server crashed and restarted under load (every pending
@@ -11,7 +12,7 @@ TEST_CLIENTS_MORE="down l1 l2 l3"
 . "$(dirname "$0")/pglib.sh"
 
 # --- the storage suites, on PostgreSQL -------------------------------------
-for suite in ${PG_SUITES-test_ingest test_corrections test_alerts test_crash \
+for suite in ${PG_SUITES-test_ingest test_corrections test_batch_fates test_alerts test_crash \
 		test_silences test_retention test_views}; do
 	s0=$(date +%s)
 	TIENDO_TEST_STORE=pg sh "tests/integration/$suite.sh" >"$T/$suite.out" 2>&1

@@ -33,12 +33,13 @@ HERE = os.path.join(TOP, "tests", "mutate")
 
 # The ingest -> store -> ack path, besides core/.
 PATH_FILES = ["daemon/validate.c", "daemon/ingest.c", "daemon/ingest_parse.c",
-              "daemon/store.c", "daemon/correct.c", "daemon/book.c"]
+              "daemon/ingest_store.c", "daemon/store.c", "daemon/correct.c",
+              "daemon/book.c"]
 # Suites per file, in the order they are tried; "unit" is every unit test
 # (built with ASan and UBSan).
 CORE_SUITES = ["unit", "test_ingest", "test_corrections", "test_alerts"]
-PATH_SUITES = ["unit", "test_ingest", "test_plain", "test_corrections", "test_faults",
-               "test_metrics", "test_crash"]
+PATH_SUITES = ["unit", "test_ingest", "test_plain", "test_corrections",
+               "test_batch_fates", "test_faults", "test_metrics", "test_crash"]
 GOAL = 90.0
 
 
