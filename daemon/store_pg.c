@@ -532,6 +532,10 @@ pg_answer(struct store_pg *s)
 {
 	store_commit_fn fn = s->fn;
 
+	/* No event is left on a loop that may be freed before the store. */
+	if (s->ev_done)
+		event_free(s->ev_done);
+	s->ev_done = NULL;
 	s->fn = NULL;
 	if (fn)
 		fn(s->fn_arg, s->rc);
@@ -587,8 +591,8 @@ pg_commit_start(struct store *base, struct event_base *evb,
 		         "lost (connection reset or statement failed)");
 		return -1;
 	}
-	if (s->ev_done == NULL &&
-	    (s->ev_done = event_new(evb, -1, 0, pg_on_done, s)) == NULL) {
+	/* Made now, so that the gate cannot fail to schedule the answer. */
+	if ((s->ev_done = event_new(evb, -1, 0, pg_on_done, s)) == NULL) {
 		snprintf(s->err, sizeof s->err, "commit: out of memory");
 		return -1;
 	}
@@ -617,6 +621,8 @@ fail:
 	if (s->ev_sock)
 		event_free(s->ev_sock);
 	s->ev_sock = NULL;
+	event_free(s->ev_done);
+	s->ev_done = NULL;
 	return -1;
 }
 

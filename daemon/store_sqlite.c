@@ -414,6 +414,11 @@ sq_answer(struct store_sqlite *s, int rc)
 {
 	store_commit_fn fn = s->fn;
 
+	/* The loop's event is the commit's: none is left on a loop that
+	 * may be freed before the store is closed. */
+	if (s->ev)
+		event_free(s->ev);
+	s->ev = NULL;
 	s->fn = NULL;
 	if (fn)
 		fn(s->fn_arg, rc);
@@ -434,7 +439,7 @@ sq_on_done(evutil_socket_t fd, short what, void *arg)
 }
 
 static int
-sq_thread_start(struct store_sqlite *s, struct event_base *base)
+sq_thread_start(struct store_sqlite *s)
 {
 	sigset_t all, old;
 	int rc;
@@ -443,12 +448,6 @@ sq_thread_start(struct store_sqlite *s, struct event_base *base)
 		snprintf(s->err, sizeof s->err, "commit: eventfd: %s",
 		         strerror(errno));
 		return -1;
-	}
-	s->ev = event_new(base, s->efd, EV_READ | EV_PERSIST, sq_on_done, s);
-	if (s->ev == NULL || event_add(s->ev, NULL) < 0) {
-		snprintf(s->err, sizeof s->err, "commit: cannot watch the "
-		         "commit thread's eventfd");
-		goto fail;
 	}
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
@@ -473,9 +472,6 @@ sq_thread_start(struct store_sqlite *s, struct event_base *base)
 	s->threaded = 1;
 	return 0;
 fail:
-	if (s->ev)
-		event_free(s->ev);
-	s->ev = NULL;
 	close(s->efd);
 	s->efd = -1;
 	return -1;
@@ -498,7 +494,9 @@ sq_thread_end(struct store_sqlite *s)
 		pthread_join(s->thread, NULL);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);
-	event_free(s->ev);
+	/* Only when a commit was never answered (settle first). */
+	if (s->ev)
+		event_free(s->ev);
 	close(s->efd);
 	s->thread_on = 0;
 }
@@ -514,8 +512,17 @@ sq_commit_start(struct store *base, struct event_base *evb,
 		         "still in flight");
 		return -1;
 	}
-	if (!s->thread_on && sq_thread_start(s, evb) < 0)
+	if (!s->thread_on && sq_thread_start(s) < 0)
 		return -1;
+	s->ev = event_new(evb, s->efd, EV_READ | EV_PERSIST, sq_on_done, s);
+	if (s->ev == NULL || event_add(s->ev, NULL) < 0) {
+		snprintf(s->err, sizeof s->err, "commit: cannot watch the "
+		         "commit thread's eventfd");
+		if (s->ev)
+			event_free(s->ev);
+		s->ev = NULL;
+		return -1;
+	}
 	if (!s->threaded) {
 		uint64_t one = 1;
 		int rc = sq_commit(base);
