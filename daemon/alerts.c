@@ -61,6 +61,11 @@ struct alerts {
 	size_t cursor;           /* where that slice starts */
 	size_t slice_events;     /* its events budget, adapted */
 	int pass_running;
+	/* A batch's events are staged in its transaction, its COMMIT in
+	 * flight (ingest_hooks): a slice waits for alerts_done, or it would
+	 * write or publish them a second time, or before they are stored. */
+	int batch_open;
+	int slice_waiting;
 	double pass_cpu_ms;      /* evaluation CPU of the running pass */
 	struct timespec pass_t0; /* when it began */
 	struct alerts_stats stats;
@@ -406,6 +411,7 @@ alerts_stage(void *arg, const int *targets, size_t n)
 	struct alerts *a = arg;
 	size_t n_ev, n_dirty;
 
+	a->batch_open = 1;
 	if (alerts_plan_current(a) < 0)
 		return;
 	if (rules_eval_targets(a->rules, (*a->book)->board, targets, n,
@@ -430,9 +436,19 @@ alerts_stage(void *arg, const int *targets, size_t n)
 static void
 alerts_done(void *arg, int ok)
 {
+	static const struct timeval zero = { 0, 0 };
 	struct alerts *a = arg;
 	size_t n_ev, n_dirty;
 
+	a->batch_open = 0;
+	if (a->slice_waiting) {
+		a->slice_waiting = 0;
+		if (event_add(a->ev_slice, &zero) < 0) {
+			log_err("alerts: cannot schedule the next slice; pass "
+			        "abandoned");
+			a->pass_running = 0;
+		}
+	}
 	rules_events(a->rules, &n_ev);
 	rules_dirty(a->rules, &n_dirty);
 	if (n_ev == 0 && n_dirty == 0)
@@ -491,6 +507,10 @@ alerts_on_slice(evutil_socket_t fd, short what, void *arg)
 	size_t n_ev;
 	int rc;
 
+	if (a->batch_open) {
+		a->slice_waiting = 1;
+		return;
+	}
 	if (alerts_plan_current(a) < 0) {
 		alerts_pass_end(a);
 		return;

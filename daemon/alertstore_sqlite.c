@@ -15,6 +15,7 @@
 
 struct alertstore_sqlite {
 	struct alertstore base; /* first: the interface's handle */
+	struct store *store;
 	sqlite3 *db;
 	sqlite3_stmt *ins_event, *put_state, *del_state;
 	char err[512];
@@ -27,7 +28,16 @@ as_fail(struct alertstore_sqlite *as, const char *what)
 	return -1;
 }
 
-#define AS(base) ((struct alertstore_sqlite *)(base))
+/* Through the store's busy gate (store_sqlite_db): no statement while the
+ * commit thread commits on the connection. */
+static struct alertstore_sqlite *
+as_idle(struct alertstore_sqlite *as)
+{
+	if (as && as->store)
+		store_sqlite_db(as->store);
+	return as;
+}
+#define AS(base) as_idle((struct alertstore_sqlite *)(base))
 
 static const char *
 asq_errmsg(const struct alertstore *base)
@@ -57,6 +67,7 @@ alertstore_sqlite_new(struct store *store, char **err)
 		return NULL;
 	}
 	as->base.ops = &asq_ops;
+	as->store = store;
 	as->db = store_sqlite_db(store);
 	if (as_prepare(as,
 	        "INSERT INTO alert_events (seq, id, transition, rule, severity,"

@@ -7,6 +7,11 @@
  * A drain stops after DRAIN_MESSAGES messages or DRAIN_REPORTS reports and
  * reschedules itself, so HTTP and timers get their turn under load.
  *
+ * The drain's COMMIT runs off the loop (store_commit_start): the drain ends
+ * at it, and its answer (ingest_on_committed) sends the acks, publishes,
+ * and schedules the next drain.  No drain starts while a commit is in
+ * flight; the answer asks ZMQ_EVENTS again for what came meanwhile.
+ *
  * Frames: [routing id][Batch] from a DEALER, or [routing id][""][Batch] from
  * a REQ; the reply mirrors the shape it came in.
  */
@@ -54,6 +59,7 @@
 #define INGEST_ACK_HWM 256
 
 static void ingest_drain(struct ingest *in);
+static void ingest_on_committed(void *arg, int rc);
 
 /* Storage works again.  If a commit's outcome was unknown meanwhile (the
  * server may have stored a batch we answered RETRY), the tallies are read
@@ -94,6 +100,11 @@ ingest_on_probe(evutil_socket_t fd, short what, void *arg)
 
 	if (in->stats.storage_ok)
 		return;
+	/* The commit in flight will tell; the probe would only wait for it. */
+	if (in->committing) {
+		evtimer_add(in->ev_probe, &tv);
+		return;
+	}
 	if (store_probe((*in->book)->store, when_now()) == 0) {
 		ingest_storage_back(in);
 		return;
@@ -237,7 +248,10 @@ ingest_unapply(struct ingest *in)
 		in->hooks.done(in->hook_arg, 0);
 }
 
-/* Writes every valid item in one transaction.  0, or -1 after a rollback. */
+static void ingest_commit_failed(struct ingest *in);
+
+/* Writes every valid item in one transaction and starts its COMMIT: 1,
+ * answered by ingest_on_committed; or -1 after a rollback. */
 static int
 ingest_commit(struct ingest *in, when_t now)
 {
@@ -257,14 +271,22 @@ ingest_commit(struct ingest *in, when_t now)
 	 * see them and store their events in it; undone if it fails. */
 	if (in->hooks.stage && in->n_applied > 0)
 		in->hooks.stage(in->hook_arg, in->touched, in->n_applied);
-	if (store_commit(store) < 0)
+	if (store_commit_start(store, in->base, ingest_on_committed, in) < 0)
 		goto fail;
-	histogram_observe(&in->stats.commit_seconds, histogram_clock() - t0);
-	in->stats.commits++;
-	if (!in->stats.storage_ok || in->recount)
-		ingest_storage_back(in);
-	return 0;
+	in->commit_t0 = t0;
+	return 1;
 fail:
+	ingest_commit_failed(in);
+	return -1;
+}
+
+/* The commit failed: rolled back, the tallies undone, every batch that was
+ * to be stored answered RETRY. */
+static void
+ingest_commit_failed(struct ingest *in)
+{
+	struct store *store = (*in->book)->store;
+
 	/* Logged once per failed drain; the clients are told to retry. */
 	snprintf(in->stats.storage_error, sizeof in->stats.storage_error, "%s",
 	         store_errmsg(store));
@@ -291,7 +313,6 @@ fail:
 				in->items[k].is_new = 0;
 		}
 	}
-	return -1;
 }
 
 static int
@@ -408,26 +429,16 @@ ingest_ack(struct ingest *in, struct ingest_msg *m, when_t now)
 	}
 }
 
-/* One bounded drain: receive, commit, ack.  1 when more input waits. */
+/* The end of a drain, once its commit is answered (committed = 1 when it
+ * succeeded, or when there was nothing to commit): acks, the done hook,
+ * the batches freed.  1 when more input waits. */
 static int
-ingest_drain_once(struct ingest *in)
+ingest_answer(struct ingest *in, int committed)
 {
-	when_t now = when_now();
-	int more = 0, committed = 0;
+	int more = in->drain_more;
 	uint32_t events = 0;
 	size_t len = sizeof events;
 
-	in->n_msgs = in->n_items = 0;
-	for (;;) {
-		if (in->n_msgs == DRAIN_MESSAGES || in->n_items >= DRAIN_REPORTS) {
-			more = 1;
-			break;
-		}
-		if (ingest_recv(in, now) < 0)
-			break;
-	}
-	if (in->n_items > 0)
-		committed = ingest_commit(in, now) == 0;
 	/* Asking ZMQ_EVENTS makes libzmq read the notes its I/O threads left
 	 * meanwhile (the commit took a while), among them how many acks each
 	 * peer has taken: without it zmq_send reads them at most once a
@@ -436,8 +447,9 @@ ingest_drain_once(struct ingest *in)
 	    zmq_getsockopt(in->sock, ZMQ_EVENTS, &events, &len) < 0)
 		log_debug("ingest: ZMQ_EVENTS before the acks: %s",
 		          zmq_strerror(errno));
+	len = sizeof events;
 	for (size_t i = 0; i < in->n_msgs; i++)
-		ingest_ack(in, &in->msgs[i], now);
+		ingest_ack(in, &in->msgs[i], in->drain_now);
 	if (committed && in->n_applied > 0 && in->hooks.done)
 		in->hooks.done(in->hook_arg, 1);
 	in->n_applied = 0;
@@ -452,6 +464,64 @@ ingest_drain_once(struct ingest *in)
 	return more;
 }
 
+/* One bounded drain: receive, commit, ack.  1 when more input waits; 0
+ * also while its commit is in flight (ingest_on_committed goes on). */
+static int
+ingest_drain_once(struct ingest *in)
+{
+	when_t now = when_now();
+	int more = 0, committed = 1;
+
+	in->n_msgs = in->n_items = 0;
+	for (;;) {
+		if (in->n_msgs == DRAIN_MESSAGES || in->n_items >= DRAIN_REPORTS) {
+			more = 1;
+			break;
+		}
+		if (ingest_recv(in, now) < 0)
+			break;
+	}
+	in->drain_now = now;
+	in->drain_more = more;
+	if (in->n_items > 0) {
+		if (ingest_commit(in, now) > 0) {
+			in->committing = 1;
+			return 0;
+		}
+		committed = 0;
+	}
+	return ingest_answer(in, committed);
+}
+
+/* The answer of the drain's commit, on the loop. */
+static void
+ingest_on_committed(void *arg, int rc)
+{
+	static const struct timeval zero = { 0, 0 };
+	struct ingest *in = arg;
+
+	in->committing = 0;
+	if (rc == 0) {
+		histogram_observe(&in->stats.commit_seconds,
+		                  histogram_clock() - in->commit_t0);
+		in->stats.commits++;
+		if (!in->stats.storage_ok || in->recount)
+			ingest_storage_back(in);
+	} else {
+		ingest_commit_failed(in);
+	}
+	/* At a stop, ingest_free drains on by itself. */
+	if (ingest_answer(in, rc == 0) && !in->stopping)
+		evtimer_add(in->ev_more, &zero);
+}
+
+void
+ingest_settle(struct ingest *in)
+{
+	if (in != NULL && in->committing)
+		store_commit_settle((*in->book)->store);
+}
+
 static void
 ingest_drain(struct ingest *in)
 {
@@ -460,6 +530,9 @@ ingest_drain(struct ingest *in)
 	 * SIGTERM nor an HTTP request would get a turn until it is empty. */
 	static const struct timeval now = { 0, 0 };
 
+	/* Its answer drains on (ZMQ_FD is edge-triggered: it asks again). */
+	if (in->committing)
+		return;
 	if (ingest_drain_once(in))
 		evtimer_add(in->ev_more, &now);
 }
@@ -569,8 +642,11 @@ ingest_free(struct ingest *in)
 		double end = histogram_clock() + STOP_ANSWER_MS / 1000.0;
 
 		in->stopping = 1;
+		/* A commit in flight is answered first: its acks go out. */
+		ingest_settle(in);
 		while (ingest_drain_once(in) && histogram_clock() < end)
-			;
+			ingest_settle(in);
+		ingest_settle(in);
 	}
 	if (in->ev_fd)
 		event_free(in->ev_fd);

@@ -51,8 +51,14 @@ struct ingest *ingest_new(struct event_base *base, void *zctx,
                           char **err);
 
 /* Answers everything still queued with RETRY (server stopping), then closes
- * the socket, letting queued acks flush for up to a second. */
+ * the socket, letting queued acks flush for up to a second.  A commit in
+ * flight is waited for and answered first. */
 void ingest_free(struct ingest *in);
+
+/* With a drain's commit in flight: waits for it and answers its batches
+ * (acks, alert events published) now.  For what must not run between a
+ * batch's tallies and its commit's answer (a reload swapping the book). */
+void ingest_settle(struct ingest *in);
 
 /*
  * Hooks for the alert rules, so that a batch's alert events are stored in

@@ -61,6 +61,11 @@ struct ingest {
 	const struct curve *curve;
 	char endpoint[256];
 	int stopping;
+	/* The drain whose COMMIT is in flight (ingest_on_committed). */
+	int committing;
+	int drain_more;        /* it stopped at its bound: more waits */
+	when_t drain_now;      /* its clock, for the acks */
+	double commit_t0;      /* when its transaction began */
 	struct ingest_stats stats;
 	struct ratelimit *badlog;
 

@@ -38,6 +38,7 @@ struct alertstore;
 struct silences_sql_ops;   /* silences_sql.h */
 struct retention_sql_ops;  /* retention_sql.h */
 struct store_views_ops;    /* store_views.h */
+struct event_base;
 
 struct store_report {
 	const char *client;
@@ -79,6 +80,10 @@ struct store *store_sqlite_open(const char *path, enum store_sync sync,
 
 typedef int (*store_scan_fn)(void *arg, const struct store_report *r);
 
+/* The answer of a commit started by store_commit_start: rc 0 durable, -1
+ * failed (store_errmsg says why; the transaction is gone). */
+typedef void (*store_commit_fn)(void *arg, int rc);
+
 /* A savepoint inside the batch's transaction (store_savepoint below). */
 enum store_mark { STORE_MARK_SET, STORE_MARK_RELEASE, STORE_MARK_UNDO };
 
@@ -92,6 +97,9 @@ struct store_ops {
 	const char *(*errmsg)(const struct store *s);
 	int (*begin)(struct store *s);
 	int (*commit)(struct store *s);
+	int (*commit_start)(struct store *s, struct event_base *base,
+	                    store_commit_fn fn, void *arg);
+	void (*commit_settle)(struct store *s);
 	void (*rollback)(struct store *s);
 	int (*insert)(struct store *s, const struct store_report *r, int *is_new);
 	int (*insert_many)(struct store *s, const struct store_report *rows,
@@ -151,6 +159,32 @@ store_errmsg(const struct store *s)
 static inline int store_begin(struct store *s) { return s->ops->begin(s); }
 static inline int store_commit(struct store *s) { return s->ops->commit(s); }
 static inline void store_rollback(struct store *s) { s->ops->rollback(s); }
+
+/*
+ * The same COMMIT off the loop: it starts and returns at once, and fn runs
+ * later on base's loop with the answer, so that HTTP, the timers and
+ * publishing do not wait for the fsync or the server's WAL flush.  While
+ * it is in flight the store is busy: every other call on it (the store's,
+ * the alert store's, the feature tables') first waits for the COMMIT to
+ * finish, synchronously, and then runs outside the transaction.  One
+ * commit in flight at a time.  -1 when it could not start (the error in
+ * store_errmsg; fn will not run; the caller rolls back as after a failed
+ * store_commit).  0 once started.
+ */
+static inline int
+store_commit_start(struct store *s, struct event_base *base,
+                   store_commit_fn fn, void *arg)
+{
+	return s->ops->commit_start(s, base, fn, arg);
+}
+
+/* With a commit in flight or its answer not yet given: waits for it and
+ * runs its fn now, before returning (a stop, a reload).  Else nothing. */
+static inline void
+store_commit_settle(struct store *s)
+{
+	s->ops->commit_settle(s);
+}
 
 /* Inserts unless (client, seq) is already stored: *is_new is 1 when the row
  * went in, 0 for a duplicate.  0 or -1. */

@@ -15,8 +15,11 @@
  * migrations run under a transaction-scoped advisory lock so that two
  * daemons starting together do not both migrate.
  *
- * Calls are synchronous: a round trip on the daemon's loop, as SQLite's
- * fsync is.  Keep the database near (same machine or LAN).
+ * Calls are synchronous, a round trip on the daemon's loop, but for the
+ * ingest's COMMIT (store_commit_start): sent with PQsendQuery, its answer
+ * read when PQsocket() is readable, so the loop does not wait for the
+ * server's WAL flush.  Meanwhile any other call first waits for that
+ * answer (pg_idle).  Keep the database near (same machine or LAN).
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -24,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
 #include <libpq-fe.h>
 
 #include "alertstore.h"
@@ -50,9 +54,21 @@ struct store_pg {
 	int lost;            /* the lock went to another daemon */
 	int uncertain;       /* a COMMIT's answer was lost with the connection */
 	char err[512];
+	/* A COMMIT in flight (store_commit_start). */
+	int flight;          /* sent, its answer not read */
+	int got;             /* its first result read, rc set */
+	int rc;
+	struct event *ev_sock; /* PQsocket() readable, while in flight */
+	struct event *ev_done; /* an answer read by the gate, to give */
+	store_commit_fn fn;  /* whom to answer; set until answered */
+	void *fn_arg;
 };
 
-#define PG(base) ((struct store_pg *)(base))
+static struct store_pg *pg_idle(struct store_pg *s);
+
+/* The handle of a store opened here, from the interface's: through the
+ * busy gate, so that nothing is sent while a COMMIT's answer is due. */
+#define PG(base) pg_idle((struct store_pg *)(base))
 
 /* Each entry moves the schema from version i to i+1.  Never edit one that
  * has shipped: add a new one.  The same tables as SQLite's, in
@@ -183,7 +199,8 @@ int
 store_pg_error(struct store *base, const char *what, const PGresult *res,
                char *err, size_t n)
 {
-	struct store_pg *s = PG(base);
+	/* No gate (PG): the gate itself reports through here. */
+	struct store_pg *s = (struct store_pg *)base;
 	const char *msg = res ? PQresultErrorMessage(res) : NULL;
 	char last[sizeof s->err];
 	size_t len;
@@ -445,6 +462,9 @@ pg_close(struct store *base)
 {
 	struct store_pg *s = PG(base);
 
+	/* The gate read any answer in flight; nobody is left to give it to. */
+	if (s->ev_done)
+		event_free(s->ev_done);
 	PQfinish(s->conn);
 	free(s);
 }
@@ -457,6 +477,24 @@ pg_begin(struct store *base)
 	if (pg_ensure(s) < 0 || pg_exec(s, "BEGIN") < 0)
 		return -1;
 	s->in_tx = 1;
+	return 0;
+}
+
+/* What the server answered to COMMIT.  0 or -1. */
+static int
+pg_commit_answer(struct store_pg *s, PGresult *res)
+{
+	/* A transaction that failed earlier "commits" as ROLLBACK. */
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		/* The server may have committed before the connection went. */
+		s->uncertain |= PQstatus(s->conn) != CONNECTION_OK;
+		return pg_fail(s, "commit", res);
+	}
+	if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+		snprintf(s->err, sizeof s->err, "commit: the server rolled "
+		         "the transaction back");
+		return -1;
+	}
 	return 0;
 }
 
@@ -476,20 +514,154 @@ pg_commit(struct store *base)
 		return -1;
 	}
 	res = PQexec(s->conn, "COMMIT");
-	/* A transaction that failed earlier "commits" as ROLLBACK. */
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		rc = pg_fail(s, "commit", res);
-		/* The server may have committed before the connection went. */
-		s->uncertain |= PQstatus(s->conn) != CONNECTION_OK;
-	}
-	else if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
-		snprintf(s->err, sizeof s->err, "commit: the server rolled "
-		         "the transaction back");
-		rc = -1;
-	}
+	rc = pg_commit_answer(s, res);
 	PQclear(res);
 	s->in_tx = 0;
 	return rc;
+}
+
+/* Reads the answer of the COMMIT in flight; wait = 1 blocks until it is
+ * whole.  1 once it is (s->rc set, the connection the loop's again), 0
+ * when more must come first. */
+static int
+pg_commit_read(struct store_pg *s, int wait)
+{
+	PGresult *res;
+
+	/* A failed read leaves the connection bad: PQgetResult says why. */
+	if (!wait)
+		PQconsumeInput(s->conn);
+	for (;;) {
+		if (!wait && PQisBusy(s->conn) &&
+		    PQstatus(s->conn) == CONNECTION_OK)
+			return 0;
+		if ((res = PQgetResult(s->conn)) == NULL)
+			break;
+		if (!s->got) {
+			s->got = 1;
+			s->rc = pg_commit_answer(s, res);
+		}
+		PQclear(res);
+	}
+	if (!s->got) {
+		/* No answer at all: lost with the connection, after it went. */
+		s->uncertain = 1;
+		s->rc = pg_fail(s, "commit", NULL);
+	}
+	s->flight = 0;
+	if (s->ev_sock)
+		event_free(s->ev_sock);
+	s->ev_sock = NULL;
+	return 1;
+}
+
+static void
+pg_answer(struct store_pg *s)
+{
+	store_commit_fn fn = s->fn;
+
+	/* No event is left on a loop that may be freed before the store. */
+	if (s->ev_done)
+		event_free(s->ev_done);
+	s->ev_done = NULL;
+	s->fn = NULL;
+	if (fn)
+		fn(s->fn_arg, s->rc);
+}
+
+static void
+pg_on_sock(evutil_socket_t fd, short what, void *arg)
+{
+	struct store_pg *s = arg;
+
+	if (s->flight && pg_commit_read(s, 0))
+		pg_answer(s);
+}
+
+/* The gate read the answer: it is given on the loop's next turn. */
+static void
+pg_on_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct store_pg *s = arg;
+
+	if (!s->flight)
+		pg_answer(s);
+}
+
+/* The busy gate: with a COMMIT in flight, waits for its answer, which is
+ * then given to whom asked from the loop (ev_done), not from inside this
+ * caller's call. */
+static struct store_pg *
+pg_idle(struct store_pg *s)
+{
+	if (s == NULL || !s->flight)
+		return s;
+	pg_commit_read(s, 1);
+	event_active(s->ev_done, EV_TIMEOUT, 0);
+	return s;
+}
+
+static int
+pg_commit_start(struct store *base, struct event_base *evb,
+                store_commit_fn fn, void *arg)
+{
+	struct store_pg *s = PG(base);
+
+	if (s->fn != NULL) {
+		snprintf(s->err, sizeof s->err, "commit: another commit is "
+		         "still in flight");
+		return -1;
+	}
+	/* As pg_commit: the transaction we began, on this session, sound. */
+	if (!s->in_tx || PQtransactionStatus(s->conn) != PQTRANS_INTRANS) {
+		s->in_tx = 0;
+		snprintf(s->err, sizeof s->err, "commit: the transaction was "
+		         "lost (connection reset or statement failed)");
+		return -1;
+	}
+	/* Made now, so that the gate cannot fail to schedule the answer. */
+	if ((s->ev_done = event_new(evb, -1, 0, pg_on_done, s)) == NULL) {
+		snprintf(s->err, sizeof s->err, "commit: out of memory");
+		return -1;
+	}
+	s->ev_sock = event_new(evb, PQsocket(s->conn), EV_READ | EV_PERSIST,
+	                       pg_on_sock, s);
+	if (s->ev_sock == NULL || event_add(s->ev_sock, NULL) < 0) {
+		snprintf(s->err, sizeof s->err, "commit: cannot watch the "
+		         "server's socket");
+		goto fail;
+	}
+	/* Blocking mode: the few bytes of COMMIT are written whole here. */
+	if (!PQsendQuery(s->conn, "COMMIT")) {
+		/* Whether any of it reached the server is unknown when the
+		 * connection went meanwhile. */
+		s->uncertain |= PQstatus(s->conn) != CONNECTION_OK;
+		pg_fail(s, "commit", NULL);
+		goto fail;
+	}
+	s->in_tx = 0;
+	s->flight = 1;
+	s->got = 0;
+	s->fn = fn;
+	s->fn_arg = arg;
+	return 0;
+fail:
+	if (s->ev_sock)
+		event_free(s->ev_sock);
+	s->ev_sock = NULL;
+	event_free(s->ev_done);
+	s->ev_done = NULL;
+	return -1;
+}
+
+static void
+pg_commit_settle(struct store *base)
+{
+	struct store_pg *s = (struct store_pg *)base;
+
+	if (s->flight)
+		pg_commit_read(s, 1);
+	pg_answer(s);
 }
 
 static void
@@ -772,6 +944,8 @@ static const struct store_ops pg_ops = {
 	.errmsg = pg_errmsg,
 	.begin = pg_begin,
 	.commit = pg_commit,
+	.commit_start = pg_commit_start,
+	.commit_settle = pg_commit_settle,
 	.rollback = pg_rollback,
 	.insert = pg_insert,
 	.insert_many = store_pg_insert_many,

@@ -6,6 +6,16 @@
  * writer; synchronous=FULL makes COMMIT wait for the WAL fsync, which is what
  * lets an ack mean "on disk".  Statements on the ingest path are prepared
  * once.  Everything else (scans) is rare enough to prepare per call.
+ *
+ * The ingest's COMMIT (store_commit_start) runs on a thread of its own, so
+ * that the fsync, and the WAL checkpoint SQLite runs inside a COMMIT now
+ * and then, do not hold the daemon's loop; the thread says it is done
+ * through an eventfd the loop watches.  Meanwhile the loop does not touch
+ * the connection: every operation here, the alert store's and the feature
+ * tables' (through store_sqlite_db) first waits for the thread to finish
+ * (sq_idle).  The connection is opened serialized all the same, so that a
+ * path that missed the gate would wait on SQLite's own mutex rather than
+ * race.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,8 +24,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <sys/eventfd.h>
 #include <sys/statvfs.h>
 
+#include <event2/event.h>
 #include <sqlite3.h>
 
 #include "alertstore.h"
@@ -36,6 +52,19 @@ struct store_sqlite {
 	sqlite3_stmt *exists;
 	sqlite3_stmt *begin, *commit, *rollback;
 	char err[512];
+	/* The commit thread (store_commit_start), made at the first. */
+	int thread_on;       /* mu, cv, efd and ev are set up */
+	int threaded;        /* and the thread runs */
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	enum { SQ_IDLE, SQ_ASKED, SQ_DONE } phase; /* under mu */
+	int quit;            /* under mu: the thread ends */
+	int rc;              /* under mu: the answer, once SQ_DONE */
+	int efd;             /* eventfd: the thread wrote SQ_DONE */
+	struct event *ev;
+	store_commit_fn fn;  /* the loop's: whom to answer */
+	void *fn_arg;
 };
 
 /* Each entry moves the schema from version i to i+1.  Never edit one that
@@ -134,8 +163,24 @@ store_fail(struct store_sqlite *s, const char *what)
 	return -1;
 }
 
-/* The handle of a store opened here, from the interface's. */
-#define SQ(base) ((struct store_sqlite *)(base))
+/* The busy gate: returns once no COMMIT runs on the commit thread, the
+ * connection the loop's again (its answer may still be on its way to the
+ * loop: sq_on_done). */
+static struct store_sqlite *
+sq_idle(struct store_sqlite *s)
+{
+	if (s == NULL || !s->thread_on)
+		return s;
+	pthread_mutex_lock(&s->mu);
+	while (s->phase == SQ_ASKED)
+		pthread_cond_wait(&s->cv, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	return s;
+}
+
+/* The handle of a store opened here, from the interface's: through the
+ * gate, so that no operation touches the connection while it commits. */
+#define SQ(base) sq_idle((struct store_sqlite *)(base))
 
 void *
 store_sqlite_db(struct store *base)
@@ -228,8 +273,9 @@ store_sqlite_open(const char *path, enum store_sync sync, char **err)
 		return NULL;
 	}
 	s->base.ops = &sq_ops;
+	s->efd = -1;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	                    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	                    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
 		store_fail(s, path);
 		goto fail;
 	}
@@ -259,12 +305,15 @@ fail:
 	return NULL;
 }
 
+static void sq_thread_end(struct store_sqlite *s);
+
 static void
 sq_close(struct store *base)
 {
 	struct store_sqlite *s = SQ(base);
 	if (s == NULL)
 		return;
+	sq_thread_end(s);
 	sqlite3_finalize(s->insert);
 	sqlite3_finalize(s->exists);
 	sqlite3_finalize(s->begin);
@@ -304,6 +353,211 @@ sq_rollback(struct store *base)
 	/* Fails harmlessly when SQLite already rolled back (e.g. SQLITE_FULL). */
 	sqlite3_step(s->rollback);
 	sqlite3_reset(s->rollback);
+}
+
+/* The commit thread: one COMMIT per ask.  A COMMIT that fails is rolled
+ * back here, before the loop gets the connection back, so that no caller
+ * behind the gate finds the failed batch's transaction still open. */
+static void *
+sq_committer(void *arg)
+{
+	struct store_sqlite *s = arg;
+	uint64_t one = 1;
+	int rc;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (s->phase != SQ_ASKED && !s->quit)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (s->phase != SQ_ASKED)
+			break;
+		pthread_mutex_unlock(&s->mu);
+		rc = store_step_done(s, s->commit, "commit");
+		if (rc < 0) {
+			sqlite3_step(s->rollback);
+			sqlite3_reset(s->rollback);
+		}
+		pthread_mutex_lock(&s->mu);
+		s->rc = rc;
+		s->phase = SQ_DONE;
+		pthread_cond_broadcast(&s->cv);
+		/* Cannot fail but on a counter at its maximum: the loop reads
+		 * it to zero at every answer. */
+		if (write(s->efd, &one, sizeof one) < 0)
+			continue;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* Takes the thread's answer when there is one: 1 and *rc, else 0. */
+static int
+sq_take(struct store_sqlite *s, int wait, int *rc)
+{
+	int got = 0;
+
+	pthread_mutex_lock(&s->mu);
+	while (wait && s->phase == SQ_ASKED)
+		pthread_cond_wait(&s->cv, &s->mu);
+	if (s->phase == SQ_DONE) {
+		s->phase = SQ_IDLE;
+		*rc = s->rc;
+		got = 1;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return got;
+}
+
+/* Gives the answer to whom asked, on the loop. */
+static void
+sq_answer(struct store_sqlite *s, int rc)
+{
+	store_commit_fn fn = s->fn;
+
+	/* The loop's event is the commit's: none is left on a loop that
+	 * may be freed before the store is closed. */
+	if (s->ev)
+		event_free(s->ev);
+	s->ev = NULL;
+	s->fn = NULL;
+	if (fn)
+		fn(s->fn_arg, rc);
+}
+
+static void
+sq_on_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct store_sqlite *s = arg;
+	uint64_t n;
+	int rc;
+
+	/* Already answered by sq_settle when the counter is all there is. */
+	if (read(s->efd, &n, sizeof n) < 0 && errno != EAGAIN)
+		return;
+	if (sq_take(s, 0, &rc))
+		sq_answer(s, rc);
+}
+
+static int
+sq_thread_start(struct store_sqlite *s)
+{
+	sigset_t all, old;
+	int rc;
+
+	if ((s->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		snprintf(s->err, sizeof s->err, "commit: eventfd: %s",
+		         strerror(errno));
+		return -1;
+	}
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	s->thread_on = 1;
+	/* A SQLite built without threads cannot be handed over: its COMMIT
+	 * runs on the loop (sq_commit_start), answered the same way. */
+	if (!sqlite3_threadsafe())
+		return 0;
+	/* Signals are the loop's (libevent's handlers): none here. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&s->thread, NULL, sq_committer, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		snprintf(s->err, sizeof s->err, "commit: cannot start the "
+		         "commit thread: %s", strerror(rc));
+		pthread_cond_destroy(&s->cv);
+		pthread_mutex_destroy(&s->mu);
+		s->thread_on = 0;
+		goto fail;
+	}
+	s->threaded = 1;
+	return 0;
+fail:
+	close(s->efd);
+	s->efd = -1;
+	return -1;
+}
+
+/* At close: the COMMIT in flight finishes (its answer is dropped: whoever
+ * asked settled it first, or is gone). */
+static void
+sq_thread_end(struct store_sqlite *s)
+{
+	if (!s->thread_on)
+		return;
+	pthread_mutex_lock(&s->mu);
+	while (s->phase == SQ_ASKED)
+		pthread_cond_wait(&s->cv, &s->mu);
+	s->quit = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	if (s->threaded)
+		pthread_join(s->thread, NULL);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+	/* Only when a commit was never answered (settle first). */
+	if (s->ev)
+		event_free(s->ev);
+	close(s->efd);
+	s->thread_on = 0;
+}
+
+static int
+sq_commit_start(struct store *base, struct event_base *evb,
+                store_commit_fn fn, void *arg)
+{
+	struct store_sqlite *s = SQ(base);
+
+	if (s->fn != NULL) {
+		snprintf(s->err, sizeof s->err, "commit: another commit is "
+		         "still in flight");
+		return -1;
+	}
+	if (!s->thread_on && sq_thread_start(s) < 0)
+		return -1;
+	s->ev = event_new(evb, s->efd, EV_READ | EV_PERSIST, sq_on_done, s);
+	if (s->ev == NULL || event_add(s->ev, NULL) < 0) {
+		snprintf(s->err, sizeof s->err, "commit: cannot watch the "
+		         "commit thread's eventfd");
+		if (s->ev)
+			event_free(s->ev);
+		s->ev = NULL;
+		return -1;
+	}
+	if (!s->threaded) {
+		uint64_t one = 1;
+		int rc = sq_commit(base);
+
+		if (rc < 0)
+			sq_rollback(base);
+		s->fn = fn;
+		s->fn_arg = arg;
+		pthread_mutex_lock(&s->mu);
+		s->rc = rc;
+		s->phase = SQ_DONE;
+		pthread_mutex_unlock(&s->mu);
+		if (write(s->efd, &one, sizeof one) < 0)
+			event_active(s->ev, EV_READ, 0);
+		return 0;
+	}
+	s->fn = fn;
+	s->fn_arg = arg;
+	pthread_mutex_lock(&s->mu);
+	s->phase = SQ_ASKED;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	return 0;
+}
+
+static void
+sq_commit_settle(struct store *base)
+{
+	struct store_sqlite *s = (struct store_sqlite *)base;
+	int rc;
+
+	if (s->fn == NULL)
+		return;
+	if (sq_take(s, 1, &rc))
+		sq_answer(s, rc);
 }
 
 /* Rare (a report that might not be counted), so not prepared. */
@@ -588,6 +842,8 @@ static const struct store_ops sq_ops = {
 	.errmsg = sq_errmsg,
 	.begin = sq_begin,
 	.commit = sq_commit,
+	.commit_start = sq_commit_start,
+	.commit_settle = sq_commit_settle,
 	.rollback = sq_rollback,
 	.insert = sq_insert,
 	.insert_many = sq_insert_many,

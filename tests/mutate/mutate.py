@@ -39,7 +39,8 @@ PATH_FILES = ["daemon/validate.c", "daemon/ingest.c", "daemon/ingest_parse.c",
 # (built with ASan and UBSan).
 CORE_SUITES = ["unit", "test_ingest", "test_corrections", "test_alerts"]
 PATH_SUITES = ["unit", "test_ingest", "test_plain", "test_corrections",
-               "test_batch_fates", "test_faults", "test_metrics", "test_crash"]
+               "test_batch_fates", "test_faults", "test_metrics", "test_crash",
+               "test_commit_loop"]
 GOAL = 90.0
 
 
