@@ -570,13 +570,12 @@ alerts_on_slice(evutil_socket_t fd, short what, void *arg)
 	struct timespec c0, c1;
 	int rc;
 
-	if (a->batch_open) {
+	if (a->batch_open)
 		a->slice_waiting = 1;
-		return;
-	}
-	/* Another commit in flight (a drain with no events of ours, a
-	 * retention slice): its answer wakes us.  A store_begin now would
-	 * stop the loop at the busy gate, and our COMMIT could not start. */
+	/* Another commit in flight (a drain's, a retention slice's): its
+	 * answer wakes us, and a drain lets us go first.  A store_begin now
+	 * would stop the loop at the busy gate, and our COMMIT could not
+	 * start. */
 	if (store_commit_pending(store)) {
 		static const struct timeval poll = { 0, 1000 };
 
@@ -588,6 +587,8 @@ alerts_on_slice(evutil_socket_t fd, short what, void *arg)
 		}
 		return;
 	}
+	if (a->batch_open)
+		return; /* alerts_done wakes us */
 	if (alerts_plan_current(a) < 0) {
 		alerts_pass_end(a);
 		return;

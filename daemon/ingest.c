@@ -499,6 +499,7 @@ static void
 ingest_on_committed(void *arg, int rc)
 {
 	static const struct timeval zero = { 0, 0 };
+	static const struct timeval yield = { 0, 1000 };
 	struct ingest *in = arg;
 
 	in->committing = 0;
@@ -511,9 +512,14 @@ ingest_on_committed(void *arg, int rc)
 	} else {
 		ingest_commit_failed(in);
 	}
-	/* At a stop, ingest_free drains on by itself. */
+	/* At a stop, ingest_free drains on by itself.  An alert or
+	 * retention slice waiting for this commit (woken with a zero timer
+	 * once we return) goes first: our next drain comes a millisecond
+	 * later, finds its commit in flight and waits for it in turn. */
 	if (ingest_answer(in, rc == 0) && !in->stopping)
-		evtimer_add(in->ev_more, &zero);
+		evtimer_add(in->ev_more,
+		            store_commit_contended((*in->book)->store) ? &yield
+		                                                       : &zero);
 }
 
 void

@@ -205,6 +205,14 @@ store_commit_pending(const struct store *s)
  * commit in flight has been answered, after its fn.  -1 when there is no
  * room for it (STORE_WAITERS), the caller then polls. */
 int store_commit_wait(struct store *s, struct event *ev);
+/* 1 when something waits for the commit in flight: whoever commits in a
+ * loop (ingest's drains) lets it go first rather than start again at once
+ * and starve it. */
+static inline int
+store_commit_contended(const struct store *s)
+{
+	return s->n_waiters > 0;
+}
 /* ev is freed: it is woken no more. */
 void store_commit_unwait(struct store *s, struct event *ev);
 /* For the rooms: the answer is about to be given (before fn), and was
