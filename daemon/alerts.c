@@ -758,7 +758,11 @@ alerts_query(struct alerts *a, const struct alertquery *q, uint64_t *out,
 uint64_t
 alerts_last_seq(const struct alerts *a)
 {
-	return rules_last_seq(a->rules);
+	/* The published one, not the rules' (which counts a slice's events
+	 * while its COMMIT is in flight): a reader of the history (the
+	 * dashboard's tick) that saw it move would read the store and wait
+	 * at the busy gate for that commit, the loop with it. */
+	return publish_seq(a->pub);
 }
 
 const struct publish *
