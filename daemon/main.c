@@ -549,6 +549,8 @@ main(int argc, char **argv)
 	case 1:
 		store_close(d.store);
 		plan_free(plan);
+		log_notice("stopped");
+		config_free(&d.conf);
 		return EX_OK;
 	default:
 		fatal(EX_OSERR, "standby: cannot wait for the active lock");
