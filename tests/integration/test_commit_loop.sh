@@ -61,8 +61,11 @@ still=0
 [ -f "$FLAG.busy" ] && kill -0 "$ZPID" 2>/dev/null && still=1
 expect_eq "the sync was still sleeping, the ack not yet sent, after the probes" "$still" 1
 ok "healthz was asked during the commit ($n times)" test "$n" -ge 3
-ok "healthz answered within 100 ms each time during a 1 s commit (worst ${worst}s)" \
-	awk -v w="$worst" 'BEGIN { exit !(w < 0.1) }'
+# Half the commit: a loop held by the fsync answers after it (1 s); the
+# bound is loose so that a busy machine does not fail it (make bench
+# measures the figure: a few ms).
+ok "healthz answered well within the 1 s commit each time (worst ${worst}s)" \
+	awk -v w="$worst" 'BEGIN { exit !(w < 0.5) }'
 m=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 5 "$HTTP/metrics")
 ok "metrics answered at once too ($m)" awk -v c="${m% *}" -v w="${m#* }" 'BEGIN { exit !(c == 200 && w < 0.5) }'
 wait "$ZPID"
@@ -136,8 +139,8 @@ still=0
 [ -f "$FLAG.busy" ] && still=1
 expect_eq "the slice's sync was still sleeping after the probes" "$still" 1
 ok "healthz was asked during the slice's commit ($n times)" test "$n" -ge 3
-ok "healthz answered within 100 ms each time during a slice's 1 s commit (worst ${worst}s)" \
-	awk -v w="$worst" 'BEGIN { exit !(w < 0.1) }'
+ok "healthz answered well within a slice's 1 s commit each time (worst ${worst}s)" \
+	awk -v w="$worst" 'BEGIN { exit !(w < 0.5) }'
 expect_eq "nothing published while the slice's commit is in flight" "$e2" "$e1"
 rm -f "$FLAG"
 more() { [ "$(events)" -gt "$e2" ]; }
