@@ -12,11 +12,14 @@
  * the engine from the stored states, matched by codes.
  *
  * The timer's full evaluation runs in slices (rules_eval_slice), one per
- * loop turn, each stored, committed and published before the loop goes
- * back to its sockets: a country-sized plan whose every pair fires at once
- * costs many short turns, not one long stall, and since a slice leaves the
- * event queue empty, the batches' own evaluations interleave freely and
- * the seqs still go out in order without a gap.
+ * loop turn, each evaluated and stored in its turn; its COMMIT runs off
+ * the loop (store_commit_start) and its answer publishes the slice and
+ * queues the next: a country-sized plan whose every pair fires at once
+ * costs many short turns, not one long stall, nor a stall per fsync.  A
+ * slice and ingest's drain take turns (store_commit_pending: the later
+ * one is woken by the other's answer), and since a slice leaves the event
+ * queue empty once published, the batches' own evaluations interleave
+ * freely and the seqs still go out in order without a gap.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -50,6 +53,7 @@
 #define ALERTS_SLICE_EVENTS_MAX 4096
 
 struct alerts {
+	struct event_base *base;
 	struct book **book;
 	const struct plan *plan; /* the plan `rules` was built on */
 	struct rules *rules;
@@ -66,6 +70,13 @@ struct alerts {
 	 * write or publish them a second time, or before they are stored. */
 	int batch_open;
 	int slice_waiting;
+	/* A slice's COMMIT in flight (store_commit_start): its events are
+	 * published by alerts_on_slice_committed, which goes on with the
+	 * pass. */
+	int slice_committing;
+	int slice_rc;            /* rules_eval_slice's: 1 when the pass ends */
+	size_t slice_n_ev;
+	struct timespec slice_t0;
 	double pass_cpu_ms;      /* evaluation CPU of the running pass */
 	struct timespec pass_t0; /* when it began */
 	struct alerts_stats stats;
@@ -139,9 +150,13 @@ alerts_load(struct alerts *a)
 static int
 alerts_rebuild(struct alerts *a)
 {
-	struct rules *r = rules_new((*a->book)->plan, &a->cfg.rules);
+	struct rules *r;
 
-	if (r == NULL) {
+	/* A slice's events are in the rules being replaced: published (or
+	 * forgotten) first. */
+	if (a->slice_committing)
+		store_commit_settle((*a->book)->store);
+	if ((r = rules_new((*a->book)->plan, &a->cfg.rules)) == NULL) {
 		log_err("alerts: out of memory building the rules");
 		return -1;
 	}
@@ -342,8 +357,12 @@ alerts_forget(struct alerts *a, const char *why)
 	alerts_load(a);
 }
 
-/* Evaluation on its own (the timer): its own transaction. */
-static void
+static void alerts_on_slice_committed(void *arg, int rc);
+
+/* Evaluation on its own (the timer): its own transaction, whose COMMIT
+ * runs off the loop.  1 when it is in flight (alerts_on_slice_committed
+ * publishes), 0 when the slice is over (nothing to store, or it failed). */
+static int
 alerts_flush(struct alerts *a)
 {
 	struct store *store = (*a->book)->store;
@@ -352,15 +371,17 @@ alerts_flush(struct alerts *a)
 	rules_events(a->rules, &n_ev);
 	rules_dirty(a->rules, &n_dirty);
 	if (n_ev == 0 && n_dirty == 0)
-		return;
+		return 0;
 	if (store_begin(store) < 0 || alerts_write(a) < 0 ||
-	    store_commit(store) < 0) {
+	    store_commit_start(store, a->base,
+	                       alerts_on_slice_committed, a) < 0) {
 		store_rollback(store);
 		alerts_forget(a, store_errmsg(store)[0] ? store_errmsg(store)
 		                                        : alertstore_errmsg(a->as));
-		return;
+		return 0;
 	}
-	alerts_publish_written(a);
+	a->slice_committing = 1;
+	return 1;
 }
 
 static void alerts_eval_all(struct alerts *a);
@@ -495,51 +516,96 @@ alerts_slice_adapt(struct alerts *a, double ms, size_t n_ev)
 		a->slice_events *= 2;
 }
 
-/* One slice of the running pass: evaluated, stored, committed and
- * published in this turn; the next one is queued behind the loop's I/O. */
+/* The end of a slice, its commit answered: adapted, and the next one
+ * queued behind the loop's I/O (or the pass over). */
 static void
-alerts_on_slice(evutil_socket_t fd, short what, void *arg)
+alerts_slice_end(struct alerts *a)
 {
-	struct alerts *a = arg;
-	struct timespec t0, c0, c1, t1;
+	struct timespec t1;
 	struct timeval rest;
 	double ms;
-	size_t n_ev;
-	int rc;
 
-	if (a->batch_open) {
-		a->slice_waiting = 1;
-		return;
-	}
-	if (alerts_plan_current(a) < 0) {
-		alerts_pass_end(a);
-		return;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
-	rc = rules_eval_slice(a->rules, (*a->book)->board, when_now(),
-	                      &a->cursor, ALERTS_SLICE_WORK, a->slice_events);
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
-	if (rc < 0)
-		log_err("alerts: out of memory evaluating");
-	a->pass_cpu_ms += ms_between(&c0, &c1);
-	rules_events(a->rules, &n_ev);
-	alerts_flush(a);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = ms_between(&t0, &t1);
-	alerts_slice_adapt(a, ms, n_ev);
+	ms = ms_between(&a->slice_t0, &t1);
+	alerts_slice_adapt(a, ms, a->slice_n_ev);
 	a->stats.slices++;
 	if (ms > a->stats.max_slice_ms)
 		a->stats.max_slice_ms = ms;
 	ms = ms < ALERTS_SLICE_REST_MS ? ms : ALERTS_SLICE_REST_MS;
 	rest.tv_sec = 0;
 	rest.tv_usec = (suseconds_t)(ms * 1000);
-	if (rc != 0)
+	if (a->slice_rc != 0)
 		alerts_pass_end(a);
 	else if (event_add(a->ev_slice, &rest) < 0) {
 		log_err("alerts: cannot schedule the next slice; pass abandoned");
 		alerts_pass_end(a);
 	}
+}
+
+/* The answer of a slice's COMMIT, on the loop: its events published only
+ * now that they are stored (or forgotten, as after a failed store_commit). */
+static void
+alerts_on_slice_committed(void *arg, int rc)
+{
+	struct alerts *a = arg;
+	struct store *store = (*a->book)->store;
+
+	a->slice_committing = 0;
+	if (rc == 0)
+		alerts_publish_written(a);
+	else {
+		store_rollback(store);
+		alerts_forget(a, store_errmsg(store));
+	}
+	alerts_slice_end(a);
+}
+
+/* One slice of the running pass: evaluated and stored in this turn, its
+ * COMMIT off the loop; published and the next one queued in its answer. */
+static void
+alerts_on_slice(evutil_socket_t fd, short what, void *arg)
+{
+	struct alerts *a = arg;
+	struct store *store = (*a->book)->store;
+	struct timespec c0, c1;
+	int rc;
+
+	if (a->batch_open)
+		a->slice_waiting = 1;
+	/* Another commit in flight (a drain's, a retention slice's): its
+	 * answer wakes us, and a drain lets us go first.  A store_begin now
+	 * would stop the loop at the busy gate, and our COMMIT could not
+	 * start. */
+	if (store_commit_pending(store)) {
+		static const struct timeval poll = { 0, 1000 };
+
+		if (store_commit_wait(store, a->ev_slice) < 0 &&
+		    event_add(a->ev_slice, &poll) < 0) {
+			log_err("alerts: cannot schedule the next slice; pass "
+			        "abandoned");
+			alerts_pass_end(a);
+		}
+		return;
+	}
+	if (a->batch_open)
+		return; /* alerts_done wakes us */
+	if (alerts_plan_current(a) < 0) {
+		alerts_pass_end(a);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &a->slice_t0);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	rc = rules_eval_slice(a->rules, (*a->book)->board, when_now(),
+	                      &a->cursor, ALERTS_SLICE_WORK, a->slice_events);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+	if (rc < 0)
+		log_err("alerts: out of memory evaluating");
+	a->slice_rc = rc;
+	a->pass_cpu_ms += ms_between(&c0, &c1);
+	rules_events(a->rules, &a->slice_n_ev);
+	if (alerts_flush(a))
+		return;
+	alerts_slice_end(a);
 }
 
 /* Starts a full evaluation (the timer does this), run in slices of one
@@ -589,6 +655,7 @@ alerts_new(struct event_base *base, void *zctx, struct book **book,
 	*err = NULL;
 	if (a == NULL)
 		goto nomem;
+	a->base = base;
 	a->book = book;
 	a->cfg = *cfg;
 	a->slice_events = 64;
@@ -634,8 +701,13 @@ alerts_free(struct alerts *a)
 		return;
 	if (a->ev_timer)
 		event_free(a->ev_timer);
-	if (a->ev_slice)
+	/* Its answer would find us gone: given now, published. */
+	if (a->slice_committing)
+		store_commit_settle((*a->book)->store);
+	if (a->ev_slice) {
+		store_commit_unwait((*a->book)->store, a->ev_slice);
 		event_free(a->ev_slice);
+	}
 	grouping_free(a->grouping);
 	publish_free(a->pub);
 	alertstore_free(a->as);
@@ -686,7 +758,11 @@ alerts_query(struct alerts *a, const struct alertquery *q, uint64_t *out,
 uint64_t
 alerts_last_seq(const struct alerts *a)
 {
-	return rules_last_seq(a->rules);
+	/* The published one, not the rules' (which counts a slice's events
+	 * while its COMMIT is in flight): a reader of the history (the
+	 * dashboard's tick) that saw it move would read the store and wait
+	 * at the busy gate for that commit, the loop with it. */
+	return publish_seq(a->pub);
 }
 
 const struct publish *

@@ -100,8 +100,9 @@ ingest_on_probe(evutil_socket_t fd, short what, void *arg)
 
 	if (in->stats.storage_ok)
 		return;
-	/* The commit in flight will tell; the probe would only wait for it. */
-	if (in->committing) {
+	/* The commit in flight will tell (or, another's, would only hold
+	 * the probe at the busy gate). */
+	if (in->committing || store_commit_pending((*in->book)->store)) {
 		evtimer_add(in->ev_probe, &tv);
 		return;
 	}
@@ -498,6 +499,7 @@ static void
 ingest_on_committed(void *arg, int rc)
 {
 	static const struct timeval zero = { 0, 0 };
+	static const struct timeval yield = { 0, 1000 };
 	struct ingest *in = arg;
 
 	in->committing = 0;
@@ -510,15 +512,23 @@ ingest_on_committed(void *arg, int rc)
 	} else {
 		ingest_commit_failed(in);
 	}
-	/* At a stop, ingest_free drains on by itself. */
+	/* At a stop, ingest_free drains on by itself.  An alert or
+	 * retention slice waiting for this commit (woken with a zero timer
+	 * once we return) goes first: our next drain comes a millisecond
+	 * later, finds its commit in flight and waits for it in turn. */
 	if (ingest_answer(in, rc == 0) && !in->stopping)
-		evtimer_add(in->ev_more, &zero);
+		evtimer_add(in->ev_more,
+		            store_commit_contended((*in->book)->store) ? &yield
+		                                                       : &zero);
 }
 
 void
 ingest_settle(struct ingest *in)
 {
-	if (in != NULL && in->committing)
+	/* Ours, or an alert or retention slice's: either would hold the
+	 * next drain at the busy gate and fail its commit. */
+	if (in != NULL && (in->committing ||
+	                   store_commit_pending((*in->book)->store)))
 		store_commit_settle((*in->book)->store);
 }
 
@@ -529,10 +539,18 @@ ingest_drain(struct ingest *in)
 	 * back to back without polling, so under a deep queue neither a
 	 * SIGTERM nor an HTTP request would get a turn until it is empty. */
 	static const struct timeval now = { 0, 0 };
+	static const struct timeval poll = { 0, 1000 };
 
 	/* Its answer drains on (ZMQ_FD is edge-triggered: it asks again). */
 	if (in->committing)
 		return;
+	/* An alert or retention slice's commit: its answer wakes ev_more
+	 * (a store_begin now would stop the loop at the busy gate). */
+	if (store_commit_pending((*in->book)->store)) {
+		if (store_commit_wait((*in->book)->store, in->ev_more) < 0)
+			evtimer_add(in->ev_more, &poll);
+		return;
+	}
 	if (ingest_drain_once(in))
 		evtimer_add(in->ev_more, &now);
 }
@@ -650,8 +668,10 @@ ingest_free(struct ingest *in)
 	}
 	if (in->ev_fd)
 		event_free(in->ev_fd);
-	if (in->ev_more)
+	if (in->ev_more) {
+		store_commit_unwait((*in->book)->store, in->ev_more);
 		event_free(in->ev_more);
+	}
 	if (in->ev_probe)
 		event_free(in->ev_probe);
 	if (in->sock)

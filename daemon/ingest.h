@@ -55,8 +55,8 @@ struct ingest *ingest_new(struct event_base *base, void *zctx,
  * flight is waited for and answered first. */
 void ingest_free(struct ingest *in);
 
-/* With a drain's commit in flight: waits for it and answers its batches
- * (acks, alert events published) now.  For what must not run between a
+/* With a commit in flight (a drain's, or an alert or retention slice's):
+ * waits for it and gives its answer (acks, alert events published) now.  For what must not run between a
  * batch's tallies and its commit's answer (a reload swapping the book). */
 void ingest_settle(struct ingest *in);
 

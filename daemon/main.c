@@ -686,8 +686,9 @@ main(int argc, char **argv)
 
 	if (event_base_dispatch(d.base) < 0)
 		log_err("event loop failed");
-	/* A commit in flight is answered (acks, alert events published)
-	 * while its hooks' owners (sse, alerts) are all still there. */
+	/* A commit in flight (a drain's, an alert or retention slice's) is
+	 * answered (acks, alert events published) while its hooks' owners
+	 * (sse, alerts) are all still there. */
 	ingest_settle(d.ingest);
 
 	sse_free(d.sse);

@@ -517,6 +517,12 @@ publish_snapshot_endpoint(const struct publish *p)
 	return p->snap_ep;
 }
 
+uint64_t
+publish_seq(const struct publish *p)
+{
+	return p->seq;
+}
+
 const struct publish_stats *
 publish_stats(const struct publish *p)
 {

@@ -61,5 +61,7 @@ int publish_other(struct publish *p, const char *topic, const void *body,
 const char *publish_pub_endpoint(const struct publish *p);
 const char *publish_snapshot_endpoint(const struct publish *p);
 const struct publish_stats *publish_stats(const struct publish *p);
+/* The seq of the last event published (stored, its commit answered). */
+uint64_t publish_seq(const struct publish *p);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * retention.c - the pruning pass, in slices of alert events, each its own
- * short transaction and one loop turn, with a rest as long as the slice
- * between two: a year of a country's alerts goes in many small bites that
+ * short transaction and one loop turn (its COMMIT off the loop, through
+ * store_commit_start; never while another commit is in flight), with a
+ * rest as long as the slice between two: a year of a country's alerts goes in many small bites that
  * ingest acks and /healthz pass between.  A slice's rows adapt to keep it
  * near RETENTION_SLICE_MS (deleting from two indexes and the fsync cost
  * what the disk and its other users make them).
@@ -22,6 +23,7 @@
 #define RETENTION_REST_MAX_MS 50.0
 
 struct retention {
+	struct event_base *base;
 	struct store *store;
 	int64_t keep;
 	struct event *ev_timer, *ev_slice;
@@ -30,6 +32,12 @@ struct retention {
 	size_t rows;       /* per slice, adapted */
 	when_t cutoff;
 	uint64_t pass_pruned;
+	/* A slice's COMMIT in flight (store_commit_start), and what
+	 * rt_on_committed needs of it. */
+	int committing;
+	size_t slice_deleted;
+	int slice_more;
+	struct timespec slice_t0;
 	struct retention_stats stats;
 };
 
@@ -59,46 +67,32 @@ rt_pass_end(struct retention *r)
 		         "deleted", (unsigned long long)r->pass_pruned);
 }
 
+/* The answer of a slice's COMMIT, on the loop: counted, adapted, and the
+ * next slice queued (or the pass over). */
 static void
-rt_on_slice(evutil_socket_t fd, short what, void *arg)
+rt_on_committed(void *arg, int rc)
 {
 	struct retention *r = arg;
-	struct timespec t0;
 	struct timeval rest = { 0, 0 };
-	size_t deleted = 0;
-	int more = 0;
 	double ms;
-	char err[256];
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (store_begin(r->store) < 0) {
-		log_err("retention: %s; pass abandoned", store_errmsg(r->store));
-		rt_pass_end(r);
-		return;
-	}
-	if (retention_sql_slice(r->store, &r->cursor, r->rows,
-	                        r->cutoff, &deleted, &more, err, sizeof err) < 0) {
-		store_rollback(r->store);
-		log_err("%s; pass abandoned", err);
-		rt_pass_end(r);
-		return;
-	}
-	if (store_commit(r->store) < 0) {
+	r->committing = 0;
+	if (rc < 0) {
 		store_rollback(r->store);
 		log_err("retention: %s; pass abandoned", store_errmsg(r->store));
 		rt_pass_end(r);
 		return;
 	}
-	r->stats.pruned += deleted;
-	r->pass_pruned += deleted;
-	ms = rt_ms(&t0);
+	r->stats.pruned += r->slice_deleted;
+	r->pass_pruned += r->slice_deleted;
+	ms = rt_ms(&r->slice_t0);
 	if (ms > r->stats.max_slice_ms)
 		r->stats.max_slice_ms = ms;
 	if (ms > RETENTION_SLICE_MS && r->rows > RETENTION_ROWS_MIN)
 		r->rows /= 2;
 	else if (ms < RETENTION_SLICE_MS / 2 && r->rows < RETENTION_ROWS_MAX)
 		r->rows *= 2;
-	if (!more) {
+	if (!r->slice_more) {
 		rt_pass_end(r);
 		return;
 	}
@@ -108,6 +102,50 @@ rt_on_slice(evutil_socket_t fd, short what, void *arg)
 		log_err("retention: cannot schedule a slice; pass abandoned");
 		rt_pass_end(r);
 	}
+}
+
+/* One slice: its deletions in this turn, its COMMIT off the loop. */
+static void
+rt_on_slice(evutil_socket_t fd, short what, void *arg)
+{
+	static const struct timeval poll = { 0, 1000 };
+	struct retention *r = arg;
+	char err[256];
+
+	/* Another commit in flight (a drain's, an alert slice's): its answer
+	 * wakes us, rather than the loop waiting at the busy gate. */
+	if (store_commit_pending(r->store)) {
+		if (store_commit_wait(r->store, r->ev_slice) < 0 &&
+		    event_add(r->ev_slice, &poll) < 0) {
+			log_err("retention: cannot schedule a slice; pass "
+			        "abandoned");
+			rt_pass_end(r);
+		}
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &r->slice_t0);
+	r->slice_deleted = 0;
+	r->slice_more = 0;
+	if (store_begin(r->store) < 0) {
+		log_err("retention: %s; pass abandoned", store_errmsg(r->store));
+		rt_pass_end(r);
+		return;
+	}
+	if (retention_sql_slice(r->store, &r->cursor, r->rows, r->cutoff,
+	                        &r->slice_deleted, &r->slice_more, err,
+	                        sizeof err) < 0) {
+		store_rollback(r->store);
+		log_err("%s; pass abandoned", err);
+		rt_pass_end(r);
+		return;
+	}
+	if (store_commit_start(r->store, r->base, rt_on_committed, r) < 0) {
+		store_rollback(r->store);
+		log_err("retention: %s; pass abandoned", store_errmsg(r->store));
+		rt_pass_end(r);
+		return;
+	}
+	r->committing = 1;
 }
 
 static void
@@ -144,6 +182,7 @@ retention_new(struct event_base *base, struct store *store, int64_t keep,
 	*err = NULL;
 	if (r == NULL)
 		goto nomem;
+	r->base = base;
 	r->store = store;
 	r->keep = keep;
 	r->rows = 256;
@@ -176,8 +215,13 @@ retention_free(struct retention *r)
 		return;
 	if (r->ev_timer)
 		event_free(r->ev_timer);
-	if (r->ev_slice)
+	/* Its answer would find us gone: given now. */
+	if (r->committing)
+		store_commit_settle(r->store);
+	if (r->ev_slice) {
+		store_commit_unwait(r->store, r->ev_slice);
 		event_free(r->ev_slice);
+	}
 	free(r);
 }
 

@@ -519,7 +519,11 @@ sse_tick(evutil_socket_t fd, short what, void *arg)
 	}
 	if (fit >= 0 && s->n_dirty > 0)
 		sse_flush_tallies(s, b, now);
-	if (s->alerts && alerts_last_seq(s->alerts) > s->aseq)
+	/* Read from the store: not while a commit is in flight (the next
+	 * slice's, a drain's), or the loop would wait for it at the busy
+	 * gate; a later tick reads them. */
+	if (s->alerts && alerts_last_seq(s->alerts) > s->aseq &&
+	    !store_commit_pending(b->store))
 		sse_alerts_since(s, NULL, s->aseq, 200);
 	if (now - s->last_ping >= SSE_PING_MS) {
 		s->last_ping = now;

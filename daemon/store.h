@@ -38,6 +38,7 @@ struct alertstore;
 struct silences_sql_ops;   /* silences_sql.h */
 struct retention_sql_ops;  /* retention_sql.h */
 struct store_views_ops;    /* store_views.h */
+struct event;
 struct event_base;
 
 struct store_report {
@@ -127,9 +128,17 @@ struct store_ops {
 	const struct store_views_ops *views;
 };
 
+/* Loop events woken when the commit in flight is answered (a drain, an
+ * alert slice and a retention slice: the others that commit). */
+#define STORE_WAITERS 4
+
 /* Every room's handle begins with this. */
 struct store {
 	const struct store_ops *ops;
+	/* 1 from store_commit_start until its fn has run. */
+	int pending;
+	struct event *waiters[STORE_WAITERS];
+	size_t n_waiters;
 };
 
 static inline void
@@ -175,8 +184,41 @@ static inline int
 store_commit_start(struct store *s, struct event_base *base,
                    store_commit_fn fn, void *arg)
 {
-	return s->ops->commit_start(s, base, fn, arg);
+	int rc = s->ops->commit_start(s, base, fn, arg);
+
+	s->pending = rc == 0;
+	return rc;
 }
+
+/* 1 while a commit started by store_commit_start is not yet answered.
+ * Whoever else commits on the loop (ingest's drain, an alert slice, a
+ * retention slice) checks this before store_begin, and rather than wait
+ * at the busy gate (the loop stopped for the fsync) nor fail to start a
+ * second commit, asks to be woken (store_commit_wait) and returns. */
+static inline int
+store_commit_pending(const struct store *s)
+{
+	return s->pending;
+}
+
+/* ev (a timer of the caller's) is added with a zero timeout once the
+ * commit in flight has been answered, after its fn.  -1 when there is no
+ * room for it (STORE_WAITERS), the caller then polls. */
+int store_commit_wait(struct store *s, struct event *ev);
+/* 1 when something waits for the commit in flight: whoever commits in a
+ * loop (ingest's drains) lets it go first rather than start again at once
+ * and starve it. */
+static inline int
+store_commit_contended(const struct store *s)
+{
+	return s->n_waiters > 0;
+}
+/* ev is freed: it is woken no more. */
+void store_commit_unwait(struct store *s, struct event *ev);
+/* For the rooms: the answer is about to be given (before fn), and was
+ * given (after fn: the waiters woken). */
+void store_commit_answering(struct store *s);
+void store_commit_answered(struct store *s);
 
 /* With a commit in flight or its answer not yet given: waits for it and
  * runs its fn now, before returning (a stop, a reload).  Else nothing. */

@@ -565,8 +565,10 @@ pg_answer(struct store_pg *s)
 		event_free(s->ev_done);
 	s->ev_done = NULL;
 	s->fn = NULL;
+	store_commit_answering(&s->base);
 	if (fn)
 		fn(s->fn_arg, s->rc);
+	store_commit_answered(&s->base);
 }
 
 static void

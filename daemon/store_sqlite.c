@@ -420,8 +420,10 @@ sq_answer(struct store_sqlite *s, int rc)
 		event_free(s->ev);
 	s->ev = NULL;
 	s->fn = NULL;
+	store_commit_answering(&s->base);
 	if (fn)
 		fn(s->fn_arg, rc);
+	store_commit_answered(&s->base);
 }
 
 static void

@@ -142,7 +142,7 @@ task_codes() {
 
 sh "$HERE/national-plan.sh" "$UNITS" "$TASKS" >"$work/plan.ini"
 printf '[tiendod]\nsynchronous = full\nlog_level = notice\n' >"$work/tiendod.conf"
-"$B/tiendod" -c "$work/tiendod.conf" --plan "$work/plan.ini" --check >"$work/check.out" ||
+"$B/tiendod" -c "$work/tiendod.conf" --plan "$work/plan.ini" --plain --check >"$work/check.out" ||
 	fail "tiendod refuses the generated plan"
 say "$(cat "$work/check.out")"
 load_units=$(codes 'p%02dc%04d' 340)

@@ -310,7 +310,7 @@ write_plan "$work/plan.ini"
 . "$(dirname "$0")/sidebyside.sh"
 CONF=$work/tiendod.conf
 printf '[tiendod]\nsynchronous = full\nlog_level = notice\n' >"$work/tiendod.conf"
-"$B/tiendod" -c "$work/tiendod.conf" --plan "$work/plan.ini" --check >/dev/null ||
+"$B/tiendod" -c "$work/tiendod.conf" --plan "$work/plan.ini" --plain --check >/dev/null ||
 	fail "tiendod refuses the generated plan $work/plan.ini"
 
 say "work directory $work ($(df -PT "$work" | awk 'NR == 2 { print $2 " on " $1 }'))"

@@ -5,6 +5,11 @@
 # /metrics answer at once, and the batch's ack comes only after the commit.
 # A SIGTERM during a slow commit waits for it: the ack goes out, the row is
 # stored, and the daemon still exits well within 5 s.
+# An alert slice's COMMIT is off the loop too: under an alert storm (every
+# pair of a plan firing, then reminded of) /healthz answers while a
+# slice's commit sleeps, nothing of that slice is published before its
+# commit, and then everything is, in seq order without a gap; a SIGTERM
+# during a slice's commit publishes it and exits 0.
 . "$(dirname "$0")/lib.sh"
 
 Z="$B/tools/zsend"
@@ -56,8 +61,11 @@ still=0
 [ -f "$FLAG.busy" ] && kill -0 "$ZPID" 2>/dev/null && still=1
 expect_eq "the sync was still sleeping, the ack not yet sent, after the probes" "$still" 1
 ok "healthz was asked during the commit ($n times)" test "$n" -ge 3
-ok "healthz answered within 100 ms each time during a 1 s commit (worst ${worst}s)" \
-	awk -v w="$worst" 'BEGIN { exit !(w < 0.1) }'
+# Half the commit: a loop held by the fsync answers after it (1 s); the
+# bound is loose so that a busy machine does not fail it (make bench
+# measures the figure: a few ms).
+ok "healthz answered well within the 1 s commit each time (worst ${worst}s)" \
+	awk -v w="$worst" 'BEGIN { exit !(w < 0.5) }'
 m=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 5 "$HTTP/metrics")
 ok "metrics answered at once too ($m)" awk -v c="${m% *}" -v w="${m#* }" 'BEGIN { exit !(c == 200 && w < 0.5) }'
 wait "$ZPID"
@@ -80,5 +88,76 @@ wait "$ZPID"
 expect_match "the batch in flight was acknowledged before the exit" "$(cat "$T/ack3.out")" "^report 3 ACCEPTED"
 rm -f "$FLAG"
 expect_eq "and stored" "$(rows)" 3
+expect_eq "integrity_check" "$(sqlite3 "$STATE/tiendo.db" 'PRAGMA integrity_check')" ok
+
+# --- an alert slice's commit --------------------------------------------
+# 300 communes of one district, nothing reported, every pair lagging
+# (pending 0): at start some 300 alerts fire, in slices of their own
+# transactions; a reminder every 2 s makes each later pass a storm again.
+N=300
+STATE=$T/state2
+PLAN=$T/many.ini
+awk -v n="$N" -v s="$(day '10 days ago')" -v d="$(day '10 days')" 'BEGIN {
+	print "[plan]\nname = many\ntimezone = Asia/Ho_Chi_Minh\n\n[unit huyen]\nname = H\nkind = district\n"
+	for (i = 1; i <= n; i++) printf "[unit x%d]\nname = X %d\nkind = commune\nparent = huyen\n\n", i, i
+	printf "[task t1]\ntitle = T1\nmeasure = c\nstart = %s\ndeadline = %s\nwarn = 10\ncritical = 25\nstale_after = 0\n\n[targets t1]\n", s, d
+	for (i = 1; i <= n; i++) printf "x%d = 100\n", i
+}' >"$PLAN"
+export TIENDO_SLOW_FILES="$STATE/tiendo.db:$STATE/tiendo.db-wal"
+B=$T/bin start_daemon --alert-pending 0 --alert-interval 200ms --alert-reminder 2s || exit 1
+events() { metric tiendo_alert_events_total; }
+ok "the storm at start is published ($N alerts and more)" wait_for 30 sh -c \
+	"[ \"\$(curl -sf --max-time 10 '$HTTP/metrics' | awk '\$1 == \"tiendo_alert_events_total\" { print \$2 }')\" -ge $N ]"
+"$REAL_B/tiendo-sub" --json >"$T/storm.out" 2>"$T/storm.err" &
+SUBPID=$!
+PIDS="$PIDS $SUBPID"
+sleep_until_sub() { [ "$(metric tiendo_subscribers)" = 1 ]; }
+ok "a subscriber is there" wait_for 10 sleep_until_sub
+# Its snapshot read (the active alerts) needs the database: asked during
+# a slow commit it would wait for it at the busy gate, the loop with it.
+# Not under test here: it is answered first, and live events follow.
+kinds() { jq -r .kind "$T/storm.out" 2>/dev/null; }
+got_snapshot() { kinds | grep -qx active; }
+got_live() { kinds | grep -qvx active; }
+ok "the subscriber has its snapshot" wait_for 15 got_snapshot
+ok "and live events after it" wait_for 15 got_live
+touch "$FLAG"
+ok "a slice's commit is in flight (a reminder pass, the slow fsync began)" \
+	wait_for 15 test -f "$FLAG.busy"
+e1=$(events)
+worst=0
+n=0
+for i in 1 2 3 4 5; do
+	[ -f "$FLAG.busy" ] || break
+	t=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 5 "$HTTP/healthz")
+	n=$((n + 1))
+	worst=$(awk -v a="$worst" -v b="${t#* }" 'BEGIN { print (b > a ? b : a) }')
+	[ "${t% *}" = 200 ] || flunk "healthz answers 200 during a slice's commit" "got ${t% *}"
+done
+e2=$(events)
+still=0
+[ -f "$FLAG.busy" ] && still=1
+expect_eq "the slice's sync was still sleeping after the probes" "$still" 1
+ok "healthz was asked during the slice's commit ($n times)" test "$n" -ge 3
+ok "healthz answered well within a slice's 1 s commit each time (worst ${worst}s)" \
+	awk -v w="$worst" 'BEGIN { exit !(w < 0.5) }'
+expect_eq "nothing published while the slice's commit is in flight" "$e2" "$e1"
+rm -f "$FLAG"
+more() { [ "$(events)" -gt "$e2" ]; }
+ok "the slice's events are published once its commit is done" wait_for 15 more
+# A stop during a slice's commit: it is answered (published), then the exit.
+touch "$FLAG"
+ok "another slice's commit in flight" wait_for 15 test -f "$FLAG.busy"
+t0=$(date +%s)
+stop_daemon
+t1=$(date +%s)
+rm -f "$FLAG"
+expect_eq "SIGTERM during a slice's commit: exit 0" "$DSTATUS" 0
+ok "within 5 s ($((t1 - t0)) s)" test $((t1 - t0)) -le 5
+stored=$(sqlite3 "$STATE/tiendo.db" 'SELECT max(seq) FROM alert_events')
+ok "the subscriber got every stored event up to the last ($stored)" wait_for 10 sh -c \
+	"[ \"\$(jq -r 'select(.kind != \"active\") | .seq' '$T/storm.out' | tail -n 1)\" = '$stored' ]"
+expect_eq "in seq order, without a gap or a duplicate" "$(jq -r 'select(.kind != "active") | .seq' "$T/storm.out" |
+	awk 'NR > 1 && $1 != prev + 1 { bad = 1 } { prev = $1 } END { print bad ? "gap" : "ok" }')" ok
 expect_eq "integrity_check" "$(sqlite3 "$STATE/tiendo.db" 'PRAGMA integrity_check')" ok
 finish

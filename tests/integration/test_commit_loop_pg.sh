@@ -48,8 +48,9 @@ done
 still=0
 committing && kill -0 "$ZPID" 2>/dev/null && still=1
 expect_eq "the COMMIT still running, the ack not yet sent, after the probes" "$still" 1
-ok "healthz answered within 100 ms each time during a 1 s COMMIT (worst ${worst}s)" \
-	awk -v w="$worst" 'BEGIN { exit !(w < 0.1) }'
+# Half the COMMIT, as test_commit_loop: a held loop would answer after it.
+ok "healthz answered well within the 1 s COMMIT each time (worst ${worst}s)" \
+	awk -v w="$worst" 'BEGIN { exit !(w < 0.5) }'
 wait "$ZPID"
 expect_match "the batch is acknowledged" "$(cat "$T/ack2.out")" "^report 2 ACCEPTED"
 took=$(awk -v a="$t0" -v b="$(cat "$T/ack2.at")" 'BEGIN { print b - a }')
