@@ -263,6 +263,8 @@ store_prepare(struct store_sqlite *s, const char *sql, sqlite3_stmt **st)
 static const struct store_ops sq_ops;
 static void sq_close(struct store *base);
 
+static int sq_thread_start(struct store_sqlite *s);
+
 struct store *
 store_sqlite_open(const char *path, enum store_sync sync, char **err)
 {
@@ -297,6 +299,11 @@ store_sqlite_open(const char *path, enum store_sync sync, char **err)
 	    store_prepare(s, "BEGIN IMMEDIATE", &s->begin) < 0 ||
 	    store_prepare(s, "COMMIT", &s->commit) < 0 ||
 	    store_prepare(s, "ROLLBACK", &s->rollback) < 0)
+		goto fail;
+	/* The commit thread and its eventfd now, not at the first commit:
+	 * that may come while hostile peers hold every descriptor the
+	 * budget leaves (fdbudget.h), and then could never start. */
+	if (sq_thread_start(s) < 0)
 		goto fail;
 	return &s->base;
 fail:
