@@ -127,7 +127,7 @@ tallies_rollup_row(struct tallies *ts, const struct plan *p, int ti, int u,
 
 	v->status = rollcount_status(v->status, c, ts->rollup_share);
 	row = http_tally_row(p, ti, u, 1, n, v, &ts->ru->cells[u].sum);
-	for (int s = 0; by && s < ROLLCOUNT_STATUSES; s++)
+	for (int s = 0; by && s < STATUS_N; s++)
 		json_object_set_new(by, tally_status_name((enum tally_status)s),
 		                    json_integer(c[s]));
 	if (row && by && json_object_set_new(row, "by_status", by) == 0)
