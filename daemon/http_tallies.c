@@ -177,10 +177,9 @@ tallies_group(struct tallies *ts, struct book *book, int ti,
 static int
 tallies_own_schedule(const struct plan *p, size_t own, json_t *row)
 {
-	const struct plan_target *t = &p->targets[own];
 	json_t *sched;
 
-	if (t->deadline == 0 && t->schedule == 0)
+	if (!plan_target_own_pace(p, own))
 		return 0;
 	if ((sched = http_schedule_json(p, own)) == NULL)
 		return -1;
