@@ -478,6 +478,12 @@ plan_target_find(const struct plan *p, int task, int unit)
 	return -1;
 }
 
+int
+plan_target_own_pace(const struct plan *p, size_t i)
+{
+	return p->targets[i].deadline != 0 || p->targets[i].schedule != 0;
+}
+
 const struct plan_task *
 plan_target_task(const struct plan *p, size_t i, struct plan_task *buf)
 {
@@ -485,7 +491,7 @@ plan_target_task(const struct plan *p, size_t i, struct plan_task *buf)
 	const struct plan_task *task = &p->tasks[t->task];
 	size_t k = 0;
 
-	if (t->deadline == 0 && t->schedule == 0)
+	if (!plan_target_own_pace(p, i))
 		return task;
 	*buf = *task;
 	if (t->deadline != 0)

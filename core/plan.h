@@ -187,6 +187,10 @@ int plan_target_find(const struct plan *p, int task, int unit);
  * so a task's targets run from here while .task == task.  O(log n). */
 size_t plan_task_first_target(const struct plan *p, int task);
 
+/* Whether target i has a pace of its own (a deadline, milestones), not
+ * its task's. */
+int plan_target_own_pace(const struct plan *p, size_t i);
+
 /* The schedule of target i: its task, with the unit's own deadline when
  * it has one ("by DATE" or its [schedule]'s; the task's milestones before
  * it kept) and the unit's own milestones when its [schedule] gives them.

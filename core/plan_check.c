@@ -201,6 +201,18 @@ planb_check_units(struct build *b, int *parent)
 /* Parses each "DATE PERCENT" line; an unreadable one gets at = NO_TIME
  * or percent = -1 so that the order checks skip it. */
 void
+planb_add_milestone(struct build *b, struct field **ms, size_t *n,
+                    size_t *cap, const char *value)
+{
+	if (planb_grow(ms, cap, *n, sizeof(**ms)) != 0 ||
+	    ((*ms)[*n].val = strdup(value)) == NULL) {
+		b->oom = 1;
+		return;
+	}
+	(*ms)[(*n)++].line = b->lineno;
+}
+
+void
 planb_parse_milestones(struct build *b, const struct field *ms, size_t n,
                        const char *whose, const char *tz,
                        struct plan_milestone *out)
@@ -441,6 +453,34 @@ target_cmp(const void *a, const void *b)
 	if (x->from_text && x->from != y->from)
 		return x->from < y->from ? -1 : 1;
 	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+size_t
+planb_targets_from(const struct build *b, int task, int unit)
+{
+	size_t lo = 0, hi = b->n_targets;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct btarget *t = &b->targets[mid];
+
+		if (t->task_i < task || (t->task_i == task && t->unit_i < unit))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int
+planb_find_target(const struct build *b, int task, int unit)
+{
+	size_t k = planb_targets_from(b, task, unit);
+
+	if (k < b->n_targets && b->targets[k].task_i == task &&
+	    b->targets[k].unit_i == unit)
+		return (int)k;
+	return -1;
 }
 
 /* Resolves targets; returns how many are complete and unique. */

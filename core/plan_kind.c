@@ -171,34 +171,6 @@ planb_check_target_value(struct build *b, const struct plan_task *pt,
 	return 0;
 }
 
-/* First index among the builder's targets (sorted by task, unit) that
- * is not before (task, unit). */
-static size_t
-lower_bound(const struct build *b, int task, int unit)
-{
-	size_t lo = 0, hi = b->n_targets;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct btarget *t = &b->targets[mid];
-
-		if (t->task_i < task || (t->task_i == task && t->unit_i < unit))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static int
-has_target(const struct build *b, int task, int unit)
-{
-	size_t k = lower_bound(b, task, unit);
-
-	return k < b->n_targets && b->targets[k].task_i == task &&
-	       b->targets[k].unit_i == unit;
-}
-
 /* Resolves a rate's numerator or denominator; -1 when unusable. */
 static int
 rate_part(struct build *b, const struct btask *t, const struct plan_task *tasks,
@@ -234,18 +206,18 @@ rate_targets(struct build *b, int r, const struct plan_task *pt)
 	const char *code = b->tasks[r].code;
 	size_t k;
 
-	for (k = lower_bound(b, r, -1); k < b->n_targets; k++) {
+	for (k = planb_targets_from(b, r, -1); k < b->n_targets; k++) {
 		const struct btarget *t = &b->targets[k];
 
 		if (t->task_i != r)
 			break;
 		if (!t->ok || t->unit_i < 0)
 			continue;
-		if (!has_target(b, pt->numerator, t->unit_i))
+		if (planb_find_target(b, pt->numerator, t->unit_i) < 0)
 			planb_errf(b, t->line, "unit '%s' has a target for rate "
 			           "'%s' but none in [targets %s], its numerator",
 			           t->unit, code, b->tasks[pt->numerator].code);
-		if (!has_target(b, pt->denominator, t->unit_i))
+		if (planb_find_target(b, pt->denominator, t->unit_i) < 0)
 			planb_errf(b, t->line, "unit '%s' has a target for rate "
 			           "'%s' but none in [targets %s], its "
 			           "denominator", t->unit, code,

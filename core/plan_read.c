@@ -380,12 +380,7 @@ planb_handle(void *user, const char *section, const char *key, const char *value
 			                "indicators or critical_after");
 			break;
 		}
-		if (planb_grow(&t->ms, &t->cap_ms, t->n_ms, sizeof(*t->ms)) != 0 ||
-		    (t->ms[t->n_ms].val = strdup(value)) == NULL) {
-			b->oom = 1;
-			break;
-		}
-		t->ms[t->n_ms++].line = b->lineno;
+		planb_add_milestone(b, &t->ms, &t->n_ms, &t->cap_ms, value);
 		break;
 	case SEC_TARGETS:
 		add_target(b, key, value);

@@ -129,12 +129,7 @@ planb_schedule_key(struct build *b, const char *key, const char *value)
 		                "deadline or milestone");
 		return;
 	}
-	if (planb_grow(&s->ms, &s->cap_ms, s->n_ms, sizeof(*s->ms)) != 0 ||
-	    (s->ms[s->n_ms].val = strdup(value)) == NULL) {
-		b->oom = 1;
-		return;
-	}
-	s->ms[s->n_ms++].line = b->lineno;
+	planb_add_milestone(b, &s->ms, &s->n_ms, &s->cap_ms, value);
 }
 
 /* ---- checks ---- */
@@ -169,28 +164,6 @@ check_by(struct build *b, const char *tz, const struct plan_task *tasks)
 		}
 		t->by_ok = 1;
 	}
-}
-
-/* The first line of pair (task, unit) in the sorted targets (its first
- * value sorts before its revisions), or -1. */
-static int
-find_target(const struct build *b, int task, int unit)
-{
-	size_t lo = 0, hi = b->n_targets;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct btarget *t = &b->targets[mid];
-
-		if (t->task_i < task || (t->task_i == task && t->unit_i < unit))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < b->n_targets && b->targets[lo].task_i == task &&
-	    b->targets[lo].unit_i == unit)
-		return (int)lo;
-	return -1;
 }
 
 /* Whether task pt has milestones a unit may replace; else an error at
@@ -256,7 +229,7 @@ check_schedule(struct build *b, size_t si, const char *tz,
 	bt = &b->tasks[ti];
 	if (!check_paced(b, s, pt))
 		return;
-	if ((k = find_target(b, ti, ui)) < 0) {
+	if ((k = planb_find_target(b, ti, ui)) < 0) {
 		planb_errf(b, s->line, "unit '%s' has no target in task '%s'; a "
 		           "schedule is for a unit listed in [targets %s]",
 		           s->unit, s->task, s->task);

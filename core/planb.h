@@ -177,6 +177,10 @@ void planb_set_field(struct build *b, const char *const *keys,
  * bare date is the end of that day when end_of_day.  0, or -1 with *why. */
 int planb_parse_date(struct build *b, const char *s, const char *tz,
                      int end_of_day, when_t *out, const char **why);
+/* Keeps one "milestone = " line (value, at b->lineno) in ms[n], to be
+ * read by planb_parse_milestones once the plan is read. */
+void planb_add_milestone(struct build *b, struct field **ms, size_t *n,
+                         size_t *cap, const char *value);
 /* Parses n "DATE PERCENT" lines of `whose` ("task 'trong-cay'"); one that
  * cannot be read gets at = NO_TIME or percent = -1, and an error. */
 void planb_parse_milestones(struct build *b, const struct field *ms, size_t n,
@@ -192,6 +196,11 @@ void planb_check_milestone_order(struct build *b, const struct field *ms,
 void planb_check_units(struct build *b, int *parent);
 void planb_check_tasks(struct build *b, const char *tz, struct plan_task *out);
 size_t planb_check_targets(struct build *b, const struct plan_task *tasks);
+/* In the targets as planb_check_targets sorts them (by task, unit; a
+ * pair's first value before its revisions): the first index not before
+ * (task, unit), and the first line of that pair, or -1. */
+size_t planb_targets_from(const struct build *b, int task, int unit);
+int planb_find_target(const struct build *b, int task, int unit);
 
 /* plan_group.c: kind = group, a task of several indicator tasks. */
 /* 1 when the task says kind = group (then most task keys do not apply). */

@@ -25,7 +25,8 @@ struct ranking_row {
 	double score;      /* 0 .. RANKING_CAP * 100 */
 	size_t tasks;      /* started targets scored */
 	size_t done;       /* of which done */
-	size_t behind;     /* of which lagging, critical, overdue or silent */
+	size_t behind;     /* of which lagging, critical, overdue, silent or
+	                      missing_report */
 	int rank;          /* 1-based, within the unit's kind */
 };
 

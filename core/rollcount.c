@@ -66,7 +66,7 @@ rollcount_status(enum tally_status own, const uint32_t *counts,
 
 	if (critical_share <= 0 || (own != STATUS_ON_TRACK && own != STATUS_DONE))
 		return own;
-	for (int s = 0; s < ROLLCOUNT_STATUSES; s++)
+	for (int s = 0; s < STATUS_N; s++)
 		all += counts[s];
 	/* bad / all >= share, in integers where they are exact. */
 	return all > 0 && (double)bad >= critical_share * (double)all

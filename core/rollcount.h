@@ -16,11 +16,9 @@
 
 #include "board.h"
 
-#define ROLLCOUNT_STATUSES STATUS_N
-
 struct rollcount {
 	const struct plan *plan;                 /* borrowed */
-	uint32_t (*n)[ROLLCOUNT_STATUSES];       /* per unit */
+	uint32_t (*n)[STATUS_N];                 /* per unit */
 };
 
 struct rollcount *rollcount_new(const struct plan *p);

@@ -269,7 +269,7 @@ http_schedules(const struct plan *p, size_t k, json_t *out)
 	const struct plan_target *t = &p->targets[k];
 	json_t *s;
 
-	if (t->deadline == 0 && t->schedule == 0)
+	if (!plan_target_own_pace(p, k))
 		return; /* its task's */
 	if ((s = http_schedule_json(p, k)) != NULL &&
 	    json_object_set_new(s, "unit",
@@ -305,9 +305,9 @@ http_tasks(struct http *h, struct evhttp_request *req)
 			json_array_append_new(ms, json_pack("{s:o, s:o}",
 				"at", http_json_when(t->milestones[k].at),
 				"percent", http_json_pct(t->milestones[k].percent)));
-		for (size_t k = 0; k < p->n_targets; k++)
-			if (p->targets[k].task == (int)i &&
-			    scope_pair(auth_scope(), (int)i, p->targets[k].unit)) {
+		for (size_t k = plan_task_first_target(p, (int)i);
+		     k < p->n_targets && p->targets[k].task == (int)i; k++)
+			if (scope_pair(auth_scope(), (int)i, p->targets[k].unit)) {
 				dec_add(total, plan_target_value(p, k, now), &total);
 				http_revisions(p, k, revs);
 				http_schedules(p, k, scheds);

@@ -21,8 +21,6 @@
 #include "http_grid.h"
 #include "rollup.h"
 
-#define GRID_STATUSES STATUS_N
-
 struct grid_row {
 	int unit;
 	double score;      /* sum of min(percent/expected, 1.2), for sort=worst */
@@ -120,10 +118,10 @@ grid_parse(struct evhttp_request *req, struct book *book, struct grid_req *r)
 		}
 	}
 	if ((v = evhttp_find_header(&q, "status"))) {
-		for (r->status = 0; r->status < GRID_STATUSES &&
+		for (r->status = 0; r->status < STATUS_N &&
 		     strcmp(tally_status_name(r->status), v) != 0; r->status++)
 			;
-		if (r->status == GRID_STATUSES) {
+		if (r->status == STATUS_N) {
 			http_error(req, 400, "status \"%.32s\" is not one of "
 			           "not_started, on_track, lagging, critical, silent, "
 			           "overdue, done, missing_report", v);
@@ -252,7 +250,7 @@ grid_render(const struct book *book, const struct board *board,
 		cells[k - first] = json_object();
 	for (size_t ti = 0; cells && ti < p->n_tasks; ti++) {
 		const char *code = p->tasks[ti].code;
-		size_t c[GRID_STATUSES] = { 0 };
+		size_t c[STATUS_N] = { 0 };
 		json_t *cj;
 		struct tally_view v;
 		uint32_t n, rep;
@@ -284,7 +282,7 @@ grid_render(const struct book *book, const struct board *board,
 			board_view(board, (int)k, r->now, &v);
 			c[v.status]++;
 		}
-		for (int s = 0; s < GRID_STATUSES; s++)
+		for (int s = 0; s < STATUS_N; s++)
 			if (c[s])
 				json_object_set_new(cj, tally_status_name(s),
 				                    json_integer((json_int_t)c[s]));

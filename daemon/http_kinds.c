@@ -108,8 +108,6 @@ http_schedule_json(const struct plan *p, size_t k)
 	struct plan_task buf;
 	json_t *ms;
 
-	if (t->deadline == 0 && t->schedule == 0)
-		return NULL;
 	own = plan_target_task(p, k, &buf);
 	if ((ms = json_array()) == NULL)
 		return NULL;

@@ -28,9 +28,10 @@ json_t *http_period_json(const char *name, when_t start, when_t end_at,
 void http_period_missing(const struct plan_task *tk, const struct tally *t,
                          const struct tally_view *v, when_t now, json_t *row);
 
-/* {"deadline", "milestones": [{"at", "percent"}], "line"} of target k
- * when the unit has a schedule of its own ("by DATE" or [schedule]): the
- * pace its view follows.  NULL when it follows its task's. */
+/* {"deadline", "milestones": [{"at", "percent"}], "line"} of target k,
+ * which has a schedule of its own ("by DATE" or [schedule],
+ * plan_target_own_pace): the pace its view follows.  NULL out of
+ * memory. */
 json_t *http_schedule_json(const struct plan *p, size_t k);
 
 #endif

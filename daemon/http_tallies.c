@@ -127,7 +127,7 @@ tallies_rollup_row(struct tallies *ts, const struct plan *p, int ti, int u,
 
 	v->status = rollcount_status(v->status, c, ts->rollup_share);
 	row = http_tally_row(p, ti, u, 1, n, v, &ts->ru->cells[u].sum);
-	for (int s = 0; by && s < ROLLCOUNT_STATUSES; s++)
+	for (int s = 0; by && s < STATUS_N; s++)
 		json_object_set_new(by, tally_status_name((enum tally_status)s),
 		                    json_integer(c[s]));
 	if (row && by && json_object_set_new(row, "by_status", by) == 0)
@@ -177,10 +177,9 @@ tallies_group(struct tallies *ts, struct book *book, int ti,
 static int
 tallies_own_schedule(const struct plan *p, size_t own, json_t *row)
 {
-	const struct plan_target *t = &p->targets[own];
 	json_t *sched;
 
-	if (t->deadline == 0 && t->schedule == 0)
+	if (!plan_target_own_pace(p, own))
 		return 0;
 	if ((sched = http_schedule_json(p, own)) == NULL)
 		return -1;

@@ -8,6 +8,7 @@
 #ifndef TIENDO_PLAN_FIXTURE_H
 #define TIENDO_PLAN_FIXTURE_H
 
+#include <stdio.h>
 #include <string.h>
 
 #include "decimal.h"

@@ -110,7 +110,7 @@ test_counts_by_subtree(void **state)
 static void
 test_share_rule(void **state)
 {
-	uint32_t c[ROLLCOUNT_STATUSES] = { 0 };
+	uint32_t c[STATUS_N] = { 0 };
 
 	(void)state;
 	c[STATUS_DONE] = 9;

@@ -47,34 +47,38 @@
 
 static const double EPS = 1e-9;
 
-/* Where b should be, worked out by hand from its own schedule. */
+/* Where a unit should be, worked out by hand, on a pace of one
+ * milestone: pct% at ms (the instant the milestone's day ends), all at
+ * end. */
 static double
-b_expected(when_t now)
+one_milestone(when_t now, const char *start, const char *ms, double pct,
+              const char *end)
 {
-	when_t s = at("2021-01-01"), m = at("2021-04-01"), d = at("2021-10-01");
+	when_t s = at(start), m = at(ms), d = at(end);
 
 	if (now < s)
 		return 0;
 	if (now < m)
-		return 60.0 * (double)(now - s) / (double)(m - s);
+		return pct * (double)(now - s) / (double)(m - s);
 	if (now < d)
-		return 60.0 + 40.0 * (double)(now - m) / (double)(d - m);
+		return pct + (100.0 - pct) * (double)(now - m) / (double)(d - m);
 	return 100;
+}
+
+/* b, on its own schedule: 60% by 31 March, all by 30 September. */
+static double
+b_expected(when_t now)
+{
+	return one_milestone(now, "2021-01-01", "2021-04-01", 60.0,
+	                     "2021-10-01");
 }
 
 /* And a, on the task's: 50% by 30 June, 100% by 31 December. */
 static double
 a_expected(when_t now)
 {
-	when_t s = at("2021-01-01"), m = at("2021-07-01"), d = at("2022-01-01");
-
-	if (now < s)
-		return 0;
-	if (now < m)
-		return 50.0 * (double)(now - s) / (double)(m - s);
-	if (now < d)
-		return 50.0 + 50.0 * (double)(now - m) / (double)(d - m);
-	return 100;
+	return one_milestone(now, "2021-01-01", "2021-07-01", 50.0,
+	                     "2022-01-01");
 }
 
 static void

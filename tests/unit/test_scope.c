@@ -13,6 +13,7 @@
 
 #include "alertquery.h"
 #include "plan.h"
+#include "plan_fixture.h"
 #include "rules.h"
 #include "scope.h"
 
@@ -41,16 +42,20 @@ static const char plan_text[] =
 static struct plan *
 parse(void)
 {
-	struct plan_errors errs = { 0 };
-	struct plan *p = plan_parse(plan_text, sizeof plan_text - 1, "t.ini",
-	                            &errs);
-
-	assert_non_null(p);
-	return p;
+	return parse_ok(plan_text);
 }
 
-#define U(code) plan_unit_find(p, code)
-#define T(code) plan_task_find(p, code)
+/* A code of the plan above: a typo must not pass for -1, the top of the
+ * tree. */
+static int
+code_of(int i)
+{
+	assert_true(i >= 0);
+	return i;
+}
+
+#define U(code) code_of(plan_unit_find(p, code))
+#define T(code) code_of(plan_task_find(p, code))
 
 static void
 test_department_sees_its_tasks_everywhere(void **state)
