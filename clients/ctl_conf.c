@@ -203,6 +203,14 @@ ctl_conf_reload_key(const struct ctl_conf *c, char *hex, size_t n)
 	if ((f = fopen(path, "r")) == NULL)
 		return -1;
 	len = fread(buf, 1, sizeof buf - 1, f);
+	if (ferror(f)) {
+		/* the read's own errno, not "not a key" */
+		int e = errno;
+
+		fclose(f);
+		errno = e;
+		return -1;
+	}
 	fclose(f);
 	buf[len] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
