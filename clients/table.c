@@ -184,3 +184,11 @@ table_print(const struct table *t, FILE *out, int color)
 		fputc('\n', out);
 	}
 }
+
+int
+table_fill(const char *s, size_t width)
+{
+	size_t w = table_width(s);
+
+	return (int)(w < width ? width - w : 0);
+}
