@@ -231,7 +231,9 @@ ctl_reload(const char *base, int vi, const struct ctl_conf *conf, int argc,
 	if (doc == NULL || !json_is_object(doc)) {
 		fprintf(stderr, "%s: HTTP %d with a reply that is not JSON\n",
 		    progname, res.status);
-		ex = EX_PROTOCOL;
+		/* a server error (libevent's own 500 page) is 69, as for
+		 * every other command (httpget_json) */
+		ex = res.status >= 500 ? EX_UNAVAILABLE : EX_PROTOCOL;
 	} else if (res.status == 200) {
 		printf(vi ? "đã nạp lại: kế hoạch %s có hiệu lực, %s đơn vị, "
 		    "%s nhiệm vụ, %s chỉ tiêu\n" : "reloaded: %s in force, "
@@ -260,8 +262,8 @@ ctl_reload(const char *base, int vi, const struct ctl_conf *conf, int argc,
 		    httpget_str(doc, "error", "reload failed"), res.status);
 		/* 401: accounts exist, and neither an account nor the key
 		 * came with the request. */
-		ex = res.status == 403 || res.status == 401 ? EX_NOPERM
-		                                             : EX_PROTOCOL;
+		ex = res.status == 403 || res.status == 401 ? EX_NOPERM :
+		     res.status >= 500 ? EX_UNAVAILABLE : EX_PROTOCOL;
 		if ((res.status == 401 || res.status == 403) && key_errno)
 			fprintf(stderr, "%s: no reload key sent: %s: %s\n",
 			    progname, kpath, key_errno == EINVAL ?
