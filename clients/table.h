@@ -40,4 +40,8 @@ size_t table_width(const char *s);
  * where "%-12s" pads bytes. */
 int table_fill(const char *s, size_t width);
 
+/* Colours on standard output: a terminal, and $NO_COLOR unset or empty
+ * (no-color.org). */
+int table_color(void);
+
 #endif

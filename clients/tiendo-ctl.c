@@ -630,8 +630,7 @@ ctl_status(const char *base, const char *lang, int argc, char **argv)
 	char at_iso[128];
 	json_t *doc = NULL;
 	char *url = NULL;
-	int ch, as_json = 0, first = 1, ex, color;
-	const char *nc;
+	int ch, as_json = 0, first = 1, ex;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -678,9 +677,7 @@ ctl_status(const char *base, const char *lang, int argc, char **argv)
 	ctl_vi = lang_settle(ctl_vi, lang, httpget_language());
 	if (ex != EX_OK || as_json)
 		goto out;
-	nc = getenv("NO_COLOR");
-	color = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
-	ex = ctl_print_tallies(doc, color);
+	ex = ctl_print_tallies(doc, table_color());
 out:
 	json_decref(doc);
 	if (fflush(stdout) != 0 && ex == EX_OK)
