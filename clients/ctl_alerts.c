@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -64,8 +63,7 @@ ca_print_vi(json_t *rows)
 		         table_cell(t, 6, httpget_str(row, "message", ""), NULL);
 	}
 	if (!failed)
-		table_print(t, stdout, isatty(STDOUT_FILENO) &&
-		            getenv("NO_COLOR") == NULL);
+		table_print(t, stdout, table_color());
 	table_free(t);
 	return failed ? -1 : 0;
 }

@@ -13,6 +13,7 @@
 #include <ini.h>
 
 #include "ctl_conf.h"
+#include "hostport.h"
 #include "reloadkey.h"
 
 #define CTL_CONF_HTTP "127.0.0.1:7480"     /* config.c's defaults */
@@ -51,34 +52,14 @@ static int
 ctl_conf_url(const char *addr, char **url, int *port, const char **local)
 {
 	unsigned char ip[sizeof(struct in6_addr)];
-	const char *colon = strrchr(addr, ':'), *h = addr;
-	char host[64], *end;
-	size_t len;
-	long p;
+	char host[64];
 
 	*url = NULL;
 	*local = NULL;
-	errno = EINVAL;
-	if (colon == NULL)
-		return -1;
-	len = (size_t)(colon - addr);
-	if (addr[0] == '[') {
-		if (len < 2 || addr[len - 1] != ']')
-			return -1;
-		h = addr + 1;
-		len -= 2;
-	}
-	if (len == 0 || len >= sizeof host)
-		return -1;
-	memcpy(host, h, len);
-	host[len] = '\0';
-	errno = 0;
-	p = strtol(colon + 1, &end, 10);
-	if (errno || *end || end == colon + 1 || p < 0 || p > 65535) {
+	if (hostport_split(addr, host, sizeof host, port) != 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	*port = (int)p;
 	/* A daemon listening everywhere listens on loopback too. */
 	if (strcmp(host, "0.0.0.0") == 0)
 		snprintf(host, sizeof host, "127.0.0.1");
@@ -222,6 +203,14 @@ ctl_conf_reload_key(const struct ctl_conf *c, char *hex, size_t n)
 	if ((f = fopen(path, "r")) == NULL)
 		return -1;
 	len = fread(buf, 1, sizeof buf - 1, f);
+	if (ferror(f)) {
+		/* the read's own errno, not "not a key" */
+		int e = errno;
+
+		fclose(f);
+		errno = e;
+		return -1;
+	}
 	fclose(f);
 	buf[len] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';

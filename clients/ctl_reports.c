@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -83,8 +82,7 @@ cr_print(json_t *rows, int vi)
 		         table_cell(t, 6, note, NULL);
 	}
 	if (!failed)
-		table_print(t, stdout, isatty(STDOUT_FILENO) &&
-		            getenv("NO_COLOR") == NULL);
+		table_print(t, stdout, table_color());
 	table_free(t);
 	return failed ? -1 : 0;
 }

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -106,8 +105,7 @@ cs_print_vi(json_t *list)
 		         table_cell(t, 7, httpget_str(s, "reason", ""), NULL);
 	}
 	if (!failed)
-		table_print(t, stdout, isatty(STDOUT_FILENO) &&
-		            getenv("NO_COLOR") == NULL);
+		table_print(t, stdout, table_color());
 	table_free(t);
 	return failed ? -1 : 0;
 }

@@ -8,6 +8,7 @@
 #include "alertmsg.h"
 #include "decimal.h"
 #include "lang.h"
+#include "when.h"
 
 int
 lang_vi(const char *s)
@@ -172,8 +173,6 @@ lang_2digits(const char **p)
 int
 lang_date_in(const char *in, int vi, char *out, size_t n, const char **why)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	                             30, 31 };
 	const char *p = in;
 	int d, m, y = 0, k;
 
@@ -191,8 +190,7 @@ lang_date_in(const char *in, int vi, char *out, size_t n, const char **why)
 		*why = "no such month (dd/mm/yyyy: the month second)";
 		return -2;
 	}
-	if (d < 1 || d > mdays[m - 1] ||
-	    (m == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)))) {
+	if (d < 1 || d > when_month_days(y, m)) {
 		*why = "no such day in that month";
 		return -2;
 	}

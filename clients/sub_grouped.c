@@ -69,12 +69,10 @@ sg_print(const struct sub_grouped *sg, const Tiendo__AlertGroup *g)
 		/* words by display width: printf pads bytes */
 		const char *sev = lang_severity(alertjson_severity(g->severity), 1);
 		const char *kind = lang_transition(g->kind, 1);
-		size_t ws = table_width(sev), wk = table_width(kind);
 
 		printf("%s  %s%*s %s%*s %-7s %-12s %-12s %4zu  %s\n",
 		       showtime(g->at, 1, at, sizeof at), sev,
-		       (int)(ws < 12 ? 12 - ws : 0), "", kind,
-		       (int)(wk < 12 ? 12 - wk : 0), "",
+		       table_fill(sev, 12), "", kind, table_fill(kind, 12), "",
 		       alertjson_rule(g->rule), g->task,
 		       g->parent[0] ? g->parent : "-", g->n_members, g->message);
 	} else {

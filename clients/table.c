@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "table.h"
@@ -183,4 +184,20 @@ table_print(const struct table *t, FILE *out, int color)
 		}
 		fputc('\n', out);
 	}
+}
+
+int
+table_fill(const char *s, size_t width)
+{
+	size_t w = table_width(s);
+
+	return (int)(w < width ? width - w : 0);
+}
+
+int
+table_color(void)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	return isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
 }

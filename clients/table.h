@@ -35,4 +35,13 @@ void table_print(const struct table *t, FILE *out, int color);
  * points when the string cannot be converted in the current locale. */
 size_t table_width(const char *s);
 
+/* The blanks that bring s to `width` columns (0 when it is as wide or
+ * wider): printf("%s%*s", s, table_fill(s, w), "") pads by display width,
+ * where "%-12s" pads bytes. */
+int table_fill(const char *s, size_t width);
+
+/* Colours on standard output: a terminal, and $NO_COLOR unset or empty
+ * (no-color.org). */
+int table_color(void);
+
 #endif

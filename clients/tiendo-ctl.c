@@ -231,7 +231,9 @@ ctl_reload(const char *base, int vi, const struct ctl_conf *conf, int argc,
 	if (doc == NULL || !json_is_object(doc)) {
 		fprintf(stderr, "%s: HTTP %d with a reply that is not JSON\n",
 		    progname, res.status);
-		ex = EX_PROTOCOL;
+		/* a server error (libevent's own 500 page) is 69, as for
+		 * every other command (httpget_json) */
+		ex = res.status >= 500 ? EX_UNAVAILABLE : EX_PROTOCOL;
 	} else if (res.status == 200) {
 		printf(vi ? "đã nạp lại: kế hoạch %s có hiệu lực, %s đơn vị, "
 		    "%s nhiệm vụ, %s chỉ tiêu\n" : "reloaded: %s in force, "
@@ -260,8 +262,8 @@ ctl_reload(const char *base, int vi, const struct ctl_conf *conf, int argc,
 		    httpget_str(doc, "error", "reload failed"), res.status);
 		/* 401: accounts exist, and neither an account nor the key
 		 * came with the request. */
-		ex = res.status == 403 || res.status == 401 ? EX_NOPERM
-		                                             : EX_PROTOCOL;
+		ex = res.status == 403 || res.status == 401 ? EX_NOPERM :
+		     res.status >= 500 ? EX_UNAVAILABLE : EX_PROTOCOL;
 		if ((res.status == 401 || res.status == 403) && key_errno)
 			fprintf(stderr, "%s: no reload key sent: %s: %s\n",
 			    progname, kpath, key_errno == EINVAL ?
@@ -628,8 +630,7 @@ ctl_status(const char *base, const char *lang, int argc, char **argv)
 	char at_iso[128];
 	json_t *doc = NULL;
 	char *url = NULL;
-	int ch, as_json = 0, first = 1, ex, color;
-	const char *nc;
+	int ch, as_json = 0, first = 1, ex;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -676,9 +677,7 @@ ctl_status(const char *base, const char *lang, int argc, char **argv)
 	ctl_vi = lang_settle(ctl_vi, lang, httpget_language());
 	if (ex != EX_OK || as_json)
 		goto out;
-	nc = getenv("NO_COLOR");
-	color = isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
-	ex = ctl_print_tallies(doc, color);
+	ex = ctl_print_tallies(doc, table_color());
 out:
 	json_decref(doc);
 	if (fflush(stdout) != 0 && ex == EX_OK)

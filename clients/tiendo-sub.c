@@ -187,9 +187,7 @@ sev_sgr(int sev)
 static void
 print_padded(const char *s, size_t width)
 {
-	size_t w = table_width(s);
-
-	printf("%s%*s", s, (int)(w < width ? width - w : 0), "");
+	printf("%s%*s", s, table_fill(s, width), "");
 }
 
 static void

@@ -107,8 +107,8 @@ is_leap(long y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int
-month_days(long y, int m)
+int
+when_month_days(long y, int m)
 {
 	static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
@@ -254,7 +254,7 @@ when_parse(const char *s, const char *tz, when_t *out, int *date_only,
 		*why = "month out of range";
 		return -1;
 	}
-	if (d < 1 || d > month_days(y, (int)mo)) {
+	if (d < 1 || d > when_month_days(y, (int)mo)) {
 		*why = "day out of range for that month";
 		return -1;
 	}

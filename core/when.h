@@ -58,4 +58,7 @@ when_t when_now(void);
  * algorithm). */
 int64_t when_days_from_civil(long y, int m, int d);
 
+/* The days of month m (1-12) of year y, proleptic Gregorian. */
+int when_month_days(long y, int m);
+
 #endif

@@ -19,6 +19,7 @@
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
+#include "hostport.h"
 #include "http.h"
 #include "http_alerts.h"
 #include "http_conns.h"
@@ -482,37 +483,6 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		http_tasks(h, req);
 }
 
-/* "host:port" or "[v6]:port" -> host, port. */
-int
-http_split(const char *addr, char *host, size_t n, int *port)
-{
-	const char *colon = strrchr(addr, ':');
-	const char *h = addr;
-	size_t len;
-	char *end;
-	long p;
-
-	if (colon == NULL)
-		return -1;
-	len = (size_t)(colon - addr);
-	if (addr[0] == '[') {
-		if (len < 2 || addr[len - 1] != ']')
-			return -1;
-		h = addr + 1;
-		len -= 2;
-	}
-	if (len == 0 || len >= n)
-		return -1;
-	memcpy(host, h, len);
-	host[len] = '\0';
-	errno = 0;
-	p = strtol(colon + 1, &end, 10);
-	if (errno || *end || end == colon + 1 || p < 0 || p > 65535)
-		return -1;
-	*port = (int)p;
-	return 0;
-}
-
 struct http *
 http_new(struct event_base *base, const char *addr, struct book **book,
          const struct ingest *in, char **err)
@@ -534,7 +504,7 @@ http_new(struct event_base *base, const char *addr, struct book **book,
 	h->rollup_share = 0.10;
 	h->ingest = in;
 	h->started = when_now();
-	if (http_split(addr, host, sizeof host, &port) < 0) {
+	if (hostport_split(addr, host, sizeof host, &port) < 0) {
 		if (asprintf(err, "http: address \"%s\" is not host:port", addr) < 0)
 			*err = NULL;
 		goto fail;

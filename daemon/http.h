@@ -68,10 +68,6 @@ int http_query(struct evhttp_request *req, struct evkeyvalq *q,
 void http_error(struct evhttp_request *req, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* "host:port" or "[v6]:port" into its parts.  0, or -1 when it is not
- * that. */
-int http_split(const char *addr, char *host, size_t n, int *port);
-
 /* The Content-Language of every answer ("vi", "en"; a static string), the
  * daemon's `language`. */
 void http_set_language(struct http *h, const char *tag);

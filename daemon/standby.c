@@ -26,6 +26,7 @@
 #include <jansson.h>
 #include <systemd/sd-daemon.h>
 
+#include "hostport.h"
 #include "http.h"
 #include "log.h"
 #include "standby.h"
@@ -76,7 +77,7 @@ standby_listen(struct standby *sb, const char *addr)
 	char host[64];
 	int port;
 
-	if (addr == NULL || http_split(addr, host, sizeof host, &port) < 0)
+	if (addr == NULL || hostport_split(addr, host, sizeof host, &port) < 0)
 		return;
 	if ((sb->evh = evhttp_new(sb->base)) == NULL) {
 		log_warn("standby: http: out of memory; not answering /healthz");

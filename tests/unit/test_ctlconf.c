@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -167,6 +168,15 @@ test_reload_key(void **state)
 	c.state_dir = strdup("/nonexistent/dir");
 	assert_int_equal(ctl_conf_reload_key(&c, back, sizeof back), -1);
 	assert_int_equal(errno, ENOENT);
+	ctl_conf_clear(&c);
+	/* a key that cannot be read says why, not "not a key" */
+	assert_true(asprintf(&c.state_dir, "%s/keydir", dir) > 0);
+	assert_int_equal(mkdir(c.state_dir, 0700), 0);
+	snprintf(err, sizeof err, "%s/" RELOADKEY_FILE, c.state_dir);
+	assert_int_equal(mkdir(err, 0700), 0);
+	errno = 0;
+	assert_int_equal(ctl_conf_reload_key(&c, back, sizeof back), -1);
+	assert_int_equal(errno, EISDIR);
 	ctl_conf_clear(&c);
 }
 

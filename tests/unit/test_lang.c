@@ -65,6 +65,10 @@ test_dates_in(void **state)
 	assert_int_equal(lang_date_in("30/02/2024", 1, b, sizeof b, &why), -2);
 	assert_string_equal(why, "no such day in that month");
 	assert_int_equal(lang_date_in("29/02/2100", 1, b, sizeof b, &why), -2);
+	assert_int_equal(lang_date_in("29/02/2021", 1, b, sizeof b, &why), -2);
+	assert_int_equal(lang_date_in("31/04/2021", 1, b, sizeof b, &why), -2);
+	assert_int_equal(lang_date_in("29/02/2000", 1, b, sizeof b, &why), 0);
+	assert_string_equal(b, "2000-02-29");
 	assert_int_equal(lang_date_in("0/02/2021", 1, b, sizeof b, &why), -2);
 	assert_int_equal(lang_date_in("120/02/2021", 1, b, sizeof b, &why), -2);
 	assert_int_equal(lang_date_in("20/03/2021x", 1, b, sizeof b, &why), -2);
