@@ -62,9 +62,8 @@ new_sub() {
 has_new_sub() { [ -n "$(new_sub)" ]; }
 sub() {
 	"$B/tiendo-sub" --json 2>"$T/$1.err" | jq --unbuffered -r '"\(.seq) \(.kind)"' >"$T/$1.out" &
-	wait_for 10 has_new_sub || true
+	wait_for 10 has_new_sub || flunk "$1: tiendo-sub started"
 	pid=$(new_sub)
-	[ -n "$pid" ] || flunk "$1: tiendo-sub started"
 	KNOWN="$KNOWN $pid"
 	PIDS="$PIDS $pid"
 	eval "$2=\$pid"
