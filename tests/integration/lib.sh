@@ -330,6 +330,40 @@ start_daemon() {
 	export TIENDO_PUB="$PUB" TIENDO_SNAPSHOT="$SNAPSHOT"
 }
 
+# preload_shim NAME: builds tests/shim/NAME.c into $T/NAME.so and a
+# $T/bin/tiendod that runs the real one with it preloaded (tiendod only, no
+# client); start it with "B=$T/bin start_daemon".  On a build failure it
+# flunks and returns 1: the test then ends with finish.
+preload_shim() {
+	if ! cc -shared -fPIC -o "$T/$1.so" "$(dirname "$0")/../shim/$1.c" -ldl 2>"$T/cc.err"; then
+		flunk "the $1 shim builds" "$(cat "$T/cc.err")"
+		return 1
+	fi
+	mkdir -p "$T/bin"
+	ln -sf "$B/tiendo-ctl" "$T/bin/tiendo-ctl"
+	cat >"$T/bin/tiendod" <<EOS
+#!/bin/sh
+LD_PRELOAD="$T/$1.so" exec "$B/tiendod" "\$@"
+EOS
+	chmod +x "$T/bin/tiendod"
+	# A sanitizer build wants its runtime first; the shim comes before it.
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+}
+
+# probe_healthz TIMES NAME WHILE...: asks /healthz up to TIMES times, as
+# long as the command WHILE... succeeds; an answer other than 200 flunks
+# NAME.  Sets PROBES (how many were asked) and WORST (the slowest, in s).
+probe_healthz() {
+	times=$1 name=$2; shift 2
+	PROBES=0 WORST=0
+	while [ "$PROBES" -lt "$times" ] && "$@"; do
+		t=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 5 "$HTTP/healthz")
+		PROBES=$((PROBES + 1))
+		WORST=$(awk -v a="$WORST" -v b="${t#* }" 'BEGIN { print (b > a ? b : a) }')
+		[ "${t% *}" = 200 ] || flunk "$name" "got ${t% *}"
+	done
+}
+
 # stop_daemon: SIGTERM, and the exit status it ended with in $DSTATUS.
 stop_daemon() {
 	kill -TERM "$DPID" 2>/dev/null
