@@ -197,15 +197,10 @@ e = 100
 PLAN
 }
 
-# make_plan FILE: a plan whose campaign runs around today: 2 communes under
-# a district, a department; task "cay" (linear, started 10 days ago, ends in
-# 10 days) and task "dat" (milestones).
-make_plan() {
-	cat >"$1" <<PLAN
-[plan]
-name = Kế hoạch thử nghiệm
-timezone = Asia/Ho_Chi_Minh
-
+# plan_units: the units most test plans share: district "huyen" and under
+# it commune "xa-a" (Hoàng Đan) and town "xa-b" (Hợp Hòa).
+plan_units() {
+	cat <<'PLAN'
 [unit huyen]
 name = Huyện Thử
 kind = district
@@ -219,6 +214,21 @@ parent = huyen
 name = Thị trấn Hợp Hòa
 kind = town
 parent = huyen
+PLAN
+}
+
+# make_plan FILE: a plan whose campaign runs around today: 2 communes under
+# a district, a department; task "cay" (linear, started 10 days ago, ends in
+# 10 days) and task "dat" (milestones).
+make_plan() {
+	{ cat <<PLAN
+[plan]
+name = Kế hoạch thử nghiệm
+timezone = Asia/Ho_Chi_Minh
+
+PLAN
+	plan_units
+	cat <<PLAN
 
 [unit phong-nn]
 name = Phòng Nông nghiệp
@@ -252,6 +262,7 @@ xa-b = 500
 [targets dat]
 xa-a = 12.5
 PLAN
+	} >"$1"
 }
 
 # CurveZMQ is on in the tests unless TIENDO_TEST_CURVE=0: the daemon's keys
