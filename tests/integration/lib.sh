@@ -265,6 +265,29 @@ PLAN
 	} >"$1"
 }
 
+# plan_add_vp FILE TARGETS: appends to a make_plan plan a department "vp"
+# and its task "khac" (same dates as "cay"), with TARGETS the lines of
+# [targets khac]: another department's task, for owner= and scopes.
+plan_add_vp() {
+	cat >>"$1" <<PLAN
+
+[unit vp]
+name = Văn phòng HĐND và UBND huyện
+kind = department
+parent = huyen
+
+[task khac]
+title = Việc của Văn phòng
+measure = việc
+owner = vp
+start = $(day '10 days ago')
+deadline = $(day '10 days')
+
+[targets khac]
+$2
+PLAN
+}
+
 # CurveZMQ is on in the tests unless TIENDO_TEST_CURVE=0: the daemon's keys
 # are in $KEYS (server.secret, clients/NAME.key), the clients' in $CKEYS
 # (NAME.secret and server.pub), and TIENDO_KEY/TIENDO_SERVER_KEY point the
