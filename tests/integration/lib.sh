@@ -288,6 +288,22 @@ $2
 PLAN
 }
 
+# many_plan N ID TITLE [ID TITLE...]: on stdout, a plan of N communes
+# x1..xN under district "huyen" and, for each ID TITLE, a task started 10
+# days ago, due in 10, with a target of 100 for every commune: nothing
+# reported, every pair lags (an alert storm at start).
+many_plan() {
+	awk -v n="$1" -v s="$(day '10 days ago')" -v d="$(day '10 days')" 'BEGIN {
+		print "[plan]\nname = many\ntimezone = Asia/Ho_Chi_Minh\n\n[unit huyen]\nname = H\nkind = district\n"
+		for (i = 1; i <= n; i++) printf "[unit x%d]\nname = X %d\nkind = commune\nparent = huyen\n\n", i, i
+		for (t = 2; t < ARGC; t += 2) {
+			printf "[task %s]\ntitle = %s\nmeasure = c\nstart = %s\ndeadline = %s\nwarn = 10\ncritical = 25\nstale_after = 0\n\n[targets %s]\n", ARGV[t], ARGV[t + 1], s, d, ARGV[t]
+			for (i = 1; i <= n; i++) printf "x%d = 100\n", i
+			print ""
+		}
+	}' "$@"
+}
+
 # CurveZMQ is on in the tests unless TIENDO_TEST_CURVE=0: the daemon's keys
 # are in $KEYS (server.secret, clients/NAME.key), the clients' in $CKEYS
 # (NAME.secret and server.pub), and TIENDO_KEY/TIENDO_SERVER_KEY point the

@@ -74,12 +74,7 @@ expect_eq "integrity_check" "$(sqlite3 "$STATE/tiendo.db" 'PRAGMA integrity_chec
 N=300
 STATE=$T/state2
 PLAN=$T/many.ini
-awk -v n="$N" -v s="$(day '10 days ago')" -v d="$(day '10 days')" 'BEGIN {
-	print "[plan]\nname = many\ntimezone = Asia/Ho_Chi_Minh\n\n[unit huyen]\nname = H\nkind = district\n"
-	for (i = 1; i <= n; i++) printf "[unit x%d]\nname = X %d\nkind = commune\nparent = huyen\n\n", i, i
-	printf "[task t1]\ntitle = T1\nmeasure = c\nstart = %s\ndeadline = %s\nwarn = 10\ncritical = 25\nstale_after = 0\n\n[targets t1]\n", s, d
-	for (i = 1; i <= n; i++) printf "x%d = 100\n", i
-}' >"$PLAN"
+many_plan "$N" t1 T1 >"$PLAN"
 export TIENDO_SLOW_FILES="$STATE/tiendo.db:$STATE/tiendo.db-wal"
 B=$T/bin start_daemon --alert-pending 0 --alert-interval 200ms --alert-reminder 2s || exit 1
 events() { metric tiendo_alert_events_total; }
