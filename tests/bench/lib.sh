@@ -1,6 +1,6 @@
-# lib.sh - shared by the bench scripts (run.sh, national.sh, pg.sh): time
-# in ns, whether a child still runs, polling with a deadline, and the list
-# of pids to kill at the end ($pids).
+# lib.sh - shared by the bench scripts (run.sh, national.sh, pg.sh,
+# loopfree.sh): time in ns, whether a child still runs, polling with a
+# deadline, the list of pids to kill at the end ($pids), the small plan.
 
 now_ns() { date +%s%N; }
 
@@ -30,4 +30,21 @@ forget() {
 		[ "$p" = "$1" ] || keep="$keep $p"
 	done
 	pids=$keep
+}
+
+# bench_plan: on stdout, the small plan the ingest benches load with: 12
+# communes u01..u12, 10 tasks t01..t10 from last year to next, and every
+# target too large to be reached.
+bench_plan() {
+	printf '[plan]\nname = bench\ntimezone = Asia/Ho_Chi_Minh\n\n'
+	for i in $(seq -w 1 12); do printf '[unit u%s]\nname = Xã %s\nkind = commune\n\n' "$i" "$i"; done
+	y=$(date -u +%Y)
+	for t in $(seq -w 1 10); do
+		printf '[task t%s]\ntitle = Nhiệm vụ %s\nmeasure = cây\nstart = %d-01-01\ndeadline = %d-12-31\n\n' "$t" "$t" $((y - 1)) $((y + 1))
+	done
+	for t in $(seq -w 1 10); do
+		printf '[targets t%s]\n' "$t"
+		for i in $(seq -w 1 12); do printf 'u%s = 1000000000\n' "$i"; done
+		echo
+	done
 }

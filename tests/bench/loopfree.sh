@@ -20,22 +20,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/tiendo-loopfree.XXXXXX")
 dpid=""
 trap '[ -z "$dpid" ] || kill "$dpid" 2>/dev/null; rm -rf "$work"' EXIT
-y=$(date -u +%Y)
-{
-	printf '[plan]\nname = bench\ntimezone = Asia/Ho_Chi_Minh\n\n'
-	for i in $(seq -w 1 12); do
-		printf '[unit u%s]\nname = X %s\nkind = commune\n\n' "$i" "$i"
-	done
-	for i in $(seq -w 1 10); do
-		printf '[task t%s]\ntitle = T %s\nmeasure = cây\n' "$i" "$i"
-		printf 'start = %d-01-01\ndeadline = %d-12-31\n\n' $((y - 1)) $((y + 1))
-	done
-	for i in $(seq -w 1 10); do
-		printf '[targets t%s]\n' "$i"
-		for j in $(seq -w 1 12); do printf 'u%s = 1000000000\n' "$j"; done
-		echo
-	done
-} >"$work/plan.ini"
+. "$here/lib.sh"
+bench_plan >"$work/plan.ini"
 printf '[tiendod]\nsynchronous = full\nlog_level = notice\n' >"$work/tiendod.conf"
 pre=""
 if [ "$SLOW" -gt 0 ]; then
@@ -49,14 +35,10 @@ LD_PRELOAD=$pre "$B/tiendod" -c "$work/tiendod.conf" --plan "$work/plan.ini" \
 	--state-dir "$work/state" --ingest tcp://127.0.0.1:0 \
 	--http 127.0.0.1:0 --plain 2>"$work/tiendod.log" &
 dpid=$!
-n=0
-until [ -s "$work/state/endpoints" ]; do
-	n=$((n + 1)); [ $n -lt 600 ] || { echo "loopfree: tiendod did not start" >&2; exit 1; }
-	sleep 0.1
-done
+wait_until 60 test -s "$work/state/endpoints" || { echo "loopfree: tiendod did not start" >&2; exit 1; }
 ingest=$(sed -n 's/^ingest=//p' "$work/state/endpoints")
 http=$(sed -n 's/^http=//p' "$work/state/endpoints")
-until curl -sf -o /dev/null "$http/healthz"; do sleep 0.1; done
+wait_until 60 curl -sf -o /dev/null "$http/healthz" || { echo "loopfree: /healthz never answered" >&2; exit 1; }
 ( end=$(( $(date +%s) + DUR ))
   while [ "$(date +%s)" -lt "$end" ]; do
 	curl -s -o /dev/null -w '%{time_total}\n' --max-time 5 "$http/healthz"

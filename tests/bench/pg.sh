@@ -67,19 +67,7 @@ tasks=$(list t 10)
 result() { sed -n "s/^result.* $2=\([^ ]*\).*/\1/p" "$1"; }
 
 # The plan run.sh benchmarks with.
-{
-	printf '[plan]\nname = bench\ntimezone = Asia/Ho_Chi_Minh\n\n'
-	for i in $(seq -w 1 12); do printf '[unit u%s]\nname = Xã %s\nkind = commune\n\n' "$i" "$i"; done
-	y=$(date -u +%Y)
-	for t in $(seq -w 1 10); do
-		printf '[task t%s]\ntitle = Nhiệm vụ %s\nmeasure = cây\nstart = %d-01-01\ndeadline = %d-12-31\n\n' "$t" "$t" $((y - 1)) $((y + 1))
-	done
-	for t in $(seq -w 1 10); do
-		printf '[targets t%s]\n' "$t"
-		for i in $(seq -w 1 12); do printf 'u%s = 1000000000\n' "$i"; done
-		echo
-	done
-} >"$work/plan.ini"
+bench_plan >"$work/plan.ini"
 
 # 1. The ceiling.
 say "--- postgresql: raw ceiling, COPY of $REPORTS rows in transactions of $CBATCH"

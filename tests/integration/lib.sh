@@ -197,15 +197,10 @@ e = 100
 PLAN
 }
 
-# make_plan FILE: a plan whose campaign runs around today: 2 communes under
-# a district, a department; task "cay" (linear, started 10 days ago, ends in
-# 10 days) and task "dat" (milestones).
-make_plan() {
-	cat >"$1" <<PLAN
-[plan]
-name = Kế hoạch thử nghiệm
-timezone = Asia/Ho_Chi_Minh
-
+# plan_units: the units most test plans share: district "huyen" and under
+# it commune "xa-a" (Hoàng Đan) and town "xa-b" (Hợp Hòa).
+plan_units() {
+	cat <<'PLAN'
 [unit huyen]
 name = Huyện Thử
 kind = district
@@ -219,6 +214,21 @@ parent = huyen
 name = Thị trấn Hợp Hòa
 kind = town
 parent = huyen
+PLAN
+}
+
+# make_plan FILE: a plan whose campaign runs around today: 2 communes under
+# a district, a department; task "cay" (linear, started 10 days ago, ends in
+# 10 days) and task "dat" (milestones).
+make_plan() {
+	{ cat <<PLAN
+[plan]
+name = Kế hoạch thử nghiệm
+timezone = Asia/Ho_Chi_Minh
+
+PLAN
+	plan_units
+	cat <<PLAN
 
 [unit phong-nn]
 name = Phòng Nông nghiệp
@@ -252,6 +262,46 @@ xa-b = 500
 [targets dat]
 xa-a = 12.5
 PLAN
+	} >"$1"
+}
+
+# plan_add_vp FILE TARGETS: appends to a make_plan plan a department "vp"
+# and its task "khac" (same dates as "cay"), with TARGETS the lines of
+# [targets khac]: another department's task, for owner= and scopes.
+plan_add_vp() {
+	cat >>"$1" <<PLAN
+
+[unit vp]
+name = Văn phòng HĐND và UBND huyện
+kind = department
+parent = huyen
+
+[task khac]
+title = Việc của Văn phòng
+measure = việc
+owner = vp
+start = $(day '10 days ago')
+deadline = $(day '10 days')
+
+[targets khac]
+$2
+PLAN
+}
+
+# many_plan N ID TITLE [ID TITLE...]: on stdout, a plan of N communes
+# x1..xN under district "huyen" and, for each ID TITLE, a task started 10
+# days ago, due in 10, with a target of 100 for every commune: nothing
+# reported, every pair lags (an alert storm at start).
+many_plan() {
+	awk -v n="$1" -v s="$(day '10 days ago')" -v d="$(day '10 days')" 'BEGIN {
+		print "[plan]\nname = many\ntimezone = Asia/Ho_Chi_Minh\n\n[unit huyen]\nname = H\nkind = district\n"
+		for (i = 1; i <= n; i++) printf "[unit x%d]\nname = X %d\nkind = commune\nparent = huyen\n\n", i, i
+		for (t = 2; t < ARGC; t += 2) {
+			printf "[task %s]\ntitle = %s\nmeasure = c\nstart = %s\ndeadline = %s\nwarn = 10\ncritical = 25\nstale_after = 0\n\n[targets %s]\n", ARGV[t], ARGV[t + 1], s, d, ARGV[t]
+			for (i = 1; i <= n; i++) printf "x%d = 100\n", i
+			print ""
+		}
+	}' "$@"
 }
 
 # CurveZMQ is on in the tests unless TIENDO_TEST_CURVE=0: the daemon's keys
@@ -328,6 +378,40 @@ start_daemon() {
 	SNAPSHOT=$(sed -n 's/^snapshot=//p' "$STATE/endpoints")
 	export TIENDO_CONNECT="$INGEST" TIENDO_HTTP="$HTTP"
 	export TIENDO_PUB="$PUB" TIENDO_SNAPSHOT="$SNAPSHOT"
+}
+
+# preload_shim NAME: builds tests/shim/NAME.c into $T/NAME.so and a
+# $T/bin/tiendod that runs the real one with it preloaded (tiendod only, no
+# client); start it with "B=$T/bin start_daemon".  On a build failure it
+# flunks and returns 1: the test then ends with finish.
+preload_shim() {
+	if ! cc -shared -fPIC -o "$T/$1.so" "$(dirname "$0")/../shim/$1.c" -ldl 2>"$T/cc.err"; then
+		flunk "the $1 shim builds" "$(cat "$T/cc.err")"
+		return 1
+	fi
+	mkdir -p "$T/bin"
+	ln -sf "$B/tiendo-ctl" "$T/bin/tiendo-ctl"
+	cat >"$T/bin/tiendod" <<EOS
+#!/bin/sh
+LD_PRELOAD="$T/$1.so" exec "$B/tiendod" "\$@"
+EOS
+	chmod +x "$T/bin/tiendod"
+	# A sanitizer build wants its runtime first; the shim comes before it.
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+}
+
+# probe_healthz TIMES NAME WHILE...: asks /healthz up to TIMES times, as
+# long as the command WHILE... succeeds; an answer other than 200 flunks
+# NAME.  Sets PROBES (how many were asked) and WORST (the slowest, in s).
+probe_healthz() {
+	times=$1 name=$2; shift 2
+	PROBES=0 WORST=0
+	while [ "$PROBES" -lt "$times" ] && "$@"; do
+		t=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 5 "$HTTP/healthz")
+		PROBES=$((PROBES + 1))
+		WORST=$(awk -v a="$WORST" -v b="${t#* }" 'BEGIN { print (b > a ? b : a) }')
+		[ "${t% *}" = 200 ] || flunk "$name" "got ${t% *}"
+	done
 }
 
 # stop_daemon: SIGTERM, and the exit status it ended with in $DSTATUS.

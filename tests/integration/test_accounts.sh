@@ -10,23 +10,7 @@ export TIENDO_ACCOUNTS=$ACC
 # executed by xa-b too: a department's account must see xa-b's row of its
 # own task, never xa-b's row of khac.
 make_plan "$T/plan.ini"
-cat >>"$T/plan.ini" <<PLAN
-
-[unit vp]
-name = Văn phòng HĐND và UBND huyện
-kind = department
-parent = huyen
-
-[task khac]
-title = Việc của Văn phòng
-measure = việc
-owner = vp
-start = $(day '10 days ago')
-deadline = $(day '10 days')
-
-[targets khac]
-xa-b = 40
-PLAN
+plan_add_vp "$T/plan.ini" "xa-b = 40"
 printf '[tiendod]\n' >"$T/tiendod.conf"
 # Before any account: open on loopback, as without accounts.
 start_daemon -c "$T/tiendod.conf" --alert-pending 0 --alert-interval 500ms || exit 1

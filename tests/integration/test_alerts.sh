@@ -29,8 +29,10 @@ LAG_A='.unit=="xa-a" and .task=="cay" and .rule=="lag" and .rollup==false'
 sub text
 sub j --json
 ok "subscriber gets the active set" wait_for 10 has j "$LAG_A and .kind==\"active\" and .severity==\"critical\""
-expect_match "readable line with severity and message" "$(cat "$T/text.out")" \
-	"CRITICAL +active +xa-a +cay .*Xã Hoàng Đan chậm tiến độ nghiêm trọng “Tết trồng cây”: 0/1.000 cây"
+# The text subscriber is its own process: its line comes when it comes.
+TEXT_LAG="CRITICAL +active +xa-a +cay .*Xã Hoàng Đan chậm tiến độ nghiêm trọng “Tết trồng cây”: 0/1.000 cây"
+wait_for 10 grep -Eq -- "$TEXT_LAG" "$T/text.out"
+expect_match "readable line with severity and message" "$(cat "$T/text.out")" "$TEXT_LAG"
 
 # --- catch up: it resolves; fall behind: it fires ---------------------
 send --report "1|xa-a|cay|set|600|now"

@@ -13,24 +13,11 @@
 . "$(dirname "$0")/lib.sh"
 
 Z="$B/tools/zsend"
-if ! cc -shared -fPIC -o "$T/slowsync.so" "$(dirname "$0")/../shim/slowsync.c" -ldl 2>"$T/cc.err"; then
-	flunk "the slow-sync shim builds" "$(cat "$T/cc.err")"
-	finish
-	exit 1
-fi
-REAL_B=$B
-mkdir -p "$T/bin"
-ln -s "$REAL_B/tiendo-ctl" "$T/bin/tiendo-ctl"
-cat >"$T/bin/tiendod" <<EOS
-#!/bin/sh
-LD_PRELOAD="$T/slowsync.so" exec "$REAL_B/tiendod" "\$@"
-EOS
-chmod +x "$T/bin/tiendod"
+preload_shim slowsync || { finish; exit 1; }
 STATE=$T/state
 FLAG=$T/slow.on
 export TIENDO_SLOW_FLAG="$FLAG" TIENDO_SLOW_MS=1000 \
 	TIENDO_SLOW_FILES="$STATE/tiendo.db:$STATE/tiendo.db-wal"
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 B=$T/bin start_daemon || exit 1
 
 out=$($Z --report "1|xa-a|cay|add|5|now" "$INGEST")
@@ -46,26 +33,16 @@ t0=$(seconds)
   seconds >"$T/ack2.at" ) &
 ZPID=$!
 ok "the commit is in flight (the slow fsync began)" wait_for 10 test -f "$FLAG.busy"
-worst=0
-n=0
-for i in 1 2 3 4 5; do
-	[ -f "$FLAG.busy" ] || break
-	t=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 5 "$HTTP/healthz")
-	code=${t% *}
-	s=${t#* }
-	n=$((n + 1))
-	worst=$(awk -v a="$worst" -v b="$s" 'BEGIN { print (b > a ? b : a) }')
-	[ "$code" = 200 ] || flunk "healthz answers 200 during the commit" "got $code"
-done
+probe_healthz 5 "healthz answers 200 during the commit" test -f "$FLAG.busy"
 still=0
 [ -f "$FLAG.busy" ] && kill -0 "$ZPID" 2>/dev/null && still=1
 expect_eq "the sync was still sleeping, the ack not yet sent, after the probes" "$still" 1
-ok "healthz was asked during the commit ($n times)" test "$n" -ge 3
+ok "healthz was asked during the commit ($PROBES times)" test "$PROBES" -ge 3
 # Half the commit: a loop held by the fsync answers after it (1 s); the
 # bound is loose so that a busy machine does not fail it (make bench
 # measures the figure: a few ms).
-ok "healthz answered well within the 1 s commit each time (worst ${worst}s)" \
-	awk -v w="$worst" 'BEGIN { exit !(w < 0.5) }'
+ok "healthz answered well within the 1 s commit each time (worst ${WORST}s)" \
+	awk -v w="$WORST" 'BEGIN { exit !(w < 0.5) }'
 m=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 5 "$HTTP/metrics")
 ok "metrics answered at once too ($m)" awk -v c="${m% *}" -v w="${m#* }" 'BEGIN { exit !(c == 200 && w < 0.5) }'
 wait "$ZPID"
@@ -97,18 +74,13 @@ expect_eq "integrity_check" "$(sqlite3 "$STATE/tiendo.db" 'PRAGMA integrity_chec
 N=300
 STATE=$T/state2
 PLAN=$T/many.ini
-awk -v n="$N" -v s="$(day '10 days ago')" -v d="$(day '10 days')" 'BEGIN {
-	print "[plan]\nname = many\ntimezone = Asia/Ho_Chi_Minh\n\n[unit huyen]\nname = H\nkind = district\n"
-	for (i = 1; i <= n; i++) printf "[unit x%d]\nname = X %d\nkind = commune\nparent = huyen\n\n", i, i
-	printf "[task t1]\ntitle = T1\nmeasure = c\nstart = %s\ndeadline = %s\nwarn = 10\ncritical = 25\nstale_after = 0\n\n[targets t1]\n", s, d
-	for (i = 1; i <= n; i++) printf "x%d = 100\n", i
-}' >"$PLAN"
+many_plan "$N" t1 T1 >"$PLAN"
 export TIENDO_SLOW_FILES="$STATE/tiendo.db:$STATE/tiendo.db-wal"
 B=$T/bin start_daemon --alert-pending 0 --alert-interval 200ms --alert-reminder 2s || exit 1
 events() { metric tiendo_alert_events_total; }
 ok "the storm at start is published ($N alerts and more)" wait_for 30 sh -c \
 	"[ \"\$(curl -sf --max-time 10 '$HTTP/metrics' | awk '\$1 == \"tiendo_alert_events_total\" { print \$2 }')\" -ge $N ]"
-"$REAL_B/tiendo-sub" --json >"$T/storm.out" 2>"$T/storm.err" &
+"$B/tiendo-sub" --json >"$T/storm.out" 2>"$T/storm.err" &
 SUBPID=$!
 PIDS="$PIDS $SUBPID"
 sleep_until_sub() { [ "$(metric tiendo_subscribers)" = 1 ]; }
@@ -125,22 +97,14 @@ touch "$FLAG"
 ok "a slice's commit is in flight (a reminder pass, the slow fsync began)" \
 	wait_for 15 test -f "$FLAG.busy"
 e1=$(events)
-worst=0
-n=0
-for i in 1 2 3 4 5; do
-	[ -f "$FLAG.busy" ] || break
-	t=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 5 "$HTTP/healthz")
-	n=$((n + 1))
-	worst=$(awk -v a="$worst" -v b="${t#* }" 'BEGIN { print (b > a ? b : a) }')
-	[ "${t% *}" = 200 ] || flunk "healthz answers 200 during a slice's commit" "got ${t% *}"
-done
+probe_healthz 5 "healthz answers 200 during a slice's commit" test -f "$FLAG.busy"
 e2=$(events)
 still=0
 [ -f "$FLAG.busy" ] && still=1
 expect_eq "the slice's sync was still sleeping after the probes" "$still" 1
-ok "healthz was asked during the slice's commit ($n times)" test "$n" -ge 3
-ok "healthz answered well within a slice's 1 s commit each time (worst ${worst}s)" \
-	awk -v w="$worst" 'BEGIN { exit !(w < 0.5) }'
+ok "healthz was asked during the slice's commit ($PROBES times)" test "$PROBES" -ge 3
+ok "healthz answered well within a slice's 1 s commit each time (worst ${WORST}s)" \
+	awk -v w="$WORST" 'BEGIN { exit !(w < 0.5) }'
 expect_eq "nothing published while the slice's commit is in flight" "$e2" "$e1"
 rm -f "$FLAG"
 more() { [ "$(events)" -gt "$e2" ]; }

@@ -37,20 +37,13 @@ t0=$(seconds)
   seconds >"$T/ack2.at" ) &
 ZPID=$!
 ok "the COMMIT is in flight on the server" wait_for 10 committing
-worst=0
-n=0
-for i in 1 2 3; do
-	t=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 5 "$HTTP/healthz")
-	n=$((n + 1))
-	worst=$(awk -v a="$worst" -v b="${t#* }" 'BEGIN { print (b > a ? b : a) }')
-	[ "${t% *}" = 200 ] || flunk "healthz answers 200 during the commit" "got ${t% *}"
-done
+probe_healthz 3 "healthz answers 200 during the commit" true
 still=0
 committing && kill -0 "$ZPID" 2>/dev/null && still=1
 expect_eq "the COMMIT still running, the ack not yet sent, after the probes" "$still" 1
 # Half the COMMIT, as test_commit_loop: a held loop would answer after it.
-ok "healthz answered well within the 1 s COMMIT each time (worst ${worst}s)" \
-	awk -v w="$worst" 'BEGIN { exit !(w < 0.5) }'
+ok "healthz answered well within the 1 s COMMIT each time (worst ${WORST}s)" \
+	awk -v w="$WORST" 'BEGIN { exit !(w < 0.5) }'
 wait "$ZPID"
 expect_match "the batch is acknowledged" "$(cat "$T/ack2.out")" "^report 2 ACCEPTED"
 took=$(awk -v a="$t0" -v b="$(cat "$T/ack2.at")" 'BEGIN { print b - a }')

@@ -8,24 +8,9 @@
 . "$(dirname "$0")/lib.sh"
 
 Z="$B/tools/zsend"
-if ! cc -shared -fPIC -o "$T/eio.so" "$(dirname "$0")/../shim/eio.c" -ldl 2>"$T/cc.err"; then
-	flunk "the EIO shim builds" "$(cat "$T/cc.err")"
-	finish
-	exit 1
-fi
-# tiendod with the shim, through a wrapper where start_daemon looks for it.
-REAL_B=$B
-mkdir -p "$T/bin"
-ln -s "$REAL_B/tiendo-ctl" "$T/bin/tiendo-ctl"
-cat >"$T/bin/tiendod" <<EOF
-#!/bin/sh
-LD_PRELOAD="$T/eio.so" exec "$REAL_B/tiendod" "\$@"
-EOF
-chmod +x "$T/bin/tiendod"
+preload_shim eio || { finish; exit 1; }
 STATE=$T/state
 export TIENDO_EIO_FLAG="$T/eio.on" TIENDO_EIO_FILES="$STATE/tiendo.db:$STATE/tiendo.db-wal"
-# A sanitizer build wants its runtime first; the shim comes before it.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 B=$T/bin start_daemon || exit 1
 count_log() { grep -c -- "$1" "$T/tiendod.log"; }
 

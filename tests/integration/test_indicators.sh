@@ -7,23 +7,13 @@
 TEST_CLIENTS_MORE="k"
 . "$(dirname "$0")/lib.sh"
 
-cat >"$T/plan.ini" <<PLAN
+{ cat <<PLAN
 [plan]
 name = Thử nghiệm các loại chỉ tiêu (số liệu minh họa)
 
-[unit huyen]
-name = Huyện Thử
-kind = district
-
-[unit xa-a]
-name = Xã Hoàng Đan
-kind = commune
-parent = huyen
-
-[unit xa-b]
-name = Thị trấn Hợp Hòa
-kind = town
-parent = huyen
+PLAN
+plan_units
+cat <<PLAN
 
 [task ho-so]
 title = Hồ sơ một cửa giải quyết đúng hạn
@@ -123,6 +113,7 @@ xa-a = 0
 [targets tan-binh]
 xa-a = 20
 PLAN
+} >"$T/plan.ini"
 
 start_daemon --alert-pending 0 --alert-interval 200ms || exit 1
 Z="$B/tools/zsend"

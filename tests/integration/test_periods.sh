@@ -14,20 +14,7 @@ m3=$(date -d "$m0 -1 month" +%Y-%m-01)
 label() { date -d "$1" +"tháng %-m/%Y"; }
 name() { date -d "$1" +%Y-%m; }
 
-cat >"$T/plan.ini" <<PLAN
-[unit huyen]
-name = Huyện Thử
-kind = district
-
-[unit xa-a]
-name = Xã Hoàng Đan
-kind = commune
-parent = huyen
-
-[unit xa-b]
-name = Thị trấn Hợp Hòa
-kind = town
-parent = huyen
+{ plan_units; cat <<PLAN
 
 [task thu]
 title = Thu ngân sách
@@ -41,6 +28,7 @@ report_due = 5
 xa-a = 1000
 xa-b = 1000
 PLAN
+} >"$T/plan.ini"
 
 start_daemon --alert-pending 0 --alert-interval 200ms || exit 1
 Z="$B/tools/zsend"

@@ -35,17 +35,12 @@ esac
 N=40000
 PENDING=6
 PLAN="$T/many.ini"
-awk -v n="$N" -v s="$(day '10 days ago')" -v d="$(day '10 days')" -v far="$(day '3650 days')" 'BEGIN {
-	print "[plan]\nname = many\ntimezone = Asia/Ho_Chi_Minh\n\n[unit huyen]\nname = H\nkind = district\n"
-	for (i = 1; i <= n; i++) printf "[unit x%d]\nname = X %d\nkind = commune\nparent = huyen\n\n", i, i
-	for (t = 1; t <= 3; t++) {
-		printf "[task t%d]\ntitle = T%d\nmeasure = c\nstart = %s\ndeadline = %s\nwarn = 10\ncritical = 25\nstale_after = 0\n\n[targets t%d]\n", t, t, s, d, t
-		for (i = 1; i <= n; i++) printf "x%d = 100\n", i
-		print ""
-	}
+{
+	many_plan "$N" t1 T1 t2 T2 t3 T3
 	# The probe client reports here: far from its deadline, never lagging.
-	printf "[task cay]\ntitle = C\nmeasure = c\nstart = %s\ndeadline = %s\nwarn = 90\ncritical = 95\nstale_after = 0\n\n[targets cay]\nx1 = 1000000000\n", s, far
-}' >"$PLAN"
+	printf "[task cay]\ntitle = C\nmeasure = c\nstart = %s\ndeadline = %s\nwarn = 90\ncritical = 95\nstale_after = 0\n\n[targets cay]\nx1 = 1000000000\n" \
+		"$(day '10 days ago')" "$(day '3650 days')"
+} >"$PLAN"
 E=$((3 * N + 3))
 start_daemon --alert-pending "${PENDING}s" --alert-interval 500ms || exit 1
 metric() { curl -sf --max-time 10 "$HTTP/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
@@ -62,9 +57,8 @@ new_sub() {
 has_new_sub() { [ -n "$(new_sub)" ]; }
 sub() {
 	"$B/tiendo-sub" --json 2>"$T/$1.err" | jq --unbuffered -r '"\(.seq) \(.kind)"' >"$T/$1.out" &
-	wait_for 10 has_new_sub || true
+	wait_for 10 has_new_sub || flunk "$1: tiendo-sub started"
 	pid=$(new_sub)
-	[ -n "$pid" ] || flunk "$1: tiendo-sub started"
 	KNOWN="$KNOWN $pid"
 	PIDS="$PIDS $pid"
 	eval "$2=\$pid"

@@ -18,20 +18,7 @@ d() { date -d "$1" +%Y-%m-%d; }
 # writes instants (UTC, milliseconds).
 midnight() { date -u -d "@$(date -d "$(d "$1") 00:00" +%s)" +%Y-%m-%dT%H:%M:%S.000Z; }
 
-cat >"$T/plan.ini" <<PLAN
-[unit huyen]
-name = Huyện Thử
-kind = district
-
-[unit xa-a]
-name = Xã Hoàng Đan
-kind = commune
-parent = huyen
-
-[unit xa-b]
-name = Thị trấn Hợp Hòa
-kind = town
-parent = huyen
+{ plan_units; cat <<PLAN
 
 [task trong-cay]
 title = Tết trồng cây
@@ -53,6 +40,7 @@ deadline = $(d '30 days')
 milestone = $(d '71 days ago') 60
 milestone = $(d '11 days ago') 80
 PLAN
+} >"$T/plan.ini"
 
 expect_match "the plan checks clean, its schedule counted" \
 	"$("$B/tiendo-ctl" check "$T/plan.ini" 2>&1)" \

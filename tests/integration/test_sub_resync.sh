@@ -10,12 +10,7 @@ TIENDO_TEST_CURVE=0
 
 N=50000
 PLAN="$T/many.ini"
-awk -v n="$N" -v s="$(day '10 days ago')" -v d="$(day '10 days')" 'BEGIN {
-	print "[plan]\nname = many\ntimezone = Asia/Ho_Chi_Minh\n\n[unit huyen]\nname = H\nkind = district\n"
-	for (i = 1; i <= n; i++) printf "[unit x%d]\nname = X %d\nkind = commune\nparent = huyen\n\n", i, i
-	printf "[task cay]\ntitle = C\nmeasure = c\nstart = %s\ndeadline = %s\nwarn = 10\ncritical = 25\nstale_after = 0\n\n[targets cay]\n", s, d
-	for (i = 1; i <= n; i++) printf "x%d = 100\n", i
-}' >"$PLAN"
+many_plan "$N" cay C >"$PLAN"
 start_daemon --alert-pending 0s --alert-interval 200ms || exit 1
 # The active list is paged: its total counts them all (a longer bound than
 # get's: under ASan the daemon is slow).

@@ -6,23 +6,7 @@ TEST_CLIENTS_MORE="k"
 . "$(dirname "$0")/lib.sh"
 
 make_plan "$T/plan.ini"
-cat >>"$T/plan.ini" <<PLAN
-
-[unit vp]
-name = Văn phòng HĐND và UBND huyện
-kind = department
-parent = huyen
-
-[task khac]
-title = Việc của Văn phòng
-measure = việc
-owner = vp
-start = $(day '10 days ago')
-deadline = $(day '10 days')
-
-[targets khac]
-xa-a = 10
-PLAN
+plan_add_vp "$T/plan.ini" "xa-a = 10"
 
 start_daemon --alert-pending 0 --alert-interval 200ms || exit 1
 Z="$B/tools/zsend"

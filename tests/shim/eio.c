@@ -14,40 +14,18 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+#include "chosen.h"
 
 static int
 eio_now(int fd)
 {
-	const char *files = getenv("TIENDO_EIO_FILES");
-	const char *flag = getenv("TIENDO_EIO_FLAG");
-	char link[64], path[PATH_MAX];
-	size_t len;
-	ssize_t n;
-
-	if (files == NULL || flag == NULL || access(flag, F_OK) != 0)
+	if (!chosen_fd(fd, "TIENDO_EIO_FILES", "TIENDO_EIO_FLAG"))
 		return 0;
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-	if ((n = readlink(link, path, sizeof path - 1)) < 0)
-		return 0;
-	path[n] = '\0';
-	len = (size_t)n;
-	for (const char *p = files; *p; ) {
-		const char *end = strchr(p, ':');
-		size_t l = end ? (size_t)(end - p) : strlen(p);
-
-		if (l == len && memcmp(p, path, l) == 0) {
-			errno = EIO;
-			return 1;
-		}
-		p += l + (end != NULL);
-	}
-	return 0;
+	errno = EIO;
+	return 1;
 }
 
 #define NEXT(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))

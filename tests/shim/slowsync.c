@@ -17,35 +17,15 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "chosen.h"
 
 static int
 slow_file(int fd)
 {
-	const char *files = getenv("TIENDO_SLOW_FILES");
-	const char *flag = getenv("TIENDO_SLOW_FLAG");
-	char link[64], path[PATH_MAX];
-	size_t len;
-	ssize_t n;
-
-	if (files == NULL || flag == NULL || access(flag, F_OK) != 0)
-		return 0;
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-	if ((n = readlink(link, path, sizeof path - 1)) < 0)
-		return 0;
-	path[n] = '\0';
-	len = (size_t)n;
-	for (const char *p = files; *p; ) {
-		const char *end = strchr(p, ':');
-		size_t l = end ? (size_t)(end - p) : strlen(p);
-
-		if (l == len && memcmp(p, path, l) == 0)
-			return 1;
-		p += l + (end != NULL);
-	}
-	return 0;
+	return chosen_fd(fd, "TIENDO_SLOW_FILES", "TIENDO_SLOW_FLAG");
 }
 
 static void
