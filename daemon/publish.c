@@ -71,6 +71,7 @@ struct snap_reply {
 	size_t rid_len;
 	Tiendo__Alert *alerts[SNAP_CHUNK];
 	size_t n;
+	uint64_t seq;   /* N: the reply is the state after event N */
 	int replay;
 	int failed; /* the peer is gone: stop */
 };
@@ -224,7 +225,7 @@ snap_send(struct snap_reply *r, int last, const char *error)
 	int rc = 0;
 
 	s.version = 1;
-	s.seq = r->p->seq;
+	s.seq = r->seq;
 	s.replay = r->replay;
 	s.last = last;
 	s.n_alerts = r->n;
@@ -272,7 +273,8 @@ static void
 publish_answer(struct publish *p, const void *rid, size_t rid_len,
                const void *data, size_t len)
 {
-	struct snap_reply r = { .p = p, .rid = rid, .rid_len = rid_len };
+	struct snap_reply r = { .p = p, .rid = rid, .rid_len = rid_len,
+	                        .seq = p->seq };
 	Tiendo__SnapshotRequest *req = tiendo__snapshot_request__unpack(NULL, len,
 	                                                                data);
 	int rc;
@@ -284,10 +286,24 @@ publish_answer(struct publish *p, const void *rid, size_t rid_len,
 		tiendo__snapshot_request__free_unpacked(req, NULL);
 		return;
 	}
+	/* N is what the store holds, not what was published: a commit's
+	 * events are stored before its answer publishes them, and the reply
+	 * reads the store.  (The first read waits for a commit in flight;
+	 * none can start until this reply is sent.)  Its subscriber then
+	 * drops those events when they come live, as 4.4 says. */
+	if (alertstore_last_seq(p->as, &r.seq) < 0) {
+		log_err("publish: snapshot: %s", alertstore_errmsg(p->as));
+		r.seq = p->seq;
+		snap_send(&r, 1, "storage error; ask again");
+		tiendo__snapshot_request__free_unpacked(req, NULL);
+		return;
+	}
+	if (r.seq < p->seq)
+		r.seq = p->seq;
 	/* Replay what it missed when that is short; otherwise (new, too far
 	 * behind, or ahead of a restored database) the active set. */
-	if (req->since > 0 && req->since <= p->seq &&
-	    p->seq - req->since <= PUBLISH_REPLAY_MAX) {
+	if (req->since > 0 && req->since <= r.seq &&
+	    r.seq - req->since <= PUBLISH_REPLAY_MAX) {
 		struct alertstore_filter f = { .since = req->since };
 		r.replay = 1;
 		rc = alertstore_history(p->as, &f, snap_add, &r);

@@ -109,6 +109,26 @@ expect_eq "nothing published while the slice's commit is in flight" "$e2" "$e1"
 rm -f "$FLAG"
 more() { [ "$(events)" -gt "$e2" ]; }
 ok "the slice's events are published once its commit is done" wait_for 15 more
+# A subscriber that asks for a replay while a slice's commit is in flight:
+# its request waits for the commit, and its reply then holds events stored
+# but not yet published.  The reply's seq must say so (PROTOCOL 4.4: the
+# state after event N), or the subscriber takes those events again when
+# they come live.
+held=$(jq -r 'select(.kind != "active") | .seq' "$T/storm.out" | tail -n 1)
+touch "$FLAG"
+ok "a slice's commit in flight for a replay" wait_for 15 test -f "$FLAG.busy"
+"$B/tiendo-sub" --json --since "$held" >"$T/late.out" 2>"$T/late.err" &
+PIDS="$PIDS $!"
+late_last() { jq -r .seq "$T/late.out" 2>/dev/null | tail -n 1; }
+asked() { [ -n "$(late_last)" ]; }
+ok "the replay comes" wait_for 15 asked
+rm -f "$FLAG"
+top() { sqlite3 "$STATE/tiendo.db" 'SELECT max(seq) FROM alert_events'; }
+caught_up() { [ "$(late_last)" = "$(top)" ] && [ "$(events)" -ge "$(top)" ]; }
+ok "it catches up with what is stored and published" wait_for 15 caught_up
+expect_eq "replayed then live: every seq after $held once, in order" \
+	"$(jq -r .seq "$T/late.out" | awk -v h="$held" 'NR == 1 && $1 != h + 1 { bad = 1 }
+		NR > 1 && $1 != prev + 1 { bad = 1 } { prev = $1 } END { print bad ? "gap or repeat" : "ok" }')" ok
 # A stop during a slice's commit: it is answered (published), then the exit.
 touch "$FLAG"
 ok "another slice's commit in flight" wait_for 15 test -f "$FLAG.busy"
