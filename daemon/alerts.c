@@ -577,10 +577,7 @@ alerts_on_slice(evutil_socket_t fd, short what, void *arg)
 	 * would stop the loop at the busy gate, and our COMMIT could not
 	 * start. */
 	if (store_commit_pending(store)) {
-		static const struct timeval poll = { 0, 1000 };
-
-		if (store_commit_wait(store, a->ev_slice) < 0 &&
-		    event_add(a->ev_slice, &poll) < 0) {
+		if (store_commit_wait(store, a->ev_slice) < 0) {
 			log_err("alerts: cannot schedule the next slice; pass "
 			        "abandoned");
 			alerts_pass_end(a);

@@ -86,6 +86,15 @@ ingest_storage_back(struct ingest *in)
 	           "recounted from the store");
 }
 
+/* A timer with no fd: evtimer_add fails only out of memory, and then the
+ * drain or the probe waits for the next message. */
+static void
+ingest_later(struct event *ev, const struct timeval *tv)
+{
+	if (evtimer_add(ev, tv) < 0)
+		log_err("ingest: cannot schedule a timer (out of memory)");
+}
+
 #define PROBE_MS 1000
 /* At SIGTERM, queued batches are answered RETRY for this long at most. */
 #define STOP_ANSWER_MS 1000
@@ -102,15 +111,15 @@ ingest_on_probe(evutil_socket_t fd, short what, void *arg)
 		return;
 	/* The commit in flight will tell (or, another's, would only hold
 	 * the probe at the busy gate). */
-	if (in->committing || store_commit_pending((*in->book)->store)) {
-		evtimer_add(in->ev_probe, &tv);
+	if (store_commit_pending((*in->book)->store)) {
+		ingest_later(in->ev_probe, &tv);
 		return;
 	}
 	if (store_probe((*in->book)->store, when_now()) == 0) {
 		ingest_storage_back(in);
 		return;
 	}
-	evtimer_add(in->ev_probe, &tv);
+	ingest_later(in->ev_probe, &tv);
 }
 
 void
@@ -122,7 +131,7 @@ ingest_storage_failing(struct ingest *in, const char *why)
 	         why);
 	in->stats.storage_ok = 0;
 	if (!evtimer_pending(in->ev_probe, NULL))
-		evtimer_add(in->ev_probe, &tv);
+		ingest_later(in->ev_probe, &tv);
 }
 
 static void
@@ -301,7 +310,7 @@ ingest_commit_failed(struct ingest *in)
 	in->stats.storage_ok = 0;
 	if (!evtimer_pending(in->ev_probe, NULL)) {
 		struct timeval tv = { PROBE_MS / 1000, (PROBE_MS % 1000) * 1000 };
-		evtimer_add(in->ev_probe, &tv);
+		ingest_later(in->ev_probe, &tv);
 	}
 	for (size_t i = 0; i < in->n_msgs; i++) {
 		struct ingest_msg *m = &in->msgs[i];
@@ -517,7 +526,7 @@ ingest_on_committed(void *arg, int rc)
 	 * once we return) goes first: our next drain comes a millisecond
 	 * later, finds its commit in flight and waits for it in turn. */
 	if (ingest_answer(in, rc == 0) && !in->stopping)
-		evtimer_add(in->ev_more,
+		ingest_later(in->ev_more,
 		            store_commit_contended((*in->book)->store) ? &yield
 		                                                       : &zero);
 }
@@ -526,9 +535,9 @@ void
 ingest_settle(struct ingest *in)
 {
 	/* Ours, or an alert or retention slice's: either would hold the
-	 * next drain at the busy gate and fail its commit. */
-	if (in != NULL && (in->committing ||
-	                   store_commit_pending((*in->book)->store)))
+	 * next drain at the busy gate and fail its commit.  Nothing when
+	 * none is in flight. */
+	if (in != NULL)
 		store_commit_settle((*in->book)->store);
 }
 
@@ -539,7 +548,6 @@ ingest_drain(struct ingest *in)
 	 * back to back without polling, so under a deep queue neither a
 	 * SIGTERM nor an HTTP request would get a turn until it is empty. */
 	static const struct timeval now = { 0, 0 };
-	static const struct timeval poll = { 0, 1000 };
 
 	/* Its answer drains on (ZMQ_FD is edge-triggered: it asks again). */
 	if (in->committing)
@@ -548,11 +556,13 @@ ingest_drain(struct ingest *in)
 	 * (a store_begin now would stop the loop at the busy gate). */
 	if (store_commit_pending((*in->book)->store)) {
 		if (store_commit_wait((*in->book)->store, in->ev_more) < 0)
-			evtimer_add(in->ev_more, &poll);
+			log_err("ingest: cannot wait for the commit in flight "
+			        "(out of memory); the drain waits for the next "
+			        "message");
 		return;
 	}
 	if (ingest_drain_once(in))
-		evtimer_add(in->ev_more, &now);
+		ingest_later(in->ev_more, &now);
 }
 
 static int

@@ -108,15 +108,13 @@ rt_on_committed(void *arg, int rc)
 static void
 rt_on_slice(evutil_socket_t fd, short what, void *arg)
 {
-	static const struct timeval poll = { 0, 1000 };
 	struct retention *r = arg;
 	char err[256];
 
 	/* Another commit in flight (a drain's, an alert slice's): its answer
 	 * wakes us, rather than the loop waiting at the busy gate. */
 	if (store_commit_pending(r->store)) {
-		if (store_commit_wait(r->store, r->ev_slice) < 0 &&
-		    event_add(r->ev_slice, &poll) < 0) {
+		if (store_commit_wait(r->store, r->ev_slice) < 0) {
 			log_err("retention: cannot schedule a slice; pass "
 			        "abandoned");
 			rt_pass_end(r);

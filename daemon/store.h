@@ -202,8 +202,9 @@ store_commit_pending(const struct store *s)
 }
 
 /* ev (a timer of the caller's) is added with a zero timeout once the
- * commit in flight has been answered, after its fn.  -1 when there is no
- * room for it (STORE_WAITERS), the caller then polls. */
+ * commit in flight has been answered, after its fn; with no room for it
+ * (STORE_WAITERS), added with a timeout of a millisecond instead.  -1 when
+ * it could not be added (out of memory): nothing will wake it. */
 int store_commit_wait(struct store *s, struct event *ev);
 /* 1 when something waits for the commit in flight: whoever commits in a
  * loop (ingest's drains) lets it go first rather than start again at once

@@ -661,6 +661,8 @@ pg_commit_settle(struct store *base)
 {
 	struct store_pg *s = (struct store_pg *)base;
 
+	if (s->fn == NULL)
+		return;
 	if (s->flight)
 		pg_commit_read(s, 1);
 	pg_answer(s);

@@ -77,6 +77,20 @@ pg_put_int(struct pg_buf *b, int64_t v, int first)
 	pg_put(b, num, (size_t)n);
 }
 
+/* Closes the n array literals and points v[c] at each: -1 when one is not
+ * whole (out of memory). */
+static int
+pg_end(struct pg_buf *col, int n, const char **v)
+{
+	for (int c = 0; c < n; c++) {
+		pg_put(&col[c], "}", 1);
+		if (col[c].failed)
+			return -1;
+		v[c] = col[c].p;
+	}
+	return 0;
+}
+
 int
 store_pg_exists_many(struct store *s, const char *const *clients,
                      const uint64_t *seqs, size_t n, unsigned char *found)
@@ -93,14 +107,9 @@ store_pg_exists_many(struct store *s, const char *const *clients,
 		pg_put_int(&col[1], (int64_t)seqs[i], i == 0);
 		found[i] = 0;
 	}
-	for (int c = 0; c < 2; c++) {
-		pg_put(&col[c], "}", 1);
-		if (col[c].failed) {
-			store_pg_seterr(s, "exists: out of memory for %zu seqs",
-			                n);
-			goto out;
-		}
-		v[c] = col[c].p;
+	if (pg_end(col, 2, v) < 0) {
+		store_pg_seterr(s, "exists: out of memory for %zu seqs", n);
+		goto out;
 	}
 	/* The positions of the stored ones.  One index probe per pair, by
 	 * construction: the LIMIT keeps the planner from turning it into a
@@ -166,14 +175,9 @@ store_pg_insert_many(struct store *s, const struct store_report *r, size_t n)
 		pg_put_text(&col[8], r[i].reporter, first);
 		pg_put_text(&col[9], r[i].note, first);
 	}
-	for (int c = 0; c < PG_COLS; c++) {
-		pg_put(&col[c], "}", 1);
-		if (col[c].failed) {
-			store_pg_seterr(s, "insert: out of memory for %zu rows",
-			                n);
-			goto out;
-		}
-		v[c] = col[c].p;
+	if (pg_end(col, PG_COLS, v) < 0) {
+		store_pg_seterr(s, "insert: out of memory for %zu rows", n);
+		goto out;
 	}
 	if (store_pg_ready(s) < 0)
 		goto out;

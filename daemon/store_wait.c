@@ -15,11 +15,14 @@
 int
 store_commit_wait(struct store *s, struct event *ev)
 {
+	static const struct timeval poll = { 0, 1000 };
+
 	for (size_t i = 0; i < s->n_waiters; i++)
 		if (s->waiters[i] == ev)
 			return 0;
+	/* No room: it polls, a millisecond at a time. */
 	if (s->n_waiters == STORE_WAITERS)
-		return -1;
+		return event_add(ev, &poll) < 0 ? -1 : 0;
 	s->waiters[s->n_waiters++] = ev;
 	return 0;
 }
