@@ -102,6 +102,14 @@ file_bytes(const char *path, const char *suffix)
 	return stat(p, &st) == 0 ? (double)st.st_size : 0;
 }
 
+/* tiendo_standby: the active daemon's exposition and the standby's. */
+static void
+standby_gauge(struct out *o, int waiting)
+{
+	gauge(o, "tiendo_standby",
+	      "1 while this tiendod waits for the active lock.", waiting);
+}
+
 static void
 metrics_ingest(struct out *o, const struct ingest_stats *st)
 {
@@ -171,8 +179,7 @@ metrics_ingest(struct out *o, const struct ingest_stats *st)
 	      st->storage_ok);
 	/* The active one says 0, so that one series tells which is which
 	 * (standby.c says 1). */
-	gauge(o, "tiendo_standby",
-	      "1 while this tiendod waits for the active lock.", 0);
+	standby_gauge(o, 0);
 }
 
 int
@@ -240,12 +247,11 @@ metrics_render(const struct metrics_src *src, struct evbuffer *buf)
 	return o.failed ? -1 : 0;
 }
 
-void
-metrics_on_request(struct evhttp_request *req, void *arg)
+/* Answers req with buf, the exposition written whole (rc 0), or 500. */
+static void
+metrics_send(struct evhttp_request *req, struct evbuffer *buf, int rc)
 {
-	struct evbuffer *buf = evbuffer_new();
-
-	if (buf == NULL || metrics_render(arg, buf) < 0) {
+	if (buf == NULL || rc < 0) {
 		if (buf)
 			evbuffer_free(buf);
 		evhttp_send_error(req, 500, "out of memory");
@@ -255,4 +261,23 @@ metrics_on_request(struct evhttp_request *req, void *arg)
 	                  "text/plain; version=0.0.4; charset=utf-8");
 	evhttp_send_reply(req, 200, "OK", buf);
 	evbuffer_free(buf);
+}
+
+void
+metrics_on_request(struct evhttp_request *req, void *arg)
+{
+	struct evbuffer *buf = evbuffer_new();
+
+	metrics_send(req, buf, buf ? metrics_render(arg, buf) : -1);
+}
+
+void
+metrics_on_standby(struct evhttp_request *req)
+{
+	struct evbuffer *buf = evbuffer_new();
+	struct out o = { buf, 0 };
+
+	if (buf)
+		standby_gauge(&o, 1);
+	metrics_send(req, buf, o.failed ? -1 : 0);
 }

@@ -44,4 +44,7 @@ int metrics_render(const struct metrics_src *src, struct evbuffer *out);
 /* The HTTP handler; arg is a struct metrics_src. */
 void metrics_on_request(struct evhttp_request *req, void *arg);
 
+/* GET /metrics of a standby (standby.c): tiendo_standby 1, nothing else. */
+void metrics_on_standby(struct evhttp_request *req);
+
 #endif

@@ -29,6 +29,7 @@
 #include "hostport.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "standby.h"
 #include "store_pg.h"
 
@@ -46,23 +47,14 @@ static void
 standby_http(struct evhttp_request *req, void *arg)
 {
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
-	struct evbuffer *buf;
 
 	(void)arg;
 	if (path && strcmp(path, "/healthz") == 0) {
 		http_reply(req, 503, json_pack("{s:s, s:s}", "status", "standby",
 			"reason", "another tiendod holds the active lock on this "
 			"database; this one takes over when it lets go"));
-	} else if (path && strcmp(path, "/metrics") == 0 &&
-	           (buf = evbuffer_new()) != NULL) {
-		evbuffer_add_printf(buf, "# HELP tiendo_standby 1 while this "
-		                    "tiendod waits for the active lock.\n"
-		                    "# TYPE tiendo_standby gauge\n"
-		                    "tiendo_standby 1\n");
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		                  "Content-Type", "text/plain; version=0.0.4");
-		evhttp_send_reply(req, 200, "OK", buf);
-		evbuffer_free(buf);
+	} else if (path && strcmp(path, "/metrics") == 0) {
+		metrics_on_standby(req);
 	} else {
 		http_error(req, 503, "standby: another tiendod is active on "
 		           "this database; ask it");
