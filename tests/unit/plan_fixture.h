@@ -1,7 +1,7 @@
 /*
  * plan_fixture.h - plans from text for the cmocka tests of the plan
  * language (test_indicator.c, test_period.c, test_alloc.c,
- * test_taskgroup.c): a plan that must load, one that must be refused with
+ * test_taskgroup.c, test_revise.c, test_schedule.c, test_scope.c): a plan that must load, one that must be refused with
  * a given file:line error, and instants and decimals from text.  The file
  * is named "t.ini" in the errors; times are in TZ.
  */

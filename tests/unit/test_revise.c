@@ -15,11 +15,11 @@
 
 #include <cmocka.h>
 
+#include "plan_fixture.h"
+
 #include "board.h"
 #include "plan.h"
 #include "rollup.h"
-
-#define TZ "Asia/Ho_Chi_Minh"
 
 /* Lines 1-12; the targets of task t follow from line 13. */
 #define PLAN(targets)                                                        \
@@ -41,42 +41,6 @@ static struct plan *
 parse(const char *text, struct plan_errors *e)
 {
 	return plan_parse(text, strlen(text), "t.ini", e);
-}
-
-static void
-has_error(const char *text, int line, const char *word)
-{
-	struct plan_errors e = {0};
-	struct plan *p = parse(text, &e);
-	char prefix[32];
-	int found = 0;
-
-	snprintf(prefix, sizeof prefix, "t.ini:%d: ", line);
-	if (p != NULL) {
-		plan_free(p);
-		fail_msg("plan accepted; wanted \"%s...%s\"", prefix, word);
-	}
-	for (size_t i = 0; i < e.n; i++) {
-		if (strncmp(e.msgs[i], prefix, strlen(prefix)) == 0 &&
-		    strstr(e.msgs[i], word) != NULL)
-			found = 1;
-	}
-	if (!found) {
-		for (size_t i = 0; i < e.n; i++)
-			print_error("  %s\n", e.msgs[i]);
-		fail_msg("no error \"%s...%s\"", prefix, word);
-	}
-	plan_errors_clear(&e);
-}
-
-static when_t
-at(const char *s)
-{
-	when_t w;
-	const char *why;
-
-	assert_int_equal(when_parse(s, TZ, &w, NULL, &why), 0);
-	return w;
 }
 
 static void
