@@ -329,7 +329,10 @@ store_set_max_pages(struct store *s, int64_t n)
 /* Calls fn for every report observed at or before `until` (INT64_MAX for
  * all), in storage order, leaving out corrections and the reports a
  * correction observed at or before `until` voids; optionally only those of
- * one task and/or unit (NULL = any).  Strings in *r live until fn returns.
+ * one task and/or unit (NULL = any).  Only what a fold reads is filled in:
+ * client, seq, task, unit, kind, value, observed_at (received_at is 0,
+ * reporter and note ""; store_list has them).  Strings in *r live until fn
+ * returns.
  * Stops early and returns fn's value when it is non-zero; -1 on a database
  * error. */
 static inline int

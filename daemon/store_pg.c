@@ -33,12 +33,11 @@
 #include "alertstore.h"
 #include "store.h"
 #include "retention_sql.h"
+#include "seqmark.h"
 #include "silences_sql.h"
 #include "store_pg.h"
 #include "store_views.h"
 
-/* Rows fetched at a time by a scan. */
-#define PG_SCAN_FETCH "20000"
 /* Seconds a (re)connection may take before the batch is answered RETRY. */
 #define PG_CONNECT_TIMEOUT "5"
 /* pg_advisory_lock keys: the active daemon's, and the migrations'. */
@@ -53,6 +52,7 @@ struct store_pg {
 	int want_lock;       /* the active daemon: hold PG_LOCK_ACTIVE */
 	int lost;            /* the lock went to another daemon */
 	int uncertain;       /* a COMMIT's answer was lost with the connection */
+	struct seqmark *marks; /* what this session knows of each client */
 	char err[512];
 	/* A COMMIT in flight (store_commit_start). */
 	int flight;          /* sent, its answer not read */
@@ -156,16 +156,6 @@ static const struct {
 	  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
 	  " ON CONFLICT (client, seq) DO NOTHING" },
 	{ "exists", "SELECT 1 FROM reports WHERE client = $1 AND seq = $2" },
-	/* store_pg_many.c: a group commit's new rows in one round trip.  No
-	 * ON CONFLICT: they are known to be new, and a row that is not fails
-	 * the statement, hence the batch (RETRY), as it must; a speculative
-	 * insertion per row would cost for nothing. */
-	{ "insert_many",
-	  "INSERT INTO reports (client, seq, task, unit, kind, value,"
-	  " observed_at, received_at, reporter, note)"
-	  " SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[],"
-	  " $4::text[], $5::smallint[], $6::bigint[], $7::bigint[],"
-	  " $8::bigint[], $9::text[], $10::text[])" },
 	{ "target", "SELECT task, unit, coalesce(voids_seq, 0),"
 	  " coalesce(voided_by, 0) FROM reports WHERE client = $1 AND seq = $2" },
 	{ "void", "UPDATE reports SET voided_by = $1, voided_at = $2"
@@ -325,6 +315,8 @@ pg_session(struct store_pg *s)
 	PGresult *res;
 	int held;
 
+	/* Another daemon may have written while this session was not ours. */
+	seqmark_clear(s->marks);
 	if (s->sync == STORE_SYNC_NORMAL &&
 	    pg_exec(s, "SET synchronous_commit = off") < 0)
 		return -1;
@@ -402,8 +394,9 @@ store_pg_open(const char *conninfo, enum store_sync sync, char **err)
 	}
 	s->base.ops = &pg_ops;
 	s->sync = sync;
+	s->marks = seqmark_new();
 	s->conn = pg_connect(conninfo);
-	if (s->conn == NULL) {
+	if (s->marks == NULL || s->conn == NULL) {
 		snprintf(s->err, sizeof s->err, "libpq: out of memory");
 		goto fail;
 	}
@@ -434,8 +427,11 @@ store_pg_lock(struct store *base, int wait)
 	held = pg_bool(s, wait ? "SELECT pg_advisory_lock(" PG_LOCK_ACTIVE
 	                         ") IS NOT NULL"
 	                       : "SELECT pg_try_advisory_lock(" PG_LOCK_ACTIVE ")");
-	if (held == 1)
+	if (held == 1) {
+		/* A standby's marks are from before the active one's writes. */
+		seqmark_clear(s->marks);
 		s->want_lock = 1;
+	}
 	return held;
 }
 
@@ -457,6 +453,12 @@ store_pg_conn(struct store *base)
 	return PG(base)->conn;
 }
 
+struct seqmark *
+store_pg_marks(struct store *base)
+{
+	return PG(base)->marks;
+}
+
 static void
 pg_close(struct store *base)
 {
@@ -466,6 +468,7 @@ pg_close(struct store *base)
 	if (s->ev_done)
 		event_free(s->ev_done);
 	PQfinish(s->conn);
+	seqmark_destroy(s->marks);
 	free(s);
 }
 
@@ -709,8 +712,10 @@ pg_insert(struct store *base, const struct store_report *r, int *is_new)
 	res = pg_run(s, "insert", 12, v);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = pg_fail(s, "insert", res);
-	else
+	else {
 		*is_new = strcmp(PQcmdTuples(res), "1") == 0;
+		seqmark_raise(s->marks, r->client, (int64_t)r->seq);
+	}
 	PQclear(res);
 	return rc;
 }
@@ -836,88 +841,6 @@ pg_set_max_pages(struct store *base, int64_t n)
 	return -1;
 }
 
-/* Calls fn for the rows of res, as store_scan.  fn's value, or 0. */
-static int
-pg_scan_rows(const PGresult *res, store_scan_fn fn, void *arg)
-{
-	int ret = 0;
-
-	for (int i = 0; i < PQntuples(res) && ret == 0; i++) {
-		struct store_report r = {
-			.client = PQgetvalue(res, i, 0),
-			.seq = (uint64_t)strtoll(PQgetvalue(res, i, 1), NULL, 10),
-			.task = PQgetvalue(res, i, 2),
-			.unit = PQgetvalue(res, i, 3),
-			.kind = atoi(PQgetvalue(res, i, 4)),
-			.value = strtoll(PQgetvalue(res, i, 5), NULL, 10),
-			.observed_at = strtoll(PQgetvalue(res, i, 6), NULL, 10),
-			.received_at = strtoll(PQgetvalue(res, i, 7), NULL, 10),
-			.reporter = PQgetvalue(res, i, 8),
-			.note = PQgetvalue(res, i, 9),
-		};
-		ret = fn(arg, &r);
-	}
-	return ret;
-}
-
-/* Through a cursor, PG_SCAN_FETCH rows at a time: a rebuild of ten million
- * reports must not hold them all in memory, nor pay for one result per
- * row.  Inside the caller's transaction when there is one (a recount sees
- * the batch's own rows), else in a read-only one of its own. */
-static int
-pg_scan(struct store *base, const char *task, const char *unit, when_t until,
-        store_scan_fn fn, void *arg)
-{
-	struct store_pg *s = PG(base);
-	char sql[512], u[24];
-	const char *v[3] = { u, NULL, NULL };
-	PGresult *res;
-	int n = 1, ret = 0, own, got;
-
-	snprintf(u, sizeof u, "%" PRId64, (int64_t)until);
-	if (task)
-		v[n++] = task;
-	if (unit)
-		v[n++] = unit;
-	snprintf(sql, sizeof sql,
-	         "DECLARE tiendo_scan NO SCROLL CURSOR FOR"
-	         " SELECT client, seq, task, unit, kind, value, observed_at,"
-	         " received_at, reporter, note FROM reports"
-	         " WHERE observed_at <= $1 AND voids_seq IS NULL"
-	         " AND (voided_at IS NULL OR voided_at > $1)%s%s ORDER BY id",
-	         task ? " AND task = $2" : "",
-	         unit ? (task ? " AND unit = $3" : " AND unit = $2") : "");
-	own = !s->in_tx;
-	if (own && (pg_ensure(s) < 0 || pg_exec(s, "BEGIN READ ONLY") < 0))
-		return -1;
-	res = PQexecParams(s->conn, sql, n, NULL, v, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		pg_fail(s, "scan", res);
-		PQclear(res);
-		goto fail;
-	}
-	PQclear(res);
-	do {
-		res = PQexec(s->conn, "FETCH " PG_SCAN_FETCH " FROM tiendo_scan");
-		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-			pg_fail(s, "scan", res);
-			PQclear(res);
-			goto fail;
-		}
-		got = PQntuples(res);
-		ret = pg_scan_rows(res, fn, arg);
-		PQclear(res);
-	} while (ret == 0 && got > 0);
-	if (pg_exec(s, "CLOSE tiendo_scan") < 0 ||
-	    (own && pg_exec(s, "COMMIT") < 0))
-		goto fail;
-	return ret;
-fail:
-	if (own)
-		PQclear(PQexec(s->conn, "ROLLBACK"));
-	return -1;
-}
-
 static int64_t
 pg_count(struct store *base)
 {
@@ -961,7 +884,7 @@ static const struct store_ops pg_ops = {
 	.probe = pg_probe,
 	.commit_uncertain = pg_commit_uncertain,
 	.set_max_pages = pg_set_max_pages,
-	.scan = pg_scan,
+	.scan = store_pg_scan,
 	.count = pg_count,
 	.alerts_new = pg_alerts_new,
 	.silences = &silences_sql_pg,

@@ -14,6 +14,9 @@
 /* The PGconn of a store opened by store_pg_open (the same session, hence
  * the same transactions). */
 void *store_pg_conn(struct store *s);
+/* The session's seq marks (seqmark.h): store_pg_many.c reads and raises
+ * them, store_pg.c forgets them with each new session or lock. */
+struct seqmark *store_pg_marks(struct store *s);
 const char *store_pg_errmsg(struct store *s);
 
 /* "what: the server's message" on one line into err: the result's
@@ -44,6 +47,10 @@ int store_pg_exists_many(struct store *s, const char *const *clients,
                          unsigned char *found);
 int store_pg_insert_many(struct store *s, const struct store_report *rows,
                          size_t n);
+
+/* store.h's scan (store_pg_scan.c). */
+int store_pg_scan(struct store *s, const char *task, const char *unit,
+                  when_t until, store_scan_fn fn, void *arg);
 
 /* Reconnects when the connection was lost (not inside a transaction), as
  * the store's own calls do; the reason in store_pg_errmsg.  0 or -1. */

@@ -40,6 +40,7 @@
 #include "store.h"
 #include "retention_sql.h"
 #include "silences_sql.h"
+#include "seqmark.h"
 #include "store_sqlite.h"
 #include "store_views.h"
 
@@ -52,7 +53,11 @@ struct store_sqlite {
 	sqlite3 *db;
 	sqlite3_stmt *insert;
 	sqlite3_stmt *exists;
+	sqlite3_stmt *last;  /* a client's highest seq, for its mark */
 	sqlite3_stmt *begin, *commit, *rollback;
+	/* The highest seq stored per client (seqmark.h).  Never cleared: the
+	 * database is locked to this process. */
+	struct seqmark *marks;
 	char err[512];
 	/* The commit thread (store_commit_start), made at the open. */
 	int thread_on;       /* mu, cv, efd and ev are set up */
@@ -278,6 +283,11 @@ store_sqlite_open(const char *path, enum store_sync sync, char **err)
 	}
 	s->base.ops = &sq_ops;
 	s->efd = -1;
+	s->marks = seqmark_new();
+	if (s->marks == NULL) {
+		snprintf(s->err, sizeof s->err, "out of memory");
+		goto fail;
+	}
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 	                    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		store_fail(s, path);
@@ -298,6 +308,8 @@ store_sqlite_open(const char *path, enum store_sync sync, char **err)
 	        " ON CONFLICT (client, seq) DO NOTHING", &s->insert) < 0 ||
 	    store_prepare(s, "SELECT 1 FROM reports WHERE client = ? AND seq = ?",
 	                  &s->exists) < 0 ||
+	    store_prepare(s, "SELECT seq FROM reports WHERE client = ?"
+	                  " ORDER BY seq DESC LIMIT 1", &s->last) < 0 ||
 	    store_prepare(s, "BEGIN IMMEDIATE", &s->begin) < 0 ||
 	    store_prepare(s, "COMMIT", &s->commit) < 0 ||
 	    store_prepare(s, "ROLLBACK", &s->rollback) < 0)
@@ -325,10 +337,12 @@ sq_close(struct store *base)
 	sq_thread_end(s);
 	sqlite3_finalize(s->insert);
 	sqlite3_finalize(s->exists);
+	sqlite3_finalize(s->last);
 	sqlite3_finalize(s->begin);
 	sqlite3_finalize(s->commit);
 	sqlite3_finalize(s->rollback);
 	sqlite3_close(s->db);
+	seqmark_destroy(s->marks);
 	free(s);
 }
 
@@ -612,6 +626,7 @@ sq_insert(struct store *base, const struct store_report *r, int *is_new)
 	if (rc != SQLITE_DONE)
 		return store_fail(s, "insert");
 	*is_new = sqlite3_changes(s->db) > 0;
+	seqmark_raise(s->marks, r->client, (int64_t)r->seq);
 	return 0;
 }
 
@@ -654,13 +669,44 @@ sq_insert_many(struct store *base, const struct store_report *rows, size_t n)
 	return 0;
 }
 
+/* Learns a client's mark from the store.  0, or -1 (a storage error). */
+static int
+sq_learn_mark(struct store_sqlite *s, const char *client)
+{
+	sqlite3_stmt *st = s->last;
+	int64_t max = SEQMARK_NONE;
+	int rc;
+
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		max = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, "exists");
+	/* Out of memory leaves the client unknown: asked about, as before. */
+	(void)seqmark_set(s->marks, client, max);
+	return 0;
+}
+
+/* Each report above its client's mark is new without a lookup: in the
+ * steady state of clients counting up, every one of them. */
 static int
 sq_exists_many(struct store *base, const char *const *clients,
                const uint64_t *seqs, size_t n, unsigned char *found)
 {
+	struct store_sqlite *s = SQ(base);
+	int64_t max;
 	int f;
 
 	for (size_t i = 0; i < n; i++) {
+		if ((i == 0 || clients[i] != clients[i - 1]) &&
+		    !seqmark_get(s->marks, clients[i], &max) &&
+		    sq_learn_mark(s, clients[i]) < 0)
+			return -1;
+		found[i] = 0;
+		if (seqmark_above(s->marks, clients[i], (int64_t)seqs[i]))
+			continue;
 		if (sq_exists(base, clients[i], seqs[i], &f) < 0)
 			return -1;
 		found[i] = (unsigned char)f;
@@ -678,9 +724,8 @@ sq_scan(struct store *base, const char *task, const char *unit, when_t until,
 	int rc, ret = 0, i = 1;
 
 	snprintf(sql, sizeof sql,
-	         "SELECT client, seq, task, unit, kind, value, observed_at,"
-	         " received_at, reporter, note FROM reports"
-	         " WHERE observed_at <= ?1 AND voids_seq IS NULL"
+	         "SELECT client, seq, task, unit, kind, value, observed_at"
+	         " FROM reports WHERE observed_at <= ?1 AND voids_seq IS NULL"
 	         " AND (voided_at IS NULL OR voided_at > ?1)%s%s ORDER BY id",
 	         task ? " AND task = ?" : "", unit ? " AND unit = ?" : "");
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -699,9 +744,8 @@ sq_scan(struct store *base, const char *task, const char *unit, when_t until,
 			.kind = sqlite3_column_int(st, 4),
 			.value = sqlite3_column_int64(st, 5),
 			.observed_at = sqlite3_column_int64(st, 6),
-			.received_at = sqlite3_column_int64(st, 7),
-			.reporter = (const char *)sqlite3_column_text(st, 8),
-			.note = (const char *)sqlite3_column_text(st, 9),
+			.reporter = "",
+			.note = "",
 		};
 		if ((ret = fn(arg, &r)) != 0)
 			break;

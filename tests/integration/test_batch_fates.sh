@@ -140,6 +140,16 @@ expect_eq "each stored once" \
 	"$(sqlite3 "$STATE/tiendo.db" "SELECT count(*) FROM reports WHERE client = 'dq0'")" 2000
 expect_eq "and counted once" "$(tally cay xa-a actual)" 1000000002008
 
+# Text the store must not take apart: on PostgreSQL the rows go in by
+# COPY, whose text format gives a tab, a newline, a return and a backslash
+# a meaning ("\N" alone is NULL).  Stored and read back as sent.
+expect_match "notes with a tab, a newline, a return, a backslash: accepted" \
+	"$(z --report "40|xa-a|cay|add|0|$T0|ai\\x5c\\x09|a\\x09b\\x5cc\\x0ad\\x0de" \
+		--report "41|xa-a|cay|add|0|$T0|x|\\x5cN" | fates)" '^40 ACCEPTED NONE;41 ACCEPTED NONE;$'
+expect_eq "and read back as sent" \
+	"$(get '/v1/reports?unit=xa-a&task=cay&order=newest&limit=10' | jq -c '[.reports[] | select(.client == "m" and .seq >= 40) | [.seq, .reporter, .note]] | sort')" \
+	'[[40,"ai\\\t","a\tb\\c\nd\re"],[41,"x","\\N"]]'
+
 before=$(get "/v1/tallies" | jq -c '[.tallies[] | {task, unit, rollup, actual, reports}]')
 stop_daemon
 start_daemon || exit 1
