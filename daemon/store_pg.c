@@ -16,7 +16,10 @@
  * daemons starting together do not both migrate.
  *
  * Calls are synchronous, a round trip on the daemon's loop, but for the
- * ingest's COMMIT (store_commit_start): sent with PQsendQuery, its answer
+ * ingest's rows and COMMIT: the rows' COPY is sent whole and its answer
+ * (the server inserting them, most of a group commit's time) left pending
+ * (store_pg_copy_sent); the COMMIT (store_commit_start) follows that
+ * answer, sent with PQsendQuery, and each answer is
  * read when PQsocket() is readable, so the loop does not wait for the
  * server's WAL flush.  Meanwhile any other call first waits for that
  * answer (pg_idle).  Keep the database near (same machine or LAN).
@@ -54,8 +57,12 @@ struct store_pg {
 	int uncertain;       /* a COMMIT's answer was lost with the connection */
 	struct seqmark *marks; /* what this session knows of each client */
 	char err[512];
-	/* A COMMIT in flight (store_commit_start). */
-	int flight;          /* sent, its answer not read */
+	/* A COPY whose answer is not read yet (store_pg_copy_sent). */
+	int copying;
+	size_t copy_n;       /* the rows it must have put in */
+	int copy_failed;     /* it did not: s->err says why, until rollback */
+	/* A COMMIT in flight (store_commit_start), maybe behind that COPY. */
+	int flight;          /* sent or due, its answer not read */
 	int got;             /* its first result read, rc set */
 	int rc;
 	struct event *ev_sock; /* PQsocket() readable, while in flight */
@@ -65,6 +72,7 @@ struct store_pg {
 };
 
 static struct store_pg *pg_idle(struct store_pg *s);
+static void pg_rollback(struct store *base);
 
 /* The handle of a store opened here, from the interface's: through the
  * busy gate, so that nothing is sent while a COMMIT's answer is due. */
@@ -477,6 +485,7 @@ pg_begin(struct store *base)
 {
 	struct store_pg *s = PG(base);
 
+	s->copy_failed = 0;
 	if (pg_ensure(s) < 0 || pg_exec(s, "BEGIN") < 0)
 		return -1;
 	s->in_tx = 1;
@@ -501,6 +510,23 @@ pg_commit_answer(struct store_pg *s, PGresult *res)
 	return 0;
 }
 
+/* A transaction that cannot commit: what it did wrong, kept in s->err.
+ * COMMIT outside a transaction answers "COMMIT" too: the one we began must
+ * still be there, on this session, and sound. */
+static int
+pg_tx_unsound(struct store_pg *s)
+{
+	if (s->copy_failed)
+		return -1;
+	if (!s->in_tx || PQtransactionStatus(s->conn) != PQTRANS_INTRANS) {
+		s->in_tx = 0;
+		snprintf(s->err, sizeof s->err, "commit: the transaction was "
+		         "lost (connection reset or statement failed)");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 pg_commit(struct store *base)
 {
@@ -508,12 +534,8 @@ pg_commit(struct store *base)
 	PGresult *res;
 	int rc = 0;
 
-	/* COMMIT outside a transaction answers "COMMIT" too: make sure the
-	 * one we began is still there, on this session, and sound. */
-	if (!s->in_tx || PQtransactionStatus(s->conn) != PQTRANS_INTRANS) {
-		s->in_tx = 0;
-		snprintf(s->err, sizeof s->err, "commit: the transaction was "
-		         "lost (connection reset or statement failed)");
+	if (pg_tx_unsound(s) < 0) {
+		pg_rollback(base);
 		return -1;
 	}
 	res = PQexec(s->conn, "COMMIT");
@@ -523,14 +545,88 @@ pg_commit(struct store *base)
 	return rc;
 }
 
-/* Reads the answer of the COMMIT in flight; wait = 1 blocks until it is
- * whole.  1 once it is (s->rc set, the connection the loop's again), 0
- * when more must come first. */
+/* Reads the answer of the pending COPY; wait = 1 blocks until it is
+ * whole.  1 once it is (copy_failed set when the rows did not all go in),
+ * 0 when more must come first. */
+static int
+pg_copy_read(struct store_pg *s, int wait)
+{
+	PGresult *res;
+
+	if (!wait)
+		PQconsumeInput(s->conn);
+	if (!wait && PQisBusy(s->conn) && PQstatus(s->conn) == CONNECTION_OK)
+		return 0;
+	res = PQgetResult(s->conn);
+	s->copying = 0;
+	/* A row stored already fails the COPY (the unique constraint): the
+	 * caller decided wrong, and nothing of the batch may be
+	 * acknowledged.  Counted all the same. */
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		s->copy_failed = 1;
+		pg_fail(s, "insert", res);
+	} else if (strtoull(PQcmdTuples(res), NULL, 10) != s->copy_n) {
+		s->copy_failed = 1;
+		snprintf(s->err, sizeof s->err, "insert: %s of %zu new reports "
+		         "went in", PQcmdTuples(res), s->copy_n);
+	}
+	PQclear(res);
+	while ((res = PQgetResult(s->conn)) != NULL)
+		PQclear(res);
+	return 1;
+}
+
+void
+store_pg_copy_sent(struct store *base, size_t n)
+{
+	struct store_pg *s = (struct store_pg *)base;
+
+	s->copying = 1;
+	s->copy_n = n;
+}
+
+/* Sends the COMMIT of a flight whose COPY has answered; 0 or -1 (rc set:
+ * the flight is over). */
+static int
+pg_commit_send(struct store_pg *s)
+{
+	/* COMMIT of a failed transaction answers ROLLBACK: the rows' error
+	 * is the one to tell, and there is nothing to send. */
+	if (pg_tx_unsound(s) < 0) {
+		if (PQstatus(s->conn) == CONNECTION_OK)
+			PQclear(PQexec(s->conn, "ROLLBACK"));
+		s->in_tx = 0;
+		s->got = 1;
+		s->rc = -1;
+		return -1;
+	}
+	s->in_tx = 0;
+	/* Blocking mode: the few bytes of COMMIT are written whole here. */
+	if (!PQsendQuery(s->conn, "COMMIT")) {
+		/* Whether any of it reached the server is unknown when the
+		 * connection went meanwhile. */
+		s->uncertain |= PQstatus(s->conn) != CONNECTION_OK;
+		s->got = 1;
+		s->rc = pg_fail(s, "commit", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads the answers of the flight (the COPY's, then the COMMIT's); wait =
+ * 1 blocks until they are whole.  1 once they are (s->rc set, the
+ * connection the loop's again), 0 when more must come first. */
 static int
 pg_commit_read(struct store_pg *s, int wait)
 {
 	PGresult *res;
 
+	if (s->copying) {
+		if (!pg_copy_read(s, wait))
+			return 0;
+		if (pg_commit_send(s) < 0)
+			goto done;
+	}
 	/* A failed read leaves the connection bad: PQgetResult says why. */
 	if (!wait)
 		PQconsumeInput(s->conn);
@@ -551,6 +647,8 @@ pg_commit_read(struct store_pg *s, int wait)
 		s->uncertain = 1;
 		s->rc = pg_fail(s, "commit", NULL);
 	}
+done:
+	s->copy_failed = 0;
 	s->flight = 0;
 	if (s->ev_sock)
 		event_free(s->ev_sock);
@@ -599,7 +697,13 @@ pg_on_done(evutil_socket_t fd, short what, void *arg)
 static struct store_pg *
 pg_idle(struct store_pg *s)
 {
-	if (s == NULL || !s->flight)
+	if (s == NULL)
+		return s;
+	/* A COPY's answer alone, in the batch's transaction: read now, a
+	 * failure kept for the commit (the statements between fail too). */
+	if (s->copying && !s->flight)
+		pg_copy_read(s, 1);
+	if (!s->flight)
 		return s;
 	pg_commit_read(s, 1);
 	event_active(s->ev_done, EV_TIMEOUT, 0);
@@ -617,13 +721,10 @@ pg_commit_start(struct store *base, struct event_base *evb,
 		         "still in flight");
 		return -1;
 	}
-	/* As pg_commit: the transaction we began, on this session, sound. */
-	if (!s->in_tx || PQtransactionStatus(s->conn) != PQTRANS_INTRANS) {
-		s->in_tx = 0;
-		snprintf(s->err, sizeof s->err, "commit: the transaction was "
-		         "lost (connection reset or statement failed)");
+	/* As pg_commit: the transaction we began, on this session, sound
+	 * (or its COPY's answer still to come). */
+	if (!s->copying && pg_tx_unsound(s) < 0)
 		return -1;
-	}
 	/* Made now, so that the gate cannot fail to schedule the answer. */
 	if ((s->ev_done = event_new(evb, -1, 0, pg_on_done, s)) == NULL) {
 		snprintf(s->err, sizeof s->err, "commit: out of memory");
@@ -636,15 +737,9 @@ pg_commit_start(struct store *base, struct event_base *evb,
 		         "server's socket");
 		goto fail;
 	}
-	/* Blocking mode: the few bytes of COMMIT are written whole here. */
-	if (!PQsendQuery(s->conn, "COMMIT")) {
-		/* Whether any of it reached the server is unknown when the
-		 * connection went meanwhile. */
-		s->uncertain |= PQstatus(s->conn) != CONNECTION_OK;
-		pg_fail(s, "commit", NULL);
+	/* Behind a COPY, the COMMIT goes once its answer is read. */
+	if (!s->copying && pg_commit_send(s) < 0)
 		goto fail;
-	}
-	s->in_tx = 0;
 	s->flight = 1;
 	s->got = 0;
 	s->fn = fn;
@@ -680,6 +775,7 @@ pg_rollback(struct store *base)
 	if (PQstatus(s->conn) == CONNECTION_OK)
 		PQclear(PQexec(s->conn, "ROLLBACK"));
 	s->in_tx = 0;
+	s->copy_failed = 0;
 }
 
 /* Runs a prepared statement with text parameters (NULL = SQL NULL). */

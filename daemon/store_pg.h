@@ -48,6 +48,11 @@ int store_pg_exists_many(struct store *s, const char *const *clients,
 int store_pg_insert_many(struct store *s, const struct store_report *rows,
                          size_t n);
 
+/* store_pg_many.c sent a COPY of n rows whole; its answer is read later,
+ * before the next statement or, for a COMMIT, on the loop: a failure
+ * fails the transaction's commit with its own reason. */
+void store_pg_copy_sent(struct store *s, size_t n);
+
 /* store.h's scan (store_pg_scan.c). */
 int store_pg_scan(struct store *s, const char *task, const char *unit,
                   when_t until, store_scan_fn fn, void *arg);

@@ -264,7 +264,8 @@ pg_copy_row(struct pg_buf *b, const struct store_report *r)
 }
 
 /* Sends the rows in b by COPY inside the open transaction; n of them must
- * go in.  0 or -1. */
+ * go in.  The answer (the server inserting them) is not waited for here:
+ * store_pg_copy_sent.  0 or -1. */
 static int
 pg_copy(struct store *s, const struct pg_buf *b, size_t n)
 {
@@ -272,7 +273,6 @@ pg_copy(struct store *s, const struct pg_buf *b, size_t n)
 	PGresult *res = PQexec(c, "COPY reports (client, seq, task, unit,"
 	                       " kind, value, observed_at, received_at,"
 	                       " reporter, note) FROM STDIN");
-	int rc = -1;
 
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		store_pg_fail(s, "insert", res);
@@ -280,29 +280,20 @@ pg_copy(struct store *s, const struct pg_buf *b, size_t n)
 		return -1;
 	}
 	PQclear(res);
-	/* On a failed send, PQputCopyEnd still ends the COPY so that the
-	 * session stays usable; the error is the first one. */
+	/* A COPY that cannot be sent whole is ended with an error, so that
+	 * the session leaves COPY mode (the transaction is then failed). */
 	if (PQputCopyData(c, b->p, (int)b->len) != 1) {
 		store_pg_fail(s, "insert", NULL);
 		(void)PQputCopyEnd(c, "tiendod: send failed");
 	} else if (PQputCopyEnd(c, NULL) != 1) {
 		store_pg_fail(s, "insert", NULL);
 	} else {
-		rc = 0;
+		store_pg_copy_sent(s, n);
+		return 0;
 	}
-	res = PQgetResult(c);
-	if (rc == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
-		rc = store_pg_fail(s, "insert", res);
-	/* A row stored already fails the COPY (the unique constraint)
-	 * before this: the caller decided wrong, and nothing of the batch
-	 * may be acknowledged.  Counted all the same. */
-	else if (rc == 0 && strtoull(PQcmdTuples(res), NULL, 10) != n)
-		rc = store_pg_seterr(s, "insert: %s of %zu new reports went in",
-		                     PQcmdTuples(res), n);
-	PQclear(res);
 	while ((res = PQgetResult(c)) != NULL)
 		PQclear(res);
-	return rc;
+	return -1;
 }
 
 int

@@ -39,6 +39,31 @@ expect_eq "a note with quotes, a backslash and braces, stored as sent" \
 	"$(psql_ "SELECT note FROM reports WHERE client = 'down' AND seq = 900")" "$note"
 expect_eq "and the reporter" "$(psql_ "SELECT reporter FROM reports WHERE client = 'down' AND seq = 900")" 'Lan "L"'
 
+# --- the server refuses the rows: the whole batch is RETRY -----------------
+# The rows' COPY is answered after ingest moved on (its answer is read
+# with the COMMIT's): a refusal there must still fail the batch, with the
+# server's reason, and leave nothing of it stored or counted.
+psql_ "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
+	IF NEW.note = 'boom' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+	RETURN NEW; END \$\$;
+	CREATE TRIGGER boom BEFORE INSERT ON reports FOR EACH ROW EXECUTE FUNCTION boom();" >/dev/null
+before=$(get '/v1/tallies?task=cay&unit=xa-a' | jq -r '.tallies[] | select(.rollup==false) | .actual')
+out=$("$B/tools/zsend" --client down --report "901|xa-a|cay|add|5|now" \
+	--report "902|xa-a|cay|add|7|now|x|boom" "$INGEST")
+expect_match "a row the server refuses: the batch is RETRY" "$out" "status RETRY"
+expect_match "with the server's reason in the log" "$(cat "$T/tiendod.log")" "refused by the test"
+expect_eq "nothing of it stored" "$(psql_ "SELECT count(*) FROM reports WHERE seq IN (901, 902)")" 0
+expect_eq "nor counted" "$(get '/v1/tallies?task=cay&unit=xa-a' | jq -r '.tallies[] | select(.rollup==false) | .actual')" "$before"
+psql_ "DROP TRIGGER boom ON reports" >/dev/null
+expect_match "resent once the server takes them: both accepted" \
+	"$("$B/tools/zsend" --client down --report "901|xa-a|cay|add|5|now" \
+		--report "902|xa-a|cay|add|7|now|x|boom" "$INGEST" | grep -c ACCEPTED)" '^2$'
+expect_eq "and counted once" "$(get '/v1/tallies?task=cay&unit=xa-a' | jq -r '.tallies[] | select(.rollup==false) | .actual')" \
+	"$(awk -v b="$before" 'BEGIN { print b + 12 }')"
+psql_ "DELETE FROM reports WHERE client = 'down' AND seq IN (901, 902)" >/dev/null
+stop_daemon
+start_daemon || exit 1
+
 # --- the server stopped: RETRY, then recovery by itself ---------------------
 $P --unit xa-a --task cay --add 1 >/dev/null
 expect_eq "a report goes in" "$(rows)" 2
