@@ -158,6 +158,10 @@ struct plan {
 	 * hand (in tests) may leave them NULL: the finds then scan. */
 	int *unit_order;
 	int *task_order;
+	/* Of the text it was parsed from (FNV-1a 64; 0 for a plan put
+	 * together by hand): the same text, the same plan, to the order of
+	 * its targets.  The tally snapshot (tallysnap.h) keys on it. */
+	uint64_t digest;
 };
 
 /* Errors found while loading, in file order. */

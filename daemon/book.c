@@ -144,17 +144,44 @@ book_fill_row(void *arg, const struct store_report *row)
 	return 0;
 }
 
-/* Builds a board from every stored report observed up to `until`. */
+/* A row after a snapshot: a report as in a fold; a correction marks its
+ * pair for a refold, since the report it voids may be in the snapshot. */
+static int
+book_tail_row(void *arg, const struct store_report *row)
+{
+	struct book_fill *f = arg;
+	int task, unit, target;
+
+	if (row->voids_seq == 0)
+		return book_fill_row(arg, row);
+	if ((task = plan_task_find(f->plan, row->task)) >= 0 &&
+	    (unit = plan_unit_find(f->plan, row->unit)) >= 0 &&
+	    (target = plan_target_find(f->plan, task, unit)) >= 0)
+		f->dirty[target] = 1;
+	return 0;
+}
+
+/* Builds a board from every stored report observed up to `until`, or,
+ * with snap, from snap's tallies and the rows stored after row `after`. */
 static struct board *
-book_fill(const struct plan *p, struct store *store, when_t until)
+book_fill(const struct plan *p, struct store *store, when_t until,
+          const struct tally *snap, int64_t after)
 {
 	struct book_fill f = { .plan = p, .store = store, .until = until };
+	int rc;
 
 	f.board = board_new(p);
 	f.dirty = calloc(p->n_targets + 1, 1);
 	if (f.board == NULL || f.dirty == NULL)
 		goto fail;
-	if (store_scan(store, NULL, NULL, until, book_fill_row, &f) != 0) {
+	if (snap) {
+		for (size_t i = 0; i < p->n_targets; i++)
+			board_set(f.board, (int)i, &snap[i]);
+		rc = store_scan_tail(store, after, book_tail_row, &f);
+	} else {
+		rc = store_scan(store, NULL, NULL, until, book_fill_row, &f);
+	}
+	if (rc != 0) {
 		log_err("reading reports: %s", store_errmsg(store));
 		goto fail;
 	}
@@ -174,6 +201,13 @@ fail:
 struct book *
 book_new(struct plan *plan, struct store *store)
 {
+	return book_new_from(plan, store, NULL, 0);
+}
+
+struct book *
+book_new_from(struct plan *plan, struct store *store, const struct tally *snap,
+              int64_t after)
+{
 	static uint64_t generations;
 	struct book *b = calloc(1, sizeof *b);
 
@@ -183,7 +217,7 @@ book_new(struct plan *plan, struct store *store)
 	b->plan = plan;
 	b->store = store;
 	b->preorder = book_preorder(plan);
-	b->board = book_fill(plan, store, INT64_MAX);
+	b->board = book_fill(plan, store, INT64_MAX, snap, after);
 	if (b->preorder == NULL || b->board == NULL) {
 		book_free(b);
 		return NULL;
@@ -238,7 +272,7 @@ book_put(struct book *b, int target, const struct tally *t)
 struct board *
 book_board_at(struct book *b, when_t until)
 {
-	return book_fill(b->plan, b->store, until);
+	return book_fill(b->plan, b->store, until, NULL, 0);
 }
 
 void

@@ -27,6 +27,10 @@ struct book {
 /* Takes ownership of plan; rebuilds every tally from the store.  NULL on a
  * store error (logged). */
 struct book *book_new(struct plan *plan, struct store *store);
+/* The same from a tally snapshot (tallysnap.h): snap's tallies (one per
+ * target of plan) and the rows stored after row `after` folded onto them. */
+struct book *book_new_from(struct plan *plan, struct store *store,
+                           const struct tally *snap, int64_t after);
 void book_free(struct book *b);
 
 /*

@@ -658,6 +658,12 @@ fail:
 	return NULL;
 }
 
+int
+ingest_tallies_exact(const struct ingest *in)
+{
+	return in->stats.storage_ok && !in->recount && !in->committing;
+}
+
 void
 ingest_free(struct ingest *in)
 {

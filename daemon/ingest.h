@@ -84,6 +84,9 @@ void *ingest_socket(struct ingest *in);
  * a probe write finds out when it works again. */
 void ingest_storage_failing(struct ingest *in, const char *why);
 const struct ingest_stats *ingest_stats(const struct ingest *in);
+/* 1 when the tallies are the store's fold: storage writing and no commit
+ * of unknown outcome since (tallysnap_stop saves only then). */
+int ingest_tallies_exact(const struct ingest *in);
 
 /* A reload may change how far ahead observed_at may be. */
 void ingest_set_max_future(struct ingest *in, int64_t max_future);

@@ -45,6 +45,7 @@
 #include "sse.h"
 #include "standby.h"
 #include "store_pg.h"
+#include "tallysnap.h"
 
 struct tiendod {
 	struct config conf;
@@ -62,6 +63,7 @@ struct tiendod {
 	char accounts[4096];
 	struct event *ev_term, *ev_int;
 	char endpoints[4096];
+	char snapshot[4096];    /* STATE_DIR/tallies.snap (tallysnap.h) */
 	/* Kept for reloads: the settings are rebuilt the same way. */
 	const char *config_path;
 	const char *over[128];
@@ -505,7 +507,7 @@ main(int argc, char **argv)
 	struct tiendod d = { 0 };
 	struct plan *plan;
 	char path[4096], *err = NULL;
-	int check = 0;
+	int check = 0, exact;
 	int64_t n;
 	long nofile;
 
@@ -555,7 +557,9 @@ main(int argc, char **argv)
 	default:
 		fatal(EX_OSERR, "standby: cannot wait for the active lock");
 	}
-	if ((d.book = book_new(plan, d.store)) == NULL)
+	snprintf(d.snapshot, sizeof d.snapshot, "%s/" TALLYSNAP_FILE,
+	         d.conf.state_dir);
+	if ((d.book = tallysnap_start(d.snapshot, plan, d.store)) == NULL)
 		fatal(EX_SOFTWARE, "cannot rebuild the tallies from %s", d.db_path);
 	if ((d.base = event_base_new()) == NULL || (d.zctx = zmq_ctx_new()) == NULL)
 		fatal(EX_OSERR, "cannot create the event loop or ZeroMQ context");
@@ -690,6 +694,7 @@ main(int argc, char **argv)
 	 * answered (acks, alert events published) while its hooks' owners
 	 * (sse, alerts) are all still there. */
 	ingest_settle(d.ingest);
+	exact = ingest_tallies_exact(d.ingest);
 
 	sse_free(d.sse);
 	http_free(d.http);
@@ -715,6 +720,8 @@ main(int argc, char **argv)
 		event_free(d.ev_lock);
 	zmq_ctx_term(d.zctx);
 	event_base_free(d.base);
+	if (exact)
+		tallysnap_stop(d.snapshot, d.book);
 	book_free(d.book);
 	store_close(d.store);
 	unlink(d.endpoints);

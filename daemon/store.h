@@ -56,6 +56,13 @@ struct store_report {
 	const char *void_reason; /* of a correction; NULL otherwise */
 };
 
+/* A stored row's place and name: the tally snapshot's mark (tallysnap.h). */
+struct store_key {
+	int64_t id;           /* 0: no row */
+	uint64_t seq;
+	char client[128];
+};
+
 /* What a correction needs to know of the report it voids. */
 struct store_target {
 	char task[128], unit[128];
@@ -119,6 +126,9 @@ struct store_ops {
 	int (*set_max_pages)(struct store *s, int64_t n);
 	int (*scan)(struct store *s, const char *task, const char *unit,
 	            when_t until, store_scan_fn fn, void *arg);
+	int (*scan_tail)(struct store *s, int64_t after, store_scan_fn fn,
+	                 void *arg);
+	int (*row_key)(struct store *s, int64_t id, struct store_key *k);
 	int64_t (*count)(struct store *s);
 	struct alertstore *(*alerts_new)(struct store *s, char **err);
 	/* Per-feature interfaces, one file per room (silences_sqlite.c,
@@ -340,6 +350,25 @@ store_scan(struct store *s, const char *task, const char *unit, when_t until,
            store_scan_fn fn, void *arg)
 {
 	return s->ops->scan(s, task, unit, until, fn, arg);
+}
+
+/* Calls fn, as store_scan does, for every row stored after row id `after`
+ * (in storage order, rows are never inserted behind the last one), with
+ * the same columns: the reports not voided, and the corrections (voids_seq
+ * set; their task and unit are the voided report's, whose pair must be
+ * refolded).  What a start from a tally snapshot reads. */
+static inline int
+store_scan_tail(struct store *s, int64_t after, store_scan_fn fn, void *arg)
+{
+	return s->ops->scan_tail(s, after, fn, arg);
+}
+
+/* The row with the largest id <= id (INT64_MAX: the last row) into *k;
+ * k->id 0 when there is none.  0, or -1 on a database error. */
+static inline int
+store_row_key(struct store *s, int64_t id, struct store_key *k)
+{
+	return s->ops->row_key(s, id, k);
 }
 
 /* Number of stored reports. -1 on error. */

@@ -937,6 +937,30 @@ pg_set_max_pages(struct store *base, int64_t n)
 	return -1;
 }
 
+static int
+pg_row_key(struct store *base, int64_t id, struct store_key *k)
+{
+	char v0[24];
+	const char *v[1] = { v0 };
+	PGresult *res;
+	int rc = 0;
+
+	k->id = 0;
+	snprintf(v0, sizeof v0, "%" PRId64, id);
+	res = store_pg_exec(base, "SELECT id, client, seq FROM reports"
+	                    " WHERE id <= $1 ORDER BY id DESC LIMIT 1", 1, v, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = store_pg_fail(base, "row key", res);
+	} else if (PQntuples(res) == 1) {
+		k->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		snprintf(k->client, sizeof k->client, "%s",
+		         PQgetvalue(res, 0, 1));
+		k->seq = (uint64_t)strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	}
+	PQclear(res);
+	return rc;
+}
+
 static int64_t
 pg_count(struct store *base)
 {
@@ -981,6 +1005,8 @@ static const struct store_ops pg_ops = {
 	.commit_uncertain = pg_commit_uncertain,
 	.set_max_pages = pg_set_max_pages,
 	.scan = store_pg_scan,
+	.scan_tail = store_pg_scan_tail,
+	.row_key = pg_row_key,
 	.count = pg_count,
 	.alerts_new = pg_alerts_new,
 	.silences = &silences_sql_pg,

@@ -53,9 +53,11 @@ int store_pg_insert_many(struct store *s, const struct store_report *rows,
  * fails the transaction's commit with its own reason. */
 void store_pg_copy_sent(struct store *s, size_t n);
 
-/* store.h's scan (store_pg_scan.c). */
+/* store.h's scan and scan_tail (store_pg_scan.c). */
 int store_pg_scan(struct store *s, const char *task, const char *unit,
                   when_t until, store_scan_fn fn, void *arg);
+int store_pg_scan_tail(struct store *s, int64_t after, store_scan_fn fn,
+                       void *arg);
 
 /* Reconnects when the connection was lost (not inside a transaction), as
  * the store's own calls do; the reason in store_pg_errmsg.  0 or -1. */

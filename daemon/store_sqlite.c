@@ -756,6 +756,68 @@ sq_scan(struct store *base, const char *task, const char *unit, when_t until,
 	return ret;
 }
 
+static int
+sq_scan_tail(struct store *base, int64_t after, store_scan_fn fn, void *arg)
+{
+	struct store_sqlite *s = SQ(base);
+	sqlite3_stmt *st;
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT client, seq, task, unit, kind,"
+	                       " value, observed_at, coalesce(voids_seq, 0)"
+	                       " FROM reports WHERE id > ?"
+	                       " AND (voids_seq IS NOT NULL OR voided_at IS NULL)"
+	                       " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "scan");
+	sqlite3_bind_int64(st, 1, after);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_report r = {
+			.client = (const char *)sqlite3_column_text(st, 0),
+			.seq = (uint64_t)sqlite3_column_int64(st, 1),
+			.task = (const char *)sqlite3_column_text(st, 2),
+			.unit = (const char *)sqlite3_column_text(st, 3),
+			.kind = sqlite3_column_int(st, 4),
+			.value = sqlite3_column_int64(st, 5),
+			.observed_at = sqlite3_column_int64(st, 6),
+			.voids_seq = (uint64_t)sqlite3_column_int64(st, 7),
+			.reporter = "",
+			.note = "",
+		};
+		if ((ret = fn(arg, &r)) != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = store_fail(s, "scan");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int
+sq_row_key(struct store *base, int64_t id, struct store_key *k)
+{
+	struct store_sqlite *s = SQ(base);
+	sqlite3_stmt *st;
+	int rc;
+
+	k->id = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT id, client, seq FROM reports"
+	                       " WHERE id <= ? ORDER BY id DESC LIMIT 1", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return store_fail(s, "row key");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		k->id = sqlite3_column_int64(st, 0);
+		snprintf(k->client, sizeof k->client, "%s",
+		         (const char *)sqlite3_column_text(st, 1));
+		k->seq = (uint64_t)sqlite3_column_int64(st, 2);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		store_fail(s, "row key");
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int64_t
 sq_count(struct store *base)
 {
@@ -909,6 +971,8 @@ static const struct store_ops sq_ops = {
 	.commit_uncertain = sq_commit_uncertain,
 	.set_max_pages = sq_set_max_pages,
 	.scan = sq_scan,
+	.scan_tail = sq_scan_tail,
+	.row_key = sq_row_key,
 	.count = sq_count,
 	.alerts_new = sq_alerts_new,
 	.silences = &silences_sql_sqlite,

@@ -352,7 +352,7 @@ sbs_ceilings "$group"
 
 # 3. Memory, then a restart that rebuilds the tallies from the reports.
 rss_full=$(peak_mib "$dpid")
-say "--- restart: tallies rebuilt from $REPORTS reports"
+say "--- restart with $REPORTS reports (after a clean stop: the tally snapshot and the rows after it)"
 stop_daemon
 start_daemon
 rss_restart=$(peak_mib "$dpid")

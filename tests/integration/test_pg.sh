@@ -13,7 +13,7 @@ TEST_CLIENTS_MORE="down l1 l2 l3"
 
 # --- the storage suites, on PostgreSQL -------------------------------------
 for suite in ${PG_SUITES-test_ingest test_corrections test_batch_fates test_alerts test_crash \
-		test_silences test_retention test_views}; do
+		test_silences test_retention test_views test_snapshot}; do
 	s0=$(date +%s)
 	TIENDO_TEST_STORE=pg sh "tests/integration/$suite.sh" >"$T/$suite.out" 2>&1
 	rc=$?
