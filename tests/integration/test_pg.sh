@@ -60,8 +60,10 @@ expect_match "resent once the server takes them: both accepted" \
 		--report "902|xa-a|cay|add|7|now|x|boom" "$INGEST" | grep -c ACCEPTED)" '^2$'
 expect_eq "and counted once" "$(get '/v1/tallies?task=cay&unit=xa-a' | jq -r '.tallies[] | select(.rollup==false) | .actual')" \
 	"$(awk -v b="$before" 'BEGIN { print b + 12 }')"
-psql_ "DELETE FROM reports WHERE client = 'down' AND seq IN (901, 902)" >/dev/null
+# Taken back by hand, the daemon stopped: the tally snapshot it saved has
+# lost its last row, so the start reads every row.
 stop_daemon
+psql_ "DELETE FROM reports WHERE client = 'down' AND seq IN (901, 902)" >/dev/null
 start_daemon || exit 1
 
 # --- the server stopped: RETRY, then recovery by itself ---------------------
