@@ -228,6 +228,19 @@ rules_state(struct rules *r, size_t subject, enum rules_rule rule)
 	return &r->st[subject * RULE_N + rule];
 }
 
+size_t
+rules_memory(const struct rules *r, size_t *queue)
+{
+	const struct plan *p = r->plan;
+	size_t states = r->n_subj * RULE_N + 1;
+
+	*queue = r->cap_ev * sizeof *r->ev;
+	return sizeof *r + (p->n_units + 1) * sizeof *r->sum +
+	       (p->n_tasks + 1) * (2 * sizeof(size_t) + 1) +
+	       r->n_subj * sizeof *r->subj + states * sizeof *r->st +
+	       states * (1 + sizeof *r->dirty);
+}
+
 uint64_t
 rules_last_seq(const struct rules *r)
 {

@@ -106,6 +106,11 @@ int rules_subject_find(const struct rules *r, int task, int unit, bool rollup);
 struct rules_state *rules_state(struct rules *r, size_t subject,
                                 enum rules_rule rule);
 
+/* Bytes the engine holds: its per-subject tables and scratch, and in
+ * *queue the event queue's capacity (which grows with the largest
+ * evaluation since rules_new, not with the plan). */
+size_t rules_memory(const struct rules *r, size_t *queue);
+
 uint64_t rules_last_seq(const struct rules *r);
 void rules_set_last_seq(struct rules *r, uint64_t seq);
 
