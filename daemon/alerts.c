@@ -126,7 +126,12 @@ alerts_load_one(void *arg, const struct alertstore_state *s)
 			         s->rollup ? " (roll-up)" : "");
 		return 0;
 	}
-	*rules_state(a->rules, (size_t)subj, (enum rules_rule)rule) = s->st;
+	if (rules_state_set(a->rules, (size_t)subj, (enum rules_rule)rule,
+	                    &s->st) < 0)
+		log_warn("alerts: %s alert %s/%s%s has severities %d and %d, "
+		         "which are none of 0 to 3; taken as not firing", s->rule,
+		         s->task, s->unit, s->rollup ? " (roll-up)" : "",
+		         s->st.sev, s->st.pend_sev);
 	return 0;
 }
 
@@ -211,7 +216,9 @@ static int
 alerts_pack(struct alerts *a, const struct rules_event *e, size_t k)
 {
 	const struct plan *p = a->plan;
-	const struct rules_subject *s = rules_subject(a->rules, (size_t)e->subject);
+	struct rules_subject sb;
+	const struct rules_subject *s = rules_subject(a->rules,
+	                                              (size_t)e->subject, &sb);
 	const struct plan_task *t = &p->tasks[s->task];
 	Tiendo__Alert al = TIENDO__ALERT__INIT;
 	char actual[DEC_BUFSZ], target[DEC_BUFSZ], pct[32], exp[32], lag[32];
@@ -293,14 +300,15 @@ alerts_write(struct alerts *a)
 	for (size_t i = 0; i < n_dirty; i++) {
 		size_t subj = dirty[i] / RULE_N;
 		enum rules_rule rule = (enum rules_rule)(dirty[i] % RULE_N);
-		const struct rules_subject *s = rules_subject(a->rules, subj);
+		struct rules_subject sb;
+		const struct rules_subject *s = rules_subject(a->rules, subj, &sb);
 		struct alertstore_state st = {
 			.task = a->plan->tasks[s->task].code,
 			.unit = a->plan->units[s->unit].code,
 			.rollup = s->target < 0,
 			.rule = rules_rule_name(rule),
-			.st = *rules_state(a->rules, subj, rule),
 		};
+		rules_state_get(a->rules, subj, rule, &st.st);
 		if (alertstore_put_state(a->as, &st) < 0)
 			return -1;
 	}
@@ -317,8 +325,10 @@ alerts_publish_written(struct alerts *a)
 
 	ev = rules_events(a->rules, &n_ev);
 	for (size_t i = 0; i < n_ev; i++) {
+		struct rules_subject sb;
 		const struct rules_subject *s = rules_subject(a->rules,
-		                                              (size_t)ev[i].subject);
+		                                              (size_t)ev[i].subject,
+		                                              &sb);
 		alerts_topics(a->plan, s, &ev[i], topicbuf, sizeof topicbuf, topics);
 		if (a->held[i]) {
 			/* Held back: one topic, under sev/ so that a subscriber
@@ -638,7 +648,8 @@ alerts_count_active(struct alerts *a)
 	for (size_t i = 0; i < rules_n_subjects(a->rules); i++)
 		for (int r = 0; r < RULE_N; r++)
 			n += r != RULE_DONE &&
-			     rules_state(a->rules, i, (enum rules_rule)r)->sev;
+			     rules_state_sev(a->rules, i, (enum rules_rule)r,
+			                     NULL) != SEV_NONE;
 	return n;
 }
 
@@ -778,13 +789,14 @@ alerts_metrics(void *arg, struct evbuffer *out)
 
 	for (size_t i = 0; i < n; i++)
 		for (int rule = 0; rule < RULE_N; rule++) {
-			const struct rules_state *st = rules_state(a->rules, i, rule);
+			enum rules_sev sev, pend;
 			/* A done notice stays latched, silently: not an alert. */
 			if (rule == RULE_DONE)
 				continue;
-			firing[st->sev & 3]++;
-			if (st->pend_sev != SEV_NONE && st->pend_sev != st->sev)
-				pending[st->pend_sev & 3]++;
+			sev = rules_state_sev(a->rules, i, rule, &pend);
+			firing[sev & 3]++;
+			if (pend != SEV_NONE && pend != sev)
+				pending[pend & 3]++;
 		}
 	evbuffer_add_printf(out,
 	    "# HELP tiendo_alerts Alerts now, by state and severity.\n"

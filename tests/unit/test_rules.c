@@ -156,15 +156,15 @@ test_pending_must_hold(void **state)
 	struct fx *f = fx_new(WHEN_HOUR, 2, 0);
 	const struct rules_event *ev;
 	size_t n;
-	struct rules_state *s;
+	struct rules_state s;
 
 	set_total(f, f->target_a, 2000, DAYS(52));
 	pace_b(f, 52);
 	ev = eval(f, DAYS(52), &n);
 	assert_null(find(ev, n, f->target_a, RULE_LAG));
-	s = rules_state(f->rules, (size_t)f->target_a, RULE_LAG);
-	assert_int_equal(s->pend_sev, SEV_WARNING);
-	assert_int_equal(s->pending_since, DAYS(52));
+	rules_state_get(f->rules, (size_t)f->target_a, RULE_LAG, &s);
+	assert_int_equal(s.pend_sev, SEV_WARNING);
+	assert_int_equal(s.pending_since, DAYS(52));
 	ev = eval(f, DAYS(52) + WHEN_HOUR - 1, &n);
 	assert_null(find(ev, n, f->target_a, RULE_LAG));
 	ev = eval(f, DAYS(52) + WHEN_HOUR, &n);
@@ -178,6 +178,7 @@ test_pending_interrupted_starts_over(void **state)
 {
 	struct fx *f = fx_new(WHEN_HOUR, 2, 0);
 	const struct rules_event *ev;
+	enum rules_sev pend;
 	size_t n;
 
 	set_total(f, f->target_a, 2000, DAYS(52));
@@ -187,8 +188,8 @@ test_pending_interrupted_starts_over(void **state)
 	set_total(f, f->target_a, 2600, DAYS(52) + 30 * WHEN_MINUTE);
 	ev = eval(f, DAYS(52) + 30 * WHEN_MINUTE, &n);
 	assert_null(find(ev, n, f->target_a, RULE_LAG));
-	assert_int_equal(rules_state(f->rules, (size_t)f->target_a,
-	                             RULE_LAG)->pend_sev, SEV_NONE);
+	rules_state_sev(f->rules, (size_t)f->target_a, RULE_LAG, &pend);
+	assert_int_equal(pend, SEV_NONE);
 	ev = eval(f, DAYS(52) + 2 * WHEN_HOUR, &n);
 	assert_null(find(ev, n, f->target_a, RULE_LAG));
 	fx_free(f);
@@ -302,6 +303,7 @@ test_reminders(void **state)
 	struct fx *f = fx_new(0, 2, WHEN_DAY);
 	const struct rules_event *ev, *e;
 	char buf[512];
+	struct rules_subject sb;
 	size_t n;
 
 	set_total(f, f->target_a, 2000, DAYS(52));
@@ -315,10 +317,10 @@ test_reminders(void **state)
 	assert_int_equal(e->transition, TR_REMINDER);
 	assert_int_equal(e->since, DAYS(52));
 	/* A reminder says it is one, in either language. */
-	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject), e,
+	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject, &sb), e,
 	                ALERTMSG_VI, buf, sizeof buf);
 	assert_true(starts(buf, "Nhắc lại: Xã Hoàng Đan chậm tiến độ “Trồng cây”"));
-	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject), e,
+	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject, &sb), e,
 	                ALERTMSG_EN, buf, sizeof buf);
 	assert_true(starts(buf, "Reminder: Xã Hoàng Đan is behind on \"Trồng cây\""));
 	ev = eval(f, DAYS(53.9), &n);
@@ -459,12 +461,13 @@ test_rollup_levels(void **state)
 	int sh = rules_subject_find(f->rules, 0, huyen, true);
 	int st = rules_subject_find(f->rules, 0, tinh, true);
 	const struct rules_event *ev, *e;
+	struct rules_subject sb;
 	size_t n;
 
 	assert_true(sh >= 0 && st >= 0);
 	assert_int_equal(rules_subject_find(f->rules, 0, f->xa, true), -1);
 	assert_int_equal(rules_n_subjects(f->rules), 4);
-	assert_int_equal(rules_subject(f->rules, (size_t)sh)->n_units, 2);
+	assert_int_equal(rules_subject(f->rules, (size_t)sh, &sb)->n_units, 2);
 	/* xa-a far behind, xa-b ahead: the district is lagging (warning). */
 	set_total(f, f->target_a, 1000, DAYS(50)); /* 20 % */
 	set_total(f, f->target_b, 3500, DAYS(50)); /* 70 % */
@@ -512,9 +515,13 @@ test_restart_announces_nothing_again(void **state)
 	r2 = rules_new(f->plan, &f->cfg);
 	n_subj = rules_n_subjects(f->rules);
 	for (size_t i = 0; i < n_subj; i++)
-		for (int k = 0; k < RULE_N; k++)
-			*rules_state(r2, i, (enum rules_rule)k) =
-				*rules_state(f->rules, i, (enum rules_rule)k);
+		for (int k = 0; k < RULE_N; k++) {
+			struct rules_state st;
+
+			rules_state_get(f->rules, i, (enum rules_rule)k, &st);
+			assert_int_equal(rules_state_set(r2, i,
+			                                 (enum rules_rule)k, &st), 0);
+		}
 	rules_set_last_seq(r2, rules_last_seq(f->rules));
 	rules_free(f->rules);
 	f->rules = r2;
@@ -577,6 +584,7 @@ test_messages(void **state)
 	struct fx *f = fx_new(0, 2, 0);
 	const struct rules_event *ev, *e;
 	char buf[512], num[48];
+	struct rules_subject sb;
 	size_t n;
 
 	assert_string_equal(alertmsg_number(1750000, ALERTMSG_VI, num, sizeof num),
@@ -591,12 +599,12 @@ test_messages(void **state)
 	pace_b(f, 52);
 	ev = eval(f, DAYS(52), &n);
 	e = find(ev, n, f->target_a, RULE_LAG);
-	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject), e,
+	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject, &sb), e,
 	                ALERTMSG_VI, buf, sizeof buf);
 	assert_string_equal(buf, "Xã Hoàng Đan chậm tiến độ “Trồng cây”: "
 	                    "1.750/5.000 cây (35%, kế hoạch 52%), chậm 17 điểm "
 	                    "phần trăm.");
-	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject), e,
+	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject, &sb), e,
 	                ALERTMSG_EN, buf, sizeof buf);
 	assert_string_equal(buf, "Xã Hoàng Đan is behind on \"Trồng cây\": "
 	                    "1,750/5,000 cây (35%, plan 52%), 17 points behind.");
