@@ -589,11 +589,11 @@ rules_eval_all(struct rules *r, const struct board *b, when_t now)
 
 int
 rules_eval_slice(struct rules *r, const struct board *b, when_t now,
-                 size_t *cursor, size_t max_work, size_t max_events)
+                 size_t *cursor, size_t max_work, size_t max_rows)
 {
 	size_t c = *cursor, work = 0, end = r->n_leaf + r->plan->n_tasks;
 
-	while (c < end && work < max_work && r->n_ev < max_events) {
+	while (c < end && work < max_work && r->n_ev + r->n_dirty < max_rows) {
 		if (c < r->n_leaf) {
 			if (rules_eval_leaf(r, b, c, now) < 0)
 				break; /* this subject first, next time */

@@ -133,15 +133,17 @@ int rules_eval_all(struct rules *r, const struct board *b, when_t now);
 /* The same full evaluation in slices, so that a country-sized plan never
  * holds the caller's loop (or its event queue) for long.  *cursor starts
  * at 0 and walks the targets, then the tasks' roll-ups; each call stops
- * once about `max_work` subjects were evaluated or `max_events` events are
- * queued (a task's roll-ups are done together, so a slice may pass
- * max_events by that task's roll-ups x RULE_N).  1 when the pass is
+ * once about `max_work` subjects were evaluated or `max_rows` events and
+ * changed states are queued, each a row for the caller to write (a
+ * pending clock that starts is a changed state without an event).  A
+ * task's roll-ups are done together, so a slice may pass max_rows by
+ * that task's roll-ups x 2 x RULE_N.  1 when the pass is
  * complete (the cursor is then back at 0), 0 when more remains, -1 when
  * out of memory (the cursor then at the subject that could not be
  * evaluated, which changed nothing).  Each slice may take its own `now`;
  * where the slices end does not change what they say. */
 int rules_eval_slice(struct rules *r, const struct board *b, when_t now,
-                     size_t *cursor, size_t max_work, size_t max_events);
+                     size_t *cursor, size_t max_work, size_t max_rows);
 int rules_eval_targets(struct rules *r, const struct board *b,
                        const int *targets, size_t n, when_t now);
 

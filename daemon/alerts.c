@@ -36,21 +36,29 @@
 #include "rate.h"
 #include "silences.h"
 
-/* One slice: at most this many subjects evaluated (about 3 ms of CPU
- * when nothing changes), or a number of events queued that adapts so that
- * a slice (packing, SQLite, its fsync, PUB) takes about ALERTS_SLICE_MS:
- * halved after a longer slice, doubled after one under half of it.  What
- * an fsync costs depends on the disk and on whoever else writes to it, so
- * a fixed count would be either slow on a fast disk or a stall on a busy
- * one. */
+/* One slice: at most this many subjects evaluated (well under 1 ms of CPU
+ * when nothing changes: tests/bench/rules_eval --slice), or a number of
+ * rows to write (events and changed states: a storm held by
+ * alert_pending starts a clock in every state, which is a row without an
+ * event) that adapts so that a slice (packing, SQLite, its fsync, PUB)
+ * takes about ALERTS_SLICE_MS: halved after a longer slice, doubled after
+ * one under half of it.  What an fsync costs depends on the disk and on
+ * whoever else writes to it, so a fixed count would be either slow on a
+ * fast disk or a stall on a busy one. */
 #define ALERTS_SLICE_WORK 8192
 #define ALERTS_SLICE_MS 5.0
+/* The evaluation itself is cut into chunks of this many subjects, the
+ * clock read between them, and stops after ALERTS_SLICE_EVAL_MS: on a
+ * machine whose CPU other work takes, 8,192 subjects could hold the loop
+ * many times what they cost. */
+#define ALERTS_SLICE_CHUNK 512
+#define ALERTS_SLICE_EVAL_MS 2.0
 /* After a slice the loop gets as long again to itself (up to this): a
  * request to evhttp or an ingest batch takes several turns (accept, read,
  * reply), and back-to-back slices would cost each of those turns one. */
 #define ALERTS_SLICE_REST_MS 20.0
-#define ALERTS_SLICE_EVENTS_MIN 16
-#define ALERTS_SLICE_EVENTS_MAX 4096
+#define ALERTS_SLICE_ROWS_MIN 16
+#define ALERTS_SLICE_ROWS_MAX 8192
 
 struct alerts {
 	struct event_base *base;
@@ -63,7 +71,7 @@ struct alerts {
 	struct event *ev_timer;
 	struct event *ev_slice;  /* the next slice of a full evaluation */
 	size_t cursor;           /* where that slice starts */
-	size_t slice_events;     /* its events budget, adapted */
+	size_t slice_rows;       /* its rows budget, adapted */
 	int pass_running;
 	/* A batch's events are staged in its transaction, its COMMIT in
 	 * flight (ingest_hooks): a slice waits for alerts_done, or it would
@@ -75,7 +83,7 @@ struct alerts {
 	 * pass. */
 	int slice_committing;
 	int slice_rc;            /* rules_eval_slice's: 1 when the pass ends */
-	size_t slice_n_ev;
+	size_t slice_n_ev, slice_n_rows;
 	struct timespec slice_t0;
 	double pass_cpu_ms;      /* evaluation CPU of the running pass */
 	struct timespec pass_t0; /* when it began */
@@ -515,15 +523,16 @@ alerts_pass_end(struct alerts *a)
 }
 
 static void
-alerts_slice_adapt(struct alerts *a, double ms, size_t n_ev)
+alerts_slice_adapt(struct alerts *a, double ms, size_t n_ev, size_t n_rows)
 {
 	if (ms > 2 * ALERTS_SLICE_MS)
-		log_info("alerts: a slice took %.1f ms (%zu events)", ms, n_ev);
-	if (ms > ALERTS_SLICE_MS && a->slice_events > ALERTS_SLICE_EVENTS_MIN)
-		a->slice_events /= 2;
-	else if (ms < ALERTS_SLICE_MS / 2 && n_ev >= a->slice_events &&
-	         a->slice_events < ALERTS_SLICE_EVENTS_MAX)
-		a->slice_events *= 2;
+		log_info("alerts: a slice took %.1f ms (%zu events, %zu rows)",
+		         ms, n_ev, n_rows);
+	if (ms > ALERTS_SLICE_MS && a->slice_rows > ALERTS_SLICE_ROWS_MIN)
+		a->slice_rows /= 2;
+	else if (ms < ALERTS_SLICE_MS / 2 && n_rows >= a->slice_rows &&
+	         a->slice_rows < ALERTS_SLICE_ROWS_MAX)
+		a->slice_rows *= 2;
 }
 
 /* The end of a slice, its commit answered: adapted, and the next one
@@ -537,7 +546,7 @@ alerts_slice_end(struct alerts *a)
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = ms_between(&a->slice_t0, &t1);
-	alerts_slice_adapt(a, ms, a->slice_n_ev);
+	alerts_slice_adapt(a, ms, a->slice_n_ev, a->slice_n_rows);
 	a->stats.slices++;
 	if (ms > a->stats.max_slice_ms)
 		a->stats.max_slice_ms = ms;
@@ -577,7 +586,9 @@ alerts_on_slice(evutil_socket_t fd, short what, void *arg)
 {
 	struct alerts *a = arg;
 	struct store *store = (*a->book)->store;
-	struct timespec c0, c1;
+	struct timespec c0, c1, t;
+	size_t work = 0, n_dirty;
+	when_t now;
 	int rc;
 
 	if (a->batch_open)
@@ -602,14 +613,24 @@ alerts_on_slice(evutil_socket_t fd, short what, void *arg)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &a->slice_t0);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
-	rc = rules_eval_slice(a->rules, (*a->book)->board, when_now(),
-	                      &a->cursor, ALERTS_SLICE_WORK, a->slice_events);
+	now = when_now(); /* one instant for the whole slice */
+	do {
+		rc = rules_eval_slice(a->rules, (*a->book)->board, now,
+		                      &a->cursor, ALERTS_SLICE_CHUNK,
+		                      a->slice_rows);
+		work += ALERTS_SLICE_CHUNK;
+		rules_events(a->rules, &a->slice_n_ev);
+		rules_dirty(a->rules, &n_dirty);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (rc == 0 && work < ALERTS_SLICE_WORK &&
+	         a->slice_n_ev + n_dirty < a->slice_rows &&
+	         ms_between(&a->slice_t0, &t) < ALERTS_SLICE_EVAL_MS);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	if (rc < 0)
 		log_err("alerts: out of memory evaluating");
 	a->slice_rc = rc;
 	a->pass_cpu_ms += ms_between(&c0, &c1);
-	rules_events(a->rules, &a->slice_n_ev);
+	a->slice_n_rows = a->slice_n_ev + n_dirty;
 	if (alerts_flush(a))
 		return;
 	alerts_slice_end(a);
@@ -666,7 +687,7 @@ alerts_new(struct event_base *base, void *zctx, struct book **book,
 	a->base = base;
 	a->book = book;
 	a->cfg = *cfg;
-	a->slice_events = 64;
+	a->slice_rows = 128;
 	if ((a->as = alertstore_new((*book)->store, err)) == NULL)
 		goto fail;
 	if (alerts_rebuild(a) < 0) {

@@ -651,6 +651,195 @@ test_slices_match_whole(void **state)
 	fx_free(f);
 }
 
+/* Eight communes under two districts under a province, two tasks: enough
+ * subjects that one pass changes many states, a task's roll-ups three. */
+static const char wide_text[] =
+	"[plan]\nname = wide\ntimezone = UTC\n"
+	"[unit tinh]\nname = Tỉnh\nkind = province\n"
+	"[unit h1]\nname = Huyện 1\nkind = district\nparent = tinh\n"
+	"[unit h2]\nname = Huyện 2\nkind = district\nparent = tinh\n"
+	"[unit x1]\nname = Xã 1\nkind = commune\nparent = h1\n"
+	"[unit x2]\nname = Xã 2\nkind = commune\nparent = h1\n"
+	"[unit x3]\nname = Xã 3\nkind = commune\nparent = h1\n"
+	"[unit x4]\nname = Xã 4\nkind = commune\nparent = h1\n"
+	"[unit x5]\nname = Xã 5\nkind = commune\nparent = h2\n"
+	"[unit x6]\nname = Xã 6\nkind = commune\nparent = h2\n"
+	"[unit x7]\nname = Xã 7\nkind = commune\nparent = h2\n"
+	"[unit x8]\nname = Xã 8\nkind = commune\nparent = h2\n"
+	"[task a]\ntitle = A\nmeasure = cây\nstart = 2021-01-01\n"
+	"deadline = 2021-04-10\nwarn = 10\ncritical = 25\nstale_after = 7d\n"
+	"[task b]\ntitle = B\nmeasure = ha\nstart = 2021-01-01\n"
+	"deadline = 2021-03-01\npacing = milestones\n"
+	"milestone = 2021-01-20 40\nwarn = 5\ncritical = 15\nstale_after = 3d\n"
+	"[targets a]\nx1 = 100\nx2 = 100\nx3 = 100\nx4 = 100\nx5 = 100\n"
+	"x6 = 100\nx7 = 100\nx8 = 100\n"
+	"[targets b]\nx1 = 50\nx2 = 50\nx3 = 50\nx4 = 50\nx5 = 50\nx6 = 50\n"
+	"x7 = 50\nx8 = 50\n";
+
+static void
+same_event(const struct rules_event *a, const struct rules_event *b)
+{
+	assert_int_equal(a->seq, b->seq);
+	assert_int_equal(a->id, b->id);
+	assert_int_equal(a->transition, b->transition);
+	assert_int_equal(a->rule, b->rule);
+	assert_int_equal(a->sev, b->sev);
+	assert_int_equal(a->prev_sev, b->prev_sev);
+	assert_int_equal(a->subject, b->subject);
+	assert_int_equal(a->view.actual, b->view.actual);
+	assert_int_equal(a->view.target, b->view.target);
+	assert_true(a->view.lag == b->view.lag);
+	assert_int_equal(a->view.status, b->view.status);
+	assert_int_equal(a->at, b->at);
+	assert_int_equal(a->since, b->since);
+	assert_int_equal(a->last_report, b->last_report);
+	assert_int_equal(a->inhibited, b->inhibited);
+}
+
+/* Five months of random reports, evaluated every 7 hours with a pending
+ * clock and reminders: one engine in whole passes, the other in slices
+ * cut at a different place every time (by subjects, by rows, or both),
+ * say the same events and end in the same states; and a slice stops at
+ * its rows budget even when what changes is only pending clocks starting
+ * (rows without events), one subject (or one task's roll-ups) past it at
+ * most. */
+static void
+test_slices_anywhere_same(void **state)
+{
+	struct plan_errors errs = { 0 };
+	struct plan *p = plan_parse(wide_text, sizeof wide_text - 1, "w.ini", &errs);
+	struct rules_config cfg = { 1 * WHEN_DAY, 2, 2 * WHEN_DAY };
+	struct board *b;
+	struct rules *whole, *sliced;
+	unsigned long rnd = 12345;
+	uint64_t seq = 0;
+	size_t total = 0, pend_only = 0, slices = 0;
+
+	(void)state;
+	if (p == NULL)
+		fail_msg("plan: %s", errs.n ? errs.msgs[0] : "?");
+	b = board_new(p);
+	whole = rules_new(p, &cfg);
+	sliced = rules_new(p, &cfg);
+	assert_non_null(b);
+	assert_non_null(whole);
+	assert_non_null(sliced);
+	assert_int_equal(rules_n_subjects(whole), 16 + 6);
+	for (int h = 0; h < 24 * 150; h += 7) {
+		when_t now = START + h * WHEN_HOUR;
+		const struct rules_event *ew, *es;
+		size_t n_whole, nd_whole, n, nd, got = 0, cursor = 0;
+		const size_t *dirty;
+		int rc;
+
+		for (int k = 0; k < 3; k++) {
+			rnd = rnd * 1103515245 + 12345;
+			if ((rnd >> 16) % 4 == 0) {
+				size_t t = (rnd >> 20) % p->n_targets;
+				struct tally_report r = { REPORT_SET,
+					(dec_t)((rnd >> 8) % 120) * 1000,
+					now - (when_t)((rnd >> 12) % 50) * WHEN_HOUR,
+					++seq, 1 };
+				assert_int_not_equal(board_apply(b, (int)t, &r),
+				                     TALLY_OVERFLOW);
+			}
+		}
+		rules_clear(whole);
+		assert_int_equal(rules_eval_all(whole, b, now), 0);
+		ew = rules_events(whole, &n_whole);
+		rules_dirty(whole, &nd_whole);
+		if (n_whole == 0 && nd_whole > 0)
+			pend_only++;
+		do {
+			size_t max_work = h % 3 == 1 ? SIZE_MAX
+			                  : 1 + (size_t)(h / 7 + slices) % 4;
+			size_t max_rows = h % 3 == 0 ? SIZE_MAX
+			                  : 1 + (size_t)(h / 7 + slices) % 5;
+
+			rules_clear(sliced);
+			rc = rules_eval_slice(sliced, b, now, &cursor, max_work,
+			                      max_rows);
+			assert_true(rc >= 0);
+			es = rules_events(sliced, &n);
+			dirty = rules_dirty(sliced, &nd);
+			(void)dirty;
+			/* The budget, passed by one subject's rows (2 x RULE_N:
+			 * an event and a state per rule) or a task's three
+			 * roll-ups' at most. */
+			if (max_rows != SIZE_MAX)
+				assert_true(n + nd < max_rows + 3 * 2 * RULE_N);
+			for (size_t i = 0; i < n; i++, got++) {
+				assert_true(got < n_whole);
+				same_event(&es[i], &ew[got]);
+			}
+			slices++;
+		} while (rc == 0);
+		assert_int_equal(got, n_whole);
+		assert_int_equal(rules_last_seq(sliced), rules_last_seq(whole));
+		total += n_whole;
+	}
+	for (size_t i = 0; i < rules_n_subjects(whole); i++)
+		for (int k = 0; k < RULE_N; k++) {
+			struct rules_state a, c;
+
+			rules_state_get(whole, i, (enum rules_rule)k, &a);
+			rules_state_get(sliced, i, (enum rules_rule)k, &c);
+			assert_memory_equal(&a, &c, sizeof a);
+		}
+	/* The history did what it is for: many events, and passes whose
+	 * only changes were pending clocks. */
+	assert_true(total > 100);
+	assert_true(pend_only > 0);
+	rules_free(whole);
+	rules_free(sliced);
+	board_free(b);
+	plan_free(p);
+}
+
+/* A pass whose every subject only starts a pending clock (rows, no
+ * event): a rows budget of 1 stops each slice at the first subject that
+ * changed something, where an events budget alone would never stop it. */
+static void
+test_slice_rows_without_events(void **state)
+{
+	struct plan_errors errs = { 0 };
+	struct plan *p = plan_parse(wide_text, sizeof wide_text - 1, "w.ini", &errs);
+	struct rules_config cfg = { WHEN_DAY, 2, 0 };
+	struct board *b;
+	struct rules *r;
+	size_t cursor = 0, calls = 0, rows = 0, n, nd;
+	int rc;
+
+	(void)state;
+	if (p == NULL)
+		fail_msg("plan: %s", errs.n ? errs.msgs[0] : "?");
+	b = board_new(p);
+	r = rules_new(p, &cfg);
+	assert_non_null(b);
+	assert_non_null(r);
+	/* Day 30, no report at all: every pair lags and is silent, on
+	 * hold for a day. */
+	do {
+		rules_clear(r);
+		rc = rules_eval_slice(r, b, DAYS(30), &cursor, SIZE_MAX, 1);
+		assert_true(rc >= 0);
+		rules_events(r, &n);
+		rules_dirty(r, &nd);
+		assert_int_equal(n, 0);
+		/* one target's clocks, or one task's roll-ups' */
+		assert_true(nd >= 1 || rc == 1);
+		assert_true(nd <= 3 * RULE_N);
+		rows += nd;
+		calls++;
+	} while (rc == 0);
+	/* 16 targets, each its own slice, then the two tasks' roll-ups */
+	assert_int_equal(calls, 16 + 2);
+	assert_true(rows >= 2 * 16);
+	rules_free(r);
+	board_free(b);
+	plan_free(p);
+}
+
 int
 main(void)
 {
@@ -671,6 +860,8 @@ main(void)
 		cmocka_unit_test(test_replay_months),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_slices_match_whole),
+		cmocka_unit_test(test_slices_anywhere_same),
+		cmocka_unit_test(test_slice_rows_without_events),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
