@@ -55,6 +55,7 @@ struct rules {
 	uint64_t last_seq;
 	struct rules_sum *sum;     /* per unit, scratch */
 	unsigned char *task_touched; /* per task, scratch */
+	unsigned char *has_below;    /* per unit: some unit's parent */
 	int failed;
 };
 
@@ -99,6 +100,17 @@ rules_sev_parse(const char *s)
 	return -1;
 }
 
+/* Where target i's sums begin: its own unit, unless nothing is below
+ * that unit, whose sum would be its own target alone and never a roll-up
+ * (a commune's, in a country: half the walk). */
+static int
+rules_sum_start(const struct rules *r, size_t i)
+{
+	int u = r->plan->targets[i].unit;
+
+	return r->has_below[u] ? u : r->plan->units[u].parent;
+}
+
 /* Adds the targets of task `task` (from index i on) to every ancestor. */
 static void
 rules_sum_task(struct rules *r, const struct board *b, int task, size_t i,
@@ -108,10 +120,12 @@ rules_sum_task(struct rules *r, const struct board *b, int task, size_t i,
 
 	for (; i < p->n_targets && p->targets[i].task == task; i++) {
 		const struct tally *t = b ? &b->tallies[i] : NULL;
+		/* the target as revised by now */
+		dec_t target = plan_target_value(p, i, now);
 		size_t steps = 0;
 
-		for (int u = p->targets[i].unit; u >= 0 && steps++ <= p->n_units;
-		     u = p->units[u].parent) {
+		for (int u = rules_sum_start(r, i); u >= 0 &&
+		     steps++ <= p->n_units; u = p->units[u].parent) {
 			struct rules_sum *s = &r->sum[u];
 			if (t) {
 				/* Overflow pins, as board_rollup() does. */
@@ -122,9 +136,7 @@ rules_sum_task(struct rules *r, const struct board *b, int task, size_t i,
 				if (t->last_report_at > s->last)
 					s->last = t->last_report_at;
 			}
-			/* the target as revised by now */
-			if (dec_add(s->target, plan_target_value(p, i, now),
-			            &s->target) < 0)
+			if (dec_add(s->target, target, &s->target) < 0)
 				s->target = INT64_MAX;
 			s->n++;
 		}
@@ -138,8 +150,8 @@ rules_unsum_task(struct rules *r, int task, size_t i)
 
 	for (; i < p->n_targets && p->targets[i].task == task; i++) {
 		size_t steps = 0;
-		for (int u = p->targets[i].unit; u >= 0 && steps++ <= p->n_units;
-		     u = p->units[u].parent)
+		for (int u = rules_sum_start(r, i); u >= 0 &&
+		     steps++ <= p->n_units; u = p->units[u].parent)
 			memset(&r->sum[u], 0, sizeof r->sum[u]);
 	}
 }
@@ -158,11 +170,15 @@ rules_new(const struct plan *plan, const struct rules_config *cfg)
 	r->task_first = calloc(plan->n_tasks + 1, sizeof *r->task_first);
 	r->task_end = calloc(plan->n_tasks + 1, sizeof *r->task_end);
 	r->task_touched = calloc(plan->n_tasks + 1, 1);
+	r->has_below = calloc(plan->n_units + 1, 1);
 	cap = 64;
 	r->rollup = calloc(cap, sizeof *r->rollup);
 	if (!r->sum || !r->task_first || !r->task_end || !r->task_touched ||
-	    !r->rollup)
+	    !r->has_below || !r->rollup)
 		goto fail;
+	for (size_t u = 0; u < plan->n_units; u++)
+		if (plan->units[u].parent >= 0)
+			r->has_below[plan->units[u].parent] = 1;
 	r->n_subj = r->n_leaf = plan->n_targets;
 	for (size_t t = 0; t < plan->n_tasks; t++) {
 		size_t first = plan_task_first_target(plan, (int)t);
@@ -207,6 +223,7 @@ rules_free(struct rules *r)
 	free(r->task_first);
 	free(r->task_end);
 	free(r->task_touched);
+	free(r->has_below);
 	free(r->rollup);
 	free(r->hot);
 	free(r->cold);
@@ -293,7 +310,7 @@ rules_memory(const struct rules *r, size_t *queue)
 
 	*queue = r->cap_ev * sizeof *r->ev;
 	return sizeof *r + (p->n_units + 1) * sizeof *r->sum +
-	       (p->n_tasks + 1) * (2 * sizeof(size_t) + 1) +
+	       (p->n_tasks + 1) * (2 * sizeof(size_t) + 1) + p->n_units + 1 +
 	       (r->n_subj - r->n_leaf) * sizeof *r->rollup +
 	       states * (sizeof *r->hot + sizeof *r->cold) + states / 8 + 1 +
 	       r->cap_dirty * sizeof *r->dirty;
@@ -349,7 +366,7 @@ rules_reset(struct rules *r)
  * subject is evaluated whole or not at all, never with a state changed and
  * not listed.  0, or -1 (out of memory: the evaluation stops there). */
 static int
-rules_reserve(struct rules *r, size_t subjects)
+rules_reserve_more(struct rules *r, size_t subjects)
 {
 	size_t need = subjects * RULE_N;
 
@@ -379,6 +396,16 @@ rules_reserve(struct rules *r, size_t subjects)
 fail:
 	r->failed = 1;
 	return -1;
+}
+
+static inline int
+rules_reserve(struct rules *r, size_t subjects)
+{
+	size_t need = subjects * RULE_N;
+
+	if (r->cap_dirty - r->n_dirty >= need && r->cap_ev - r->n_ev >= need)
+		return 0;
+	return rules_reserve_more(r, subjects);
 }
 
 static void
@@ -433,23 +460,17 @@ rules_emit(struct rules *r, const struct rules_ctx *c, enum rules_rule rule,
 	e->inhibited = rule == RULE_LAG && tr == TR_RESOLVED && c->overdue;
 }
 
-/* Moves one (subject, rule) towards severity `want`. */
+/* rules_step, once the byte says there may be something to do. */
 static void
-rules_step(struct rules *r, const struct rules_ctx *c, enum rules_rule rule,
-           enum rules_sev want)
+rules_step_more(struct rules *r, const struct rules_ctx *c,
+                enum rules_rule rule, enum rules_sev want)
 {
 	size_t k = c->subject * RULE_N + rule;
 	uint8_t h = r->hot[k];
 	enum rules_sev cur = HOT_SEV(h), pend = HOT_PEND(h);
 	int64_t pending = rule == RULE_DONE ? 0 : r->cfg.pending;
-	struct rules_cold *s;
+	struct rules_cold *s = &r->cold[k];
 
-	/* Nothing to move, nothing pending, no reminder that could be due:
-	 * most steps of most passes, decided on the byte alone. */
-	if (want == cur && pend == SEV_NONE &&
-	    (cur == SEV_NONE || rule == RULE_DONE || r->cfg.reminder <= 0))
-		return;
-	s = &r->cold[k];
 	if (want > cur) {
 		if (pend == SEV_NONE) {
 			s->pending_since = c->now;
@@ -498,6 +519,21 @@ rules_step(struct rules *r, const struct rules_ctx *c, enum rules_rule rule,
 		rules_mark(r, k);
 		rules_emit(r, c, rule, s, TR_REMINDER, cur, cur);
 	}
+}
+
+/* Moves one (subject, rule) towards severity `want`.  Nothing to move,
+ * nothing pending, no reminder that could be due: most steps of most
+ * passes, decided here on the byte alone. */
+static inline void
+rules_step(struct rules *r, const struct rules_ctx *c, enum rules_rule rule,
+           enum rules_sev want)
+{
+	uint8_t h = r->hot[c->subject * RULE_N + rule];
+
+	if (h == HOT(want, SEV_NONE) &&
+	    (want == SEV_NONE || rule == RULE_DONE || r->cfg.reminder <= 0))
+		return;
+	rules_step_more(r, c, rule, want);
 }
 
 /* Room for its changes was reserved by the caller. */
