@@ -11,7 +11,7 @@
  * evaluation (which raises most alerts), then the
  * median and worst of the next rounds (the steady state, an hour apart),
  * then the same two on a second engine in slices of --slice subjects as
- * the daemon runs them (rules_eval_slice, no events budget: the worst
+ * the daemon runs them (rules_eval_slice, no rows budget: the worst
  * case of a slice's CPU), the engine's bytes per subject and what the
  * process's RSS grew by for that second engine, and a "result" line for
  * run.sh.
