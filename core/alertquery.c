@@ -82,17 +82,22 @@ alertquery_run(const struct plan *p, struct rules *r,
 	if (q->unit >= 0 && (in = aq_subtree(p, q->unit)) == NULL)
 		return -1;
 	for (size_t i = 0; i < subjects; i++) {
-		if (!aq_match(p, rules_subject(r, i), in, q))
+		struct rules_subject sb;
+
+		if (!aq_match(p, rules_subject(r, i, &sb), in, q))
 			continue;
 		for (int rule = 0; rule < RULE_N; rule++) {
-			const struct rules_state *st = rules_state(r, i, rule);
-			if (rule == RULE_DONE || st->sev == SEV_NONE ||
+			enum rules_sev sev = rules_state_sev(r, i, rule, NULL);
+			struct rules_state st;
+
+			if (rule == RULE_DONE || sev == SEV_NONE ||
 			    (q->rule >= 0 && rule != q->rule) ||
-			    (q->severity != SEV_NONE && st->sev != q->severity))
+			    (q->severity != SEV_NONE && (int)sev != q->severity))
 				continue;
 			++*total;
-			if (st->last_seq > q->since && q->limit > 0)
-				aq_push(out, n, q->limit, st->last_seq);
+			rules_state_get(r, i, rule, &st);
+			if (st.last_seq > q->since && q->limit > 0)
+				aq_push(out, n, q->limit, st.last_seq);
 		}
 	}
 	free(in);

@@ -59,7 +59,8 @@ struct rules_config {
 	int64_t reminder; /* ms between reminders; 0 = off */
 };
 
-/* What is kept (and persisted) per (subject, rule). */
+/* What is kept (and persisted) per (subject, rule): the engine keeps it in
+ * a denser form of its own, and hands out copies (rules_state_get/set). */
 struct rules_state {
 	uint8_t sev;          /* announced severity; SEV_NONE = not firing */
 	uint8_t pend_sev;     /* severity waiting for `pending`; SEV_NONE = none */
@@ -99,12 +100,27 @@ struct rules *rules_new(const struct plan *plan, const struct rules_config *cfg)
 void rules_free(struct rules *r);
 
 size_t rules_n_subjects(const struct rules *r);
-const struct rules_subject *rules_subject(const struct rules *r, size_t i);
+/* Subject i: a target's is made in *buf (the plan holds it already), a
+ * roll-up's is the engine's own.  NULL past the last. */
+const struct rules_subject *rules_subject(const struct rules *r, size_t i,
+                                          struct rules_subject *buf);
 /* Subject of (task, unit), a target or a roll-up; -1 if none. */
 int rules_subject_find(const struct rules *r, int task, int unit, bool rollup);
 
-struct rules_state *rules_state(struct rules *r, size_t subject,
-                                enum rules_rule rule);
+void rules_state_get(const struct rules *r, size_t subject,
+                     enum rules_rule rule, struct rules_state *out);
+/* -1 (and nothing kept) when a severity is not one of enum rules_sev's. */
+int rules_state_set(struct rules *r, size_t subject, enum rules_rule rule,
+                    const struct rules_state *in);
+/* Its announced severity, and in *pend (unless NULL) the pending one: the
+ * cheap read for counting over every subject. */
+enum rules_sev rules_state_sev(const struct rules *r, size_t subject,
+                               enum rules_rule rule, enum rules_sev *pend);
+
+/* Bytes the engine holds: its per-subject tables and scratch, and in
+ * *queue the event queue's capacity (which grows with the largest
+ * evaluation since rules_new, not with the plan). */
+size_t rules_memory(const struct rules *r, size_t *queue);
 
 uint64_t rules_last_seq(const struct rules *r);
 void rules_set_last_seq(struct rules *r, uint64_t seq);
@@ -117,13 +133,17 @@ int rules_eval_all(struct rules *r, const struct board *b, when_t now);
 /* The same full evaluation in slices, so that a country-sized plan never
  * holds the caller's loop (or its event queue) for long.  *cursor starts
  * at 0 and walks the targets, then the tasks' roll-ups; each call stops
- * once about `max_work` subjects were evaluated or `max_events` events are
- * queued (a task's roll-ups are done together, so a slice may pass
- * max_events by that task's roll-ups x RULE_N).  1 when the pass is
+ * once about `max_work` subjects were evaluated or `max_rows` events and
+ * changed states are queued, each a row for the caller to write (a
+ * pending clock that starts is a changed state without an event).  A
+ * task's roll-ups are done together, so a slice may pass max_rows by
+ * that task's roll-ups x 2 x RULE_N.  1 when the pass is
  * complete (the cursor is then back at 0), 0 when more remains, -1 when
- * out of memory.  Each slice may take its own `now`. */
+ * out of memory (the cursor then at the subject that could not be
+ * evaluated, which changed nothing).  Each slice may take its own `now`;
+ * where the slices end does not change what they say. */
 int rules_eval_slice(struct rules *r, const struct board *b, when_t now,
-                     size_t *cursor, size_t max_work, size_t max_events);
+                     size_t *cursor, size_t max_work, size_t max_rows);
 int rules_eval_targets(struct rules *r, const struct board *b,
                        const int *targets, size_t n, when_t now);
 

@@ -36,21 +36,29 @@
 #include "rate.h"
 #include "silences.h"
 
-/* One slice: at most this many subjects evaluated (about 3 ms of CPU
- * when nothing changes), or a number of events queued that adapts so that
- * a slice (packing, SQLite, its fsync, PUB) takes about ALERTS_SLICE_MS:
- * halved after a longer slice, doubled after one under half of it.  What
- * an fsync costs depends on the disk and on whoever else writes to it, so
- * a fixed count would be either slow on a fast disk or a stall on a busy
- * one. */
+/* One slice: at most this many subjects evaluated (well under 1 ms of CPU
+ * when nothing changes: tests/bench/rules_eval --slice), or a number of
+ * rows to write (events and changed states: a storm held by
+ * alert_pending starts a clock in every state, which is a row without an
+ * event) that adapts so that a slice (packing, SQLite, its fsync, PUB)
+ * takes about ALERTS_SLICE_MS: halved after a longer slice, doubled after
+ * one under half of it.  What an fsync costs depends on the disk and on
+ * whoever else writes to it, so a fixed count would be either slow on a
+ * fast disk or a stall on a busy one. */
 #define ALERTS_SLICE_WORK 8192
 #define ALERTS_SLICE_MS 5.0
+/* The evaluation itself is cut into chunks of this many subjects, the
+ * clock read between them, and stops after ALERTS_SLICE_EVAL_MS: on a
+ * machine whose CPU other work takes, 8,192 subjects could hold the loop
+ * many times what they cost. */
+#define ALERTS_SLICE_CHUNK 512
+#define ALERTS_SLICE_EVAL_MS 2.0
 /* After a slice the loop gets as long again to itself (up to this): a
  * request to evhttp or an ingest batch takes several turns (accept, read,
  * reply), and back-to-back slices would cost each of those turns one. */
 #define ALERTS_SLICE_REST_MS 20.0
-#define ALERTS_SLICE_EVENTS_MIN 16
-#define ALERTS_SLICE_EVENTS_MAX 4096
+#define ALERTS_SLICE_ROWS_MIN 16
+#define ALERTS_SLICE_ROWS_MAX 8192
 
 struct alerts {
 	struct event_base *base;
@@ -63,7 +71,7 @@ struct alerts {
 	struct event *ev_timer;
 	struct event *ev_slice;  /* the next slice of a full evaluation */
 	size_t cursor;           /* where that slice starts */
-	size_t slice_events;     /* its events budget, adapted */
+	size_t slice_rows;       /* its rows budget, adapted */
 	int pass_running;
 	/* A batch's events are staged in its transaction, its COMMIT in
 	 * flight (ingest_hooks): a slice waits for alerts_done, or it would
@@ -75,7 +83,7 @@ struct alerts {
 	 * pass. */
 	int slice_committing;
 	int slice_rc;            /* rules_eval_slice's: 1 when the pass ends */
-	size_t slice_n_ev;
+	size_t slice_n_ev, slice_n_rows;
 	struct timespec slice_t0;
 	double pass_cpu_ms;      /* evaluation CPU of the running pass */
 	struct timespec pass_t0; /* when it began */
@@ -126,7 +134,12 @@ alerts_load_one(void *arg, const struct alertstore_state *s)
 			         s->rollup ? " (roll-up)" : "");
 		return 0;
 	}
-	*rules_state(a->rules, (size_t)subj, (enum rules_rule)rule) = s->st;
+	if (rules_state_set(a->rules, (size_t)subj, (enum rules_rule)rule,
+	                    &s->st) < 0)
+		log_warn("alerts: %s alert %s/%s%s has severities %d and %d, "
+		         "which are none of 0 to 3; taken as not firing", s->rule,
+		         s->task, s->unit, s->rollup ? " (roll-up)" : "",
+		         s->st.sev, s->st.pend_sev);
 	return 0;
 }
 
@@ -211,7 +224,9 @@ static int
 alerts_pack(struct alerts *a, const struct rules_event *e, size_t k)
 {
 	const struct plan *p = a->plan;
-	const struct rules_subject *s = rules_subject(a->rules, (size_t)e->subject);
+	struct rules_subject sb;
+	const struct rules_subject *s = rules_subject(a->rules,
+	                                              (size_t)e->subject, &sb);
 	const struct plan_task *t = &p->tasks[s->task];
 	Tiendo__Alert al = TIENDO__ALERT__INIT;
 	char actual[DEC_BUFSZ], target[DEC_BUFSZ], pct[32], exp[32], lag[32];
@@ -293,14 +308,15 @@ alerts_write(struct alerts *a)
 	for (size_t i = 0; i < n_dirty; i++) {
 		size_t subj = dirty[i] / RULE_N;
 		enum rules_rule rule = (enum rules_rule)(dirty[i] % RULE_N);
-		const struct rules_subject *s = rules_subject(a->rules, subj);
+		struct rules_subject sb;
+		const struct rules_subject *s = rules_subject(a->rules, subj, &sb);
 		struct alertstore_state st = {
 			.task = a->plan->tasks[s->task].code,
 			.unit = a->plan->units[s->unit].code,
 			.rollup = s->target < 0,
 			.rule = rules_rule_name(rule),
-			.st = *rules_state(a->rules, subj, rule),
 		};
+		rules_state_get(a->rules, subj, rule, &st.st);
 		if (alertstore_put_state(a->as, &st) < 0)
 			return -1;
 	}
@@ -317,8 +333,10 @@ alerts_publish_written(struct alerts *a)
 
 	ev = rules_events(a->rules, &n_ev);
 	for (size_t i = 0; i < n_ev; i++) {
+		struct rules_subject sb;
 		const struct rules_subject *s = rules_subject(a->rules,
-		                                              (size_t)ev[i].subject);
+		                                              (size_t)ev[i].subject,
+		                                              &sb);
 		alerts_topics(a->plan, s, &ev[i], topicbuf, sizeof topicbuf, topics);
 		if (a->held[i]) {
 			/* Held back: one topic, under sev/ so that a subscriber
@@ -505,15 +523,16 @@ alerts_pass_end(struct alerts *a)
 }
 
 static void
-alerts_slice_adapt(struct alerts *a, double ms, size_t n_ev)
+alerts_slice_adapt(struct alerts *a, double ms, size_t n_ev, size_t n_rows)
 {
 	if (ms > 2 * ALERTS_SLICE_MS)
-		log_info("alerts: a slice took %.1f ms (%zu events)", ms, n_ev);
-	if (ms > ALERTS_SLICE_MS && a->slice_events > ALERTS_SLICE_EVENTS_MIN)
-		a->slice_events /= 2;
-	else if (ms < ALERTS_SLICE_MS / 2 && n_ev >= a->slice_events &&
-	         a->slice_events < ALERTS_SLICE_EVENTS_MAX)
-		a->slice_events *= 2;
+		log_info("alerts: a slice took %.1f ms (%zu events, %zu rows)",
+		         ms, n_ev, n_rows);
+	if (ms > ALERTS_SLICE_MS && a->slice_rows > ALERTS_SLICE_ROWS_MIN)
+		a->slice_rows /= 2;
+	else if (ms < ALERTS_SLICE_MS / 2 && n_rows >= a->slice_rows &&
+	         a->slice_rows < ALERTS_SLICE_ROWS_MAX)
+		a->slice_rows *= 2;
 }
 
 /* The end of a slice, its commit answered: adapted, and the next one
@@ -527,7 +546,7 @@ alerts_slice_end(struct alerts *a)
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = ms_between(&a->slice_t0, &t1);
-	alerts_slice_adapt(a, ms, a->slice_n_ev);
+	alerts_slice_adapt(a, ms, a->slice_n_ev, a->slice_n_rows);
 	a->stats.slices++;
 	if (ms > a->stats.max_slice_ms)
 		a->stats.max_slice_ms = ms;
@@ -567,7 +586,9 @@ alerts_on_slice(evutil_socket_t fd, short what, void *arg)
 {
 	struct alerts *a = arg;
 	struct store *store = (*a->book)->store;
-	struct timespec c0, c1;
+	struct timespec c0, c1, t;
+	size_t work = 0, n_dirty;
+	when_t now;
 	int rc;
 
 	if (a->batch_open)
@@ -592,14 +613,24 @@ alerts_on_slice(evutil_socket_t fd, short what, void *arg)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &a->slice_t0);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
-	rc = rules_eval_slice(a->rules, (*a->book)->board, when_now(),
-	                      &a->cursor, ALERTS_SLICE_WORK, a->slice_events);
+	now = when_now(); /* one instant for the whole slice */
+	do {
+		rc = rules_eval_slice(a->rules, (*a->book)->board, now,
+		                      &a->cursor, ALERTS_SLICE_CHUNK,
+		                      a->slice_rows);
+		work += ALERTS_SLICE_CHUNK;
+		rules_events(a->rules, &a->slice_n_ev);
+		rules_dirty(a->rules, &n_dirty);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (rc == 0 && work < ALERTS_SLICE_WORK &&
+	         a->slice_n_ev + n_dirty < a->slice_rows &&
+	         ms_between(&a->slice_t0, &t) < ALERTS_SLICE_EVAL_MS);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	if (rc < 0)
 		log_err("alerts: out of memory evaluating");
 	a->slice_rc = rc;
 	a->pass_cpu_ms += ms_between(&c0, &c1);
-	rules_events(a->rules, &a->slice_n_ev);
+	a->slice_n_rows = a->slice_n_ev + n_dirty;
 	if (alerts_flush(a))
 		return;
 	alerts_slice_end(a);
@@ -638,7 +669,8 @@ alerts_count_active(struct alerts *a)
 	for (size_t i = 0; i < rules_n_subjects(a->rules); i++)
 		for (int r = 0; r < RULE_N; r++)
 			n += r != RULE_DONE &&
-			     rules_state(a->rules, i, (enum rules_rule)r)->sev;
+			     rules_state_sev(a->rules, i, (enum rules_rule)r,
+			                     NULL) != SEV_NONE;
 	return n;
 }
 
@@ -655,7 +687,7 @@ alerts_new(struct event_base *base, void *zctx, struct book **book,
 	a->base = base;
 	a->book = book;
 	a->cfg = *cfg;
-	a->slice_events = 64;
+	a->slice_rows = 128;
 	if ((a->as = alertstore_new((*book)->store, err)) == NULL)
 		goto fail;
 	if (alerts_rebuild(a) < 0) {
@@ -778,13 +810,14 @@ alerts_metrics(void *arg, struct evbuffer *out)
 
 	for (size_t i = 0; i < n; i++)
 		for (int rule = 0; rule < RULE_N; rule++) {
-			const struct rules_state *st = rules_state(a->rules, i, rule);
+			enum rules_sev sev, pend;
 			/* A done notice stays latched, silently: not an alert. */
 			if (rule == RULE_DONE)
 				continue;
-			firing[st->sev & 3]++;
-			if (st->pend_sev != SEV_NONE && st->pend_sev != st->sev)
-				pending[st->pend_sev & 3]++;
+			sev = rules_state_sev(a->rules, i, rule, &pend);
+			firing[sev & 3]++;
+			if (pend != SEV_NONE && pend != sev)
+				pending[pend & 3]++;
 		}
 	evbuffer_add_printf(out,
 	    "# HELP tiendo_alerts Alerts now, by state and severity.\n"

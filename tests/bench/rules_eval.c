@@ -4,13 +4,17 @@
  * district, times TASKS tasks, through core/rules.c over a board whose
  * tallies are spread around the pace.
  *
- *   rules_eval [--units 1000] [--tasks 100] [--rounds 20]
+ *   rules_eval [--units 1000] [--tasks 100] [--rounds 20] [--slice 8192]
  *
  * Times are CPU time of the evaluating thread (the daemon has one), so
  * that other load on the machine does not count.  Prints the first
  * evaluation (which raises most alerts), then the
  * median and worst of the next rounds (the steady state, an hour apart),
- * and a "result" line for run.sh.
+ * then the same two on a second engine in slices of --slice subjects as
+ * the daemon runs them (rules_eval_slice, no rows budget: the worst
+ * case of a slice's CPU), the engine's bytes per subject and what the
+ * process's RSS grew by for that second engine, and a "result" line for
+ * run.sh.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +33,67 @@ ms_since(const struct timespec *t0)
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
 	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static int cmp_dbl(const void *a, const void *b);
+
+/* VmRSS of this process, in KiB; 0 when unknown. */
+static long
+rss_kib(void)
+{
+	char line[256];
+	long kib = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "VmRSS: %ld", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+struct sliced {
+	double total, median, worst; /* ms of CPU */
+	size_t slices, events;
+};
+
+/* One full pass in slices of `work` subjects; 0 or -1. */
+static int
+eval_sliced(struct rules *r, const struct board *b, when_t now, size_t work,
+            struct sliced *out)
+{
+	size_t cursor = 0, cap = 0, n_ev;
+	double *ms = NULL;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	do {
+		struct timespec t0;
+
+		if (out->slices == cap) {
+			double *m = realloc(ms, (cap = cap ? 2 * cap : 256) *
+			                    sizeof *m);
+			if (m == NULL) {
+				free(ms);
+				return -1;
+			}
+			ms = m;
+		}
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+		rc = rules_eval_slice(r, b, now, &cursor, work, SIZE_MAX);
+		ms[out->slices] = ms_since(&t0);
+		out->total += ms[out->slices++];
+		rules_events(r, &n_ev);
+		out->events += n_ev;
+		rules_clear(r);
+	} while (rc == 0);
+	qsort(ms, out->slices, sizeof *ms, cmp_dbl);
+	out->median = ms[out->slices / 2];
+	out->worst = ms[out->slices - 1];
+	free(ms);
+	return rc < 0 ? -1 : 0;
 }
 
 static int
@@ -71,7 +136,11 @@ plan_text(int units, int tasks, size_t *len)
 int
 main(int argc, char **argv)
 {
-	int units = 1000, tasks = 100, rounds = 20;
+	int units = 1000, tasks = 100, rounds = 20, slice = 8192;
+	struct sliced first_sl, steady_sl;
+	struct rules *r2;
+	size_t mem, queue;
+	long rss0, rss1;
 	struct plan_errors errs = { 0 };
 	struct rules_config cfg = { 0, 2, 0 };
 	struct timespec t0;
@@ -90,11 +159,13 @@ main(int argc, char **argv)
 			tasks = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--rounds") == 0)
 			rounds = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--slice") == 0)
+			slice = atoi(argv[i + 1]);
 	}
-	if (units < 1 || tasks < 1 || rounds < 1 ||
+	if (units < 1 || tasks < 1 || rounds < 1 || slice < 1 ||
 	    (text = plan_text(units, tasks, &len)) == NULL) {
 		fprintf(stderr, "usage: rules_eval [--units N] [--tasks N] "
-		        "[--rounds N]\n");
+		        "[--rounds N] [--slice N]\n");
 		return 64;
 	}
 	if ((p = plan_parse(text, len, "bench.ini", &errs)) == NULL) {
@@ -129,13 +200,44 @@ main(int argc, char **argv)
 		rules_clear(r);
 	}
 	qsort(ms, (size_t)rounds, sizeof *ms, cmp_dbl);
+	/* The same in slices, on an engine of its own: its RSS is what the
+	 * daemon's holds (whose event queue a slice's events bound). */
+	rss0 = rss_kib();
+	if ((r2 = rules_new(p, &cfg)) == NULL ||
+	    eval_sliced(r2, b, now - rounds * WHEN_HOUR, (size_t)slice,
+	                &first_sl) < 0 ||
+	    eval_sliced(r2, b, now, (size_t)slice, &steady_sl) < 0) {
+		fprintf(stderr, "rules_eval: out of memory\n");
+		return 1;
+	}
+	rss1 = rss_kib();
+	mem = rules_memory(r2, &queue);
 	printf("rules_eval: %d units x %d tasks: %zu subjects (%zu pairs + "
 	       "roll-ups), first evaluation %.1f ms raising %zu alerts; then "
 	       "median %.1f ms, worst %.1f ms over %d rounds\n", units, tasks,
 	       rules_n_subjects(r), p->n_targets, first, total_ev,
 	       ms[rounds / 2], ms[rounds - 1], rounds);
-	printf("result subjects=%zu first_ms=%.2f median_ms=%.2f max_ms=%.2f\n",
-	       rules_n_subjects(r), first, ms[rounds / 2], ms[rounds - 1]);
+	printf("rules_eval: in slices of %d subjects: first evaluation %.1f ms "
+	       "in %zu slices (median %.2f ms, worst %.2f ms) raising %zu alerts; "
+	       "then %.1f ms (median slice %.2f ms, worst %.2f ms)\n", slice,
+	       first_sl.total, first_sl.slices, first_sl.median, first_sl.worst,
+	       first_sl.events, steady_sl.total, steady_sl.median,
+	       steady_sl.worst);
+	printf("rules_eval: engine %.1f bytes per subject (a rule state %zu B, "
+	       "%d rules), %.1f MiB, event queue %.1f MiB; RSS +%.1f MiB for "
+	       "it (%.1f bytes per subject)\n",
+	       (double)mem / (double)rules_n_subjects(r2),
+	       sizeof(struct rules_state), RULE_N, mem / 1048576.0,
+	       queue / 1048576.0, (rss1 - rss0) / 1024.0,
+	       (rss1 - rss0) * 1024.0 / (double)rules_n_subjects(r2));
+	printf("result subjects=%zu first_ms=%.2f median_ms=%.2f max_ms=%.2f "
+	       "slice_first_ms=%.2f slice_max_ms=%.3f bytes_per_subject=%.1f "
+	       "rss_per_subject=%.1f\n",
+	       rules_n_subjects(r), first, ms[rounds / 2], ms[rounds - 1],
+	       first_sl.total, first_sl.worst > steady_sl.worst ? first_sl.worst
+	       : steady_sl.worst, (double)mem / (double)rules_n_subjects(r2),
+	       (rss1 - rss0) * 1024.0 / (double)rules_n_subjects(r2));
+	rules_free(r2);
 	free(ms);
 	rules_free(r);
 	board_free(b);

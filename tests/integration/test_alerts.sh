@@ -93,7 +93,8 @@ expect_eq "every published seq is in the database" \
 
 # --- --exec -------------------------------------------------------------
 sub ex --exec "cat > \"$T/exec.\$TIENDO_ALERT_SEQ.json\"; env | grep ^TIENDO_ALERT_ | sort > \"$T/exec.\$TIENDO_ALERT_SEQ.env\""
-ok "--exec runs per event" wait_for 10 test -f "$T/exec.$last.env"
+# -s, not -f: the redirection makes the file before sort writes into it.
+ok "--exec runs per event" wait_for 10 test -s "$T/exec.$last.env"
 expect_match "--exec environment" "$(cat "$T/exec.$last.env")" "TIENDO_ALERT_SEQ=$last"
 expect_eq "--exec JSON on stdin" "$(jq -r .seq "$T/exec.$last.json")" "$last"
 

@@ -60,12 +60,11 @@ fire(struct fx *f, const char *t, const char *u, int rollup,
      enum rules_rule rule, enum rules_sev sev)
 {
 	int s = rules_subject_find(f->rules, task(f, t), unit(f, u), rollup);
-	struct rules_state *st;
+	struct rules_state st = { .sev = (uint8_t)sev };
 
 	assert_true(s >= 0);
-	st = rules_state(f->rules, (size_t)s, rule);
-	st->sev = (uint8_t)sev;
-	st->id = st->last_seq = ++f->seq;
+	st.id = st.last_seq = ++f->seq;
+	assert_int_equal(rules_state_set(f->rules, (size_t)s, rule, &st), 0);
 }
 
 static int

@@ -156,15 +156,15 @@ test_pending_must_hold(void **state)
 	struct fx *f = fx_new(WHEN_HOUR, 2, 0);
 	const struct rules_event *ev;
 	size_t n;
-	struct rules_state *s;
+	struct rules_state s;
 
 	set_total(f, f->target_a, 2000, DAYS(52));
 	pace_b(f, 52);
 	ev = eval(f, DAYS(52), &n);
 	assert_null(find(ev, n, f->target_a, RULE_LAG));
-	s = rules_state(f->rules, (size_t)f->target_a, RULE_LAG);
-	assert_int_equal(s->pend_sev, SEV_WARNING);
-	assert_int_equal(s->pending_since, DAYS(52));
+	rules_state_get(f->rules, (size_t)f->target_a, RULE_LAG, &s);
+	assert_int_equal(s.pend_sev, SEV_WARNING);
+	assert_int_equal(s.pending_since, DAYS(52));
 	ev = eval(f, DAYS(52) + WHEN_HOUR - 1, &n);
 	assert_null(find(ev, n, f->target_a, RULE_LAG));
 	ev = eval(f, DAYS(52) + WHEN_HOUR, &n);
@@ -178,6 +178,7 @@ test_pending_interrupted_starts_over(void **state)
 {
 	struct fx *f = fx_new(WHEN_HOUR, 2, 0);
 	const struct rules_event *ev;
+	enum rules_sev pend;
 	size_t n;
 
 	set_total(f, f->target_a, 2000, DAYS(52));
@@ -187,8 +188,8 @@ test_pending_interrupted_starts_over(void **state)
 	set_total(f, f->target_a, 2600, DAYS(52) + 30 * WHEN_MINUTE);
 	ev = eval(f, DAYS(52) + 30 * WHEN_MINUTE, &n);
 	assert_null(find(ev, n, f->target_a, RULE_LAG));
-	assert_int_equal(rules_state(f->rules, (size_t)f->target_a,
-	                             RULE_LAG)->pend_sev, SEV_NONE);
+	rules_state_sev(f->rules, (size_t)f->target_a, RULE_LAG, &pend);
+	assert_int_equal(pend, SEV_NONE);
 	ev = eval(f, DAYS(52) + 2 * WHEN_HOUR, &n);
 	assert_null(find(ev, n, f->target_a, RULE_LAG));
 	fx_free(f);
@@ -302,6 +303,7 @@ test_reminders(void **state)
 	struct fx *f = fx_new(0, 2, WHEN_DAY);
 	const struct rules_event *ev, *e;
 	char buf[512];
+	struct rules_subject sb;
 	size_t n;
 
 	set_total(f, f->target_a, 2000, DAYS(52));
@@ -315,10 +317,10 @@ test_reminders(void **state)
 	assert_int_equal(e->transition, TR_REMINDER);
 	assert_int_equal(e->since, DAYS(52));
 	/* A reminder says it is one, in either language. */
-	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject), e,
+	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject, &sb), e,
 	                ALERTMSG_VI, buf, sizeof buf);
 	assert_true(starts(buf, "Nhắc lại: Xã Hoàng Đan chậm tiến độ “Trồng cây”"));
-	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject), e,
+	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject, &sb), e,
 	                ALERTMSG_EN, buf, sizeof buf);
 	assert_true(starts(buf, "Reminder: Xã Hoàng Đan is behind on \"Trồng cây\""));
 	ev = eval(f, DAYS(53.9), &n);
@@ -459,12 +461,13 @@ test_rollup_levels(void **state)
 	int sh = rules_subject_find(f->rules, 0, huyen, true);
 	int st = rules_subject_find(f->rules, 0, tinh, true);
 	const struct rules_event *ev, *e;
+	struct rules_subject sb;
 	size_t n;
 
 	assert_true(sh >= 0 && st >= 0);
 	assert_int_equal(rules_subject_find(f->rules, 0, f->xa, true), -1);
 	assert_int_equal(rules_n_subjects(f->rules), 4);
-	assert_int_equal(rules_subject(f->rules, (size_t)sh)->n_units, 2);
+	assert_int_equal(rules_subject(f->rules, (size_t)sh, &sb)->n_units, 2);
 	/* xa-a far behind, xa-b ahead: the district is lagging (warning). */
 	set_total(f, f->target_a, 1000, DAYS(50)); /* 20 % */
 	set_total(f, f->target_b, 3500, DAYS(50)); /* 70 % */
@@ -512,9 +515,13 @@ test_restart_announces_nothing_again(void **state)
 	r2 = rules_new(f->plan, &f->cfg);
 	n_subj = rules_n_subjects(f->rules);
 	for (size_t i = 0; i < n_subj; i++)
-		for (int k = 0; k < RULE_N; k++)
-			*rules_state(r2, i, (enum rules_rule)k) =
-				*rules_state(f->rules, i, (enum rules_rule)k);
+		for (int k = 0; k < RULE_N; k++) {
+			struct rules_state st;
+
+			rules_state_get(f->rules, i, (enum rules_rule)k, &st);
+			assert_int_equal(rules_state_set(r2, i,
+			                                 (enum rules_rule)k, &st), 0);
+		}
 	rules_set_last_seq(r2, rules_last_seq(f->rules));
 	rules_free(f->rules);
 	f->rules = r2;
@@ -577,6 +584,7 @@ test_messages(void **state)
 	struct fx *f = fx_new(0, 2, 0);
 	const struct rules_event *ev, *e;
 	char buf[512], num[48];
+	struct rules_subject sb;
 	size_t n;
 
 	assert_string_equal(alertmsg_number(1750000, ALERTMSG_VI, num, sizeof num),
@@ -591,12 +599,12 @@ test_messages(void **state)
 	pace_b(f, 52);
 	ev = eval(f, DAYS(52), &n);
 	e = find(ev, n, f->target_a, RULE_LAG);
-	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject), e,
+	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject, &sb), e,
 	                ALERTMSG_VI, buf, sizeof buf);
 	assert_string_equal(buf, "Xã Hoàng Đan chậm tiến độ “Trồng cây”: "
 	                    "1.750/5.000 cây (35%, kế hoạch 52%), chậm 17 điểm "
 	                    "phần trăm.");
-	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject), e,
+	alertmsg_format(f->plan, rules_subject(f->rules, (size_t)e->subject, &sb), e,
 	                ALERTMSG_EN, buf, sizeof buf);
 	assert_string_equal(buf, "Xã Hoàng Đan is behind on \"Trồng cây\": "
 	                    "1,750/5,000 cây (35%, plan 52%), 17 points behind.");
@@ -643,6 +651,201 @@ test_slices_match_whole(void **state)
 	fx_free(f);
 }
 
+/* Eight communes under two districts under a province, two tasks: enough
+ * subjects that one pass changes many states, a task's roll-ups three. */
+static const char wide_text[] =
+	"[plan]\nname = wide\ntimezone = UTC\n"
+	"[unit tinh]\nname = Tỉnh\nkind = province\n"
+	"[unit h1]\nname = Huyện 1\nkind = district\nparent = tinh\n"
+	"[unit h2]\nname = Huyện 2\nkind = district\nparent = tinh\n"
+	"[unit x1]\nname = Xã 1\nkind = commune\nparent = h1\n"
+	"[unit x2]\nname = Xã 2\nkind = commune\nparent = h1\n"
+	"[unit x3]\nname = Xã 3\nkind = commune\nparent = h1\n"
+	"[unit x4]\nname = Xã 4\nkind = commune\nparent = h1\n"
+	"[unit x5]\nname = Xã 5\nkind = commune\nparent = h2\n"
+	"[unit x6]\nname = Xã 6\nkind = commune\nparent = h2\n"
+	"[unit x7]\nname = Xã 7\nkind = commune\nparent = h2\n"
+	"[unit x8]\nname = Xã 8\nkind = commune\nparent = h2\n"
+	"[task a]\ntitle = A\nmeasure = cây\nstart = 2021-01-01\n"
+	"deadline = 2021-04-10\nwarn = 10\ncritical = 25\nstale_after = 7d\n"
+	"[task b]\ntitle = B\nmeasure = ha\nstart = 2021-01-01\n"
+	"deadline = 2021-03-01\npacing = milestones\n"
+	"milestone = 2021-01-20 40\nwarn = 5\ncritical = 15\nstale_after = 3d\n"
+	"[targets a]\nx1 = 100\nx2 = 100\nx3 = 100\nx4 = 100\nx5 = 100\n"
+	"x6 = 100\nx7 = 100\nx8 = 100\n"
+	"[targets b]\nx1 = 50\nx2 = 50\nx3 = 50\nx4 = 50\nx5 = 50\nx6 = 50\n"
+	"x7 = 50\nx8 = 50\n";
+
+static void
+same_event(const struct rules_event *a, const struct rules_event *b)
+{
+	assert_int_equal(a->seq, b->seq);
+	assert_int_equal(a->id, b->id);
+	assert_int_equal(a->transition, b->transition);
+	assert_int_equal(a->rule, b->rule);
+	assert_int_equal(a->sev, b->sev);
+	assert_int_equal(a->prev_sev, b->prev_sev);
+	assert_int_equal(a->subject, b->subject);
+	assert_int_equal(a->view.actual, b->view.actual);
+	assert_int_equal(a->view.target, b->view.target);
+	assert_true(a->view.lag == b->view.lag);
+	assert_int_equal(a->view.status, b->view.status);
+	assert_int_equal(a->at, b->at);
+	assert_int_equal(a->since, b->since);
+	assert_int_equal(a->last_report, b->last_report);
+	assert_int_equal(a->inhibited, b->inhibited);
+}
+
+/* Five months of random reports, evaluated every 7 hours with a pending
+ * clock and reminders: one engine in whole passes, the other in slices
+ * cut at a different place every time (by subjects, by rows, or both),
+ * say the same events and end in the same states; and a slice stops at
+ * its rows budget even when what changes is only pending clocks starting
+ * (rows without events), one subject (or one task's roll-ups) past it at
+ * most. */
+static void
+test_slices_anywhere_same(void **state)
+{
+	struct plan_errors errs = { 0 };
+	struct plan *p = plan_parse(wide_text, sizeof wide_text - 1, "w.ini", &errs);
+	struct rules_config cfg = { 1 * WHEN_DAY, 2, 2 * WHEN_DAY };
+	struct board *b;
+	struct rules *whole, *sliced;
+	unsigned long rnd = 12345;
+	uint64_t seq = 0;
+	size_t total = 0, pend_only = 0, slices = 0;
+
+	(void)state;
+	if (p == NULL)
+		fail_msg("plan: %s", errs.n ? errs.msgs[0] : "?");
+	b = board_new(p);
+	whole = rules_new(p, &cfg);
+	sliced = rules_new(p, &cfg);
+	assert_non_null(b);
+	assert_non_null(whole);
+	assert_non_null(sliced);
+	assert_int_equal(rules_n_subjects(whole), 16 + 6);
+	for (int h = 0; h < 24 * 150; h += 7) {
+		when_t now = START + h * WHEN_HOUR;
+		const struct rules_event *ew, *es;
+		size_t n_whole, nd_whole, n, nd, got = 0, cursor = 0;
+		const size_t *dirty;
+		int rc;
+
+		for (int k = 0; k < 3; k++) {
+			rnd = rnd * 1103515245 + 12345;
+			if ((rnd >> 16) % 4 == 0) {
+				size_t t = (rnd >> 20) % p->n_targets;
+				struct tally_report r = { REPORT_SET,
+					(dec_t)((rnd >> 8) % 120) * 1000,
+					now - (when_t)((rnd >> 12) % 50) * WHEN_HOUR,
+					++seq, 1 };
+				assert_int_not_equal(board_apply(b, (int)t, &r),
+				                     TALLY_OVERFLOW);
+			}
+		}
+		rules_clear(whole);
+		assert_int_equal(rules_eval_all(whole, b, now), 0);
+		ew = rules_events(whole, &n_whole);
+		rules_dirty(whole, &nd_whole);
+		if (n_whole == 0 && nd_whole > 0)
+			pend_only++;
+		do {
+			size_t max_work = h % 3 == 1 ? SIZE_MAX
+			                  : 1 + (size_t)(h / 7 + slices) % 4;
+			size_t max_rows = h % 3 == 0 ? SIZE_MAX
+			                  : 1 + (size_t)(h / 7 + slices) % 5;
+
+			rules_clear(sliced);
+			rc = rules_eval_slice(sliced, b, now, &cursor, max_work,
+			                      max_rows);
+			assert_true(rc >= 0);
+			es = rules_events(sliced, &n);
+			dirty = rules_dirty(sliced, &nd);
+			(void)dirty;
+			/* The budget, passed by one subject's rows (2 x RULE_N:
+			 * an event and a state per rule) or a task's three
+			 * roll-ups' at most. */
+			if (max_rows != SIZE_MAX)
+				assert_true(n + nd < max_rows + 3 * 2 * RULE_N);
+			for (size_t i = 0; i < n; i++, got++) {
+				assert_true(got < n_whole);
+				same_event(&es[i], &ew[got]);
+			}
+			slices++;
+		} while (rc == 0);
+		assert_int_equal(got, n_whole);
+		assert_int_equal(rules_last_seq(sliced), rules_last_seq(whole));
+		total += n_whole;
+	}
+	for (size_t i = 0; i < rules_n_subjects(whole); i++)
+		for (int k = 0; k < RULE_N; k++) {
+			struct rules_state a, c;
+
+			rules_state_get(whole, i, (enum rules_rule)k, &a);
+			rules_state_get(sliced, i, (enum rules_rule)k, &c);
+			assert_int_equal(a.sev, c.sev);
+			assert_int_equal(a.pend_sev, c.pend_sev);
+			assert_int_equal(a.pending_since, c.pending_since);
+			assert_int_equal(a.since, c.since);
+			assert_int_equal(a.announced, c.announced);
+			assert_int_equal(a.id, c.id);
+			assert_int_equal(a.last_seq, c.last_seq);
+		}
+	/* The history did what it is for: many events, and passes whose
+	 * only changes were pending clocks. */
+	assert_true(total > 100);
+	assert_true(pend_only > 0);
+	rules_free(whole);
+	rules_free(sliced);
+	board_free(b);
+	plan_free(p);
+}
+
+/* A pass whose every subject only starts a pending clock (rows, no
+ * event): a rows budget of 1 stops each slice at the first subject that
+ * changed something, where an events budget alone would never stop it. */
+static void
+test_slice_rows_without_events(void **state)
+{
+	struct plan_errors errs = { 0 };
+	struct plan *p = plan_parse(wide_text, sizeof wide_text - 1, "w.ini", &errs);
+	struct rules_config cfg = { WHEN_DAY, 2, 0 };
+	struct board *b;
+	struct rules *r;
+	size_t cursor = 0, calls = 0, rows = 0, n, nd;
+	int rc;
+
+	(void)state;
+	if (p == NULL)
+		fail_msg("plan: %s", errs.n ? errs.msgs[0] : "?");
+	b = board_new(p);
+	r = rules_new(p, &cfg);
+	assert_non_null(b);
+	assert_non_null(r);
+	/* Day 30, no report at all: every pair lags and is silent, on
+	 * hold for a day. */
+	do {
+		rules_clear(r);
+		rc = rules_eval_slice(r, b, DAYS(30), &cursor, SIZE_MAX, 1);
+		assert_true(rc >= 0);
+		rules_events(r, &n);
+		rules_dirty(r, &nd);
+		assert_int_equal(n, 0);
+		/* one target's clocks, or one task's roll-ups' */
+		assert_true(nd >= 1 || rc == 1);
+		assert_true(nd <= 3 * RULE_N);
+		rows += nd;
+		calls++;
+	} while (rc == 0);
+	/* 16 targets, each its own slice, then the two tasks' roll-ups */
+	assert_int_equal(calls, 16 + 2);
+	assert_true(rows >= 2 * 16);
+	rules_free(r);
+	board_free(b);
+	plan_free(p);
+}
+
 int
 main(void)
 {
@@ -663,6 +866,8 @@ main(void)
 		cmocka_unit_test(test_replay_months),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_slices_match_whole),
+		cmocka_unit_test(test_slices_anywhere_same),
+		cmocka_unit_test(test_slice_rows_without_events),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

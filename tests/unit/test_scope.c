@@ -139,11 +139,10 @@ test_scoped_alert_total(void **state)
 	assert_non_null(s);
 	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
 		int k = rules_subject_find(r, T(pairs[i][0]), U(pairs[i][1]), 0);
-		struct rules_state *st;
+		struct rules_state st = { .sev = SEV_WARNING };
 		assert_true(k >= 0);
-		st = rules_state(r, (size_t)k, RULE_LAG);
-		st->sev = SEV_WARNING;
-		st->id = st->last_seq = i + 1;
+		st.id = st.last_seq = i + 1;
+		assert_int_equal(rules_state_set(r, (size_t)k, RULE_LAG, &st), 0);
 	}
 	assert_int_equal(alertquery_run(p, r, &q, out, &n, &total), 0);
 	assert_int_equal(total, 5);
