@@ -364,7 +364,7 @@ store_scan_tail(struct store *s, int64_t after, store_scan_fn fn, void *arg)
 }
 
 /* The row with the largest id <= id (INT64_MAX: the last row) into *k;
- * k->id 0 when there is none.  0, or -1 on a database error. */
+ * *k all zero when there is none.  0, or -1 on a database error. */
 static inline int
 store_row_key(struct store *s, int64_t id, struct store_key *k)
 {

@@ -945,7 +945,7 @@ pg_row_key(struct store *base, int64_t id, struct store_key *k)
 	PGresult *res;
 	int rc = 0;
 
-	k->id = 0;
+	memset(k, 0, sizeof *k);
 	snprintf(v0, sizeof v0, "%" PRId64, id);
 	res = store_pg_exec(base, "SELECT id, client, seq FROM reports"
 	                    " WHERE id <= $1 ORDER BY id DESC LIMIT 1", 1, v, 0);

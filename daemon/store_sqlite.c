@@ -799,7 +799,7 @@ sq_row_key(struct store *base, int64_t id, struct store_key *k)
 	sqlite3_stmt *st;
 	int rc;
 
-	k->id = 0;
+	memset(k, 0, sizeof *k);
 	if (sqlite3_prepare_v2(s->db, "SELECT id, client, seq FROM reports"
 	                       " WHERE id <= ? ORDER BY id DESC LIMIT 1", -1, &st,
 	                       NULL) != SQLITE_OK)

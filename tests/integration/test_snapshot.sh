@@ -27,6 +27,9 @@ said() { grep -c "$1" "$T/tiendod.log"; }
 
 start_daemon || exit 1
 ok "no snapshot before the first stop" test ! -e "$SNAP"
+stop_daemon
+start_daemon || exit 1
+expect_eq "an empty store's snapshot: as of no row" "$(said 'tallies from the snapshot as of row 0 ')" 1
 expect_eq "reports before the first stop" "$(z --report "1|xa-a|cay|add|100|now-7200000" \
 	--report "2|xa-b|cay|add|40|now-7200000" --report "3|xa-a|dat|set|2.5|now-7200000" \
 	--report "4|xa-a|cay|add|7|now-3600000" | fates)" "1 ACCEPTED;2 ACCEPTED;3 ACCEPTED;4 ACCEPTED;"
