@@ -19,10 +19,14 @@
 
 #define SNAP_MAGIC "TDSNAP1"
 #define SNAP_ORDER 0x0102030405060708ULL
+/* What the tallies mean: bump it when struct tally or the fold changes
+ * meaning, not only size.  A new release's version discards them too. */
+#define SNAP_LAYOUT 1
 
 struct snap_head {
 	char magic[8];
 	uint64_t order;        /* SNAP_ORDER as this machine writes it */
+	uint64_t build;        /* snap_build() */
 	uint64_t tally_size;
 	uint64_t digest;       /* the plan's */
 	uint64_t n_targets;
@@ -41,6 +45,16 @@ snap_check(const void *p, size_t len)
 		h *= 1099511628211ULL;
 	}
 	return h;
+}
+
+/* The release and the layout that wrote it. */
+static uint64_t
+snap_build(void)
+{
+	char id[64];
+	int n = snprintf(id, sizeof id, "%s/%d", TIENDO_VERSION, SNAP_LAYOUT);
+
+	return snap_check(id, (size_t)n);
 }
 
 /* Writes all of buf; 0 or -1 (errno). */
@@ -96,6 +110,7 @@ tallysnap_save(const char *path, const struct plan *p,
 	memset(&h, 0, sizeof h);
 	memcpy(h.magic, SNAP_MAGIC, sizeof h.magic);
 	h.order = SNAP_ORDER;
+	h.build = snap_build();
 	h.tally_size = sizeof *tallies;
 	h.digest = p->digest;
 	h.n_targets = p->n_targets;
@@ -150,8 +165,9 @@ tallysnap_load(const char *path, const struct plan *p,
 	}
 	if (fread(&h, sizeof h, 1, f) != 1 ||
 	    memcmp(h.magic, SNAP_MAGIC, sizeof h.magic) != 0 ||
-	    h.order != SNAP_ORDER || h.tally_size != sizeof *t) {
-		snprintf(err, n, "%s: not a snapshot of this build's tallies",
+	    h.order != SNAP_ORDER || h.build != snap_build() ||
+	    h.tally_size != sizeof *t) {
+		snprintf(err, n, "%s: not a snapshot of this release's tallies",
 		         path);
 		goto out;
 	}

@@ -72,6 +72,12 @@ start_daemon || exit 1
 expect_eq "a damaged snapshot: not used" "$(said 'tally snapshot not used (.*truncated or damaged)')" 1
 expect_eq "and the tallies read from every report" "$(tallies)" "$live"
 stop_daemon
+# Byte 16 is the release and layout that wrote it.
+printf 'X' | dd of="$SNAP" bs=1 seek=16 conv=notrunc 2>/dev/null
+start_daemon || exit 1
+expect_eq "another release's snapshot: not used" \
+	"$(said "tally snapshot not used (.*this release's tallies)")" 1
+stop_daemon
 cp "$SNAP" "$T/good.snap"
 if [ -n "${TIENDO_STORE:-}" ]; then
 	psql_ "TRUNCATE reports RESTART IDENTITY; INSERT INTO reports (client, seq, task, unit, kind, value, observed_at, received_at, reporter, note) SELECT 'other', g, 'cay', 'xa-a', 1, 1000, 1, 1, '', '' FROM generate_series(1, 8) g" >/dev/null
