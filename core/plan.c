@@ -80,6 +80,7 @@
 
 #include <ini.h>
 
+#include "fnv.h"
 #include "planb.h"
 
 static int
@@ -221,19 +222,6 @@ assemble(struct build *b, const int *parent, struct plan_task *tasks,
 	return p;
 }
 
-/* FNV-1a 64 of the plan's text. */
-static uint64_t
-plan_digest(const char *text, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)text[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 struct plan *
 plan_parse(const char *text, size_t len, const char *name,
            struct plan_errors *errs)
@@ -284,7 +272,7 @@ plan_parse(const char *text, size_t len, const char *name,
 		if ((p = assemble(&b, parent, tasks, n_good)) == NULL)
 			goto oom;
 		tasks = NULL; /* now p's */
-		p->digest = plan_digest(text, b.len);
+		p->digest = fnv_bytes(FNV_BASIS, text, b.len);
 	}
 
 	if (b.n_errs > 0)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fnv.h"
 #include "planb.h"
 #include "utf8.h"
 
@@ -35,11 +36,7 @@ planb_grow(void *arrp, size_t *cap, size_t n, size_t size)
 static uint64_t
 hash_str(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return fnv_str(FNV_BASIS, s);
 }
 
 int

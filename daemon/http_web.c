@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "alertmsg.h"
+#include "fnv.h"
 #include "http_auth.h"
 #include "http_web.h"
 
@@ -34,10 +35,8 @@ struct http_web {
 static void
 web_etag(const struct web_asset *a, char *out, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = fnv_bytes(FNV_BASIS, a->data, a->len);
 
-	for (size_t i = 0; i < a->len; i++)
-		h = (h ^ a->data[i]) * 1099511628211ULL;
 	snprintf(out, n, "\"%016llx\"", (unsigned long long)h);
 }
 

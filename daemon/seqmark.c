@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "seqmark.h"
 
 struct seqmark_slot {
@@ -20,23 +21,11 @@ struct seqmark {
 
 #define SEQMARK_CAP0 64
 
-static uint64_t
-seqmark_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* The slot holding client, or the empty one where it would go. */
 static struct seqmark_slot *
 seqmark_find(const struct seqmark *m, const char *client)
 {
-	size_t i = (size_t)seqmark_hash(client) & (m->cap - 1);
+	size_t i = (size_t)fnv_str(FNV_BASIS, client) & (m->cap - 1);
 
 	while (m->slot[i].client != NULL &&
 	       strcmp(m->slot[i].client, client) != 0)

@@ -19,11 +19,10 @@
 #include "store_pg.h"
 
 /* The columns read, in this order; a row is these fields, tab-separated.
- * A tail (store_scan_tail) reads the corrections too, and which they are. */
-#define PG_SCAN_COLS "client, seq, task, unit, kind, value, observed_at"
-#define PG_SCAN_NCOLS 7
-#define PG_TAIL_COLS PG_SCAN_COLS ", coalesce(voids_seq, 0)"
-#define PG_TAIL_NCOLS 8
+ * voids_seq is 0 but for the corrections a tail (store_scan_tail) reads. */
+#define PG_SCAN_COLS "client, seq, task, unit, kind, value, observed_at," \
+                     " coalesce(voids_seq, 0)"
+#define PG_SCAN_NCOLS 8
 
 /* Undoes COPY's text escapes in place (\\, \t, \n, \r, \b, \f, \v: what
  * the server writes).  Field f ends at its tab or the line's end. */
@@ -48,15 +47,16 @@ pg_unescape(char *f)
 	return f;
 }
 
-/* Splits one row (without its newline) into its ncols fields and calls
- * fn.  fn's value, or -1 when the row is not the shape asked for. */
+/* Splits one row (without its newline) into its fields and calls fn.
+ * fn's value, or -1 (the store's error set) when the row is not the shape
+ * asked for. */
 static int
-pg_scan_line(char *line, int ncols, store_scan_fn fn, void *arg)
+pg_scan_line(struct store *s, char *line, store_scan_fn fn, void *arg)
 {
-	char *f[PG_TAIL_NCOLS];
+	char *f[PG_SCAN_NCOLS];
 	int n = 0;
 
-	for (char *p = line; n < ncols; n++) {
+	for (char *p = line; n < PG_SCAN_NCOLS; n++) {
 		f[n] = p;
 		p = strchr(p, '\t');
 		if (p == NULL) {
@@ -65,8 +65,9 @@ pg_scan_line(char *line, int ncols, store_scan_fn fn, void *arg)
 		}
 		*p++ = '\0';
 	}
-	if (n != ncols)
-		return -1;
+	if (n != PG_SCAN_NCOLS)
+		return store_pg_seterr(s, "scan: a row with %d of the %d columns "
+		                       "asked for", n, PG_SCAN_NCOLS);
 	struct store_report r = {
 		.client = pg_unescape(f[0]),
 		.seq = (uint64_t)strtoll(f[1], NULL, 10),
@@ -75,7 +76,7 @@ pg_scan_line(char *line, int ncols, store_scan_fn fn, void *arg)
 		.kind = atoi(f[4]),
 		.value = strtoll(f[5], NULL, 10),
 		.observed_at = strtoll(f[6], NULL, 10),
-		.voids_seq = ncols > 7 ? (uint64_t)strtoll(f[7], NULL, 10) : 0,
+		.voids_seq = (uint64_t)strtoll(f[7], NULL, 10),
 		.reporter = "",
 		.note = "",
 	};
@@ -112,8 +113,7 @@ pg_scan_sql(struct store *s, PGconn *c, const char *task, const char *unit,
  * rest is read and dropped: the session must come out of COPY).  fn's
  * value, 0, or -1 on an error. */
 static int
-pg_scan_read(struct store *s, PGconn *c, int ncols, store_scan_fn fn,
-             void *arg)
+pg_scan_read(struct store *s, PGconn *c, store_scan_fn fn, void *arg)
 {
 	char *line;
 	int len, ret = 0;
@@ -123,16 +123,13 @@ pg_scan_read(struct store *s, PGconn *c, int ncols, store_scan_fn fn,
 		if (ret == 0) {
 			if (line[len - 1] == '\n')
 				line[len - 1] = '\0';
-			ret = pg_scan_line(line, ncols, fn, arg);
-			if (ret == -1)
-				store_pg_seterr(s, "scan: a row of %d bytes is not "
-				                "the %d columns asked for", len,
-				                ncols);
+			ret = pg_scan_line(s, line, fn, arg);
 		}
 		PQfreemem(line);
 	}
-	if (len == -2)
-		return store_pg_fail(s, "scan", NULL);
+	/* -2: the COPY failed; its result says why, and must be read. */
+	if (len == -2 && ret == 0)
+		ret = store_pg_fail(s, "scan", NULL);
 	res = PQgetResult(c);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK && ret == 0)
 		ret = store_pg_fail(s, "scan", res);
@@ -154,12 +151,12 @@ pg_scan_exec(struct store *s, PGconn *c, const char *sql)
 	return rc;
 }
 
-/* Runs the COPY sql (freed here) of rows of ncols columns.  Inside the
+/* Runs the COPY sql (freed here) of PG_SCAN_COLS rows.  Inside the
  * caller's transaction when there is one (a recount sees the batch's own
  * rows), else in a read-only one of its own. */
 static int
-pg_scan_copy(struct store *s, PGconn *c, char *sql, int ncols,
-             store_scan_fn fn, void *arg)
+pg_scan_copy(struct store *s, PGconn *c, char *sql, store_scan_fn fn,
+             void *arg)
 {
 	int own = PQtransactionStatus(c) == PQTRANS_IDLE, ret;
 	PGresult *res;
@@ -175,7 +172,7 @@ pg_scan_copy(struct store *s, PGconn *c, char *sql, int ncols,
 		PQclear(res);
 	} else {
 		PQclear(res);
-		ret = pg_scan_read(s, c, ncols, fn, arg);
+		ret = pg_scan_read(s, c, fn, arg);
 	}
 	if (own && ret == -1)
 		PQclear(PQexec(c, "ROLLBACK"));   /* the first error stands */
@@ -196,7 +193,7 @@ store_pg_scan(struct store *s, const char *task, const char *unit,
 	c = store_pg_conn(s);
 	if ((sql = pg_scan_sql(s, c, task, unit, until)) == NULL)
 		return -1;
-	return pg_scan_copy(s, c, sql, PG_SCAN_NCOLS, fn, arg);
+	return pg_scan_copy(s, c, sql, fn, arg);
 }
 
 int
@@ -207,10 +204,10 @@ store_pg_scan_tail(struct store *s, int64_t after, store_scan_fn fn,
 
 	if (store_pg_ready(s) < 0)
 		return -1;
-	if (asprintf(&sql, "COPY (SELECT " PG_TAIL_COLS " FROM reports"
+	if (asprintf(&sql, "COPY (SELECT " PG_SCAN_COLS " FROM reports"
 	             " WHERE id > %" PRId64 " AND (voids_seq IS NOT NULL"
 	             " OR voided_at IS NULL) ORDER BY id) TO STDOUT",
 	             after) < 0)
 		return store_pg_seterr(s, "scan: out of memory");
-	return pg_scan_copy(s, store_pg_conn(s), sql, PG_TAIL_NCOLS, fn, arg);
+	return pg_scan_copy(s, store_pg_conn(s), sql, fn, arg);
 }

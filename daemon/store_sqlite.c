@@ -714,62 +714,19 @@ sq_exists_many(struct store *base, const char *const *clients,
 	return 0;
 }
 
-static int
-sq_scan(struct store *base, const char *task, const char *unit, when_t until,
-           store_scan_fn fn, void *arg)
-{
-	struct store_sqlite *s = SQ(base);
-	char sql[400];
-	sqlite3_stmt *st;
-	int rc, ret = 0, i = 1;
+/* The columns a fold reads (store_scan): the same for a scan and a tail,
+ * voids_seq 0 but for a tail's corrections. */
+#define SQ_FOLD_COLS "client, seq, task, unit, kind, value, observed_at," \
+                     " coalesce(voids_seq, 0)"
 
-	snprintf(sql, sizeof sql,
-	         "SELECT client, seq, task, unit, kind, value, observed_at"
-	         " FROM reports WHERE observed_at <= ?1 AND voids_seq IS NULL"
-	         " AND (voided_at IS NULL OR voided_at > ?1)%s%s ORDER BY id",
-	         task ? " AND task = ?" : "", unit ? " AND unit = ?" : "");
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return store_fail(s, "scan");
-	sqlite3_bind_int64(st, i++, until);
-	if (task)
-		sqlite3_bind_text(st, i++, task, -1, SQLITE_STATIC);
-	if (unit)
-		sqlite3_bind_text(st, i++, unit, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_report r = {
-			.client = (const char *)sqlite3_column_text(st, 0),
-			.seq = (uint64_t)sqlite3_column_int64(st, 1),
-			.task = (const char *)sqlite3_column_text(st, 2),
-			.unit = (const char *)sqlite3_column_text(st, 3),
-			.kind = sqlite3_column_int(st, 4),
-			.value = sqlite3_column_int64(st, 5),
-			.observed_at = sqlite3_column_int64(st, 6),
-			.reporter = "",
-			.note = "",
-		};
-		if ((ret = fn(arg, &r)) != 0)
-			break;
-	}
-	if (ret == 0 && rc != SQLITE_DONE)
-		ret = store_fail(s, "scan");
-	sqlite3_finalize(st);
-	return ret;
-}
-
+/* Steps st (SQ_FOLD_COLS) calling fn for each row, and finalizes it.
+ * fn's value, 0, or -1 on a database error. */
 static int
-sq_scan_tail(struct store *base, int64_t after, store_scan_fn fn, void *arg)
+sq_scan_rows(struct store_sqlite *s, sqlite3_stmt *st, store_scan_fn fn,
+             void *arg)
 {
-	struct store_sqlite *s = SQ(base);
-	sqlite3_stmt *st;
 	int rc, ret = 0;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT client, seq, task, unit, kind,"
-	                       " value, observed_at, coalesce(voids_seq, 0)"
-	                       " FROM reports WHERE id > ?"
-	                       " AND (voids_seq IS NOT NULL OR voided_at IS NULL)"
-	                       " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		return store_fail(s, "scan");
-	sqlite3_bind_int64(st, 1, after);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_report r = {
 			.client = (const char *)sqlite3_column_text(st, 0),
@@ -790,6 +747,45 @@ sq_scan_tail(struct store *base, int64_t after, store_scan_fn fn, void *arg)
 		ret = store_fail(s, "scan");
 	sqlite3_finalize(st);
 	return ret;
+}
+
+static int
+sq_scan(struct store *base, const char *task, const char *unit, when_t until,
+        store_scan_fn fn, void *arg)
+{
+	struct store_sqlite *s = SQ(base);
+	char sql[400];
+	sqlite3_stmt *st;
+	int i = 1;
+
+	snprintf(sql, sizeof sql,
+	         "SELECT " SQ_FOLD_COLS
+	         " FROM reports WHERE observed_at <= ?1 AND voids_seq IS NULL"
+	         " AND (voided_at IS NULL OR voided_at > ?1)%s%s ORDER BY id",
+	         task ? " AND task = ?" : "", unit ? " AND unit = ?" : "");
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "scan");
+	sqlite3_bind_int64(st, i++, until);
+	if (task)
+		sqlite3_bind_text(st, i++, task, -1, SQLITE_STATIC);
+	if (unit)
+		sqlite3_bind_text(st, i++, unit, -1, SQLITE_STATIC);
+	return sq_scan_rows(s, st, fn, arg);
+}
+
+static int
+sq_scan_tail(struct store *base, int64_t after, store_scan_fn fn, void *arg)
+{
+	struct store_sqlite *s = SQ(base);
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT " SQ_FOLD_COLS " FROM reports"
+	                       " WHERE id > ?"
+	                       " AND (voids_seq IS NOT NULL OR voided_at IS NULL)"
+	                       " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "scan");
+	sqlite3_bind_int64(st, 1, after);
+	return sq_scan_rows(s, st, fn, arg);
 }
 
 static int

@@ -14,6 +14,7 @@
 
 #include "board.h"
 #include "book.h"
+#include "fnv.h"
 #include "log.h"
 #include "tallysnap.h"
 
@@ -31,21 +32,8 @@ struct snap_head {
 	uint64_t digest;       /* the plan's */
 	uint64_t n_targets;
 	struct store_key key;  /* the last row the tallies include */
-	uint64_t check;        /* FNV-1a 64 of the tallies */
+	uint64_t check;        /* fnv_bytes of the tallies */
 };
-
-static uint64_t
-snap_check(const void *p, size_t len)
-{
-	const unsigned char *b = p;
-	uint64_t h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= b[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 /* The release and the layout that wrote it. */
 static uint64_t
@@ -54,7 +42,7 @@ snap_build(void)
 	char id[64];
 	int n = snprintf(id, sizeof id, "%s/%d", TIENDO_VERSION, SNAP_LAYOUT);
 
-	return snap_check(id, (size_t)n);
+	return fnv_bytes(FNV_BASIS, id, (size_t)n);
 }
 
 /* Writes all of buf; 0 or -1 (errno). */
@@ -115,7 +103,7 @@ tallysnap_save(const char *path, const struct plan *p,
 	h.digest = p->digest;
 	h.n_targets = p->n_targets;
 	h.key = *k;
-	h.check = snap_check(tallies, len);
+	h.check = fnv_bytes(FNV_BASIS, tallies, len);
 	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
 		snprintf(err, n, "%s: path too long", path);
 		return -1;
@@ -181,7 +169,7 @@ tallysnap_load(const char *path, const struct plan *p,
 		goto out;
 	}
 	if ((len > 0 && fread(t, len, 1, f) != 1) || fread(&extra, 1, 1, f) != 0 ||
-	    snap_check(t, len) != h.check) {
+	    fnv_bytes(FNV_BASIS, t, len) != h.check) {
 		snprintf(err, n, "%s: truncated or damaged", path);
 		goto out;
 	}
