@@ -36,7 +36,8 @@ struct alerts_stats {
 	double last_eval_ms;     /* CPU of the last full evaluation's rules */
 	double last_pass_ms;     /* its wall time, start to last publish */
 	uint64_t slices;         /* loop turns full evaluations took */
-	double max_slice_ms;     /* longest of them */
+	double max_slice_ms;     /* longest of them, commit included */
+	double max_slice_loop_ms; /* longest time one held the loop */
 	uint64_t store_failures;
 	size_t subjects;
 	size_t active;           /* firing, not counting done notices */

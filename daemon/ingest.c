@@ -641,7 +641,12 @@ ingest_new(struct event_base *base, void *zctx, const char *endpoint,
 			*err = NULL;
 		goto fail;
 	}
-	in->ev_fd = event_new(base, fd, EV_READ | EV_PERSIST, ingest_on_fd, in);
+	/* Edge-triggered, as libzmq means it: ZMQ_FD stays readable until the
+	 * socket is read, and while a commit is in flight the drain does not
+	 * read it (its answer asks ZMQ_EVENTS), so a level-triggered watch
+	 * woke the loop at every turn and it spun through every fsync. */
+	in->ev_fd = event_new(base, fd, EV_READ | EV_PERSIST | EV_ET,
+	                      ingest_on_fd, in);
 	in->ev_more = event_new(base, -1, 0, ingest_on_more, in);
 	in->ev_probe = evtimer_new(base, ingest_on_probe, in);
 	if (in->ev_fd == NULL || in->ev_more == NULL || in->ev_probe == NULL ||

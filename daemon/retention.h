@@ -22,7 +22,8 @@ struct retention_stats {
 	uint64_t passes;         /* completed */
 	uint64_t pruned;         /* alert events deleted since start */
 	uint64_t checkpoints;    /* PASSIVE checkpoints run */
-	double max_slice_ms;     /* longest slice */
+	double max_slice_ms;     /* longest slice, commit included */
+	double max_slice_loop_ms; /* longest time one held the loop */
 };
 
 struct retention;

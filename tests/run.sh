@@ -59,8 +59,11 @@ judge() {
 	grep -Ev '#[[:space:]]*[Ss][Kk][Ii][Pp]' "$log" | grep -A3 '^not ok\b' | sed 's/^/    /'
 	if [ -n "$why" ]; then
 		echo "    not ok - $1: $why"
-		tail -15 "$log" | sed 's/^/    /'
+		sed '/^# --- daemon log/,$d' "$log" | tail -15 | sed 's/^/    /'
 	fi
+	# lib.sh's excerpt of the daemon logs, when the suite failed.
+	[ "$f" -eq 0 ] || sed -n '/^# --- daemon log/,$p' "$log" |
+		grep '^#' | head -n 120 | sed 's/^/    /'
 }
 
 # missing NAME WHAT: a suite whose source exists but which cannot be run.

@@ -1,6 +1,7 @@
 # lib.sh - shared by the bench scripts (run.sh, national.sh, pg.sh,
 # loopfree.sh): time in ns, whether a child still runs, polling with a
-# deadline, the list of pids to kill at the end ($pids), the small plan.
+# deadline, the list of pids to kill at the end ($pids), rows written
+# straight into a store, the small plan.
 
 now_ns() { date +%s%N; }
 
@@ -30,6 +31,28 @@ forget() {
 		[ "$p" = "$1" ] || keep="$keep $p"
 	done
 	pids=$keep
+}
+
+# bench_fill DB N TASK UNIT: N reports written straight into the store's
+# schema with the sqlite3 shell (the daemon stopped), from clients gen-0
+# to gen-7, observed a minute ago; TASK and UNIT are SQL expressions of
+# the row number x (0 to N - 1).  Through the daemon, millions would take
+# minutes.
+bench_fill() {
+	fill_ms=$(($(date +%s) * 1000 - 60000))
+	sqlite3 "$1" <<-EOF
+		PRAGMA synchronous = OFF;
+		PRAGMA cache_size = -262144;
+		BEGIN;
+		WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n
+		                        WHERE x + 1 < $2)
+		INSERT INTO reports (client, seq, task, unit, kind, value,
+		                     observed_at, received_at, reporter, note)
+		SELECT 'gen-' || (x % 8), x / 8 + 1, $3, $4,
+		       1, 1000 + x % 7, $fill_ms, $fill_ms, '', ''
+		FROM n;
+		COMMIT;
+	EOF
 }
 
 # bench_plan: on stdout, the small plan the ingest benches load with: 12

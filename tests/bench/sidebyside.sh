@@ -105,10 +105,26 @@ sbs_mqload() {
 		'BEGIN { printf \"%.1f\", (n > 0 ? c * 1e6 / n : 0) }')"
 }
 
+# sbs_threads PID: CPU ticks so far of tiendod's loop (its main thread),
+# its commit thread and ZeroMQ's I/O threads, as "LOOP COMMIT IO".
+sbs_threads() {
+	for t in "/proc/$1/task/"*; do
+		if [ "${t##*/}" = "$1" ]; then
+			name=loop
+		else
+			name=$(tr -d ' ' <"$t/comm")
+		fi
+		printf '%s %s\n' "$name" "$(awk '{ print $14 + $15 }' "$t/stat")"
+	done | awk '$1 == "loop" { l += $2 } $1 == "tiendod" { c += $2 }
+		$1 ~ /^ZMQbg\/IO/ { z += $2 } END { print l + 0, c + 0, z + 0 }'
+}
+
 # sbs_msgload NAME CLIENTS INFLIGHT: one report per message into the
-# running tiendod; rate, latency, CPU per message, reports per commit.
+# running tiendod; rate, latency, CPU per message (in all, and per
+# thread), reports per commit.
 sbs_msgload() {
 	c0=$(cpu_s "$dpid")
+	th0=$(sbs_threads "$dpid")
 	k0=$(sbs_commits)
 	if [ -n "$MSG_TOTAL" ]; then
 		lim="--total $MSG_TOTAL"
@@ -121,8 +137,14 @@ sbs_msgload() {
 		--units "$units" --tasks "$tasks" ||
 		fail "one report per message ($1): loadgen failed"
 	c1=$(cpu_s "$dpid")
+	th1=$(sbs_threads "$dpid")
 	k1=$(sbs_commits)
 	n=$(result "$work/msg-$1.out" accepted)
+	th=$(echo "$th0 $th1" | awk -v n="$n" -v hz="$(getconf CLK_TCK)" '{
+		f = n > 0 ? 1e6 / hz / n : 0
+		printf "loop %.1f, commit %.1f, ZeroMQ I/O %.1f",
+			($4 - $1) * f, ($5 - $2) * f, ($6 - $3) * f }')
+	eval "td_${1}_threads=\$th"
 	eval "td_${1}_rate=\$(result \"\$work/msg-\$1.out\" rate)"
 	eval "td_${1}_p50=\$(result \"\$work/msg-\$1.out\" p50_ms)"
 	eval "td_${1}_p99=\$(result \"\$work/msg-\$1.out\" p99_ms)"
@@ -184,20 +206,9 @@ sbs_restart() {
 	stop_daemon
 	now_ms=$(($(date +%s) * 1000))
 	t0=$(now_ns)
-	sqlite3 "$state/tiendo.db" <<-EOF || fail "cannot fill $state/tiendo.db"
-		PRAGMA synchronous = OFF;
-		PRAGMA cache_size = -262144;
-		BEGIN;
-		WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n
-		                        WHERE x + 1 < $RESTART_REPORTS)
-		INSERT INTO reports (client, seq, task, unit, kind, value,
-		                     observed_at, received_at, reporter, note)
-		SELECT 'gen-' || (x % 8), x / 8 + 1,
-		       printf('t%02d', (x / 12) % 10 + 1), printf('u%02d', x % 12 + 1),
-		       1, 1000 + x % 7, $now_ms - 60000, $now_ms - 60000, '', ''
-		FROM n;
-		COMMIT;
-	EOF
+	bench_fill "$state/tiendo.db" "$RESTART_REPORTS" \
+		"printf('t%02d', (x / 12) % 10 + 1)" "printf('u%02d', x % 12 + 1)" ||
+		fail "cannot fill $state/tiendo.db"
 	fill_s=$(awk -v a="$t0" -v b="$(now_ns)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
 	t0=$(now_ns)
 	sqlite3 "$state/tiendo.db" "SELECT count(*), sum(value) FROM (SELECT client, seq,
@@ -257,12 +268,13 @@ sbs_summary() {
 	for l in "many:$MANY_CLIENTS x 1, FULL:many" "w8:$MSG_CLIENTS x $MSG_WINDOW, FULL:w8" \
 		"w8n:$MSG_CLIENTS x $MSG_WINDOW, normal:w8"; do
 		k=${l%%:*}; rest=${l#*:}; txt=${rest%:*}; mq=${rest##*:}
-		eval "tr=\$td_${k}_rate tp50=\$td_${k}_p50 tp99=\$td_${k}_p99 tc=\$td_${k}_cpu tg=\$td_${k}_group tgen=\$td_${k}_gen"
+		eval "tr=\$td_${k}_rate tp50=\$td_${k}_p50 tp99=\$td_${k}_p99 tc=\$td_${k}_cpu tg=\$td_${k}_group tgen=\$td_${k}_gen tth=\$td_${k}_threads"
 		eval "mr=\$mq_${mq}_rate mp50=\$mq_${mq}_p50 mp99=\$mq_${mq}_p99 mc=\$mq_${mq}_cpu mgen=\$mq_${mq}_gen"
 		printf 'bench: %-44s %12s /s | Mosquitto %s /s | %s\n' \
 			"1 report/msg $txt" "$(commas "$tr")" "$(commas "$mr")" "$(sbs_ratio "$tr" "$mr")"
 		printf 'bench: %-44s p50 %.2f / p99 %.2f ms | Mosquitto %.2f / %.2f ms; CPU %s vs %s us/msg (%s); %s reports per commit\n' \
 			"" "$tp50" "$tp99" "$mp50" "$mp99" "$tc" "$mc" "$(sbs_ratio "$tc" "$mc")" "$tg"
+		printf 'bench: %-44s tiendod by thread: %s us CPU per message\n' "" "$tth"
 		printf 'bench: %-44s load generators: loadgen %s, mqload %s us CPU per message\n' \
 			"" "$tgen" "$mgen"
 	done

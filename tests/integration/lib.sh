@@ -31,6 +31,16 @@ cleanup() {
 	eval "$AT_EXIT"
 	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
 	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	# A failed suite shows the end of its daemons' logs, which go with $T:
+	# the daemon's own account (an error, a sanitizer's report) of a
+	# failure seen once in CI.  tests/run.sh prints these blocks.
+	if [ "$N_FAIL" -gt 0 ] || [ "$FINISHED" = 0 ]; then
+		for f in "$T"/tiendod*.log; do
+			[ -s "$f" ] || continue
+			echo "# --- daemon log, last lines of ${f##*/}:"
+			tail -n 40 "$f" | sed 's/^/#   /'
+		done
+	fi
 	# TIENDO_TEST_KEEP=1 keeps the temporary directory, to look at its logs.
 	if [ "${TIENDO_TEST_KEEP:-0}" = 1 ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }

@@ -41,4 +41,13 @@ done
 expect_eq "reports are never pruned: the tally stands" \
 	"$(get '/v1/tallies?task=cay&unit=xa-a' | jq -r '[.. | objects | select(.unit? == "xa-a") | .actual][0]')" 600
 ok "a retention pass checkpoints the WAL" test "$(metric tiendo_retention_passes_total)" -ge 2
+# A slice's time on the loop is measured apart from the wait for its
+# commit (off the loop): more than nothing, and within the whole slice.
+within() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > 0 && a <= b) }'; }
+l=$(metric tiendo_alert_slice_loop_max_seconds)
+ok "an alert slice's time on the loop: $l s, within its whole" \
+	within "$l" "$(metric tiendo_alert_slice_max_seconds)"
+l=$(metric tiendo_retention_slice_loop_max_seconds)
+ok "a retention slice's: $l s, within its whole" \
+	within "$l" "$(metric tiendo_retention_slice_max_seconds)"
 finish

@@ -58,6 +58,18 @@ run
 red "a shell suite killed before its plan is red"
 expect_match "... for want of a plan" "$OUT" "integration/test_crash: no plan"
 
+tree -- good daemonlog
+run
+red "a failed check is red"
+expect_match "... and the end of each daemon log in its directory is shown" "$OUT" \
+	"# --- daemon log, last lines of tiendod-old.log:
+#   the first run's account
+# --- daemon log, last lines of tiendod.log:"
+expect_match "... down to its last line" "$OUT" "#   ERROR: AddressSanitizer: heap-use-after-free"
+expect_eq "... its last 40 lines" "$(printf '%s\n' "$OUT" | grep -c '#   filler')" 39
+FIXTURE_PASS=1 run
+expect_eq "... and not when the suite passed" "$RC $(printf '%s\n' "$OUT" | grep -c 'daemon log')" "0 0"
+
 tree good partial -- good
 run
 red "a unit program that exits 0 after 2 of 7 tests is red"
