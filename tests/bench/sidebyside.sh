@@ -284,6 +284,9 @@ sbs_summary() {
 	printf 'bench: %-44s p99 %.2f ms | 2 x commit p99 %.2f ms | %s\n' \
 		"ack latency at $(commas "$RATE")/s" "$p99" "$(awk -v a="$anchor_lat_p99" 'BEGIN { print 2 * a }')" \
 		"$(sbs_ratio "$p99" "$anchor_lat_p99")"
+	printf 'bench: %-44s p99 <= %s ms | 2 x commit p99 %.2f ms\n' \
+		"  the same inside tiendod (its histogram)" "$in_ack_p99" \
+		"$(awk -v a="$anchor_lat_p99" 'BEGIN { print 2 * a }')"
 	printf 'bench: %-44s p99 %.2f ms | 2 x commit p99 + 1 ms %.2f ms\n' \
 		"report -> alert, $ALERT_PAIRS in flight" "${alert_p99:-0}" \
 		"$(awk -v a="$anchor_lat_p99" 'BEGIN { print 2 * a + 1 }')"
