@@ -61,13 +61,16 @@ rt_pass_end(struct retention *r)
 	r->running = 0;
 	r->stats.passes++;
 	/* On the loop (PASSIVE: at most what the commits' own checkpoints
-	 * left, and never waiting for a reader): counted as loop time. */
+	 * left, and never waiting for a reader): counted as a slice of its
+	 * own, all of it loop time. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (retention_sql_checkpoint(r->store, err, sizeof err) < 0)
 		log_err("%s", err);
 	else
 		r->stats.checkpoints++;
 	ms = rt_ms(&t0);
+	if (ms > r->stats.max_slice_ms)
+		r->stats.max_slice_ms = ms;
 	if (ms > r->stats.max_slice_loop_ms)
 		r->stats.max_slice_loop_ms = ms;
 	if (r->pass_pruned > 0)
@@ -248,7 +251,7 @@ retention_metrics(void *arg, struct evbuffer *out)
 	    "# HELP tiendo_retention_pruned_total Alert events deleted as older than the retention.\n"
 	    "# TYPE tiendo_retention_pruned_total counter\n"
 	    "tiendo_retention_pruned_total %llu\n"
-	    "# HELP tiendo_retention_slice_max_seconds Longest retention slice since start, its commit included.\n"
+	    "# HELP tiendo_retention_slice_max_seconds Longest retention slice since start, its commit included (a pass's closing WAL checkpoint counts as one).\n"
 	    "# TYPE tiendo_retention_slice_max_seconds gauge\n"
 	    "tiendo_retention_slice_max_seconds %.6f\n"
 	    "# HELP tiendo_retention_slice_loop_max_seconds Longest time retention held the loop at once: a slice's deletions (not the wait for its commit, off the loop), or a pass's closing WAL checkpoint.\n"
