@@ -52,7 +52,26 @@ struct http_conns {
 	struct event *ev_adopt, *ev_resume;
 	struct ratelimit *rl;
 	struct http_conns_stats stats;
+	struct http_conns *next; /* hc_all */
 };
+
+/* libevent calls a listener's error callback with the listener's own
+ * argument, which evhttp set to its struct evhttp: the error callback
+ * cannot be given ours, so it finds us by the listener.  (Taking its
+ * argument for ours read evhttp's memory as our state and wrote our
+ * counter into it: tiendod died of a NULL timer at the descriptor limit,
+ * the day accept() failed with EMFILE.) */
+static struct http_conns *hc_all;
+
+static struct http_conns *
+hc_of_listener(const struct evconnlistener *lev)
+{
+	struct http_conns *hc = hc_all;
+
+	while (hc != NULL && hc->lev != lev)
+		hc = hc->next;
+	return hc;
+}
 
 static int64_t
 hc_now(void)
@@ -254,13 +273,15 @@ hc_on_resume(evutil_socket_t fd, short what, void *arg)
 /* accept() failed for a reason other than a retry (EMFILE, ENFILE,
  * ENOBUFS...): libevent would try again at once, forever.  Pause. */
 static void
-hc_on_accept_error(struct evconnlistener *lev, void *arg)
+hc_on_accept_error(struct evconnlistener *lev, void *evhttp_arg)
 {
-	struct http_conns *hc = arg;
+	struct http_conns *hc = hc_of_listener(lev);
 	int err = EVUTIL_SOCKET_ERROR();
 	struct timeval tv = { 0, ACCEPT_PAUSE_MS * 1000 };
 	uint64_t suppressed;
 
+	if (hc == NULL)
+		return; /* cannot be: the callback is set on ours only */
 	hc->stats.accept_errors++;
 	evconnlistener_disable(lev);
 	event_add(hc->ev_resume, &tv);
@@ -349,6 +370,8 @@ http_conns_new(struct event_base *base, struct evhttp *evh,
 		hc->free_list[hc->n_free++] = lim->max - 1 - i;
 	}
 	evhttp_set_bevcb(evh, hc_bevcb, hc);
+	hc->next = hc_all;
+	hc_all = hc;
 	evconnlistener_set_error_cb(hc->lev, hc_on_accept_error);
 	return hc;
 fail:
@@ -359,8 +382,14 @@ fail:
 void
 http_conns_free(struct http_conns *hc)
 {
+	struct http_conns **p = &hc_all;
+
 	if (hc == NULL)
 		return;
+	while (*p != NULL && *p != hc)
+		p = &(*p)->next;
+	if (*p == hc)
+		*p = hc->next;
 	for (size_t i = 0; i < hc->n_pending; i++)
 		bufferevent_decref(hc->pending[i]);
 	for (int i = 0; hc->slots && i < hc->lim.max; i++) {
