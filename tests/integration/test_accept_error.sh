@@ -6,12 +6,14 @@
 # accept() failed (test_hostile_http met that now and then at its
 # descriptor limit).  Here it fails on purpose: tiendod's soft
 # RLIMIT_NOFILE is lowered (prlimit, util-linux) to the descriptors it
-# has open, and a client connects.
+# has open (below its lowest free number, which accept() would take),
+# and a client connects.
 . "$(dirname "$0")/lib.sh"
 
 start_daemon || exit 1
-soft=$(prlimit --pid "$DPID" --nofile --raw --noheadings | awk '{ print $2 }')
-n=$(ls "/proc/$DPID/fd" | wc -l)
+soft=$(prlimit --pid "$DPID" --nofile --output=SOFT --noheadings --raw)
+n=0
+while [ -e "/proc/$DPID/fd/$n" ]; do n=$((n + 1)); done
 if ! prlimit --pid "$DPID" --nofile="$n:" 2>/dev/null; then
 	skip "accept() at the descriptor limit" "prlimit cannot lower tiendod's limit here"
 	finish
@@ -21,7 +23,7 @@ curl -s -o /dev/null --max-time 2 "$HTTP/healthz"
 paused() { grep -q "http: accept: Too many open files; listener paused" "$T/tiendod.log"; }
 ok "accept() failed with EMFILE: the listener paused, and said so" wait_for 5 paused
 ok "tiendod is still running" kill -0 "$DPID"
-prlimit --pid "$DPID" --nofile="$soft:"
+ok "its limit is put back ($soft)" prlimit --pid "$DPID" --nofile="$soft:"
 ok "it answers again once descriptors are free" \
 	wait_for 5 curl -sf -o /dev/null --max-time 2 "$HTTP/healthz"
 expect_match "the error is counted" "$(metric tiendo_http_accept_errors_total)" "^[1-9]"
