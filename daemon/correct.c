@@ -34,8 +34,8 @@ correct_reject(struct correct_result *out, char *reason, size_t n,
 
 int
 correct_apply(struct store *store, const struct plan *plan, const char *client,
-              const Tiendo__Report *r, when_t now, struct correct_result *out,
-              char *reason, size_t n)
+              const struct authkey *auth, const Tiendo__Report *r, when_t now,
+              struct correct_result *out, char *reason, size_t n)
 {
 	struct store_target t;
 	int found, task, unit;
@@ -73,6 +73,14 @@ correct_apply(struct store *store, const struct plan *plan, const char *client,
 		                      r->task[0] ? r->task : "*",
 		                      r->unit[0] ? r->unit : "*", r->voids_seq,
 		                      t.task, t.unit);
+	/* A correction may name no unit (2.9): it moves the voided report's
+	 * pair, so that is the unit the key must (still) be allowed (3.4). */
+	if (auth != NULL && !authkey_allows(auth, t.unit)) {
+		correct_reject(out, reason, n, "client \"%s\" may not report "
+		               "for unit \"%s\"", client, t.unit);
+		out->code = TIENDO__REJECT__REJECT_UNIT_NOT_ALLOWED;
+		return 0;
+	}
 
 	struct store_report row = {
 		.client = client,

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "authkeys.h"
 #include "plan.h"
 #include "store.h"
 #include "tiendo.pb-c.h"
@@ -25,10 +26,12 @@ struct correct_result {
 };
 
 /* Stores correction r of `client` and marks the report it voids, or
- * rejects it with a reason.  0, or -1 on a store error (the caller rolls
- * back). */
+ * rejects it with a reason.  `auth` (CURVE; NULL in plain mode): the units
+ * the client may report for, checked against the voided report's unit.
+ * 0, or -1 on a store error (the caller rolls back). */
 int correct_apply(struct store *store, const struct plan *plan,
-                  const char *client, const Tiendo__Report *r, when_t now,
+                  const char *client, const struct authkey *auth,
+                  const Tiendo__Report *r, when_t now,
                   struct correct_result *out, char *reason, size_t n);
 
 #endif

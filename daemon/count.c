@@ -43,7 +43,7 @@ count_refuse(const struct plan *p, struct count_fate *out, char *reason,
 
 int
 count_write_refold(struct book *b, struct count_log *log, const char *client,
-                   const Tiendo__Report *r, const struct store_report *row,
+                   const struct authkey *auth, const Tiendo__Report *r, const struct store_report *row,
                    when_t now, struct count_fate *out, char *reason, size_t n)
 {
 	enum tally_result rc;
@@ -54,7 +54,7 @@ count_write_refold(struct book *b, struct count_log *log, const char *client,
 	if (row == NULL) {
 		struct correct_result cr;
 
-		if (correct_apply(b->store, b->plan, client, r, now, &cr,
+		if (correct_apply(b->store, b->plan, client, auth, r, now, &cr,
 		                  reason, n) < 0)
 			return -1;
 		out->fate = cr.fate;

@@ -5,6 +5,7 @@
 #ifndef TIENDO_COUNT_H
 #define TIENDO_COUNT_H
 
+#include "authkeys.h"
 #include "book.h"
 #include "store.h"
 #include "tiendo.pb-c.h"
@@ -38,10 +39,12 @@ void count_refuse(const struct plan *p, struct count_fate *out, char *reason,
  * A correction (row NULL) or a report whose pair needs a recount: writes
  * it under a savepoint, refolds the pair from the store, and keeps it
  * (counted) or undoes the write (refused).  out->target: the report's
- * target on entry.  0, or -1 on a store error (the caller rolls back).
+ * target on entry; auth: the client's units with CURVE (a correction is
+ * checked against its voided report's), else NULL.  0, or -1 on a store error (the caller rolls back).
  */
 int count_write_refold(struct book *b, struct count_log *log,
-                       const char *client, const Tiendo__Report *r,
+                       const char *client, const struct authkey *auth,
+                       const Tiendo__Report *r,
                        const struct store_report *row, when_t now,
                        struct count_fate *out, char *reason, size_t n);
 

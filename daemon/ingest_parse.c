@@ -150,7 +150,10 @@ ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
 			                           m->client, now, in->max_future,
 			                           &it->v, in->reasons[in->n_items],
 			                           REASON_MAX);
+		/* A correction is judged by the unit of the report it
+		 * voids, which only the store knows (correct_apply). */
 		if (it->code == TIENDO__REJECT__REJECT_NONE && m->auth &&
+		    m->batch->reports[i]->voids_seq == 0 &&
 		    !authkey_allows(m->auth, m->batch->reports[i]->unit)) {
 			it->code = ingest_not_allowed(m, m->batch->reports[i],
 			                              in->reasons[in->n_items]);

@@ -29,7 +29,7 @@ ingest_write_refold(struct ingest *in, struct ingest_msg *m, size_t k,
 	struct ingest_item *it = &in->items[k];
 	struct count_log log = ingest_log(in);
 	struct count_fate f = { .target = it->v.target };
-	int rc = count_write_refold(*in->book, &log, m->client,
+	int rc = count_write_refold(*in->book, &log, m->client, m->auth,
 	                            m->batch->reports[k - m->first], row, now,
 	                            &f, in->reasons[k], REASON_MAX);
 
