@@ -181,6 +181,8 @@ curve_server_setup(const struct curve *c, void *sock, int64_t max_msg,
 	*err = NULL;
 	if (!c->enabled)
 		n -= 3;
+	else
+		max_msg += CURVE_MESSAGE_OVERHEAD;
 	for (size_t i = 0; i < n; i++) {
 		if ((o[i].opt == ZMQ_SNDHWM || o[i].opt == ZMQ_RCVHWM) && hwm <= 0)
 			continue;

@@ -34,6 +34,10 @@
 #define CURVE_HEARTBEAT_IVL_MS 10000
 #define CURVE_HEARTBEAT_TIMEOUT_MS 30000
 #define CURVE_ZAP_DOMAIN "tiendo"
+/* What CurveZMQ adds to each message on the wire: its MESSAGE command's
+ * name (8 bytes), nonce (8), flags (1) and MAC (16).  libzmq measures
+ * ZMQ_MAXMSGSIZE on the wire, so a limit meant for messages grows by it. */
+#define CURVE_MESSAGE_OVERHEAD 33
 
 struct curve;
 
@@ -60,7 +64,9 @@ int curve_reload(struct curve *c);
 
 /* Secures a server socket before its bind: CURVE server with our secret
  * key and the ZAP domain (plain mode: nothing), and in both modes the
- * handshake deadline, heartbeats, ZMQ_MAXMSGSIZE = max_msg and, when
+ * handshake deadline, heartbeats, ZMQ_MAXMSGSIZE such that a message of
+ * max_msg bytes passes and one byte more does not (CURVE: plus
+ * CURVE_MESSAGE_OVERHEAD, the command around it) and, when
  * hwm > 0, ZMQ_SNDHWM = ZMQ_RCVHWM = hwm (per peer).  0, or -1 with a
  * malloc'd *err. */
 int curve_server_setup(const struct curve *c, void *sock, int64_t max_msg,
