@@ -54,31 +54,53 @@ ingest_not_allowed(const struct ingest_msg *m, const Tiendo__Report *r,
 	return TIENDO__REJECT__REJECT_UNIT_NOT_ALLOWED;
 }
 
-/* Finds NUL bytes in the batch's text fields (in->nul_hits).  A NUL in
- * Batch.client refuses the batch (unless CURVE names the client); -1 then,
- * or when the bytes do not walk (BAD_BATCH, MALFORMED). */
+/* The NUL check's walk failed: cannot happen for bytes that protobuf-c
+ * decoded.  -1. */
 static int
-ingest_nul(struct ingest *in, struct ingest_msg *m, const void *data,
-           size_t len)
+ingest_nul_unwalkable(struct ingest_msg *m)
+{
+	ingest_msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
+	                TIENDO__BATCH_ERROR__BATCH_MALFORMED,
+	                "the message decodes, but its fields do not walk as "
+	                "protobuf for the NUL check");
+	return -1;
+}
+
+/* A NUL in Batch.client (plain mode; with CURVE the field is not looked
+ * at) refuses the batch as a bad client.  Asked before the reports are
+ * counted, so that the error is the one of the client, as for any other
+ * bad client (PROTOCOL.md 2.2: version, client, then the reports).  0, or
+ * -1 with m failed. */
+static int
+ingest_client_nul(struct ingest *in, struct ingest_msg *m, const void *data,
+                  size_t len)
 {
 	struct nulcheck_hit bh;
-	int rc = nulcheck_batch(m->batch, data, len, &bh, in->nul_hits);
+	int rc;
 
-	if (rc < 0) {
-		/* Cannot happen for bytes that protobuf-c decoded. */
-		ingest_msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
-		                TIENDO__BATCH_ERROR__BATCH_MALFORMED,
-		                "the message decodes, but its fields do not walk "
-		                "as protobuf for the NUL check");
-		return -1;
-	}
-	if (rc > 0 && bh.field != NULL && strcmp(bh.field, "client") == 0 &&
-	    !curve_enabled(in->curve)) {
+	if (curve_enabled(in->curve))
+		return 0;
+	if ((rc = nulcheck_batch(m->batch, data, len, &bh, NULL)) < 0)
+		return ingest_nul_unwalkable(m);
+	if (rc > 0 && bh.field != NULL && strcmp(bh.field, "client") == 0) {
 		ingest_msg_fail(m, TIENDO__STATUS__STATUS_BAD_BATCH,
 		                TIENDO__BATCH_ERROR__BATCH_BAD_CLIENT,
 		                "client holds a NUL byte at offset %zu", bh.offset);
 		return -1;
 	}
+	return 0;
+}
+
+/* Finds NUL bytes in the reports' text fields (in->nul_hits).  0, or -1
+ * when the bytes do not walk (BAD_BATCH, MALFORMED). */
+static int
+ingest_nul(struct ingest *in, struct ingest_msg *m, const void *data,
+           size_t len)
+{
+	struct nulcheck_hit bh;
+
+	if (nulcheck_batch(m->batch, data, len, &bh, in->nul_hits) < 0)
+		return ingest_nul_unwalkable(m);
 	return 0;
 }
 
@@ -126,6 +148,10 @@ ingest_parse(struct ingest *in, struct ingest_msg *m, const void *data,
 	}
 	m->client = m->batch->client;
 	if (curve_enabled(in->curve) && ingest_authorise(in, m) < 0)
+		return;
+	/* The version first: a batch of another version is not read. */
+	if (m->batch->version == PROTOCOL_VERSION &&
+	    ingest_client_nul(in, m, data, len) < 0)
 		return;
 	berr = validate_batch_as(m->batch, m->client, m->reason, sizeof m->reason);
 	if (berr != TIENDO__BATCH_ERROR__BATCH_NONE) {

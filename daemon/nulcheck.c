@@ -145,7 +145,7 @@ nulcheck_batch(const Tiendo__Batch *batch, const void *data, size_t len,
 
 	batch_hit->report = -1;
 	batch_hit->field = NULL;
-	for (size_t i = 0; i < batch->n_reports; i++)
+	for (size_t i = 0; hits != NULL && i < batch->n_reports; i++)
 		hits[i].report = -1;
 	while ((rc = wire_next(&w, &number, &type, &value, &n)) > 0) {
 		if (type != PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED)
@@ -153,7 +153,7 @@ nulcheck_batch(const Tiendo__Batch *batch, const void *data, size_t len,
 		if (number == reports->id) {
 			/* Report i is the i-th occurrence, as protobuf-c
 			 * appends them. */
-			if (report < batch->n_reports) {
+			if (hits != NULL && report < batch->n_reports) {
 				int r = nulcheck_report(value, n, report_strings,
 				                        (long)report, &hits[report]);
 				if (r < 0)

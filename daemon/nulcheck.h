@@ -23,7 +23,8 @@ struct nulcheck_hit {
  * fills hits (n_reports entries, report i at index i, report = -1 when
  * clean) and *batch_hit with the first NUL of each; returns 1 when any NUL
  * was found, 0 when none, -1 when the bytes do not walk as protobuf (which
- * bytes protobuf-c decoded always do).
+ * bytes protobuf-c decoded always do).  hits NULL: the Batch's own fields
+ * only (the reports are stepped over), before their count is checked.
  */
 int nulcheck_batch(const Tiendo__Batch *batch, const void *data, size_t len,
                    struct nulcheck_hit *batch_hit, struct nulcheck_hit *hits);
