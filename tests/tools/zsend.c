@@ -17,6 +17,9 @@
  *                        field given with \x7f holds a NUL on the wire,
  *                        its length right (keep seqs and lengths off 127)
  *     --pad-note N       make the last report's note N bytes of 'x'
+ *     --pad-to N         pad the last report's note with 'x' so that the
+ *                        encoded Batch is exactly N bytes (a size limit's
+ *                        edge); exit 64 when no note length gives N
  *     --voids "SEQ|REASON"  make the last report a correction voiding SEQ
  *     --extra-frame      append an extra frame to the message
  *     --req              use a REQ socket (adds an empty delimiter)
@@ -125,6 +128,36 @@ add_report(char *spec)
 	n_reports++;
 }
 
+/* Makes the last report's note the 'x's that bring the encoded batch to
+ * exactly `want` bytes.  The note's length and the report's are varints, so
+ * a step can overshoot by a byte: a few rounds settle it.  0, or -1 when
+ * no length fits (or out of memory). */
+static int
+pad_note_to(Tiendo__Batch *b, size_t want, char **note)
+{
+	Tiendo__Report *r;
+	size_t len = 0, have;
+
+	if (b->n_reports == 0)
+		return -1;
+	r = b->reports[b->n_reports - 1];
+	for (int round = 0; round < 8; round++) {
+		free(*note);
+		if ((*note = malloc(len + 1)) == NULL)
+			return -1;
+		memset(*note, 'x', len);
+		(*note)[len] = '\0';
+		r->note = *note;
+		have = tiendo__batch__get_packed_size(b);
+		if (have == want)
+			return 0;
+		if (have > want && want + len < have)
+			return -1;
+		len = have > want ? len - (have - want) : len + (want - have);
+	}
+	return -1;
+}
+
 static const char *
 enum_name(const ProtobufCEnumDescriptor *d, int v)
 {
@@ -182,6 +215,7 @@ main(int argc, char **argv)
 		{ "garbage", required_argument, NULL, 'g' },
 		{ "nul-7f", no_argument, NULL, 'N' },
 		{ "pad-note", required_argument, NULL, 'p' },
+		{ "pad-to", required_argument, NULL, 'z' },
 		{ "voids", required_argument, NULL, 'V' },
 		{ "extra-frame", no_argument, NULL, 'x' },
 		{ "req", no_argument, NULL, 'q' },
@@ -193,7 +227,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	Tiendo__Batch batch = TIENDO__BATCH__INIT;
-	long truncate = -1, garbage = -1, pad = -1, timeout = 5000;
+	long truncate = -1, garbage = -1, pad = -1, pad_to = -1, timeout = 5000;
 	int req = 0, extra = 0, nul7f = 0, c, rc;
 	char *note = NULL, *err = NULL;
 	const char *then_wait = NULL;
@@ -230,6 +264,7 @@ main(int argc, char **argv)
 		case 'g': garbage = atol(optarg); break;
 		case 'N': nul7f = 1; break;
 		case 'p': pad = atol(optarg); break;
+		case 'z': pad_to = atol(optarg); break;
 		case 'V': {
 			char *bar = strchr(optarg, '|');
 
@@ -265,6 +300,11 @@ main(int argc, char **argv)
 	}
 	batch.n_reports = n_reports;
 	batch.reports = report_ptrs;
+	if (pad_to >= 0 && pad_note_to(&batch, (size_t)pad_to, &note) < 0) {
+		fprintf(stderr, "zsend: no note length makes the batch %ld "
+		        "bytes\n", pad_to);
+		return 64;
+	}
 	if (garbage >= 0) {
 		len = garbage;
 		buf = malloc(len + 1);
