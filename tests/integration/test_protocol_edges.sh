@@ -3,9 +3,25 @@
 # would try them: the limits exactly at and just past their values, the
 # largest numbers, which error wins when two things are wrong at once,
 # and what CurveZMQ changes (the message size on the wire; a correction
-# that names no unit).  Other suites cover the ordinary cases.
-TEST_CLIENTS="probe"
+# that names no unit), the four topic families and the held topic as a
+# bare SUB sees them, and the snapshot socket's answers at its edges.
+# Other suites cover the ordinary cases.
+TEST_CLIENTS="probe sub t"
 . "$(dirname "$0")/lib.sh"
+
+# lib.sh's plan, and a task "le" that no department owns (owner "-").
+make_plan "$T/plan.ini"
+cat >>"$T/plan.ini" <<PLAN
+
+[task le]
+title = Việc lẻ
+measure = việc
+start = $(day '10 days ago')
+deadline = $(day '10 days')
+
+[targets le]
+xa-a = 10
+PLAN
 
 Z="$B/tools/zsend"
 TIENDO_TEST_CURVE=1
@@ -107,5 +123,76 @@ expect_match "void_reason without voids_seq is checked after observed_at" \
 expect_match "void_reason without voids_seq, the rest right: REJECT_BAD_CORRECTION" \
 	"$(z --client big --report "7|xa-a|cay|add|1|now" --voids "0|why")" \
 	'^report 7 REJECTED BAD_CORRECTION'
+stop_daemon
+
+# --- 4.2, 4.6: the topics, as a bare SUB to everything receives them -------
+# Everything lags at the start (pending 0): cay/xa-a is critical, le/xa-a
+# lags and is silent.  Then cay/xa-a eases to warning (its topics say
+# critical, the higher), le/xa-a is done (resolves and a notice, under
+# owner "-"), and cay/xa-b eases under a silence (held: one topic only).
+STATE=$T/topics TIENDO_TEST_CURVE=0
+start_daemon --alert-pending 0 || exit 1
+ok "the start's alerts are stored" wait_for 10 sh -c \
+	"curl -sf '$HTTP/v1/alerts/history?task=le&unit=huyen' | jq -e '.alerts | length >= 2'"
+"$B/tools/zsub" --plain --sub "" --ready "$T/subbed" --timeout 30000 "$PUB" \
+	>"$T/topics.out" 2>&1 &
+ZPID=$!
+PIDS="$PIDS $ZPID"
+ok "the bare SUB is subscribed (a heartbeat came)" wait_for 10 test -f "$T/subbed"
+z --client t --report "1|xa-a|cay|set|300|now" --report "2|xa-a|le|set|10|now" >/dev/null
+# The roll-up's notice is the last of that batch's events.
+ok "the events came" wait_for 10 grep -q '^unit/huyen/@le/ [0-9]* notice ' "$T/topics.out"
+expect_eq "an easing, once under each family, its severity the higher (critical)" \
+	"$(grep ' eased ' "$T/topics.out" | grep '/cay/xa-a/\|/xa-a/@cay/' | cut -d' ' -f1,3-)" \
+"sev/critical/cay/xa-a/ eased warning critical
+task/cay/xa-a/critical/ eased warning critical
+owner/phong-nn/cay/xa-a/ eased warning critical
+unit/huyen/xa-a/@cay/ eased warning critical"
+expect_eq "a notice of a task no department owns: owner/-/, severity info" \
+	"$(grep ' notice ' "$T/topics.out" | grep 'le/xa-a/\|xa-a/@le/' | cut -d' ' -f1,3,4)" \
+"sev/info/le/xa-a/ notice info
+task/le/xa-a/info/ notice info
+owner/-/le/xa-a/ notice info
+unit/huyen/xa-a/@le/ notice info"
+ok "a roll-up's unit topic ends at its unit: unit/huyen/@le/" \
+	grep -q '^unit/huyen/@le/ ' "$T/topics.out"
+"$B/tiendo-ctl" silence add --task cay --unit xa-b --until "$(day '2 days')" \
+	--reason "edges" --by t >/dev/null
+z --client t --report "3|xa-b|cay|set|200|now" >/dev/null
+ok "the silenced event came" wait_for 10 grep -q '^sev/held/' "$T/topics.out"
+held=$(get '/v1/alerts/history?task=cay&unit=xa-b&limit=10000' | jq -r '[.alerts[] | select(.rollup == false)] | last | "\(.seq) \(.silence)"')
+expect_match "(the history has it, silenced)" "$held" '^[0-9]+ [1-9]'
+expect_eq "a held event: once, under sev/held/<task>/<unit>/ only" \
+	"$(grep " ${held% *} " "$T/topics.out" | cut -d' ' -f1,3)" "sev/held/cay/xa-b/ eased"
+expect_eq "every other event exactly four times" \
+	"$(awk -v h="${held% *}" '$2 != h { n[$2]++ } END { for (s in n) if (n[s] != 4) print s, n[s] }' "$T/topics.out")" ""
+kill "$ZPID" 2>/dev/null
+stop_daemon
+
+# --- 4.4: the snapshot socket at its edges ---------------------------------
+# 600 communes, every one lagging at the start: 601 events (the district's
+# roll-up last), so a reply comes in parts of at most 500.
+STATE=$T/snap PLAN=$T/many.ini
+many_plan 600 cay "Cây" >"$PLAN"
+start_daemon --alert-pending 0 || exit 1
+ok "the 601 events are stored" wait_for 30 sh -c \
+	"curl -sf '$HTTP/v1/alerts/history?since=600' | jq -e '.last_seq == 601'"
+snap() { "$B/tools/zsnap" --plain "$@" "$SNAPSHOT" 2>&1; }
+parts() { snap "$@" | grep '^part'; }
+expect_eq "since 0: the active set, in parts of 500, all at N, the last marked" \
+	"$(parts --since 0)" "part 601 replay=0 last=0 alerts=500 error=
+part 601 replay=0 last=1 alerts=101 error="
+expect_eq "(each active alert once)" "$(snap --since 0 | grep -c '^alert')" 601
+expect_eq "since 1: a replay of events 2 to 601" \
+	"$(parts --since 1)" "part 601 replay=1 last=0 alerts=500 error=
+part 601 replay=1 last=1 alerts=100 error="
+expect_eq "(in seq order)" "$(snap --since 1 | awk '/^alert/ { print $2 }' | sort -n -c && echo sorted)" sorted
+expect_eq "since N: a replay of nothing" "$(snap --since 601)" "part 601 replay=1 last=1 alerts=0 error="
+expect_eq "since ahead of N (a restored database): the active set" \
+	"$(parts --since 602 | head -1)" "part 601 replay=0 last=0 alerts=500 error="
+expect_match "version 2: one Snapshot with error set" "$(snap --version 2)" \
+	'^part [0-9]+ replay=0 last=1 alerts=0 error=.+'
+expect_match "garbage: one Snapshot with error set" "$(snap --garbage 10)" \
+	'^part [0-9]+ replay=0 last=1 alerts=0 error=.+'
 stop_daemon
 finish
