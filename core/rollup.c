@@ -15,7 +15,6 @@ rollup_new(const struct plan *p)
 	if (r == NULL)
 		return NULL;
 	r->plan = p;
-	r->at = INT64_MAX;
 	r->cells = calloc(p->n_units ? p->n_units : 1, sizeof *r->cells);
 	if (r->cells == NULL) {
 		free(r);
@@ -46,7 +45,7 @@ rollup_add(dec_t a, dec_t b)
 }
 
 void
-rollup_task(struct rollup *r, const struct board *b, int task)
+rollup_task(struct rollup *r, const struct board *b, int task, when_t at)
 {
 	const struct plan *p = r->plan;
 
@@ -54,7 +53,7 @@ rollup_task(struct rollup *r, const struct board *b, int task)
 	for (size_t i = plan_task_first_target(p, task);
 	     i < p->n_targets && p->targets[i].task == task; i++) {
 		const struct tally *t = &b->tallies[i];
-		dec_t value = plan_target_value(p, i, r->at);
+		dec_t value = plan_target_value(p, i, at);
 		size_t steps = 0;
 
 		/* The walk is bounded so that a malformed tree cannot hang it;

@@ -22,15 +22,16 @@ struct rollup_cell {
 struct rollup {
 	const struct plan *plan;    /* borrowed */
 	struct rollup_cell *cells;  /* one per unit */
-	when_t at;                  /* targets as revised by then (default:
-	                               the latest revision) */
 };
 
 struct rollup *rollup_new(const struct plan *p);
 void rollup_free(struct rollup *r);
 
-/* Recomputes every unit's cell for `task` from the board. */
-void rollup_task(struct rollup *r, const struct board *b, int task);
+/* Recomputes every unit's cell for `task` from the board, with the targets
+ * as revised by `at` (the instant the cells will be viewed at: a roll-up
+ * of May keeps May's targets). */
+void rollup_task(struct rollup *r, const struct board *b, int task,
+                 when_t at);
 
 /* The cell of unit `u` as a view at `now`.  Returns the number of targets
  * summed (0: nothing below u has a target for the task; *out untouched). */

@@ -408,7 +408,7 @@ test_rate_rollup_is_ratio_of_sums(void **state)
 	assert_int_equal(v.status, STATUS_LAGGING);
 	ru = rollup_new(p);
 	assert_non_null(ru);
-	rollup_task(ru, b, r);
+	rollup_task(ru, b, r, at("2026-03-02"));
 	assert_int_equal(rollup_view(ru, r, huyen, at("2026-03-02"), &v), 2);
 	assert_int_equal(v.actual, 90909);
 	assert_int_equal(v.target, 95000);
@@ -446,7 +446,7 @@ test_rate_rollup_target_weighted(void **state)
 	                 0);
 	assert_int_equal(v.actual, 90909);
 	assert_int_equal(v.target, 93636);
-	rollup_task(ru, b, r);
+	rollup_task(ru, b, r, at("2026-03-02"));
 	assert_int_equal(rollup_view(ru, r, huyen, at("2026-03-02"), &v), 2);
 	assert_int_equal(v.target, 93636);
 	rollup_free(ru);
