@@ -472,12 +472,49 @@ test_rate_paced(void **state)
 	assert_true(v.percent > 65.7 && v.percent < 65.8);
 	assert_true(v.expected > 83 && v.expected < 84);
 	assert_int_equal(v.status, STATUS_LAGGING);
+	/* the lag is in points of the rate, as the alert says it: on 6
+	 * November 95% x 309/365 = 80.4% is planned, 62.5% reached, 17.9
+	 * points behind (not 84.7% - 65.8% = 18.9 points of the target) */
+	board_view(b, plan_target_find(p, r, plan_unit_find(p, "a")),
+	           at("2026-11-06"), &v);
+	assert_true(v.lag > 17.92 && v.lag < 17.93);
+	assert_int_equal(v.status, STATUS_LAGGING);
 	/* no denominator yet: 0%, not a division by zero */
 	board_view(b, plan_target_find(p, r, plan_unit_find(p, "b")),
 	           at("2026-10-01"), &v);
 	assert_int_equal(v.actual, 0);
 	assert_non_null(indicator_check_value(&p->tasks[r], REPORT_ADD,
 	                                      num("1")));
+	board_free(b);
+	plan_free(p);
+}
+
+/* A paced rate of 50%: 35% reached when 41.6% is planned (83.3% of the
+ * year) is 6.6 points of the rate behind, on track with warn = 10; read
+ * as a share of the target (83.3% - 70%) it was "lagging by 13.3". */
+static void
+test_rate_paced_lag_in_points_of_the_rate(void **state)
+{
+	struct plan *p = parse_ok(RATE(RATE_OK "stale_after = 0\n",
+	                               "a = 50\nb = 50\n"));
+	struct board *b = rate_board(p, "100", "35", "100", "20");
+	int r = plan_task_find(p, "ty-le");
+	struct tally_view v;
+
+	(void)state;
+	board_view(b, plan_target_find(p, r, plan_unit_find(p, "a")),
+	           at("2026-11-01"), &v);
+	assert_int_equal(v.actual, 35000);
+	assert_true(v.lag > 6.6 && v.lag < 6.7);
+	assert_int_equal(v.status, STATUS_ON_TRACK);
+	/* 20% is 21.6 points behind: lagging; 30 points at critical = 25 */
+	board_view(b, plan_target_find(p, r, plan_unit_find(p, "b")),
+	           at("2026-11-01"), &v);
+	assert_true(v.lag > 21.6 && v.lag < 21.7);
+	assert_int_equal(v.status, STATUS_LAGGING);
+	board_view(b, plan_target_find(p, r, plan_unit_find(p, "b")),
+	           at("2026-12-31 12:00"), &v);
+	assert_int_equal(v.status, STATUS_CRITICAL);
 	board_free(b);
 	plan_free(p);
 }
@@ -499,6 +536,7 @@ main(void)
 		cmocka_unit_test(test_rate_rollup_is_ratio_of_sums),
 		cmocka_unit_test(test_rate_rollup_target_weighted),
 		cmocka_unit_test(test_rate_paced),
+		cmocka_unit_test(test_rate_paced_lag_in_points_of_the_rate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
