@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "board.h"
+#include "rate.h"
 
 struct board *
 board_new(const struct plan *plan)
@@ -158,7 +159,8 @@ board_rollup(const struct board *b, int task, int unit, when_t now,
 {
 	const struct plan *p = b->plan;
 	struct tally sum;
-	dec_t target = 0;
+	struct rate_goal goal = { 0 };
+	dec_t target = 0, value;
 	size_t i, n = 0;
 
 	if (n_units != NULL)
@@ -175,13 +177,17 @@ board_rollup(const struct board *b, int task, int unit, when_t now,
 			continue;
 		sum.actual = sat_add(sum.actual, t->actual);
 		sum.base = sat_add(sum.base, t->base); /* rates: ratio of sums */
-		target = sat_add(target, plan_target_value(p, i, now));
+		value = plan_target_value(p, i, now);
+		target = sat_add(target, value);
+		rate_goal_add(&goal, value, t->base);
 		if (t->last_report_at > sum.last_report_at)
 			sum.last_report_at = t->last_report_at;
 		n++;
 	}
 	if (n == 0)
 		return -1;
+	if (p->tasks[task].kind == PLAN_KIND_RATE)
+		target = rate_goal_target(&goal); /* not a sum of rates */
 	tally_view(&sum, &p->tasks[task], target, now, out);
 	if (n_units != NULL)
 		*n_units = n;

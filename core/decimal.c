@@ -111,5 +111,9 @@ dec_percent(dec_t a, dec_t b)
 {
 	if (b <= 0)
 		return 0.0;
-	return (double)a / (double)b * 100.0;
+	/* Multiply first: a * 100 is exact (in a long double whatever the
+	 * magnitude of a sum), and one correctly rounded division then gives
+	 * a whole percentage exactly (1,650 of 3,000 is 55, where a / b * 100
+	 * says 55.00000000000001), which the lag thresholds compare against. */
+	return (double)((long double)a * 100 / (long double)b);
 }

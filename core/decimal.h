@@ -38,7 +38,8 @@ char *dec_format(dec_t v, char *buf, size_t n);
 /* *out = a + b; returns -1 (and leaves *out alone) on int64 overflow. */
 int dec_add(dec_t a, dec_t b, dec_t *out);
 
-/* a / b * 100 as a double (percent); 0 when b <= 0. */
+/* a * 100 / b as a double (percent), a whole percentage exactly; 0 when
+ * b <= 0. */
 double dec_percent(dec_t a, dec_t b);
 
 #endif

@@ -180,6 +180,16 @@ view_rate(const struct tally *t, const struct plan_task *task, dec_t target,
 	}
 	as.kind = PLAN_KIND_QUANTITY;
 	tally_view(&r, &as, target, now, out);
+	/* Its lag is in points of the rate, as its alert says it (80.4%
+	 * planned by now, 62.5% reached: 17.9 points), not in points of the
+	 * target's share (84.6% - 65.8%): warn and critical read that. */
+	out->lag = out->expected * (double)target / (100.0 * DEC_SCALE) -
+	           (double)r.actual / DEC_SCALE;
+	if (out->status == STATUS_ON_TRACK || out->status == STATUS_LAGGING ||
+	    out->status == STATUS_CRITICAL)
+		out->status = out->lag >= task->critical ? STATUS_CRITICAL
+		            : out->lag >= task->warn ? STATUS_LAGGING
+		            : STATUS_ON_TRACK;
 }
 
 double

@@ -29,7 +29,9 @@
  *
  * For every kind: percent = actual / target * 100 (0 when the target is
  * 0); `lag` is in points, positive when the indicator is worse than it
- * should be, and the alert rules read it against warn and critical.
+ * should be, and the alert rules read it against warn and critical.  A
+ * paced rate's lag is in points of the rate (planned rate by now minus
+ * the rate), as its alert says it, not expected - percent.
  */
 #ifndef TIENDO_INDICATOR_H
 #define TIENDO_INDICATOR_H

@@ -22,6 +22,26 @@ ranking_cmp(const void *a, const void *b, void *arg)
 	return strcmp(ux->code, uy->code);
 }
 
+/* One target's ratio, before the cap: its percent done over its percent
+ * expected by now; for what must stay at or under its target (a ceiling,
+ * a level or a rate held at_most: lower is better), 1 within it and
+ * target / actual above it (0 above a target of 0), never the share of
+ * the ceiling used up, which would put a commune without a forest fire
+ * last. */
+static double
+ranking_ratio(const struct plan_task *t, const struct tally_view *v)
+{
+	int below = t->kind == PLAN_KIND_CEILING ||
+	            ((t->kind == PLAN_KIND_LEVEL ||
+	              (t->kind == PLAN_KIND_RATE && t->held)) && t->hold_below);
+
+	if (!below)
+		return v->percent / v->expected;
+	if (v->actual <= v->target)
+		return 1.0;
+	return v->target > 0 ? (double)v->target / (double)v->actual : 0.0;
+}
+
 int
 ranking_compute(const struct board *b, when_t now,
                 int (*keep)(void *arg, int task, int unit), void *arg,
@@ -47,7 +67,7 @@ ranking_compute(const struct board *b, when_t now,
 		board_view(b, (int)k, now, &v);
 		if (v.expected <= 0)
 			continue;
-		r = v.percent / v.expected;
+		r = ranking_ratio(&p->tasks[p->targets[k].task], &v);
 		sum[u] += r > RANKING_CAP ? RANKING_CAP : r < 0 ? 0 : r;
 		acc[u].tasks++;
 		acc[u].done += v.status == STATUS_DONE;

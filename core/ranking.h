@@ -5,7 +5,9 @@
  * The rule (written on the dashboard's ranking page too): for each of a
  * unit's own targets whose task has started (expected > 0 at now), the
  * ratio of its percent done to the percent expected by now, capped at
- * RANKING_CAP (so that one task far ahead cannot hide the others); the
+ * RANKING_CAP (so that one task far ahead cannot hide the others); for a
+ * target that must not be exceeded (a ceiling, a level or a rate held
+ * at_most), 1 within it and target / actual above it; the
  * score is the mean of those ratios times 100.  A unit with no started
  * target is not ranked.  Units are ranked within their kind (communes with
  * communes, departments with departments); equal scores share a rank

@@ -83,3 +83,35 @@ rate_follow(const struct plan *p, struct tally *tallies, int target)
 		}
 	return n;
 }
+
+void
+rate_goal_add(struct rate_goal *g, dec_t target, dec_t base)
+{
+	dec_t b, s;
+
+	/* a sum that would leave int64 stops growing: nonsense already */
+	if (base > 0 && !__builtin_add_overflow(g->base, base, &b)) {
+		g->base = b;
+		g->weighted += (__int128)target * base;
+	}
+	if (!__builtin_add_overflow(g->sum, target, &s))
+		g->sum = s;
+	g->n++;
+}
+
+/* n / d rounded half away from 0, d > 0. */
+static dec_t
+rate_div(__int128 n, __int128 d)
+{
+	__int128 q = (n + (n >= 0 ? d / 2 : -(d / 2))) / d;
+
+	return q > DEC_MAX ? DEC_MAX : q < -DEC_MAX ? -DEC_MAX : (dec_t)q;
+}
+
+dec_t
+rate_goal_target(const struct rate_goal *g)
+{
+	if (g->base > 0)
+		return rate_div(g->weighted, g->base);
+	return g->n > 0 ? rate_div(g->sum, g->n) : 0;
+}

@@ -15,7 +15,6 @@ rollup_new(const struct plan *p)
 	if (r == NULL)
 		return NULL;
 	r->plan = p;
-	r->at = INT64_MAX;
 	r->cells = calloc(p->n_units ? p->n_units : 1, sizeof *r->cells);
 	if (r->cells == NULL) {
 		free(r);
@@ -46,7 +45,7 @@ rollup_add(dec_t a, dec_t b)
 }
 
 void
-rollup_task(struct rollup *r, const struct board *b, int task)
+rollup_task(struct rollup *r, const struct board *b, int task, when_t at)
 {
 	const struct plan *p = r->plan;
 
@@ -54,6 +53,7 @@ rollup_task(struct rollup *r, const struct board *b, int task)
 	for (size_t i = plan_task_first_target(p, task);
 	     i < p->n_targets && p->targets[i].task == task; i++) {
 		const struct tally *t = &b->tallies[i];
+		dec_t value = plan_target_value(p, i, at);
 		size_t steps = 0;
 
 		/* The walk is bounded so that a malformed tree cannot hang it;
@@ -66,8 +66,8 @@ rollup_task(struct rollup *r, const struct board *b, int task)
 			c->sum.n_reports += t->n_reports;
 			if (t->last_report_at > c->sum.last_report_at)
 				c->sum.last_report_at = t->last_report_at;
-			c->target = rollup_add(c->target,
-			                       plan_target_value(p, i, r->at));
+			c->target = rollup_add(c->target, value);
+			rate_goal_add(&c->goal, value, t->base);
 			c->n++;
 		}
 	}
@@ -78,8 +78,10 @@ rollup_view(const struct rollup *r, int task, int u, when_t now,
             struct tally_view *out)
 {
 	const struct rollup_cell *c = &r->cells[u];
+	const struct plan_task *t = &r->plan->tasks[task];
 
 	if (c->n > 0)
-		tally_view(&c->sum, &r->plan->tasks[task], c->target, now, out);
+		tally_view(&c->sum, t, t->kind == PLAN_KIND_RATE
+		           ? rate_goal_target(&c->goal) : c->target, now, out);
 	return c->n;
 }

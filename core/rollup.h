@@ -10,25 +10,28 @@
 #define TIENDO_ROLLUP_H
 
 #include "board.h"
+#include "rate.h"
 
 struct rollup_cell {
 	struct tally sum; /* actual, n_reports, last_report_at summed/maxed */
 	dec_t target;     /* sum of the targets */
+	struct rate_goal goal; /* a rate's: its target (rate.h) */
 	uint32_t n;       /* targets summed: the unit's own and those below */
 };
 
 struct rollup {
 	const struct plan *plan;    /* borrowed */
 	struct rollup_cell *cells;  /* one per unit */
-	when_t at;                  /* targets as revised by then (default:
-	                               the latest revision) */
 };
 
 struct rollup *rollup_new(const struct plan *p);
 void rollup_free(struct rollup *r);
 
-/* Recomputes every unit's cell for `task` from the board. */
-void rollup_task(struct rollup *r, const struct board *b, int task);
+/* Recomputes every unit's cell for `task` from the board, with the targets
+ * as revised by `at` (the instant the cells will be viewed at: a roll-up
+ * of May keeps May's targets). */
+void rollup_task(struct rollup *r, const struct board *b, int task,
+                 when_t at);
 
 /* The cell of unit `u` as a view at `now`.  Returns the number of targets
  * summed (0: nothing below u has a target for the task; *out untouched). */

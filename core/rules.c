@@ -17,11 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rate.h"
 #include "rules.h"
 
 struct rules_sum {
 	dec_t actual, target;
 	dec_t base; /* a rate's denominator: summed, never its ratios */
+	struct rate_goal goal; /* a rate's target (rate.h) */
 	when_t last;
 	int n;
 };
@@ -117,6 +119,7 @@ rules_sum_task(struct rules *r, const struct board *b, int task, size_t i,
                when_t now)
 {
 	const struct plan *p = r->plan;
+	int rate = p->tasks[task].kind == PLAN_KIND_RATE;
 
 	for (; i < p->n_targets && p->targets[i].task == task; i++) {
 		const struct tally *t = b ? &b->tallies[i] : NULL;
@@ -135,6 +138,8 @@ rules_sum_task(struct rules *r, const struct board *b, int task, size_t i,
 					s->base = INT64_MAX;
 				if (t->last_report_at > s->last)
 					s->last = t->last_report_at;
+				if (rate)
+					rate_goal_add(&s->goal, target, t->base);
 			}
 			if (dec_add(s->target, target, &s->target) < 0)
 				s->target = INT64_MAX;
@@ -607,7 +612,9 @@ rules_eval_rollups(struct rules *r, const struct board *b, int task, when_t now)
 		sum.actual = s->actual;
 		sum.base = s->base;
 		sum.last_report_at = s->last;
-		tally_view(&sum, &p->tasks[task], s->target, now, &v);
+		tally_view(&sum, &p->tasks[task],
+		           p->tasks[task].kind == PLAN_KIND_RATE
+		           ? rate_goal_target(&s->goal) : s->target, now, &v);
 		rules_eval_subject(r, i, task, &v, s->last, now);
 	}
 	rules_unsum_task(r, task, first);

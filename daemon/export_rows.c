@@ -32,7 +32,7 @@ export_iter_init(struct export_iter *it, const struct book *book,
 	if ((it->ru = rollup_new(book->plan)) == NULL)
 		return -1;
 	if (book->plan->n_tasks > 0)
-		rollup_task(it->ru, it->board, 0);
+		rollup_task(it->ru, it->board, 0, now);
 	return 0;
 }
 
@@ -59,7 +59,8 @@ export_iter_next(struct export_iter *it, struct export_row *r)
 			it->ui = 0;
 			it->phase = 0;
 			if (it->ti < p->n_tasks)
-				rollup_task(it->ru, it->board, (int)it->ti);
+				rollup_task(it->ru, it->board, (int)it->ti,
+				            it->now);
 			continue;
 		}
 		it->phase = !phase;

@@ -193,7 +193,7 @@ grid_rows(const struct book *book, const struct board *board,
 	for (size_t ti = 0; ti < p->n_tasks; ti++) {
 		if (!scope_task(auth_scope(), (int)ti))
 			continue;
-		rollup_task(ru, board, (int)ti);
+		rollup_task(ru, board, (int)ti, r->now);
 		for (size_t k = 0; k < n; k++) {
 			struct tally_view v;
 			uint32_t nu, rep;
@@ -262,7 +262,7 @@ grid_render(const struct book *book, const struct board *board,
 			continue;
 		cj = json_object();
 		json_array_append_new(tasks, json_string(code));
-		rollup_task(ru, board, (int)ti);
+		rollup_task(ru, board, (int)ti, r->now);
 		for (size_t k = first; k < last; k++)
 			if (scope_pair(sc, (int)ti, rows[k].unit) &&
 			    grid_view(book, board, ru, (int)ti, rows[k].unit, r->now,

@@ -13,11 +13,15 @@
 
 const char *const http_ranking_rule[2] = {
 	"Điểm thi đua = trung bình, trên các chỉ tiêu của đơn vị đã đến kỳ "
-	"thực hiện, của tỷ lệ (% hoàn thành ÷ % kế hoạch đến nay), mỗi tỷ lệ "
+	"thực hiện, của tỷ lệ (% hoàn thành ÷ % kế hoạch đến nay; với chỉ tiêu "
+	"không được vượt, như mức trần: 1 nếu không vượt, chỉ tiêu ÷ thực hiện "
+	"nếu vượt), mỗi tỷ lệ "
 	"tối đa 1,2; nhân 100. Đơn vị xếp hạng trong cùng loại (xã với xã, "
 	"phòng với phòng); điểm bằng nhau cùng hạng.",
 	"Score = the mean, over the unit's targets whose task has started, of "
-	"(percent done / percent expected by now), each ratio capped at 1.2; "
+	"(percent done / percent expected by now; for a target not to be "
+	"exceeded, such as a ceiling: 1 within it, target / actual above it), "
+	"each ratio capped at 1.2; "
 	"times 100. Units rank within their kind (communes with communes, "
 	"departments with departments); equal scores share a rank.",
 };

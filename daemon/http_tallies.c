@@ -197,10 +197,10 @@ tallies_task(struct tallies *ts, struct book *book, int ti,
 	if (p->tasks[ti].kind == PLAN_KIND_GROUP)
 		return tallies_group(ts, book, ti, out);
 
-	rollup_task(ts->ru, board, ti);
+	rollup_task(ts->ru, board, ti, ts->now);
 	rollcount_task(ts->rc, board, ti, ts->now);
 	if (ts->ru0)
-		rollup_task(ts->ru0, ts->before, ti);
+		rollup_task(ts->ru0, ts->before, ti, ts->period_start - 1);
 	for (size_t i = 0; i < p->n_units; i++) {
 		int u = book->preorder[i];
 		int own = plan_target_find(p, ti, u);
@@ -398,7 +398,6 @@ http_tallies_serve(struct evhttp_request *req, struct book **bookp,
 		http_error(req, 503, "out of memory");
 		goto fail;
 	}
-	ts->ru->at = ts->now; /* targets as they were then */
 	text[strlen(text) - 1] = '\0';
 	evbuffer_add_printf(head, "%s, \"tallies\": [", text);
 	free(text);

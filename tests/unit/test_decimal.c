@@ -157,6 +157,11 @@ test_percent(void **state)
 	assert_float_equal(dec_percent(1, 3), 100.0 / 3, 1e-9);
 	assert_float_equal(dec_percent(5000, 0), 0.0, 0);
 	assert_float_equal(dec_percent(5000, -1), 0.0, 0);
+	/* A whole percentage exactly, not 55.00000000000001 or
+	 * 28.999999999999996: the thresholds compare against it. */
+	assert_true(dec_percent(1650000, 3000000) == 55.0);
+	assert_true(dec_percent(1450000, 5000000) == 29.0);
+	assert_true(dec_percent(73500, 98000) == 75.0);
 }
 
 int

@@ -20,6 +20,7 @@
 #include "indicator.h"
 #include "rate.h"
 #include "rollup.h"
+#include "rules.h"
 #include "plan.h"
 #include "tally.h"
 
@@ -356,6 +357,26 @@ rate_board(struct plan *p, const char *xa, const char *da, const char *xb,
 	return b;
 }
 
+/* The severity the lag rule fires at for the roll-up of `task` at `unit`,
+ * with no pending time. */
+static enum rules_sev
+rollup_rule_lag(const struct plan *p, const struct board *b, int task,
+                int unit, when_t now)
+{
+	struct rules_config cfg = { 0, 2.0, 0 };
+	struct rules *ru = rules_new(p, &cfg);
+	enum rules_sev sev;
+	int k;
+
+	assert_non_null(ru);
+	assert_int_equal(rules_eval_all(ru, b, now), 0);
+	k = rules_subject_find(ru, task, unit, true);
+	assert_true(k >= 0);
+	sev = rules_state_sev(ru, (size_t)k, RULE_LAG, NULL);
+	rules_free(ru);
+	return sev;
+}
+
 /* 99 of 100 on time in A, 1 of 10 in B: the district is 100/110 =
  * 90.909%, not 109% (a sum of rates) nor 54.5% (their mean). */
 static void
@@ -381,12 +402,53 @@ test_rate_rollup_is_ratio_of_sums(void **state)
 	assert_int_equal(board_rollup(b, r, huyen, at("2026-03-02"), &v, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(v.actual, 90909);
-	assert_int_equal(v.target, 190000); /* the targets' sum, as for all */
+	/* 95% in each commune is 95% for the district, not 190%: 90.909%
+	 * misses it by 4.3% of it, lagging (out of bounds), not critical */
+	assert_int_equal(v.target, 95000);
+	assert_int_equal(v.status, STATUS_LAGGING);
 	ru = rollup_new(p);
 	assert_non_null(ru);
-	rollup_task(ru, b, r);
+	rollup_task(ru, b, r, at("2026-03-02"));
 	assert_int_equal(rollup_view(ru, r, huyen, at("2026-03-02"), &v), 2);
 	assert_int_equal(v.actual, 90909);
+	assert_int_equal(v.target, 95000);
+	assert_int_equal(v.status, STATUS_LAGGING);
+	rollup_free(ru);
+	/* and the alert rules read the same roll-up */
+	assert_int_equal(rollup_rule_lag(p, b, r, huyen, at("2026-03-02")),
+	                 SEV_WARNING);
+	board_free(b);
+	plan_free(p);
+}
+
+/* The targets of a rate's units, weighted by their denominators: 95% of
+ * A's 100 dossiers and 80% of B's 10 ask 103 of 110 on time, 93.636%;
+ * before any dossier, their mean, 87.5%. */
+static void
+test_rate_rollup_target_weighted(void **state)
+{
+	struct plan *p = parse_ok(RATE(RATE_OK "hold = at_least\n",
+	                               "a = 95\nb = 80\n"));
+	struct board *b = board_new(p);
+	int r = plan_task_find(p, "ty-le"), huyen = plan_unit_find(p, "huyen");
+	struct tally_view v;
+	struct rollup *ru = rollup_new(p);
+
+	(void)state;
+	assert_non_null(b);
+	assert_non_null(ru);
+	assert_int_equal(board_rollup(b, r, huyen, at("2026-03-02"), &v, NULL),
+	                 0);
+	assert_int_equal(v.target, 87500);
+	board_free(b);
+	b = rate_board(p, "100", "99", "10", "1");
+	assert_int_equal(board_rollup(b, r, huyen, at("2026-03-02"), &v, NULL),
+	                 0);
+	assert_int_equal(v.actual, 90909);
+	assert_int_equal(v.target, 93636);
+	rollup_task(ru, b, r, at("2026-03-02"));
+	assert_int_equal(rollup_view(ru, r, huyen, at("2026-03-02"), &v), 2);
+	assert_int_equal(v.target, 93636);
 	rollup_free(ru);
 	board_free(b);
 	plan_free(p);
@@ -410,12 +472,49 @@ test_rate_paced(void **state)
 	assert_true(v.percent > 65.7 && v.percent < 65.8);
 	assert_true(v.expected > 83 && v.expected < 84);
 	assert_int_equal(v.status, STATUS_LAGGING);
+	/* the lag is in points of the rate, as the alert says it: on 6
+	 * November 95% x 309/365 = 80.4% is planned, 62.5% reached, 17.9
+	 * points behind (not 84.7% - 65.8% = 18.9 points of the target) */
+	board_view(b, plan_target_find(p, r, plan_unit_find(p, "a")),
+	           at("2026-11-06"), &v);
+	assert_true(v.lag > 17.92 && v.lag < 17.93);
+	assert_int_equal(v.status, STATUS_LAGGING);
 	/* no denominator yet: 0%, not a division by zero */
 	board_view(b, plan_target_find(p, r, plan_unit_find(p, "b")),
 	           at("2026-10-01"), &v);
 	assert_int_equal(v.actual, 0);
 	assert_non_null(indicator_check_value(&p->tasks[r], REPORT_ADD,
 	                                      num("1")));
+	board_free(b);
+	plan_free(p);
+}
+
+/* A paced rate of 50%: 35% reached when 41.6% is planned (83.3% of the
+ * year) is 6.6 points of the rate behind, on track with warn = 10; read
+ * as a share of the target (83.3% - 70%) it was "lagging by 13.3". */
+static void
+test_rate_paced_lag_in_points_of_the_rate(void **state)
+{
+	struct plan *p = parse_ok(RATE(RATE_OK "stale_after = 0\n",
+	                               "a = 50\nb = 50\n"));
+	struct board *b = rate_board(p, "100", "35", "100", "20");
+	int r = plan_task_find(p, "ty-le");
+	struct tally_view v;
+
+	(void)state;
+	board_view(b, plan_target_find(p, r, plan_unit_find(p, "a")),
+	           at("2026-11-01"), &v);
+	assert_int_equal(v.actual, 35000);
+	assert_true(v.lag > 6.6 && v.lag < 6.7);
+	assert_int_equal(v.status, STATUS_ON_TRACK);
+	/* 20% is 21.6 points behind: lagging; 30 points at critical = 25 */
+	board_view(b, plan_target_find(p, r, plan_unit_find(p, "b")),
+	           at("2026-11-01"), &v);
+	assert_true(v.lag > 21.6 && v.lag < 21.7);
+	assert_int_equal(v.status, STATUS_LAGGING);
+	board_view(b, plan_target_find(p, r, plan_unit_find(p, "b")),
+	           at("2026-12-31 12:00"), &v);
+	assert_int_equal(v.status, STATUS_CRITICAL);
 	board_free(b);
 	plan_free(p);
 }
@@ -435,7 +534,9 @@ main(void)
 		cmocka_unit_test(test_ceiling_backlog),
 		cmocka_unit_test(test_rate_errors),
 		cmocka_unit_test(test_rate_rollup_is_ratio_of_sums),
+		cmocka_unit_test(test_rate_rollup_target_weighted),
 		cmocka_unit_test(test_rate_paced),
+		cmocka_unit_test(test_rate_paced_lag_in_points_of_the_rate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

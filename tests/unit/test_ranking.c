@@ -34,6 +34,7 @@ setup_board(void)
 		units[u].parent = -1;
 	}
 	for (int t = 0; t < 2; t++) {
+		tasks[t].kind = PLAN_KIND_QUANTITY;
 		tasks[t].start = t ? 200 * DAY : 0;
 		tasks[t].deadline = t ? 300 * DAY : 100 * DAY;
 		tasks[t].warn = 10;
@@ -96,11 +97,45 @@ test_scores_ranks_and_ties(void **state)
 	board_free(b);
 }
 
+/* Lower is better: a commune without a forest fire (ceiling 0) leads, one
+ * with a fire scores 0, a backlog twice its ceiling of 10 scores 0.5 (the
+ * share of the ceiling used up, percent / expected, ranked them the other
+ * way round). */
+static void
+test_ceiling_lower_is_better(void **state)
+{
+	struct board *b = setup_board();
+	struct ranking_row rows[5];
+	size_t n;
+
+	tasks[0].kind = PLAN_KIND_CEILING;
+	targets[0].value = 0;           /* a: no fire allowed, none */
+	targets[1].value = 0;           /* b: no fire allowed, one */
+	targets[2].value = 10 * 1000;   /* c: a backlog of 20 over 10 */
+	targets[3].value = 10 * 1000;   /* e: a backlog of 5 under 10 */
+	add(b, 1, 1);
+	add(b, 2, 20);
+	add(b, 3, 5);
+	assert_int_equal(ranking_compute(b, 50 * DAY, NULL, NULL, rows, &n), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(units[rows[0].unit].code, "a");
+	assert_true(rows[0].score == 100.0);
+	assert_string_equal(units[rows[1].unit].code, "c");
+	assert_true(rows[1].score == 50.0);
+	assert_string_equal(units[rows[2].unit].code, "b");
+	assert_true(rows[2].score == 0.0);
+	assert_int_equal(rows[2].rank, 3);
+	assert_string_equal(units[rows[3].unit].code, "e");
+	assert_true(rows[3].score == 100.0);
+	board_free(b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scores_ranks_and_ties),
+		cmocka_unit_test(test_ceiling_lower_is_better),
 	};
 	return cmocka_run_group_tests_name("ranking", tests, NULL, NULL);
 }

@@ -121,9 +121,17 @@ test_past_views_keep_their_target(void **state)
 	assert_int_equal(v.target, 12000000);
 	ru = rollup_new(p);
 	assert_non_null(ru);
-	ru->at = at("2021-05-20");
-	rollup_task(ru, b, 0);
-	assert_int_equal(rollup_view(ru, 0, 0, ru->at, &v), 1);
+	rollup_task(ru, b, 0, at("2021-05-20"));
+	assert_int_equal(rollup_view(ru, 0, 0, at("2021-05-20"), &v), 1);
+	assert_int_equal(v.target, 12000000);
+	/* every roll-up is of an instant, and takes that instant's targets
+	 * (the overview grid and the exports took the latest: 83.3% in May) */
+	rollup_task(ru, b, 0, at("2021-06-02"));
+	assert_int_equal(rollup_view(ru, 0, 0, at("2021-06-02"), &v), 1);
+	assert_int_equal(v.target, 6000000);
+	rollup_task(ru, b, 0, at("2021-05-31 23:59:59"));
+	assert_int_equal(rollup_view(ru, 0, 0, at("2021-05-31 23:59:59"), &v),
+	                 1);
 	assert_int_equal(v.target, 12000000);
 	rollup_free(ru);
 	board_free(b);

@@ -91,7 +91,7 @@ test_agrees_with_board_rollup(void **state)
 
 	assert_non_null(r);
 	for (int t = 0; t < N_TASKS; t++) {
-		rollup_task(r, b, t);
+		rollup_task(r, b, t, now);
 		for (int u = 0; u < N_UNITS; u++) {
 			struct tally_view a, e;
 			size_t n_e = 0;
@@ -130,7 +130,7 @@ test_sums_by_hand(void **state)
 	rep.value = 500;
 	rep.seq = 2;
 	assert_int_equal(board_apply(b, t17, &rep), TALLY_OK);
-	rollup_task(r, b, 1);
+	rollup_task(r, b, 1, 2 * DAY);
 	/* Villages 16 and 17 are under commune 4, district 1, province 0. */
 	assert_int_equal(rollup_view(r, 1, 4, 2 * DAY, &v), 2);
 	assert_int_equal(v.actual, 3000);
@@ -141,7 +141,7 @@ test_sums_by_hand(void **state)
 	assert_int_equal(rollup_view(r, 1, 0, 2 * DAY, &v), 24);
 	assert_int_equal(rollup_view(r, 1, 40, 2 * DAY, &v), 0);
 	/* A second pass starts from zero. */
-	rollup_task(r, b, 1);
+	rollup_task(r, b, 1, 2 * DAY);
 	assert_int_equal(rollup_view(r, 1, 0, 2 * DAY, &v), 24);
 	assert_int_equal(v.actual, 3000);
 	rollup_free(r);

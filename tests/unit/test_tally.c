@@ -705,6 +705,38 @@ test_status_on_track_lagging_critical(void **state)
 	                 STATUS_ON_TRACK);
 }
 
+/* A share that is a whole percentage is exactly that number, so that a lag
+ * exactly on a threshold crosses it: 1,650 of 3,000 is 55%, not
+ * 55.00000000000001%, and at 75% expected it is critical (lag 20), not
+ * lagging by 19.99999999999999 points. */
+static void
+test_status_threshold_exact_percent(void **state)
+{
+	static const dec_t targets[] = { 3000, 5000, 7000, 12000, 98 };
+	struct plan_task task = task100();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
+		for (int pct = 1; pct < 80; pct++) {
+			dec_t target = targets[i] * DEC_SCALE;
+			dec_t actual = target / 100 * pct;
+			struct tally t;
+			struct tally_view v;
+
+			if (target % 100 != 0)
+				continue;
+			t = tally_of(actual, T0 + (pct + 19) * WHEN_DAY);
+			tally_view(&t, &task, target, T0 + (pct + 20) * WHEN_DAY,
+			           &v);
+			assert_dbl_equal(v.percent, (double)pct);
+			assert_dbl_equal(v.lag, 20.0);
+			assert_int_equal(v.status, STATUS_CRITICAL);
+			tally_view(&t, &task, target, T0 + (pct + 10) * WHEN_DAY,
+			           &v);
+			assert_int_equal(v.status, STATUS_LAGGING);
+		}
+}
+
 static void
 test_status_silent(void **state)
 {
@@ -792,6 +824,7 @@ main(void)
 		cmocka_unit_test(test_view_numbers),
 		cmocka_unit_test(test_status_not_started),
 		cmocka_unit_test(test_status_on_track_lagging_critical),
+		cmocka_unit_test(test_status_threshold_exact_percent),
 		cmocka_unit_test(test_status_silent),
 		cmocka_unit_test(test_status_overdue_done),
 	};
