@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "board.h"
+#include "indicator.h"
 #include "rate.h"
 
 struct board *
@@ -186,8 +187,7 @@ board_rollup(const struct board *b, int task, int unit, when_t now,
 	}
 	if (n == 0)
 		return -1;
-	if (p->tasks[task].kind == PLAN_KIND_RATE)
-		target = rate_goal_target(&goal); /* not a sum of rates */
+	indicator_rollup(&p->tasks[task], n, &goal, &sum.actual, &target);
 	tally_view(&sum, &p->tasks[task], target, now, out);
 	if (n_units != NULL)
 		*n_units = n;

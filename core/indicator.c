@@ -192,6 +192,29 @@ view_rate(const struct tally *t, const struct plan_task *task, dec_t target,
 		            : STATUS_ON_TRACK;
 }
 
+/* v / n, rounded half away from 0. */
+static dec_t
+dec_mean(dec_t v, size_t n)
+{
+	int64_t k = (int64_t)n;
+
+	return v >= 0 ? (v + k / 2) / k : -((-v + k / 2) / k);
+}
+
+void
+indicator_rollup(const struct plan_task *task, size_t n,
+                 const struct rate_goal *goal, dec_t *actual, dec_t *target)
+{
+	if (n == 0)
+		return;
+	if (task->kind == PLAN_KIND_RATE)
+		*target = goal ? rate_goal_target(goal) : dec_mean(*target, n);
+	if (task->kind == PLAN_KIND_LEVEL) {
+		*actual = dec_mean(*actual, n);
+		*target = dec_mean(*target, n);
+	}
+}
+
 double
 indicator_expected(const struct plan_task *t, when_t now)
 {

@@ -11,7 +11,8 @@
  *            been out of bounds for `critical_after` (counted from the
  *            report that showed it: a lower bound of the time out of
  *            bounds); overdue from the deadline.  Nothing is "done"
- *            before the period ends.
+ *            before the period ends.  A roll-up shows the mean of its
+ *            units' levels against the mean of their targets.
  * milestone  yes (1) or no (0) by the deadline.  Nothing is expected
  *            before it (expected 0, never lagging); done once reached;
  *            overdue after the deadline if not.  A roll-up counts the
@@ -38,6 +39,7 @@
 
 #include "decimal.h"
 #include "plan.h"
+#include "rate.h"
 #include "tally.h"
 
 /* "quantity", "level", "milestone", "ceiling", "rate". */
@@ -67,6 +69,19 @@ int indicator_quiet(const struct tally *t, const struct plan_task *task,
  * milestone before its deadline and 100 from it; 100 for what is held
  * (a level, a ceiling, a held rate); 0 for a group. */
 double indicator_expected(const struct plan_task *t, when_t now);
+
+/* What a roll-up of n targets holds, from their sums (actuals, bases and
+ * targets added up): *actual and *target are changed in place.  A
+ * quantity, a ceiling and a milestone (communes counted) keep their sums.
+ * A rate divides its summed parts, and its target is the goal of its
+ * units' targets (rate.h: weighted by their denominators; their mean when
+ * `goal` is NULL), never their sum.  The values and targets of a level
+ * (98% of dossiers on time, a reserve held) become their means over the
+ * n targets, which leaves the percent and the status what the sums made
+ * them but shows 95.1% against 94%, not 190.2% against 188%. */
+void indicator_rollup(const struct plan_task *task, size_t n,
+                      const struct rate_goal *goal, dec_t *actual,
+                      dec_t *target);
 
 /* tally_view() for a task whose kind is not quantity. */
 void indicator_view(const struct tally *t, const struct plan_task *task,

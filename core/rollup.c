@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "indicator.h"
 #include "rollup.h"
 
 struct rollup *
@@ -79,9 +80,12 @@ rollup_view(const struct rollup *r, int task, int u, when_t now,
 {
 	const struct rollup_cell *c = &r->cells[u];
 	const struct plan_task *t = &r->plan->tasks[task];
+	struct tally sum = c->sum;
+	dec_t target = c->target;
 
-	if (c->n > 0)
-		tally_view(&c->sum, t, t->kind == PLAN_KIND_RATE
-		           ? rate_goal_target(&c->goal) : c->target, now, out);
+	if (c->n == 0)
+		return 0;
+	indicator_rollup(t, c->n, &c->goal, &sum.actual, &target);
+	tally_view(&sum, t, target, now, out);
 	return c->n;
 }

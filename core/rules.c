@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "indicator.h"
 #include "rate.h"
 #include "rules.h"
 
@@ -607,14 +608,15 @@ rules_eval_rollups(struct rules *r, const struct board *b, int task, when_t now)
 		const struct rules_sum *s = &r->sum[r->rollup[i - r->n_leaf].unit];
 		struct tally sum;
 		struct tally_view v;
+		dec_t target = s->target;
 
 		tally_init(&sum);
 		sum.actual = s->actual;
 		sum.base = s->base;
 		sum.last_report_at = s->last;
-		tally_view(&sum, &p->tasks[task],
-		           p->tasks[task].kind == PLAN_KIND_RATE
-		           ? rate_goal_target(&s->goal) : s->target, now, &v);
+		indicator_rollup(&p->tasks[task], (size_t)s->n, &s->goal,
+		                 &sum.actual, &target);
+		tally_view(&sum, &p->tasks[task], target, now, &v);
 		rules_eval_subject(r, i, task, &v, s->last, now);
 	}
 	rules_unsum_task(r, task, first);

@@ -287,13 +287,15 @@ static void
 http_tasks(struct http *h, struct evhttp_request *req)
 {
 	const struct plan *p = (*h->book)->plan;
+	const struct board *b = (*h->book)->board;
 	json_t *tasks = json_array();
 	when_t now = when_now();
 
 	for (size_t i = 0; i < p->n_tasks; i++) {
 		const struct plan_task *t = &p->tasks[i];
 		json_t *ms, *revs, *scheds;
-		dec_t total = 0;
+		struct rate_goal goal = { 0 };
+		dec_t total = 0, value;
 		size_t n = 0;
 
 		if (!scope_task(auth_scope(), (int)i))
@@ -309,14 +311,19 @@ http_tasks(struct http *h, struct evhttp_request *req)
 		for (size_t k = plan_task_first_target(p, (int)i);
 		     k < p->n_targets && p->targets[k].task == (int)i; k++)
 			if (scope_pair(auth_scope(), (int)i, p->targets[k].unit)) {
-				dec_add(total, plan_target_value(p, k, now), &total);
+				value = plan_target_value(p, k, now);
+				dec_add(total, value, &total);
+				rate_goal_add(&goal, value, b->tallies[k].base);
 				http_revisions(p, k, revs);
 				http_schedules(p, k, scheds);
 				n++;
 			}
+		/* What the roll-up of them all holds: the targets of a rate
+		 * or a level are percentages or levels, not amounts. */
+		indicator_rollup(t, n, &goal, &(dec_t){0}, &total);
 		json_array_append_new(tasks, json_pack(
 			"{s:s, s:s, s:s, s:s?, s:s?, s:o, s:o, s:s, s:o, s:o, s:o,"
-			" s:I, s:I, s:o, s:o, s:s, s:s?, s:b, s:b}",
+			" s:I, s:I, s:o, s:o, s:s, s:s?, s:s?, s:s?, s:b, s:b}",
 			"code", t->code, "title", t->title, "measure", t->measure,
 			"owner", t->owner >= 0 ? p->units[t->owner].code : NULL,
 			"owner_name", t->owner >= 0 ? p->units[t->owner].name : NULL,
@@ -328,8 +335,12 @@ http_tasks(struct http *h, struct evhttp_request *req)
 			"targets", (json_int_t)n, "target_total", http_json_dec(total),
 			"expected_now", http_json_pct(indicator_expected(t, now)),
 			"kind", indicator_kind_name(t->kind),
-			"hold", t->kind != PLAN_KIND_LEVEL ? NULL :
+			"hold", !t->held && t->kind != PLAN_KIND_LEVEL ? NULL :
 			        t->hold_below ? "at_most" : "at_least",
+			"numerator", t->kind != PLAN_KIND_RATE ? NULL :
+			             p->tasks[t->numerator].code,
+			"denominator", t->kind != PLAN_KIND_RATE ? NULL :
+			               p->tasks[t->denominator].code,
 			"integer", t->integer, "negative_adds", !t->no_negative_adds));
 		json_object_set_new(json_array_get(tasks, json_array_size(tasks) - 1),
 		                    "revisions", revs);

@@ -14,7 +14,7 @@
 
 #include "http_auth.h"
 #include "http_series.h"
-#include "pacing.h"
+#include "indicator.h"
 #include "series.h"
 #include "store_series.h"
 
@@ -138,41 +138,112 @@ hs_by_slot(const void *a, const void *b, void *arg)
 	return slot[*(const size_t *)a] - slot[*(const size_t *)b];
 }
 
-/* The points, summed over the wanted targets; NULL on overflow or OOM. */
-static json_t *
-hs_points(const struct plan_task *t, const struct hs_req *r,
-          struct hs_scan *s, size_t n_slots, dec_t target)
-{
-	size_t n_pts = series_points(r->from, r->to, r->step);
-	size_t *order = malloc((s->n + 1) * sizeof *order);
-	size_t *first = calloc(n_slots + 1, sizeof *first);
-	struct series_report *sorted = malloc((s->n + 1) * sizeof *sorted);
-	struct tally_report *scratch = malloc((s->n + 1) * sizeof *scratch);
-	json_t *pts = json_array();
-	char buf[WHEN_BUFSZ], dbuf[DEC_BUFSZ];
+/* One task's reports sorted by target slot: first[k]..first[k + 1] are
+ * slot k's. */
+struct hs_sorted {
+	struct series_report *rows;
+	size_t *first;
+};
 
-	if (!order || !first || !sorted || !scratch || !pts)
-		goto fail;
+static int
+hs_sort(const struct hs_scan *s, size_t n_slots, struct hs_sorted *out)
+{
+	size_t *order = malloc((s->n + 1) * sizeof *order);
+
+	out->rows = malloc((s->n + 1) * sizeof *out->rows);
+	out->first = calloc(n_slots + 1, sizeof *out->first);
+	if (!order || !out->rows || !out->first) {
+		free(order);
+		return -1;
+	}
 	for (size_t i = 0; i < s->n; i++)
 		order[i] = i;
 	qsort_r(order, s->n, sizeof *order, hs_by_slot, s->slot);
 	for (size_t i = 0; i < s->n; i++) {
-		sorted[i] = s->rows[order[i]];
-		first[s->slot[order[i]] + 1]++;
+		out->rows[i] = s->rows[order[i]];
+		out->first[s->slot[order[i]] + 1]++;
 	}
 	for (size_t k = 0; k < n_slots; k++)
-		first[k + 1] += first[k];
+		out->first[k + 1] += out->first[k];
+	free(order);
+	return 0;
+}
+
+/* The actual at `at` of slot k of a sorted scan. */
+static int
+hs_actual_at(const struct hs_sorted *so, size_t k, when_t at,
+             struct tally_report *scratch, dec_t *a)
+{
+	return series_actual_at(so->rows + so->first[k],
+	                        so->first[k + 1] - so->first[k], at, scratch,
+	                        a) == TALLY_OK ? 0 : -1;
+}
+
+/* The roll-up of the slots at `at`, as board_rollup() would make it of
+ * the tallies then: their actuals summed (a rate's parts each, then
+ * divided), their targets as revised by then, and what the kind makes of
+ * those sums (indicator_rollup).  `so` is one sorted scan, or a rate's
+ * numerator and denominator. */
+static int
+hs_rollup_at(const struct plan *p, const struct plan_task *t,
+             const struct hs_sorted *so, size_t n_parts, const size_t *ks,
+             size_t n_slots, when_t at, struct tally_report *scratch,
+             dec_t *actual, dec_t *target)
+{
+	struct rate_goal goal = { 0 };
+	dec_t a, d = 0, value, den = 0;
+
+	*actual = *target = 0;
+	for (size_t k = 0; k < n_slots; k++) {
+		value = plan_target_value(p, ks[k], at);
+		if (hs_actual_at(&so[0], k, at, scratch, &a) < 0 ||
+		    dec_add(*actual, a, actual) < 0 ||
+		    dec_add(*target, value, target) < 0)
+			return -1;
+		if (n_parts == 2 &&
+		    (hs_actual_at(&so[1], k, at, scratch, &d) < 0 ||
+		     dec_add(den, d, &den) < 0))
+			return -1;
+		rate_goal_add(&goal, value, d);
+	}
+	if (n_parts == 2)
+		*actual = indicator_ratio(*actual, den);
+	indicator_rollup(t, n_slots, &goal, actual, target);
+	return 0;
+}
+
+/* The points, the roll-up of the wanted targets at each (hs_rollup_at);
+ * *target: the last one's target, at `to`.  `part` is the scans: one, or
+ * a rate's numerator and denominator.  NULL on overflow or out of
+ * memory. */
+static json_t *
+hs_points(const struct plan_task *t, const struct hs_req *r,
+          struct hs_scan *part, size_t n_parts, const size_t *ks,
+          size_t n_slots, dec_t *last_target)
+{
+	size_t n_pts = series_points(r->from, r->to, r->step), most = 0;
+	struct hs_sorted so[2] = { { NULL, NULL }, { NULL, NULL } };
+	struct tally_report *scratch = NULL;
+	json_t *pts = json_array();
+	char buf[WHEN_BUFSZ], dbuf[DEC_BUFSZ];
+
+	for (size_t j = 0; j < n_parts; j++) {
+		if (hs_sort(&part[j], n_slots, &so[j]) < 0)
+			goto fail;
+		if (part[j].n > most)
+			most = part[j].n;
+	}
+	if ((scratch = malloc((most + 1) * sizeof *scratch)) == NULL || !pts)
+		goto fail;
 	for (size_t i = 0; i < n_pts; i++) {
 		when_t at = series_point(r->from, r->to, r->step, i);
-		dec_t sum = 0, a;
-		double exp_pct = pacing_expected(t, at);
+		double exp_pct = indicator_expected(t, at);
+		dec_t sum, target;
 
-		for (size_t k = 0; k < n_slots; k++) {
-			if (series_actual_at(sorted + first[k], first[k + 1] - first[k],
-			                     at, scratch, &a) != TALLY_OK ||
-			    dec_add(sum, a, &sum) < 0)
-				goto fail;
-		}
+		if (hs_rollup_at(part[0].plan, t, so, n_parts, ks, n_slots, at,
+		                 scratch, &sum, &target) < 0)
+			goto fail;
+		*last_target = target;
 		if (json_array_append_new(pts, json_pack("{s:s, s:s, s:f, s:f}",
 		        "at", when_format_utc(at, buf, sizeof buf),
 		        "actual", dec_format(sum, dbuf, sizeof dbuf),
@@ -180,10 +251,18 @@ hs_points(const struct plan_task *t, const struct hs_req *r,
 		        "expected_percent", round(exp_pct * 100) / 100)) < 0)
 			goto fail;
 	}
-	free(order); free(first); free(sorted); free(scratch);
+	for (size_t j = 0; j < n_parts; j++) {
+		free(so[j].rows);
+		free(so[j].first);
+	}
+	free(scratch);
 	return pts;
 fail:
-	free(order); free(first); free(sorted); free(scratch);
+	for (size_t j = 0; j < 2; j++) {
+		free(so[j].rows);
+		free(so[j].first);
+	}
+	free(scratch);
 	json_decref(pts);
 	return NULL;
 }
@@ -194,11 +273,11 @@ hs_serve(struct evhttp_request *req, void *arg)
 	struct book *book = *(struct book **)arg;
 	const struct plan *p = book->plan;
 	struct hs_req r;
-	struct hs_scan s = { .plan = p };
-	const struct plan_task *pace;
+	struct hs_scan s[2] = { { .plan = p }, { .plan = p } };
+	const struct plan_task *pace, *task;
 	struct plan_task own_pace;
-	int *slot_of_unit = NULL, own;
-	size_t n_slots = 0;
+	int *slot_of_unit = NULL, own, parts[2];
+	size_t n_slots = 0, n_parts = 1, *ks = NULL, work = 0;
 	dec_t target = 0;
 	json_t *pts;
 	char b1[WHEN_BUFSZ], b2[WHEN_BUFSZ], b3[WHEN_BUFSZ], b4[WHEN_BUFSZ];
@@ -206,10 +285,15 @@ hs_serve(struct evhttp_request *req, void *arg)
 
 	if (hs_parse(req, p, &r) < 0)
 		return;
-	pace = &p->tasks[r.task];
-	if ((slot_of_unit = malloc((p->n_units + 1) * sizeof *slot_of_unit)) == NULL) {
+	pace = task = &p->tasks[r.task];
+	/* A rate has no reports of its own: its parts' are read, by unit. */
+	parts[0] = task->kind == PLAN_KIND_RATE ? task->numerator : r.task;
+	parts[1] = task->denominator;
+	n_parts = task->kind == PLAN_KIND_RATE ? 2 : 1;
+	if ((slot_of_unit = malloc((p->n_units + 1) * sizeof *slot_of_unit)) == NULL ||
+	    (ks = malloc((p->n_targets + 1) * sizeof *ks)) == NULL) {
 		http_error(req, 503, "out of memory");
-		return;
+		goto out;
 	}
 	for (size_t u = 0; u < p->n_units; u++)
 		slot_of_unit[u] = -1;
@@ -218,32 +302,35 @@ hs_serve(struct evhttp_request *req, void *arg)
 		int u = p->targets[k].unit;
 		if (r.unit >= 0 && !plan_unit_within(p, u, r.unit))
 			continue;
+		ks[n_slots] = k;
 		slot_of_unit[u] = (int)n_slots++;
-		if (dec_add(target, p->targets[k].value, &target) < 0) {
-			http_error(req, 400, "the targets of task \"%s\" add up "
-			           "past what can be counted", p->tasks[r.task].code);
-			goto out;
-		}
 	}
 	if (n_slots == 0) {
-		http_error(req, 404, "no target of task \"%s\" at or under unit \"%s\"",
-		           p->tasks[r.task].code, p->units[r.unit].code);
+		/* A group's task has none of its own (unit -1: the whole
+		 * plan). */
+		http_error(req, 404, "no target of task \"%s\" at or under %s%s%s",
+		           p->tasks[r.task].code, r.unit >= 0 ? "unit \"" : "",
+		           r.unit >= 0 ? p->units[r.unit].code : "any unit",
+		           r.unit >= 0 ? "\"" : "");
 		goto out;
 	}
-	s.slot_of_unit = slot_of_unit;
-	{
-		int rc = store_series_scan(book->store, p->tasks[r.task].code, r.to,
-		                           hs_row, &s);
+	for (size_t j = 0; j < n_parts; j++) {
+		int rc;
+
+		s[j].slot_of_unit = slot_of_unit;
+		rc = store_series_scan(book->store, p->tasks[parts[j]].code, r.to,
+		                       hs_row, &s[j]);
 		if (rc != 0) {
 			http_error(req, 503, rc == -2 ? "out of memory"
 			           : "cannot read the reports: storage error");
 			goto out;
 		}
+		work += s[j].n;
 	}
-	if ((long long)s.n * (long long)series_points(r.from, r.to, r.step) >
+	if ((long long)work * (long long)series_points(r.from, r.to, r.step) >
 	    SERIES_MAX_WORK) {
 		http_error(req, 400, "%zu reports x %zu points is too much work: "
-		           "ask for fewer points (step=) or a shorter range", s.n,
+		           "ask for fewer points (step=) or a shorter range", work,
 		           series_points(r.from, r.to, r.step));
 		goto out;
 	}
@@ -252,7 +339,7 @@ hs_serve(struct evhttp_request *req, void *arg)
 	if (n_slots == 1 && r.unit >= 0 &&
 	    (own = plan_target_find(p, r.task, r.unit)) >= 0)
 		pace = plan_target_task(p, (size_t)own, &own_pace);
-	if ((pts = hs_points(pace, &r, &s, n_slots, target)) == NULL) {
+	if ((pts = hs_points(pace, &r, s, n_parts, ks, n_slots, &target)) == NULL) {
 		http_error(req, 503, "series overflowed or out of memory");
 		goto out;
 	}
@@ -273,8 +360,11 @@ hs_serve(struct evhttp_request *req, void *arg)
 		"step_s", (json_int_t)(r.step / 1000), "points", pts));
 out:
 	free(slot_of_unit);
-	free(s.rows);
-	free(s.slot);
+	free(ks);
+	for (size_t j = 0; j < 2; j++) {
+		free(s[j].rows);
+		free(s[j].slot);
+	}
 }
 
 int

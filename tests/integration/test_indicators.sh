@@ -181,6 +181,29 @@ expect_match "a rate takes no reports of its own" "$(z --report "25|xa-a|ty-le|s
 	"REJECTED BAD_VALUE .*report those"
 ok "the alert of a rate reads as a level" wait_for 10 sh -c \
 	"curl -sf '$HTTP/v1/alerts?active=1' | grep -q 'Thị trấn Hợp Hòa còn xa mức phải giữ “Tỷ lệ hồ sơ đúng hạn”: 10% (ngưỡng ≥ 95%)'"
+expect_eq "the district must keep 95% as its communes must, not 190%" \
+	"$(row ty-le huyen target) $(row ty-le huyen status)" "95 lagging"
+expect_eq "/v1/tasks: a held rate's hold, its parts, and the target of them all" \
+	"$(get /v1/tasks | jq -c '.tasks[] | select(.code=="ty-le") | [.hold, .numerator, .denominator, .target_total]')" \
+	'["at_least","dung-han","xong","95"]'
+# A rate has no reports of its own: its series is its parts', divided.
+series_last() { get "/v1/series?task=$1${2:-}" | jq -r '[.target, (.points[-1] | .actual, .expected)] | map(tostring) | join(" ")'; }
+expect_eq "the series of a rate is the ratio of its parts' (101/110), its held target expected all along" \
+	"$(series_last ty-le)" "95 91.818 95"
+expect_eq "and a commune's own" "$(series_last ty-le '&unit=xa-a')" "95 100 95"
+expect_eq "at its first point (no report yet) the rate is 0, the target already held" \
+	"$(get '/v1/series?task=ty-le' | jq -r '.points[0] | [.actual, .expected] | map(tostring) | join(" ")')" "0 95"
+
+# --- a level's roll-up: the mean of the levels, not their sum ---------------------
+z --report "26|xa-b|ho-so|set|99|now-$((1 * D))" >/dev/null
+expect_eq "the district reads the mean of its communes' levels (91 and 99) against the mean of their targets" \
+	"$(row ho-so huyen actual)/$(row ho-so huyen target) $(row ho-so huyen status)" "95/98 lagging"
+expect_eq "and so does its series, the level expected all along" "$(series_last ho-so)" "98 95 98"
+expect_eq "/v1/tasks gives a level's target as the roll-up holds it" \
+	"$(get /v1/tasks | jq -r '.tasks[] | select(.code=="ho-so") | .target_total')" 98
+expect_eq "a group's task has no series of its own: 404, named" \
+	"$(curl -s -o /dev/null -w '%{http_code}' "$HTTP/v1/series?task=nhom") $(curl -s "$HTTP/v1/series?task=nhom" | jq -r .error)" \
+	'404 no target of task "nhom" at or under any unit'
 
 # --- a parent's total, allocated to its communes ---------------------------------
 expect_eq "the district's total is counted once" "$(row phan-bo huyen target)" 1500

@@ -454,6 +454,64 @@ test_rate_rollup_target_weighted(void **state)
 	plan_free(p);
 }
 
+/* A level's roll-up is the mean of its units' levels against the mean of
+ * their targets (98 and 90: 94), never their sums: A at 99.2 and B at 91
+ * read 95.1 (the sums 190.2 / 188 gave the same percent, but no district
+ * officer reads "190.2%"); the status follows the same comparison. */
+static void
+test_level_rollup_is_mean(void **state)
+{
+	struct plan *p = parse_ok(
+	    UNITS "[unit b]\nname = Xã B\nkind = commune\nparent = huyen\n"
+	    "[task t]\ntitle = T\nmeasure = %\nkind = level\n"
+	    "start = 2026-01-01\ndeadline = 2026-12-31\nstale_after = 0\n"
+	    "[targets t]\na = 98\nb = 90\n");
+	struct board *b = board_new(p);
+	int huyen = plan_unit_find(p, "huyen");
+	struct tally_report ra = { REPORT_SET, num("99.2"), at("2026-03-01"), 1, 1 };
+	struct tally_report rb = { REPORT_SET, num("91"), at("2026-03-01"), 2, 1 };
+	struct tally_view v;
+	struct rollup *ru = rollup_new(p);
+	dec_t actual = num("190.2"), target = num("188");
+	size_t n;
+
+	(void)state;
+	assert_non_null(b);
+	assert_non_null(ru);
+	assert_int_equal(board_apply(b, plan_target_find(p, 0,
+	                 plan_unit_find(p, "a")), &ra), TALLY_OK);
+	assert_int_equal(board_apply(b, plan_target_find(p, 0,
+	                 plan_unit_find(p, "b")), &rb), TALLY_OK);
+	assert_int_equal(board_rollup(b, 0, huyen, at("2026-03-02"), &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v.actual, 95100);
+	assert_int_equal(v.target, 94000);
+	assert_int_equal(v.status, STATUS_ON_TRACK);
+	rollup_task(ru, b, 0, at("2026-03-02"));
+	assert_int_equal(rollup_view(ru, 0, huyen, at("2026-03-02"), &v), 2);
+	assert_int_equal(v.actual, 95100);
+	assert_int_equal(v.target, 94000);
+	/* the function itself: a quantity keeps its sums; a rate its actual
+	 * (the ratio of its sums) and, without a goal, its targets' mean;
+	 * halves round away from 0 */
+	indicator_rollup(&(struct plan_task){ .kind = PLAN_KIND_QUANTITY }, 2,
+	                 NULL, &actual, &target);
+	assert_int_equal(actual, num("190.2"));
+	assert_int_equal(target, num("188"));
+	indicator_rollup(&(struct plan_task){ .kind = PLAN_KIND_RATE }, 2,
+	                 NULL, &actual, &target);
+	assert_int_equal(actual, num("190.2"));
+	assert_int_equal(target, num("94"));
+	actual = -3;
+	indicator_rollup(&(struct plan_task){ .kind = PLAN_KIND_LEVEL }, 2,
+	                 NULL, &actual, &target);
+	assert_int_equal(actual, -2);
+	assert_int_equal(target, num("47"));
+	rollup_free(ru);
+	board_free(b);
+	plan_free(p);
+}
+
 /* A disbursement rate paced over the year: 62.5% of 95% in November is a
  * lag against the pace, not a percent of a percent. */
 static void
@@ -535,6 +593,7 @@ main(void)
 		cmocka_unit_test(test_rate_errors),
 		cmocka_unit_test(test_rate_rollup_is_ratio_of_sums),
 		cmocka_unit_test(test_rate_rollup_target_weighted),
+		cmocka_unit_test(test_level_rollup_is_mean),
 		cmocka_unit_test(test_rate_paced),
 		cmocka_unit_test(test_rate_paced_lag_in_points_of_the_rate),
 	};
