@@ -9,6 +9,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 sh scripts/deps.sh run
 R=$top/run
+# A fresh demo each time: the plan's dates move with today, and the demo
+# communes backfill the campaign so far, which on yesterday's database
+# would count the backfill twice.
+rm -rf "$R/state" "$R/clients" "$R/demo"
 mkdir -p "$R/state"
 PLAN_SRC=examples/tam-duong-2021.ini
 INGEST=tcp://127.0.0.1:7420
@@ -42,7 +46,7 @@ stop() {
 	echo "stopping..."
 	for p in $pids; do pkill -TERM -P "$p" 2>/dev/null || true; kill -TERM "$p" 2>/dev/null || true; done
 	for p in $pids; do wait "$p" 2>/dev/null || true; done
-	echo "stopped; the database stays in $R/state (make clean removes it)"
+	echo "stopped; the database stays in $R/state until the next make run"
 	exit 0
 }
 trap stop INT TERM EXIT
