@@ -566,8 +566,10 @@ sq_commit_start(struct store *base, struct event_base *evb,
 	s->fn_arg = arg;
 	pthread_mutex_lock(&s->mu);
 	s->phase = SQ_ASKED;
-	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
+	/* After the unlock: a thread woken under it would only block on mu
+	 * and need a second wake-up (a futex call each, at every commit). */
+	pthread_cond_broadcast(&s->cv);
 	return 0;
 }
 
