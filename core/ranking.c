@@ -22,13 +22,11 @@ ranking_cmp(const void *a, const void *b, void *arg)
 	return strcmp(ux->code, uy->code);
 }
 
-/* One target's ratio, before the cap: its percent done over its percent
- * expected by now; for what must stay at or under its target (a ceiling,
- * a level or a rate held at_most: lower is better), 1 within it and
- * target / actual above it (0 above a target of 0), never the share of
- * the ceiling used up, which would put a commune without a forest fire
- * last. */
-static double
+/* For what must stay at or under its target (a ceiling, a level or a
+ * rate held at_most: lower is better), 1 within it and target / actual
+ * above it (0 above a target of 0), never the share of the ceiling used
+ * up, which would put a commune without a forest fire last. */
+double
 ranking_ratio(const struct plan_task *t, const struct tally_view *v)
 {
 	int below = t->kind == PLAN_KIND_CEILING ||

@@ -32,6 +32,11 @@ struct ranking_row {
 	int rank;          /* 1-based, within the unit's kind */
 };
 
+/* One target's ratio, before the cap: its percent done over its percent
+ * expected by now; for what must stay at or under its target, 1 within
+ * it and target / actual above it. */
+double ranking_ratio(const struct plan_task *t, const struct tally_view *v);
+
 /* Fills rows[] (room for plan->n_units) sorted by kind, then rank, and
  * *ranked with how many units are ranked; -1 when out of memory.
  * keep(arg, task, unit) may leave targets out (a unit is then scored on

@@ -19,11 +19,12 @@
 
 #include "http_auth.h"
 #include "http_grid.h"
+#include "ranking.h"
 #include "rollup.h"
 
 struct grid_row {
 	int unit;
-	double score;      /* sum of min(percent/expected, 1.2), for sort=worst */
+	double score;      /* sum of the capped ranking_ratio(), for sort=worst */
 	unsigned n;        /* tasks in score */
 	unsigned status_mask;
 };
@@ -204,8 +205,10 @@ grid_rows(const struct book *book, const struct board *board,
 			              &v, &nu, &roll, &rep) < 0)
 				continue;
 			rows[k].status_mask |= 1u << v.status;
-			s = v.expected > 0 ? v.percent / v.expected : 1.2;
-			rows[k].score += s > 1.2 ? 1.2 : s;
+			/* The ranking's ratio: a ceiling kept is not "0% done". */
+			s = v.expected > 0 ? ranking_ratio(&p->tasks[ti], &v)
+			                   : RANKING_CAP;
+			rows[k].score += s > RANKING_CAP ? RANKING_CAP : s < 0 ? 0 : s;
 			rows[k].n++;
 		}
 	}
