@@ -150,6 +150,22 @@ push_sock_close(struct push_sender *s)
 	s->sock = NULL;
 }
 
+int
+push_send_check(struct push_sender *s)
+{
+	size_t count = 1;
+	int ex = EX_OK;
+
+	for (const char *q = s->o->connect; *q; q++)
+		count += *q == ',';
+	for (s->server = 0; s->server < count && ex == EX_OK; s->server++) {
+		ex = push_sock_open(s);
+		push_sock_close(s);
+	}
+	s->server = 0;
+	return ex;
+}
+
 static int
 push_send(struct push_sender *s, struct push_flight *f)
 {

@@ -54,6 +54,10 @@ size_t push_send_settled(const struct push_sender *s);
 /* Passes over the outbox until nothing more can go.  0, or -1 when the
  * outbox failed (s->fatal says the exit status). */
 int push_send_passes(struct push_sender *s);
+/* Opens and closes the socket for each endpoint of the --connect list,
+ * keys and all: EX_OK, or the exit status a connect would give (EX_USAGE
+ * for a bad endpoint or key).  Run before anything is queued. */
+int push_send_check(struct push_sender *s);
 /* Forgets what is in flight (it stays pending) and closes the socket. */
 void push_send_close(struct push_sender *s);
 

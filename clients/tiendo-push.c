@@ -343,7 +343,7 @@ main(int argc, char **argv)
 	};
 	struct push_opts o;
 	struct push_new nw = { 0 };
-	struct push_sender s;
+	struct push_sender s = { 0 };
 	struct outbox *ob = NULL;
 	char *outbox_path = NULL, *err = NULL;
 	int ch, ex = EX_OK, nvalues = 0, single;
@@ -557,6 +557,20 @@ main(int argc, char **argv)
 		ex = push_print_status(ob, o.history, o.vi);
 		goto out;
 	}
+	memset(&s, 0, sizeof(s));
+	s.o = &o;
+	s.ob = ob;
+	/* A bad endpoint or key is a usage error: found before the report is
+	 * queued, or the corrected command would send it a second time. */
+	if (!o.no_send && !o.clear_rejected) {
+		if ((s.ctx = zmq_ctx_new()) == NULL) {
+			push_warn("zmq_ctx_new: %s", zmq_strerror(zmq_errno()));
+			ex = EX_OSERR;
+			goto out;
+		}
+		if ((ex = push_send_check(&s)) != EX_OK)
+			goto out;
+	}
 	if (o.void_seq && (ex = push_void_item(ob, &o, now, &nw)) != EX_OK)
 		goto out;
 	if (o.clear_rejected) {
@@ -588,21 +602,12 @@ main(int argc, char **argv)
 	}
 	push_new_free(&nw);
 
-	memset(&s, 0, sizeof(s));
-	s.o = &o;
-	s.ob = ob;
-	if ((s.ctx = zmq_ctx_new()) == NULL) {
-		push_warn("zmq_ctx_new: %s", zmq_strerror(zmq_errno()));
-		ex = EX_OSERR;
-		goto out;
-	}
 	srandom((unsigned)(getpid() ^ now));
 	if (o.follow)
 		ex = push_follow_run(&s);
 	else if (push_send_passes(&s) != 0)
 		ex = s.fatal ? s.fatal : EX_SOFTWARE;
 	push_send_close(&s);
-	zmq_ctx_term(s.ctx);
 	if (ex != EX_OK)
 		goto out;
 
@@ -611,6 +616,8 @@ out:
 	if (fflush(stdout) != 0 && ex == EX_OK)
 		ex = EX_IOERR;
 	push_new_free(&nw);
+	if (s.ctx != NULL)
+		zmq_ctx_term(s.ctx);
 	outbox_close(ob);
 	free(outbox_path);
 	return ex;

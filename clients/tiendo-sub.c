@@ -414,6 +414,16 @@ state_load(struct sub *s)
 		return errno == ENOENT ? 0 : -1;
 	if (fscanf(f, "%llu", &v) == 1)
 		s->last = s->saved = v;
+	/* A file there that cannot be read (a directory, an I/O error) must
+	 * not pass for an empty one: we would start from the active alerts
+	 * and never replay what was missed. */
+	if (ferror(f)) {
+		int e = errno;
+
+		fclose(f);
+		errno = e;
+		return -1;
+	}
 	fclose(f);
 	return 0;
 }

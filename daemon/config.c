@@ -39,6 +39,7 @@
 
 #include "alertmsg.h"
 #include "config.h"
+#include "hostport.h"
 #include "log.h"
 #include "when.h"
 
@@ -138,6 +139,30 @@ config_store(struct config *c, const char *value, const char **why)
 	return config_str(&c->store, value);
 }
 
+/* The listener's address, checked here so that a bad one is a bad value
+ * (exit 64 on the command line, 78 in the file, and --check says so), not
+ * a socket that cannot be bound (69). */
+static int
+config_http(struct config *c, const char *value, const char **why)
+{
+	char host[256];
+	int port;
+
+	if (hostport_split(value, host, sizeof host, &port) < 0) {
+		*why = "http must be HOST:PORT (or [V6]:PORT), port 0 to 65535";
+		return -1;
+	}
+	*why = "out of memory";
+	return config_str(&c->http, value);
+}
+
+/* Written so that NaN, which every comparison calls false, is out. */
+static int
+config_in_0_100(double v)
+{
+	return v >= 0 && v <= 100;
+}
+
 int
 config_set(struct config *c, const char *key, const char *value,
            const char **why)
@@ -154,7 +179,7 @@ config_set(struct config *c, const char *key, const char *value,
 	if (strcmp(key, "ingest") == 0)
 		return config_str(&c->ingest, value);
 	if (strcmp(key, "http") == 0)
-		return config_str(&c->http, value);
+		return config_http(c, value, why);
 	if (strcmp(key, "synchronous") == 0) {
 		if (strcmp(value, "full") == 0)
 			c->sync = STORE_SYNC_FULL;
@@ -220,8 +245,8 @@ config_set(struct config *c, const char *key, const char *value,
 		char *end;
 		errno = 0;
 		c->rollup_critical_share = strtod(value, &end);
-		if (errno || end == value || *end || c->rollup_critical_share < 0 ||
-		    c->rollup_critical_share > 100) {
+		if (errno || end == value || *end ||
+		    !config_in_0_100(c->rollup_critical_share)) {
 			*why = "rollup_critical_share must be a percentage, 0 to 100";
 			return -1;
 		}
@@ -231,8 +256,8 @@ config_set(struct config *c, const char *key, const char *value,
 		char *end;
 		errno = 0;
 		c->alert_margin = strtod(value, &end);
-		if (errno || end == value || *end || c->alert_margin < 0 ||
-		    c->alert_margin > 100) {
+		if (errno || end == value || *end ||
+		    !config_in_0_100(c->alert_margin)) {
 			*why = "alert_margin must be a number of points, 0 to 100";
 			return -1;
 		}
@@ -287,16 +312,42 @@ struct config_parse {
 };
 
 /* libinih in Debian is built without line numbers in the handler, so the
- * reader counts lines. */
+ * reader counts lines: one physical line per call, whatever its length.
+ * Leading blanks go, as in the plan: inih would take an indented line for
+ * the previous value continued (a second assignment of that key), and a
+ * value never continues.  A line too long for inih's buffer is an error
+ * of its own line, and inih gets a blank line instead: cut in two, its
+ * rest would be read as a line of its own, and every later line number
+ * would be off by one. */
 static char *
 config_reader(char *buf, int size, void *arg)
 {
 	struct config_parse *cp = ((void **)arg)[0];
 	FILE *f = ((void **)arg)[1];
+	char *line = NULL, *s;
+	size_t cap = 0;
+	ssize_t n;
 
-	if (fgets(buf, size, f) == NULL)
+	if ((n = getline(&line, &cap, f)) < 0) {
+		free(line);
 		return NULL;
+	}
 	cp->line++;
+	if (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	if (n > 0 && line[n - 1] == '\r')
+		line[--n] = '\0';
+	for (s = line; *s == ' ' || *s == '\t'; s++)
+		;
+	if (strlen(s) > (size_t)size - 1) {
+		log_err("%s:%d: line longer than %d bytes; shorten it, or "
+		        "move its comment to a line of its own", cp->path,
+		        cp->line, size - 1);
+		cp->errors++;
+		*s = '\0';
+	}
+	snprintf(buf, (size_t)size, "%s", s);
+	free(line);
 	return buf;
 }
 
@@ -332,6 +383,12 @@ config_load(struct config *c, const char *path)
 		return -1;
 	}
 	rc = ini_parse_stream(config_reader, arg, config_handler, arg);
+	/* The reader's NULL is also a read error (a directory): not an end. */
+	if (ferror(f)) {
+		log_err("%s: cannot read: %s", path, strerror(errno));
+		fclose(f);
+		return -1;
+	}
 	fclose(f);
 	if (rc > 0) {
 		log_err("%s:%d: not a setting (expected name = value)",

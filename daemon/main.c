@@ -88,6 +88,9 @@ static const char *const config_keys[128] = {
 	['m'] = "alert_margin", ['r'] = "alert_reminder",
 	['e'] = "alert_interval", ['K'] = "keys_dir", ['N'] = "curve",
 	['C'] = "http_max_connections", ['D'] = "store",
+	['g'] = "alert_group_window", ['R'] = "alert_retention",
+	['x'] = "rollup_critical_share", ['T'] = "http_header_timeout",
+	['I'] = "http_idle_timeout",
 };
 
 /* /metrics: the alerts' families, then retention's. */
@@ -121,7 +124,9 @@ usage(FILE *f)
 	    "               [--alert-pending DUR] [--alert-margin POINTS]\n"
 	    "               [--alert-reminder DUR] [--alert-interval DUR]\n"
 	    "               [--keys-dir DIR] [--plain] [--http-max-connections N]\n"
-	    "               [--store SPEC]\n"
+	    "               [--store SPEC] [--alert-group-window DUR]\n"
+	    "               [--alert-retention DUR] [--rollup-critical-share PCT]\n"
+	    "               [--http-header-timeout DUR] [--http-idle-timeout DUR]\n"
 	    "\n"
 	    "  -c, --config FILE   settings (default " CONFIG_DEFAULT_PATH " if present)\n"
 	    "      --plan FILE     the plan (units, tasks, targets)\n"
@@ -142,6 +147,12 @@ usage(FILE *f)
 	    "      --keys-dir DIR  server.secret and clients/NAME.key (CurveZMQ)\n"
 	    "      --plain         no CurveZMQ: for one machine, on loopback\n"
 	    "      --http-max-connections N  HTTP connections at once (0: auto)\n"
+	    "      --alert-group-window DUR  grouped notifications (1m; 0: off)\n"
+	    "      --alert-retention DUR     alert events kept (400d; 0: all)\n"
+	    "      --rollup-critical-share PCT  critical share that makes a\n"
+	    "                                roll-up lagging (10; 0: off)\n"
+	    "      --http-header-timeout DUR a whole request within (10s)\n"
+	    "      --http-idle-timeout DUR   keep-alive between requests (15s)\n"
 	    "  -h, --help          this text\n"
 	    "  -V, --version       print the version\n"
 	    "\n"
@@ -409,6 +420,11 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 		{ "store", required_argument, NULL, 'D' },
 		{ "plain", no_argument, NULL, 'N' },
 		{ "http-max-connections", required_argument, NULL, 'C' },
+		{ "alert-group-window", required_argument, NULL, 'g' },
+		{ "alert-retention", required_argument, NULL, 'R' },
+		{ "rollup-critical-share", required_argument, NULL, 'x' },
+		{ "http-header-timeout", required_argument, NULL, 'T' },
+		{ "http-idle-timeout", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -435,8 +451,7 @@ parse_args(struct tiendod *d, int argc, char **argv, int *check)
 			exit(0);
 		case 'p': case 's': case 'i': case 'H': case 'l': case 'K':
 		case 'P': case 'S': case 'L': case 'a': case 'm': case 'r': case 'e':
-		case 'C':
-		case 'D':
+		case 'C': case 'D': case 'g': case 'R': case 'x': case 'T': case 'I':
 			over[c] = optarg;
 			break;
 		case 'N':
