@@ -129,12 +129,16 @@ board_view(const struct board *b, int target, when_t now,
            struct tally_view *out)
 {
 	struct plan_task own;
+	const struct plan_task *task;
+	struct tally t;
 
 	assert(target >= 0 && (size_t)target < b->plan->n_targets);
 	/* the unit's own schedule, when its target line gives one */
-	tally_view(&b->tallies[target],
-	           plan_target_task(b->plan, (size_t)target, &own),
-	           plan_target_value(b->plan, (size_t)target, now), now, out);
+	task = plan_target_task(b->plan, (size_t)target, &own);
+	t = b->tallies[target];
+	t.actual = indicator_value(task, t.actual);
+	tally_view(&t, task, plan_target_value(b->plan, (size_t)target, now),
+	           now, out);
 }
 
 /* a + b, pinned to the int64 range instead of wrapping: a roll-up that large
@@ -176,7 +180,8 @@ board_rollup(const struct board *b, int task, int unit, when_t now,
 
 		if (unit >= 0 && !plan_unit_within(p, pt->unit, unit))
 			continue;
-		sum.actual = sat_add(sum.actual, t->actual);
+		sum.actual = sat_add(sum.actual,
+		                     indicator_value(&p->tasks[task], t->actual));
 		sum.base = sat_add(sum.base, t->base); /* rates: ratio of sums */
 		value = plan_target_value(p, i, now);
 		target = sat_add(target, value);

@@ -192,6 +192,14 @@ view_rate(const struct tally *t, const struct plan_task *task, dec_t target,
 		            : STATUS_ON_TRACK;
 }
 
+dec_t
+indicator_value(const struct plan_task *task, dec_t actual)
+{
+	if (task->kind == PLAN_KIND_MILESTONE && actual > DEC_SCALE)
+		return DEC_SCALE;
+	return actual;
+}
+
 /* v / n, rounded half away from 0. */
 static dec_t
 dec_mean(dec_t v, size_t n)

@@ -70,6 +70,11 @@ int indicator_quiet(const struct tally *t, const struct plan_task *task,
  * (a level, a ceiling, a held rate); 0 for a group. */
 double indicator_expected(const struct plan_task *t, when_t now);
 
+/* What one target's tally counts for: its actual, but a milestone's is at
+ * most 1 (reached), so that a second `add 1` neither makes it "2 of 1"
+ * nor counts the commune twice in a roll-up. */
+dec_t indicator_value(const struct plan_task *task, dec_t actual);
+
 /* What a roll-up of n targets holds, from their sums (actuals, bases and
  * targets added up): *actual and *target are changed in place.  A
  * quantity, a ceiling and a milestone (communes counted) keep their sums.

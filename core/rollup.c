@@ -62,7 +62,9 @@ rollup_task(struct rollup *r, const struct board *b, int task, when_t at)
 		for (int u = p->targets[i].unit; u >= 0 && steps <= p->n_units;
 		     u = p->units[u].parent, steps++) {
 			struct rollup_cell *c = &r->cells[u];
-			c->sum.actual = rollup_add(c->sum.actual, t->actual);
+			c->sum.actual = rollup_add(c->sum.actual,
+			                           indicator_value(&p->tasks[task],
+			                                           t->actual));
 			c->sum.base = rollup_add(c->sum.base, t->base);
 			c->sum.n_reports += t->n_reports;
 			if (t->last_report_at > c->sum.last_report_at)

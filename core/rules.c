@@ -133,7 +133,8 @@ rules_sum_task(struct rules *r, const struct board *b, int task, size_t i,
 			struct rules_sum *s = &r->sum[u];
 			if (t) {
 				/* Overflow pins, as board_rollup() does. */
-				if (dec_add(s->actual, t->actual, &s->actual) < 0)
+				if (dec_add(s->actual, indicator_value(&p->tasks[task],
+				            t->actual), &s->actual) < 0)
 					s->actual = INT64_MAX;
 				if (dec_add(s->base, t->base, &s->base) < 0)
 					s->base = INT64_MAX;

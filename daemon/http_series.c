@@ -197,7 +197,7 @@ hs_rollup_at(const struct plan *p, const struct plan_task *t,
 	for (size_t k = 0; k < n_slots; k++) {
 		value = plan_target_value(p, ks[k], at);
 		if (hs_actual_at(&so[0], k, at, scratch, &a) < 0 ||
-		    dec_add(*actual, a, actual) < 0 ||
+		    dec_add(*actual, indicator_value(t, a), actual) < 0 ||
 		    dec_add(*target, value, target) < 0)
 			return -1;
 		if (n_parts == 2 &&

@@ -149,6 +149,9 @@ expect_eq "a unit's own deadline: overdue after it" "$(row ntm xa-b status)" ove
 ok "and its overdue alert fires" wait_for 10 sh -c \
 	"curl -sf '$HTTP/v1/alerts?active=1' | grep -q 'Thị trấn Hợp Hòa quá hạn “Xã đạt chuẩn NTM nâng cao” mà chưa đạt chỉ tiêu: chưa đạt.'"
 expect_eq "the district counts one of two communes" "$(row ntm huyen actual)/$(row ntm huyen target)" 1/2
+z --report "27|xa-a|ntm|add|1|now" >/dev/null
+expect_eq "reached twice is reached once: the commune reads 1 of 1 and the district still counts it once" \
+	"$(row ntm xa-a actual)/$(row ntm xa-a target) $(row ntm huyen actual)/$(row ntm huyen target)" "1/1 1/2"
 
 expect_eq "a group lists each indicator's status" \
 	"$(grp xa-a '[.indicators[] | .task + ":" + .status] | join(",")')" "ho-so:lagging,ntm:done"

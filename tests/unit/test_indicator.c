@@ -507,6 +507,13 @@ test_level_rollup_is_mean(void **state)
 	                 NULL, &actual, &target);
 	assert_int_equal(actual, -2);
 	assert_int_equal(target, num("47"));
+	/* a milestone reached twice counts once; anything else as it is */
+	assert_int_equal(indicator_value(&(struct plan_task){
+	                 .kind = PLAN_KIND_MILESTONE }, num("2")), num("1"));
+	assert_int_equal(indicator_value(&(struct plan_task){
+	                 .kind = PLAN_KIND_MILESTONE }, 0), 0);
+	assert_int_equal(indicator_value(&(struct plan_task){
+	                 .kind = PLAN_KIND_QUANTITY }, num("2")), num("2"));
 	rollup_free(ru);
 	board_free(b);
 	plan_free(p);
