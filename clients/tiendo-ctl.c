@@ -685,6 +685,27 @@ out:
 	return ex;
 }
 
+static const char *const ctl_commands[] = {
+	"status", "check", "alerts", "silence", "reports", "reload", "backup",
+	"keygen", "user",
+};
+
+/* Whether -h or --help follows a known command (before a "--"): every
+ * command answers it with the usage, as people try it after any. */
+static int
+ctl_asks_help(const char *cmd, int argc, char **argv)
+{
+	size_t k = 0, n = sizeof ctl_commands / sizeof ctl_commands[0];
+
+	while (k < n && strcmp(cmd, ctl_commands[k]) != 0)
+		k++;
+	for (int i = optind + 1; k < n && i < argc && strcmp(argv[i], "--") != 0;
+	     i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
 /* The command at argv[optind]; its sysexits code. */
 static int
 ctl_run(const char *cmd, const char *http, const char *lang,
@@ -692,6 +713,10 @@ ctl_run(const char *cmd, const char *http, const char *lang,
 {
 	int vi = 0;
 
+	if (ctl_asks_help(cmd, argc, argv)) {
+		usage(stdout);
+		return fflush(stdout) == 0 ? EX_OK : EX_IOERR;
+	}
 	if (strcmp(cmd, "status") == 0)
 		return ctl_status(http, lang, argc - optind, argv + optind);
 	/* check, reload and backup take the language before the command */

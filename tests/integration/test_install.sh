@@ -80,6 +80,13 @@ for p in tiendod tiendo-push tiendo-ctl; do
 	"$bin" --no-such-option >/dev/null 2>&1
 	expect_eq "$p with a bad option exits 64 (EX_USAGE)" "$?" 64
 done
+# People try --help after the command, whichever it is.
+for c in status check alerts silence reports reload backup keygen user; do
+	out=$("$B/tiendo-ctl" $c --help 2>&1); rc=$?
+	expect_eq "tiendo-ctl $c --help: exit 0 and the usage" "$rc $(echo "$out" | head -c 17)" "0 usage: tiendo-ctl"
+done
+"$B/tiendo-ctl" nosuch --help >/dev/null 2>&1
+expect_eq "tiendo-ctl with an unknown command exits 64 even with --help" "$?" 64
 make_plan "$T/plan.ini"
 "$B/tiendod" --plan "$T/nonexistent.ini" --state-dir "$T/s" 2>/dev/null
 expect_eq "tiendod with no plan exits 78 (EX_CONFIG)" "$?" 78
