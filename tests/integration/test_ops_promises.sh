@@ -8,7 +8,8 @@
 # even at a start after a crash once new rows reuse its last row's id; a
 # database deleted or replaced under a running daemon gets no more acks;
 # a restored copy left root's is refused with a reason, and the README's
-# chown makes it the service's.
+# chown makes it the service's.  Also: SIGINT, the files of STATE_DIR, and
+# the PostgreSQL role of "Running on PostgreSQL with a standby".
 . "$(dirname "$0")/lib.sh"
 
 CTL="$B/tiendo-ctl"
@@ -107,6 +108,18 @@ expect_eq "restarted on the restored file, the resend is accepted" \
 expect_eq "and counted once" "$(tally cay xa-a actual)" 12
 stop_daemon
 
+# --- signals and the files of STATE_DIR (README "Running it for real") ---
+start_daemon || exit 1
+key1=$(cat "$STATE/reload.key")
+expect_eq "reload.key: 0600" "$(stat -c %a "$STATE/reload.key")" 600
+kill -INT "$DPID"; wait "$DPID"
+expect_eq "SIGINT: exit 0" "$?" 0
+PIDS=$(echo "$PIDS" | sed "s/ $DPID\b//")
+ok "a clean stop removes the endpoints file" test ! -e "$STATE/endpoints"
+start_daemon || exit 1
+ok "reload.key is written anew at every start" test "$(cat "$STATE/reload.key")" != "$key1"
+stop_daemon
+
 # --- the restored copy's owner (a state directory not root's) -----------
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
 	chmod 755 "$T"
@@ -141,4 +154,24 @@ EOF
 else
 	for n in 1 2 3 4 5; do skip "restored copy's owner ($n)" "needs root, setpriv and user nobody"; done
 fi
+# --- PostgreSQL: the role the README makes (last: pglib.sh's sqlite3
+# reads the store with psql from here on) ------------------------------
+if . "$(dirname "$0")/pglib.sh" && pg_init >/dev/null 2>&1; then
+	psql_ "CREATE ROLE op LOGIN" >/dev/null
+	pg_as "$PGBIN/createdb" -h "$PGDIR" -U tiendo --owner op opdb
+	pg_as "$PGBIN/createdb" -h "$PGDIR" -U tiendo notops
+	"$B/tiendod" --plan "$PLAN" --state-dir "$T/pg1" --ingest tcp://127.0.0.1:0 \
+		--http 127.0.0.1:0 $(mode_args) \
+		--store "postgresql:///notops?host=$PGDIR&user=op" 2>"$T/pg1.log"
+	expect_eq "a role that does not own its database: exit 73" "$?" 73
+	expect_match "and why" "$(cat "$T/pg1.log")" "permission denied for schema public"
+	STATE=$T/pg2 TIENDO_STORE="postgresql:///opdb?host=$PGDIR&user=op" start_daemon || exit 1
+	expect_eq "the README's role, owner of its database, no superuser: reports stored" \
+		"$($Z --client xa-a --report "1|xa-a|cay|add|1|now" "$INGEST" | fates)" "1 ACCEPTED;"
+	stop_daemon
+	unset TIENDO_STORE
+else
+	for n in 1 2 3; do skip "PostgreSQL role ($n)" "no PostgreSQL"; done
+fi
+
 finish
