@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <sqlite3.h>
 
 #include "backup.h"
@@ -58,7 +60,8 @@ backup_copy(const char *src, const char *dst, int64_t *reports, char *err,
 	sqlite3 *from = NULL, *to = NULL;
 	sqlite3_backup *bk;
 	char tmp[4096], dir[4096];
-	int rc = -1;
+	struct stat st;
+	int rc = -1, fd;
 
 	*reports = 0;
 	if (snprintf(tmp, sizeof tmp, "%s.tmp", dst) >= (int)sizeof tmp) {
@@ -74,6 +77,17 @@ backup_copy(const char *src, const char *dst, int64_t *reports, char *err,
 		goto out;
 	}
 	sqlite3_busy_timeout(from, BACKUP_BUSY_MS);
+	/* The copy holds what the database holds: no more readable than it
+	 * (tiendod's are 0640), whatever the umask of who runs this (0022
+	 * under sudo).  SQLite opens the empty file as a new database. */
+	if (stat(src, &st) < 0)
+		st.st_mode = 0600;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	               st.st_mode & 0660)) < 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	close(fd);
 	if (sqlite3_open_v2(tmp, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 	                    NULL) != SQLITE_OK) {
 		backup_fail(err, errlen, tmp, to);

@@ -20,7 +20,7 @@
 #define CTL_CONF_STATE "/var/lib/tiendo"
 
 struct ctl_conf_read {
-	char *http, *state_dir;
+	char *http, *state_dir, *store;
 	int nomem;
 };
 
@@ -37,6 +37,8 @@ ctl_conf_handler(void *arg, const char *section, const char *name,
 		slot = &r->http;
 	else if (strcmp(name, "state_dir") == 0)
 		slot = &r->state_dir;
+	else if (strcmp(name, "store") == 0)
+		slot = &r->store;
 	else
 		return 1;
 	free(*slot);
@@ -131,39 +133,66 @@ ctl_conf_endpoints(struct ctl_conf *c, int required)
 	return EX_DATAERR;
 }
 
-int
-ctl_conf_load(const char *path, struct ctl_conf *c)
+/* path's state_dir and store into c (state_dir defaulted as tiendod
+ * does), the http setting into r->http: EX_OK or a sysexits code, said. */
+static int
+ctl_conf_settings(const char *path, struct ctl_conf *c,
+                  struct ctl_conf_read *r)
 {
-	struct ctl_conf_read r = { NULL, NULL, 0 };
 	const char *env = getenv("STATE_DIRECTORY");
-	const char *http;
-	int rc, port;
+	int rc;
 
 	memset(c, 0, sizeof *c);
-	rc = ini_parse(path, ctl_conf_handler, &r);
+	rc = ini_parse(path, ctl_conf_handler, r);
 	if (rc < 0) {
 		fprintf(stderr, "tiendo-ctl: %s: cannot open: %s\n", path,
 		        rc == -1 ? strerror(errno) : "out of memory");
-		rc = rc == -1 ? EX_NOINPUT : EX_OSERR;
-		goto out;
+		return rc == -1 ? EX_NOINPUT : EX_OSERR;
 	}
 	if (rc > 0) {
 		fprintf(stderr, "tiendo-ctl: %s:%d: not a setting (expected "
 		        "name = value)\n", path, rc);
-		rc = EX_CONFIG;
-		goto out;
+		return EX_CONFIG;
 	}
-	if (r.nomem)
+	if (r->nomem)
 		goto nomem;
+	c->store = r->store, r->store = NULL;
 	/* As tiendod: the setting, else systemd's first state directory. */
-	if (r.state_dir != NULL)
-		c->state_dir = r.state_dir, r.state_dir = NULL;
+	if (r->state_dir != NULL)
+		c->state_dir = r->state_dir, r->state_dir = NULL;
 	else if (env != NULL && *env != '\0')
 		c->state_dir = strndup(env, strcspn(env, ":"));
 	else
 		c->state_dir = strdup(CTL_CONF_STATE);
 	if (c->state_dir == NULL)
 		goto nomem;
+	return EX_OK;
+nomem:
+	fprintf(stderr, "tiendo-ctl: out of memory\n");
+	return EX_OSERR;
+}
+
+int
+ctl_conf_load_store(const char *path, struct ctl_conf *c)
+{
+	struct ctl_conf_read r = { NULL, NULL, NULL, 0 };
+	int rc = ctl_conf_settings(path, c, &r);
+
+	free(r.http);
+	free(r.state_dir);
+	free(r.store);
+	return rc;
+}
+
+int
+ctl_conf_load(const char *path, struct ctl_conf *c)
+{
+	struct ctl_conf_read r = { NULL, NULL, NULL, 0 };
+	const char *http;
+	int rc, port;
+
+	if ((rc = ctl_conf_settings(path, c, &r)) != EX_OK)
+		goto out;
 	http = r.http ? r.http : CTL_CONF_HTTP;
 	if (ctl_conf_url(http, &c->url, &port, &c->local) < 0) {
 		if (errno == ENOMEM)
@@ -181,6 +210,7 @@ nomem:
 out:
 	free(r.http);
 	free(r.state_dir);
+	free(r.store);
 	return rc;
 }
 
@@ -189,6 +219,7 @@ ctl_conf_clear(struct ctl_conf *c)
 {
 	free(c->url);
 	free(c->state_dir);
+	free(c->store);
 	memset(c, 0, sizeof *c);
 }
 

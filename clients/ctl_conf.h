@@ -11,6 +11,7 @@
 struct ctl_conf {
 	char *url;       /* http://HOST:PORT, a wildcard host made loopback */
 	char *state_dir;
+	char *store;     /* the store setting, or NULL */
 	/* "127.0.0.1" or "::1" when the host is another address of this
 	 * machine: a reload is served to loopback peers only, and from there
 	 * the kernel reaches any local address.  NULL otherwise. */
@@ -33,6 +34,10 @@ struct ctl_conf {
  * EX_OSERR.  ctl_conf_clear either way.
  */
 int ctl_conf_load(const char *path, struct ctl_conf *c);
+/* Only state_dir and store (defaulted as above; store NULL when not set),
+ * for backup, which needs no address: EX_OK, or EX_NOINPUT, EX_CONFIG,
+ * EX_OSERR, said on stderr.  ctl_conf_clear either way. */
+int ctl_conf_load_store(const char *path, struct ctl_conf *c);
 void ctl_conf_clear(struct ctl_conf *c);
 
 /* STATE_DIR/reload.key into hex (at least RELOADKEY_HEXLEN + 1 bytes):

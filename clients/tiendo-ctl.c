@@ -41,10 +41,15 @@
 #define CTL_DEFAULT_HTTP "http://127.0.0.1:7480"
 #define CTL_TIMEOUT 10 /* seconds for one HTTP exchange */
 #define CTL_DEFAULT_STATE "/var/lib/tiendo"
+/* The daemon's configuration file when --config names none, as tiendod
+ * reads it: backup takes its store and state_dir from there. */
+#define CTL_DEFAULT_CONF "/etc/tiendo/tiendod.conf"
 /* A reload recounts every stored report under the new plan. */
 #define CTL_RELOAD_TIMEOUT 120
 
 static const char *progname = "tiendo-ctl";
+/* --config FILE, for the commands that read the daemon's settings (backup) */
+static const char *ctl_config;
 
 static void
 usage(FILE *out)
@@ -86,10 +91,13 @@ usage(FILE *out)
 "             daemon runs (SQLite online backup); run it as root or as\n"
 "             the daemon's user\n"
 "    --state-dir DIR      the daemon's state directory (default\n"
-"                         $TIENDO_STATE_DIR or " CTL_DEFAULT_STATE ")\n"
+"                         $TIENDO_STATE_DIR, else the store or state_dir\n"
+"                         of --config FILE or " CTL_DEFAULT_CONF "\n"
+"                         when it exists, else " CTL_DEFAULT_STATE ")\n"
 "    --db FILE            the database itself (DIR/tiendo.db)\n"
-"    --store SPEC         the daemon's store= setting; on PostgreSQL this\n"
-"                         says to use pg_dump or pgBackRest (exit 64)\n"
+"    --store SPEC         the daemon's store= setting (sqlite:PATH); on\n"
+"                         PostgreSQL this says to use pg_dump or\n"
+"                         pgBackRest (exit 64)\n"
 "  alerts     the active alerts; --history: every alert event; both paged\n"
 "             by seq (--since, --limit) and filtered by the daemon: --unit\n"
 "             is that unit and those below it (active list), --rule the\n"
@@ -277,7 +285,14 @@ ctl_reload(const char *base, int vi, const struct ctl_conf *conf, int argc,
 /* ---- backup ---- */
 
 static int
-ctl_backup(int vi, int argc, char **argv)
+ctl_is_pg(const char *spec)
+{
+	return strncmp(spec, "postgresql://", 13) == 0 ||
+	       strncmp(spec, "postgres://", 11) == 0;
+}
+
+static int
+ctl_backup(int vi, const char *config, int argc, char **argv)
 {
 	char nr[32];
 	enum { O_STATE = 256, O_DB };
@@ -289,10 +304,12 @@ ctl_backup(int vi, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *state = getenv("TIENDO_STATE_DIR"), *db = NULL;
+	struct ctl_conf conf;
 	char path[4096], err[1024];
 	int64_t n;
-	int ch;
+	int ch, ex = EX_OK;
 
+	memset(&conf, 0, sizeof conf);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -307,16 +324,33 @@ ctl_backup(int vi, int argc, char **argv)
 		    progname);
 		return EX_USAGE;
 	}
-	if (db && (strncmp(db, "postgresql://", 13) == 0 ||
-	           strncmp(db, "postgres://", 11) == 0)) {
+	/* Neither a database nor a directory given: the daemon's own
+	 * settings (--config, else the default file when there is one), so
+	 * that a daemon moved to PostgreSQL or to another state_dir is not
+	 * "backed up" from the SQLite file it left behind. */
+	if (db == NULL && (state == NULL || *state == '\0') &&
+	    (config != NULL || access(CTL_DEFAULT_CONF, F_OK) == 0)) {
+		if ((ex = ctl_conf_load_store(config ? config : CTL_DEFAULT_CONF,
+		    &conf)) != EX_OK)
+			goto out;
+		if (conf.store != NULL)
+			db = conf.store;
+		else
+			state = conf.state_dir;
+	}
+	if (db && ctl_is_pg(db)) {
 		/* Its own tools do it better: consistent, online, and with
 		 * point-in-time recovery. */
 		fprintf(stderr, "%s: the store is PostgreSQL: back it up with "
 		    "PostgreSQL's own tools, e.g. pg_dump -Fc -f %s '%s', or "
 		    "pgBackRest / pg_basebackup with WAL archiving\n", progname,
 		    argv[optind], db);
-		return EX_USAGE;
+		ex = EX_USAGE;
+		goto out;
 	}
+	/* the store setting's spelling of a SQLite database */
+	if (db && strncmp(db, "sqlite:", 7) == 0)
+		db += 7;
 	if (db == NULL) {
 		if (state == NULL || *state == '\0')
 			state = CTL_DEFAULT_STATE;
@@ -326,16 +360,20 @@ ctl_backup(int vi, int argc, char **argv)
 	if (access(db, R_OK) < 0) {
 		fprintf(stderr, "%s: %s: no database there (--state-dir?)\n",
 		    progname, db);
-		return EX_NOINPUT;
+		ex = EX_NOINPUT;
+		goto out;
 	}
 	if (backup_copy(db, argv[optind], &n, err, sizeof err) < 0) {
 		fprintf(stderr, "%s: %s\n", progname, err);
-		return EX_CANTCREAT;
+		ex = EX_CANTCREAT;
+		goto out;
 	}
 	printf(vi ? "%s: đã sao %s báo cáo từ %s\n" :
 	    "%s: %s reports, copied from %s\n", argv[optind],
 	    lang_int((long long)n, vi, nr, sizeof nr), db);
-	return EX_OK;
+out:
+	ctl_conf_clear(&conf);
+	return ex;
 }
 
 /* ---- keygen ---- */
@@ -732,7 +770,7 @@ ctl_run(const char *cmd, const char *http, const char *lang,
 	if (strcmp(cmd, "reload") == 0)
 		return ctl_reload(http, vi, conf, argc - optind, argv + optind);
 	if (strcmp(cmd, "backup") == 0)
-		return ctl_backup(vi, argc - optind, argv + optind);
+		return ctl_backup(vi, ctl_config, argc - optind, argv + optind);
 	if (strcmp(cmd, "alerts") == 0)
 		return ctl_alerts(http, lang, argc - optind, argv + optind);
 	if (strcmp(cmd, "reports") == 0)
@@ -762,9 +800,10 @@ main(int argc, char **argv)
 	};
 	const char *http = getenv("TIENDO_HTTP"), *cmd, *config = NULL;
 	const char *lang = NULL;
-	struct ctl_conf conf = { NULL, NULL, NULL };
+	struct ctl_conf conf;
 	int ch, http_given = 0, ex;
 
+	memset(&conf, 0, sizeof conf);
 	/* Display widths need a UTF-8 character type; numbers stay "C" so
 	 * that 33.7 is not printed as 33,7 under vi_VN. */
 	if (setlocale(LC_CTYPE, "") == NULL ||
@@ -777,7 +816,7 @@ main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_HTTP: http = optarg; http_given = 1; break;
-		case O_CONFIG: config = optarg; break;
+		case O_CONFIG: config = ctl_config = optarg; break;
 		case O_LANG: lang = optarg; break;
 		case 'h': usage(stdout); return EX_OK;
 		case O_VERSION:

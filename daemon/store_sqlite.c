@@ -321,6 +321,17 @@ store_sqlite_open(const char *path, enum store_sync sync, char **err)
 		goto fail;
 	return &s->base;
 fail:
+	/* A copy put back by root (a restore) stays root's: systemd's
+	 * StateDirectory= does not give it to the service's user when the
+	 * directory is already that user's. */
+	if (access(path, W_OK) < 0 && errno == EACCES) {
+		size_t len = strlen(s->err);
+
+		snprintf(s->err + len, sizeof s->err - len, " (the file is not "
+		         "writable by uid %u: give it to the owner of its "
+		         "directory, e.g. chown --reference=DIR FILE)",
+		         (unsigned)geteuid());
+	}
 	*err = strdup(s->err[0] ? s->err : "cannot open database");
 	sq_close(&s->base);
 	return NULL;
@@ -355,6 +366,28 @@ store_step_done(struct store_sqlite *s, sqlite3_stmt *st, const char *what)
 	return rc == SQLITE_DONE ? 0 : store_fail(s, what);
 }
 
+/* The COMMIT, unless the database file was deleted, renamed or replaced
+ * under the daemon (a restore while it runs): in WAL mode SQLite goes on
+ * writing to the file it has open, unlinked, and an ack would mean "in a
+ * file no start will read".  Such a commit fails (RETRY, storage
+ * degraded) until a restart opens the file at the path. */
+static int
+sq_commit_step(struct store_sqlite *s)
+{
+	int moved = 0;
+
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED,
+	                         &moved) == SQLITE_OK && moved) {
+		snprintf(s->err, sizeof s->err, "%s: the database file was "
+		         "deleted or replaced while tiendod ran (a restore "
+		         "must stop the daemon first): nothing more is "
+		         "written; restart tiendod",
+		         sqlite3_db_filename(s->db, "main"));
+		return -1;
+	}
+	return store_step_done(s, s->commit, "commit");
+}
+
 static int
 sq_begin(struct store *base)
 {
@@ -366,7 +399,7 @@ static int
 sq_commit(struct store *base)
 {
 	struct store_sqlite *s = SQ(base);
-	return store_step_done(s, s->commit, "commit");
+	return sq_commit_step(s);
 }
 
 static void
@@ -395,7 +428,7 @@ sq_committer(void *arg)
 		if (s->phase != SQ_ASKED)
 			break;
 		pthread_mutex_unlock(&s->mu);
-		rc = store_step_done(s, s->commit, "commit");
+		rc = sq_commit_step(s);
 		if (rc < 0) {
 			sqlite3_step(s->rollback);
 			sqlite3_reset(s->rollback);

@@ -206,8 +206,13 @@ tallysnap_start(const char *path, struct plan *plan, struct store *store)
 	    strcmp(now.client, k.client) != 0) {
 		log_notice("tally snapshot not used (the store does not hold "
 		           "its last row, id %lld, %s #%llu: another or an older "
-		           "database): reading every stored report",
+		           "database): reading every stored report; removed",
 		           (long long)k.id, k.client, (unsigned long long)k.seq);
+		/* Not this database's: left there, it would be taken once
+		 * rows stored after a restore reuse its row's id with the
+		 * same (client, seq) (a resend), at a start after a crash. */
+		if (unlink(path) < 0 && errno != ENOENT)
+			log_warn("tally snapshot: %s: %s", path, strerror(errno));
 		free(t);
 		return book_new(plan, store);
 	}
