@@ -590,6 +590,12 @@ http_set_rollup_share(struct http *h, double share)
 	h->rollup_share = share;
 }
 
+double
+http_rollup_share(const struct http *h)
+{
+	return h->rollup_share;
+}
+
 void
 http_set_gate(struct http *h, http_gate_fn fn, void *arg)
 {

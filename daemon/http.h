@@ -49,6 +49,8 @@ void http_set_alerts(struct http *h, struct alerts *a);
 /* rollcount.h's critical_share for the roll-up rows (a fraction; 0: off;
  * default 0.10). */
 void http_set_rollup_share(struct http *h, double share);
+/* The share in force (for the grid's roll-ups, as /v1/tallies'). */
+double http_rollup_share(const struct http *h);
 
 /* Replies with `body` (taken) as JSON, or 500 when it is NULL: every
  * resource replies exactly once, through one of these two. */

@@ -19,8 +19,17 @@
 
 #include "http_auth.h"
 #include "http_grid.h"
+#include "http_kinds.h"
 #include "ranking.h"
+#include "rollcount.h"
 #include "rollup.h"
+
+/* What the route serves with: the book, and the http whose roll-up rule
+ * (rollcount.h's critical_share) the cells follow, as /v1/tallies does. */
+static struct grid_ctx {
+	struct book **book;
+	const struct http *http;
+} grid_ctx;
 
 struct grid_row {
 	int unit;
@@ -51,11 +60,61 @@ grid_cell(const struct plan *p, const struct tally_view *v, uint32_t n,
 		"units", (json_int_t)n, "reports", (json_int_t)reports);
 }
 
-/* The cell of (task ti, unit u) as /v1/tallies would pick it. */
+/* The cell of group task ti at unit u: its status and its indicators',
+ * as /v1/tallies gives the group's row; NULL when none applies there. */
+static json_t *
+grid_group_cell(const struct plan *p, const struct board *board, int ti,
+                int u, when_t now)
+{
+	json_t *row = http_group_row(p, board, ti, u, now), *cell;
+
+	if (row == NULL)
+		return NULL;
+	cell = json_pack("{s:O, s:O, s:O}", "status", json_object_get(row, "status"),
+		"rollup", json_object_get(row, "rollup"),
+		"indicators", json_object_get(row, "indicators"));
+	json_decref(row);
+	return cell;
+}
+
+/* A group's counts: the units under r->unit that hold a target of one of
+ * its indicators, by the group's status there. */
+static void
+grid_group_counts(const struct plan *p, const struct board *board, int ti,
+                  const struct grid_req *r, size_t c[STATUS_N])
+{
+	const struct plan_task *g = &p->tasks[ti];
+
+	for (size_t u = 0; u < p->n_units; u++) {
+		size_t k;
+		json_t *row;
+		const char *st;
+
+		if ((r->unit >= 0 && !plan_unit_within(p, (int)u, r->unit)) ||
+		    !scope_pair(auth_scope(), ti, (int)u))
+			continue;
+		for (k = 0; k < g->n_indicators &&
+		     plan_target_find(p, g->indicators[k], (int)u) < 0; k++)
+			;
+		if (k == g->n_indicators ||
+		    (row = http_group_row(p, board, ti, (int)u, r->now)) == NULL)
+			continue;
+		st = json_string_value(json_object_get(row, "status"));
+		for (int s = 0; st && s < STATUS_N; s++)
+			if (strcmp(tally_status_name(s), st) == 0)
+				c[s]++;
+		json_decref(row);
+	}
+}
+
+/* The cell of (task ti, unit u) as /v1/tallies would pick it, a
+ * roll-up's status included: lagging while a share of the targets under it
+ * are critical or overdue (rc: the counts of task ti). */
 static int
 grid_view(const struct book *book, const struct board *board,
-          const struct rollup *ru, int ti, int u, when_t now,
-          struct tally_view *v, uint32_t *n, int *rollup, uint32_t *reports)
+          const struct rollup *ru, const struct rollcount *rc, int ti, int u,
+          when_t now, struct tally_view *v, uint32_t *n, int *rollup,
+          uint32_t *reports)
 {
 	int own = plan_target_find(book->plan, ti, u);
 
@@ -68,6 +127,8 @@ grid_view(const struct book *book, const struct board *board,
 		*reports = board->tallies[own].n_reports;
 	} else {
 		*reports = ru->cells[u].sum.n_reports;
+		v->status = rollcount_status(v->status, rollcount_of(rc, u),
+		                             http_rollup_share(grid_ctx.http));
 	}
 	return 0;
 }
@@ -181,7 +242,8 @@ grid_cmp(const void *a, const void *b, void *arg)
 /* Pass 1: the children of r->unit (or the roots), scored and filtered. */
 static size_t
 grid_rows(const struct book *book, const struct board *board,
-          struct rollup *ru, const struct grid_req *r, struct grid_row *rows)
+          struct rollup *ru, struct rollcount *rc, const struct grid_req *r,
+          struct grid_row *rows)
 {
 	const struct plan *p = book->plan;
 	size_t n = 0, kept = 0;
@@ -195,14 +257,15 @@ grid_rows(const struct book *book, const struct board *board,
 		if (!scope_task(auth_scope(), (int)ti))
 			continue;
 		rollup_task(ru, board, (int)ti, r->now);
+		rollcount_task(rc, board, (int)ti, r->now);
 		for (size_t k = 0; k < n; k++) {
 			struct tally_view v;
 			uint32_t nu, rep;
 			int roll;
 			double s;
 			if (!scope_pair(auth_scope(), (int)ti, rows[k].unit) ||
-			    grid_view(book, board, ru, (int)ti, rows[k].unit, r->now,
-			              &v, &nu, &roll, &rep) < 0)
+			    grid_view(book, board, ru, rc, (int)ti, rows[k].unit,
+			              r->now, &v, &nu, &roll, &rep) < 0)
 				continue;
 			rows[k].status_mask |= 1u << v.status;
 			/* The ranking's ratio: a ceiling kept is not "0% done". */
@@ -240,7 +303,7 @@ grid_row_json(const struct plan *p, int u, json_t *cells)
 /* Pass 2: the cells of the page, the head row, and the counts. */
 static json_t *
 grid_render(const struct book *book, const struct board *board,
-            struct rollup *ru, const struct grid_req *r,
+            struct rollup *ru, struct rollcount *rc, const struct grid_req *r,
             const struct grid_row *rows, size_t first, size_t last)
 {
 	const struct plan *p = book->plan;
@@ -265,15 +328,29 @@ grid_render(const struct book *book, const struct board *board,
 			continue;
 		cj = json_object();
 		json_array_append_new(tasks, json_string(code));
+		if (p->tasks[ti].kind == PLAN_KIND_GROUP) {
+			json_t *gc;
+			for (size_t k = first; k < last; k++)
+				if (scope_pair(sc, (int)ti, rows[k].unit) &&
+				    (gc = grid_group_cell(p, board, (int)ti,
+				                          rows[k].unit, r->now)))
+					json_object_set_new(cells[k - first], code, gc);
+			if (r->unit >= 0 && scope_pair(sc, (int)ti, r->unit) &&
+			    (gc = grid_group_cell(p, board, (int)ti, r->unit, r->now)))
+				json_object_set_new(head, code, gc);
+			grid_group_counts(p, board, (int)ti, r, c);
+			goto counted;
+		}
 		rollup_task(ru, board, (int)ti, r->now);
+		rollcount_task(rc, board, (int)ti, r->now);
 		for (size_t k = first; k < last; k++)
 			if (scope_pair(sc, (int)ti, rows[k].unit) &&
-			    grid_view(book, board, ru, (int)ti, rows[k].unit, r->now,
-			              &v, &n, &roll, &rep) == 0)
+			    grid_view(book, board, ru, rc, (int)ti, rows[k].unit,
+			              r->now, &v, &n, &roll, &rep) == 0)
 				json_object_set_new(cells[k - first], code,
 				                    grid_cell(p, &v, n, roll, rep));
 		if (r->unit >= 0 && scope_pair(sc, (int)ti, r->unit) &&
-		    grid_view(book, board, ru, (int)ti, r->unit,
+		    grid_view(book, board, ru, rc, (int)ti, r->unit,
 		              r->now, &v, &n, &roll, &rep) == 0)
 			json_object_set_new(head, code, grid_cell(p, &v, n, roll, rep));
 		for (size_t k = plan_task_first_target(p, (int)ti);
@@ -285,6 +362,7 @@ grid_render(const struct book *book, const struct board *board,
 			board_view(board, (int)k, r->now, &v);
 			c[v.status]++;
 		}
+counted:
 		for (int s = 0; s < STATUS_N; s++)
 			if (c[s])
 				json_object_set_new(cj, tally_status_name(s),
@@ -304,11 +382,12 @@ grid_render(const struct book *book, const struct board *board,
 static void
 grid_serve(struct evhttp_request *req, void *arg)
 {
-	struct book *book = *(struct book **)arg;
+	struct book *book = *((struct grid_ctx *)arg)->book;
 	const struct plan *p = book->plan;
 	struct board *past = NULL;
 	const struct board *board = book->board;
 	struct rollup *ru = NULL;
+	struct rollcount *rc = NULL;
 	struct grid_row *rows = NULL;
 	struct grid_req r;
 	size_t n, first, last, pages;
@@ -321,16 +400,16 @@ grid_serve(struct evhttp_request *req, void *arg)
 		http_error(req, 503, "cannot read the reports: storage error");
 		return;
 	}
-	if ((ru = rollup_new(p)) == NULL ||
+	if ((ru = rollup_new(p)) == NULL || (rc = rollcount_new(p)) == NULL ||
 	    (rows = calloc(p->n_units + 1, sizeof *rows)) == NULL) {
 		http_error(req, 503, "out of memory");
 		goto out;
 	}
-	n = grid_rows(book, board, ru, &r, rows);
+	n = grid_rows(book, board, ru, rc, &r, rows);
 	pages = n ? (n + r.size - 1) / r.size : 1;
 	first = r.page * r.size < n ? r.page * r.size : n;
 	last = first + r.size < n ? first + r.size : n;
-	doc = grid_render(book, board, ru, &r, rows, first, last);
+	doc = grid_render(book, board, ru, rc, &r, rows, first, last);
 	if (doc == NULL) {
 		http_error(req, 503, "out of memory");
 		goto out;
@@ -346,6 +425,7 @@ grid_serve(struct evhttp_request *req, void *arg)
 	http_reply(req, 200, doc);
 out:
 	free(rows);
+	rollcount_free(rc);
 	rollup_free(ru);
 	board_free(past);
 }
@@ -353,5 +433,6 @@ out:
 int
 http_grid_route(struct http *h, struct book **book)
 {
-	return http_route(h, "/v1/grid", HTTP_GET, grid_serve, book);
+	grid_ctx = (struct grid_ctx){ book, h };
+	return http_route(h, "/v1/grid", HTTP_GET, grid_serve, &grid_ctx);
 }

@@ -38,6 +38,15 @@ const I18N = {
     sev_critical: 'nghiêm trọng', sev_warning: 'cảnh báo', sev_info: 'thông tin',
     tr_firing: 'phát sinh', tr_escalated: 'tăng mức', tr_eased: 'giảm mức',
     tr_reminder: 'nhắc lại', tr_resolved: 'đã hết', tr_done: 'hoàn thành',
+    ms_yes: 'Đạt', ms_no: 'Chưa đạt', ms_reached: 'đạt', ceil_kept: 'Trong trần',
+    ceil_broken: 'Vượt trần', ceiling: 'Mức trần', target_short: 'chỉ tiêu',
+    indicators_done: 'chỉ tiêu đạt', indicators: 'Các chỉ tiêu', unit_kind: 'Loại đơn vị',
+    err_offline: 'Không kết nối được với máy chủ tiendo. Trang sẽ tự tải lại khi có kết nối.',
+    err_forbidden: 'Tài khoản này không được xem mục này.', err_notfound: 'Không tìm thấy mục này.',
+    err_unavailable: 'Máy chủ tạm thời không đọc được số liệu; hãy thử lại sau.',
+    err_other: 'Máy chủ từ chối yêu cầu',
+    uk_province: 'Tỉnh', uk_district: 'Huyện', uk_town: 'Thị trấn', uk_commune: 'Xã', uk_ward: 'Phường',
+    uk_department: 'Phòng, ban', uk_village: 'Thôn', uk_party_committee: 'Cấp ủy',
   },
   en: {
     nav_overview: 'Overview', nav_alerts: 'Alerts', nav_ranking: 'Ranking',
@@ -70,6 +79,15 @@ const I18N = {
     sev_critical: 'critical', sev_warning: 'warning', sev_info: 'info',
     tr_firing: 'firing', tr_escalated: 'escalated', tr_eased: 'eased',
     tr_reminder: 'reminder', tr_resolved: 'resolved', tr_done: 'done',
+    ms_yes: 'Reached', ms_no: 'Not reached', ms_reached: 'reached', ceil_kept: 'Within ceiling',
+    ceil_broken: 'Over ceiling', ceiling: 'Ceiling', target_short: 'target',
+    indicators_done: 'indicators done', indicators: 'Indicators', unit_kind: 'Unit kind',
+    err_offline: 'Cannot reach the tiendo server. The page reloads by itself once it can.',
+    err_forbidden: 'This account may not see this.', err_notfound: 'Not found.',
+    err_unavailable: 'The server cannot read its data just now; try again later.',
+    err_other: 'The server refused the request',
+    uk_province: 'Province', uk_district: 'District', uk_town: 'Town', uk_commune: 'Commune', uk_ward: 'Ward',
+    uk_department: 'Department', uk_village: 'Village', uk_party_committee: 'Party committee',
   },
 };
 const STATUSES = ['done', 'on_track', 'lagging', 'critical', 'overdue', 'missing_report', 'silent', 'not_started'];
@@ -77,7 +95,7 @@ const STATUSES = ['done', 'on_track', 'lagging', 'critical', 'overdue', 'missing
 const S = {
   dash: null, lang: 'vi', units: [], unitBy: {}, tasks: [], taskBy: {},
   es: null, render: null, onTally: null, onAlert: null, charts: [],
-  activeAlerts: 0,
+  activeAlerts: 0, gen: 0,
 };
 
 function t(k) { return (I18N[S.lang] && I18N[S.lang][k]) || I18N.vi[k] || k; }
@@ -99,13 +117,23 @@ function el(tag, attrs, ...kids) {
   return e;
 }
 
+/* Errors carry .status (0: the server could not be reached) and .detail,
+ * the server's own sentence (English), shown only as a tooltip. */
 async function api(path) {
-  const r = await fetch(path, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  let r;
+  try {
+    r = await fetch(path, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  } catch (e) {
+    const err = new Error(t('err_offline')); err.status = 0; err.detail = path + ': ' + e.message; throw err;
+  }
   if (r.status === 401) { const e = new Error('login'); e.login = true; throw e; }
   if (!r.ok) {
     let msg = r.status + ' ' + r.statusText;
     try { msg = (await r.json()).error || msg; } catch (e) { /* not JSON */ }
-    throw new Error(path + ': ' + msg);
+    const e = new Error(r.status === 403 ? t('err_forbidden') : r.status === 404 ? t('err_notfound')
+      : r.status === 503 ? t('err_unavailable') : t('err_other') + ' (' + r.status + ').');
+    e.status = r.status; e.detail = path + ': ' + msg;
+    throw e;
   }
   return r.json();
 }
@@ -124,6 +152,66 @@ function fmtDate(iso, withTime) {
   if (withTime) { o.hour = '2-digit'; o.minute = '2-digit'; }
   return d.toLocaleString(locale(), o);
 }
+/* A YYYY-MM-DD date of the page's own (at=) as dd/mm/yyyy. */
+function fmtDay(ymd) { const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd || ''); return m ? m[3] + '/' + m[2] + '/' + m[1] : ''; }
+function unitKind(k) { return I18N[S.lang]['uk_' + String(k).replace(/-/g, '_')] || k; }
+
+/* How a task's numbers read, by its kind (README "Kinds of indicator"):
+ * a rate (and a level in %) as a percentage against its target, a
+ * milestone as reached or not, a ceiling as kept or broken, a group as
+ * its indicators; a quantity as percent done and actual/target. */
+function taskOf(code) { return S.taskBy[code] || { code, title: code, measure: '', kind: 'quantity' }; }
+function isPct(tk) { return tk.kind === 'rate' || ((tk.kind === 'level' || tk.kind === 'ceiling') && tk.measure === '%'); }
+function fmtVal(tk, x) {
+  if (x === null || x === undefined || x === '') return '';
+  return isPct(tk) ? fmtNum(x, 1) + '%' : fmtNum(x);
+}
+function fmtTarget(tk, x) {
+  const v = fmtVal(tk, x);
+  if (tk.kind === 'ceiling' || tk.hold === 'at_most') return '≤ ' + v;
+  if (tk.kind === 'level' || tk.hold) return '≥ ' + v;
+  return v;
+}
+function reached(c) { return Number(c.actual) >= Number(c.target) && Number(c.target) > 0; }
+/* The actual of a row or a cell, as its kind reads; with its measure
+ * when withMeasure. */
+function fmtActual(tk, c, withMeasure) {
+  if (tk.kind === 'group') return groupDone(c);
+  if (tk.kind === 'milestone' && !c.rollup) return reached(c) ? t('ms_yes') : t('ms_no');
+  const v = fmtVal(tk, c.actual) + (withMeasure && tk.measure && !isPct(tk) ? ' ' + tk.measure : '');
+  if (tk.kind === 'ceiling') return v + ' (' + (Number(c.actual) <= Number(c.target) ? t('ceil_kept') : t('ceil_broken')).toLowerCase() + ')';
+  return v;
+}
+function groupDone(c) {
+  const ind = c.indicators || [];
+  return ind.filter(i => i.status === 'done').length + '/' + ind.length + ' ' + t('indicators_done');
+}
+/* A percentage done only where it means one: not for a ceiling, a group or one unit's milestone. */
+function fmtDone(tk, c) {
+  if (tk.kind === 'ceiling' || tk.kind === 'group' || (tk.kind === 'milestone' && !c.rollup)) return '—';
+  return fmtPct(c.percent);
+}
+function fmtExpected(tk, c) { return tk.kind === 'ceiling' || tk.kind === 'group' ? '—' : fmtPct(c.expected); }
+/* A cell's two lines. */
+function cellText(tk, c) {
+  switch (tk.kind) {
+  case 'group': {
+    const ind = c.indicators || [];
+    return [ind.filter(i => i.status === 'done').length + '/' + ind.length, t('indicators_done')];
+  }
+  case 'milestone':
+    return c.rollup ? [fmtNum(c.actual) + '/' + fmtNum(c.target), t('ms_reached')] : [reached(c) ? t('ms_yes') : t('ms_no'), ''];
+  case 'ceiling': {
+    const kept = Number(c.actual) <= Number(c.target);
+    return [kept ? t('ceil_kept') : t('ceil_broken'), fmtVal(tk, c.actual) + (kept ? ' ≤ ' : ' > ') + fmtVal(tk, c.target)];
+  }
+  case 'rate': case 'level':
+    return [fmtVal(tk, c.actual), (tk.kind === 'level' || tk.hold ? '' : t('target_short') + ' ') + fmtTarget(tk, c.target)];
+  default:
+    return [fmtPct(c.percent), fmtNum(c.actual) + '/' + fmtNum(c.target)];
+  }
+}
+
 function q(hash) {
   const i = hash.indexOf('?');
   return new URLSearchParams(i < 0 ? '' : hash.slice(i + 1));
@@ -148,22 +236,31 @@ function throttle(fn, ms) {
 
 function showError(e) {
   const app = document.getElementById('app');
-  app.replaceChildren(el('div', { class: 'error', id: 'error' }, t('error') + ': ' + e.message));
+  app.replaceChildren(el('div', { class: 'error', id: 'error', 'data-status': e.status === undefined ? '' : e.status,
+    title: e.detail || null }, t('error') + ': ' + e.message));
+  document.body.dataset.view = 'error';
+  document.body.dataset.ready = String(Date.now());
 }
 
 /* ---------- overview ---------- */
 
-/* replaceChildren with the null and false of conditionals left out. */
-function mount(...kids) {
+/* replaceChildren with the null and false of conditionals left out, by the
+ * view of route number `gen` (S.gen when the view began): a view still
+ * loading when another route began (a live refresh of the page the user
+ * just left) must not replace the newer one; it stops there. */
+function mount(gen, ...kids) {
+  if (gen !== S.gen) { const e = new Error('stale'); e.stale = true; throw e; }
   document.getElementById('app').replaceChildren(...kids.flat().filter(k => k !== null && k !== false && k !== undefined));
 }
 
 async function viewOverview(params) {
+  const gen = S.gen;
   /* One root (a district, a province): start from it and its children. */
   const roots = S.units.filter(u => !u.parent);
   const unit = params.get('unit') || (roots.length === 1 ? roots[0].code : ''), page = params.get('page') || '0';
   const status = params.get('status') || '', sort = params.get('sort') || 'tree';
   const at = params.get('at') || '', task = params.get('task') || '', owner = params.get('owner') || '';
+  const atq = enc({ at: at ? at + 'T23:59:59' : '' });  /* as of the end of that day */
   const g = await api('/v1/grid' + enc({ unit, page, status, sort: sort === 'tree' ? '' : sort,
     at: at ? at + 'T23:59:59' : '' }));
   const tasks = g.tasks.filter(c => (!task || c === task) &&
@@ -207,13 +304,13 @@ async function viewOverview(params) {
     el('span', {}, t('page') + ' ' + (Number(page) + 1) + '/' + g.pages + ' (' + g.total + ')'),
     el('button', { disabled: Number(page) + 1 >= g.pages, onclick: () => go({ page: Number(page) + 1 }) }, t('next')));
   const legend = el('p', { class: 'legend' }, STATUSES.map(statusPill));
-  mount(
-    el('h1', {}, t('nav_overview'), at ? ' — ' + t('as_of') + ' ' + at : ''), controls, legend,
+  mount(gen,
+    el('h1', {}, t('nav_overview'), at ? ' — ' + t('as_of') + ' ' + fmtDay(at) : ''), controls, legend,
     el('div', { class: 'scroll' }, el('table', { class: 'grid', id: 'grid' }, el('thead', {}, head), body)),
     g.pages > 1 ? pager : null,
     el('p', { class: 'noprint' }, t('export') + ': ',
-      el('a', { href: '/v1/export/tallies.csv' }, 'CSV'), ' · ',
-      el('a', { href: '/v1/export/tallies.xlsx' }, 'XLSX')));
+      el('a', { href: '/v1/export/tallies.csv' + atq }, 'CSV'), ' · ',
+      el('a', { href: '/v1/export/tallies.xlsx' + atq }, 'XLSX')));
   if (at) return;  /* the past does not change */
   const refresh = throttle(() => route(true), 3000);
   S.onTally = (ev) => {
@@ -227,16 +324,22 @@ async function viewOverview(params) {
 
 function cell(task, unit, c, flash) {
   if (!c) return el('td', { class: 'cell empty' }, '');
+  const tk = taskOf(task), [main, sub] = cellText(tk, c);
+  const title = tk.kind === 'group'
+    ? stName(c.status) + ' — ' + (c.indicators || []).map(i => taskOf(i.task).title + ': ' + stName(i.status)).join('; ')
+    : stName(c.status) + (tk.kind === 'ceiling' ? '' : ' — ' + t('expected') + ' ' + fmtPct(c.expected));
   return el('td', {
     class: 'cell ' + stClass(c.status) + (flash ? ' flash' : ''), 'data-task': task, 'data-unit': unit,
-    'data-actual': c.actual, 'data-status': c.status, 'data-rollup': c.rollup ? 1 : 0,
-    title: stName(c.status) + ' — ' + t('expected') + ' ' + fmtPct(c.expected),
-  }, fmtPct(c.percent), el('small', {}, fmtNum(c.actual) + '/' + fmtNum(c.target)));
+    'data-actual': c.actual, 'data-status': c.status, 'data-rollup': c.rollup ? 1 : 0, 'data-kind': tk.kind, title,
+  }, main, sub ? el('small', {}, sub) : null);
 }
 
 /* ---------- a task ---------- */
 
 function projected(row, task) {
+  // only a quantity grows toward its target at a pace; a rate, a level, a
+  // milestone or a ceiling has no finish to project
+  if ((task.kind || 'quantity') !== 'quantity') return el('span', { class: 'muted' }, '—');
   // a unit with a schedule of its own is late against its own deadline
   const start = Date.parse(task.start), now = Date.now();
   const deadline = Date.parse(row.schedule ? row.schedule.deadline : task.deadline);
@@ -249,7 +352,8 @@ function projected(row, task) {
     fmtDate(new Date(finish).toISOString()), late ? ' — ' + t('will_not_finish') : '');
 }
 
-function burnup(canvas, s, title) {
+function burnup(canvas, s, title, tk) {
+  const ceiling = tk && tk.kind === 'ceiling';  /* lower is better: no pace, a ceiling */
   const pts = s.points.map(p => ({ x: Date.parse(p.at), y: Number(p.actual) }));
   const exp = s.points.map(p => ({ x: Date.parse(p.at), y: p.expected }));
   const start = Date.parse(s.start), deadline = Date.parse(s.deadline), target = Number(s.target);
@@ -261,13 +365,13 @@ function burnup(canvas, s, title) {
       datasets: [
         { label: t('chart_actual'), data: pts, borderColor: '#0b57a4', backgroundColor: 'rgba(11,87,164,.12)',
           fill: true, pointRadius: 0, borderWidth: 2, tension: 0 },
-        { label: t('chart_expected'), data: exp, borderColor: '#e0533d', borderDash: [6, 4],
+        ceiling ? null : { label: t('chart_expected'), data: exp, borderColor: '#e0533d', borderDash: [6, 4],
           pointRadius: 0, borderWidth: 1.5 },
-        { label: t('chart_target'), data: [{ x: start, y: target }, { x: deadline, y: target }],
+        { label: ceiling ? t('ceiling') : t('chart_target'), data: [{ x: start, y: target }, { x: deadline, y: target }],
           borderColor: '#1f7a3a', pointRadius: 0, borderWidth: 1 },
         { label: t('chart_deadline'), data: [{ x: deadline, y: 0 }, { x: deadline, y: target }],
           borderColor: '#8f1d14', borderWidth: 1, pointRadius: 0, borderDash: [2, 3] },
-      ],
+      ].filter(Boolean),
     },
     options: {
       animation: false, maintainAspectRatio: false, locale: locale(), parsing: false, normalized: true,
@@ -284,9 +388,40 @@ function burnup(canvas, s, title) {
   return chart;
 }
 
+/* A task of several indicators: no chart of its own (README: a group has
+ * no measure, schedule or targets); its indicators, and each unit's status
+ * by the group's rule with its indicators' numbers. */
+async function viewGroup(task) {
+  const gen = S.gen;
+  const tallies = await api('/v1/tallies' + enc({ task: task.code }));
+  const inds = task.indicators || [];
+  mount(gen,
+    el('h1', {}, task.title),
+    el('p', { class: 'muted' }, t('owner') + ': ' + (task.owner_name || '—')),
+    el('h2', {}, t('indicators')),
+    el('ul', { id: 'group-indicators' }, inds.map(c => el('li', {},
+      el('a', { href: '#/task/' + encodeURIComponent(c) }, taskOf(c).title)))),
+    el('h2', {}, t('unit')),
+    el('div', { class: 'scroll' }, el('table', { id: 'task-units' },
+      el('thead', {}, el('tr', {}, [t('unit'), t('status'), ...inds.map(c => taskOf(c).title)].map(h => el('th', {}, h)))),
+      el('tbody', {}, tallies.tallies.map(r => el('tr', { 'data-unit': r.unit, 'data-rollup': r.rollup ? 1 : 0 },
+        el('td', {}, '\u00a0'.repeat(r.depth * 2), r.rollup ? t('rollup_of') + ' ' + r.unit_name : r.unit_name),
+        el('td', {}, statusPill(r.status)),
+        inds.map(c => {
+          const i = (r.indicators || []).find(x => x.task === c);
+          if (!i) return el('td', {}, '');
+          const [main, sub] = cellText(taskOf(c), { ...i, rollup: r.rollup });
+          return el('td', { class: 'num' }, statusPill(i.status), ' ', main, sub ? ' (' + sub + ')' : '');
+        })))))));
+  const refresh = throttle(() => route(true), 2000);
+  S.onTally = (ev) => { if (ev.many || (ev.rows || []).some(x => inds.includes(x.task))) refresh(); };
+}
+
 async function viewTask(code, params) {
+  const gen = S.gen;
   const task = S.taskBy[code];
-  if (!task) throw new Error(t('task') + ' ' + code + '?');
+  if (!task) { const e = new Error(t('err_notfound')); e.status = 404; e.detail = t('task') + ' ' + code; throw e; }
+  if (task.kind === 'group') return viewGroup(task);
   const pick = params.get('unit') || '';
   const [tallies, series] = await Promise.all([
     api('/v1/tallies' + enc({ task: code })), api('/v1/series' + enc({ task: code })),
@@ -297,17 +432,17 @@ async function viewTask(code, params) {
     onclick: () => { location.hash = '#/task/' + encodeURIComponent(code) + enc({ unit: r.unit }); },
   },
   el('td', {}, '\u00a0'.repeat(r.depth * 2), r.rollup ? t('rollup_of') + ' ' + r.unit_name + ' (' + r.units + ')' : r.unit_name),
-  el('td', { class: 'num', 'data-actual': r.actual }, fmtNum(r.actual)), el('td', { class: 'num' }, fmtNum(r.target)),
-  el('td', { class: 'num' }, fmtPct(r.percent)), el('td', { class: 'num' }, fmtPct(r.expected)),
+  el('td', { class: 'num', 'data-actual': r.actual }, fmtActual(task, r)), el('td', { class: 'num' }, fmtTarget(task, r.target)),
+  el('td', { class: 'num' }, fmtDone(task, r)), el('td', { class: 'num' }, fmtExpected(task, r)),
   el('td', {}, statusPill(r.status)), el('td', {}, projected(r, task)))));
-  S.charts.forEach(c => c.destroy()); S.charts = [];
+  if (gen === S.gen) { S.charts.forEach(c => c.destroy()); S.charts = []; }
   const c1 = el('canvas', { id: 'chart-rollup' });
   const c2 = pick ? el('canvas', { id: 'chart-unit' }) : null;
-  mount(
+  mount(gen,
     el('h1', {}, task.title),
     el('p', { class: 'muted' }, t('owner') + ': ' + (task.owner_name || '—') + ' · ' + t('measure') + ': ' + task.measure +
       ' · ' + t('start') + ' ' + fmtDate(task.start) + ' · ' + t('deadline') + ' ' + fmtDate(task.deadline) +
-      ' · ' + t('target') + ' ' + fmtNum(task.target_total)),
+      ' · ' + t('target') + ' ' + fmtTarget(task, task.target_total)),
     el('div', { class: 'cards' },
       el('div', { class: 'chartbox' }, c1),
       c2 ? el('div', { class: 'chartbox' }, c2) : el('div', { class: 'card muted' }, t('pick_unit'))),
@@ -315,10 +450,10 @@ async function viewTask(code, params) {
     el('div', { class: 'scroll' }, el('table', { id: 'task-units' }, el('thead', {}, el('tr', {},
       [t('unit'), t('actual'), t('target'), t('percent'), t('expected'), t('status'), t('projected')].map(h =>
         el('th', {}, h)))), tb)));
-  burnup(c1, series, t('rollup_of') + ' — ' + (tallies.plan || ''));
+  burnup(c1, series, t('rollup_of') + ' — ' + (tallies.plan || ''), task);
   if (c2) {
     const s2 = await api('/v1/series' + enc({ task: code, unit: pick }));
-    burnup(c2, s2, (S.unitBy[pick] || {}).name || pick);
+    burnup(c2, s2, (S.unitBy[pick] || {}).name || pick, task);
   }
   const refresh = throttle(() => route(true), 2000);
   S.onTally = (ev) => { if (ev.many || (ev.rows || []).some(r => r.task === code)) refresh(); };
@@ -327,16 +462,17 @@ async function viewTask(code, params) {
 /* ---------- a unit ---------- */
 
 async function viewUnit(code) {
+  const gen = S.gen;
   const u = S.unitBy[code];
-  if (!u) throw new Error(t('unit') + ' ' + code + '?');
+  if (!u) { const e = new Error(t('err_notfound')); e.status = 404; e.detail = t('unit') + ' ' + code; throw e; }
   const [tallies, alerts, reports] = await Promise.all([
     api('/v1/tallies' + enc({ unit: code })), api('/v1/alerts'), api('/v1/reports' + enc({ unit: code, order: 'newest', limit: 30 })),
   ]);
   const mine = tallies.tallies.filter(r => r.unit === code);
   const act = alerts.alerts.filter(a => a.unit === code);
-  mount(
+  mount(gen,
     el('h1', {}, u.name),
-    el('p', { class: 'muted' }, t('kind') + ': ' + u.kind + (u.parent ? ' · ' + t('parent') + ': ' : ''),
+    el('p', { class: 'muted' }, t('unit_kind') + ': ' + unitKind(u.kind) + (u.parent ? ' · ' + t('parent') + ': ' : ''),
       u.parent ? el('a', { href: '#/unit/' + encodeURIComponent(u.parent) }, (S.unitBy[u.parent] || {}).name || u.parent) : ''),
     el('h2', {}, t('tasks_of_unit')),
     el('div', { class: 'scroll' }, el('table', { id: 'unit-tasks' },
@@ -345,9 +481,9 @@ async function viewUnit(code) {
       el('tbody', {}, mine.map(r => el('tr', { 'data-task': r.task },
         el('td', {}, el('a', { href: '#/task/' + encodeURIComponent(r.task) + enc({ unit: r.rollup ? '' : code }) },
           r.task_title), r.rollup ? ' (' + t('rollup_of') + ' ' + r.units + ')' : ''),
-        el('td', { class: 'num', 'data-actual': r.actual }, fmtNum(r.actual) + ' ' + r.measure),
-        el('td', { class: 'num' }, fmtNum(r.target)), el('td', { class: 'num' }, fmtPct(r.percent)),
-        el('td', { class: 'num' }, fmtPct(r.expected)), el('td', {}, statusPill(r.status)),
+        el('td', { class: 'num', 'data-actual': r.actual }, fmtActual(taskOf(r.task), r, true)),
+        el('td', { class: 'num' }, fmtTarget(taskOf(r.task), r.target)), el('td', { class: 'num' }, fmtDone(taskOf(r.task), r)),
+        el('td', { class: 'num' }, fmtExpected(taskOf(r.task), r)), el('td', {}, statusPill(r.status)),
         el('td', {}, fmtDate(r.last_report, true))))))),
     el('h2', {}, t('active_alerts')), alertTable(act, 'unit-alerts'),
     el('h2', {}, t('latest_reports')),
@@ -384,11 +520,12 @@ function eventRow(a) {
 }
 
 async function viewAlerts() {
+  const gen = S.gen;
   const active = await api('/v1/alerts');
   const since = Math.max(0, active.seq - 50);
   const hist = await api('/v1/alerts/history' + enc({ since, limit: 50 }));
   const events = el('tbody', { id: 'events' }, hist.alerts.slice().reverse().map(eventRow));
-  mount(
+  mount(gen,
     el('h1', {}, t('nav_alerts')),
     el('h2', {}, t('active_alerts') + ' (' + active.alerts.length + ')'), alertTable(active.alerts, 'active-alerts'),
     el('h2', {}, t('recent_events')),
@@ -405,7 +542,7 @@ async function viewAlerts() {
 
 function rankingTables(r, limit) {
   return r.kinds.map(k => el('div', {},
-    el('h2', {}, t('kind') + ': ' + k.kind),
+    el('h2', {}, t('unit_kind') + ': ' + unitKind(k.kind)),
     el('div', { class: 'scroll' }, el('table', { class: 'ranking', 'data-kind': k.kind },
       el('thead', {}, el('tr', {}, [t('rank'), t('unit'), t('score'), t('tasks_n'), t('done_n'), t('behind_n')].map((h, i) =>
         el('th', { class: i === 1 ? null : 'num' }, h)))),
@@ -418,8 +555,9 @@ function rankingTables(r, limit) {
 }
 
 async function viewRanking() {
+  const gen = S.gen;
   const r = await api('/v1/ranking');
-  mount(
+  mount(gen,
     el('h1', {}, t('nav_ranking')),
     el('div', { class: 'rule', id: 'rule' }, el('strong', {}, t('rule') + ': '), r.rule),
     rankingTables(r),
@@ -432,10 +570,11 @@ async function viewRanking() {
 /* ---------- weekly report (printable) ---------- */
 
 async function viewReport() {
+  const gen = S.gen;
   const [g, active, r] = await Promise.all([api('/v1/grid' + enc({ size: 1 })), api('/v1/alerts'), api('/v1/ranking')]);
   const root = g.head || g.rows[0];
   const now = new Date().toISOString();
-  mount(
+  mount(gen,
     el('div', { class: 'noprint controls' }, el('button', { onclick: () => window.print(), id: 'print' }, t('print'))),
     el('h1', {}, t('weekly_title')),
     el('p', {}, S.dash.plan, el('br'), t('as_of') + ' ' + fmtDate(now, true)),
@@ -444,11 +583,12 @@ async function viewReport() {
       el('thead', {}, el('tr', {}, [t('task'), t('actual'), t('target'), t('percent'), t('expected'), t('status'),
         t('counts')].map(h => el('th', {}, h)))),
       el('tbody', {}, g.tasks.map(c => {
-        const x = root && root.cells[c], tk = S.taskBy[c] || { title: c, measure: '' };
+        const x = root && root.cells[c], tk = taskOf(c);
         if (!x) return null;
-        return el('tr', {}, el('td', {}, tk.title), el('td', { class: 'num' }, fmtNum(x.actual) + ' ' + tk.measure),
-          el('td', { class: 'num' }, fmtNum(x.target)), el('td', { class: 'num' }, fmtPct(x.percent)),
-          el('td', { class: 'num' }, fmtPct(x.expected)), el('td', {}, statusPill(x.status)),
+        return el('tr', { 'data-task': c }, el('td', {}, tk.title),
+          el('td', { class: 'num' }, fmtActual(tk, x, true)),
+          el('td', { class: 'num' }, tk.kind === 'group' ? '' : fmtTarget(tk, x.target)), el('td', { class: 'num' }, fmtDone(tk, x)),
+          el('td', { class: 'num' }, fmtExpected(tk, x)), el('td', {}, statusPill(x.status)),
           el('td', {}, STATUSES.filter(s => (g.counts[c] || {})[s]).map(s =>
             el('span', { class: 'pill ' + stClass(s) }, stName(s) + ' ' + g.counts[c][s]))));
       }))),
@@ -475,7 +615,8 @@ function connect() {
    * server replays what was missed, or says "reset". */
   const es = new EventSource('/v1/stream');
   S.es = es;
-  es.onopen = () => setLive(true);
+  /* Back after an outage: a page that could only show the error reloads. */
+  es.onopen = () => { setLive(true); if (document.body.dataset.view === 'error') loadMeta().then(() => route(true)).catch(() => {}); };
   es.onerror = () => setLive(false);
   es.addEventListener('hello', () => setLive(true));
   es.addEventListener('reset', () => { loadMeta().then(() => route(true)); });
@@ -496,6 +637,7 @@ function connect() {
 /* ---------- routing ---------- */
 
 async function route(again) {
+  const gen = ++S.gen;
   const hash = location.hash || '#/';
   const path = hash.split('?')[0].slice(1);
   const params = q(hash);
@@ -511,9 +653,11 @@ async function route(again) {
     else if (name === 'ranking') await viewRanking();
     else if (name === 'report') await viewReport();
     else await viewOverview(params);
+    if (gen !== S.gen) return;
     document.body.dataset.view = name;
     document.body.dataset.ready = String(Date.now());
   } catch (e) {
+    if (e.stale || gen !== S.gen) return;  /* a newer route shows its view */
     if (e.login) showLogin(); else showError(e);
   }
 }
@@ -542,7 +686,7 @@ function showLogin(msg) {
     if (r.ok) location.reload();
     else { err.hidden = false; err.textContent = r.status === 429 ? (await r.json()).error : t('login_failed'); }
   });
-  mount(form);
+  document.getElementById('app').replaceChildren(form);
   document.body.dataset.view = 'login';
 }
 

@@ -5,8 +5,10 @@ running tiendod and prints TAP-style lines ("ok - ...", "not ok - ...").
 
 Called by tests/integration/test_web.sh, which starts the daemon and
 kills it on exit.  Every wait is a poll with a deadline."""
+import datetime
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -120,6 +122,144 @@ def console_errors(d):
     return [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
 
 
+def cell_text(d, task, unit, rollup):
+    return d.execute_script("""
+        const c = document.querySelector(`td.cell[data-task="${arguments[0]}"][data-unit="${arguments[1]}"]` +
+          `[data-rollup="${arguments[2]}"]`);
+        return c ? c.innerText.replace(/\\s+/g, ' ').trim() : null;""", task, unit, 1 if rollup else 0)
+
+
+# What no page may show: a JavaScript value or a raw timestamp, and on the
+# Vietnamese page the English of the unit kinds and of the API's errors.
+BAD = re.compile(r"\bNaN\b|\bundefined\b|\bnull\b|\d{4}-\d\d-\d\dT|\b(commune|town|district|department|"
+                 r"Failed|fetch|outside|not found|target of)\b")
+
+
+def clean(d, what):
+    text = d.find_element(By.ID, "app").text + d.find_element(By.TAG_NAME, "header").text
+    bad = sorted(set(m.group(0) for m in BAD.finditer(text)))
+    report("%s: no NaN, undefined, null, ISO time or English word %s" % (what, bad), not bad, text[:600])
+
+
+def kinds(d):
+    """Each kind of indicator reads in its own terms (README "Kinds of
+    indicator"), on the overview, a task's page, a unit's page and the
+    weekly report, with Vietnamese numbers."""
+    tl = tallies()
+    want = [  # task, unit, rollup, what the cell must read
+        ("ty-le", "huyen", True, "90,9% ≥ 95%"),   # the ratio of the sums, not 95,7% of the target
+        ("ty-le", "xa-b", False, "10% ≥ 95%"),
+        ("muc", "huyen", True, "95% ≥ 98%"),        # the mean of the levels, never 190 against 196
+        ("muc", "xa-a", False, "91% ≥ 98%"),
+        ("chay", "xa-a", False, "Vượt trần 1 > 0"),  # a ceiling broken, not "0%"
+        ("chay", "xa-b", False, "Trong trần 0 ≤ 0"),
+        ("ntm", "xa-a", False, "Đạt"),              # a milestone reached, not "100% 1/1"
+        ("ntm", "xa-b", False, "Chưa đạt"),
+        ("ntm", "huyen", True, "1/2 đạt"),
+    ]
+    for task, unit, roll, text in want:
+        got = cell_text(d, task, unit, roll)
+        report("overview: %s at %s reads \"%s\"" % (task, unit, text), got == text, "got %r" % got)
+    g = tl[("ocop", "xa-a", False)]
+    done = sum(1 for i in g["indicators"] if i["status"] == "done")
+    got = cell_text(d, "ocop", "xa-a", False)
+    report("overview: a group's cell is its indicators (%s)" % got,
+           got == "%d/%d chỉ tiêu đạt" % (done, len(g["indicators"])), got)
+    got = cell_text(d, "cay", "huyen", True) or ""
+    report("overview: numbers in the Vietnamese format (%s)" % got, re.search(r"/1\.500$", got), got)
+    clean(d, "overview")
+
+    report("a rate's task page renders", goto(d, "#/task/ty-le?unit=xa-b", "task"))
+    rows = d.execute_script("""return [...document.querySelectorAll('#task-units tbody tr')].map(r =>
+        [...r.cells].map(c => c.innerText.trim()))""")
+    report("a rate's roll-up row reads 90,9%% against ≥ 95%% (%s)" % rows[:1],
+           rows and rows[0][1:3] == ["90,9%", "≥ 95%"], rows)
+    poll(lambda: canvas_ink(d, "chart-unit") > 500, 5)
+    last = d.find_element(By.ID, "chart-rollup").get_attribute("data-last-actual")
+    report("a rate's chart ends on the ratio of the sums (%s)" % last,
+           last == tl[("ty-le", "huyen", True)]["actual"] and last.startswith("90.90"), last)
+    report("a rate has no projected finish", all(r[-1] == "—" for r in rows), rows)
+    clean(d, "a rate's task page")
+    report("a ceiling's task page renders", goto(d, "#/task/chay", "task"))
+    rows = d.execute_script("""return [...document.querySelectorAll('#task-units tbody tr')].map(r =>
+        [...r.cells].map(c => c.innerText.trim()))""")
+    report("a broken ceiling is not \"finished\"", not any("hoàn thành" in r[-1] for r in rows), rows)
+    report("a group's task page renders its indicators", goto(d, "#/task/ocop", "task") and
+           len(d.find_elements(By.CSS_SELECTOR, "#group-indicators a")) == 2)
+    clean(d, "a group's task page")
+    report("unit page renders", goto(d, "#/unit/xa-a", "unit"))
+    text = d.find_element(By.ID, "app").text
+    report("unit page: its kind in Vietnamese", "Loại đơn vị: Xã" in text, text[:300])
+    clean(d, "unit page")
+    for h, view in (("#/alerts", "alerts"), ("#/ranking", "ranking"), ("#/report", "report")):
+        goto(d, h, view)
+        clean(d, h)
+
+    # A past date: the title in dd/mm/yyyy, the exports of that date.
+    day = (datetime.date.today() - datetime.timedelta(days=2))
+    report("overview at a past date renders", goto(d, "#/?at=" + day.isoformat(), "overview"))
+    h1 = d.find_element(By.TAG_NAME, "h1").text
+    report("at=: the date reads %s" % day.strftime("%d/%m/%Y"), day.strftime("%d/%m/%Y") in h1, h1)
+    hrefs = [a.get_attribute("href") for a in d.find_elements(By.CSS_SELECTOR, 'a[href*="/v1/export/"]')]
+    report("at=: the exports are of that date", hrefs and all("at=" + day.isoformat() in h for h in hrefs), hrefs)
+    clean(d, "overview at a past date")
+    goto(d, "#/", "overview")
+
+
+def sticky_on_top(d):
+    """The unit column is sticky: a cell scrolled under it must not show
+    through it (a cell's <small> with its opacity painted above it)."""
+    return poll(lambda: d.execute_script("""
+        const s = document.querySelector('.scroll');
+        const sm = document.querySelector('tr:not(.head) td.cell small');
+        if (!sm) return null;
+        const u = () => sm.closest('tr').querySelector('td.unitname').getBoundingClientRect();
+        s.scrollLeft = 0;
+        window.scrollTo(0, sm.getBoundingClientRect().top + scrollY - innerHeight / 2);
+        const r0 = sm.getBoundingClientRect(), u0 = u();
+        s.scrollLeft = (r0.left + r0.width / 2) - (u0.left + u0.width / 2);  /* under the unit's name */
+        const r = sm.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+        const top = document.elementFromPoint(x, y);
+        s.scrollLeft = 0;
+        return !!(top && top.closest('td.unitname'));"""), 5)
+
+
+def errors(d):
+    """The page on API errors: a 404, a 403 (a scoped account: the page's
+    fetch answered 403 as the daemon does), the daemon down and back."""
+    report("an unknown task: the error view", goto(d, "#/task/khong-co", "error"))
+    e = d.find_element(By.ID, "error")
+    report("... 404, said in Vietnamese (%s)" % e.text,
+           e.get_attribute("data-status") == "404" and "Không tìm thấy" in e.text, e.text)
+    d.execute_script("""window.__fetch = window.fetch;
+        window.fetch = (u, o) => String(u).startsWith('/v1/grid') ? Promise.resolve(new Response(
+          JSON.stringify({error: 'unit "xa-b" is outside this account\\'s scope'}),
+          {status: 403, headers: {'Content-Type': 'application/json'}})) : window.__fetch(u, o);""")
+    report("a 403: the error view", goto(d, "#/?unit=xa-b", "error"))
+    e = d.find_element(By.ID, "error")
+    report("... said in Vietnamese (%s)" % e.text,
+           e.get_attribute("data-status") == "403" and "không được xem" in e.text, e.text)
+    clean(d, "a 403")
+    d.execute_script("window.fetch = window.__fetch")
+    restart = os.environ.get("TIENDO_RESTART")
+    if not restart:
+        return
+    goto(d, "#/ranking", "ranking")
+    p = subprocess.run([restart, "stop"], capture_output=True, text=True, timeout=30)
+    off = poll(lambda: "off" in d.find_element(By.ID, "live").get_attribute("class"), 10)
+    report("the daemon down: the page says it lost the connection", p.returncode == 0 and off,
+           d.find_element(By.ID, "live").text)
+    report("the daemon down: the error view", goto(d, "#/alerts", "error"))
+    e = d.find_element(By.ID, "error")
+    report("... 'cannot reach the server', in Vietnamese (%s)" % e.text,
+           e.get_attribute("data-status") == "0" and "Không kết nối được" in e.text, e.text)
+    clean(d, "the daemon down")
+    p = subprocess.run([restart, "start"], capture_output=True, text=True, timeout=30)
+    back = poll(lambda: d.find_element(By.TAG_NAME, "body").get_attribute("data-view") == "alerts", 15)
+    report("the daemon back: the page shows the view again by itself", p.returncode == 0 and back,
+           d.find_element(By.TAG_NAME, "body").text[:300])
+
+
 def summary():
     print("# %d passed, %d failed" % (N_OK, N_FAIL))
     sys.exit(1 if N_FAIL else 0)
@@ -143,12 +283,15 @@ def run(d):
     shot(d, "overview")
 
     # Every cell is the number /v1/tallies gives for that pair.
+    # (a group's cell has a status and its indicators, no actual of its own)
     tl = tallies()
     cs = cells(d)
     bad = [c for c in cs if (c["task"], c["unit"], c["rollup"]) not in tl or
-           tl[(c["task"], c["unit"], c["rollup"])]["actual"] != c["actual"] or
+           tl[(c["task"], c["unit"], c["rollup"])].get("actual") != c["actual"] or
            tl[(c["task"], c["unit"], c["rollup"])]["status"] != c["status"]]
     report("overview: all %d cells equal /v1/tallies" % len(cs), cs and not bad, bad)
+
+    kinds(d)
 
     # A report changes the page within 2 s, without a reload.
     sel = 'td.cell[data-task="cay"][data-unit="xa-a"]'
@@ -220,8 +363,14 @@ def run(d):
     report("phone: the chart is drawn", poll(lambda: canvas_ink(d, "chart-rollup") > 500, 5))
     shot(d, "task-phone")
 
+    report("phone: the unit column stays above the cells scrolled under it",
+           goto(d, "#/", "overview") and sticky_on_top(d))
+
     errs = console_errors(d)
     report("no console errors", not errs, json.dumps(errs, ensure_ascii=False, indent=1))
+
+    d.set_window_size(1366, 768)
+    errors(d)
 
 
 if __name__ == "__main__":
