@@ -22,22 +22,34 @@
 #include "showtime.h"
 #include "table.h"
 
+/* A seq as the daemon gives it: a number, or above 2^63 - 1 a string. */
+static const char *
+cr_seq(json_t *v, char *buf, size_t n)
+{
+	if (json_is_string(v))
+		snprintf(buf, n, "%s", json_string_value(v));
+	else
+		snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+	return buf;
+}
+
 /* The note column: the note, and what became of the report. */
 static int
 cr_note(json_t *row, int vi, char *buf, size_t n)
 {
 	json_t *by = json_object_get(row, "voided_by");
+	char seq[24];
 
 	if (strcmp(httpget_str(row, "kind", ""), "correction") == 0)
-		return snprintf(buf, n, vi ? "hủy #%lld: %s" : "voids #%lld: %s",
-		                (long long)json_integer_value(
-		                    json_object_get(row, "voids_seq")),
+		return snprintf(buf, n, vi ? "hủy #%s: %s" : "voids #%s: %s",
+		                cr_seq(json_object_get(row, "voids_seq"), seq,
+		                       sizeof seq),
 		                httpget_str(row, "void_reason", ""));
-	if (json_is_integer(by))
-		return snprintf(buf, n, vi ? "%s%s(đã bị hủy theo #%lld)" :
-		                "%s%s(voided by #%lld)",
+	if (by != NULL)
+		return snprintf(buf, n, vi ? "%s%s(đã bị hủy theo #%s)" :
+		                "%s%s(voided by #%s)",
 		                httpget_str(row, "note", ""), *httpget_str(row, "note", "") ? " " : "",
-		                (long long)json_integer_value(by));
+		                cr_seq(by, seq, sizeof seq));
 	return snprintf(buf, n, "%s", httpget_str(row, "note", ""));
 }
 
@@ -60,16 +72,17 @@ cr_print(json_t *rows, int vi)
 
 	json_array_foreach(rows, i, row) {
 		char id[32], from[160], note[2400], at[SHOWTIME_BUFSZ], val[64];
+		char seq[24];
 
 		if (failed)
 			break;
 		snprintf(id, sizeof id, "%lld",
 		         (long long)json_integer_value(json_object_get(row, "id")));
-		snprintf(from, sizeof from, "%.120s #%lld", httpget_str(row, "client", ""),
-		         (long long)json_integer_value(json_object_get(row, "seq")));
+		snprintf(from, sizeof from, "%.120s #%s", httpget_str(row, "client", ""),
+		         cr_seq(json_object_get(row, "seq"), seq, sizeof seq));
 		cr_note(row, vi, note, sizeof note);
-		failed = table_row(t, json_is_integer(json_object_get(row,
-		                   "voided_by")) ? "2" : NULL) ||
+		failed = table_row(t, json_object_get(row, "voided_by")
+		                   ? "2" : NULL) ||
 		         table_cell(t, 0, id, NULL) ||
 		         table_cell(t, 1, showtime_text(httpget_str(row, "observed_at", ""),
 		                                       vi, at, sizeof at), NULL) ||

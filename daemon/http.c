@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -142,6 +143,19 @@ http_json_dec(dec_t v)
 	char buf[DEC_BUFSZ];
 
 	return json_string(dec_format(v, buf, sizeof buf));
+}
+
+json_t *
+http_json_seq(uint64_t v)
+{
+	char buf[24];
+
+	/* A JSON integer as jansson (and most readers) hold it is int64: a
+	 * seq above that would read negative. */
+	if (v <= INT64_MAX)
+		return json_integer((json_int_t)v);
+	snprintf(buf, sizeof buf, "%" PRIu64, v);
+	return json_string(buf);
 }
 
 json_t *

@@ -60,6 +60,9 @@ void http_reply(struct evhttp_request *req, int code, json_t *body);
  * decimal (a string) and a percentage (two decimals). */
 json_t *http_json_when(when_t t);
 json_t *http_json_dec(dec_t v);
+/* A report's seq (uint64): a number, but a string of its digits above
+ * 2^63 - 1, which a JSON integer would not hold. */
+json_t *http_json_seq(uint64_t v);
 json_t *http_json_pct(double v);
 /* The query string of req into q: no %00, UTF-8, only `allowed` keys
  * (NULL-terminated).  0, or -1 with a 400 sent and q empty. */

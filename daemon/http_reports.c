@@ -55,9 +55,9 @@ hr_row(void *arg, const struct store_list_row *row)
 	 * owns only (scope.h). */
 	if (!scope_pair_code(pg->scope, r->task, r->unit))
 		return 0;
-	o = json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s}",
+	o = json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s}",
 		"id", (json_int_t)row->id, "client", r->client,
-		"seq", (json_int_t)r->seq, "task", r->task, "unit", r->unit,
+		"seq", http_json_seq(r->seq), "task", r->task, "unit", r->unit,
 		"kind", hr_kind(r), "value", dec_format(r->value, v, sizeof v),
 		"observed_at", http_json_when(r->observed_at),
 		"received_at", http_json_when(r->received_at),
@@ -65,13 +65,13 @@ hr_row(void *arg, const struct store_list_row *row)
 	if (o == NULL)
 		return pg->failed = 1;
 	if (r->voids_seq != 0) {
-		json_object_set_new(o, "voids_seq", json_integer((json_int_t)r->voids_seq));
+		json_object_set_new(o, "voids_seq", http_json_seq(r->voids_seq));
 		json_object_set_new(o, "void_reason",
 		                    json_string(r->void_reason ? r->void_reason : ""));
 	}
 	if (row->voided_by != 0) {
 		json_object_set_new(o, "voided_by",
-		                    json_integer((json_int_t)row->voided_by));
+		                    http_json_seq(row->voided_by));
 		json_object_set_new(o, "voided_at", http_json_when(row->voided_at));
 	}
 	if (json_array_append_new(pg->rows, o) < 0)

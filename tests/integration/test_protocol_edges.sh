@@ -97,6 +97,12 @@ expect_match "and is a duplicate when sent again" \
 expect_match "2^63 is another seq, not the same one" \
 	"$(z --client big --report "9223372036854775808|xa-a|cay|add|0|now")" \
 	'^report 9223372036854775808 ACCEPTED'
+expect_eq "/v1/reports gives each seq whole: a number up to 2^63 - 1, its digits as a string above" \
+	"$(get '/v1/reports?order=newest&limit=3' | jq -c '[.reports[] | select(.client == "big") | .seq]')" \
+	'["9223372036854775808","18446744073709551615",1999]'
+since=$(get '/v1/reports?order=newest&limit=3' | jq '.reports[2].id')
+expect_match "and tiendo-ctl reports prints them as sent" \
+	"$("$B/tiendo-ctl" --http "$HTTP" reports --since "$since" 2>&1 | grep -c 'big #9223372036854775808\|big #18446744073709551615')" '^2$'
 expect_match "observed_at exactly 2000-01-01T00:00:00Z is accepted" \
 	"$(z --client big --report "3|xa-a|cay|add|0|946684800000")" '^report 3 ACCEPTED'
 expect_match "one millisecond before: REJECT_BAD_TIME" \
