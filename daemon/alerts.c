@@ -97,6 +97,8 @@ struct alerts {
 	size_t *offs;
 	uint8_t *held;           /* per event: silenced or inhibited */
 	size_t offs_cap;
+	char *topicbuf;          /* alerts_topics' */
+	size_t topic_cap;
 	struct silences *silences; /* NULL: none */
 	struct grouping *grouping;
 };
@@ -191,35 +193,54 @@ fmt_pct(double v, char *buf, size_t n)
 	snprintf(buf, n, "%.2f", v);
 }
 
-/* Topic families (PROTOCOL.md 4.2).  The severity in topics is the higher
- * of before and after, so "critical" subscribers see a critical alert
- * ease and resolve. */
-static void
-alerts_topics(const struct plan *p, const struct rules_subject *s,
-              const struct rules_event *e, char *buf, size_t n,
-              char *topics[PUBLISH_TOPICS])
+/* Topic families (PROTOCOL.md 4.2), in a->topicbuf.  The severity in
+ * topics is the higher of before and after, so "critical" subscribers see
+ * a critical alert ease and resolve.  The unit/ topic names every unit
+ * from the root down, and a plan's tree may be of any depth: the buffer
+ * grows to fit it.  0, or -1 out of memory. */
+static int
+alerts_topics(struct alerts *a, const struct rules_subject *s,
+              const struct rules_event *e, char *topics[PUBLISH_TOPICS])
 {
+	const struct plan *p = a->plan;
 	const char *sev = rules_sev_name(e->sev > e->prev_sev ? e->sev
 	                                                      : e->prev_sev);
 	const char *task = p->tasks[s->task].code, *unit = p->units[s->unit].code;
 	int owner = p->tasks[s->task].owner;
-	int chain[64], depth = 0;
-	size_t q = n / PUBLISH_TOPICS, off;
+	size_t q = 3 * (PLAN_CODE_MAX + 1) + 32, path = 0, depth = 0, off;
 
+	/* Bounded by the number of units, as plan_load refuses cycles. */
+	for (int u = s->unit; u >= 0 && depth <= p->n_units;
+	     u = p->units[u].parent, depth++)
+		path += strlen(p->units[u].code) + 1;
+	if (path + PLAN_CODE_MAX + 16 > q)
+		q = path + PLAN_CODE_MAX + 16;
+	if (q * PUBLISH_TOPICS > a->topic_cap) {
+		char *b = realloc(a->topicbuf, q * PUBLISH_TOPICS);
+
+		if (b == NULL)
+			return -1;
+		a->topicbuf = b;
+		a->topic_cap = q * PUBLISH_TOPICS;
+	}
 	for (int i = 0; i < PUBLISH_TOPICS; i++)
-		topics[i] = buf + i * q;
+		topics[i] = a->topicbuf + i * q;
 	snprintf(topics[0], q, "sev/%s/%s/%s/", sev, task, unit);
 	snprintf(topics[1], q, "task/%s/%s/%s/", task, unit, sev);
 	snprintf(topics[2], q, "owner/%s/%s/%s/",
 	         owner >= 0 ? p->units[owner].code : "-", task, unit);
-	for (int u = s->unit; u >= 0 && depth < 64; u = p->units[u].parent)
-		chain[depth++] = u;
-	off = (size_t)snprintf(topics[3], q, "unit/");
-	while (depth-- > 0 && off < q)
-		off += (size_t)snprintf(topics[3] + off, q - off, "%s/",
-		                        p->units[chain[depth]].code);
-	if (off < q)
-		snprintf(topics[3] + off, q - off, "@%s/", task);
+	/* The path written from its end: the unit, then its ancestors. */
+	off = 5 + path;
+	memcpy(topics[3], "unit/", 5);
+	snprintf(topics[3] + off, q - off, "@%s/", task);
+	for (int u = s->unit; u >= 0 && off > 5; u = p->units[u].parent) {
+		size_t len = strlen(p->units[u].code);
+
+		off -= len + 1;
+		memcpy(topics[3] + off, p->units[u].code, len);
+		topics[3][off + len] = '/';
+	}
+	return 0;
 }
 
 /* Packs one event into a->bodies; 0 or -1. */
@@ -332,7 +353,7 @@ alerts_publish_written(struct alerts *a)
 {
 	const struct rules_event *ev;
 	size_t n_ev;
-	char topicbuf[4 * 1024], *topics[PUBLISH_TOPICS];
+	char *topics[PUBLISH_TOPICS];
 
 	ev = rules_events(a->rules, &n_ev);
 	for (size_t i = 0; i < n_ev; i++) {
@@ -340,12 +361,18 @@ alerts_publish_written(struct alerts *a)
 		const struct rules_subject *s = rules_subject(a->rules,
 		                                              (size_t)ev[i].subject,
 		                                              &sb);
-		alerts_topics(a->plan, s, &ev[i], topicbuf, sizeof topicbuf, topics);
+		if (alerts_topics(a, s, &ev[i], topics) < 0) {
+			/* Stored already: a subscriber that misses it finds a
+			 * gap in the seqs and asks the snapshot (4.4). */
+			log_err("alerts: out of memory for the topics of event %"
+			        PRIu64 "; not published", ev[i].seq);
+			continue;
+		}
 		if (a->held[i]) {
 			/* Held back: one topic, under sev/ so that a subscriber
 			 * to the whole stream still sees every seq (PROTOCOL.md
 			 * 4.6), under no selection people make. */
-			snprintf(topics[0], sizeof topicbuf / PUBLISH_TOPICS,
+			snprintf(topics[0], (size_t)(topics[1] - topics[0]),
 			         "sev/held/%s/%s/", a->plan->tasks[s->task].code,
 			         a->plan->units[s->unit].code);
 			topics[1] = topics[2] = topics[3] = NULL;
@@ -756,6 +783,7 @@ alerts_free(struct alerts *a)
 	free(a->bodies);
 	free(a->offs);
 	free(a->held);
+	free(a->topicbuf);
 	free(a);
 }
 
