@@ -127,7 +127,7 @@ httpreq(enum evhttp_cmd_type method, const char *url, int timeout_sec,
 
 	if ((uri = evhttp_uri_parse(url)) == NULL) {
 		snprintf(res->err, sizeof(res->err), "%s: not a URL", url);
-		return -1;
+		return -2;
 	}
 	scheme = evhttp_uri_get_scheme(uri);
 	host = evhttp_uri_get_host(uri);
@@ -135,6 +135,7 @@ httpreq(enum evhttp_cmd_type method, const char *url, int timeout_sec,
 	    host == NULL || *host == '\0') {
 		snprintf(res->err, sizeof(res->err),
 		    "%s: only http://HOST[:PORT]/ URLs are supported", url);
+		rc = -2;
 		goto out;
 	}
 	if ((port = evhttp_uri_get_port(uri)) < 0)
@@ -278,14 +279,15 @@ httpget_json(const char *url, int post, int timeout, int as_json,
              json_t **doc)
 {
 	struct httpget_result res;
-	int ex = EX_OK;
+	int ex = EX_OK, rc;
 
 	*doc = NULL;
-	if ((post ? httppost(url, timeout, &res)
-	          : httpget(url, timeout, &res)) != 0) {
-		fprintf(stderr, "tiendo-ctl: cannot reach tiendod: %s\n", res.err);
+	if ((rc = post ? httppost(url, timeout, &res)
+	               : httpget(url, timeout, &res)) != 0) {
+		fprintf(stderr, "tiendo-ctl: %s: %s\n", rc == -2 ? "--http"
+		        : "cannot reach tiendod", res.err);
 		httpget_result_clear(&res);
-		return EX_UNAVAILABLE;
+		return rc == -2 ? EX_USAGE : EX_UNAVAILABLE;
 	}
 	*doc = json_loadb(res.body, res.len, 0, NULL);
 	if (res.status >= 400) {

@@ -19,8 +19,8 @@ struct httpget_result {
 /*
  * GETs url ("http://host[:port]/path?query"; https is not supported) and
  * waits at most timeout_sec for the whole exchange.  Returns 0 when a
- * response came, whatever its status, or -1 (daemon unreachable, timeout,
- * bad URL) with res->err set.  Call httpget_result_clear afterwards either
+ * response came, whatever its status, or with res->err set -1 (daemon
+ * unreachable, timeout) or -2 (url is not an http:// URL: a usage error).  Call httpget_result_clear afterwards either
  * way.
  */
 int httpget(const char *url, int timeout_sec, struct httpget_result *res);

@@ -207,7 +207,7 @@ ctl_reload(const char *base, int vi, const struct ctl_conf *conf, int argc,
 	json_t *doc, *v;
 	size_t i;
 	char *url;
-	int ex;
+	int ex, rc;
 
 	if (argc > 1) {
 		fprintf(stderr, "%s: reload takes no argument\n", progname);
@@ -227,12 +227,12 @@ ctl_reload(const char *base, int vi, const struct ctl_conf *conf, int argc,
 	opts.header = conf && !key_errno ? RELOADKEY_HEADER : NULL;
 	opts.value = key;
 	opts.local = conf ? conf->local : NULL;
-	if (httppost_opts(url, CTL_RELOAD_TIMEOUT, &opts, &res) != 0) {
-		fprintf(stderr, "%s: cannot reach tiendod: %s\n", progname,
-		    res.err);
+	if ((rc = httppost_opts(url, CTL_RELOAD_TIMEOUT, &opts, &res)) != 0) {
+		fprintf(stderr, "%s: %s: %s\n", progname, rc == -2 ? "--http"
+		        : "cannot reach tiendod", res.err);
 		free(url);
 		httpget_result_clear(&res);
-		return EX_UNAVAILABLE;
+		return rc == -2 ? EX_USAGE : EX_UNAVAILABLE;
 	}
 	free(url);
 	doc = json_loadb(res.body, res.len, 0, &jerr);

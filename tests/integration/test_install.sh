@@ -87,6 +87,12 @@ for c in status check alerts silence reports reload backup keygen user; do
 done
 "$B/tiendo-ctl" nosuch --help >/dev/null 2>&1
 expect_eq "tiendo-ctl with an unknown command exits 64 even with --help" "$?" 64
+for c in status reload; do
+	"$B/tiendo-ctl" --http bogus $c >/dev/null 2>&1
+	expect_eq "tiendo-ctl --http bogus $c: a bad address is bad usage (64), not an unreachable daemon" "$?" 64
+done
+"$B/tiendo-ctl" --http http://127.0.0.1:1 status >/dev/null 2>&1
+expect_eq "and a daemon that does not answer is 69" "$?" 69
 make_plan "$T/plan.ini"
 "$B/tiendod" --plan "$T/nonexistent.ini" --state-dir "$T/s" 2>/dev/null
 expect_eq "tiendod with no plan exits 78 (EX_CONFIG)" "$?" 78
