@@ -793,16 +793,18 @@ main(int argc, char **argv)
 		        argv[optind]);
 		return EX_USAGE;
 	}
-	for (sev = s.f.severity; sev && *sev;) {
+	/* Every item one of the three: an empty one ("warning,", "")
+	 * would select nothing, silently. */
+	for (sev = s.f.severity; sev != NULL;) {
 		size_t len = strcspn(sev, ",");
 		if (!(len == 4 && !strncmp(sev, "info", 4)) &&
 		    !(len == 7 && !strncmp(sev, "warning", 7)) &&
 		    !(len == 8 && !strncmp(sev, "critical", 8))) {
-			fprintf(stderr, "%s: --severity: info, warning or critical\n",
-			        progname);
+			fprintf(stderr, "%s: --severity: info, warning or critical"
+			        " (a comma-separated list)\n", progname);
 			return EX_USAGE;
 		}
-		sev += len + (sev[len] == ',');
+		sev = sev[len] == ',' ? sev + len + 1 : NULL;
 	}
 	if ((s.vi = lang_choose(s.lang, progname)) < 0)
 		return EX_USAGE;

@@ -115,6 +115,12 @@ PIDS="$PIDS $spid"
 if wait_for 10 sh -c "! kill -0 $spid"; then wait "$spid"; st=$?
 else kill "$spid"; wait "$spid"; st="still running after 10 s"; fi
 expect_eq "tiendo-sub --state DIR: 66" "$st" 66
+# An empty item of --severity would select nothing at all, silently.
+for v in "warning," "" ",info" "warn"; do
+	"$B/tiendo-sub" --severity "$v" --pub tcp://127.0.0.1:1 \
+		--snapshot tcp://127.0.0.1:2 >/dev/null 2>&1 </dev/null
+	expect_eq "tiendo-sub --severity '$v': 64" "$?" 64
+done
 
 # --- a daemon: reload, /metrics, the HTTP parameters --------------------------
 printf '[tiendod]\nplan = %s\n' "$T/plan.ini" >"$T/live.conf"
