@@ -156,6 +156,42 @@ config_http(struct config *c, const char *value, const char **why)
 	return config_str(&c->http, value);
 }
 
+/* Whether a ZeroMQ endpoint is one tiendod can bind: tcp://HOST:PORT
+ * (HOST also * or an interface; PORT also * or 0, any free one) or
+ * ipc://PATH.  Checked here for the same reason as http. */
+static int
+config_endpoint_ok(const char *v)
+{
+	char host[256];
+	int port;
+	size_t len;
+
+	if (strncmp(v, "ipc://", 6) == 0)
+		return v[6] != '\0';
+	if (strncmp(v, "tcp://", 6) != 0)
+		return 0;
+	v += 6;
+	len = strlen(v);
+	/* "*" for the port: hostport_split wants digits */
+	if (len > 2 && strcmp(v + len - 2, ":*") == 0) {
+		snprintf(host, sizeof host, "%.*s:0", (int)(len - 2), v);
+		return hostport_split(host, host, sizeof host, &port) == 0;
+	}
+	return hostport_split(v, host, sizeof host, &port) == 0;
+}
+
+static int
+config_endpoint(char **dst, const char *value, const char *bad,
+                const char **why)
+{
+	if (!config_endpoint_ok(value)) {
+		*why = bad;
+		return -1;
+	}
+	*why = "out of memory";
+	return config_str(dst, value);
+}
+
 /* Written so that NaN, which every comparison calls false, is out. */
 static int
 config_in_0_100(double v)
@@ -177,7 +213,8 @@ config_set(struct config *c, const char *key, const char *value,
 	if (strcmp(key, "store") == 0)
 		return config_store(c, value, why);
 	if (strcmp(key, "ingest") == 0)
-		return config_str(&c->ingest, value);
+		return config_endpoint(&c->ingest, value, "ingest must be "
+		                       "tcp://HOST:PORT or ipc://PATH", why);
 	if (strcmp(key, "http") == 0)
 		return config_http(c, value, why);
 	if (strcmp(key, "synchronous") == 0) {
@@ -213,9 +250,11 @@ config_set(struct config *c, const char *key, const char *value,
 	if (strcmp(key, "max_future") == 0)
 		return when_parse_duration(value, &c->max_future, why);
 	if (strcmp(key, "pub") == 0)
-		return config_str(&c->pub, value);
+		return config_endpoint(&c->pub, value, "pub must be "
+		                       "tcp://HOST:PORT or ipc://PATH", why);
 	if (strcmp(key, "snapshot") == 0)
-		return config_str(&c->snapshot, value);
+		return config_endpoint(&c->snapshot, value, "snapshot must be "
+		                       "tcp://HOST:PORT or ipc://PATH", why);
 	if (strcmp(key, "language") == 0) {
 		if ((level = alertmsg_lang_parse(value)) < 0) {
 			*why = "language must be vi or en";

@@ -115,6 +115,16 @@ PIDS="$PIDS $spid"
 if wait_for 10 sh -c "! kill -0 $spid"; then wait "$spid"; st=$?
 else kill "$spid"; wait "$spid"; st="still running after 10 s"; fi
 expect_eq "tiendo-sub --state DIR: 66" "$st" 66
+# A ZeroMQ endpoint is checked as a value (tiendo.conf(5)), not found
+# wrong when it cannot be bound.
+for ep in bogus tcp://127.0.0.1 tcp://127.0.0.1:70000 ipc://; do
+	"$B/tiendod" --plan "$T/plan.ini" --state-dir "$T/epcheck" --plain \
+		--ingest "$ep" --check >/dev/null 2>&1
+	expect_eq "tiendod --check --ingest $ep: a bad value, 64" "$?" 64
+done
+"$B/tiendod" --plan "$T/plan.ini" --state-dir "$T/epcheck" --plain \
+	--ingest 'tcp://*:*' --pub "ipc://$T/pub.ipc" --check >/dev/null 2>&1
+expect_eq "tcp://*:* and ipc://PATH are endpoints" "$?" 0
 # An empty item of --severity would select nothing at all, silently.
 for v in "warning," "" ",info" "warn"; do
 	"$B/tiendo-sub" --severity "$v" --pub tcp://127.0.0.1:1 \
