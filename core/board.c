@@ -164,7 +164,7 @@ board_rollup(const struct board *b, int task, int unit, when_t now,
 {
 	const struct plan *p = b->plan;
 	struct tally sum;
-	struct rate_goal goal = { 0 };
+	struct indicator_acc acc = { 0 };
 	dec_t target = 0, value;
 	size_t i, n = 0;
 
@@ -185,14 +185,15 @@ board_rollup(const struct board *b, int task, int unit, when_t now,
 		sum.base = sat_add(sum.base, t->base); /* rates: ratio of sums */
 		value = plan_target_value(p, i, now);
 		target = sat_add(target, value);
-		rate_goal_add(&goal, value, t->base);
+		indicator_acc_add(&acc, &p->tasks[task], value, t->base,
+		                  tally_has_value(t));
 		if (t->last_report_at > sum.last_report_at)
 			sum.last_report_at = t->last_report_at;
 		n++;
 	}
 	if (n == 0)
 		return -1;
-	indicator_rollup(&p->tasks[task], n, &goal, &sum.actual, &target);
+	indicator_rollup(&p->tasks[task], n, &acc, &sum.actual, &target);
 	tally_view(&sum, &p->tasks[task], target, now, out);
 	if (n_units != NULL)
 		*n_units = n;

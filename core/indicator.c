@@ -116,8 +116,7 @@ view_bound(const struct tally *t, const struct plan_task *task, int below,
            when_t now, struct tally_view *out)
 {
 	int has_value = task->kind == PLAN_KIND_RATE ? t->base > 0 :
-	                t->last_report_at != 0 || t->n_reports > 0 ||
-	                task->kind == PLAN_KIND_CEILING;
+	                tally_has_value(t) || task->kind == PLAN_KIND_CEILING;
 	int met = below ? out->actual <= out->target
 	                : out->actual >= out->target;
 	double miss = miss_points(out, below);
@@ -209,15 +208,40 @@ dec_mean(dec_t v, size_t n)
 	return v >= 0 ? (v + k / 2) / k : -((-v + k / 2) / k);
 }
 
+int
+indicator_in_percent(const struct plan_task *task)
+{
+	return task->measure != NULL && strcmp(task->measure, "%") == 0;
+}
+
+void
+indicator_acc_add(struct indicator_acc *a, const struct plan_task *task,
+                  dec_t target, dec_t base, int has_value)
+{
+	if (task->kind == PLAN_KIND_RATE)
+		rate_goal_add(&a->goal, target, base);
+	if (task->kind == PLAN_KIND_LEVEL && has_value) {
+		a->valued++;
+		/* a sum past int64 stops growing: nonsense already */
+		if (dec_add(a->target_valued, target, &a->target_valued) < 0)
+			a->target_valued = INT64_MAX;
+	}
+}
+
 void
 indicator_rollup(const struct plan_task *task, size_t n,
-                 const struct rate_goal *goal, dec_t *actual, dec_t *target)
+                 const struct indicator_acc *a, dec_t *actual, dec_t *target)
 {
 	if (n == 0)
 		return;
 	if (task->kind == PLAN_KIND_RATE)
-		*target = goal ? rate_goal_target(goal) : dec_mean(*target, n);
-	if (task->kind == PLAN_KIND_LEVEL) {
+		*target = a ? rate_goal_target(&a->goal) : dec_mean(*target, n);
+	if (task->kind != PLAN_KIND_LEVEL || !indicator_in_percent(task))
+		return;
+	if (a != NULL && a->valued > 0) {
+		*actual = dec_mean(*actual, a->valued);
+		*target = dec_mean(a->target_valued, a->valued);
+	} else {
 		*actual = dec_mean(*actual, n);
 		*target = dec_mean(*target, n);
 	}

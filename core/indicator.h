@@ -11,8 +11,9 @@
  *            been out of bounds for `critical_after` (counted from the
  *            report that showed it: a lower bound of the time out of
  *            bounds); overdue from the deadline.  Nothing is "done"
- *            before the period ends.  A roll-up shows the mean of its
- *            units' levels against the mean of their targets.
+ *            before the period ends.  A roll-up of percentages shows
+ *            the mean of its reporting units' levels against the mean
+ *            of their targets; of amounts, their sums.
  * milestone  yes (1) or no (0) by the deadline.  Nothing is expected
  *            before it (expected 0, never lagging); done once reached;
  *            overdue after the deadline if not.  A roll-up counts the
@@ -75,17 +76,38 @@ double indicator_expected(const struct plan_task *t, when_t now);
  * nor counts the commune twice in a roll-up. */
 dec_t indicator_value(const struct plan_task *task, dec_t actual);
 
+/* Whether a level's values are percentages (its measure is "%"): a
+ * roll-up then averages them; a level of amounts (a reserve in tonnes)
+ * adds up like a quantity. */
+int indicator_in_percent(const struct plan_task *task);
+
+/* What a roll-up gathers of its targets besides the tallies' sums, for
+ * indicator_rollup: a rate's goal (rate.h), and which targets of a level
+ * in percent have a value.  Zeroed, then indicator_acc_add() once per
+ * target summed. */
+struct indicator_acc {
+	struct rate_goal goal;
+	uint32_t valued;       /* targets with a value: a report */
+	dec_t target_valued;   /* their targets, summed */
+};
+
+/* Target k's share: its target (as revised by then), its tally's base (a
+ * rate's denominator) and whether it has any value yet. */
+void indicator_acc_add(struct indicator_acc *a, const struct plan_task *task,
+                       dec_t target, dec_t base, int has_value);
+
 /* What a roll-up of n targets holds, from their sums (actuals, bases and
- * targets added up): *actual and *target are changed in place.  A
- * quantity, a ceiling and a milestone (communes counted) keep their sums.
- * A rate divides its summed parts, and its target is the goal of its
- * units' targets (rate.h: weighted by their denominators; their mean when
- * `goal` is NULL), never their sum.  The values and targets of a level
- * (98% of dossiers on time, a reserve held) become their means over the
- * n targets, which leaves the percent and the status what the sums made
- * them but shows 95.1% against 94%, not 190.2% against 188%. */
+ * targets added up) and what `a` gathered (NULL: nothing): *actual and
+ * *target are changed in place.  A quantity, a ceiling, a milestone
+ * (communes counted) and a level of amounts keep their sums.  A rate
+ * divides its summed parts, and its target is the goal of its units'
+ * targets (weighted by their denominators; their mean without `a`),
+ * never their sum.  A level in percent (98% of dossiers on time) is the
+ * mean of the values of the units that have one against the mean of
+ * their targets: 95.1% against 94%, not 190.2% against 188%, and a
+ * commune that has not reported yet is not taken for 0%. */
 void indicator_rollup(const struct plan_task *task, size_t n,
-                      const struct rate_goal *goal, dec_t *actual,
+                      const struct indicator_acc *a, dec_t *actual,
                       dec_t *target);
 
 /* tally_view() for a task whose kind is not quantity. */

@@ -70,7 +70,8 @@ rollup_task(struct rollup *r, const struct board *b, int task, when_t at)
 			if (t->last_report_at > c->sum.last_report_at)
 				c->sum.last_report_at = t->last_report_at;
 			c->target = rollup_add(c->target, value);
-			rate_goal_add(&c->goal, value, t->base);
+			indicator_acc_add(&c->acc, &p->tasks[task], value,
+			                  t->base, tally_has_value(t));
 			c->n++;
 		}
 	}
@@ -87,7 +88,7 @@ rollup_view(const struct rollup *r, int task, int u, when_t now,
 
 	if (c->n == 0)
 		return 0;
-	indicator_rollup(t, c->n, &c->goal, &sum.actual, &target);
+	indicator_rollup(t, c->n, &c->acc, &sum.actual, &target);
 	tally_view(&sum, t, target, now, out);
 	return c->n;
 }

@@ -10,12 +10,12 @@
 #define TIENDO_ROLLUP_H
 
 #include "board.h"
-#include "rate.h"
+#include "indicator.h"
 
 struct rollup_cell {
 	struct tally sum; /* actual, n_reports, last_report_at summed/maxed */
 	dec_t target;     /* sum of the targets */
-	struct rate_goal goal; /* a rate's: its target (rate.h) */
+	struct indicator_acc acc; /* a rate's goal, a level's values */
 	uint32_t n;       /* targets summed: the unit's own and those below */
 };
 

@@ -24,7 +24,7 @@
 struct rules_sum {
 	dec_t actual, target;
 	dec_t base; /* a rate's denominator: summed, never its ratios */
-	struct rate_goal goal; /* a rate's target (rate.h) */
+	struct indicator_acc acc; /* a rate's goal, a level's values */
 	when_t last;
 	int n;
 };
@@ -120,8 +120,6 @@ rules_sum_task(struct rules *r, const struct board *b, int task, size_t i,
                when_t now)
 {
 	const struct plan *p = r->plan;
-	int rate = p->tasks[task].kind == PLAN_KIND_RATE;
-
 	for (; i < p->n_targets && p->targets[i].task == task; i++) {
 		const struct tally *t = b ? &b->tallies[i] : NULL;
 		/* the target as revised by now */
@@ -140,8 +138,8 @@ rules_sum_task(struct rules *r, const struct board *b, int task, size_t i,
 					s->base = INT64_MAX;
 				if (t->last_report_at > s->last)
 					s->last = t->last_report_at;
-				if (rate)
-					rate_goal_add(&s->goal, target, t->base);
+				indicator_acc_add(&s->acc, &p->tasks[task], target,
+				                  t->base, tally_has_value(t));
 			}
 			if (dec_add(s->target, target, &s->target) < 0)
 				s->target = INT64_MAX;
@@ -615,7 +613,7 @@ rules_eval_rollups(struct rules *r, const struct board *b, int task, when_t now)
 		sum.actual = s->actual;
 		sum.base = s->base;
 		sum.last_report_at = s->last;
-		indicator_rollup(&p->tasks[task], (size_t)s->n, &s->goal,
+		indicator_rollup(&p->tasks[task], (size_t)s->n, &s->acc,
 		                 &sum.actual, &target);
 		tally_view(&sum, &p->tasks[task], target, now, &v);
 		rules_eval_subject(r, i, task, &v, s->last, now);

@@ -169,6 +169,12 @@ tally_status_name(enum tally_status s)
 	return status_names[s];
 }
 
+int
+tally_has_value(const struct tally *t)
+{
+	return t->last_report_at != 0 || t->n_reports > 0;
+}
+
 void
 tally_view(const struct tally *t, const struct plan_task *task,
            dec_t target, when_t now, struct tally_view *out)

@@ -107,4 +107,8 @@ struct tally_view {
 void tally_view(const struct tally *t, const struct plan_task *task,
                 dec_t target, when_t now, struct tally_view *out);
 
+/* Whether any report was counted in t: a value to judge, not an
+ * unreported 0. */
+int tally_has_value(const struct tally *t);
+
 #endif

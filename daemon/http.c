@@ -308,7 +308,7 @@ http_tasks(struct http *h, struct evhttp_request *req)
 	for (size_t i = 0; i < p->n_tasks; i++) {
 		const struct plan_task *t = &p->tasks[i];
 		json_t *ms, *revs, *scheds;
-		struct rate_goal goal = { 0 };
+		struct indicator_acc acc = { 0 };
 		dec_t total = 0, value;
 		size_t n = 0;
 
@@ -327,14 +327,15 @@ http_tasks(struct http *h, struct evhttp_request *req)
 			if (scope_pair(auth_scope(), (int)i, p->targets[k].unit)) {
 				value = plan_target_value(p, k, now);
 				dec_add(total, value, &total);
-				rate_goal_add(&goal, value, b->tallies[k].base);
+				indicator_acc_add(&acc, t, value, b->tallies[k].base,
+				                  tally_has_value(&b->tallies[k]));
 				http_revisions(p, k, revs);
 				http_schedules(p, k, scheds);
 				n++;
 			}
 		/* What the roll-up of them all holds: the targets of a rate
 		 * or a level are percentages or levels, not amounts. */
-		indicator_rollup(t, n, &goal, &(dec_t){0}, &total);
+		indicator_rollup(t, n, &acc, &(dec_t){0}, &total);
 		json_array_append_new(tasks, json_pack(
 			"{s:s, s:s, s:s, s:s?, s:s?, s:o, s:o, s:s, s:o, s:o, s:o,"
 			" s:I, s:I, s:o, s:o, s:s, s:s?, s:s?, s:s?, s:b, s:b}",

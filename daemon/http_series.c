@@ -179,6 +179,18 @@ hs_actual_at(const struct hs_sorted *so, size_t k, when_t at,
 	                        a) == TALLY_OK ? 0 : -1;
 }
 
+/* Whether slot k had a report counted by `at` (tally_has_value()): one
+ * observed by then and not voided by then. */
+static int
+hs_valued_at(const struct hs_sorted *so, size_t k, when_t at)
+{
+	for (size_t i = so->first[k]; i < so->first[k + 1]; i++)
+		if (so->rows[i].r.observed_at <= at &&
+		    (so->rows[i].voided_at == 0 || so->rows[i].voided_at > at))
+			return 1;
+	return 0;
+}
+
 /* The roll-up of the slots at `at`, as board_rollup() would make it of
  * the tallies then: their actuals summed (a rate's parts each, then
  * divided), their targets as revised by then, and what the kind makes of
@@ -190,7 +202,7 @@ hs_rollup_at(const struct plan *p, const struct plan_task *t,
              size_t n_slots, when_t at, struct tally_report *scratch,
              dec_t *actual, dec_t *target)
 {
-	struct rate_goal goal = { 0 };
+	struct indicator_acc acc = { 0 };
 	dec_t a, d = 0, value, den = 0;
 
 	*actual = *target = 0;
@@ -204,11 +216,12 @@ hs_rollup_at(const struct plan *p, const struct plan_task *t,
 		    (hs_actual_at(&so[1], k, at, scratch, &d) < 0 ||
 		     dec_add(den, d, &den) < 0))
 			return -1;
-		rate_goal_add(&goal, value, d);
+		indicator_acc_add(&acc, t, value, d, t->kind == PLAN_KIND_LEVEL &&
+		                  hs_valued_at(&so[0], k, at));
 	}
 	if (n_parts == 2)
 		*actual = indicator_ratio(*actual, den);
-	indicator_rollup(t, n_slots, &goal, actual, target);
+	indicator_rollup(t, n_slots, &acc, actual, target);
 	return 0;
 }
 

@@ -198,6 +198,8 @@ expect_eq "at its first point (no report yet) the rate is 0, the target already 
 	"$(get '/v1/series?task=ty-le' | jq -r '.points[0] | [.actual, .expected] | map(tostring) | join(" ")')" "0 95"
 
 # --- a level's roll-up: the mean of the levels, not their sum ---------------------
+expect_eq "while Hợp Hòa has not reported, the district reads Hoàng Đan's 91, not (91 + 0) / 2" \
+	"$(row ho-so huyen actual)/$(row ho-so huyen target)" "91/98"
 z --report "26|xa-b|ho-so|set|99|now-$((1 * D))" >/dev/null
 expect_eq "the district reads the mean of its communes' levels (91 and 99) against the mean of their targets" \
 	"$(row ho-so huyen actual)/$(row ho-so huyen target) $(row ho-so huyen status)" "95/98 lagging"

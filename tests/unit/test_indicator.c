@@ -454,18 +454,22 @@ test_rate_rollup_target_weighted(void **state)
 	plan_free(p);
 }
 
-/* A level's roll-up is the mean of its units' levels against the mean of
- * their targets (98 and 90: 94), never their sums: A at 99.2 and B at 91
- * read 95.1 (the sums 190.2 / 188 gave the same percent, but no district
- * officer reads "190.2%"); the status follows the same comparison. */
+/* A level in percent rolls up as the mean of its units' levels against
+ * the mean of their targets (98 and 90: 94), never their sums: A at 99.2
+ * and B at 91 read 95.1 (the sums 190.2 / 188 gave the same percent, but
+ * no district officer reads "190.2%"); the status follows the same
+ * comparison.  A unit that has not reported is not a 0 in that mean: A
+ * alone reads 99.2 against its 98. */
+#define LEVEL_AB(measure)                                                    \
+	UNITS "[unit b]\nname = Xã B\nkind = commune\nparent = huyen\n"      \
+	"[task t]\ntitle = T\nmeasure = " measure "\nkind = level\n"          \
+	"start = 2026-01-01\ndeadline = 2026-12-31\nstale_after = 0\n"        \
+	"[targets t]\na = 98\nb = 90\n"
+
 static void
 test_level_rollup_is_mean(void **state)
 {
-	struct plan *p = parse_ok(
-	    UNITS "[unit b]\nname = Xã B\nkind = commune\nparent = huyen\n"
-	    "[task t]\ntitle = T\nmeasure = %\nkind = level\n"
-	    "start = 2026-01-01\ndeadline = 2026-12-31\nstale_after = 0\n"
-	    "[targets t]\na = 98\nb = 90\n");
+	struct plan *p = parse_ok(LEVEL_AB("%"));
 	struct board *b = board_new(p);
 	int huyen = plan_unit_find(p, "huyen");
 	struct tally_report ra = { REPORT_SET, num("99.2"), at("2026-03-01"), 1, 1 };
@@ -480,6 +484,13 @@ test_level_rollup_is_mean(void **state)
 	assert_non_null(ru);
 	assert_int_equal(board_apply(b, plan_target_find(p, 0,
 	                 plan_unit_find(p, "a")), &ra), TALLY_OK);
+	assert_int_equal(board_rollup(b, 0, huyen, at("2026-03-02"), &v, &n), 0);
+	assert_int_equal(v.actual, 99200);
+	assert_int_equal(v.target, 98000);
+	rollup_task(ru, b, 0, at("2026-03-02"));
+	assert_int_equal(rollup_view(ru, 0, huyen, at("2026-03-02"), &v), 2);
+	assert_int_equal(v.actual, 99200);
+	assert_int_equal(v.target, 98000);
 	assert_int_equal(board_apply(b, plan_target_find(p, 0,
 	                 plan_unit_find(p, "b")), &rb), TALLY_OK);
 	assert_int_equal(board_rollup(b, 0, huyen, at("2026-03-02"), &v, &n), 0);
@@ -503,8 +514,13 @@ test_level_rollup_is_mean(void **state)
 	assert_int_equal(actual, num("190.2"));
 	assert_int_equal(target, num("94"));
 	actual = -3;
-	indicator_rollup(&(struct plan_task){ .kind = PLAN_KIND_LEVEL }, 2,
-	                 NULL, &actual, &target);
+	indicator_rollup(&(struct plan_task){ .kind = PLAN_KIND_LEVEL,
+	                 .measure = "%" }, 2, NULL, &actual, &target);
+	assert_int_equal(actual, -2);
+	assert_int_equal(target, num("47"));
+	/* a level of amounts (a reserve in tonnes) adds up */
+	indicator_rollup(&(struct plan_task){ .kind = PLAN_KIND_LEVEL,
+	                 .measure = "tấn" }, 2, NULL, &actual, &target);
 	assert_int_equal(actual, -2);
 	assert_int_equal(target, num("47"));
 	/* a milestone reached twice counts once; anything else as it is */
@@ -515,6 +531,20 @@ test_level_rollup_is_mean(void **state)
 	assert_int_equal(indicator_value(&(struct plan_task){
 	                 .kind = PLAN_KIND_QUANTITY }, num("2")), num("2"));
 	rollup_free(ru);
+	board_free(b);
+	plan_free(p);
+	/* The same in tonnes: the district holds their sums. */
+	p = parse_ok(LEVEL_AB("tấn"));
+	huyen = plan_unit_find(p, "huyen");
+	b = board_new(p);
+	assert_non_null(b);
+	assert_int_equal(board_apply(b, plan_target_find(p, 0,
+	                 plan_unit_find(p, "a")), &ra), TALLY_OK);
+	assert_int_equal(board_apply(b, plan_target_find(p, 0,
+	                 plan_unit_find(p, "b")), &rb), TALLY_OK);
+	assert_int_equal(board_rollup(b, 0, huyen, at("2026-03-02"), &v, &n), 0);
+	assert_int_equal(v.actual, 190200);
+	assert_int_equal(v.target, 188000);
 	board_free(b);
 	plan_free(p);
 }
