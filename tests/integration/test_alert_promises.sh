@@ -31,4 +31,31 @@ ok "--severity critical sees the critical alert ease" \
 expect_eq "and nothing that was never critical" \
 	"$(jq -c 'select(.severity!="critical" and .previous_severity!="critical")' "$T/crit.out" | wc -l)" 0
 
+# --- a reload that takes away a pair with an active alert ---------------
+# README "Reload": not resolved (nothing says it caught up), out of the
+# active list, kept as it was; back with the pair, the same alert, and
+# nothing announced again.
+LAG_B='.unit=="xa-b" and .task=="cay" and .rule=="lag" and .rollup==false'
+active_b() { get '/v1/alerts?active=1&task=cay&unit=xa-b&rule=lag' | jq -r '[.alerts[] | select(.rollup==false) | .id] | join(",")'; }
+evals() { get /metrics | awk '$1 == "tiendo_alert_evaluations_total" { print $2 }'; }
+evaluated_since() { [ "$(evals)" -ge "$(($1 + 2))" ]; }
+ok "xa-b lags, critical" wait_for 10 has all "$LAG_B and .severity==\"critical\""
+id_b=$(active_b)
+expect_match "it is in the active list" "$id_b" '^[0-9]+$'
+cp "$PLAN" "$T/plan.full"
+sed -i '/^xa-b = 500$/d' "$PLAN"
+expect_match "reload without xa-b's target" "$("$B/tiendo-ctl" reload 2>&1)" "in force"
+n=$(evals)
+ok "two evaluations under the new plan" wait_for 10 evaluated_since "$n"
+expect_eq "no event for the pair the plan lost" \
+	"$(jq -c "select($LAG_B and .kind==\"live\")" "$T/all.out" | wc -l)" 0
+expect_eq "out of the active list" "$(active_b)" ""
+cp "$T/plan.full" "$PLAN"
+expect_match "reload with it again" "$("$B/tiendo-ctl" reload 2>&1)" "in force"
+n=$(evals)
+ok "two evaluations under the plan that has it" wait_for 10 evaluated_since "$n"
+expect_eq "back in the active list, the same alert" "$(active_b)" "$id_b"
+expect_eq "and nothing announced again" \
+	"$(jq -c "select($LAG_B and .kind==\"live\")" "$T/all.out" | wc -l)" 0
+
 finish
