@@ -169,9 +169,15 @@ wanted(const struct sub *s, const Tiendo__Alert *a)
 	/* Silenced or inhibited: in the stream for its seq, not for people. */
 	if (!s->held && (a->silence != 0 || a->inhibited))
 		return 0;
+	/* The severity is the higher of before and after, as in the daemon's
+	 * sev/ topics (PROTOCOL.md 4.2): --severity critical sees a critical
+	 * alert ease, or it would never learn that it stopped being one. */
+	int sev = a->severity > a->previous_severity ? a->severity
+	                                             : a->previous_severity;
+
 	return in_list(s->f.unit, a->unit) && in_list(s->f.task, a->task) &&
 	       in_list(s->f.owner, a->owner) &&
-	       in_list(s->f.severity, alertjson_severity(a->severity));
+	       in_list(s->f.severity, alertjson_severity(sev));
 }
 
 static const char *
