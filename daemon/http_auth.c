@@ -76,6 +76,56 @@ auth_peer(struct evhttp_request *req)
 	return host ? host : "?";
 }
 
+static int
+auth_loopback_addr(const char *a)
+{
+	return strncmp(a, "127.", 4) == 0 || strcmp(a, "::1") == 0 ||
+	       strncmp(a, "::ffff:127.", 11) == 0;
+}
+
+/* A request relayed by a proxy on this machine (docs/nginx-tiendo.conf,
+ * Caddy and Apache all add X-Forwarded-For): it comes from the network,
+ * not from the machine's own users. */
+static int
+auth_proxied(struct evhttp_request *req)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+
+	return evhttp_find_header(in, "X-Forwarded-For") != NULL ||
+	       evhttp_find_header(in, "X-Real-IP") != NULL ||
+	       evhttp_find_header(in, "Forwarded") != NULL;
+}
+
+int
+http_auth_local(struct evhttp_request *req)
+{
+	return auth_loopback_addr(auth_peer(req)) && !auth_proxied(req);
+}
+
+/* The address a request came from: behind a proxy on loopback, the hop
+ * the proxy appended last to X-Forwarded-For (the client's own entries
+ * before it are whatever the client wrote). */
+static const char *
+auth_client(struct evhttp_request *req, char *buf, size_t n)
+{
+	const char *peer = auth_peer(req);
+	const char *x = evhttp_find_header(evhttp_request_get_input_headers(req),
+	                                   "X-Forwarded-For");
+	const char *last;
+	size_t len;
+
+	if (x == NULL || !auth_loopback_addr(peer))
+		return peer;
+	last = strrchr(x, ',');
+	last = last ? last + 1 : x;
+	last += strspn(last, " \t");
+	len = strcspn(last, " \t");
+	if (len == 0)
+		return peer;
+	snprintf(buf, n, "%.*s", (int)len, last);
+	return buf;
+}
+
 /* "tiendo_session=ID" in the Cookie header, or NULL. */
 static const char *
 auth_cookie(struct evhttp_request *req, char *id, size_t n)
@@ -188,10 +238,13 @@ auth_gate(struct evhttp_request *req, const char *path, void *arg)
 		return -1;
 	}
 	if (accounts_count(a->acc) == 0) {
-		if (a->loopback)
+		if (a->loopback && !auth_proxied(req))
 			return 0;
-		auth_deny(req, 403, "no accounts yet, and the listener is not "
-		          "loopback: create one with tiendo-ctl user add");
+		auth_deny(req, 403, a->loopback
+		          ? "no accounts yet, and this request came through a "
+		            "proxy: create one with tiendo-ctl user add"
+		          : "no accounts yet, and the listener is not "
+		            "loopback: create one with tiendo-ctl user add");
 		return -1;
 	}
 	if (path && auth_is_asset(path))
@@ -228,10 +281,9 @@ auth_set_cookie(struct evhttp_request *req, const char *id, long max_age)
 	                                       "X-Forwarded-Proto");
 	char c[256];
 
-	const char *peer = auth_peer(req);
 	/* Only a proxy on this machine is believed about TLS. */
 	int tls = proto && strcmp(proto, "https") == 0 &&
-	          (strncmp(peer, "127.", 4) == 0 || strcmp(peer, "::1") == 0);
+	          auth_loopback_addr(auth_peer(req));
 
 	snprintf(c, sizeof c, "tiendo_session=%s; Path=/; Max-Age=%ld; HttpOnly; "
 	         "SameSite=Strict%s", id, max_age, tls ? "; Secure" : "");
@@ -273,16 +325,18 @@ auth_login(struct evhttp_request *req, void *arg)
 	const struct account *acct;
 	struct session *s;
 	uint64_t dropped;
+	char addrbuf[64];
+	const char *from = auth_client(req, addrbuf, sizeof addrbuf);
 
 	if (!auth_same_origin(req)) {
 		auth_deny(req, 403, "log in from the dashboard's own page");
 		return;
 	}
-	if (!ratelimit_allow(a->rl, auth_peer(req), when_now(), &dropped)) {
+	if (!ratelimit_allow(a->rl, from, when_now(), &dropped)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		                  "Retry-After", "60");
 		http_error(req, 429, "too many tries from %s: wait a minute",
-		           auth_peer(req));
+		           from);
 		return;
 	}
 	if (len >= sizeof form) {
@@ -303,7 +357,7 @@ auth_login(struct evhttp_request *req, void *arg)
 	(void)accounts_count(a->acc); /* re-reads the file if it changed */
 	if ((acct = accounts_password(a->acc, name, pw)) == NULL) {
 		log_notice("accounts: failed login as \"%.64s\" from %s", name,
-		           auth_peer(req));
+		           from);
 		evhttp_clear_headers(&q);
 		sodium_memzero(form, sizeof form);
 		auth_deny(req, 401, "wrong name or password");
