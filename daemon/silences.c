@@ -372,6 +372,9 @@ silences_on_http(struct evhttp_request *req, void *arg)
 	else if (!silences_from_loopback(req))
 		http_error(req, 403, "silences are made and expired from "
 		           "loopback addresses only");
+	else if (auth_scope() != NULL)
+		http_error(req, 403, "making or ending a silence needs an "
+		           "account whose scope is \"*\"");
 	else if ((v = evhttp_find_header(&q, "expire")))
 		silences_expire(s, req, &q, v);
 	else

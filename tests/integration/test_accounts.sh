@@ -198,6 +198,10 @@ expect_eq "department stream: nothing of khac" "$(grep -c '"task":"khac"' "$T/st
 hpost() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $HT" -X POST "$HTTP$1"; }
 expect_eq "a silence of khac at xa-b is made" "$(hpost "/v1/silences?task=khac&unit=xa-b&until=$(day '2 days')&reason=vp&by=t")" 201
 expect_eq "a silence of cay at xa-b is made" "$(hpost "/v1/silences?task=cay&unit=xa-b&until=$(day '2 days')&reason=nn&by=t")" 201
+expect_eq "commune token: cannot make a silence, even of its own commune (scope * only)" \
+	"$(curl -s -o /dev/null -w '%{http_code}' -H "$A" -X POST "$HTTP/v1/silences?unit=xa-a&until=$(day '2 days')&reason=x&by=t")" 403
+expect_eq "commune token: cannot end another's silence" \
+	"$(curl -s -o /dev/null -w '%{http_code}' -H "$A" -X POST "$HTTP/v1/silences?expire=1&by=t")" 403
 expect_eq "the district sees both silences" "$(hget /v1/silences | jq -c '[.silences[].reason] | sort')" '["nn","vp"]'
 expect_eq "department: sees the silence of its task only" "$(dget /v1/silences | jq -c '[.silences[].reason]')" '["nn"]'
 expect_eq "commune token: sees no silence of xa-b" "$(aget /v1/silences | jq -c '[.silences[].reason]')" '[]'
