@@ -21,8 +21,17 @@
 struct session {
 	char id[33];             /* "" when free */
 	char name[ACCOUNT_NAME_MAX + 1];
+	unsigned char pw[16];    /* of the password hash it logged in with */
 	when_t expires;
 };
+
+/* A password change (or the account made anew) ends its sessions. */
+static void
+auth_pw_mark(const struct account *acct, unsigned char out[16])
+{
+	crypto_generichash(out, 16, (const unsigned char *)acct->pwhash,
+	                   strlen(acct->pwhash), NULL, 0);
+}
 
 struct http_auth {
 	struct accounts *acc;
@@ -202,8 +211,17 @@ auth_who(struct http_auth *a, struct evhttp_request *req, int *by_cookie)
 	if (h && strncmp(h, "Bearer ", 7) == 0)
 		return accounts_token(a->acc, h + 7);
 	if ((s = auth_session(a, auth_cookie(req, id, sizeof id), when_now()))) {
+		const struct account *acct = accounts_find(a->acc, s->name);
+		unsigned char pw[16];
+
+		if (acct)
+			auth_pw_mark(acct, pw);
+		if (acct == NULL || sodium_memcmp(pw, s->pw, sizeof pw) != 0) {
+			s->id[0] = '\0';
+			return NULL;
+		}
 		*by_cookie = 1;
-		return accounts_find(a->acc, s->name);
+		return acct;
 	}
 	return NULL;
 }
@@ -291,7 +309,7 @@ auth_set_cookie(struct evhttp_request *req, const char *id, long max_age)
 }
 
 static struct session *
-auth_new_session(struct http_auth *a, const char *name, when_t now)
+auth_new_session(struct http_auth *a, const struct account *acct, when_t now)
 {
 	struct session *s = &a->sessions[0];
 	unsigned char raw[16];
@@ -308,7 +326,8 @@ auth_new_session(struct http_auth *a, const char *name, when_t now)
 	}
 	randombytes_buf(raw, sizeof raw);
 	sodium_bin2hex(s->id, sizeof s->id, raw, sizeof raw);
-	snprintf(s->name, sizeof s->name, "%s", name);
+	snprintf(s->name, sizeof s->name, "%s", acct->name);
+	auth_pw_mark(acct, s->pw);
 	s->expires = now + AUTH_SESSION_MS;
 	return s;
 }
@@ -363,7 +382,7 @@ auth_login(struct evhttp_request *req, void *arg)
 		auth_deny(req, 401, "wrong name or password");
 		return;
 	}
-	s = auth_new_session(a, acct->name, when_now());
+	s = auth_new_session(a, acct, when_now());
 	auth_set_cookie(req, s->id, AUTH_SESSION_MS / 1000);
 	http_reply(req, 200, json_pack("{s:s, s:s}", "name", acct->name,
 	                               "scope", acct->scope));
