@@ -21,8 +21,17 @@
 struct session {
 	char id[33];             /* "" when free */
 	char name[ACCOUNT_NAME_MAX + 1];
+	unsigned char pw[16];    /* of the password hash it logged in with */
 	when_t expires;
 };
+
+/* A password change (or the account made anew) ends its sessions. */
+static void
+auth_pw_mark(const struct account *acct, unsigned char out[16])
+{
+	crypto_generichash(out, 16, (const unsigned char *)acct->pwhash,
+	                   strlen(acct->pwhash), NULL, 0);
+}
 
 struct http_auth {
 	struct accounts *acc;
@@ -74,6 +83,56 @@ auth_peer(struct evhttp_request *req)
 	if (c)
 		evhttp_connection_get_peer(c, (char **)&host, &port);
 	return host ? host : "?";
+}
+
+static int
+auth_loopback_addr(const char *a)
+{
+	return strncmp(a, "127.", 4) == 0 || strcmp(a, "::1") == 0 ||
+	       strncmp(a, "::ffff:127.", 11) == 0;
+}
+
+/* A request relayed by a proxy on this machine (docs/nginx-tiendo.conf,
+ * Caddy and Apache all add X-Forwarded-For): it comes from the network,
+ * not from the machine's own users. */
+static int
+auth_proxied(struct evhttp_request *req)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+
+	return evhttp_find_header(in, "X-Forwarded-For") != NULL ||
+	       evhttp_find_header(in, "X-Real-IP") != NULL ||
+	       evhttp_find_header(in, "Forwarded") != NULL;
+}
+
+int
+http_auth_local(struct evhttp_request *req)
+{
+	return auth_loopback_addr(auth_peer(req)) && !auth_proxied(req);
+}
+
+/* The address a request came from: behind a proxy on loopback, the hop
+ * the proxy appended last to X-Forwarded-For (the client's own entries
+ * before it are whatever the client wrote). */
+static const char *
+auth_client(struct evhttp_request *req, char *buf, size_t n)
+{
+	const char *peer = auth_peer(req);
+	const char *x = evhttp_find_header(evhttp_request_get_input_headers(req),
+	                                   "X-Forwarded-For");
+	const char *last;
+	size_t len;
+
+	if (x == NULL || !auth_loopback_addr(peer))
+		return peer;
+	last = strrchr(x, ',');
+	last = last ? last + 1 : x;
+	last += strspn(last, " \t");
+	len = strcspn(last, " \t");
+	if (len == 0)
+		return peer;
+	snprintf(buf, n, "%.*s", (int)len, last);
+	return buf;
 }
 
 /* "tiendo_session=ID" in the Cookie header, or NULL. */
@@ -152,8 +211,17 @@ auth_who(struct http_auth *a, struct evhttp_request *req, int *by_cookie)
 	if (h && strncmp(h, "Bearer ", 7) == 0)
 		return accounts_token(a->acc, h + 7);
 	if ((s = auth_session(a, auth_cookie(req, id, sizeof id), when_now()))) {
+		const struct account *acct = accounts_find(a->acc, s->name);
+		unsigned char pw[16];
+
+		if (acct)
+			auth_pw_mark(acct, pw);
+		if (acct == NULL || sodium_memcmp(pw, s->pw, sizeof pw) != 0) {
+			s->id[0] = '\0';
+			return NULL;
+		}
 		*by_cookie = 1;
-		return accounts_find(a->acc, s->name);
+		return acct;
 	}
 	return NULL;
 }
@@ -188,10 +256,13 @@ auth_gate(struct evhttp_request *req, const char *path, void *arg)
 		return -1;
 	}
 	if (accounts_count(a->acc) == 0) {
-		if (a->loopback)
+		if (a->loopback && !auth_proxied(req))
 			return 0;
-		auth_deny(req, 403, "no accounts yet, and the listener is not "
-		          "loopback: create one with tiendo-ctl user add");
+		auth_deny(req, 403, a->loopback
+		          ? "no accounts yet, and this request came through a "
+		            "proxy: create one with tiendo-ctl user add"
+		          : "no accounts yet, and the listener is not "
+		            "loopback: create one with tiendo-ctl user add");
 		return -1;
 	}
 	if (path && auth_is_asset(path))
@@ -228,10 +299,9 @@ auth_set_cookie(struct evhttp_request *req, const char *id, long max_age)
 	                                       "X-Forwarded-Proto");
 	char c[256];
 
-	const char *peer = auth_peer(req);
 	/* Only a proxy on this machine is believed about TLS. */
 	int tls = proto && strcmp(proto, "https") == 0 &&
-	          (strncmp(peer, "127.", 4) == 0 || strcmp(peer, "::1") == 0);
+	          auth_loopback_addr(auth_peer(req));
 
 	snprintf(c, sizeof c, "tiendo_session=%s; Path=/; Max-Age=%ld; HttpOnly; "
 	         "SameSite=Strict%s", id, max_age, tls ? "; Secure" : "");
@@ -239,7 +309,7 @@ auth_set_cookie(struct evhttp_request *req, const char *id, long max_age)
 }
 
 static struct session *
-auth_new_session(struct http_auth *a, const char *name, when_t now)
+auth_new_session(struct http_auth *a, const struct account *acct, when_t now)
 {
 	struct session *s = &a->sessions[0];
 	unsigned char raw[16];
@@ -256,7 +326,8 @@ auth_new_session(struct http_auth *a, const char *name, when_t now)
 	}
 	randombytes_buf(raw, sizeof raw);
 	sodium_bin2hex(s->id, sizeof s->id, raw, sizeof raw);
-	snprintf(s->name, sizeof s->name, "%s", name);
+	snprintf(s->name, sizeof s->name, "%s", acct->name);
+	auth_pw_mark(acct, s->pw);
 	s->expires = now + AUTH_SESSION_MS;
 	return s;
 }
@@ -273,16 +344,18 @@ auth_login(struct evhttp_request *req, void *arg)
 	const struct account *acct;
 	struct session *s;
 	uint64_t dropped;
+	char addrbuf[64];
+	const char *from = auth_client(req, addrbuf, sizeof addrbuf);
 
 	if (!auth_same_origin(req)) {
 		auth_deny(req, 403, "log in from the dashboard's own page");
 		return;
 	}
-	if (!ratelimit_allow(a->rl, auth_peer(req), when_now(), &dropped)) {
+	if (!ratelimit_allow(a->rl, from, when_now(), &dropped)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		                  "Retry-After", "60");
 		http_error(req, 429, "too many tries from %s: wait a minute",
-		           auth_peer(req));
+		           from);
 		return;
 	}
 	if (len >= sizeof form) {
@@ -303,13 +376,13 @@ auth_login(struct evhttp_request *req, void *arg)
 	(void)accounts_count(a->acc); /* re-reads the file if it changed */
 	if ((acct = accounts_password(a->acc, name, pw)) == NULL) {
 		log_notice("accounts: failed login as \"%.64s\" from %s", name,
-		           auth_peer(req));
+		           from);
 		evhttp_clear_headers(&q);
 		sodium_memzero(form, sizeof form);
 		auth_deny(req, 401, "wrong name or password");
 		return;
 	}
-	s = auth_new_session(a, acct->name, when_now());
+	s = auth_new_session(a, acct, when_now());
 	auth_set_cookie(req, s->id, AUTH_SESSION_MS / 1000);
 	http_reply(req, 200, json_pack("{s:s, s:s}", "name", acct->name,
 	                               "scope", acct->scope));

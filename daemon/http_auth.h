@@ -52,6 +52,11 @@ const struct scope *auth_scope(void);
 /* The account of the request being answered, or NULL (open access). */
 const char *auth_account(void);
 
+/* 1 when the request comes from this machine's own users: a loopback
+ * peer, and not relayed by a proxy (no X-Forwarded-For, X-Real-IP or
+ * Forwarded header).  What POST /v1/reload and POST /v1/silences need. */
+int http_auth_local(struct evhttp_request *req);
+
 /* 1 when `listen` ("host:port") is a loopback address. */
 int http_auth_loopback(const char *listen);
 

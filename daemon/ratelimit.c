@@ -52,17 +52,38 @@ rl_hash(const char *s)
 	return h;
 }
 
+#define RL_PROBE 8
+
 int
 ratelimit_allow(struct ratelimit *rl, const char *key, int64_t now_ms,
                 uint64_t *suppressed)
 {
-	struct rl_slot *s = &rl->slots[rl_hash(key) % RL_SLOTS];
+	uint32_t h = rl_hash(key);
+	struct rl_slot *s = NULL, *fresh = NULL;
 
 	*suppressed = 0;
-	if (strncmp(s->key, key, RL_KEY - 1) != 0) {
+	/* The key's own slot, else a free or expired one near its hash.  A
+	 * slot whose window still runs is never reset for another key (the
+	 * login limit relies on it: two addresses of one slot would
+	 * otherwise clear each other's count); with none free, the key
+	 * shares its home slot's budget. */
+	for (uint32_t i = 0; i < RL_PROBE; i++) {
+		struct rl_slot *t = &rl->slots[(h + i) % RL_SLOTS];
+		if (t->key[0] && strncmp(t->key, key, RL_KEY - 1) == 0) {
+			s = t;
+			break;
+		}
+		if (fresh == NULL &&
+		    (!t->key[0] || now_ms - t->window_start >= rl->window))
+			fresh = t;
+	}
+	if (s == NULL && fresh != NULL) {
+		s = fresh;
 		memset(s, 0, sizeof *s);
 		strncpy(s->key, key, RL_KEY - 1);
 		s->window_start = now_ms;
+	} else if (s == NULL) {
+		s = &rl->slots[h % RL_SLOTS];
 	} else if (now_ms - s->window_start >= rl->window) {
 		*suppressed = s->suppressed;
 		s->window_start = now_ms;

@@ -3,8 +3,11 @@
  *
  * Each key (a client name, a peer address) may log `burst` lines per
  * window; the rest are counted, and the first line of the next window says
- * how many were suppressed.  A fixed table of slots, hashed by key: a
- * collision just resets the slot, which errs on the side of logging.
+ * how many were suppressed.  A fixed table of slots, hashed by key (and
+ * probed a few slots on): a slot whose window still runs is never given to
+ * another key, so no key exceeds `burst` a window, whatever other keys
+ * do (POST /login relies on it); when every probed slot is live, the key
+ * shares its home slot's count.
  */
 #ifndef TIENDO_RATELIMIT_H
 #define TIENDO_RATELIMIT_H

@@ -15,6 +15,7 @@
 #include <event2/http.h>
 
 #include "log.h"
+#include "http_auth.h"
 #include "reload.h"
 #include "when.h"
 
@@ -290,16 +291,8 @@ reload_run(struct reload *r, json_t *report)
 static int
 reload_from_loopback(struct evhttp_request *req)
 {
-	struct evhttp_connection *c = evhttp_request_get_connection(req);
-	char *addr = NULL;
-	ev_uint16_t port;
-
-	if (c == NULL)
-		return 0;
-	evhttp_connection_get_peer(c, &addr, &port);
-	return addr != NULL && (strncmp(addr, "127.", 4) == 0 ||
-	                        strcmp(addr, "::1") == 0 ||
-	                        strncmp(addr, "::ffff:127.", 11) == 0);
+	/* Not through a proxy on this machine either: that is the network. */
+	return http_auth_local(req);
 }
 
 static void

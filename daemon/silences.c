@@ -174,16 +174,8 @@ silences_covering(struct silences *s, const struct plan *p, int task, int unit,
 static int
 silences_from_loopback(struct evhttp_request *req)
 {
-	struct evhttp_connection *c = evhttp_request_get_connection(req);
-	char *addr = NULL;
-	ev_uint16_t port;
-
-	if (c == NULL)
-		return 0;
-	evhttp_connection_get_peer(c, &addr, &port);
-	return addr != NULL && (strncmp(addr, "127.", 4) == 0 ||
-	                        strcmp(addr, "::1") == 0 ||
-	                        strncmp(addr, "::ffff:127.", 11) == 0);
+	/* Not through a proxy on this machine either: that is the network. */
+	return http_auth_local(req);
 }
 
 static json_t *
@@ -380,6 +372,9 @@ silences_on_http(struct evhttp_request *req, void *arg)
 	else if (!silences_from_loopback(req))
 		http_error(req, 403, "silences are made and expired from "
 		           "loopback addresses only");
+	else if (auth_scope() != NULL)
+		http_error(req, 403, "making or ending a silence needs an "
+		           "account whose scope is \"*\"");
 	else if ((v = evhttp_find_header(&q, "expire")))
 		silences_expire(s, req, &q, v);
 	else

@@ -198,6 +198,10 @@ expect_eq "department stream: nothing of khac" "$(grep -c '"task":"khac"' "$T/st
 hpost() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $HT" -X POST "$HTTP$1"; }
 expect_eq "a silence of khac at xa-b is made" "$(hpost "/v1/silences?task=khac&unit=xa-b&until=$(day '2 days')&reason=vp&by=t")" 201
 expect_eq "a silence of cay at xa-b is made" "$(hpost "/v1/silences?task=cay&unit=xa-b&until=$(day '2 days')&reason=nn&by=t")" 201
+expect_eq "commune token: cannot make a silence, even of its own commune (scope * only)" \
+	"$(curl -s -o /dev/null -w '%{http_code}' -H "$A" -X POST "$HTTP/v1/silences?unit=xa-a&until=$(day '2 days')&reason=x&by=t")" 403
+expect_eq "commune token: cannot end another's silence" \
+	"$(curl -s -o /dev/null -w '%{http_code}' -H "$A" -X POST "$HTTP/v1/silences?expire=1&by=t")" 403
 expect_eq "the district sees both silences" "$(hget /v1/silences | jq -c '[.silences[].reason] | sort')" '["nn","vp"]'
 expect_eq "department: sees the silence of its task only" "$(dget /v1/silences | jq -c '[.silences[].reason]')" '["nn"]'
 expect_eq "commune token: sees no silence of xa-b" "$(aget /v1/silences | jq -c '[.silences[].reason]')" '[]'
@@ -219,6 +223,18 @@ expect_eq "behind a TLS proxy the cookie is Secure" \
 	grep -ic 'set-cookie:.*; Secure$')" 1
 expect_eq "a cookie request that changes something needs the same origin" \
 	"$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "$C" -H 'Origin: http://evil.example' "$HTTP/logout")" 403
+# From another loopback address: the login limit is per address.
+login5() { curl -s -o "$T/login.out" -D "$T/login.hdr" -w '%{http_code}' --interface 127.0.0.5 -H "$1" \
+	--data-urlencode "name=$2" --data-urlencode "password=$3" "$HTTP/login"; }
+C2="Cookie: $(login5 "$O" xa-a mat-khau-xa-a >/dev/null; tr -d '\r' <"$T/login.hdr" | sed -n 's/^[Ss]et-[Cc]ookie: \(tiendo_session=[0-9a-f]*\);.*/\1/p')"
+expect_eq "a second session opens the tallies" "$(curl -s -o /dev/null -w '%{http_code}' -H "$C2" "$HTTP/v1/tallies")" 200
+curl -s -o /dev/null -X POST -H "$C2" -H "$O" "$HTTP/logout"
+expect_eq "after logout, its cookie is refused" "$(curl -s -o /dev/null -w '%{http_code}' -H "$C2" "$HTTP/v1/tallies")" 401
+C3="Cookie: $(login5 "$O" xa-a mat-khau-xa-a >/dev/null; tr -d '\r' <"$T/login.hdr" | sed -n 's/^[Ss]et-[Cc]ookie: \(tiendo_session=[0-9a-f]*\);.*/\1/p')"
+ok "tiendo-ctl user passwd" sh -c "echo 'mat-khau-moi-xa-a' | '$B/tiendo-ctl' user passwd xa-a"
+expect_eq "after a password change, the sessions from before are refused" \
+	"$(curl -s -o /dev/null -w '%{http_code}' -H "$C3" "$HTTP/v1/tallies")" 401
+ok "tiendo-ctl user passwd (back)" sh -c "echo 'mat-khau-xa-a' | '$B/tiendo-ctl' user passwd xa-a"
 mkdir -p "$B/screenshots"
 tap_from /usr/bin/python3 tests/web/scope.py "$HTTP" xa-a mat-khau-xa-a "Hợp Hòa" "$B/screenshots" 2>"$T/browser.log"
 rc=$?

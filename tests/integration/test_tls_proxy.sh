@@ -48,4 +48,35 @@ ok "through the proxy: the stream says hello at once" wait_for 3 grep -q 'event:
 "$B/tiendo-push" -q --client xa-a --unit xa-a --task cay --add 5
 ok "through the proxy: a report arrives on the stream within 2 s, unbuffered" \
 	wait_for 2 grep -q '"unit":"xa-a"' "$T/stream"
+
+# The proxy relays the network: requests through it are not the machine's
+# own users, whatever its loopback address says.
+expect_eq "through the proxy: POST /v1/reload is refused, even to scope *" \
+	"$(curl -sk -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $TOK" "$S/v1/reload")" 403
+expect_eq "through the proxy: POST /v1/silences is refused, even to scope *" \
+	"$(curl -sk -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $TOK" \
+	"$S/v1/silences?unit=huyen&until=$(day '2 days')&reason=x&by=x")" 403
+expect_eq "straight from this machine: POST /v1/silences with the token is made" \
+	"$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $TOK" \
+	"$HTTP/v1/silences?unit=xa-a&until=$(day '2 days')&reason=x&by=x")" 201
+# Logins are limited per client address, the one nginx appends to
+# X-Forwarded-For (not the proxy's own 127.0.0.1, nor what the client wrote).
+codes=""
+for i in 1 2 3 4 5 6; do
+	codes="$codes $(curl -sk -o /dev/null -w '%{http_code}' --interface 127.0.0.2 \
+		-H "Origin: $S" -H "X-Forwarded-For: 10.0.0.$i" \
+		--data-urlencode name=huyen --data-urlencode password=wrong-$i "$S/login")"
+done
+expect_match "through the proxy: 6 wrong logins from one client, whatever X-Forwarded-For it sends: 429" "$codes" ' 401 .* 429$'
+expect_eq "through the proxy: another client may still log in" \
+	"$(curl -sk -o /dev/null -w '%{http_code}' --interface 127.0.0.3 -H "Origin: $S" \
+	--data-urlencode name=huyen --data-urlencode password=mat-khau-huyen "$S/login")" 200
+# No accounts (the file gone): open to this machine, closed through the proxy,
+# the stream's own location included.
+mv "$T/accounts" "$T/accounts.away"
+expect_eq "no accounts: open straight from this machine" "$(get_status /v1/tallies)" 200
+expect_eq "no accounts: through the proxy, 403" "$(curl -sk -o /dev/null -w '%{http_code}' "$S/v1/tallies")" 403
+expect_eq "no accounts: the stream through the proxy, 403" \
+	"$(curl -sk -o /dev/null -w '%{http_code}' --max-time 5 "$S/v1/stream")" 403
+mv "$T/accounts.away" "$T/accounts"
 finish

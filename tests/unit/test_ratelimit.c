@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -43,6 +44,37 @@ test_keys_are_independent(void **state)
 	assert_int_equal(ratelimit_allow(rl, "noisy", 2, &sup), 0);
 	/* Another client still gets its line. */
 	assert_int_equal(ratelimit_allow(rl, "quiet", 3, &sup), 1);
+	ratelimit_free(rl);
+}
+
+/* Other keys, however many, never clear a key's count within its window
+ * (keys that share a slot used to reset it: two addresses taking turns
+ * had unlimited logins). */
+static void
+test_other_keys_never_reset(void **state)
+{
+	struct ratelimit *rl = ratelimit_new(5, 60000);
+	char k[32];
+	uint64_t sup;
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(ratelimit_allow(rl, "10.0.0.1", i, &sup), 1);
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 2000; i++) {
+			snprintf(k, sizeof k, "10.1.%d.%d", i / 256, i % 256);
+			(void)ratelimit_allow(rl, k, 100 + round, &sup);
+		}
+		assert_int_equal(ratelimit_allow(rl, "10.0.0.1", 200 + round, &sup), 0);
+	}
+	/* and each of the others got at most 5 in the window */
+	for (int i = 0; i < 2000; i++) {
+		int n = 0;
+		snprintf(k, sizeof k, "10.1.%d.%d", i / 256, i % 256);
+		for (int j = 0; j < 6; j++)
+			n += ratelimit_allow(rl, k, 300, &sup);
+		assert_true(n <= 5);
+	}
 	ratelimit_free(rl);
 }
 
@@ -112,6 +144,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_burst_then_drop),
 		cmocka_unit_test(test_keys_are_independent),
+		cmocka_unit_test(test_other_keys_never_reset),
 		cmocka_unit_test(test_next_window_reports_suppressed),
 		cmocka_unit_test(test_long_keys),
 		cmocka_unit_test(test_histogram_buckets),
