@@ -11,7 +11,6 @@
 
 #include "board.h"
 #include "indicator.h"
-#include "rate.h"
 
 struct board *
 board_new(const struct plan *plan)

@@ -51,9 +51,10 @@ void board_view(const struct board *b, int target, when_t now,
 /*
  * Roll-up of task `task` over unit `unit` and everything below it: actual
  * and target are the sums over the targets of that task held by `unit` or
- * its descendants (a rate's target: its units' targets weighted by their
- * denominators, rate_goal_target); percent, expected, lag and status are computed from those
- * sums as for one tally (last report: the latest of them).  *n_units is the
+ * its descendants, as its kind reads them (indicator_rollup: a rate's
+ * target weighted by its units' denominators, a level in percent as
+ * means); percent, expected, lag and status are computed from those as
+ * for one tally (last report: the latest of them).  *n_units is the
  * number of targets summed.  Returns 0, or -1 when none is (no view).
  */
 int board_rollup(const struct board *b, int task, int unit, when_t now,

@@ -8,9 +8,9 @@
  *            bounds is on_track until the deadline and done from it;
  *            out of bounds is lagging, critical when it misses the
  *            target by `critical` points of it or more, or when it has
- *            been out of bounds for `critical_after` (counted from the
- *            report that showed it: a lower bound of the time out of
- *            bounds); overdue from the deadline.  Nothing is "done"
+ *            been out of bounds for `critical_after` (counted from its
+ *            latest report, which showed it so: a lower bound of the
+ *            time out of bounds); overdue from the deadline.  Nothing is "done"
  *            before the period ends.  A roll-up of percentages shows
  *            the mean of its reporting units' levels against the mean
  *            of their targets; of amounts, their sums.

@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "indicator.h"
-#include "rate.h"
 #include "rules.h"
 
 struct rules_sum {
@@ -120,6 +119,7 @@ rules_sum_task(struct rules *r, const struct board *b, int task, size_t i,
                when_t now)
 {
 	const struct plan *p = r->plan;
+
 	for (; i < p->n_targets && p->targets[i].task == task; i++) {
 		const struct tally *t = b ? &b->tallies[i] : NULL;
 		/* the target as revised by now */

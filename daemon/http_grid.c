@@ -86,9 +86,8 @@ grid_group_counts(const struct plan *p, const struct board *board, int ti,
 	const struct plan_task *g = &p->tasks[ti];
 
 	for (size_t u = 0; u < p->n_units; u++) {
+		enum tally_status st;
 		size_t k;
-		json_t *row;
-		const char *st;
 
 		if ((r->unit >= 0 && !plan_unit_within(p, (int)u, r->unit)) ||
 		    !scope_pair(auth_scope(), ti, (int)u))
@@ -96,14 +95,9 @@ grid_group_counts(const struct plan *p, const struct board *board, int ti,
 		for (k = 0; k < g->n_indicators &&
 		     plan_target_find(p, g->indicators[k], (int)u) < 0; k++)
 			;
-		if (k == g->n_indicators ||
-		    (row = http_group_row(p, board, ti, (int)u, r->now)) == NULL)
-			continue;
-		st = json_string_value(json_object_get(row, "status"));
-		for (int s = 0; st && s < STATUS_N; s++)
-			if (strcmp(tally_status_name(s), st) == 0)
-				c[s]++;
-		json_decref(row);
+		if (k < g->n_indicators &&
+		    http_group_status(p, board, ti, (int)u, r->now, &st) == 0)
+			c[st]++;
 	}
 }
 

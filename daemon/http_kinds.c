@@ -10,6 +10,55 @@
 #include "indicator.h"
 #include "period.h"
 
+/* The statuses of group ti's indicators that apply at unit u (a target
+ * at or below it), at most 64, into st, and each one's numbers into inds
+ * when it is not NULL; *most: the most targets one of them sums.  How
+ * many. */
+static size_t
+group_indicators(const struct plan *p, const struct board *board, int ti,
+                 int u, when_t now, enum tally_status st[64], json_t *inds,
+                 size_t *most)
+{
+	const struct plan_task *g = &p->tasks[ti];
+	size_t k, n = 0;
+
+	*most = 0;
+	for (k = 0; k < g->n_indicators && n < 64; k++) {
+		int task = g->indicators[k], own = plan_target_find(p, task, u);
+		struct tally_view v;
+		size_t below = 0;
+
+		if (board_rollup(board, task, u, now, &v, &below) < 0)
+			continue;
+		if (below == 1 && own >= 0)
+			board_view(board, own, now, &v); /* its own schedule */
+		if (below > *most)
+			*most = below;
+		st[n++] = v.status;
+		if (inds != NULL)
+			json_array_append_new(inds, json_pack("{s:s, s:s, s:o, s:o, s:o}",
+				"task", p->tasks[task].code,
+				"status", tally_status_name(v.status),
+				"actual", http_json_dec(v.actual),
+				"target", http_json_dec(v.target),
+				"percent", http_json_pct(v.percent)));
+	}
+	return n;
+}
+
+int
+http_group_status(const struct plan *p, const struct board *board, int ti,
+                  int u, when_t now, enum tally_status *out)
+{
+	enum tally_status st[64];
+	size_t most, n = group_indicators(p, board, ti, u, now, st, NULL, &most);
+
+	if (n == 0)
+		return -1;
+	*out = taskgroup_status(st, n);
+	return 0;
+}
+
 /* One row of a group for unit u, or NULL when none of its indicators
  * applies there: each indicator's status and numbers, and the group's
  * (taskgroup.h gives the rule). */
@@ -20,26 +69,8 @@ http_group_row(const struct plan *p, const struct board *board, int ti,
 	const struct plan_task *g = &p->tasks[ti];
 	enum tally_status st[64];
 	json_t *inds = json_array();
-	size_t k, n = 0, most = 0;
+	size_t most, n = group_indicators(p, board, ti, u, now, st, inds, &most);
 
-	for (k = 0; k < g->n_indicators && n < 64; k++) {
-		int task = g->indicators[k], own = plan_target_find(p, task, u);
-		struct tally_view v;
-		size_t below = 0;
-
-		if (board_rollup(board, task, u, now, &v, &below) < 0)
-			continue;
-		if (below == 1 && own >= 0)
-			board_view(board, own, now, &v); /* its own schedule */
-		if (below > most)
-			most = below;
-		st[n++] = v.status;
-		json_array_append_new(inds, json_pack("{s:s, s:s, s:o, s:o, s:o}",
-			"task", p->tasks[task].code,
-			"status", tally_status_name(v.status),
-			"actual", http_json_dec(v.actual), "target", http_json_dec(v.target),
-			"percent", http_json_pct(v.percent)));
-	}
 	if (n == 0) {
 		json_decref(inds);
 		return NULL;

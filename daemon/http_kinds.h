@@ -10,6 +10,11 @@
 
 #include "board.h"
 
+/* The status of group task ti at unit u, as its row gives it: 0, or -1
+ * when none of its indicators applies there. */
+int http_group_status(const struct plan *p, const struct board *board,
+                      int ti, int u, when_t now, enum tally_status *out);
+
 /* The row of group task ti for unit u at `now`, or NULL when none of its
  * indicators applies there (group.h gives the rule). */
 json_t *http_group_row(const struct plan *p, const struct board *board,
