@@ -162,8 +162,8 @@ config_http(struct config *c, const char *value, const char **why)
 static int
 config_endpoint_ok(const char *v)
 {
-	char host[256];
-	int port;
+	char addr[512], host[256];
+	int port, star;
 	size_t len;
 
 	if (strncmp(v, "ipc://", 6) == 0)
@@ -171,13 +171,13 @@ config_endpoint_ok(const char *v)
 	if (strncmp(v, "tcp://", 6) != 0)
 		return 0;
 	v += 6;
-	len = strlen(v);
-	/* "*" for the port: hostport_split wants digits */
-	if (len > 2 && strcmp(v + len - 2, ":*") == 0) {
-		snprintf(host, sizeof host, "%.*s:0", (int)(len - 2), v);
-		return hostport_split(host, host, sizeof host, &port) == 0;
-	}
-	return hostport_split(v, host, sizeof host, &port) == 0;
+	if ((len = strlen(v)) >= sizeof addr - 1)
+		return 0;
+	/* ZeroMQ's "*" port is any free one, 0 to hostport_split (digits) */
+	star = len > 2 && strcmp(v + len - 2, ":*") == 0;
+	snprintf(addr, sizeof addr, "%.*s%s", (int)len - star, v,
+	         star ? "0" : "");
+	return hostport_split(addr, host, sizeof host, &port) == 0;
 }
 
 static int
